@@ -1,0 +1,33 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { GrpcModule } from './grpc/grpc.module';
+import { ServingModule } from './serving/serving.module';
+import { StoreModule } from './store/store.module';
+import { APP_LOGGER, type AppLogger } from './telemetry/logger';
+import { TelemetryModule } from './telemetry/telemetry.module';
+
+/** Configuration and the logger are made before Nest starts, so start-up errors can name them. */
+@Global()
+@Module({})
+class CoreModule {
+  static with(config: AppConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_LOGGER, useValue: logger },
+      ],
+      exports: [APP_CONFIG, APP_LOGGER],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.with(config, logger), TelemetryModule, StoreModule, GrpcModule, ServingModule],
+    };
+  }
+}

@@ -1,0 +1,32 @@
+import type { AdaptiveOptions } from '../sampling/adaptive-options';
+
+export type Role = 'viewer' | 'operator';
+
+export interface AdminToken {
+  name: string;
+  role: Role;
+  token: string;
+}
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** The whole configuration, validated once at boot; nothing else reads `process.env`. */
+export interface AppConfig {
+  host: string;
+  httpPort: number;
+  grpcPort: number;
+  redisUrl: string | undefined;
+  redisKeyPrefix: string;
+  redisCommandTimeoutMs: number;
+  databaseUrl: string | undefined;
+  sqlitePath: string;
+  strategiesFile: string | undefined;
+  strategiesReloadIntervalMs: number;
+  snapshotReloadIntervalMs: number;
+  shutdownTimeoutMs: number;
+  adminTokens: AdminToken[];
+  logLevel: LogLevel;
+  adaptive: AdaptiveOptions;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

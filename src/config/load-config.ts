@@ -1,0 +1,97 @@
+import type { AppConfig, LogLevel } from './app-config';
+import { parseAdminTokens } from './admin-tokens';
+import { ConfigError } from './config.errors';
+import * as p from './env-parsers';
+import { JAEGER_DEFAULTS } from '../sampling/adaptive-options';
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Reads and validates every variable at once. An unset or empty variable takes its default;
+ * a set one must parse, or start-up stops naming it — a typo in production must not
+ * silently fall back to a default.
+ */
+export function loadConfig(env: Env): AppConfig {
+  const read = <T>(name: string, parser: p.Parser<T>, fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    try {
+      return parser(raw);
+    } catch (error) {
+      throw new ConfigError(name, (error as Error).message);
+    }
+  };
+  const optional = <T>(name: string, parser: p.Parser<T>): T | undefined =>
+    read<T | undefined>(name, parser, undefined);
+
+  const config: AppConfig = {
+    host: read('HOST', p.text, '0.0.0.0'),
+    httpPort: read('HTTP_PORT', p.port, 5778),
+    grpcPort: read('GRPC_PORT', p.port, 14250),
+    redisUrl: optional('REDIS_URL', p.redisUrl),
+    redisKeyPrefix: read('REDIS_KEY_PREFIX', p.text, 'samplane:'),
+    redisCommandTimeoutMs: read('REDIS_COMMAND_TIMEOUT', p.positiveDuration, 1_000),
+    databaseUrl: optional('DATABASE_URL', p.postgresUrl),
+    sqlitePath: read('SQLITE_PATH', p.text, './data/samplane.sqlite'),
+    strategiesFile: optional('STRATEGIES_FILE', p.text),
+    strategiesReloadIntervalMs: read('STRATEGIES_RELOAD_INTERVAL', p.duration, 0),
+    // Jaeger's followers reload every 20 s; announcements will make this a fallback only.
+    snapshotReloadIntervalMs: read('SNAPSHOT_RELOAD_INTERVAL', p.positiveDuration, 5_000),
+    shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT', p.positiveDuration, 10_000),
+    adminTokens: read('ADMIN_TOKENS', parseAdminTokens, []),
+    logLevel: read<LogLevel>(
+      'LOG_LEVEL',
+      p.oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+      'info',
+    ),
+    adaptive: {
+      algorithm: read('ADAPTIVE_ALGORITHM', p.oneOf('jaeger', 'samplane'), 'jaeger'),
+      targetSamplesPerSecond: read(
+        'ADAPTIVE_TARGET_SAMPLES_PER_SECOND',
+        p.positive,
+        JAEGER_DEFAULTS.targetSamplesPerSecond,
+      ),
+      deltaTolerance: read('ADAPTIVE_DELTA_TOLERANCE', p.nonNegative, JAEGER_DEFAULTS.deltaTolerance),
+      calculationBuckets: read(
+        'ADAPTIVE_CALCULATION_BUCKETS',
+        p.positiveInteger,
+        JAEGER_DEFAULTS.calculationBuckets,
+      ),
+      calculationIntervalMs: read('ADAPTIVE_CALCULATION_INTERVAL', p.positiveDuration, 60_000),
+      aggregationBuckets: read(
+        'ADAPTIVE_AGGREGATION_BUCKETS',
+        p.positiveInteger,
+        JAEGER_DEFAULTS.aggregationBuckets,
+      ),
+      // Jaeger waits 2m so slow collectors can flush; replicas here flush every second or so,
+      // so a short delay is enough and every calculation sees fresher traffic.
+      delayMs: read('ADAPTIVE_DELAY', p.duration, 10_000),
+      initialSamplingProbability: read(
+        'ADAPTIVE_INITIAL_SAMPLING_PROBABILITY',
+        p.probability,
+        JAEGER_DEFAULTS.initialSamplingProbability,
+      ),
+      minSamplingProbability: read(
+        'ADAPTIVE_MIN_SAMPLING_PROBABILITY',
+        p.probability,
+        JAEGER_DEFAULTS.minSamplingProbability,
+      ),
+      minSamplesPerSecond: read(
+        'ADAPTIVE_MIN_SAMPLES_PER_SECOND',
+        p.nonNegative,
+        JAEGER_DEFAULTS.minSamplesPerSecond,
+      ),
+      increaseCap: read('ADAPTIVE_INCREASE_CAP', p.positive, JAEGER_DEFAULTS.increaseCap),
+      // Jaeger's 60 s lease leaves a fleet without a calculator for up to a minute.
+      leaderLeaseMs: read('ADAPTIVE_LEADER_LEASE', p.positiveDuration, 15_000),
+      maxOperations: read('ADAPTIVE_MAX_OPERATIONS', p.positiveInteger, 2000),
+    },
+  };
+  if (config.adaptive.minSamplingProbability > config.adaptive.initialSamplingProbability) {
+    throw new ConfigError(
+      'ADAPTIVE_MIN_SAMPLING_PROBABILITY',
+      'must not exceed ADAPTIVE_INITIAL_SAMPLING_PROBABILITY',
+    );
+  }
+  return config;
+}

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from './app.module';
+import type { AppConfig } from './config/app-config';
+import { GrpcServer } from './grpc/grpc-server';
+import { type AppLogger, NestPinoLogger } from './telemetry/logger';
+
+export interface RunningServer {
+  app: NestFastifyApplication;
+  httpPort: number;
+  grpcPort: number;
+  close(): Promise<void>;
+}
+
+/** Builds and starts one replica; tests call it in-process, `samplane serve` from the CLI. */
+export async function startServer(config: AppConfig, logger: AppLogger): Promise<RunningServer> {
+  const adapter = new FastifyAdapter({
+    // Bounded bodies: nothing Samplane accepts is larger, and a flood must not buffer unbounded.
+    bodyLimit: 4 * 1024 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+    logger: new NestPinoLogger(logger),
+    abortOnError: false,
+  });
+  await app.listen(config.httpPort, config.host);
+  const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;
+  logger.info({ httpPort, grpcPort, host: config.host }, 'samplane serving');
+  return { app, httpPort, grpcPort, close: () => app.close() };
+}

@@ -1,0 +1,79 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { SAMPLING_STORE, type ProbabilitiesSnapshot, type SamplingStore } from '../store/store';
+import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
+import { StrategyProvider } from './strategy-provider';
+
+/**
+ * Copies computed probabilities from the shared store into the serving snapshot: at start,
+ * every SNAPSHOT_RELOAD_INTERVAL, and as soon as the store reconnects. A failed read changes
+ * nothing: polls keep being answered from what was last copied.
+ */
+@Injectable()
+export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestroy {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private lastFailure: string | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    @Inject(SAMPLING_STORE) private readonly store: SamplingStore,
+    private readonly provider: StrategyProvider,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.sync();
+    this.store.onReconnect(() => void this.sync());
+    this.timer = setInterval(() => void this.sync(), this.config.snapshotReloadIntervalMs);
+    this.timer.unref();
+  }
+
+  onModuleDestroy(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Brings the serving snapshot up to the store's version; concurrent calls share one run. */
+  sync(): Promise<void> {
+    this.running ??= this.syncOnce().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  private async syncOnce(): Promise<void> {
+    try {
+      const version = await this.store.probabilitiesVersion();
+      // Version 0 means the store lost its state (a Redis without persistence restarted):
+      // keep serving what we have rather than falling back to defaults.
+      if (version === 0 || version === this.provider.probabilitiesVersion) return;
+      const snapshot = await this.store.loadProbabilities();
+      if (snapshot) this.provider.applyProbabilities(this.sanitize(snapshot));
+      this.lastFailure = undefined;
+    } catch (error) {
+      const reason = (error as Error).message;
+      if (reason !== this.lastFailure) {
+        this.logger.warn({ reason }, 'cannot read probabilities from the store; serving the last known ones');
+        this.lastFailure = reason;
+      }
+    }
+  }
+
+  /** A value no SDK can use is dropped here rather than served. */
+  private sanitize(snapshot: ProbabilitiesSnapshot): ProbabilitiesSnapshot {
+    const clean: ProbabilitiesSnapshot['probabilities'] = {};
+    let dropped = 0;
+    for (const [service, operations] of Object.entries(snapshot.probabilities ?? {})) {
+      if (typeof operations !== 'object' || operations === null) {
+        dropped++;
+        continue;
+      }
+      const kept: Record<string, number> = {};
+      for (const [operation, value] of Object.entries(operations)) {
+        if (typeof value === 'number' && value >= 0 && value <= 1) kept[operation] = value;
+        else dropped++;
+      }
+      clean[service] = kept;
+    }
+    if (dropped > 0) this.logger.warn({ dropped, version: snapshot.version }, 'dropped invalid probabilities');
+    return { ...snapshot, probabilities: clean };
+  }
+}

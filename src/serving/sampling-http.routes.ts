@@ -1,0 +1,59 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { performance } from 'node:perf_hooks';
+import { MetricsService } from '../telemetry/metrics.service';
+import { StrategyProvider } from './strategy-provider';
+
+/** Jaeger's exact words, which operators grep for. */
+export const SERVICE_PARAM_ERROR = "'service' parameter must be provided once";
+export const POLL_PATHS = ['/sampling', '/api/sampling'] as const;
+const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
+
+/**
+ * The poll endpoints, registered on Fastify directly rather than through a Nest controller:
+ * they are the hottest path in the service and need none of Nest's guards, pipes or
+ * interceptors, so each poll is one query lookup, one map lookup and one write of bytes
+ * encoded when the snapshot was built.
+ *
+ * Query parsing is Fastify's (WHATWG-like): `+` is a space, and a malformed percent-escape is
+ * kept literally, so an SDK that does not encode `%` in its service name still finds its
+ * strategy.
+ */
+@Injectable()
+export class SamplingHttpRoutes implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly provider: StrategyProvider,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    for (const url of POLL_PATHS) {
+      fastify.route({ method: 'GET', url, handler: this.poll });
+      fastify.route({ method: [...OTHER_METHODS], url, handler: this.refuseMethod });
+    }
+  }
+
+  private readonly poll = (request: FastifyRequest, reply: FastifyReply): void => {
+    const started = performance.now();
+    const service = (request.query as Record<string, unknown>).service;
+    if (typeof service !== 'string') {
+      reply.code(400).header('content-type', 'text/plain; charset=utf-8').send(SERVICE_PARAM_ERROR);
+      this.metrics.recordPoll('http', 'bad_request', (performance.now() - started) / 1000);
+      return;
+    }
+    reply.header('content-type', 'application/json').send(this.provider.lookup(service).json);
+    this.metrics.recordPoll('http', 'ok', (performance.now() - started) / 1000);
+  };
+
+  private readonly refuseMethod = (request: FastifyRequest, reply: FastifyReply): void => {
+    reply
+      .code(405)
+      .header('allow', 'GET, HEAD')
+      .header('content-type', 'text/plain; charset=utf-8')
+      .send(`method ${request.method} is not allowed on ${request.routeOptions.url}; use GET`);
+    this.metrics.recordPoll('http', 'method_not_allowed', 0);
+  };
+}

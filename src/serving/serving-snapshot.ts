@@ -1,0 +1,59 @@
+import type { SamplingStrategy, StrategySource } from '../sampling/strategy';
+import { encodeStrategyJson } from '../sampling/strategy-json';
+import { encodeStrategyProto } from './strategy-proto';
+
+/** One service's answer, encoded for both transports ahead of any poll. */
+export interface ServingEntry {
+  readonly strategy: SamplingStrategy;
+  readonly source: StrategySource;
+  readonly json: Buffer;
+  readonly proto: Buffer;
+}
+
+export interface ComposedStrategies {
+  services: Map<string, { strategy: SamplingStrategy; source: StrategySource }>;
+  fallback: { strategy: SamplingStrategy; source: StrategySource };
+}
+
+/**
+ * An immutable map from service to pre-encoded answer. Replaced whole on every change, so a
+ * poll reads one consistent generation with a single map lookup and no locking.
+ */
+export class ServingSnapshot {
+  private constructor(
+    private readonly entries: Map<string, ServingEntry>,
+    readonly fallback: ServingEntry,
+    /** Version of the probabilities it was built from (0: none). */
+    readonly probabilitiesVersion: number,
+    readonly builtAt: number,
+  ) {}
+
+  static build(composed: ComposedStrategies, probabilitiesVersion: number, builtAt: number): ServingSnapshot {
+    const entries = new Map<string, ServingEntry>();
+    for (const [service, item] of composed.services) entries.set(service, encode(item.strategy, item.source));
+    return new ServingSnapshot(
+      entries,
+      encode(composed.fallback.strategy, composed.fallback.source),
+      probabilitiesVersion,
+      builtAt,
+    );
+  }
+
+  lookup(service: string): ServingEntry {
+    return this.entries.get(service) ?? this.fallback;
+  }
+
+  /** Services with a strategy of their own, for the admin views. */
+  services(): IterableIterator<[string, ServingEntry]> {
+    return this.entries.entries();
+  }
+}
+
+function encode(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
+  return {
+    strategy,
+    source,
+    json: Buffer.from(encodeStrategyJson(strategy)),
+    proto: encodeStrategyProto(strategy),
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The state replicas share. Serving never awaits it on a poll: replicas copy what they need
+ * into memory and keep answering from that copy whatever happens to the store.
+ */
+export interface ProbabilitiesSnapshot {
+  /** Increases by one on every save; replicas compare it to skip rebuilding. */
+  version: number;
+  /** When the leader computed it (epoch ms). */
+  computedAt: number;
+  /** service → operation → probability. */
+  probabilities: Record<string, Record<string, number>>;
+}
+
+export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'>;
+
+export interface SamplingStore {
+  readonly kind: 'memory' | 'redis';
+  /** The newest snapshot, or null when nothing was ever computed. */
+  loadProbabilities(): Promise<ProbabilitiesSnapshot | null>;
+  /** The version alone: a cheap check before loading the whole snapshot. 0 when none. */
+  probabilitiesVersion(): Promise<number>;
+  /** Stores a snapshot under the next version and returns that version. */
+  saveProbabilities(snapshot: NewProbabilities): Promise<number>;
+  /** Resolves when the store answers; rejects with the reason otherwise. */
+  ping(): Promise<void>;
+  /** Calls back when the connection comes back, so callers can catch up without waiting. */
+  onReconnect(listener: () => void): void;
+  close(): Promise<void>;
+}
+
+export const SAMPLING_STORE = Symbol('SAMPLING_STORE');
+
+/** The store is unreachable or too slow; callers keep their last known state. */
+export class StoreUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}

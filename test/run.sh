@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The one test command (`npm test`): installs what the tests need, builds, runs every suite
+# against real parts and ends with the line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "installing redis-server (Debian package)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+command -v redis-server >/dev/null 2>&1 || { echo "redis-server is required and could not be installed"; exit 1; }
+
+# Install from the lock when node_modules is missing or older than the lock.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund || exit 1
+fi
+
+npm run --silent build || exit 1
+
+mkdir -p .test-tmp
+rm -f .test-tmp/jest.json
+npx jest --json --outputFile=.test-tmp/jest.json "$@"
+status=$?
+node test/support/summary.js .test-tmp/jest.json || status=1
+exit $status

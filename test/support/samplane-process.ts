@@ -1,0 +1,84 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { freePort } from './ports';
+import { waitFor } from './wait';
+
+const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
+
+/**
+ * Samplane as users run it: the built CLI in its own process, configured by environment
+ * variables, on free loopback ports. Its output is kept for assertions and failure messages.
+ */
+export class SamplaneProcess {
+  output = '';
+  private exitPromise: Promise<number | null>;
+
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly httpPort: number,
+    readonly grpcPort: number,
+  ) {
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  /** Spawns without waiting; see `start` for the usual case. */
+  static async spawn(env: Record<string, string> = {}): Promise<SamplaneProcess> {
+    const httpPort = await freePort();
+    const grpcPort = await freePort();
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        LOG_LEVEL: 'info',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new SamplaneProcess(child, httpPort, grpcPort);
+  }
+
+  /** Spawns and waits until the HTTP port answers. */
+  static async start(env: Record<string, string> = {}): Promise<SamplaneProcess> {
+    const server = await SamplaneProcess.spawn(env);
+    await server.ready();
+    return server;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  get grpcAddress(): string {
+    return `127.0.0.1:${this.grpcPort}`;
+  }
+
+  async ready(): Promise<void> {
+    await waitFor(
+      async () => {
+        if (this.child.exitCode !== null) throw new Error(`samplane exited:\n${this.output}`);
+        return (await fetch(`${this.url}/healthz`)).ok;
+      },
+      'samplane to answer /healthz',
+    );
+  }
+
+  /** Resolves with the exit code. */
+  exited(): Promise<number | null> {
+    return this.exitPromise;
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
+    return this.exitPromise;
+  }
+
+  async poll(service: string): Promise<unknown> {
+    const response = await fetch(`${this.url}/sampling?service=${encodeURIComponent(service)}`);
+    if (!response.ok) throw new Error(`poll for ${service} answered ${response.status}`);
+    return response.json();
+  }
+}
