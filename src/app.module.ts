@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { EngineModule } from './engine/engine.module';
 import { GrpcModule } from './grpc/grpc.module';
+import { IngestModule } from './ingest/ingest.module';
 import { ServingModule } from './serving/serving.module';
 import { StoreModule } from './store/store.module';
 import { APP_LOGGER, type AppLogger } from './telemetry/logger';
@@ -27,7 +29,15 @@ export class AppModule {
   static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
     return {
       module: AppModule,
-      imports: [CoreModule.with(config, logger), TelemetryModule, StoreModule, GrpcModule, ServingModule],
+      imports: [
+        CoreModule.with(config, logger),
+        TelemetryModule,
+        StoreModule,
+        GrpcModule,
+        ServingModule,
+        EngineModule,
+        IngestModule,
+      ],
     };
   }
 }

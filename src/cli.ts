@@ -1,14 +1,21 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from './config/load-config';
 import { startServer } from './main';
+import { ReplayInputError, parseReplayInput, runReplay } from './sampling/replay';
 import { createLogger } from './telemetry/logger';
 
 const USAGE = `usage: samplane <command>
 
 commands:
   serve           run the service (configured by environment variables; see README)
+  replay FILE     run an adaptive algorithm over the throughput rounds in FILE (JSON, or - for
+                  standard input) and print the probabilities of each round as JSON
 `;
+
+/** Exit code for input the command cannot use, as for a configuration error. */
+const EXIT_BAD_INPUT = 2;
 
 async function serve(): Promise<void> {
   let config;
@@ -52,12 +59,55 @@ async function serve(): Promise<void> {
   process.once('SIGINT', stop);
 }
 
+/**
+ * Sets `process.exitCode` rather than calling `process.exit`, which could cut off a large
+ * document still being written to a pipe.
+ */
+function replay(args: string[]): void {
+  if (args.length !== 1) {
+    process.stderr.write(`samplane: replay takes exactly one FILE\n\n${USAGE}`);
+    process.exitCode = EXIT_BAD_INPUT;
+    return;
+  }
+  const [file] = args;
+  const fail = (message: string): void => {
+    process.stderr.write(`samplane replay: ${message}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  };
+  let text: string;
+  try {
+    text = readFileSync(file === '-' ? 0 : file, 'utf8');
+  } catch (error) {
+    fail(`cannot read ${file === '-' ? 'standard input' : file}: ${(error as Error).message}`);
+    return;
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch (error) {
+    fail(`${file}: not valid JSON: ${(error as Error).message}`);
+    return;
+  }
+  let output;
+  try {
+    output = runReplay(parseReplayInput(document));
+  } catch (error) {
+    if (!(error instanceof ReplayInputError)) throw error;
+    fail(`${file}: ${error.message}`);
+    return;
+  }
+  process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
-  const [command] = argv;
+  const [command, ...args] = argv;
   switch (command) {
     case 'serve':
     case undefined:
       await serve();
+      return;
+    case 'replay':
+      replay(args);
       return;
     case '--help':
     case '-h':

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { GrpcServer } from './grpc/grpc-server';
+import { DomainErrorFilter } from './http/domain-error.filter';
 import { type AppLogger, NestPinoLogger } from './telemetry/logger';
 
 export interface RunningServer {
@@ -18,7 +19,7 @@ export interface RunningServer {
 export async function startServer(config: AppConfig, logger: AppLogger): Promise<RunningServer> {
   const adapter = new FastifyAdapter({
     // Bounded bodies: nothing Samplane accepts is larger, and a flood must not buffer unbounded.
-    bodyLimit: 4 * 1024 * 1024,
+    bodyLimit: 1024 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -26,6 +27,7 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });
+  app.useGlobalFilters(new DomainErrorFilter());
   await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;

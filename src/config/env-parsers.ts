@@ -90,7 +90,10 @@ function parseUrl(raw: string): URL {
   }
 }
 
-/** Connection strings carry passwords; an error message must not print them. */
+/**
+ * Connection strings carry passwords; an error message must not print them. Greedy up to the
+ * last `@`, because passwords written unencoded may themselves hold `@` or `/`.
+ */
 function redact(raw: string): string {
-  return raw.replace(/\/\/([^@/]*)@/, '//***@');
+  return raw.replace(/\/\/.*@/, '//***@');
 }

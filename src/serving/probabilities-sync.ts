@@ -14,6 +14,13 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private lastFailure: string | undefined;
+  /**
+   * Set when the store may have lost its state (a reconnect, or version 0). A Redis without
+   * persistence numbers its snapshots from 1 again after a restart, so the next version it
+   * reports can equal the one being served while carrying different probabilities: it must
+   * be loaded, not skipped as "unchanged".
+   */
+  private versionMayRepeat = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -24,7 +31,7 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
 
   async onApplicationBootstrap(): Promise<void> {
     await this.sync();
-    this.store.onReconnect(() => void this.sync());
+    this.store.onReconnect(() => this.storeReconnected());
     this.timer = setInterval(() => void this.sync(), this.config.snapshotReloadIntervalMs);
     this.timer.unref();
   }
@@ -39,14 +46,33 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
     return this.running;
   }
 
+  private storeReconnected(): void {
+    this.versionMayRepeat = true;
+    // A run already under way may have read the version before the reconnect; follow it
+    // with a fresh one rather than wait for the next interval.
+    if (this.running) void this.running.then(() => this.sync());
+    else void this.sync();
+  }
+
   private async syncOnce(): Promise<void> {
     try {
       const version = await this.store.probabilitiesVersion();
       // Version 0 means the store lost its state (a Redis without persistence restarted):
       // keep serving what we have rather than falling back to defaults.
-      if (version === 0 || version === this.provider.probabilitiesVersion) return;
+      if (version === 0) {
+        this.versionMayRepeat = true;
+        this.lastFailure = undefined;
+        return;
+      }
+      if (version === this.provider.probabilitiesVersion && !this.versionMayRepeat) {
+        this.lastFailure = undefined;
+        return;
+      }
       const snapshot = await this.store.loadProbabilities();
-      if (snapshot) this.provider.applyProbabilities(this.sanitize(snapshot));
+      if (snapshot) {
+        this.provider.applyProbabilities(this.sanitize(snapshot));
+        this.versionMayRepeat = false;
+      }
       this.lastFailure = undefined;
     } catch (error) {
       const reason = (error as Error).message;

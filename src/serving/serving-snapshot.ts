@@ -8,6 +8,8 @@ export interface ServingEntry {
   readonly source: StrategySource;
   readonly json: Buffer;
   readonly proto: Buffer;
+  /** The probability an SDK applies to `operation` under this strategy (undefined: rate limited). */
+  rateFor(operation: string): number | undefined;
 }
 
 export interface ComposedStrategies {
@@ -50,10 +52,18 @@ export class ServingSnapshot {
 }
 
 function encode(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
+  const perOperation = new Map<string, number>();
+  for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {
+    if (!perOperation.has(op.operation)) perOperation.set(op.operation, op.probabilisticSampling.samplingRate);
+  }
+  // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
+  const fallbackRate =
+    strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
   return {
     strategy,
     source,
     json: Buffer.from(encodeStrategyJson(strategy)),
     proto: encodeStrategyProto(strategy),
+    rateFor: (operation) => perOperation.get(operation) ?? fallbackRate,
   };
 }

@@ -7,6 +7,6 @@ import { StrategyProvider } from './strategy-provider';
 
 @Module({
   providers: [StrategyProvider, StrategiesFileSource, ProbabilitiesSync, SamplingHttpRoutes, SamplingGrpcService],
-  exports: [StrategyProvider],
+  exports: [StrategyProvider, ProbabilitiesSync],
 })
 export class ServingModule {}

@@ -1,20 +1,52 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { MetricsService } from '../telemetry/metrics.service';
+import { ANNOUNCER, type Announcer } from './announcer';
+import { LEADER_LEASE, type LeaderLease } from './leader-lease';
+import { MemoryAnnouncer } from './memory/memory-announcer';
+import { MemoryLeaderLease } from './memory/memory-leader-lease';
+import { MemoryThroughputStore } from './memory/memory-throughput.store';
 import { MemoryStore } from './memory/memory.store';
+import { RedisAnnouncer } from './redis/redis-announcer';
 import { createRedisClient } from './redis/redis-client';
+import { RedisLeaderLease } from './redis/redis-leader-lease';
+import { RedisThroughputStore } from './redis/redis-throughput.store';
 import { RedisStore } from './redis/redis.store';
 import { SAMPLING_STORE, type SamplingStore } from './store';
+import { THROUGHPUT_STORE, type ThroughputStore } from './throughput-store';
 
 /** How long start-up waits for Redis before serving without it (it keeps reconnecting). */
 const INITIAL_CONNECT_WAIT_MS = 3_000;
 
-async function createStore(config: AppConfig, logger: AppLogger, metrics: MetricsService): Promise<SamplingStore> {
+/** Everything shared between replicas, from one backend. */
+interface SharedState {
+  store: SamplingStore;
+  throughput: ThroughputStore;
+  lease: LeaderLease;
+  announcer: Announcer;
+  close(): Promise<void>;
+}
+
+const SHARED_STATE = Symbol('SHARED_STATE');
+
+async function createSharedState(config: AppConfig, logger: AppLogger, metrics: MetricsService): Promise<SharedState> {
+  const slotMs = config.ingestFlushIntervalMs;
+  // Long enough for a new leader to reload every bucket it keeps, short enough to stay small.
+  const retentionMs =
+    (config.adaptive.aggregationBuckets + 2) * config.adaptive.calculationIntervalMs + config.adaptive.delayMs + 60_000;
   if (!config.redisUrl) {
     logger.info('no REDIS_URL: using the embedded in-memory store (single replica)');
     metrics.storeReachable(true);
-    return new MemoryStore();
+    const lease = new MemoryLeaderLease();
+    return {
+      store: new MemoryStore(lease),
+      throughput: new MemoryThroughputStore(slotMs, retentionMs),
+      lease,
+      announcer: new MemoryAnnouncer(),
+      close: () => Promise.resolve(),
+    };
   }
   const client = createRedisClient({
     url: config.redisUrl,
@@ -25,37 +57,56 @@ async function createStore(config: AppConfig, logger: AppLogger, metrics: Metric
       else logger.warn({ reason }, 'redis unavailable; serving the last known strategies');
     },
   });
+  const subscriber = createRedisClient({ url: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs });
+  subscriber.on('error', () => undefined);
+  const connected = await connectWithin(client, INITIAL_CONNECT_WAIT_MS);
+  void connectWithin(subscriber, INITIAL_CONNECT_WAIT_MS);
+  if (!connected) logger.warn('redis not reachable at start-up; serving defaults and retrying in the background');
+  const prefix = config.redisKeyPrefix;
+  const store = new RedisStore(client, prefix);
+  const announcer = new RedisAnnouncer(client, subscriber, prefix);
+  return {
+    store,
+    throughput: new RedisThroughputStore(client, prefix, slotMs, retentionMs),
+    lease: new RedisLeaderLease(client, prefix),
+    announcer,
+    close: async () => {
+      await announcer.close();
+      await store.close();
+    },
+  };
+}
+
+function connectWithin(client: Redis, ms: number): Promise<boolean> {
   const connecting = client.connect().then(
     () => true,
     () => false,
   );
-  const connected = await Promise.race([
+  return Promise.race([
     connecting,
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), INITIAL_CONNECT_WAIT_MS).unref()),
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref()),
   ]);
-  if (!connected) logger.warn('redis not reachable at start-up; serving defaults and retrying in the background');
-  return new RedisStore(client, config.redisKeyPrefix);
 }
 
 @Injectable()
 class StoreLifecycle implements OnApplicationShutdown {
-  constructor(@Inject(SAMPLING_STORE) private readonly store: SamplingStore) {}
+  constructor(@Inject(SHARED_STATE) private readonly state: SharedState) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.store.close();
+    await this.state.close();
   }
 }
 
 @Global()
 @Module({
   providers: [
-    {
-      provide: SAMPLING_STORE,
-      inject: [APP_CONFIG, APP_LOGGER, MetricsService],
-      useFactory: createStore,
-    },
+    { provide: SHARED_STATE, inject: [APP_CONFIG, APP_LOGGER, MetricsService], useFactory: createSharedState },
+    { provide: SAMPLING_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.store },
+    { provide: THROUGHPUT_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.throughput },
+    { provide: LEADER_LEASE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.lease },
+    { provide: ANNOUNCER, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.announcer },
     StoreLifecycle,
   ],
-  exports: [SAMPLING_STORE],
+  exports: [SAMPLING_STORE, THROUGHPUT_STORE, LEADER_LEASE, ANNOUNCER],
 })
 export class StoreModule {}

@@ -1,3 +1,5 @@
+import type { Fence } from './leader-lease';
+
 /**
  * The state replicas share. Serving never awaits it on a poll: replicas copy what they need
  * into memory and keep answering from that copy whatever happens to the store.
@@ -9,6 +11,10 @@ export interface ProbabilitiesSnapshot {
   computedAt: number;
   /** service → operation → probability. */
   probabilities: Record<string, Record<string, number>>;
+  /** service → operation → the QPS each probability was computed from, when known. */
+  qps?: Record<string, Record<string, number>>;
+  /** End of the newest throughput the calculation used (epoch ms): where a new leader resumes. */
+  dataThrough?: number;
 }
 
 export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'>;
@@ -19,8 +25,11 @@ export interface SamplingStore {
   loadProbabilities(): Promise<ProbabilitiesSnapshot | null>;
   /** The version alone: a cheap check before loading the whole snapshot. 0 when none. */
   probabilitiesVersion(): Promise<number>;
-  /** Stores a snapshot under the next version and returns that version. */
-  saveProbabilities(snapshot: NewProbabilities): Promise<number>;
+  /**
+   * Stores a snapshot under the next version and returns that version. With a fence, the
+   * write happens only if that holder still has the leader lease (else `FencedOutError`).
+   */
+  saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number>;
   /** Resolves when the store answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Calls back when the connection comes back, so callers can catch up without waiting. */

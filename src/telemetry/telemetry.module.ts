@@ -1,12 +1,14 @@
 import { Global, Module } from '@nestjs/common';
 import { HealthController } from './health.controller';
+import { EngineMetrics } from './engine-metrics';
+import { IngestMetrics } from './ingest-metrics';
 import { MetricsService } from './metrics.service';
 import { ReadinessService } from './readiness.service';
 
 @Global()
 @Module({
   controllers: [HealthController],
-  providers: [MetricsService, ReadinessService],
-  exports: [MetricsService],
+  providers: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService],
+  exports: [MetricsService, EngineMetrics, IngestMetrics],
 })
 export class TelemetryModule {}

@@ -1,4 +1,6 @@
+import { type Fence, FencedOutError } from '../leader-lease';
 import type { NewProbabilities, ProbabilitiesSnapshot, SamplingStore } from '../store';
+import type { MemoryLeaderLease } from './memory-leader-lease';
 
 /**
  * The embedded store for a single replica (`npm start` without REDIS_URL). Snapshots are
@@ -8,6 +10,8 @@ export class MemoryStore implements SamplingStore {
   readonly kind = 'memory';
   private snapshot: ProbabilitiesSnapshot | null = null;
 
+  constructor(private readonly lease?: MemoryLeaderLease) {}
+
   loadProbabilities(): Promise<ProbabilitiesSnapshot | null> {
     return Promise.resolve(this.snapshot ? structuredClone(this.snapshot) : null);
   }
@@ -16,7 +20,10 @@ export class MemoryStore implements SamplingStore {
     return Promise.resolve(this.snapshot?.version ?? 0);
   }
 
-  saveProbabilities(snapshot: NewProbabilities): Promise<number> {
+  saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
+    if (fence && this.lease && !this.lease.holds(fence.holder, fence.token)) {
+      return Promise.reject(new FencedOutError(fence.holder));
+    }
     const version = (this.snapshot?.version ?? 0) + 1;
     this.snapshot = { ...structuredClone(snapshot), version };
     return Promise.resolve(version);

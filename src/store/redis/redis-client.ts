@@ -20,9 +20,14 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     maxRetriesPerRequest: 0,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: Math.max(options.commandTimeoutMs, 1_000),
+    // disconnect() is only reached when QUIT could not be sent, so the socket is already gone
+    // or useless; ioredis would otherwise keep a timer (and the process) alive for 2 s on it.
+    disconnectTimeout: 200,
     retryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
-    // Redis restarting must not push the client into its own "give up" state.
-    reconnectOnError: () => true,
+    // Only a failover (the old primary now a read-only replica) is cured by reconnecting.
+    // Any other error reply (WRONGTYPE on a stray key, a script error) belongs to that one
+    // command: dropping the connection for it would fail every other caller's commands too.
+    reconnectOnError: (error) => error.message.startsWith('READONLY'),
   });
   let last: 'ready' | 'down' | undefined;
   const report = (state: 'ready' | 'down', reason?: string): void => {

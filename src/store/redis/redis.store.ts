@@ -1,4 +1,5 @@
 import type Redis from 'ioredis';
+import { type Fence, FencedOutError } from '../leader-lease';
 import {
   type NewProbabilities,
   type ProbabilitiesSnapshot,
@@ -6,8 +7,12 @@ import {
   StoreUnavailableError,
 } from '../store';
 
-// INCR and SET in one script so no reader ever sees a version without its data.
+// INCR and SET in one script so no reader ever sees a version without its data; with a fence
+// (ARGV[2] = "holder|token"), only while that holder still has the lease (KEYS[3]).
 const SAVE_PROBABILITIES = `
+if ARGV[2] ~= '' and redis.call('GET', KEYS[3]) ~= ARGV[2] then
+  return -1
+end
 local version = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1])
 return version`;
@@ -16,6 +21,7 @@ export class RedisStore implements SamplingStore {
   readonly kind = 'redis';
   private readonly versionKey: string;
   private readonly dataKey: string;
+  private readonly leaderKey: string;
 
   constructor(
     private readonly client: Redis,
@@ -23,6 +29,7 @@ export class RedisStore implements SamplingStore {
   ) {
     this.versionKey = `${keyPrefix}probabilities:version`;
     this.dataKey = `${keyPrefix}probabilities:data`;
+    this.leaderKey = `${keyPrefix}leader`;
   }
 
   async loadProbabilities(): Promise<ProbabilitiesSnapshot | null> {
@@ -34,7 +41,13 @@ export class RedisStore implements SamplingStore {
     } catch (error) {
       throw new StoreUnavailableError(`redis: ${this.dataKey} is not JSON: ${(error as Error).message}`);
     }
-    return { version: Number(version), computedAt: parsed.computedAt, probabilities: parsed.probabilities };
+    return {
+      version: Number(version),
+      computedAt: parsed.computedAt,
+      probabilities: parsed.probabilities,
+      qps: parsed.qps,
+      dataThrough: parsed.dataThrough,
+    };
   }
 
   async probabilitiesVersion(): Promise<number> {
@@ -42,12 +55,22 @@ export class RedisStore implements SamplingStore {
     return version === null ? 0 : Number(version);
   }
 
-  async saveProbabilities(snapshot: NewProbabilities): Promise<number> {
-    const data = JSON.stringify({ computedAt: snapshot.computedAt, probabilities: snapshot.probabilities });
-    const version = await this.call(
-      () => this.client.eval(SAVE_PROBABILITIES, 2, this.versionKey, this.dataKey, data) as Promise<number>,
+  async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
+    const data = JSON.stringify({
+      computedAt: snapshot.computedAt,
+      probabilities: snapshot.probabilities,
+      qps: snapshot.qps,
+      dataThrough: snapshot.dataThrough,
+    });
+    const owner = fence ? `${fence.holder}|${fence.token}` : '';
+    const version = Number(
+      await this.call(
+        () =>
+          this.client.eval(SAVE_PROBABILITIES, 3, this.versionKey, this.dataKey, this.leaderKey, data, owner) as Promise<number>,
+      ),
     );
-    return Number(version);
+    if (version < 0 && fence) throw new FencedOutError(fence.holder);
+    return version;
   }
 
   async ping(): Promise<void> {

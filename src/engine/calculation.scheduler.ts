@@ -1,0 +1,49 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { CalculationService } from './calculation.service';
+import { LeaderElector } from './leader-elector';
+
+const TICK = 'adaptive-calculation';
+
+/**
+ * Only triggers: every ADAPTIVE_CALCULATION_INTERVAL (±5 % jitter, so replicas that restart
+ * together do not hit Redis in step) it asks the calculation service for one tick, which does
+ * nothing on a follower. Becoming leader also triggers a tick at once, so a failover does not
+ * wait a whole interval.
+ */
+@Injectable()
+export class CalculationScheduler implements OnApplicationBootstrap, OnModuleDestroy {
+  private stopped = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly registry: SchedulerRegistry,
+    private readonly calculation: CalculationService,
+    private readonly elector: LeaderElector,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.elector.onChange((fence) => {
+      if (fence) void this.calculation.tick();
+    });
+    this.schedule();
+  }
+
+  onModuleDestroy(): void {
+    this.stopped = true;
+    if (this.registry.doesExist('timeout', TICK)) this.registry.deleteTimeout(TICK);
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    const interval = this.config.adaptive.calculationIntervalMs;
+    const delay = interval * (0.95 + Math.random() * 0.1);
+    const timer = setTimeout(() => {
+      this.registry.deleteTimeout(TICK);
+      void this.calculation.tick().finally(() => this.schedule());
+    }, delay);
+    timer.unref();
+    this.registry.addTimeout(TICK, timer);
+  }
+}

@@ -1,0 +1,8 @@
+import type { AdaptiveOptions } from '../sampling/adaptive-options';
+import type { AdaptiveCalculator } from '../sampling/calculator';
+import { JaegerCalculator } from '../sampling/jaeger/jaeger-calculator';
+
+/** The algorithm named by ADAPTIVE_ALGORITHM. */
+export function createCalculator(options: AdaptiveOptions): AdaptiveCalculator {
+  return new JaegerCalculator(options);
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ServingModule } from '../serving/serving.module';
+import { AnnouncementListener } from './announcement-listener';
+import { CalculationScheduler } from './calculation.scheduler';
+import { CalculationService } from './calculation.service';
+import { CLOCK, systemClock } from './clock';
+import { LeaderElector } from './leader-elector';
+import { REPLICA_ID, replicaId } from './replica-identity';
+import { ThroughputFlusher } from './throughput-flusher';
+
+@Module({
+  imports: [ScheduleModule.forRoot(), ServingModule],
+  providers: [
+    { provide: CLOCK, useValue: systemClock },
+    { provide: REPLICA_ID, useFactory: replicaId },
+    ThroughputFlusher,
+    LeaderElector,
+    CalculationService,
+    CalculationScheduler,
+    AnnouncementListener,
+  ],
+  exports: [ThroughputFlusher, CLOCK],
+})
+export class EngineModule {}

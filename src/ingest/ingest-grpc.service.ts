@@ -1,0 +1,77 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type ServerUnaryCall, type ServiceDefinition, type sendUnaryData, status } from '@grpc/grpc-js';
+import * as protobuf from 'protobufjs';
+import { GrpcServer } from '../grpc/grpc-server';
+import { GrpcHealthService } from '../grpc/health.service';
+import { protoPath } from '../grpc/proto-path';
+import { IngestService } from './ingest.service';
+import { InvalidInputError } from './invalid-input.error';
+import { ExportRequestType, ExportResponseType, collectRoots } from './otlp/otlp-decode';
+
+const REPORT_SERVICE = 'samplane.v1.ThroughputService';
+const TRACE_SERVICE = 'opentelemetry.proto.collector.trace.v1.TraceService';
+
+const reportRoot = protobuf.loadSync(protoPath('samplane/v1/throughput.proto'));
+const ReportType = reportRoot.lookupType('samplane.v1.ThroughputReport');
+const ReportResponseType = reportRoot.lookupType('samplane.v1.ReportResponse');
+
+type Callback = sendUnaryData<object>;
+
+/** The report API and the OTLP trace receiver over gRPC, validated like their HTTP twins. */
+@Injectable()
+export class IngestGrpcService implements OnModuleInit {
+  constructor(
+    private readonly grpc: GrpcServer,
+    private readonly health: GrpcHealthService,
+    private readonly ingest: IngestService,
+  ) {}
+
+  onModuleInit(): void {
+    this.grpc.addService(unary(REPORT_SERVICE, 'Report', ReportType, ReportResponseType), {
+      Report: (call: ServerUnaryCall<protobuf.Message, object>, callback: Callback) => {
+        // Longs become numbers so validation sees a uint64 beyond 2^53 as out of range.
+        const document = ReportType.toObject(call.request, { longs: Number, defaults: false });
+        if (document.windowSeconds === 0) delete document.windowSeconds;
+        this.answer(callback, () => ({ accepted: this.ingest.acceptReport(document, 'grpc') }));
+      },
+    });
+    this.grpc.addService(unary(TRACE_SERVICE, 'Export', ExportRequestType, ExportResponseType), {
+      Export: (call: ServerUnaryCall<protobuf.Message, object>, callback: Callback) => {
+        this.answer(callback, () => {
+          const outcome = this.ingest.acceptSpans(collectRoots(call.request as never), 'grpc');
+          return outcome.rejectedSpans > 0
+            ? { partialSuccess: { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.errorMessage ?? '' } }
+            : {};
+        });
+      },
+    });
+    this.health.setStatus(REPORT_SERVICE, 'SERVING');
+    this.health.setStatus(TRACE_SERVICE, 'SERVING');
+  }
+
+  private answer(callback: Callback, work: () => object): void {
+    try {
+      callback(null, work());
+    } catch (error) {
+      if (error instanceof InvalidInputError) {
+        callback({ code: status.INVALID_ARGUMENT, details: error.message });
+        return;
+      }
+      callback({ code: status.INTERNAL, details: 'internal error' });
+    }
+  }
+}
+
+function unary(service: string, method: string, request: protobuf.Type, response: protobuf.Type): ServiceDefinition {
+  return {
+    [method]: {
+      path: `/${service}/${method}`,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (value: object) => Buffer.from(request.encode(request.fromObject(value)).finish()),
+      requestDeserialize: (bytes: Buffer) => request.decode(bytes),
+      responseSerialize: (value: object) => Buffer.from(response.encode(response.fromObject(value)).finish()),
+      responseDeserialize: (bytes: Buffer) => response.decode(bytes),
+    },
+  };
+}

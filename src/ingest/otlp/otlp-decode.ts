@@ -1,0 +1,99 @@
+import * as protobuf from 'protobufjs';
+import { protoPath } from '../../grpc/proto-path';
+import { InvalidInputError } from '../invalid-input.error';
+import { type AttributeValue, type RootSpan, samplingFacts } from './root-span';
+
+const root = protobuf.loadSync(protoPath('opentelemetry/trace_service.proto'));
+export const ExportRequestType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+export const ExportResponseType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
+
+const STATUS_ERROR = 2;
+
+export interface DecodedSpans {
+  roots: RootSpan[];
+  /** Spans that could not be counted (no service name), for the partial-success answer. */
+  rejected: number;
+  rejectedReason: string | undefined;
+}
+
+interface ProtoKeyValue {
+  key: string;
+  value?: {
+    /** protobufjs names the member of the `value` oneof that is set. */
+    value?: 'stringValue' | 'boolValue' | 'intValue' | 'doubleValue';
+    stringValue?: string;
+    boolValue?: boolean;
+    intValue?: number | { toNumber(): number };
+    doubleValue?: number;
+  };
+}
+
+interface ProtoSpan {
+  traceState?: string;
+  parentSpanId?: Uint8Array;
+  name?: string;
+  attributes?: ProtoKeyValue[];
+  status?: { code?: number };
+}
+
+interface ProtoRequest {
+  resourceSpans?: { resource?: { attributes?: ProtoKeyValue[] }; scopeSpans?: { spans?: ProtoSpan[] }[] }[];
+}
+
+/** OTLP/protobuf bytes (HTTP body or gRPC message) → root spans. */
+export function decodeProtobufSpans(bytes: Uint8Array): DecodedSpans {
+  let request: ProtoRequest;
+  try {
+    request = ExportRequestType.decode(bytes) as unknown as ProtoRequest;
+  } catch (error) {
+    throw new InvalidInputError('(body)', `not an OTLP ExportTraceServiceRequest: ${(error as Error).message}`);
+  }
+  return collectRoots(request);
+}
+
+/** A decoded protobuf request (gRPC hands it over already decoded) → root spans. */
+export function collectRoots(request: ProtoRequest): DecodedSpans {
+  const out: DecodedSpans = { roots: [], rejected: 0, rejectedReason: undefined };
+  for (const resourceSpans of request.resourceSpans ?? []) {
+    const service = valueOf(find(resourceSpans.resource?.attributes, 'service.name'));
+    for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
+      for (const span of scopeSpans.spans ?? []) {
+        if (span.parentSpanId && span.parentSpanId.length > 0) continue;
+        if (typeof service !== 'string' || service === '') {
+          out.rejected++;
+          out.rejectedReason = 'resource attribute service.name is missing';
+          continue;
+        }
+        const facts = samplingFacts((key) => valueOf(find(span.attributes, key)), span.traceState || undefined);
+        out.roots.push({
+          service,
+          operation: span.name ?? '',
+          probability: facts.probability,
+          counts: facts.counts,
+          error: span.status?.code === STATUS_ERROR,
+        });
+      }
+    }
+  }
+  return out;
+}
+
+function find(attributes: ProtoKeyValue[] | undefined, key: string): ProtoKeyValue | undefined {
+  return attributes?.find((a) => a.key === key);
+}
+
+function valueOf(attribute: ProtoKeyValue | undefined): AttributeValue {
+  const value = attribute?.value;
+  switch (value?.value) {
+    case 'stringValue':
+      return value.stringValue;
+    case 'doubleValue':
+      return value.doubleValue;
+    case 'boolValue':
+      return value.boolValue;
+    case 'intValue':
+      return typeof value.intValue === 'number' ? value.intValue : value.intValue?.toNumber();
+    default:
+      return undefined;
+  }
+}

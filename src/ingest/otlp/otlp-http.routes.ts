@@ -1,0 +1,104 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { promisify } from 'node:util';
+import { gunzip, inflate } from 'node:zlib';
+import { IngestMetrics } from '../../telemetry/ingest-metrics';
+import { IngestService } from '../ingest.service';
+import { INGEST_LIMITS } from '../ingest-limits';
+import { InvalidInputError } from '../invalid-input.error';
+import { ExportResponseType, decodeProtobufSpans } from './otlp-decode';
+import { decodeJsonSpans } from './otlp-json';
+
+const gunzipAsync = promisify(gunzip);
+const inflateAsync = promisify(inflate);
+const PROTOBUF = 'application/x-protobuf';
+const JSON_TYPE = 'application/json';
+
+/**
+ * OTLP/HTTP trace receiver (`POST /v1/traces`), in its own Fastify scope so it can take raw
+ * protobuf and compressed bodies up to its own size limit. Answers follow the OTLP spec: the
+ * response in the request's encoding, partial success naming rejected spans, 400 with a
+ * `google.rpc.Status`-shaped message for a body that cannot be read.
+ */
+@Injectable()
+export class OtlpHttpRoutes implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly ingest: IngestService,
+    private readonly metrics: IngestMetrics,
+  ) {}
+
+  onModuleInit(): void {
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    void fastify.register((scope, _options, done) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INGEST_LIMITS.otlpBodyBytes }, (_req, body, next) =>
+        next(null, body),
+      );
+      scope.post('/v1/traces', { bodyLimit: INGEST_LIMITS.otlpBodyBytes }, (request, reply) => this.export(request, reply));
+      done();
+    });
+  }
+
+  private async export(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const isJson = contentType === JSON_TYPE;
+    if (!isJson && contentType !== PROTOBUF) {
+      this.metrics.refused('otlp', 'unsupported_media_type');
+      return this.fail(reply, 415, isJson, `content-type must be ${PROTOBUF} or ${JSON_TYPE}`);
+    }
+    let decoded;
+    try {
+      const body = await this.decompress(request.headers['content-encoding'], request.body as Buffer | undefined);
+      decoded = isJson ? decodeJsonSpans(parseJson(body)) : decodeProtobufSpans(body);
+    } catch (error) {
+      if (error instanceof RangeError) {
+        this.metrics.refused('otlp', 'too_large');
+        return this.fail(reply, 413, isJson, error.message);
+      }
+      this.metrics.refused('otlp', 'invalid');
+      return this.fail(reply, 400, isJson, (error as Error).message);
+    }
+    const outcome = this.ingest.acceptSpans(decoded, 'http');
+    const partialSuccess =
+      outcome.rejectedSpans > 0 ? { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.errorMessage ?? '' } : undefined;
+    if (isJson) {
+      await reply.code(200).header('content-type', JSON_TYPE).send(partialSuccess ? { partialSuccess } : {});
+      return;
+    }
+    const message = ExportResponseType.fromObject(partialSuccess ? { partialSuccess } : {});
+    await reply.code(200).header('content-type', PROTOBUF).send(Buffer.from(ExportResponseType.encode(message).finish()));
+  }
+
+  private async decompress(encoding: string | string[] | undefined, body: Buffer | undefined): Promise<Buffer> {
+    const raw = body ?? Buffer.alloc(0);
+    const name = (Array.isArray(encoding) ? encoding[0] : encoding)?.trim().toLowerCase();
+    const limit = { maxOutputLength: INGEST_LIMITS.otlpBodyBytes };
+    try {
+      if (name === 'gzip') return await gunzipAsync(raw, limit);
+      if (name === 'deflate') return await inflateAsync(raw, limit);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+        throw new RangeError(`decompressed body exceeds ${INGEST_LIMITS.otlpBodyBytes} bytes`, { cause: error });
+      }
+      throw new InvalidInputError('(body)', `cannot decompress ${name} body: ${(error as Error).message}`);
+    }
+    if (name && name !== 'identity') throw new InvalidInputError('content-encoding', `"${name}" is not supported`);
+    return raw;
+  }
+
+  private async fail(reply: FastifyReply, status: number, json: boolean, message: string): Promise<void> {
+    // google.rpc.Status: code 3 (INVALID_ARGUMENT); the protobuf form carries just the message.
+    if (json) await reply.code(status).header('content-type', JSON_TYPE).send({ code: 3, message });
+    else await reply.code(status).header('content-type', 'text/plain; charset=utf-8').send(message);
+  }
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new InvalidInputError('(body)', `not valid JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,96 @@
+import { INGEST_LIMITS } from './ingest-limits';
+import { InvalidInputError } from './invalid-input.error';
+
+export interface OperationReport {
+  operation: string;
+  /** Root spans (requests) seen in the window, sampled or not. */
+  count: number;
+  sampled: number;
+  errors: number;
+  /** The rate the SDK applied, when it said. */
+  probability: number | undefined;
+}
+
+export interface ThroughputReport {
+  service: string;
+  instance: string | undefined;
+  windowSeconds: number | undefined;
+  operations: OperationReport[];
+}
+
+/**
+ * Validates a throughput report as either transport delivers it (parsed JSON, or a decoded
+ * protobuf object). The whole document is checked before anything is counted, so a bad one
+ * leaves no trace. Unknown fields are ignored: a newer reporter must not be refused by an
+ * older Samplane for a field it cannot use.
+ */
+export function validateReport(document: unknown): ThroughputReport {
+  const root = object(document, '(body)');
+  const service = name(root.service, 'service', INGEST_LIMITS.maxServiceLength);
+  const instance =
+    root.instance === undefined || root.instance === null || root.instance === ''
+      ? undefined
+      : name(root.instance, 'instance', INGEST_LIMITS.maxInstanceLength);
+  let windowSeconds: number | undefined;
+  if (root.windowSeconds !== undefined && root.windowSeconds !== null) {
+    windowSeconds = finite(root.windowSeconds, 'windowSeconds');
+    if (windowSeconds <= 0 || windowSeconds > INGEST_LIMITS.maxWindowSeconds) {
+      throw new InvalidInputError('windowSeconds', `must be greater than 0 and at most ${INGEST_LIMITS.maxWindowSeconds}`);
+    }
+  }
+  if (!Array.isArray(root.operations)) throw new InvalidInputError('operations', 'expected a list');
+  if (root.operations.length > INGEST_LIMITS.maxOperationsPerReport) {
+    throw new InvalidInputError(
+      'operations',
+      `${root.operations.length} entries; at most ${INGEST_LIMITS.maxOperationsPerReport} per report`,
+    );
+  }
+  const operations = root.operations.map((entry, index) => operation(entry, `operations[${index}]`));
+  return { service, instance, windowSeconds, operations };
+}
+
+function operation(value: unknown, path: string): OperationReport {
+  const entry = object(value, path);
+  const operationName = name(entry.operation, `${path}.operation`, INGEST_LIMITS.maxOperationLength);
+  const count = counter(entry.count, `${path}.count`);
+  const sampled = counter(entry.sampled, `${path}.sampled`);
+  if (sampled > count) throw new InvalidInputError(`${path}.sampled`, `${sampled} is more than count (${count})`);
+  const errors = entry.errors === undefined || entry.errors === null ? 0 : counter(entry.errors, `${path}.errors`);
+  if (errors > count) throw new InvalidInputError(`${path}.errors`, `${errors} is more than count (${count})`);
+  let probability: number | undefined;
+  if (entry.probability !== undefined && entry.probability !== null) {
+    probability = finite(entry.probability, `${path}.probability`);
+    if (probability < 0 || probability > 1) {
+      throw new InvalidInputError(`${path}.probability`, `${probability} is not a probability (0 to 1)`);
+    }
+  }
+  return { operation: operationName, count, sampled, errors, probability };
+}
+
+function object(value: unknown, field: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new InvalidInputError(field, 'expected an object');
+  }
+  return value as Record<string, unknown>;
+}
+
+function name(value: unknown, field: string, maxLength: number): string {
+  if (typeof value !== 'string') throw new InvalidInputError(field, 'expected a string');
+  if (value.trim() === '') throw new InvalidInputError(field, 'must not be empty');
+  if (value.length > maxLength) {
+    throw new InvalidInputError(field, `${value.length} characters; at most ${maxLength}`);
+  }
+  return value;
+}
+
+function finite(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new InvalidInputError(field, 'expected a number');
+  return value;
+}
+
+function counter(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidInputError(field, 'expected a non-negative integer');
+  }
+  return value;
+}

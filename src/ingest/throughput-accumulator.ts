@@ -1,0 +1,75 @@
+import type { CountedOperation } from '../sampling/counted-operation';
+
+interface Counts {
+  sampled: number;
+  requests: number;
+  errors: number;
+  probabilities: Set<string>;
+}
+
+const MAX_PROBABILITIES = 10;
+
+/**
+ * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
+ * on Redis; a flush drains everything in one swap. Each service holds at most
+ * `maxOperations` distinct names per window; the rest are refused and counted, so a flood of
+ * distinct names cannot grow memory without bound.
+ */
+export class ThroughputAccumulator {
+  private counts = new Map<string, Map<string, Counts>>();
+
+  constructor(private readonly maxOperations: number) {}
+
+  /** Returns false when the operation was refused by the per-service cap. */
+  add(
+    service: string,
+    operation: string,
+    sampled: number,
+    requests: number,
+    errors: number,
+    probability: string | undefined,
+  ): boolean {
+    let operations = this.counts.get(service);
+    if (!operations) {
+      operations = new Map();
+      this.counts.set(service, operations);
+    }
+    let counts = operations.get(operation);
+    if (!counts) {
+      if (operations.size >= this.maxOperations) return false;
+      counts = { sampled: 0, requests: 0, errors: 0, probabilities: new Set() };
+      operations.set(operation, counts);
+    }
+    counts.sampled += sampled;
+    counts.requests += requests;
+    counts.errors += errors;
+    if (probability !== undefined && counts.probabilities.size < MAX_PROBABILITIES) {
+      counts.probabilities.add(probability);
+    }
+    return true;
+  }
+
+  get isEmpty(): boolean {
+    return this.counts.size === 0;
+  }
+
+  /** Everything counted since the last drain; the accumulator starts over empty. */
+  drain(): CountedOperation[] {
+    const drained = this.counts;
+    this.counts = new Map();
+    const out: CountedOperation[] = [];
+    for (const [service, operations] of drained) {
+      for (const [operation, c] of operations) {
+        out.push({
+          service,
+          operation,
+          sampled: c.sampled,
+          requests: c.requests,
+          errors: c.errors,
+          probabilities: [...c.probabilities],
+        });
+      }
+    }
+    return out;
+  }
+}

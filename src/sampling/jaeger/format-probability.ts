@@ -1,0 +1,43 @@
+const DECIMALS = 6n;
+const SCALE = 10n ** DECIMALS;
+const MANTISSA_BITS = 52n;
+const EXPONENT_BIAS = 1075n; // 1023 + 52: the exponent of the mantissa's last bit
+
+/**
+ * Formats like Go's `strconv.FormatFloat(p, 'f', 6, 64)`, the key Jaeger uses for the
+ * probabilities a client reports and for the adaptive check. The exact binary value is rounded
+ * to 6 decimals, exact ties to even: 0.0078125 → "0.007812", where `toFixed` gives "0.007813".
+ * A one-digit difference here decides whether an operation counts as adaptively sampled.
+ */
+export function formatProbability(p: number): string {
+  if (Number.isNaN(p)) return 'NaN';
+  if (p === Infinity) return '+Inf';
+  if (p === -Infinity) return '-Inf';
+
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, p);
+  const bits = view.getBigUint64(0);
+  const negative = bits >> 63n === 1n;
+  const biasedExponent = (bits >> MANTISSA_BITS) & 0x7ffn;
+  const fraction = bits & ((1n << MANTISSA_BITS) - 1n);
+  // |p| = mantissa × 2^exponent exactly; subnormals have no implicit leading bit.
+  const mantissa = biasedExponent === 0n ? fraction : fraction | (1n << MANTISSA_BITS);
+  const exponent = (biasedExponent === 0n ? 1n : biasedExponent) - EXPONENT_BIAS;
+
+  let scaled: bigint; // round(|p| × 10^6)
+  if (exponent >= 0n) {
+    scaled = (mantissa * SCALE) << exponent;
+  } else {
+    const numerator = mantissa * SCALE;
+    const denominator = 1n << -exponent;
+    scaled = numerator / denominator;
+    const twiceRemainder = (numerator % denominator) * 2n;
+    if (twiceRemainder > denominator || (twiceRemainder === denominator && scaled % 2n === 1n)) {
+      scaled += 1n;
+    }
+  }
+
+  const digits = scaled.toString().padStart(Number(DECIMALS) + 1, '0');
+  const cut = digits.length - Number(DECIMALS);
+  return `${negative ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
+}

@@ -1,0 +1,113 @@
+import type { AdaptiveOptions } from '../adaptive-options';
+import type { AdaptiveCalculator, CalculationResult, Probabilities } from '../calculator';
+import type { ThroughputBucket } from '../throughput';
+import { type ProbabilityCalculator, cappedCalculator } from './capped-calculator';
+import { type AdaptiveObservation, isUsingAdaptiveSampling, nextProbability } from './probability';
+import { operationQpsSeries, weightedQps } from './qps';
+import { WeightVectorCache } from './weights';
+
+export type JaegerCalculatorOptions = Pick<
+  AdaptiveOptions,
+  | 'targetSamplesPerSecond'
+  | 'deltaTolerance'
+  | 'calculationBuckets'
+  | 'aggregationBuckets'
+  | 'initialSamplingProbability'
+  | 'minSamplingProbability'
+  | 'increaseCap'
+>;
+
+type Observations = Map<string, Map<string, AdaptiveObservation>>;
+
+/**
+ * Jaeger's adaptive sampling (its post-aggregator), rule for rule: each operation is steered
+ * towards `targetSamplesPerSecond` sampled traces per second from a recency-weighted QPS, but
+ * only while its clients visibly follow the served probability.
+ */
+export class JaegerCalculator implements AdaptiveCalculator {
+  readonly algorithm = 'jaeger' as const;
+
+  private readonly weights = new WeightVectorCache();
+  private readonly calculator: ProbabilityCalculator;
+  /** Newest first. */
+  private buckets: ThroughputBucket[] = [];
+  private probabilities: Probabilities = dictionary();
+  /**
+   * What the last calculation concluded per operation. Jaeger keeps a history of these but
+   * only ever reads the previous round's, for operations missing from the newest bucket.
+   * It belongs to this instance and survives `restore`, as Jaeger's survives a change of leader.
+   */
+  private previousRound: Observations = new Map();
+
+  constructor(private readonly options: JaegerCalculatorOptions) {
+    if (!Number.isInteger(options.aggregationBuckets) || options.aggregationBuckets < 1) {
+      throw new RangeError('aggregationBuckets must be an integer of at least 1');
+    }
+    if (!Number.isInteger(options.calculationBuckets) || options.calculationBuckets < 1) {
+      throw new RangeError('calculationBuckets must be an integer of at least 1');
+    }
+    this.calculator = cappedCalculator(options.increaseCap);
+  }
+
+  restore(probabilities: Probabilities): void {
+    this.probabilities = copyProbabilities(probabilities);
+  }
+
+  addBucket(bucket: ThroughputBucket): void {
+    this.buckets.unshift(bucket);
+    if (this.buckets.length > this.options.aggregationBuckets) {
+      this.buckets.length = this.options.aggregationBuckets;
+    }
+  }
+
+  calculate(): CalculationResult {
+    const probabilities = dictionary<Record<string, number>>();
+    const qps = dictionary<Record<string, number>>();
+    const thisRound: Observations = new Map();
+    const newest = this.buckets[0]?.throughput;
+
+    for (const [service, operations] of operationQpsSeries(this.buckets, this.options.calculationBuckets)) {
+      const serviceProbabilities = dictionary<number>();
+      const serviceQps = dictionary<number>();
+      const serviceObservations = new Map<string, AdaptiveObservation>();
+      for (const [operation, values] of operations) {
+        const operationQps = weightedQps(values, this.weights);
+        const old = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
+        const usingAdaptive = isUsingAdaptiveSampling(
+          old,
+          this.options.initialSamplingProbability,
+          newest?.get(service)?.get(operation),
+          this.previousRound.get(service)?.get(operation),
+        );
+        serviceObservations.set(operation, { probability: old, usingAdaptive });
+        serviceQps[operation] = operationQps;
+        serviceProbabilities[operation] = nextProbability(old, operationQps, usingAdaptive, this.options, this.calculator);
+      }
+      probabilities[service] = serviceProbabilities;
+      qps[service] = serviceQps;
+      thisRound.set(service, serviceObservations);
+    }
+
+    this.previousRound = thisRound;
+    // Operations absent from every bucket are dropped here, so they restart from the initial
+    // probability if they come back.
+    this.probabilities = probabilities;
+    return { probabilities: copyProbabilities(probabilities), qps };
+  }
+}
+
+/**
+ * Service and operation names come from spans; without a prototype, names such as
+ * `constructor` or `__proto__` are ordinary keys.
+ */
+function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function copyProbabilities(probabilities: Probabilities): Probabilities {
+  const copy = dictionary<Record<string, number>>();
+  for (const [service, operations] of Object.entries(probabilities)) {
+    copy[service] = Object.assign(dictionary<number>(), operations);
+  }
+  return copy;
+}

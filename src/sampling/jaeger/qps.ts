@@ -1,0 +1,50 @@
+import type { ThroughputBucket } from '../throughput';
+import type { WeightVectorCache } from './weights';
+
+/** service → operation → QPS values, newest first. */
+export type OperationQpsSeries = Map<string, Map<string, number[]>>;
+
+export function bucketQps(count: number, intervalSeconds: number): number {
+  return count / intervalSeconds;
+}
+
+/**
+ * Per operation, the QPS of up to `calculationBuckets` buckets, newest first. A bucket without
+ * the operation is skipped rather than read as zero, so a quiet interval does not drag the
+ * estimate down; an operation found in no bucket is absent from the result.
+ */
+export function operationQpsSeries(
+  buckets: readonly ThroughputBucket[],
+  calculationBuckets: number,
+): OperationQpsSeries {
+  const series: OperationQpsSeries = new Map();
+  for (const bucket of buckets) {
+    for (const [service, operations] of bucket.throughput) {
+      let serviceSeries = series.get(service);
+      if (!serviceSeries) {
+        serviceSeries = new Map();
+        series.set(service, serviceSeries);
+      }
+      for (const [operation, throughput] of operations) {
+        let values = serviceSeries.get(operation);
+        if (!values) {
+          values = [];
+          serviceSeries.set(operation, values);
+        }
+        if (values.length < calculationBuckets) {
+          values.push(bucketQps(throughput.count, bucket.intervalSeconds));
+        }
+      }
+    }
+  }
+  return series;
+}
+
+/** Recency-weighted mean of `values` (newest first); 0 when there are none. */
+export function weightedQps(values: readonly number[], weights: WeightVectorCache): number {
+  if (values.length === 0) return 0;
+  const w = weights.get(values.length);
+  let qps = 0;
+  for (let i = 0; i < values.length; i++) qps += values[i] * w[i];
+  return qps;
+}

@@ -1,0 +1,69 @@
+/**
+ * Throughput as Jaeger's adaptive sampling sees it: per (service, operation), the number of
+ * probabilistically sampled root spans and the sampler probabilities those spans carried.
+ */
+
+/** One replica's counts for one operation over one flush interval. */
+export interface ThroughputRecord {
+  service: string;
+  operation: string;
+  count: number;
+  /** Sampler probabilities seen, each already formatted with `formatProbability`. */
+  probabilities: string[];
+}
+
+export interface OperationThroughput {
+  count: number;
+  /** Formatted probabilities; a recording replica keeps at most `MAX_RECORDED_PROBABILITIES`. */
+  probabilities: Set<string>;
+}
+
+/** service → operation → throughput. */
+export type ServiceThroughput = Map<string, Map<string, OperationThroughput>>;
+
+/** All replicas' throughput for one calculation interval. */
+export interface ThroughputBucket {
+  throughput: ServiceThroughput;
+  /** The interval's real length; QPS is `count / intervalSeconds`. */
+  intervalSeconds: number;
+}
+
+/**
+ * Jaeger's collectors stop adding probabilities to an operation's set once it holds this many,
+ * which bounds memory when a client keeps changing its rate.
+ */
+export const MAX_RECORDED_PROBABILITIES = 10;
+
+/**
+ * Adds a probability the way a recording replica does: ignored once the set is full, so the
+ * first ten distinct values seen in an interval are the ones kept.
+ */
+export function recordProbability(throughput: OperationThroughput, formatted: string): void {
+  if (throughput.probabilities.size < MAX_RECORDED_PROBABILITIES) {
+    throughput.probabilities.add(formatted);
+  }
+}
+
+/**
+ * Merges every replica's records for one interval: counts are summed and probability sets
+ * unioned. The union is not capped — Jaeger bounds each replica's set when recording, not the
+ * merged one — so a probability seen by any replica counts in the adaptive check.
+ */
+export function mergeThroughput(records: Iterable<ThroughputRecord>): ServiceThroughput {
+  const merged: ServiceThroughput = new Map();
+  for (const record of records) {
+    let operations = merged.get(record.service);
+    if (!operations) {
+      operations = new Map();
+      merged.set(record.service, operations);
+    }
+    const existing = operations.get(record.operation);
+    if (existing) {
+      existing.count += record.count;
+      for (const p of record.probabilities) existing.probabilities.add(p);
+    } else {
+      operations.set(record.operation, { count: record.count, probabilities: new Set(record.probabilities) });
+    }
+  }
+  return merged;
+}

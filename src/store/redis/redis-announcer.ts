@@ -1,0 +1,47 @@
+import type Redis from 'ioredis';
+import type { Announcer } from '../announcer';
+
+/**
+ * Pub/sub over a dedicated subscriber connection (a subscribed connection can run nothing
+ * else). Subscriptions are (re)issued whenever that connection becomes ready, so they survive
+ * Redis restarts.
+ */
+export class RedisAnnouncer implements Announcer {
+  private readonly listeners = new Map<string, ((message: string) => void)[]>();
+
+  constructor(
+    private readonly publisher: Redis,
+    private readonly subscriber: Redis,
+    private readonly prefix: string,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => {
+      for (const listener of this.listeners.get(channel) ?? []) listener(message);
+    });
+    subscriber.on('ready', () => void this.resubscribe());
+  }
+
+  async publish(topic: string, message: string): Promise<void> {
+    await this.publisher.publish(this.prefix + topic, message);
+  }
+
+  subscribe(topic: string, listener: (message: string) => void): void {
+    const channel = this.prefix + topic;
+    const existing = this.listeners.get(channel);
+    if (existing) existing.push(listener);
+    else this.listeners.set(channel, [listener]);
+    if (this.subscriber.status === 'ready') this.subscriber.subscribe(channel).catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.subscriber.quit();
+    } catch {
+      this.subscriber.disconnect();
+    }
+  }
+
+  private async resubscribe(): Promise<void> {
+    const channels = [...this.listeners.keys()];
+    if (channels.length > 0) await this.subscriber.subscribe(...channels).catch(() => undefined);
+  }
+}

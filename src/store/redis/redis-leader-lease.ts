@@ -1,0 +1,57 @@
+import type Redis from 'ioredis';
+import { type LeaderLease } from '../leader-lease';
+import { StoreUnavailableError } from '../store';
+
+// Renew when we hold it, take it when free, and bump the fencing token only for a new holder.
+const ACQUIRE_OR_RENEW = `
+local current = redis.call('GET', KEYS[1])
+if current then
+  local sep = string.find(current, '|', 1, true)
+  if string.sub(current, 1, sep - 1) == ARGV[1] then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    return tonumber(string.sub(current, sep + 1))
+  end
+  return false
+end
+local token = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. token, 'PX', ARGV[2])
+return token`;
+
+const RELEASE = `
+local current = redis.call('GET', KEYS[1])
+if current and string.sub(current, 1, string.find(current, '|', 1, true) - 1) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0`;
+
+export class RedisLeaderLease implements LeaderLease {
+  private readonly leaseKey: string;
+  private readonly tokenKey: string;
+
+  constructor(
+    private readonly client: Redis,
+    prefix: string,
+  ) {
+    this.leaseKey = `${prefix}leader`;
+    this.tokenKey = `${prefix}leader:token`;
+  }
+
+  async acquireOrRenew(holder: string, ttlMs: number): Promise<number | null> {
+    try {
+      const token = (await this.client.eval(ACQUIRE_OR_RENEW, 2, this.leaseKey, this.tokenKey, holder, ttlMs)) as
+        | number
+        | null;
+      return token ?? null;
+    } catch (error) {
+      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async release(holder: string): Promise<void> {
+    try {
+      await this.client.eval(RELEASE, 1, this.leaseKey, holder);
+    } catch (error) {
+      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}

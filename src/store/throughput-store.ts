@@ -1,0 +1,46 @@
+import type { CountedOperation } from '../sampling/counted-operation';
+
+/**
+ * Time-bucketed throughput shared by replicas. Each replica flushes its counters into the slot
+ * of the flush time and records how far it has flushed; the leader reads only slots that every
+ * live replica has flushed past, so no count arrives in a slot after it was read.
+ */
+export interface ThroughputStore {
+  /** Slot length: counts are attributed to the slot their flush fell in. */
+  readonly slotMs: number;
+  /**
+   * Adds `records` to the slot containing `drainedAt` and marks `replica` as flushed through
+   * `drainedAt`. One round trip however many records.
+   */
+  flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void>;
+  /** Merged counts of every slot starting in [fromMs, toMs); both on slot boundaries. */
+  read(fromMs: number, toMs: number): Promise<CountedOperation[]>;
+  /**
+   * The earliest flush watermark among replicas that flushed after `aliveSince`, or undefined
+   * when none did. Replicas silent since then are taken as gone and no longer waited for.
+   */
+  flushedThrough(aliveSince: number): Promise<number | undefined>;
+}
+
+export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');
+
+/** Sums records for the same (service, operation); probabilities are unioned, at most 10 kept. */
+export function mergeCounted(records: Iterable<CountedOperation>): CountedOperation[] {
+  const merged = new Map<string, CountedOperation>();
+  for (const r of records) {
+    const key = JSON.stringify([r.service, r.operation]);
+    const existing = merged.get(key);
+    if (!existing) {
+      merged.set(key, { ...r, probabilities: [...r.probabilities].slice(0, 10) });
+      continue;
+    }
+    existing.sampled += r.sampled;
+    existing.requests += r.requests;
+    existing.errors += r.errors;
+    for (const p of r.probabilities) {
+      if (existing.probabilities.length >= 10) break;
+      if (!existing.probabilities.includes(p)) existing.probabilities.push(p);
+    }
+  }
+  return [...merged.values()];
+}

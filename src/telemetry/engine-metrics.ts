@@ -1,0 +1,137 @@
+import { Injectable } from '@nestjs/common';
+import { Counter, Gauge, Histogram } from 'prom-client';
+import { MetricsService } from './metrics.service';
+
+/** Cardinality cap for per-operation gauges: beyond it, only totals are exported. */
+const MAX_GAUGE_SERIES = 1000;
+
+/** Metrics of aggregation, leadership and calculation. */
+@Injectable()
+export class EngineMetrics {
+  private readonly flushDuration: Histogram;
+  private readonly flushFailures: Counter;
+  private readonly droppedOperations: Counter;
+  private readonly calculationDuration: Histogram;
+  private readonly calculations: Counter<'outcome'>;
+  private readonly leader: Gauge;
+  private readonly operations: Gauge<'service'>;
+  private readonly probability: Gauge<'service' | 'operation'>;
+  private readonly qps: Gauge<'service' | 'operation'>;
+  private readonly seriesOmitted: Gauge;
+  private readonly overCap: Counter;
+
+  constructor(metrics: MetricsService) {
+    const registers = [metrics.registry];
+    this.flushDuration = new Histogram({
+      name: 'samplane_throughput_flush_duration_seconds',
+      help: 'Time to flush this replica’s counters to the shared store.',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.flushFailures = new Counter({
+      name: 'samplane_throughput_flush_failures_total',
+      help: 'Flushes that failed (store unavailable); their counts were dropped.',
+      registers,
+    });
+    this.droppedOperations = new Counter({
+      name: 'samplane_throughput_dropped_operations_total',
+      help: 'Operation counts dropped because a flush failed.',
+      registers,
+    });
+    this.calculationDuration = new Histogram({
+      name: 'samplane_calculation_duration_seconds',
+      help: 'Time of one probability calculation (leader only).',
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+      registers,
+    });
+    this.calculations = new Counter({
+      name: 'samplane_calculations_total',
+      help: 'Calculation ticks on this replica by outcome (computed, skipped, failed, fenced).',
+      labelNames: ['outcome'],
+      registers,
+    });
+    this.leader = new Gauge({
+      name: 'samplane_leader',
+      help: '1 while this replica holds the leader lease.',
+      registers,
+    });
+    this.leader.set(0);
+    this.operations = new Gauge({
+      name: 'samplane_operations',
+      help: 'Operations with a computed probability, per service (capped series).',
+      labelNames: ['service'],
+      registers,
+    });
+    this.probability = new Gauge({
+      name: 'samplane_operation_probability',
+      help: 'Computed sampling probability per operation (capped series).',
+      labelNames: ['service', 'operation'],
+      registers,
+    });
+    this.qps = new Gauge({
+      name: 'samplane_operation_qps',
+      help: 'Estimated throughput the probability was computed from (capped series).',
+      labelNames: ['service', 'operation'],
+      registers,
+    });
+    this.seriesOmitted = new Gauge({
+      name: 'samplane_metric_series_omitted',
+      help: 'Per-operation series left out of the gauges above by the cardinality cap.',
+      registers,
+    });
+    this.overCap = new Counter({
+      name: 'samplane_operations_over_cap_total',
+      help: 'Operations refused because a service already had ADAPTIVE_MAX_OPERATIONS.',
+      registers,
+    });
+    for (const outcome of ['computed', 'skipped', 'failed', 'fenced']) this.calculations.labels(outcome).inc(0);
+  }
+
+  flushed(seconds: number): void {
+    this.flushDuration.observe(seconds);
+  }
+
+  flushFailed(operations: number): void {
+    this.flushFailures.inc();
+    this.droppedOperations.inc(operations);
+  }
+
+  calculation(outcome: 'computed' | 'skipped' | 'failed' | 'fenced', seconds?: number): void {
+    this.calculations.labels(outcome).inc();
+    if (seconds !== undefined) this.calculationDuration.observe(seconds);
+  }
+
+  leadership(isLeader: boolean): void {
+    this.leader.set(isLeader ? 1 : 0);
+  }
+
+  operationsOverCap(count: number): void {
+    if (count > 0) this.overCap.inc(count);
+  }
+
+  /** Replaces the per-operation gauges with the newest calculation. */
+  computed(
+    probabilities: Record<string, Record<string, number>>,
+    qps: Record<string, Record<string, number>>,
+  ): void {
+    this.operations.reset();
+    this.probability.reset();
+    this.qps.reset();
+    let series = 0;
+    let omitted = 0;
+    for (const [service, operations] of Object.entries(probabilities)) {
+      const names = Object.keys(operations);
+      this.operations.labels(service).set(names.length);
+      for (const operation of names) {
+        if (series >= MAX_GAUGE_SERIES) {
+          omitted++;
+          continue;
+        }
+        series++;
+        this.probability.labels(service, operation).set(operations[operation]);
+        this.qps.labels(service, operation).set(qps[service]?.[operation] ?? 0);
+      }
+    }
+    this.seriesOmitted.set(omitted);
+  }
+}
