@@ -1,10 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
-import { loadConfig } from './config/load-config';
-import { startServer } from './main';
 import { ReplayInputError, parseReplayInput, runReplay } from './sampling/replay';
-import { createLogger } from './telemetry/logger';
 
 const USAGE = `usage: samplane <command>
 
@@ -18,6 +15,13 @@ commands:
 const EXIT_BAD_INPUT = 2;
 
 async function serve(): Promise<void> {
+  // Loaded here, not at the top: the server's dependency tree takes a second or more to load,
+  // which every other command (replay) would otherwise pay for nothing.
+  const [{ loadConfig }, { startServer }, { createLogger }] = await Promise.all([
+    import('./config/load-config'),
+    import('./main'),
+    import('./telemetry/logger'),
+  ]);
   let config;
   try {
     config = loadConfig(process.env);

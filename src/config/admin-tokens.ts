@@ -16,7 +16,8 @@ export function parseAdminTokens(raw: string): AdminToken[] {
     const role = trimmed.slice(first + 1, second);
     const token = trimmed.slice(second + 1);
     if (role !== 'viewer' && role !== 'operator') {
-      throw new Error(`entry ${index + 1} ("${name}") has role "${role}"; use viewer or operator`);
+      // The role is not echoed: in a mistyped `name:token:role` it would be the secret.
+      throw new Error(`entry ${index + 1} ("${name}") has an unknown role; use viewer or operator`);
     }
     if (token.length < 8) {
       throw new Error(`entry ${index + 1} ("${name}") has a token shorter than 8 characters`);

@@ -1,4 +1,4 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { type BeforeApplicationShutdown, Injectable, type OnModuleInit } from '@nestjs/common';
 import {
   type ServerUnaryCall,
   type ServerWritableStream,
@@ -16,12 +16,15 @@ type Reply = { status: ServingStatus | 'SERVICE_UNKNOWN' };
 /**
  * `grpc.health.v1.Health` as load balancers and Kubernetes probes expect it: the empty name is
  * the whole server; each registered service answers for itself; unknown names get NOT_FOUND
- * from Check and SERVICE_UNKNOWN from Watch.
+ * from Check and SERVICE_UNKNOWN from Watch. On shutdown every service turns NOT_SERVING and
+ * Watch streams are ended, so watchers drain this replica and no open stream holds the gRPC
+ * server's graceful shutdown until its force deadline.
  */
 @Injectable()
-export class GrpcHealthService implements OnModuleInit {
+export class GrpcHealthService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly statuses = new Map<string, ServingStatus>([['', 'SERVING']]);
   private readonly watchers = new Set<{ service: string; call: ServerWritableStream<unknown, unknown> }>();
+  private shuttingDown = false;
 
   constructor(private readonly grpc: GrpcServer) {}
 
@@ -30,6 +33,13 @@ export class GrpcHealthService implements OnModuleInit {
     for (const watcher of this.watchers) {
       if (watcher.service === service) watcher.call.write({ status: value });
     }
+  }
+
+  beforeApplicationShutdown(): void {
+    this.shuttingDown = true;
+    for (const service of this.statuses.keys()) this.setStatus(service, 'NOT_SERVING');
+    for (const watcher of this.watchers) watcher.call.end();
+    this.watchers.clear();
   }
 
   onModuleInit(): void {
@@ -59,6 +69,10 @@ export class GrpcHealthService implements OnModuleInit {
         const service = call.request.service;
         const watcher = { service, call: call as ServerWritableStream<unknown, unknown> };
         call.write({ status: this.statuses.get(service) ?? 'SERVICE_UNKNOWN' });
+        if (this.shuttingDown) {
+          call.end();
+          return;
+        }
         this.watchers.add(watcher);
         call.on('cancelled', () => this.watchers.delete(watcher));
         call.on('close', () => this.watchers.delete(watcher));

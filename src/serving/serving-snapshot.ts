@@ -15,6 +15,8 @@ export interface ServingEntry {
 export interface ComposedStrategies {
   services: Map<string, { strategy: SamplingStrategy; source: StrategySource }>;
   fallback: { strategy: SamplingStrategy; source: StrategySource };
+  /** Computed operations left out by ADAPTIVE_MAX_OPERATIONS. */
+  overCap?: number;
 }
 
 /**
@@ -53,8 +55,9 @@ export class ServingSnapshot {
 
 function encode(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
   const perOperation = new Map<string, number>();
+  // jaeger-client and OTel JS both apply the last entry when a name repeats.
   for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {
-    if (!perOperation.has(op.operation)) perOperation.set(op.operation, op.probabilisticSampling.samplingRate);
+    perOperation.set(op.operation, op.probabilisticSampling.samplingRate);
   }
   // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
   const fallbackRate =

@@ -17,6 +17,7 @@ export class StrategyProvider {
   private file: StaticStrategies | undefined;
   private probabilities: ProbabilitiesSnapshot | null = null;
   private readonly defaults: AdaptiveServingDefaults;
+  private readonly maxOperations: number;
   private current: ServingSnapshot;
 
   constructor(
@@ -27,6 +28,7 @@ export class StrategyProvider {
       initialSamplingProbability: config.adaptive.initialSamplingProbability,
       minSamplesPerSecond: config.adaptive.minSamplesPerSecond,
     };
+    this.maxOperations = config.adaptive.maxOperations;
     this.current = this.rebuild();
   }
 
@@ -53,7 +55,8 @@ export class StrategyProvider {
   }
 
   private rebuild(): ServingSnapshot {
-    const composed = composeStrategies(this.file, this.probabilities, this.defaults);
+    const composed = composeStrategies(this.file, this.probabilities, this.defaults, this.maxOperations);
+    this.metrics.servedOverCap(composed.overCap ?? 0);
     const snapshot = ServingSnapshot.build(composed, this.probabilitiesVersion, Date.now());
     this.metrics.snapshotServed(snapshot.probabilitiesVersion, snapshot.builtAt);
     return snapshot;

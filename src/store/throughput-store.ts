@@ -24,23 +24,24 @@ export interface ThroughputStore {
 
 export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');
 
-/** Sums records for the same (service, operation); probabilities are unioned, at most 10 kept. */
+/**
+ * Sums records for the same (service, operation) and unions their probabilities. The union is
+ * not capped: each replica caps its own set when recording, as Jaeger's collectors do, and a
+ * capped union could drop the served probability and make an operation look non-adaptive.
+ */
 export function mergeCounted(records: Iterable<CountedOperation>): CountedOperation[] {
   const merged = new Map<string, CountedOperation>();
   for (const r of records) {
     const key = JSON.stringify([r.service, r.operation]);
     const existing = merged.get(key);
     if (!existing) {
-      merged.set(key, { ...r, probabilities: [...r.probabilities].slice(0, 10) });
+      merged.set(key, { ...r, probabilities: [...r.probabilities] });
       continue;
     }
     existing.sampled += r.sampled;
     existing.requests += r.requests;
     existing.errors += r.errors;
-    for (const p of r.probabilities) {
-      if (existing.probabilities.length >= 10) break;
-      if (!existing.probabilities.includes(p)) existing.probabilities.push(p);
-    }
+    for (const p of r.probabilities) if (!existing.probabilities.includes(p)) existing.probabilities.push(p);
   }
   return [...merged.values()];
 }

@@ -25,6 +25,7 @@ export class MetricsService {
   private snapshotBuiltAt = 0;
   private readonly strategiesReloads: Counter<'outcome'>;
   private readonly storeUp: Gauge;
+  private readonly overCap: Gauge;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -74,11 +75,20 @@ export class MetricsService {
       registers: [this.registry],
     });
     for (const outcome of ['applied', 'unchanged', 'failed']) this.strategiesReloads.labels(outcome).inc(0);
+    this.overCap = new Gauge({
+      name: 'samplane_served_operations_over_cap',
+      help: 'Computed operations not served individually because of ADAPTIVE_MAX_OPERATIONS.',
+      registers: [this.registry],
+    });
     this.storeUp = new Gauge({
       name: 'samplane_store_up',
       help: '1 while the shared store (Redis, or the embedded one) answers, else 0.',
       registers: [this.registry],
     });
+  }
+
+  servedOverCap(operations: number): void {
+    this.overCap.set(operations);
   }
 
   recordPoll(protocol: PollProtocol, outcome: PollOutcome, seconds: number): void {

@@ -46,6 +46,8 @@ export class JaegerCalculator implements AdaptiveCalculator {
     if (!Number.isInteger(options.calculationBuckets) || options.calculationBuckets < 1) {
       throw new RangeError('calculationBuckets must be an integer of at least 1');
     }
+    // Jaeger's calculator silently turns a cap of 0 into 0.5; refusing it is less surprising.
+    if (!(options.increaseCap > 0)) throw new RangeError('increaseCap must be positive');
     this.calculator = cappedCalculator(options.increaseCap);
   }
 
@@ -81,7 +83,8 @@ export class JaegerCalculator implements AdaptiveCalculator {
         );
         serviceObservations.set(operation, { probability: old, usingAdaptive });
         serviceQps[operation] = operationQps;
-        serviceProbabilities[operation] = nextProbability(old, operationQps, usingAdaptive, this.options, this.calculator);
+        const next = nextProbability(old, operationQps, usingAdaptive, this.options, this.calculator);
+        serviceProbabilities[operation] = next;
       }
       probabilities[service] = serviceProbabilities;
       qps[service] = serviceQps;
