@@ -20,7 +20,9 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
   const adapter = new FastifyAdapter({
     // Bounded bodies: nothing Samplane accepts is larger, and a flood must not buffer unbounded.
     bodyLimit: 1024 * 1024,
-    return503OnClosing: true,
+    // A poll that arrives while shutting down still gets its strategy: pollers retry only
+    // after a whole interval, so a 503 here would leave them on stale rates for that long.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { metricValue } from './metrics-text';
 import { freePort } from './ports';
 import { waitFor } from './wait';
 
@@ -74,6 +75,25 @@ export class SamplaneProcess {
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
     return this.exitPromise;
+  }
+
+  /** The process id, for sending signals at a chosen moment. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** One sample of `/metrics` (see `metricValue`); a series that is not exported is an error. */
+  async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+    const response = await fetch(`${this.url}/metrics`);
+    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+    const value = metricValue(await response.text(), name, labels);
+    if (value === undefined) throw new Error(`/metrics has no ${name} ${JSON.stringify(labels)}`);
+    return value;
+  }
+
+  /** Waits until the process has written `text` to stdout or stderr. */
+  async waitForOutput(text: string, timeoutMs?: number): Promise<void> {
+    await waitFor(() => this.output.includes(text), `samplane to log "${text}"`, timeoutMs);
   }
 
   async poll(service: string): Promise<unknown> {

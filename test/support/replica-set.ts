@@ -1,0 +1,220 @@
+import { createRedisClient } from '../../src/store/redis/redis-client';
+import type { RedisServer } from './redis-server';
+import { SamplaneProcess } from './samplane-process';
+import { waitFor } from './wait';
+
+/**
+ * Engine timings short enough for a test to watch several calculations and a failover, with
+ * the periodic snapshot reload far beyond any wait, so replicas that catch up quickly can only
+ * have done so through the leader's announcement.
+ */
+export const FAST_ENGINE: Record<string, string> = {
+  ADAPTIVE_CALCULATION_INTERVAL: '2s',
+  ADAPTIVE_DELAY: '1s',
+  ADAPTIVE_LEADER_LEASE: '3s',
+  SNAPSHOT_RELOAD_INTERVAL: '30s',
+  REDIS_COMMAND_TIMEOUT: '500ms',
+  LOG_LEVEL: 'info',
+};
+
+export const LEASE_MS = 3_000;
+
+/** What a replica serves a service, as operation → probability, plus the default. */
+export interface Served {
+  version: number;
+  defaultProbability: number;
+  operations: Record<string, number>;
+}
+
+interface StrategyJson {
+  operationSampling?: {
+    defaultSamplingProbability: number;
+    perOperationStrategies: Array<{ operation: string; probabilisticSampling: { samplingRate: number } }>;
+  };
+  probabilisticSampling?: { samplingRate: number };
+}
+
+/** Replicas of one Samplane on one Redis; some may be killed along the way. */
+export class ReplicaSet {
+  private readonly dead = new Set<SamplaneProcess>();
+
+  private constructor(readonly replicas: SamplaneProcess[]) {}
+
+  static async start(redis: RedisServer, count: number, env: Record<string, string> = {}): Promise<ReplicaSet> {
+    const replicas = await Promise.all(
+      Array.from({ length: count }, () => SamplaneProcess.start({ ...FAST_ENGINE, REDIS_URL: redis.url, ...env })),
+    );
+    return new ReplicaSet(replicas);
+  }
+
+  alive(): SamplaneProcess[] {
+    return this.replicas.filter((replica) => !this.dead.has(replica));
+  }
+
+  /** `kill -9`: no lease release, no last flush. */
+  async kill(replica: SamplaneProcess): Promise<void> {
+    this.dead.add(replica);
+    await replica.stop('SIGKILL');
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.replicas.map((replica) => replica.stop('SIGKILL')));
+  }
+
+  /** Live replicas whose `samplane_leader` gauge is 1. */
+  async leaders(): Promise<SamplaneProcess[]> {
+    const flags = await Promise.all(this.alive().map((replica) => replica.metric('samplane_leader').catch(() => 0)));
+    return this.alive().filter((_, i) => flags[i] === 1);
+  }
+
+  /** Waits until exactly one live replica says it leads. */
+  async waitForLeader(timeoutMs = 15_000): Promise<SamplaneProcess> {
+    return waitFor(
+      async () => {
+        const leaders = await this.leaders();
+        return leaders.length === 1 ? leaders[0] : undefined;
+      },
+      'exactly one leader',
+      timeoutMs,
+      100,
+    );
+  }
+
+  /** Each live replica's `samplane_snapshot_version`. */
+  async versions(): Promise<number[]> {
+    return Promise.all(this.alive().map((replica) => replica.metric('samplane_snapshot_version')));
+  }
+
+  /** Logs of every replica, for failure messages. */
+  output(): string {
+    return this.replicas.map((replica, i) => `--- replica ${i} ---\n${replica.output}`).join('\n');
+  }
+}
+
+/**
+ * What `replica` serves `service`, with the snapshot version it came from: the version is read
+ * before and after the poll and the poll repeated until both agree.
+ */
+export async function served(replica: SamplaneProcess, service: string): Promise<Served> {
+  let version = await replica.metric('samplane_snapshot_version');
+  let strategy = (await replica.poll(service)) as StrategyJson;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const after = await replica.metric('samplane_snapshot_version');
+    if (after === version) break;
+    version = after;
+    strategy = (await replica.poll(service)) as StrategyJson;
+  }
+  const operations: Record<string, number> = {};
+  for (const entry of strategy.operationSampling?.perOperationStrategies ?? []) {
+    operations[entry.operation] = entry.probabilisticSampling.samplingRate;
+  }
+  return {
+    version,
+    defaultProbability:
+      strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate ?? NaN,
+    operations,
+  };
+}
+
+/** The snapshot the leader last wrote, read from Redis as another replica would. */
+export interface StoredSnapshot {
+  version: number;
+  probabilities: Record<string, Record<string, number>>;
+  qps: Record<string, Record<string, number>>;
+  dataThrough: number;
+}
+
+/** A plain Redis connection for looking at what the leader wrote. */
+export class RedisPeek {
+  private readonly client;
+
+  private constructor(url: string) {
+    this.client = createRedisClient({ url, commandTimeoutMs: 2_000 });
+    this.client.on('error', () => undefined);
+  }
+
+  static async connect(redis: RedisServer): Promise<RedisPeek> {
+    const peek = new RedisPeek(redis.url);
+    await peek.client.connect();
+    return peek;
+  }
+
+  async version(): Promise<number> {
+    return Number((await this.client.get('samplane:probabilities:version')) ?? 0);
+  }
+
+  async snapshot(): Promise<StoredSnapshot | undefined> {
+    const [version, data] = await this.client.mget('samplane:probabilities:version', 'samplane:probabilities:data');
+    if (version === null || data === null) return undefined;
+    return { version: Number(version), ...(JSON.parse(data) as Omit<StoredSnapshot, 'version'>) };
+  }
+
+  close(): void {
+    this.client.disconnect();
+  }
+}
+
+/**
+ * Every snapshot the leader writes, collected by polling Redis often enough (every 50 ms,
+ * calculations are seconds apart) that consecutive versions can be compared.
+ */
+export class SnapshotLog {
+  readonly snapshots: StoredSnapshot[] = [];
+  private running = true;
+  private readonly loop: Promise<void>;
+
+  constructor(private readonly peek: RedisPeek) {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+  }
+
+  get latest(): StoredSnapshot | undefined {
+    return this.snapshots[this.snapshots.length - 1];
+  }
+
+  /** Waits for a snapshot newer than `version` that satisfies `accept`. */
+  async next(version: number, what: string, timeoutMs = 15_000, accept: (s: StoredSnapshot) => boolean = () => true) {
+    return waitFor(() => this.snapshots.find((s) => s.version > version && accept(s)), what, timeoutMs, 20);
+  }
+
+  /** Pairs of snapshots with consecutive versions, in order. */
+  consecutivePairs(): Array<[StoredSnapshot, StoredSnapshot]> {
+    const pairs: Array<[StoredSnapshot, StoredSnapshot]> = [];
+    for (let i = 1; i < this.snapshots.length; i++) {
+      if (this.snapshots[i].version === this.snapshots[i - 1].version + 1) pairs.push([this.snapshots[i - 1], this.snapshots[i]]);
+    }
+    return pairs;
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      try {
+        const snapshot = await this.peek.snapshot();
+        const latest = this.latest;
+        // A restarted Redis numbers from 1 again: any other version is a new snapshot.
+        if (snapshot && (!latest || snapshot.version !== latest.version || snapshot.dataThrough !== latest.dataThrough)) {
+          this.snapshots.push(snapshot);
+        }
+      } catch {
+        // Redis stopped on purpose by the test; keep looking.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Jaeger's step for an adaptive operation outside the tolerance band (ADAPTIVE.md, 4–5). */
+export function jaegerStep(
+  old: number,
+  qps: number,
+  options: { target: number; increaseCap?: number; min?: number },
+): number {
+  const cap = options.increaseCap ?? 1;
+  let next = qps < 1e-10 ? old * 2 : (old * options.target) / qps;
+  if ((next - old) / old > cap) next = old * (1 + cap);
+  return Math.min(1, Math.max(options.min ?? 0.00001, next));
+}
