@@ -1,0 +1,138 @@
+import type { NewProbabilities, SamplingStore } from '../../src/store/store';
+
+/**
+ * Makes a store whose keys start with `keyPrefix`. Two stores made with the same prefix share
+ * their state (where the implementation can share at all); different prefixes never do.
+ */
+export type MakeStore = (keyPrefix: string) => Promise<SamplingStore>;
+
+let prefixes = 0;
+
+/**
+ * What every SamplingStore promises its callers, whatever sits behind it. The engine and the
+ * serving side are written against these promises only, so an implementation that passes this
+ * suite can replace another without either side noticing.
+ */
+export function describeStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`${name}: the SamplingStore contract`, () => {
+    const opened: SamplingStore[] = [];
+    let prefix: string;
+
+    // A fresh prefix per test keeps tests independent on one shared Redis.
+    const open = async (keyPrefix = prefix): Promise<SamplingStore> => {
+      const store = await makeStore(keyPrefix);
+      opened.push(store);
+      return store;
+    };
+
+    beforeEach(() => {
+      prefixes += 1;
+      prefix = `contract-${process.pid}-${prefixes}:`;
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.splice(0).map((store) => store.close()));
+    });
+
+    it('starts empty: no snapshot and version 0', async () => {
+      const store = await open();
+
+      await expect(store.loadProbabilities()).resolves.toBeNull();
+      await expect(store.probabilitiesVersion()).resolves.toBe(0);
+    });
+
+    it('returns a higher version on every save, starting at 1', async () => {
+      const store = await open();
+
+      const versions = [];
+      for (let i = 0; i < 4; i++) versions.push(await store.saveProbabilities(snapshot(i)));
+
+      expect(versions).toEqual([1, 2, 3, 4]);
+      await expect(store.probabilitiesVersion()).resolves.toBe(4);
+    });
+
+    it('loads exactly what was saved last, under the version the save returned', async () => {
+      const store = await open();
+      await store.saveProbabilities(snapshot(1));
+      const saved: NewProbabilities = {
+        computedAt: 1_767_225_600_123,
+        probabilities: {
+          checkout: { 'GET /cart': 0.25, 'POST /pay': 1, '': 0 },
+          'search-api': { query: 0.000123456789 },
+          idle: {},
+        },
+        qps: { checkout: { 'GET /cart': 12.5, 'POST /pay': 0.2, '': 0 }, 'search-api': { query: 4000 } },
+        dataThrough: 1_767_225_590_000,
+      };
+
+      const version = await store.saveProbabilities(saved);
+
+      await expect(store.loadProbabilities()).resolves.toEqual({ version, ...saved });
+      await expect(store.probabilitiesVersion()).resolves.toBe(version);
+    });
+
+    it('is not affected by the caller changing its objects after a save or a load', async () => {
+      const store = await open();
+      const saved = snapshot(7);
+      const expected = structuredClone(saved);
+      await store.saveProbabilities(saved);
+
+      saved.probabilities.checkout['GET /cart'] = 0.9;
+      saved.probabilities.intruder = { op: 1 };
+      saved.computedAt = 0;
+      const loaded = await store.loadProbabilities();
+      loaded!.probabilities.checkout['GET /cart'] = 0.8;
+      loaded!.version = 99;
+
+      await expect(store.loadProbabilities()).resolves.toEqual({ version: 1, ...expected });
+    });
+
+    it('keeps stores with different key prefixes apart', async () => {
+      const first = await open(`${prefix}first:`);
+      const second = await open(`${prefix}second:`);
+
+      await first.saveProbabilities(snapshot(1));
+      await first.saveProbabilities(snapshot(2));
+
+      await expect(second.loadProbabilities()).resolves.toBeNull();
+      await expect(second.probabilitiesVersion()).resolves.toBe(0);
+      await expect(second.saveProbabilities(snapshot(3))).resolves.toBe(1);
+      await expect(first.loadProbabilities()).resolves.toEqual({ version: 2, ...snapshot(2) });
+      await expect(second.loadProbabilities()).resolves.toEqual({ version: 1, ...snapshot(3) });
+    });
+
+    it('gives concurrent saves distinct versions and keeps one of them whole', async () => {
+      const store = await open();
+      const writes = Array.from({ length: 20 }, (_, i) => snapshot(i));
+
+      const versions = await Promise.all(writes.map((write) => store.saveProbabilities(write)));
+
+      expect([...versions].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+      const loaded = await store.loadProbabilities();
+      expect(loaded?.version).toBe(20);
+      // Whichever save got the last version is the one whose data is stored: never a mix.
+      expect(loaded).toEqual({ version: 20, ...writes[versions.indexOf(20)] });
+    });
+
+    it('answers ping', async () => {
+      const store = await open();
+
+      await expect(store.ping()).resolves.toBeUndefined();
+    });
+  });
+}
+
+/** A distinct, recognisable snapshot per seed. */
+export function snapshot(seed: number): NewProbabilities {
+  return {
+    computedAt: 1_767_225_600_000 + seed * 60_000,
+    probabilities: {
+      checkout: { 'GET /cart': round(0.5 / (seed + 1)), 'POST /pay': 1 },
+      [`service-${seed}`]: { work: round(1 / (seed + 2)) },
+    },
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 1e6) / 1e6;
+}
