@@ -1,8 +1,10 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { EngineModule } from './engine/engine.module';
+import { ExplanationModule } from './explanation/explanation.module';
 import { GrpcModule } from './grpc/grpc.module';
 import { IngestModule } from './ingest/ingest.module';
+import { PoliciesModule } from './policies/policies.module';
 import { ServingModule } from './serving/serving.module';
 import { StoreModule } from './store/store.module';
 import { APP_LOGGER, type AppLogger } from './telemetry/logger';
@@ -37,6 +39,8 @@ export class AppModule {
         ServingModule,
         EngineModule,
         IngestModule,
+        PoliciesModule,
+        ExplanationModule,
       ],
     };
   }

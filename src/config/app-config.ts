@@ -23,6 +23,7 @@ export interface AppConfig {
   strategiesFile: string | undefined;
   strategiesReloadIntervalMs: number;
   snapshotReloadIntervalMs: number;
+  policyReloadIntervalMs: number;
   ingestFlushIntervalMs: number;
   shutdownTimeoutMs: number;
   adminTokens: AdminToken[];

@@ -37,6 +37,8 @@ export function loadConfig(env: Env): AppConfig {
     strategiesReloadIntervalMs: read('STRATEGIES_RELOAD_INTERVAL', p.duration, 0),
     // Jaeger's followers reload every 20 s; announcements will make this a fallback only.
     snapshotReloadIntervalMs: read('SNAPSHOT_RELOAD_INTERVAL', p.positiveDuration, 5_000),
+    // A fallback too: a policy change is announced to every replica, which reloads at once.
+    policyReloadIntervalMs: read('POLICY_RELOAD_INTERVAL', p.positiveDuration, 5_000),
     // Also the throughput slot length: the finest time resolution a calculation can read.
     ingestFlushIntervalMs: read('INGEST_FLUSH_INTERVAL', p.positiveDuration, 1_000),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT', p.positiveDuration, 10_000),

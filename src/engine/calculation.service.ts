@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import type { AdaptiveCalculator } from '../sampling/calculator';
+import type { AdaptiveCalculator, Probabilities } from '../sampling/calculator';
 import type { CountedOperation } from '../sampling/counted-operation';
 import { type ThroughputBucket, mergeThroughput } from '../sampling/throughput';
+import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
 import { SAMPLING_STORE, type SamplingStore } from '../store/store';
@@ -20,6 +21,14 @@ interface Term {
   calculator: AdaptiveCalculator;
   /** End of the newest throughput already turned into a bucket (ms, on a slot boundary). */
   lastChecked: number;
+  /**
+   * The probabilities the term started from, for operations its buckets do not show yet. A
+   * new leader holds only the history it could load (none after Redis lost its data), so an
+   * operation missing from it has not necessarily gone quiet; Jaeger drops an operation only
+   * once it is absent from a full window of buckets. Cleared when the term holds that window.
+   */
+  inherited: Probabilities | undefined;
+  buckets: number;
 }
 
 /**
@@ -42,6 +51,7 @@ export class CalculationService {
     @Inject(ANNOUNCER) private readonly announcer: Announcer,
     private readonly elector: LeaderElector,
     private readonly metrics: EngineMetrics,
+    private readonly provider: StrategyProvider,
   ) {
     elector.onChange((fence) => {
       if (!fence || fence.token !== this.term?.token) this.term = undefined;
@@ -70,12 +80,14 @@ export class CalculationService {
       const counted = await this.throughput.read(term.lastChecked, end);
       term.calculator.addBucket(this.toBucket(counted, end - term.lastChecked));
       term.lastChecked = end;
+      term.buckets++;
       const result = term.calculator.calculate();
+      const probabilities = this.keepInherited(term, result.probabilities);
       const version = await this.store.saveProbabilities(
-        { computedAt: now, dataThrough: end, probabilities: result.probabilities, qps: result.qps },
+        { computedAt: now, dataThrough: end, probabilities, qps: result.qps },
         fence,
       );
-      this.metrics.computed(result.probabilities, result.qps);
+      this.metrics.computed(probabilities, result.qps);
       this.metrics.calculation('computed', (performance.now() - started) / 1000);
       await this.announcer.publish(TOPICS.probabilities, String(version)).catch(() => undefined);
       return 'computed';
@@ -110,12 +122,18 @@ export class CalculationService {
     const snapshot = await this.store.loadProbabilities();
     const interval = this.config.adaptive.calculationIntervalMs;
     const slot = this.throughput.slotMs;
-    // Continue right after the last calculated data; on a fresh store, start one interval back.
+    // Continue right after the last calculated data (waiting, not re-reading, if that is ahead
+    // of what is readable here). With nothing recent to continue from, start at `end`, as
+    // Jaeger starts at "now − delay": a first window reaching back before the store held any
+    // counts (Redis just restarted empty) would read as too little traffic and raise every
+    // probability.
     const lastChecked =
-      snapshot?.dataThrough !== undefined && snapshot.dataThrough <= end && snapshot.dataThrough > end - 10 * interval
-        ? snapshot.dataThrough
-        : Math.floor((end - interval) / slot) * slot;
-    if (snapshot) calculator.restore(snapshot.probabilities);
+      snapshot?.dataThrough !== undefined && snapshot.dataThrough > end - 10 * interval ? snapshot.dataThrough : end;
+    // A store that lost its data (Redis restarted without persistence) has no snapshot, but
+    // every replica still serves the last probabilities: they are what the SDKs apply now, and
+    // starting over from the initial probability would throw the fleet's adaptation away.
+    const inherited = snapshot?.probabilities ?? this.servedProbabilities();
+    calculator.restore(inherited);
     // Past intervals, newest first, stopping at the first empty one (as Jaeger does at start).
     const history: ThroughputBucket[] = [];
     for (let i = 0; i < this.config.adaptive.aggregationBuckets; i++) {
@@ -127,10 +145,54 @@ export class CalculationService {
     }
     for (const bucket of history.reverse()) calculator.addBucket(bucket);
     this.logger.info(
-      { token: fence.token, restoredVersion: snapshot?.version ?? 0, historyBuckets: history.length },
+      {
+        token: fence.token,
+        restoredVersion: snapshot?.version ?? 0,
+        restoredFrom: snapshot ? 'store' : 'served',
+        historyBuckets: history.length,
+      },
       'leader term started',
     );
-    return { token: fence.token, calculator, lastChecked };
+    return { token: fence.token, calculator, lastChecked, inherited, buckets: history.length };
+  }
+
+  /** The adaptive probabilities this replica serves, as service → operation → probability. */
+  private servedProbabilities(): Probabilities {
+    const served = dictionary<Record<string, number>>();
+    for (const [service, entry] of this.provider.snapshot.services()) {
+      const operations = entry.strategy.operationSampling?.perOperationStrategies ?? [];
+      if (entry.source !== 'adaptive' || operations.length === 0) continue;
+      const probabilities = dictionary<number>();
+      for (const op of operations) probabilities[op.operation] = op.probabilisticSampling.samplingRate;
+      served[service] = probabilities;
+    }
+    return served;
+  }
+
+  /**
+   * Adds the inherited probabilities of operations this term has no buckets for yet, and seeds
+   * the calculator with the result, so such an operation continues from its inherited value
+   * when its traffic shows up rather than from the initial one.
+   */
+  private keepInherited(term: Term, computed: Probabilities): Probabilities {
+    if (!term.inherited) return computed;
+    if (term.buckets >= this.config.adaptive.aggregationBuckets) {
+      term.inherited = undefined;
+      return computed;
+    }
+    let added = false;
+    const merged = dictionary<Record<string, number>>();
+    for (const [service, operations] of Object.entries(computed)) merged[service] = Object.assign(dictionary<number>(), operations);
+    for (const [service, operations] of Object.entries(term.inherited)) {
+      const target = (merged[service] ??= dictionary<number>());
+      for (const [operation, probability] of Object.entries(operations)) {
+        if (operation in target) continue;
+        target[operation] = probability;
+        added = true;
+      }
+    }
+    if (added) term.calculator.restore(merged);
+    return merged;
   }
 
   private toBucket(counted: CountedOperation[], lengthMs: number): ThroughputBucket {
@@ -145,4 +207,9 @@ export class CalculationService {
     );
     return { throughput, intervalSeconds: lengthMs / 1000 };
   }
+}
+
+/** Names come from spans: without a prototype, `constructor` or `__proto__` are ordinary keys. */
+function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }

@@ -29,8 +29,11 @@ export class IngestGrpcService implements OnModuleInit {
   onModuleInit(): void {
     this.grpc.addService(unary(REPORT_SERVICE, 'Report', ReportType, ReportResponseType), {
       Report: (call: ServerUnaryCall<protobuf.Message, object>, callback: Callback) => {
-        // Longs become numbers so validation sees a uint64 beyond 2^53 as out of range.
-        const document = ReportType.toObject(call.request, { longs: Number, defaults: false });
+        // Longs become numbers so validation sees a uint64 beyond 2^53 as out of range. proto3
+        // leaves zeros and empty lists off the wire (most encoders do, protobufjs does not), so
+        // an absent count, sampled or operations list is a zero, not a missing field; only the
+        // `optional` probability keeps its presence.
+        const document = ReportType.toObject(call.request, { longs: Number, defaults: true });
         if (document.windowSeconds === 0) delete document.windowSeconds;
         this.answer(callback, () => ({ accepted: this.ingest.acceptReport(document, 'grpc') }));
       },

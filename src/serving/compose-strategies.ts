@@ -1,33 +1,60 @@
 import { type AdaptiveServingDefaults, adaptiveStrategy } from '../sampling/adaptive-strategy';
+import { DEFAULT_POLICY_SERVICE, type Policy } from '../sampling/policy';
 import type { StaticStrategies } from '../sampling/strategies-file';
+import type { SamplingStrategy, StrategySource } from '../sampling/strategy';
 import type { ProbabilitiesSnapshot } from '../store/store';
+import { policyStrategy } from './policy-strategy';
 import type { ComposedStrategies } from './serving-snapshot';
 
+type Served = { strategy: SamplingStrategy; source: StrategySource };
+
 /**
- * Decides what every service is served, by precedence: the strategies file's own entry for
- * the service, then the file's `default_strategy` (which, as in Jaeger, replaces adaptive
- * sampling for every other service), then computed adaptive probabilities, then the adaptive
- * default. Operator policies will slot in above the file.
+ * Decides what every service is served, first match wins:
+ * 1. the service's own operator policy;
+ * 2. the strategies file's entry for the service;
+ * 3. the default policy `*`;
+ * 4. the file's `default_strategy` (which, as in Jaeger, replaces adaptive sampling for every
+ *    service the file does not name);
+ * 5. computed adaptive probabilities;
+ * 6. the adaptive default.
+ * A runtime policy outranks the file at the same level of specificity: operators change
+ * policies to override what was deployed, never the other way round.
  */
 export function composeStrategies(
   file: StaticStrategies | undefined,
   probabilities: ProbabilitiesSnapshot | null,
   defaults: AdaptiveServingDefaults,
   maxOperations = Number.POSITIVE_INFINITY,
+  policies: ReadonlyMap<string, Policy> = new Map(),
 ): ComposedStrategies {
-  const services: ComposedStrategies['services'] = new Map();
-  if (file?.defaultStrategy) {
-    for (const [service, strategy] of file.services) services.set(service, { strategy, source: 'file' });
-    return { services, fallback: { strategy: file.defaultStrategy, source: 'file' } };
-  }
   let overCap = 0;
+  const computed = new Map<string, Map<string, number>>();
   for (const [service, operations] of Object.entries(probabilities?.probabilities ?? {})) {
     const served = capOperations(operations, probabilities?.qps?.[service], maxOperations);
     overCap += Object.keys(operations).length - served.size;
-    services.set(service, { strategy: adaptiveStrategy(defaults, served), source: 'adaptive' });
+    computed.set(service, served);
   }
-  for (const [service, strategy] of file?.services ?? []) services.set(service, { strategy, source: 'file' });
-  return { services, fallback: { strategy: adaptiveStrategy(defaults, undefined), source: 'default' }, overCap };
+  const starPolicy = policies.get(DEFAULT_POLICY_SERVICE);
+
+  const serve = (service: string): Served => {
+    const own = policies.get(service);
+    if (own) return { strategy: policyStrategy(own, computed.get(service), defaults), source: 'policy' };
+    const fromFile = file?.services.get(service);
+    if (fromFile) return { strategy: fromFile, source: 'file' };
+    return fallbackFor(computed.get(service));
+  };
+  const fallbackFor = (ops: Map<string, number> | undefined): Served => {
+    if (starPolicy) return { strategy: policyStrategy(starPolicy, ops, defaults), source: 'policy' };
+    if (file?.defaultStrategy) return { strategy: file.defaultStrategy, source: 'file' };
+    if (ops) return { strategy: adaptiveStrategy(defaults, ops), source: 'adaptive' };
+    return { strategy: adaptiveStrategy(defaults, undefined), source: 'default' };
+  };
+
+  const names = new Set<string>([...computed.keys(), ...(file?.services.keys() ?? []), ...policies.keys()]);
+  names.delete(DEFAULT_POLICY_SERVICE);
+  const services: ComposedStrategies['services'] = new Map();
+  for (const service of names) services.set(service, serve(service));
+  return { services, fallback: fallbackFor(undefined), overCap };
 }
 
 /**

@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
+import type { OperationSettings } from '../sampling/calculator';
+import type { Policy } from '../sampling/policy';
 import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
@@ -16,6 +18,7 @@ import { type ServingEntry, ServingSnapshot } from './serving-snapshot';
 export class StrategyProvider {
   private file: StaticStrategies | undefined;
   private probabilities: ProbabilitiesSnapshot | null = null;
+  private policies: ReadonlyMap<string, Policy> = new Map();
   private readonly defaults: AdaptiveServingDefaults;
   private readonly maxOperations: number;
   private current: ServingSnapshot;
@@ -54,8 +57,40 @@ export class StrategyProvider {
     this.current = this.rebuild();
   }
 
+  /** Operator policies by service (`*` for the default policy), replacing the previous set. */
+  applyPolicies(policies: ReadonlyMap<string, Policy>): void {
+    this.policies = policies;
+    this.current = this.rebuild();
+  }
+
+  /** The last computed probabilities this replica serves (with their QPS), for the admin views. */
+  get computed(): ProbabilitiesSnapshot | null {
+    return this.probabilities;
+  }
+
+  /** Operator policies in force, by service. */
+  get activePolicies(): ReadonlyMap<string, Policy> {
+    return this.policies;
+  }
+
+  /**
+   * What the engine should aim at for one operation: its adaptive policy's target and bounds
+   * (the service's own policy, else `*`). Non-adaptive policies and file entries decide the
+   * served rate themselves, so the engine's result for them is never served.
+   */
+  operationSettings(service: string, operation: string): OperationSettings | undefined {
+    const policy = this.policies.get(service) ?? (this.file?.services.has(service) ? undefined : this.policies.get('*'));
+    if (!policy || policy.mode !== 'adaptive') return undefined;
+    const own = policy.operations?.find((op) => op.operation === operation);
+    return {
+      targetSamplesPerSecond: own?.targetSamplesPerSecond ?? policy.targetSamplesPerSecond,
+      minSamplingProbability: policy.minSamplingProbability,
+      maxSamplingProbability: policy.maxSamplingProbability,
+    };
+  }
+
   private rebuild(): ServingSnapshot {
-    const composed = composeStrategies(this.file, this.probabilities, this.defaults, this.maxOperations);
+    const composed = composeStrategies(this.file, this.probabilities, this.defaults, this.maxOperations, this.policies);
     this.metrics.servedOverCap(composed.overCap ?? 0);
     const snapshot = ServingSnapshot.build(composed, this.probabilitiesVersion, Date.now());
     this.metrics.snapshotServed(snapshot.probabilitiesVersion, snapshot.builtAt);

@@ -1,3 +1,4 @@
+import type { CalculationInputs } from '../sampling/calculator';
 import type { Fence } from './leader-lease';
 
 /**
@@ -15,6 +16,17 @@ export interface ProbabilitiesSnapshot {
   qps?: Record<string, Record<string, number>>;
   /** End of the newest throughput the calculation used (epoch ms): where a new leader resumes. */
   dataThrough?: number;
+  /** What the newest bucket showed per operation, for the explanation views. */
+  traffic?: Record<string, Record<string, OperationTraffic>>;
+  /** The inputs behind each probability, for the explanation views. */
+  inputs?: CalculationInputs;
+}
+
+export interface OperationTraffic {
+  requestsPerSecond: number;
+  sampledPerSecond: number;
+  /** Errors per request (0 when no requests were counted). */
+  errorRate: number;
 }
 
 export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'>;

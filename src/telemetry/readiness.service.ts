@@ -6,22 +6,40 @@ export interface Readiness {
   checks: Record<string, { status: 'up' | 'down'; kind?: string; reason?: string }>;
 }
 
+interface Dependency {
+  kind: string;
+  ping(): Promise<void>;
+}
+
 /**
  * Whether this replica has its dependencies. Not ready still means polls are answered (from
  * the last snapshot): readiness tells operators and load balancers, it does not stop serving.
+ * The store is always checked; other modules register theirs (the policy database).
  */
 @Injectable()
 export class ReadinessService {
-  constructor(@Inject(SAMPLING_STORE) private readonly store: SamplingStore) {}
+  private readonly dependencies = new Map<string, Dependency>();
+
+  constructor(@Inject(SAMPLING_STORE) store: SamplingStore) {
+    this.dependencies.set('store', { kind: store.kind, ping: () => store.ping() });
+  }
+
+  register(name: string, dependency: Dependency): void {
+    this.dependencies.set(name, dependency);
+  }
 
   async check(): Promise<Readiness> {
     const checks: Readiness['checks'] = {};
-    try {
-      await this.store.ping();
-      checks.store = { status: 'up', kind: this.store.kind };
-    } catch (error) {
-      checks.store = { status: 'down', kind: this.store.kind, reason: (error as Error).message };
-    }
+    await Promise.all(
+      [...this.dependencies].map(async ([name, dependency]) => {
+        try {
+          await dependency.ping();
+          checks[name] = { status: 'up', kind: dependency.kind };
+        } catch (error) {
+          checks[name] = { status: 'down', kind: dependency.kind, reason: (error as Error).message };
+        }
+      }),
+    );
     return { ready: Object.values(checks).every((c) => c.status === 'up'), checks };
   }
 }

@@ -9,6 +9,6 @@ import { ReadinessService } from './readiness.service';
 @Module({
   controllers: [HealthController],
   providers: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService],
-  exports: [MetricsService, EngineMetrics, IngestMetrics],
+  exports: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService],
 })
 export class TelemetryModule {}

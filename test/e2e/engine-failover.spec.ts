@@ -26,6 +26,7 @@ describe('leader failover', () => {
   let log: SnapshotLog;
   let fleet: SimulatedFleet;
   let servedAtLeaderKill = 0;
+  let leaderKilledAt = 0;
 
   /** The probability every live replica serves, once they agree. */
   const agreed = () =>
@@ -69,13 +70,13 @@ describe('leader failover', () => {
   it('elects another leader within two lease periods of a kill -9, which continues from the served probability', async () => {
     const leader = await set.waitForLeader();
     servedAtLeaderKill = await agreed();
-    const versionAtKill = (await peek.version()) ?? 0;
-    const killedAt = Date.now();
+    const versionAtKill = await peek.version();
+    leaderKilledAt = Date.now();
     await set.kill(leader);
 
+    // Its lease lapses at most one lease after its last renewal; a follower tries every third.
     const successor = await set.waitForLeader(2 * LEASE_MS);
     expect(successor).not.toBe(leader);
-    expect(Date.now() - killedAt).toBeLessThanOrEqual(2 * LEASE_MS + 500);
 
     // Its first calculation starts from what was served, not from 0.001.
     const first = await log.next(versionAtKill, 'the new leader to calculate', 20_000);
@@ -109,8 +110,8 @@ describe('leader failover', () => {
     const afterwards = fleet.probabilitiesSince(OPERATION, leftInitialAt);
     expect(afterwards.length).toBeGreaterThan(3);
     expect(Math.min(...afterwards)).toBeGreaterThan(INITIAL);
-    const sinceKill = fleet.observations.filter((o) => o.probability >= servedAtLeaderKill).map((o) => o.at)[0];
-    expect(Math.min(...fleet.probabilitiesSince(OPERATION, sinceKill))).toBeGreaterThanOrEqual(servedAtLeaderKill);
+    const sinceKill = fleet.probabilitiesSince(OPERATION, leaderKilledAt);
+    expect(Math.min(...sinceKill)).toBeGreaterThanOrEqual(servedAtLeaderKill);
     expect(fleet.failures).toEqual([]);
     expect(set.alive()).toHaveLength(1);
   });

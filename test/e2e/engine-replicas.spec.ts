@@ -1,5 +1,5 @@
 import { RedisServer } from '../support/redis-server';
-import { RedisPeek, ReplicaSet, SnapshotLog, type StoredSnapshot, jaegerStep, served } from '../support/replica-set';
+import { LEASE_MS, RedisPeek, ReplicaSet, SnapshotLog, type StoredSnapshot, jaegerStep, served } from '../support/replica-set';
 import { SimulatedFleet } from '../support/simulated-fleet';
 import { waitFor } from '../support/wait';
 
@@ -62,7 +62,9 @@ describe('replicas sharing one Redis', () => {
       'the probability to settle inside the tolerance band',
       40_000,
       100,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${log.trace(SERVICE, OPERATION)}`);
+    });
     const [, last] = settled;
     // A probability moved away from the initial one, and the QPS it is computed from is the
     // traffic of both replicas: total requests × probability, not one replica's half of it.
@@ -70,12 +72,22 @@ describe('replicas sharing one Redis', () => {
     expect(qps(last) / probability(last)).toBeGreaterThan(REQUESTS_PER_SECOND * 0.85);
     expect(qps(last) / probability(last)).toBeLessThan(REQUESTS_PER_SECOND * 1.15);
 
-    // Every change on the way is Jaeger's step from the previous probability and the new QPS.
-    const changes = log.consecutivePairs().filter(([a, b]) => probability(a) !== undefined && probability(a) !== probability(b));
-    expect(changes.length).toBeGreaterThan(0);
-    for (const [a, b] of changes) {
-      expect(probability(b)).toBeCloseTo(jaegerStep(probability(a), qps(b), { target: TARGET }), 12);
+    // Every change on the way, the first one from 0.001 included, is Jaeger's step from the
+    // previous probability and the QPS of the calculation that made it.
+    let old = 0.001;
+    let previous: number | undefined;
+    let changes = 0;
+    for (const snapshot of log.snapshots) {
+      const p = probability(snapshot);
+      if (p === undefined) continue;
+      if (p !== old && (previous === undefined || snapshot.version === previous + 1)) {
+        expect(p).toBeCloseTo(jaegerStep(old, qps(snapshot), { target: TARGET }), 12);
+        changes++;
+      }
+      old = p;
+      previous = snapshot.version;
     }
+    expect(changes).toBeGreaterThan(0);
     expect(fleet.failures).toEqual([]);
   });
 
@@ -112,5 +124,16 @@ describe('replicas sharing one Redis', () => {
     );
     for (const answer of answers) expect(answer).toEqual(answers[0]);
     expect(answers[0].operations[OPERATION]).toBeDefined();
+  });
+
+  it('hands the lease over when the leader stops on SIGTERM, and the next replica calculates', async () => {
+    const leader = await set.waitForLeader();
+    const version = await peek.version();
+    expect(await set.stop(leader)).toBe(0);
+    // Released on the way out, not left to expire: the key no longer names the stopped process.
+    expect((await peek.lease()) ?? '(free)').not.toContain(`-${leader.pid}-`);
+    const successor = await set.waitForLeader(LEASE_MS);
+    expect(successor).not.toBe(leader);
+    await log.next(version, 'a calculation by the new leader', 15_000);
   });
 });

@@ -51,6 +51,12 @@ export class ReplicaSet {
     return this.replicas.filter((replica) => !this.dead.has(replica));
   }
 
+  /** SIGTERM: the replica flushes, releases the lease if it holds it, and exits; the exit code. */
+  async stop(replica: SamplaneProcess): Promise<number | null> {
+    this.dead.add(replica);
+    return replica.stop('SIGTERM');
+  }
+
   /** `kill -9`: no lease release, no last flush. */
   async kill(replica: SamplaneProcess): Promise<void> {
     this.dead.add(replica);
@@ -143,6 +149,11 @@ export class RedisPeek {
     return Number((await this.client.get('samplane:probabilities:version')) ?? 0);
   }
 
+  /** The lease as stored: "holder|token", or null when nobody holds it. */
+  lease(): Promise<string | null> {
+    return this.client.get('samplane:leader');
+  }
+
   async snapshot(): Promise<StoredSnapshot | undefined> {
     const [version, data] = await this.client.mget('samplane:probabilities:version', 'samplane:probabilities:data');
     if (version === null || data === null) return undefined;
@@ -179,6 +190,13 @@ export class SnapshotLog {
   /** Waits for a snapshot newer than `version` that satisfies `accept`. */
   async next(version: number, what: string, timeoutMs = 15_000, accept: (s: StoredSnapshot) => boolean = () => true) {
     return waitFor(() => this.snapshots.find((s) => s.version > version && accept(s)), what, timeoutMs, 20);
+  }
+
+  /** One line per snapshot for `service`/`operation`, for failure messages. */
+  trace(service: string, operation: string): string {
+    return this.snapshots
+      .map((s) => `v${s.version} through ${s.dataThrough}: p=${s.probabilities[service]?.[operation]} qps=${s.qps[service]?.[operation]}`)
+      .join('\n');
   }
 
   /** Pairs of snapshots with consecutive versions, in order. */

@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { metricValue } from './metrics-text';
 import { freePort } from './ports';
@@ -35,6 +37,8 @@ export class SamplaneProcess {
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
         LOG_LEVEL: 'info',
+        // Each process gets its own policy database unless a test shares one on purpose.
+        SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'samplane-e2e-')), 'samplane.sqlite'),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -17,6 +17,7 @@ export type AttributeValue = string | number | boolean | undefined;
 
 const SAMPLER_TYPES = new Set(['probabilistic', 'lowerbound', 'ratelimiting', 'const']);
 const TWO_POW_56 = 2 ** 56;
+const TWO_POW_56_BIG = 2n ** 56n;
 
 /**
  * Reads a root span's sampling facts in order of trust: the sampler tags a Jaeger-style SDK
@@ -29,8 +30,15 @@ export function samplingFacts(
 ): { probability: number | undefined; counts: boolean } {
   const type = attribute('sampler.type') ?? attribute('jaeger.sampler.type');
   const param = toNumber(attribute('sampler.param') ?? attribute('jaeger.sampler.param'));
-  if (typeof type === 'string' && SAMPLER_TYPES.has(type) && param !== undefined) {
-    return { probability: param >= 0 && param <= 1 ? param : undefined, counts: type === 'probabilistic' };
+  if (type !== undefined) {
+    // A span tagged by a Jaeger-style sampler counts only as Jaeger counts it: a probabilistic
+    // decision with a numeric param. Any other tagged span (an unknown type, jaeger-client's
+    // boolean `const` param) says it was not sampled by probability, so it must not count.
+    const recognised = typeof type === 'string' && SAMPLER_TYPES.has(type) && param !== undefined;
+    return {
+      probability: recognised && param >= 0 && param <= 1 ? param : undefined,
+      counts: recognised && type === 'probabilistic',
+    };
   }
   if (param !== undefined && param >= 0 && param <= 1) return { probability: param, counts: true };
   return { probability: traceState ? probabilityFromTraceState(traceState) : undefined, counts: true };
@@ -48,13 +56,16 @@ export function probabilityFromTraceState(traceState: string): number | undefine
       if (field.startsWith('th:')) {
         const hex = field.slice(3);
         if (!/^[0-9a-f]{1,14}$/.test(hex)) return undefined;
-        const threshold = parseInt(hex.padEnd(14, '0'), 16);
-        return 1 - threshold / TWO_POW_56;
+        // 56 bits do not fit a double: subtracting in BigInt keeps small probabilities exact
+        // instead of rounding the largest thresholds to probability 0.
+        const rejected = BigInt(`0x${hex.padEnd(14, '0')}`);
+        return Number(TWO_POW_56_BIG - rejected) / TWO_POW_56;
       }
       if (field.startsWith('p:')) {
-        const exponent = Number(field.slice(2));
-        if (!Number.isInteger(exponent) || exponent < 0 || exponent > 63) return undefined;
-        return 2 ** -exponent;
+        // Digits only: Number() would read '' as 0 (probability 1), and accept ' 3' or '0x3'.
+        const digits = field.slice(2);
+        if (!/^\d{1,2}$/.test(digits) || Number(digits) > 63) return undefined;
+        return 2 ** -Number(digits);
       }
     }
   }

@@ -1,8 +1,15 @@
 import type { AdaptiveOptions } from '../adaptive-options';
-import type { AdaptiveCalculator, CalculationResult, Probabilities } from '../calculator';
+import type {
+  AdaptiveCalculator,
+  CalculationInputs,
+  CalculationResult,
+  OperationInputs,
+  OperationSettingsResolver,
+  Probabilities,
+} from '../calculator';
 import type { ThroughputBucket } from '../throughput';
 import { type ProbabilityCalculator, cappedCalculator } from './capped-calculator';
-import { type AdaptiveObservation, isUsingAdaptiveSampling, nextProbability } from './probability';
+import { type AdaptiveObservation, isUsingAdaptiveSampling, nextProbability, withinTolerance } from './probability';
 import { operationQpsSeries, weightedQps } from './qps';
 import { WeightVectorCache } from './weights';
 
@@ -38,6 +45,8 @@ export class JaegerCalculator implements AdaptiveCalculator {
    * It belongs to this instance and survives `restore`, as Jaeger's survives a change of leader.
    */
   private previousRound: Observations = new Map();
+  private settings: OperationSettingsResolver = () => undefined;
+  private inputs: CalculationInputs = dictionary();
 
   constructor(private readonly options: JaegerCalculatorOptions) {
     if (!Number.isInteger(options.aggregationBuckets) || options.aggregationBuckets < 1) {
@@ -49,6 +58,14 @@ export class JaegerCalculator implements AdaptiveCalculator {
     // Jaeger's calculator silently turns a cap of 0 into 0.5; refusing it is less surprising.
     if (!(options.increaseCap > 0)) throw new RangeError('increaseCap must be positive');
     this.calculator = cappedCalculator(options.increaseCap);
+  }
+
+  lastInputs(): CalculationInputs {
+    return this.inputs;
+  }
+
+  useSettings(resolver: OperationSettingsResolver): void {
+    this.settings = resolver;
   }
 
   restore(probabilities: Probabilities): void {
@@ -67,11 +84,13 @@ export class JaegerCalculator implements AdaptiveCalculator {
     const qps = dictionary<Record<string, number>>();
     const thisRound: Observations = new Map();
     const newest = this.buckets[0]?.throughput;
+    const inputs = dictionary<Record<string, OperationInputs>>();
 
     for (const [service, operations] of operationQpsSeries(this.buckets, this.options.calculationBuckets)) {
       const serviceProbabilities = dictionary<number>();
       const serviceQps = dictionary<number>();
       const serviceObservations = new Map<string, AdaptiveObservation>();
+      const serviceInputs = dictionary<OperationInputs>();
       for (const [operation, values] of operations) {
         const operationQps = weightedQps(values, this.weights);
         const old = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
@@ -83,10 +102,18 @@ export class JaegerCalculator implements AdaptiveCalculator {
         );
         serviceObservations.set(operation, { probability: old, usingAdaptive });
         serviceQps[operation] = operationQps;
-        const next = nextProbability(old, operationQps, usingAdaptive, this.options, this.calculator);
+        const rules = this.rulesFor(service, operation);
+        const next = nextProbability(old, operationQps, usingAdaptive, rules, this.calculator);
         serviceProbabilities[operation] = next;
+        serviceInputs[operation] = {
+          previous: old,
+          target: rules.targetSamplesPerSecond,
+          adaptive: usingAdaptive,
+          withinTolerance: withinTolerance(operationQps, rules.targetSamplesPerSecond, rules.deltaTolerance),
+        };
       }
       probabilities[service] = serviceProbabilities;
+      inputs[service] = serviceInputs;
       qps[service] = serviceQps;
       thisRound.set(service, serviceObservations);
     }
@@ -95,7 +122,19 @@ export class JaegerCalculator implements AdaptiveCalculator {
     // Operations absent from every bucket are dropped here, so they restart from the initial
     // probability if they come back.
     this.probabilities = probabilities;
+    this.inputs = inputs;
     return { probabilities: copyProbabilities(probabilities), qps };
+  }
+
+  private rulesFor(service: string, operation: string) {
+    const custom = this.settings(service, operation);
+    if (!custom) return this.options;
+    return {
+      targetSamplesPerSecond: custom.targetSamplesPerSecond ?? this.options.targetSamplesPerSecond,
+      deltaTolerance: this.options.deltaTolerance,
+      minSamplingProbability: custom.minSamplingProbability ?? this.options.minSamplingProbability,
+      maxSamplingProbability: custom.maxSamplingProbability,
+    };
   }
 }
 

@@ -38,6 +38,8 @@ export interface ProbabilityRules {
   targetSamplesPerSecond: number;
   deltaTolerance: number;
   minSamplingProbability: number;
+  /** An operator's ceiling (a policy); Jaeger's is always 1. */
+  maxSamplingProbability?: number;
 }
 
 const MAX_SAMPLING_PROBABILITY = 1;
@@ -66,5 +68,6 @@ export function nextProbability(
   const next = floatEquals(qps, 0)
     ? oldProbability * 2
     : calculator(rules.targetSamplesPerSecond, qps, oldProbability);
-  return Math.min(MAX_SAMPLING_PROBABILITY, Math.max(rules.minSamplingProbability, next));
+  const ceiling = rules.maxSamplingProbability ?? MAX_SAMPLING_PROBABILITY;
+  return Math.min(ceiling, Math.max(rules.minSamplingProbability, next));
 }

@@ -2,14 +2,18 @@ import type Redis from 'ioredis';
 import { type LeaderLease } from '../leader-lease';
 import { StoreUnavailableError } from '../store';
 
+// The value is "holder|token", the form RedisStore's fenced save compares against. Holders
+// may contain "|" themselves, so the token is what follows the last one.
+const HOLDER_AND_TOKEN = `local holder, token = string.match(current, '^(.*)|(%d+)$')`;
+
 // Renew when we hold it, take it when free, and bump the fencing token only for a new holder.
 const ACQUIRE_OR_RENEW = `
 local current = redis.call('GET', KEYS[1])
 if current then
-  local sep = string.find(current, '|', 1, true)
-  if string.sub(current, 1, sep - 1) == ARGV[1] then
+  ${HOLDER_AND_TOKEN}
+  if holder == ARGV[1] then
     redis.call('PEXPIRE', KEYS[1], ARGV[2])
-    return tonumber(string.sub(current, sep + 1))
+    return tonumber(token)
   end
   return false
 end
@@ -19,7 +23,11 @@ return token`;
 
 const RELEASE = `
 local current = redis.call('GET', KEYS[1])
-if current and string.sub(current, 1, string.find(current, '|', 1, true) - 1) == ARGV[1] then
+if not current then
+  return 0
+end
+${HOLDER_AND_TOKEN}
+if holder == ARGV[1] then
   return redis.call('DEL', KEYS[1])
 end
 return 0`;

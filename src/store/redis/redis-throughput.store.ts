@@ -6,7 +6,8 @@ import { type ThroughputStore, mergeCounted } from '../throughput-store';
 /**
  * Slots are a hash of counters (`s|`, `r|`, `e|` + JSON [service, operation]) and a set of
  * seen probabilities per slot; both expire after `retentionMs`, so Redis holds only the window
- * the engine can still read. Watermarks live in one sorted set (replica → flushed-through ms).
+ * the engine can still read. Watermarks live in one sorted set (replica → flushed-through ms),
+ * pruned by the leader and expiring with the slots.
  */
 export class RedisThroughputStore implements ThroughputStore {
   constructor(
@@ -33,7 +34,10 @@ export class RedisThroughputStore implements ThroughputStore {
     }
     if (members.length > 0) pipeline.sadd(probabilities, ...members).pexpire(probabilities, this.retentionMs);
     if (records.length > 0) pipeline.pexpire(counters, this.retentionMs);
-    pipeline.zadd(`${this.prefix}flushed`, drainedAt, replica);
+    // Every flush refreshes the expiry, so the set outlives any live replica; it only goes away
+    // once the whole fleet has been silent for the retention, like the slots it describes.
+    const flushed = `${this.prefix}flushed`;
+    pipeline.zadd(flushed, drainedAt, replica).pexpire(flushed, this.retentionMs);
     await this.exec(pipeline);
   }
 

@@ -47,6 +47,8 @@ export class RedisStore implements SamplingStore {
       probabilities: parsed.probabilities,
       qps: parsed.qps,
       dataThrough: parsed.dataThrough,
+      traffic: parsed.traffic,
+      inputs: parsed.inputs,
     };
   }
 
@@ -61,6 +63,8 @@ export class RedisStore implements SamplingStore {
       probabilities: snapshot.probabilities,
       qps: snapshot.qps,
       dataThrough: snapshot.dataThrough,
+      traffic: snapshot.traffic,
+      inputs: snapshot.inputs,
     });
     const owner = fence ? `${fence.holder}|${fence.token}` : '';
     const version = Number(

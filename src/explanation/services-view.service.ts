@@ -1,0 +1,49 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { DEFAULT_POLICY_SERVICE } from '../sampling/policy';
+import { StrategyProvider } from '../serving/strategy-provider';
+import { type ServiceExplanation, type ServiceSummary, explainService, summarize } from './service-views';
+
+/** The admin views of what every service is served and why, from this replica's snapshot. */
+@Injectable()
+export class ServicesViewService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly provider: StrategyProvider,
+  ) {}
+
+  list(limit: number, offset: number): { items: ServiceSummary[]; total: number; limit: number; offset: number } {
+    const computed = this.provider.computed;
+    const names = new Set<string>([...this.provider.snapshot.services()].map(([name]) => name));
+    for (const name of Object.keys(computed?.traffic ?? {})) names.add(name);
+    const sorted = [...names].sort();
+    const items = sorted.slice(offset, offset + limit).map((service) => {
+      const entry = this.provider.lookup(service);
+      return summarize(service, entry.source, entry.strategy, computed);
+    });
+    return { items, total: sorted.length, limit, offset };
+  }
+
+  explain(service: string): ServiceExplanation {
+    const entry = this.provider.lookup(service);
+    const policies = this.provider.activePolicies;
+    const own = policies.get(service);
+    const star = policies.get(DEFAULT_POLICY_SERVICE);
+    const policy =
+      entry.source !== 'policy'
+        ? undefined
+        : own
+          ? { service, policy: own }
+          : star
+            ? { service: DEFAULT_POLICY_SERVICE, policy: star }
+            : undefined;
+    return explainService({
+      service,
+      strategy: entry.strategy,
+      source: entry.source,
+      policy,
+      computed: this.provider.computed,
+      deltaTolerance: this.config.adaptive.deltaTolerance,
+    });
+  }
+}

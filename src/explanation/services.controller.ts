@@ -1,0 +1,35 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
+import { AdminApi, QUERY_PIPE } from '../policies/admin-api.decorator';
+import { AdminAccess } from '../policies/auth/admin-access.decorator';
+import { ListPoliciesQuery as PageQuery } from '../policies/dto/list-query.dto';
+import { InvalidPolicyError } from '../policies/policy.errors';
+import type { ServiceExplanation } from './service-views';
+import { ServicesViewService } from './services-view.service';
+
+/** Every known service and, per operation, the rate served and why. Viewers may read it. */
+@ApiTags('services')
+@AdminApi()
+@Controller('api/v1/services')
+export class ServicesController {
+  constructor(private readonly views: ServicesViewService) {}
+
+  @Get()
+  @AdminAccess('viewer')
+  @ApiOkResponse({ description: 'Known services: strategy source, operation count, total and sampled traces/s.' })
+  list(@Query(QUERY_PIPE) query: PageQuery): ReturnType<ServicesViewService['list']> {
+    return this.views.list(query.limit, query.offset);
+  }
+
+  // A wildcard, as for policies: names may be longer than a route parameter allows.
+  @Get('*')
+  @AdminAccess('viewer')
+  @ApiParam({ name: 'service', description: 'The service name, URL-encoded.' })
+  @ApiOkResponse({ description: 'Per operation: probability served, traffic, source and the reason for the rate.' })
+  explain(@Param('*') service: string): ServiceExplanation {
+    if (service.length === 0 || service.length > 256) {
+      throw new InvalidPolicyError('service', 'must be 1 to 256 characters');
+    }
+    return this.views.explain(service);
+  }
+}

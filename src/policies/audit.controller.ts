@@ -1,0 +1,23 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AdminApi, QUERY_PIPE } from './admin-api.decorator';
+import { AuditLogService } from './audit-log.service';
+import { AdminAccess } from './auth/admin-access.decorator';
+import { AuditQuery } from './dto/list-query.dto';
+import { AuditPageView, ErrorView } from './dto/responses.dto';
+import { auditPageView } from './policy-views';
+
+@ApiTags('audit')
+@AdminApi()
+@Controller('api/v1/audit')
+export class AuditController {
+  constructor(private readonly audit: AuditLogService) {}
+
+  @Get()
+  @AdminAccess('viewer')
+  @ApiOkResponse({ type: AuditPageView, description: 'Policy changes, newest first.' })
+  @ApiBadRequestResponse({ type: ErrorView })
+  async page(@Query(QUERY_PIPE) query: AuditQuery): Promise<AuditPageView> {
+    return auditPageView(await this.audit.page(query.limit, query.before, query.service));
+  }
+}

@@ -1,0 +1,42 @@
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { Role } from '../../config/app-config';
+import { ADMIN_ROLE, type AdminRequest, PRINCIPAL } from './admin-access.decorator';
+import { AdminForbiddenError, AdminUnauthorizedError } from './admin-auth.errors';
+import { AdminTokenVerifier } from './admin-token-verifier';
+
+const RANK: Record<Role, number> = { viewer: 0, operator: 1 };
+
+/**
+ * `Authorization: Bearer <token>` against ADMIN_TOKENS: viewers read, operators also write.
+ * Without ADMIN_TOKENS every admin request is refused, so an unconfigured deployment never
+ * exposes the admin API. Tokens are never logged or echoed.
+ */
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  constructor(
+    private readonly verifier: AdminTokenVerifier,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    if (!this.verifier.configured) {
+      throw new AdminUnauthorizedError('admin API disabled: admin tokens are not configured (set ADMIN_TOKENS)');
+    }
+    const request = context.switchToHttp().getRequest<AdminRequest>();
+    const header = request.headers.authorization;
+    if (header === undefined) throw new AdminUnauthorizedError('missing Authorization: Bearer <token>');
+    const match = /^Bearer +(\S+) *$/i.exec(header);
+    if (!match) throw new AdminUnauthorizedError('Authorization must be "Bearer <token>"', 'invalid_request');
+    const principal = this.verifier.verify(match[1]);
+    if (!principal) throw new AdminUnauthorizedError('invalid token', 'invalid_token');
+    const needed =
+      this.reflector.getAllAndOverride<Role | undefined>(ADMIN_ROLE, [context.getHandler(), context.getClass()]) ??
+      'operator';
+    if (RANK[principal.role] < RANK[needed]) {
+      throw new AdminForbiddenError(`${principal.role} tokens may not do this; it needs an ${needed} token`);
+    }
+    request[PRINCIPAL] = principal;
+    return true;
+  }
+}

@@ -1,0 +1,33 @@
+/**
+ * An operator's policy for one service, or for every service (`*`). Pure data: validation
+ * happens at the admin API, composition in serving, and the adaptive fields steer the engine.
+ */
+export type PolicyMode = 'adaptive' | 'probabilistic' | 'ratelimiting';
+
+export interface OperationPolicy {
+  operation: string;
+  /** Pins the operation's rate, whatever the mode. */
+  samplingRate?: number;
+  /** Adaptive mode: this operation's own target instead of the service's. */
+  targetSamplesPerSecond?: number;
+}
+
+export interface Policy {
+  mode: PolicyMode;
+  /** probabilistic: the service's rate. */
+  samplingRate?: number;
+  /** ratelimiting: traces per second (int32). */
+  maxTracesPerSecond?: number;
+  /** adaptive: sampled traces per second per operation. */
+  targetSamplesPerSecond?: number;
+  /** adaptive: bounds on computed probabilities. */
+  minSamplingProbability?: number;
+  maxSamplingProbability?: number;
+  /** Lower bound served to SDKs (traces per second per operation). */
+  lowerBoundTracesPerSecond?: number;
+  operations?: OperationPolicy[];
+  description?: string;
+}
+
+/** The policy for every service without one of its own. */
+export const DEFAULT_POLICY_SERVICE = '*';

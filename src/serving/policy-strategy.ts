@@ -1,0 +1,61 @@
+import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
+import type { Policy } from '../sampling/policy';
+import type { OperationStrategy, SamplingStrategy } from '../sampling/strategy';
+
+/**
+ * The strategy a policy serves. Pinned operation rates win in every mode. In adaptive mode the
+ * computed probabilities are served within the policy's bounds (the engine applies them too,
+ * but a policy change must show before the next calculation).
+ */
+export function policyStrategy(
+  policy: Policy,
+  computed: ReadonlyMap<string, number> | undefined,
+  defaults: AdaptiveServingDefaults,
+): SamplingStrategy {
+  const pinned = new Map<string, number>();
+  for (const op of policy.operations ?? []) {
+    if (op.samplingRate !== undefined) pinned.set(op.operation, op.samplingRate);
+  }
+  switch (policy.mode) {
+    case 'probabilistic': {
+      const rate = policy.samplingRate ?? defaults.initialSamplingProbability;
+      const strategy: SamplingStrategy = { strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: rate } };
+      if (pinned.size === 0) return strategy;
+      return { ...strategy, operationSampling: operations(rate, policy.lowerBoundTracesPerSecond ?? 0, pinned) };
+    }
+    case 'ratelimiting': {
+      const strategy: SamplingStrategy = {
+        strategyType: 'RATE_LIMITING',
+        rateLimitingSampling: { maxTracesPerSecond: policy.maxTracesPerSecond ?? 0 },
+      };
+      if (pinned.size === 0) return strategy;
+      // As for a rate-limited service with operation strategies in a Jaeger file.
+      const fallback = defaults.initialSamplingProbability;
+      return { ...strategy, operationSampling: operations(fallback, policy.lowerBoundTracesPerSecond ?? 0, pinned) };
+    }
+    case 'adaptive': {
+      const clamp = (p: number): number =>
+        Math.min(policy.maxSamplingProbability ?? 1, Math.max(policy.minSamplingProbability ?? 0, p));
+      const rates = new Map<string, number>();
+      for (const [operation, p] of computed ?? []) rates.set(operation, clamp(p));
+      for (const [operation, p] of pinned) rates.set(operation, p);
+      const fallback = clamp(defaults.initialSamplingProbability);
+      return {
+        strategyType: 'PROBABILISTIC',
+        probabilisticSampling: { samplingRate: fallback },
+        operationSampling: operations(fallback, policy.lowerBoundTracesPerSecond ?? defaults.minSamplesPerSecond, rates),
+      };
+    }
+  }
+}
+
+function operations(defaultProbability: number, lowerBound: number, rates: ReadonlyMap<string, number>) {
+  const perOperationStrategies: OperationStrategy[] = [];
+  for (const [operation, samplingRate] of rates) perOperationStrategies.push({ operation, probabilisticSampling: { samplingRate } });
+  return {
+    defaultSamplingProbability: defaultProbability,
+    defaultLowerBoundTracesPerSecond: lowerBound,
+    perOperationStrategies,
+    defaultUpperBoundTracesPerSecond: 0,
+  };
+}

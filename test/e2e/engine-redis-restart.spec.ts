@@ -1,0 +1,115 @@
+import { RedisServer } from '../support/redis-server';
+import { LEASE_MS, RedisPeek, ReplicaSet, SnapshotLog, served } from '../support/replica-set';
+import { SimulatedFleet } from '../support/simulated-fleet';
+import { waitFor } from '../support/wait';
+
+const SERVICE = 'checkout';
+const OPERATION = 'GET /cart';
+const TARGET = 64;
+const REQUESTS_PER_SECOND = 2_000;
+const GOAL = TARGET / REQUESTS_PER_SECOND;
+const BAND = { low: GOAL * 0.7, high: GOAL * 1.3 };
+
+/**
+ * Redis (no persistence) killed mid-adaptation and started again empty: replicas answer every
+ * poll from what they hold while it is away, and afterwards the engine carries on from the
+ * served probabilities instead of starting over from 0.001.
+ */
+describe('Redis stopped and restarted empty', () => {
+  let redis: RedisServer;
+  let set: ReplicaSet;
+  let peek: RedisPeek;
+  let log: SnapshotLog;
+  let fleet: SimulatedFleet;
+  let beforeOutage: Record<string, number>;
+  let stoppedAt = 0;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    set = await ReplicaSet.start(redis, 2, { ADAPTIVE_TARGET_SAMPLES_PER_SECOND: String(TARGET) });
+    peek = await RedisPeek.connect(redis);
+    log = new SnapshotLog(peek);
+    fleet = new SimulatedFleet({
+      service: SERVICE,
+      operations: [{ operation: OPERATION, requestsPerSecond: REQUESTS_PER_SECOND }],
+      targets: () => set.alive(),
+    });
+  });
+
+  afterAll(async () => {
+    await fleet?.stop();
+    await log?.stop();
+    await set?.stopAll();
+    peek?.close();
+    await redis?.destroy();
+  });
+
+  it('adapts before the outage', async () => {
+    await set.waitForLeader();
+    fleet.start();
+    await waitFor(() => (fleet.latest(OPERATION) ?? 0) >= 0.004, 'two doublings', 30_000, 50);
+  });
+
+  it('answers every poll with the last strategies while Redis is down', async () => {
+    beforeOutage = await waitFor(
+      async () => {
+        const each = await Promise.all(set.alive().map((replica) => served(replica, SERVICE)));
+        return each.every((a) => JSON.stringify(a.operations) === JSON.stringify(each[0].operations))
+          ? each[0].operations
+          : undefined;
+      },
+      'the replicas to agree',
+      10_000,
+      50,
+    );
+    stoppedAt = Date.now();
+    await redis.stop();
+
+    // Long enough for the leader's lease to lapse: it must stop calculating, not just pause.
+    await waitFor(async () => (await set.leaders()).length === 0, 'the leader to give up its lapsed lease', 3 * LEASE_MS, 100);
+    for (const replica of set.alive()) {
+      expect(await replica.metric('samplane_store_up')).toBe(0);
+      for (let i = 0; i < 5; i++) expect((await served(replica, SERVICE)).operations).toEqual(beforeOutage);
+    }
+    expect(fleet.probabilitiesSince(OPERATION, stoppedAt)).toEqual([]);
+    expect(fleet.failures).toEqual([]);
+  });
+
+  it('carries on from the served probabilities once Redis is back', async () => {
+    await redis.startAgain();
+    await set.waitForLeader(3 * LEASE_MS);
+    // Redis lost everything: versions start again from 1.
+    const first = await waitFor(
+      () => log.snapshots.find((s) => s.version >= 1 && s.dataThrough > stoppedAt && s.probabilities[SERVICE]?.[OPERATION] !== undefined),
+      'a calculation after the restart',
+      20_000,
+      50,
+    );
+    expect(first.probabilities[SERVICE][OPERATION]).toBeGreaterThanOrEqual(beforeOutage[OPERATION]);
+    // Announcements flow again (the periodic reload is 30 s away): every replica takes each
+    // new calculation, though its version number went back to 1, within about a second.
+    for (let round = 0; round < 2; round++) {
+      const latest = await peek.version();
+      const version = await waitFor(async () => ((await peek.version()) > latest ? peek.version() : undefined), 'a calculation', 15_000, 20);
+      const savedAt = Date.now();
+      await waitFor(async () => (await set.versions()).every((v) => v >= version && v < version + 3), `version ${version} everywhere`, 5_000, 20);
+      expect(Date.now() - savedAt).toBeLessThan(1_500);
+    }
+    await waitFor(
+      () => {
+        const p = fleet.latest(OPERATION) ?? 0;
+        return p > BAND.low && p < BAND.high;
+      },
+      `the probability to reach the band ${BAND.low}..${BAND.high}`,
+      40_000,
+      50,
+    );
+  });
+
+  it('never served less than before the outage', () => {
+    const since = fleet.probabilitiesSince(OPERATION, stoppedAt);
+    expect(since.length).toBeGreaterThan(0);
+    expect(Math.min(...since)).toBeGreaterThanOrEqual(beforeOutage[OPERATION]);
+    expect(fleet.failures).toEqual([]);
+  });
+});

@@ -1,0 +1,141 @@
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { RedisServer } from '../support/redis-server';
+import { FAST_ENGINE, served } from '../support/replica-set';
+import { SamplaneProcess } from '../support/samplane-process';
+import { waitFor } from '../support/wait';
+
+const SERVICE = 'shop';
+const TARGET = 5;
+/** Root spans per second the application makes, per operation. */
+const RATES: Record<string, number> = { 'GET /cart': 1_500, 'POST /pay': 300 };
+const OPERATIONS = Object.keys(RATES);
+const INITIAL = 0.001;
+/** Where Jaeger's rule leads: TARGET sampled spans per second out of each rate. */
+const goal = (operation: string) => TARGET / RATES[operation];
+/** Jaeger leaves a probability alone once the sampled rate it gives is within 30 % of the target. */
+const inBand = (operation: string, p: number) => Math.abs(p * RATES[operation] - TARGET) / TARGET < 0.3;
+/** The final sampled rate is judged over this many seconds, enough to average the noise. */
+const WINDOW_SECONDS = 8;
+
+interface SecondReport {
+  type: 'second';
+  second: number;
+  sampled: Record<string, number>;
+  made: Record<string, number>;
+  partial?: boolean;
+}
+type AppMessage = SecondReport | { type: 'polled' } | { type: 'done' } | { type: 'error'; message: string };
+
+/**
+ * The headline: an unmodified OpenTelemetry JS SDK application (NodeTracerProvider, the Jaeger
+ * remote sampler polling Samplane, a batch processor exporting OTLP/protobuf to Samplane) makes
+ * root spans for two operations at different rates. Its spans carry no sampler tags: Samplane
+ * counts each at the probability it served, and steers both operations toward TARGET sampled
+ * spans per second.
+ */
+describe('an OpenTelemetry JS SDK application adapting through Samplane', () => {
+  let redis: RedisServer;
+  let samplane: SamplaneProcess;
+  let app: Worker | undefined;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    samplane = await SamplaneProcess.start({
+      ...FAST_ENGINE,
+      REDIS_URL: redis.url,
+      ADAPTIVE_TARGET_SAMPLES_PER_SECOND: String(TARGET),
+    });
+  });
+
+  afterAll(async () => {
+    await app?.terminate();
+    await samplane?.stop();
+    await redis?.destroy();
+  });
+
+  it('moves each operation’s sampled rate toward the target', async () => {
+    const seconds: SecondReport[] = [];
+    let polled = false;
+    let done = false;
+    let failure: string | undefined;
+    app = new Worker(join(__dirname, '..', 'support', 'otel-app-worker.js'), {
+      workerData: { endpoint: samplane.url, service: SERVICE, rates: RATES, pollingIntervalMs: 200, maxDurationMs: 60_000 },
+    });
+    app.on('message', (message: AppMessage) => {
+      if (message.type === 'second') seconds.push(message);
+      else if (message.type === 'polled') polled = true;
+      else if (message.type === 'done') done = true;
+      else failure = message.message;
+    });
+    app.on('error', (error) => (failure = String(error)));
+    await waitFor(() => {
+      if (failure) throw new Error(failure);
+      return polled;
+    }, 'the application’s first strategy');
+
+    // What Samplane serves, every half second, until each operation has been served an in-band
+    // probability and a window of spans has been made after the last of them got there. With a
+    // target of 5/s in 2 s buckets, a bucket holds ~10 spans: Jaeger's rule then keeps nudging
+    // the probability around the goal rather than resting on it, so that is not waited for.
+    const history: Record<string, number[]> = Object.fromEntries(OPERATIONS.map((op) => [op, [INITIAL]]));
+    const reachedAt: Record<string, number> = {};
+    await waitFor(
+      async () => {
+        if (failure) throw new Error(failure);
+        const answer = await served(samplane, SERVICE);
+        for (const op of OPERATIONS) {
+          const p = answer.operations[op] ?? answer.defaultProbability;
+          if (p !== history[op][history[op].length - 1]) history[op].push(p);
+          if (inBand(op, p)) reachedAt[op] ??= seconds.length;
+        }
+        const last = Math.max(...OPERATIONS.map((op) => reachedAt[op] ?? Infinity));
+        return seconds.length - last >= WINDOW_SECONDS;
+      },
+      'both operations to reach the band, and a window after that',
+      50_000,
+      500,
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}: served ${JSON.stringify(history)}`);
+    });
+    app.postMessage('stop');
+    await waitFor(() => {
+      if (failure) throw new Error(failure);
+      return done;
+    }, 'the application to flush and stop');
+
+    const whole = seconds.filter((s) => !s.partial);
+    const rate = (op: string, from: number, to: number) =>
+      whole.slice(from, to).reduce((sum, s) => sum + s.sampled[op], 0) / (to - from);
+    const report = OPERATIONS.map((op) => ({
+      op,
+      goal: goal(op),
+      served: history[op],
+      finalRate: rate(op, whole.length - WINDOW_SECONDS, whole.length),
+    }));
+    const explain = JSON.stringify(report);
+    for (const { op, served: probabilities, finalRate } of report) {
+      // Raised from 0.001, never back down to it, and staying around where Jaeger's rule leads.
+      expect(probabilities.length).toBeGreaterThan(1);
+      expect(Math.min(...probabilities.slice(1))).toBeGreaterThan(INITIAL);
+      const afterReaching = probabilities.slice(probabilities.findIndex((p) => inBand(op, p)));
+      for (const p of afterReaching) {
+        if (p < goal(op) / 3 || p > goal(op) * 3) throw new Error(`${op} was served ${p} after reaching the band: ${explain}`);
+      }
+      // What the SDK itself sampled at the end: around the target.
+      if (finalRate < TARGET * 0.4 || finalRate > TARGET * 1.8) throw new Error(`${op} ends at ${finalRate}/s: ${explain}`);
+    }
+    // ... and at the start, at 0.001 (the first change comes after two calculations at least):
+    // 1.8 sampled spans/s for both operations together, against 2 × TARGET at the end.
+    const both = (from: number, to: number) => OPERATIONS.reduce((sum, op) => sum + rate(op, from, to), 0);
+    expect(both(0, 3)).toBeLessThan(TARGET);
+    expect(both(whole.length - WINDOW_SECONDS, whole.length)).toBeGreaterThan(TARGET);
+    // Every root span the SDK sampled was exported to Samplane and counted there.
+    const sampledTotal = seconds.reduce((sum, s) => sum + OPERATIONS.reduce((n, op) => n + s.sampled[op], 0), 0);
+    await waitFor(
+      async () => (await samplane.metric('samplane_ingest_root_spans_total')) === sampledTotal,
+      `Samplane to have counted all ${sampledTotal} sampled root spans`,
+      5_000,
+    );
+  });
+});

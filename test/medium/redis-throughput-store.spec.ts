@@ -1,0 +1,187 @@
+import type Redis from 'ioredis';
+import { createRedisClient } from '../../src/store/redis/redis-client';
+import { RedisThroughputStore } from '../../src/store/redis/redis-throughput.store';
+import { StoreUnavailableError } from '../../src/store/store';
+import { LatencyProxy } from '../support/latency-proxy';
+import { RedisServer } from '../support/redis-server';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../support/redis-store';
+import { settlesWithin } from '../support/settle';
+import { waitFor } from '../support/wait';
+import {
+  BASE,
+  RETENTION_MS,
+  SLOT_MS,
+  counted,
+  describeThroughputStoreContract,
+  normalise,
+} from './throughput-store-contract';
+
+let redis: RedisServer;
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+
+afterAll(async () => {
+  await redis?.destroy();
+});
+
+/** A client built the way the application builds it, connected before use. */
+async function connect(url: string, commandTimeoutMs = DEFAULT_COMMAND_TIMEOUT_MS): Promise<Redis> {
+  const client = createRedisClient({ url, commandTimeoutMs });
+  // Without a listener an 'error' event would be thrown; outages are expected in these tests.
+  client.on('error', () => undefined);
+  await client.connect();
+  return client;
+}
+
+async function quit(client: Redis): Promise<void> {
+  await client.quit().catch(() => client.disconnect());
+}
+
+describeThroughputStoreContract('RedisThroughputStore', async ({ keyPrefix, slotMs, retentionMs }) => {
+  const client = await connect(redis.url);
+  return { store: new RedisThroughputStore(client, keyPrefix, slotMs, retentionMs), close: () => quit(client) };
+});
+
+describe('RedisThroughputStore on a shared Redis', () => {
+  const clients: Redis[] = [];
+  let prefixes = 0;
+  let prefix: string;
+
+  const open = async (url = redis.url, commandTimeoutMs?: number): Promise<RedisThroughputStore> => {
+    const client = await connect(url, commandTimeoutMs);
+    clients.push(client);
+    return new RedisThroughputStore(client, prefix, SLOT_MS, RETENTION_MS);
+  };
+
+  beforeEach(() => {
+    prefixes += 1;
+    prefix = `tp-shared-${process.pid}-${prefixes}:`;
+  });
+
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map(quit));
+  });
+
+  it('merges the flushes of replicas on separate connections, and shares their watermarks', async () => {
+    const [replicaA, replicaB, leader] = [await open(), await open(), await open()];
+
+    await Promise.all([
+      replicaA.flush('replica-a', BASE + 1_000, [counted('A', 'GET', 4, ['0.100000']), counted('A', 'PUT', 5)]),
+      replicaB.flush('replica-b', BASE + 2_000, [counted('A', 'GET', 4, ['0.200000'])]),
+    ]);
+
+    expect(normalise(await leader.read(BASE, BASE + SLOT_MS))).toEqual([
+      counted('A', 'GET', 8, ['0.100000', '0.200000']),
+      counted('A', 'PUT', 5),
+    ]);
+    await expect(leader.flushedThrough(BASE)).resolves.toBe(BASE + 1_000);
+  });
+
+  it('sums concurrent flushes into one slot without losing any', async () => {
+    const replicas = await Promise.all(Array.from({ length: 4 }, () => open()));
+
+    const record = { service: 'A', operation: 'GET', sampled: 1, requests: 0.5, errors: 1, probabilities: [] };
+
+    await Promise.all(
+      replicas.flatMap((store, r) =>
+        Array.from({ length: 25 }, (_, i) => store.flush(`replica-${r}`, BASE + i, [record])),
+      ),
+    );
+
+    const [merged] = await replicas[0].read(BASE, BASE + SLOT_MS);
+    expect(merged).toMatchObject({ sampled: 100, errors: 100 });
+    expect(merged.requests).toBeCloseTo(50, 9);
+  });
+
+  it('sets an expiry no longer than the retention on every key it writes', async () => {
+    const store = await open();
+    const now = Date.now();
+
+    await store.flush('replica-a', now, [counted('A', 'GET', 4, ['0.100000']), counted('A', 'idle', 0)]);
+    await store.flush('replica-b', now - SLOT_MS, [counted('B', 'GET', 1, ['0.500000'])]);
+    await store.flush('replica-c', now, []);
+    await store.flushedThrough(now - 60_000);
+
+    // Two slots' counters and probabilities, and the watermarks.
+    const keys = await clients[0].keys(`${prefix}*`);
+    expect(keys.length).toBeGreaterThanOrEqual(5);
+    for (const key of keys) {
+      const ttl = await clients[0].pttl(key);
+      expect({ key, ttl, expires: ttl > 0 && ttl <= RETENTION_MS }).toEqual({ key, ttl, expires: true });
+    }
+  });
+
+  it('flushes in one round trip however many records it carries', async () => {
+    const delayMs = 250;
+    const proxy = await LatencyProxy.start(redis.port, delayMs);
+    try {
+      const store = await open(proxy.url, 20 * delayMs);
+      const proxied = clients[clients.length - 1];
+      const records = Array.from({ length: 2_000 }, (_, i) =>
+        counted(`service-${i % 7}`, `operation-${i}`, i % 3, [`0.${String(i % 11).padStart(6, '0')}`]),
+      );
+      // The proxy works: two commands one after the other take two delays.
+      let started = performance.now();
+      await proxied.ping();
+      await proxied.ping();
+      expect(performance.now() - started).toBeGreaterThanOrEqual(2 * delayMs - 5);
+
+      started = performance.now();
+      await store.flush('replica-a', BASE, records);
+      const elapsed = performance.now() - started;
+
+      expect(elapsed).toBeGreaterThanOrEqual(delayMs - 5);
+      expect(elapsed).toBeLessThan(2 * delayMs);
+      const direct = await open();
+      expect(normalise(await direct.read(BASE, BASE + SLOT_MS))).toEqual(normalise(records));
+    } finally {
+      await Promise.all(clients.splice(0).map(quit));
+      await proxy.close();
+    }
+  });
+});
+
+describe('RedisThroughputStore while Redis is away', () => {
+  const COMMAND_TIMEOUT_MS = 500;
+  const DEADLINE_MS = 2 * COMMAND_TIMEOUT_MS;
+  let server: RedisServer;
+  let client: Redis;
+  let store: RedisThroughputStore;
+
+  beforeEach(async () => {
+    server = await RedisServer.start();
+    client = await connect(server.url, COMMAND_TIMEOUT_MS);
+    store = new RedisThroughputStore(client, 'outage:', SLOT_MS, RETENTION_MS);
+  });
+
+  afterEach(async () => {
+    await quit(client);
+    await server?.destroy();
+  });
+
+  const calls: Record<string, (store: RedisThroughputStore) => Promise<unknown>> = {
+    flush: (s) => s.flush('replica-a', BASE, [counted('A', 'GET', 1)]),
+    'empty flush': (s) => s.flush('replica-a', BASE, []),
+    read: (s) => s.read(BASE, BASE + 3 * SLOT_MS),
+    flushedThrough: (s) => s.flushedThrough(0),
+  };
+
+  it.each(Object.keys(calls))('%s rejects promptly with StoreUnavailableError while Redis is stopped', async (name) => {
+    await server.stop();
+
+    await expect(settlesWithin(calls[name](store), DEADLINE_MS, name)).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+
+  it('works again once Redis is back', async () => {
+    await server.stop();
+    await expect(store.flushedThrough(0)).rejects.toBeInstanceOf(StoreUnavailableError);
+
+    await server.startAgain();
+
+    await waitFor(() => store.flush('replica-a', BASE, [counted('A', 'GET', 2)]).then(() => true), 'a flush to succeed');
+    await expect(store.read(BASE, BASE + SLOT_MS)).resolves.toEqual([counted('A', 'GET', 2)]);
+    await expect(store.flushedThrough(0)).resolves.toBe(BASE);
+  });
+});

@@ -1,0 +1,325 @@
+import type { CountedOperation } from '../../src/sampling/counted-operation';
+import type { ThroughputStore } from '../../src/store/throughput-store';
+
+export interface ThroughputStoreOptions {
+  keyPrefix: string;
+  slotMs: number;
+  retentionMs: number;
+}
+
+/**
+ * Makes a throughput store whose keys start with `keyPrefix`; `close` releases what it holds
+ * (a connection). Different prefixes never share state.
+ */
+export type MakeThroughputStore = (
+  options: ThroughputStoreOptions,
+) => Promise<{ store: ThroughputStore; close(): Promise<void> }>;
+
+export const SLOT_MS = 10_000;
+export const RETENTION_MS = 15 * 60_000;
+/** A slot boundary in the recent past, so Redis expiry never touches what a test wrote. */
+export const BASE = Math.floor((Date.now() - 60_000) / SLOT_MS) * SLOT_MS;
+
+/** Names a reporter may legally send, chosen to break any encoding built by concatenation. */
+export const AWKWARD_NAMES = [
+  'plain',
+  'with "double" quotes',
+  "with 'single' quotes",
+  'pipe|inside',
+  's|prefixed',
+  '|',
+  '["json","array"]',
+  '{"service":"x","operation":"y"}',
+  'line\nbreak',
+  'tab\tand\rreturn',
+  'back\\slash',
+  'ünïcødé — 日本語 🚀',
+  'lone surrogate \ud800',
+  ' leading and trailing ',
+  'tp:1767225600000',
+  '0.5',
+  'x'.repeat(1024),
+];
+
+let prefixes = 0;
+
+/**
+ * What every ThroughputStore promises the flusher and the calculation. The leader trusts a
+ * read to hold every replica's counts for exactly the slots asked for, and `flushedThrough` to
+ * tell it how far that is safe; an implementation that passes this suite can replace another
+ * without the engine noticing.
+ */
+export function describeThroughputStoreContract(name: string, makeStore: MakeThroughputStore): void {
+  describe(`${name}: the ThroughputStore contract`, () => {
+    const closers: (() => Promise<void>)[] = [];
+    let prefix: string;
+
+    const open = async (keyPrefix = prefix): Promise<ThroughputStore> => {
+      const { store, close } = await makeStore({ keyPrefix, slotMs: SLOT_MS, retentionMs: RETENTION_MS });
+      closers.push(close);
+      return store;
+    };
+
+    beforeEach(() => {
+      prefixes += 1;
+      prefix = `tp-contract-${process.pid}-${prefixes}:`;
+    });
+
+    afterEach(async () => {
+      await Promise.all(closers.splice(0).map((close) => close()));
+    });
+
+    it('reports the slot length it was made with', async () => {
+      const store = await open();
+
+      expect(store.slotMs).toBe(SLOT_MS);
+    });
+
+    it('reads nothing where nothing was flushed', async () => {
+      const store = await open();
+
+      await expect(store.read(BASE, BASE + 10 * SLOT_MS)).resolves.toEqual([]);
+    });
+
+    it("sums several replicas' counts in one slot and unions their probabilities (Jaeger's merging vector)", async () => {
+      const store = await open();
+
+      await store.flush('replica-a', BASE + 1_000, [
+        counted('A', 'GET', 4, ['0.100000']),
+        counted('A', 'PUT', 5, ['0.100000']),
+      ]);
+      await store.flush('replica-b', BASE + 2_000, [counted('A', 'GET', 4, ['0.200000'])]);
+      await store.flush('replica-c', BASE + 3_000, [counted('B', 'GET', 3, ['0.100000'])]);
+
+      expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual([
+        counted('A', 'GET', 8, ['0.100000', '0.200000']),
+        counted('A', 'PUT', 5, ['0.100000']),
+        counted('B', 'GET', 3, ['0.100000']),
+      ]);
+    });
+
+    it('sums requests with fractions, and errors, alongside sampled counts', async () => {
+      const store = await open();
+
+      await store.flush('replica-a', BASE, [
+        { service: 'A', operation: 'GET', sampled: 3, requests: 1200.25, errors: 2, probabilities: ['0.002500'] },
+      ]);
+      await store.flush('replica-b', BASE + 5_000, [
+        { service: 'A', operation: 'GET', sampled: 1, requests: 1 / 3, errors: 0, probabilities: ['0.002500'] },
+      ]);
+      await store.flush('replica-a', BASE + SLOT_MS - 1, [
+        { service: 'A', operation: 'GET', sampled: 0, requests: 0.5, errors: 7, probabilities: [] },
+      ]);
+
+      const [record, ...others] = await store.read(BASE, BASE + SLOT_MS);
+
+      expect(others).toEqual([]);
+      expect(record).toMatchObject({ service: 'A', operation: 'GET', sampled: 4, errors: 9, probabilities: ['0.002500'] });
+      expect(record.requests).toBeCloseTo(1200.25 + 1 / 3 + 0.5, 9);
+    });
+
+    it('does not cap the union of probabilities across replicas', async () => {
+      const store = await open();
+      const ten = (start: number): string[] => Array.from({ length: 10 }, (_, i) => ((start + i) / 1000).toFixed(6));
+
+      await store.flush('replica-a', BASE, [counted('A', 'GET', 1, ten(1))]);
+      await store.flush('replica-b', BASE, [counted('A', 'GET', 1, ten(11))]);
+
+      const [record] = await store.read(BASE, BASE + SLOT_MS);
+      expect([...record.probabilities].sort()).toEqual([...ten(1), ...ten(11)].sort());
+    });
+
+    it('keeps operations whose counts are all zero, so the calculation still sees them', async () => {
+      const store = await open();
+
+      await store.flush('replica-a', BASE, [
+        counted('A', 'lowerbound-only', 0, ['0.001000']),
+        counted('A', 'nothing-at-all', 0, []),
+        { service: 'A', operation: 'requests-only', sampled: 0, requests: 250, errors: 0, probabilities: [] },
+      ]);
+
+      expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual([
+        counted('A', 'lowerbound-only', 0, ['0.001000']),
+        counted('A', 'nothing-at-all', 0, []),
+        { service: 'A', operation: 'requests-only', sampled: 0, requests: 250, errors: 0, probabilities: [] },
+      ]);
+    });
+
+    it('reads exactly the slots that start in [from, to)', async () => {
+      const store = await open();
+      // Each slot gets a distinct count, so the sum read names the slots it came from.
+      await store.flush('replica-a', BASE - 1, [counted('A', 'GET', 1)]);
+      await store.flush('replica-a', BASE, [counted('A', 'GET', 10)]);
+      await store.flush('replica-a', BASE + SLOT_MS - 1, [counted('A', 'GET', 100)]);
+      await store.flush('replica-a', BASE + SLOT_MS, [counted('A', 'GET', 1_000)]);
+      await store.flush('replica-a', BASE + 2 * SLOT_MS + 5_000, [counted('A', 'GET', 10_000)]);
+
+      const sampledIn = async (from: number, to: number): Promise<number> =>
+        (await store.read(from, to)).reduce((sum, r) => sum + r.sampled, 0);
+
+      await expect(sampledIn(BASE - SLOT_MS, BASE)).resolves.toBe(1);
+      await expect(sampledIn(BASE, BASE + SLOT_MS)).resolves.toBe(110);
+      await expect(sampledIn(BASE + SLOT_MS, BASE + 2 * SLOT_MS)).resolves.toBe(1_000);
+      await expect(sampledIn(BASE, BASE + 3 * SLOT_MS)).resolves.toBe(11_110);
+      await expect(sampledIn(BASE - SLOT_MS, BASE + 3 * SLOT_MS)).resolves.toBe(11_111);
+      await expect(sampledIn(BASE + 3 * SLOT_MS, BASE + 10 * SLOT_MS)).resolves.toBe(0);
+      await expect(store.read(BASE, BASE)).resolves.toEqual([]);
+    });
+
+    it('round-trips service and operation names whatever characters they hold', async () => {
+      const store = await open();
+      const records = AWKWARD_NAMES.flatMap((service, i) => [
+        counted(service, AWKWARD_NAMES[(i + 1) % AWKWARD_NAMES.length], i + 1, [`0.${String(i).padStart(6, '0')}`]),
+        counted('svc', service, 100 + i),
+      ]);
+
+      await store.flush('replica-a', BASE, records);
+
+      expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual(normalise(records));
+    });
+
+    it('keeps names apart that would collide if joined with a separator', async () => {
+      const store = await open();
+
+      await store.flush('replica-a', BASE, [
+        counted('a|b', 'c', 1),
+        counted('a', 'b|c', 2),
+        counted('a', '"b","c"', 4),
+        counted('a","b', 'c', 8),
+      ]);
+
+      expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual([
+        counted('a', '"b","c"', 4),
+        counted('a', 'b|c', 2),
+        counted('a","b', 'c', 8),
+        counted('a|b', 'c', 1),
+      ]);
+    });
+
+    it('is not changed by the caller mutating what it flushed or what it read', async () => {
+      const store = await open();
+      const flushed = [counted('A', 'GET', 4, ['0.100000'])];
+      await store.flush('replica-a', BASE, flushed);
+
+      flushed[0].sampled = 99;
+      flushed[0].probabilities.push('0.900000');
+      const read = await store.read(BASE, BASE + SLOT_MS);
+      read[0].sampled = 77;
+      read[0].probabilities.push('0.800000');
+
+      await expect(store.read(BASE, BASE + SLOT_MS)).resolves.toEqual([counted('A', 'GET', 4, ['0.100000'])]);
+    });
+
+    it('keeps stores with different key prefixes apart', async () => {
+      const first = await open(`${prefix}first:`);
+      const second = await open(`${prefix}second:`);
+
+      await first.flush('replica-a', BASE, [counted('A', 'GET', 4)]);
+
+      await expect(second.read(BASE, BASE + SLOT_MS)).resolves.toEqual([]);
+      await expect(second.flushedThrough(0)).resolves.toBeUndefined();
+      await expect(first.flushedThrough(0)).resolves.toBe(BASE);
+    });
+
+    describe('flush watermarks', () => {
+      it('knows none before any replica flushed', async () => {
+        const store = await open();
+
+        await expect(store.flushedThrough(0)).resolves.toBeUndefined();
+      });
+
+      it('answers the lowest watermark among replicas that flushed since aliveSince', async () => {
+        const store = await open();
+
+        await store.flush('replica-a', BASE + 4_000, []);
+        await store.flush('replica-b', BASE + 2_000, []);
+        await store.flush('replica-c', BASE + 3_000, []);
+
+        await expect(store.flushedThrough(BASE)).resolves.toBe(BASE + 2_000);
+      });
+
+      it("moves a replica's watermark to its latest flush", async () => {
+        const store = await open();
+
+        await store.flush('replica-a', BASE + 1_000, []);
+        await store.flush('replica-b', BASE + 3_000, []);
+        await store.flush('replica-a', BASE + 5_000, []);
+
+        await expect(store.flushedThrough(BASE)).resolves.toBe(BASE + 3_000);
+      });
+
+      it('advances the watermark on an empty flush without recording any counts', async () => {
+        const store = await open();
+        await store.flush('replica-a', BASE + 1_000, [counted('A', 'GET', 4)]);
+
+        await store.flush('replica-a', BASE + SLOT_MS + 1_000, []);
+
+        await expect(store.flushedThrough(BASE)).resolves.toBe(BASE + SLOT_MS + 1_000);
+        await expect(store.read(BASE + SLOT_MS, BASE + 2 * SLOT_MS)).resolves.toEqual([]);
+        await expect(store.read(BASE, BASE + SLOT_MS)).resolves.toEqual([counted('A', 'GET', 4)]);
+      });
+
+      it('stops waiting for replicas silent since aliveSince, and forgets them', async () => {
+        const store = await open();
+        await store.flush('gone', BASE + 1_000, []);
+        await store.flush('alive-1', BASE + 6_000, []);
+        await store.flush('alive-2', BASE + 8_000, []);
+
+        await expect(store.flushedThrough(BASE + 5_000)).resolves.toBe(BASE + 6_000);
+        // Forgotten, not just skipped: an older aliveSince does not bring it back.
+        await expect(store.flushedThrough(0)).resolves.toBe(BASE + 6_000);
+      });
+
+      it('counts a replica whose watermark is exactly aliveSince as alive', async () => {
+        const store = await open();
+        await store.flush('replica-a', BASE + 5_000, []);
+        await store.flush('replica-b', BASE + 9_000, []);
+
+        await expect(store.flushedThrough(BASE + 5_000)).resolves.toBe(BASE + 5_000);
+      });
+
+      it('knows none once every replica has been silent since aliveSince', async () => {
+        const store = await open();
+        await store.flush('replica-a', BASE + 1_000, []);
+        await store.flush('replica-b', BASE + 2_000, []);
+
+        await expect(store.flushedThrough(BASE + 3_000)).resolves.toBeUndefined();
+        await expect(store.flushedThrough(0)).resolves.toBeUndefined();
+      });
+
+      it('takes a forgotten replica back when it flushes again', async () => {
+        const store = await open();
+        await store.flush('replica-a', BASE + 1_000, []);
+        await store.flush('replica-b', BASE + 9_000, []);
+        await expect(store.flushedThrough(BASE + 5_000)).resolves.toBe(BASE + 9_000);
+
+        await store.flush('replica-a', BASE + 7_000, []);
+
+        await expect(store.flushedThrough(BASE + 5_000)).resolves.toBe(BASE + 7_000);
+      });
+
+      it('handles replica names with any characters', async () => {
+        const store = await open();
+        for (const [i, replica] of AWKWARD_NAMES.entries()) await store.flush(replica, BASE + 1_000 * (i + 1), []);
+
+        await expect(store.flushedThrough(BASE)).resolves.toBe(BASE + 1_000);
+        await expect(store.flushedThrough(BASE + 1_001)).resolves.toBe(BASE + 2_000);
+      });
+    });
+  });
+}
+
+export function counted(service: string, operation: string, sampled: number, probabilities: string[] = []): CountedOperation {
+  return { service, operation, sampled, requests: sampled * 10, errors: 0, probabilities };
+}
+
+/** Order-free comparison: stores may return records and probabilities in any order. */
+export function normalise(records: CountedOperation[]): CountedOperation[] {
+  return records
+    .map((r) => ({ ...r, probabilities: [...r.probabilities].sort() }))
+    .sort((a, b) => compare(a.service, b.service) || compare(a.operation, b.operation));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,86 @@
+import { type Client, type ServiceError, credentials, loadPackageDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { join } from 'node:path';
+
+const PROTO_ROOT = join(__dirname, '..', '..', 'src', 'proto');
+
+type ClientConstructor = new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
+
+/**
+ * Reporters and trace pipelines over gRPC as a third party builds them: `@grpc/grpc-js` with
+ * `@grpc/proto-loader` reading Samplane's `.proto` files. 64-bit integers may be given as
+ * strings (values beyond 2^53 included) and are read back as strings.
+ */
+function loadClient(file: string, service: string, keepCase: boolean): ClientConstructor {
+  const definition = loadSync(join(PROTO_ROOT, file), { keepCase, longs: String, defaults: false, oneofs: true });
+  let node: unknown = loadPackageDefinition(definition);
+  for (const part of service.split('.')) node = (node as Record<string, unknown>)[part];
+  return node as ClientConstructor;
+}
+
+function unary<Res>(client: Client, method: string, request: object): Promise<Res> {
+  const fn = (client as unknown as Record<string, (r: object, cb: (e: ServiceError | null, res: Res) => void) => void>)[method];
+  return new Promise((resolve, reject) => fn.call(client, request, (error, response) => (error ? reject(error) : resolve(response))));
+}
+
+export interface GrpcOperation {
+  operation?: string;
+  count?: number | string;
+  sampled?: number | string;
+  errors?: number | string;
+  probability?: number;
+}
+
+export interface GrpcReport {
+  service?: string;
+  instance?: string;
+  window_seconds?: number;
+  operations?: GrpcOperation[];
+}
+
+/** `samplane.v1.ThroughputService`, field names as written in the `.proto`. */
+export class ThroughputReportClient {
+  private readonly client: Client;
+
+  constructor(address: string) {
+    this.client = new (loadClient('samplane/v1/throughput.proto', 'samplane.v1.ThroughputService', true))(
+      address,
+      credentials.createInsecure(),
+    );
+  }
+
+  report(report: GrpcReport): Promise<{ accepted: number }> {
+    return unary(this.client, 'Report', report);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
+
+export interface ExportResponse {
+  partialSuccess?: { rejectedSpans: string; errorMessage: string } | null;
+}
+
+/**
+ * `opentelemetry.proto.collector.trace.v1.TraceService`, as an OpenTelemetry Collector calls
+ * it; field names in lowerCamelCase, as protobufjs objects have them.
+ */
+export class TraceServiceClient {
+  private readonly client: Client;
+
+  constructor(address: string) {
+    this.client = new (loadClient('opentelemetry/trace_service.proto', 'opentelemetry.proto.collector.trace.v1.TraceService', false))(
+      address,
+      credentials.createInsecure(),
+    );
+  }
+
+  export(request: object): Promise<ExportResponse> {
+    return unary(this.client, 'Export', request);
+  }
+
+  close(): void {
+    this.client.close();
+  }
+}
