@@ -182,7 +182,9 @@ export class CalculationService {
     }
     let added = false;
     const merged = dictionary<Record<string, number>>();
-    for (const [service, operations] of Object.entries(computed)) merged[service] = Object.assign(dictionary<number>(), operations);
+    for (const [service, operations] of Object.entries(computed)) {
+      merged[service] = Object.assign(dictionary<number>(), operations);
+    }
     for (const [service, operations] of Object.entries(term.inherited)) {
       const target = (merged[service] ??= dictionary<number>());
       for (const [operation, probability] of Object.entries(operations)) {

@@ -1,5 +1,13 @@
 import { RedisServer } from '../support/redis-server';
-import { LEASE_MS, RedisPeek, ReplicaSet, SnapshotLog, type StoredSnapshot, jaegerStep, served } from '../support/replica-set';
+import {
+  LEASE_MS,
+  RedisPeek,
+  ReplicaSet,
+  SnapshotLog,
+  type StoredSnapshot,
+  jaegerStep,
+  served,
+} from '../support/replica-set';
 import { SimulatedFleet } from '../support/simulated-fleet';
 import { waitFor } from '../support/wait';
 
@@ -53,27 +61,21 @@ describe('replicas sharing one Redis', () => {
     fleet.start();
     const probability = (s: StoredSnapshot) => s.probabilities[SERVICE]?.[OPERATION];
     const qps = (s: StoredSnapshot) => s.qps[SERVICE]?.[OPERATION];
-    const inBand = (s: StoredSnapshot) => qps(s) !== undefined && Math.abs(qps(s) - TARGET) / TARGET < 0.3;
-
-    // Settled: two calculations in a row inside the tolerance band, keeping the probability.
-    const settled = await waitFor(
-      () =>
-        log.consecutivePairs().find(([a, b]) => probability(a) !== undefined && inBand(a) && inBand(b) && probability(a) === probability(b)),
-      'the probability to settle inside the tolerance band',
+    await waitFor(
+      () => log.snapshots.filter((s) => probability(s) !== undefined).length >= 8,
+      'eight calculations over the traffic',
       40_000,
       100,
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${log.trace(SERVICE, OPERATION)}`);
-    });
-    const [, last] = settled;
-    // A probability moved away from the initial one, and the QPS it is computed from is the
-    // traffic of both replicas: total requests × probability, not one replica's half of it.
-    expect(probability(last)).toBeLessThan(0.001);
-    expect(qps(last) / probability(last)).toBeGreaterThan(REQUESTS_PER_SECOND * 0.85);
-    expect(qps(last) / probability(last)).toBeLessThan(REQUESTS_PER_SECOND * 1.15);
+    );
+    const trace = `\n${log.trace(SERVICE, OPERATION)}`;
 
-    // Every change on the way, the first one from 0.001 included, is Jaeger's step from the
-    // previous probability and the QPS of the calculation that made it.
+    // Each replica alone sees 10 sampled traces/s at 0.001, on target: only the sum moves it.
+    expect(Math.min(...log.snapshots.map((s) => probability(s) ?? 1))).toBeLessThan(0.001 * 0.8);
+
+    // Every change, the first one from 0.001 included, is Jaeger's step from the previous
+    // probability and the QPS of the calculation that made it. (Near the target it keeps
+    // moving: each calculation sees traffic sampled at the probability of one or two
+    // calculations before, Jaeger's delay, so it overshoots and swings back.)
     let old = 0.001;
     let previous: number | undefined;
     let changes = 0;
@@ -81,13 +83,28 @@ describe('replicas sharing one Redis', () => {
       const p = probability(snapshot);
       if (p === undefined) continue;
       if (p !== old && (previous === undefined || snapshot.version === previous + 1)) {
-        expect(p).toBeCloseTo(jaegerStep(old, qps(snapshot), { target: TARGET }), 12);
+        const expected = jaegerStep(old, qps(snapshot), { target: TARGET });
+        if (Math.abs(p - expected) > 1e-12) throw new Error(`v${snapshot.version}: ${p}, expected ${expected}${trace}`);
         changes++;
       }
       old = p;
       previous = snapshot.version;
     }
     expect(changes).toBeGreaterThan(0);
+
+    // Nothing lost, nothing counted twice: the sampled spans the calculations counted (QPS ×
+    // bucket length, bucket after bucket) are the ones reported to both replicas, give or take
+    // the half second a report waits for its replica's next flush at either end.
+    const counted = log
+      .consecutivePairs()
+      .filter(([a, b]) => probability(a) !== undefined && probability(b) !== undefined);
+    const from = counted[0][0].dataThrough;
+    const to = counted[counted.length - 1][1].dataThrough;
+    const engineTotal = counted.reduce((sum, [a, b]) => sum + (qps(b) * (b.dataThrough - a.dataThrough)) / 1000, 0);
+    const reported = fleet.sampledBetween(OPERATION, from - 500, to - 500);
+    if (Math.abs(engineTotal - reported) / reported > 0.15) {
+      throw new Error(`counted ${engineTotal} sampled spans in (${from}, ${to}], reported ${reported}${trace}`);
+    }
     expect(fleet.failures).toEqual([]);
   });
 

@@ -12,9 +12,15 @@ const SERVICE = 'validation';
  */
 const LEAK = { operation: 'GET /leak', count: 1000, sampled: 900 };
 const ok = (entry: Record<string, unknown>) => ({ operation: 'GET /x', count: 10, sampled: 1, ...entry });
-const report = (extra: Record<string, unknown>) => ({ service: SERVICE, windowSeconds: 10, operations: [LEAK], ...extra });
+const report = (extra: Record<string, unknown>) => ({
+  service: SERVICE,
+  windowSeconds: 10,
+  operations: [LEAK],
+  ...extra,
+});
 const withEntry = (entry: Record<string, unknown>) => report({ operations: [LEAK, entry] });
-const manyOperations = (n: number) => Array.from({ length: n }, (_, i) => ({ operation: `op-${i}`, count: 1, sampled: 1 }));
+const manyOperations = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ operation: `op-${i}`, count: 1, sampled: 1 }));
 
 /** Documents the report API refuses, and the field each answer must name. */
 const BAD_DOCUMENTS: Array<[string, unknown, string]> = [

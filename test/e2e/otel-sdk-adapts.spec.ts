@@ -60,7 +60,13 @@ describe('an OpenTelemetry JS SDK application adapting through Samplane', () => 
     let done = false;
     let failure: string | undefined;
     app = new Worker(join(__dirname, '..', 'support', 'otel-app-worker.js'), {
-      workerData: { endpoint: samplane.url, service: SERVICE, rates: RATES, pollingIntervalMs: 200, maxDurationMs: 60_000 },
+      workerData: {
+        endpoint: samplane.url,
+        service: SERVICE,
+        rates: RATES,
+        pollingIntervalMs: 200,
+        maxDurationMs: 60_000,
+      },
     });
     app.on('message', (message: AppMessage) => {
       if (message.type === 'second') seconds.push(message);
@@ -120,10 +126,14 @@ describe('an OpenTelemetry JS SDK application adapting through Samplane', () => 
       expect(Math.min(...probabilities.slice(1))).toBeGreaterThan(INITIAL);
       const afterReaching = probabilities.slice(probabilities.findIndex((p) => inBand(op, p)));
       for (const p of afterReaching) {
-        if (p < goal(op) / 3 || p > goal(op) * 3) throw new Error(`${op} was served ${p} after reaching the band: ${explain}`);
+        if (p < goal(op) / 3 || p > goal(op) * 3) {
+          throw new Error(`${op} was served ${p} after reaching the band: ${explain}`);
+        }
       }
       // What the SDK itself sampled at the end: around the target.
-      if (finalRate < TARGET * 0.4 || finalRate > TARGET * 1.8) throw new Error(`${op} ends at ${finalRate}/s: ${explain}`);
+      if (finalRate < TARGET * 0.4 || finalRate > TARGET * 1.8) {
+        throw new Error(`${op} ends at ${finalRate}/s: ${explain}`);
+      }
     }
     // ... and at the start, at 0.001 (the first change comes after two calculations at least):
     // 1.8 sampled spans/s for both operations together, against 2 × TARGET at the end.

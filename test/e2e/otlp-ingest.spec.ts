@@ -31,12 +31,20 @@ interface TestResource {
 
 const times = (n: number, span: TestSpan): TestSpan[] => Array.from({ length: n }, () => span);
 
+const serviceName = (resource: TestResource) =>
+  resource.service === undefined ? [] : [{ key: 'service.name', value: { stringValue: resource.service } }];
+
+const encodingHeaders = (contentType: string, encoding: string | undefined): Record<string, string> => ({
+  'content-type': contentType,
+  ...(encoding ? { 'content-encoding': encoding } : {}),
+});
+
 /** The request as protobufjs objects: bytes for ids, typed attribute values. */
 function protoRequest(resources: TestResource[]): object {
   return {
     resourceSpans: resources.map((resource) => ({
       resource: {
-        attributes: resource.service === undefined ? [] : [{ key: 'service.name', value: { stringValue: resource.service } }],
+        attributes: serviceName(resource),
       },
       scopeSpans: [
         {
@@ -68,7 +76,7 @@ function jsonBody(resources: TestResource[]): string {
   return JSON.stringify({
     resourceSpans: resources.map((resource) => ({
       resource: {
-        attributes: resource.service === undefined ? [] : [{ key: 'service.name', value: { stringValue: resource.service } }],
+        attributes: serviceName(resource),
       },
       scopeSpans: [
         {
@@ -146,7 +154,7 @@ describe('OTLP trace ingest, end to end', () => {
       ['JSON, gzip', () => gzipSync(jsonBody([checkout])), 'application/json; charset=utf-8', 'gzip'],
     ])('%s', async (_case, body, contentType, encoding) => {
       const before = await rootSpans();
-      const answer = await send(body(), { 'content-type': contentType, ...(encoding ? { 'content-encoding': encoding } : {}) });
+      const answer = await send(body(), encodingHeaders(contentType, encoding));
       expect(answer.status).toBe(200);
       if (contentType === PROTOBUF) {
         expect(answer.contentType).toBe(PROTOBUF);
@@ -162,7 +170,8 @@ describe('OTLP trace ingest, end to end', () => {
   });
 
   describe('spans without service.name: partial success naming how many were rejected', () => {
-    const mixed: TestResource[] = [checkout, { spans: [{ name: 'GET /' }, { name: 'GET /' }, { name: 'x', parent: true }] }];
+    const anonymous: TestResource = { spans: [{ name: 'GET /' }, { name: 'GET /' }, { name: 'x', parent: true }] };
+    const mixed = [checkout, anonymous];
 
     it('protobuf', async () => {
       const before = await rootSpans();
@@ -178,7 +187,9 @@ describe('OTLP trace ingest, end to end', () => {
     it('JSON', async () => {
       const answer = await send(jsonBody(mixed), { 'content-type': 'application/json' });
       expect(answer.status).toBe(200);
-      const body = JSON.parse(answer.bytes.toString()) as { partialSuccess: { rejectedSpans: number | string; errorMessage: string } };
+      const body = JSON.parse(answer.bytes.toString()) as {
+        partialSuccess: { rejectedSpans: number | string; errorMessage: string };
+      };
       expect(Number(body.partialSuccess.rejectedSpans)).toBe(2);
       expect(body.partialSuccess.errorMessage).toContain('service.name');
     });
@@ -202,7 +213,7 @@ describe('OTLP trace ingest, end to end', () => {
       ['JSON of the wrong shape', () => '{"resourceSpans": {"spans": 1}}', 'application/json', undefined],
     ])('400 for %s, nothing counted', async (_case, body, contentType, encoding) => {
       const before = await rootSpans();
-      const answer = await send(body(), { 'content-type': contentType, ...(encoding ? { 'content-encoding': encoding } : {}) });
+      const answer = await send(body(), encodingHeaders(contentType, encoding));
       expect(answer.status).toBe(400);
       if (contentType === 'application/json') {
         expect(JSON.parse(answer.bytes.toString())).toMatchObject({ code: 3, message: expect.any(String) as unknown });
@@ -232,6 +243,8 @@ describe('OTLP trace ingest, end to end', () => {
     const SERVICE = 'shop';
     const op = (s: StoredSnapshot | undefined, name: string) => s?.probabilities[SERVICE]?.[name];
     const half = { 'sampler.type': 'probabilistic', 'sampler.param': 0.5 };
+    // OTel Go's Jaeger remote sampler prefixes its tags, and its param is a string.
+    const goHalf = { 'jaeger.sampler.type': 'probabilistic', 'jaeger.sampler.param': '0.5' };
     // Ten root spans per operation, each with the probability it was sampled at stated a
     // different way, or not at all; rate-limited spans add no count (Jaeger's rule).
     const batch: TestResource[] = [
@@ -240,7 +253,7 @@ describe('OTLP trace ingest, end to end', () => {
         spans: [
           ...times(10, { name: 'tagged', attributes: half }),
           ...times(10, { name: 'tagged', parent: true }),
-          ...times(10, { name: 'otel-go', attributes: { 'jaeger.sampler.type': 'probabilistic', 'jaeger.sampler.param': '0.5' } }),
+          ...times(10, { name: 'otel-go', attributes: goHalf }),
           ...times(10, { name: 'tracestate', traceState: 'rojo=00f067aa0ba902b7,ot=th:8' }),
           ...times(10, { name: 'untagged' }),
           ...times(10, { name: 'rate-limited', attributes: { 'sampler.type': 'ratelimiting', 'sampler.param': 0.5 } }),
@@ -254,7 +267,12 @@ describe('OTLP trace ingest, end to end', () => {
     it('counts root spans per (service.name, span name)', async () => {
       const answer = await send(protobufBody(batch), { 'content-type': PROTOBUF });
       expect(answer.status).toBe(200);
-      first = await waitFor(() => log.snapshots.find((s) => op(s, 'untagged') !== undefined), 'a calculation', 20_000, 50);
+      first = await waitFor(
+        () => log.snapshots.find((s) => op(s, 'untagged') !== undefined),
+        'a calculation',
+        20_000,
+        50,
+      );
       const qps = first.qps[SERVICE];
       // One request, one bucket: equal counts give equal rates, child spans and other services aside.
       for (const name of ['tagged', 'otel-go', 'tracestate']) expect(qps[name]).toBe(qps.untagged);
@@ -268,7 +286,10 @@ describe('OTLP trace ingest, end to end', () => {
 
     it('takes the probability from sampler tags, then tracestate, then what Samplane served', async () => {
       const p1 = op(first, 'untagged')!;
-      await waitFor(async () => (await served(samplane, SERVICE)).operations.untagged === p1, 'the first probabilities to be served');
+      await waitFor(
+        async () => (await served(samplane, SERVICE)).operations.untagged === p1,
+        'the first probabilities to be served',
+      );
       const answer = await send(protobufBody(batch), { 'content-type': PROTOBUF });
       expect(answer.status).toBe(200);
       const next = await waitFor(

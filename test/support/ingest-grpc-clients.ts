@@ -18,9 +18,13 @@ function loadClient(file: string, service: string, keepCase: boolean): ClientCon
   return node as ClientConstructor;
 }
 
+type UnaryMethod<Res> = (request: object, callback: (error: ServiceError | null, response: Res) => void) => void;
+
 function unary<Res>(client: Client, method: string, request: object): Promise<Res> {
-  const fn = (client as unknown as Record<string, (r: object, cb: (e: ServiceError | null, res: Res) => void) => void>)[method];
-  return new Promise((resolve, reject) => fn.call(client, request, (error, response) => (error ? reject(error) : resolve(response))));
+  const fn = (client as unknown as Record<string, UnaryMethod<Res>>)[method];
+  return new Promise((resolve, reject) =>
+    fn.call(client, request, (error, response) => (error ? reject(error) : resolve(response))),
+  );
 }
 
 export interface GrpcOperation {
@@ -43,10 +47,8 @@ export class ThroughputReportClient {
   private readonly client: Client;
 
   constructor(address: string) {
-    this.client = new (loadClient('samplane/v1/throughput.proto', 'samplane.v1.ThroughputService', true))(
-      address,
-      credentials.createInsecure(),
-    );
+    const Service = loadClient('samplane/v1/throughput.proto', 'samplane.v1.ThroughputService', true);
+    this.client = new Service(address, credentials.createInsecure());
   }
 
   report(report: GrpcReport): Promise<{ accepted: number }> {
@@ -70,10 +72,12 @@ export class TraceServiceClient {
   private readonly client: Client;
 
   constructor(address: string) {
-    this.client = new (loadClient('opentelemetry/trace_service.proto', 'opentelemetry.proto.collector.trace.v1.TraceService', false))(
-      address,
-      credentials.createInsecure(),
+    const Service = loadClient(
+      'opentelemetry/trace_service.proto',
+      'opentelemetry.proto.collector.trace.v1.TraceService',
+      false,
     );
+    this.client = new Service(address, credentials.createInsecure());
   }
 
   export(request: object): Promise<ExportResponse> {

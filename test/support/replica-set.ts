@@ -91,6 +91,20 @@ export class ReplicaSet {
     return Promise.all(this.alive().map((replica) => replica.metric('samplane_snapshot_version')));
   }
 
+  /** What every live replica serves `service`, once they all serve the same. */
+  async agreed(service: string, timeoutMs = 10_000): Promise<Record<string, number>> {
+    return waitFor(
+      async () => {
+        const each = await Promise.all(this.alive().map((replica) => served(replica, service)));
+        const first = JSON.stringify(each[0].operations);
+        return each.every((answer) => JSON.stringify(answer.operations) === first) ? each[0].operations : undefined;
+      },
+      `the replicas to serve ${service} the same probabilities`,
+      timeoutMs,
+      50,
+    );
+  }
+
   /** Logs of every replica, for failure messages. */
   output(): string {
     return this.replicas.map((replica, i) => `--- replica ${i} ---\n${replica.output}`).join('\n');
@@ -195,7 +209,10 @@ export class SnapshotLog {
   /** One line per snapshot for `service`/`operation`, for failure messages. */
   trace(service: string, operation: string): string {
     return this.snapshots
-      .map((s) => `v${s.version} through ${s.dataThrough}: p=${s.probabilities[service]?.[operation]} qps=${s.qps[service]?.[operation]}`)
+      .map((s) => {
+        const [p, qps] = [s.probabilities[service]?.[operation], s.qps[service]?.[operation]];
+        return `v${s.version} through ${s.dataThrough}: p=${p} qps=${qps}`;
+      })
       .join('\n');
   }
 
@@ -203,7 +220,8 @@ export class SnapshotLog {
   consecutivePairs(): Array<[StoredSnapshot, StoredSnapshot]> {
     const pairs: Array<[StoredSnapshot, StoredSnapshot]> = [];
     for (let i = 1; i < this.snapshots.length; i++) {
-      if (this.snapshots[i].version === this.snapshots[i - 1].version + 1) pairs.push([this.snapshots[i - 1], this.snapshots[i]]);
+      const [a, b] = [this.snapshots[i - 1], this.snapshots[i]];
+      if (b.version === a.version + 1) pairs.push([a, b]);
     }
     return pairs;
   }
@@ -214,7 +232,8 @@ export class SnapshotLog {
         const snapshot = await this.peek.snapshot();
         const latest = this.latest;
         // A restarted Redis numbers from 1 again: any other version is a new snapshot.
-        if (snapshot && (!latest || snapshot.version !== latest.version || snapshot.dataThrough !== latest.dataThrough)) {
+        const isNew = !latest || snapshot?.version !== latest.version || snapshot.dataThrough !== latest.dataThrough;
+        if (snapshot && isNew) {
           this.snapshots.push(snapshot);
         }
       } catch {

@@ -37,6 +37,8 @@ export interface FleetOptions {
  */
 export class SimulatedFleet {
   readonly observations: Observation[] = [];
+  /** Every accepted report: when it was sent, to which replica, and what it said. */
+  readonly reports: Array<{ at: number; replica: number; operation: string; count: number; sampled: number }> = [];
   /** Reports or polls that failed against a replica still taking traffic. */
   readonly failures: string[] = [];
   private running = false;
@@ -67,6 +69,13 @@ export class SimulatedFleet {
   /** Every probability observed for `operation` since `since` (epoch ms). */
   probabilitiesSince(operation: string, since: number): number[] {
     return this.observations.filter((o) => o.operation === operation && o.at >= since).map((o) => o.probability);
+  }
+
+  /** Sampled spans reported for `operation` in [from, to) (epoch ms), to every replica together. */
+  sampledBetween(operation: string, from: number, to: number): number {
+    return this.reports
+      .filter((r) => r.operation === operation && r.at >= from && r.at < to)
+      .reduce((sum, r) => sum + r.sampled, 0);
   }
 
   private async run(): Promise<void> {
@@ -102,6 +111,7 @@ export class SimulatedFleet {
         this.carry.set(key, carry);
         return { operation, count, sampled, probability };
       });
+      const sentAt = Date.now();
       const response = await fetch(`${replica.url}/api/v1/throughput`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -113,6 +123,9 @@ export class SimulatedFleet {
         }),
       });
       if (response.status !== 202) throw new Error(`report answered ${response.status}: ${await response.text()}`);
+      for (const { operation, count, sampled } of operations) {
+        this.reports.push({ at: sentAt, replica: replica.httpPort, operation, count, sampled });
+      }
     } catch (error) {
       if (this.options.targets().includes(replica)) this.failures.push(`${replica.httpPort}: ${String(error)}`);
     }
