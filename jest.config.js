@@ -1,5 +1,5 @@
 /** Three speeds: pure unit tests, medium tests on a real Redis, end-to-end with real clients. */
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] };
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 const project = (name, extra = {}) => ({
   displayName: name,
   testEnvironment: 'node',

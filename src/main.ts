@@ -1,11 +1,13 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { GrpcServer } from './grpc/grpc-server';
 import { DomainErrorFilter } from './http/domain-error.filter';
+import { SamplingHttpRoutes } from './serving/sampling-http.routes';
 import { type AppLogger, NestPinoLogger } from './telemetry/logger';
 
 export interface RunningServer {
@@ -17,7 +19,20 @@ export interface RunningServer {
 
 /** Builds and starts one replica; tests call it in-process, `samplane serve` from the CLI. */
 export async function startServer(config: AppConfig, logger: AppLogger): Promise<RunningServer> {
+  // Filled in once the app is built; until then every request goes to Fastify.
+  const fastLane: { serve?: (request: IncomingMessage, response: ServerResponse) => boolean } = {};
   const adapter = new FastifyAdapter({
+    // Polls, the bulk of all requests, are answered ahead of Fastify when they can be (see
+    // SamplingHttpRoutes.serveDirect); Fastify handles everything else.
+    serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
+      const server = createServer((request, response) => {
+        if (!fastLane.serve?.(request, response)) handler(request, response);
+      });
+      // Fastify applies its timeouts only to servers it creates; these are its defaults.
+      server.keepAliveTimeout = 72_000;
+      server.requestTimeout = 0;
+      return server;
+    },
     // Bounded bodies: nothing Samplane accepts is larger, and a flood must not buffer unbounded.
     bodyLimit: 1024 * 1024,
     // A poll that arrives while shutting down still gets its strategy: pollers retry only
@@ -30,6 +45,7 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
     abortOnError: false,
   });
   app.useGlobalFilters(new DomainErrorFilter());
+  fastLane.serve = app.get(SamplingHttpRoutes).serveDirect;
   await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;

@@ -6,7 +6,7 @@ import { type ThroughputBucket, mergeThroughput } from '../sampling/throughput';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
-import { SAMPLING_STORE, type SamplingStore } from '../store/store';
+import { type OperationTraffic, SAMPLING_STORE, type SamplingStore } from '../store/store';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
@@ -77,14 +77,22 @@ export class CalculationService {
         this.metrics.calculation('skipped');
         return 'skipped';
       }
-      const counted = await this.throughput.read(term.lastChecked, end);
-      term.calculator.addBucket(this.toBucket(counted, end - term.lastChecked));
+      const bucketStart = term.lastChecked;
+      const counted = await this.throughput.read(bucketStart, end);
+      term.calculator.addBucket(this.toBucket(counted, end - bucketStart));
       term.lastChecked = end;
       term.buckets++;
       const result = term.calculator.calculate();
       const probabilities = this.keepInherited(term, result.probabilities);
       const version = await this.store.saveProbabilities(
-        { computedAt: now, dataThrough: end, probabilities, qps: result.qps },
+        {
+          computedAt: now,
+          dataThrough: end,
+          probabilities,
+          qps: result.qps,
+          traffic: trafficOf(counted, (end - bucketStart) / 1000),
+          inputs: term.calculator.lastInputs(),
+        },
         fence,
       );
       this.metrics.computed(probabilities, result.qps);
@@ -119,6 +127,7 @@ export class CalculationService {
 
   private async beginTerm(fence: Fence, end: number): Promise<Term> {
     const calculator = createCalculator(this.config.adaptive);
+    calculator.useSettings((service, operation) => this.provider.operationSettings(service, operation));
     const snapshot = await this.store.loadProbabilities();
     const interval = this.config.adaptive.calculationIntervalMs;
     const slot = this.throughput.slotMs;
@@ -156,8 +165,13 @@ export class CalculationService {
     return { token: fence.token, calculator, lastChecked, inherited, buckets: history.length };
   }
 
-  /** The adaptive probabilities this replica serves, as service → operation → probability. */
+  /**
+   * The last computed probabilities this replica holds (what it serves, before policies), else
+   * the adaptive probabilities it serves, as service → operation → probability.
+   */
   private servedProbabilities(): Probabilities {
+    const computed = this.provider.computed?.probabilities;
+    if (computed && Object.keys(computed).length > 0) return computed;
     const served = dictionary<Record<string, number>>();
     for (const [service, entry] of this.provider.snapshot.services()) {
       const operations = entry.strategy.operationSampling?.perOperationStrategies ?? [];
@@ -214,4 +228,18 @@ export class CalculationService {
 /** Names come from spans: without a prototype, `constructor` or `__proto__` are ordinary keys. */
 function dictionary<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
+}
+
+/** Per-operation rates of one bucket, for the explanation views. */
+function trafficOf(counted: CountedOperation[], seconds: number): Record<string, Record<string, OperationTraffic>> {
+  const traffic = dictionary<Record<string, OperationTraffic>>();
+  if (seconds <= 0) return traffic;
+  for (const c of counted) {
+    (traffic[c.service] ??= dictionary<OperationTraffic>())[c.operation] = {
+      requestsPerSecond: c.requests / seconds,
+      sampledPerSecond: c.sampled / seconds,
+      errorRate: c.requests > 0 ? Math.min(1, c.errors / c.requests) : 0,
+    };
+  }
+  return traffic;
 }

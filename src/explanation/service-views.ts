@@ -131,7 +131,8 @@ function adaptiveReason(
   policy: ExplanationContext['policy'],
 ): string {
   const measured = `${round(inputs.qps)} sampled traces/s against a target of ${round(inputs.target)}`;
-  const bounds = policy ? ` (within the bounds of the policy for "${policy.service}")` : '';
+  const bounded = policy && (policy.policy.minSamplingProbability !== undefined || policy.policy.maxSamplingProbability !== undefined);
+  const bounds = bounded ? ` (within the bounds of the policy for "${policy.service}")` : '';
   if (!inputs.adaptive) {
     return `kept at ${probability}: its clients do not report the probability last served, so it is not adapted`;
   }

@@ -1,6 +1,8 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { parse as parseQuery } from 'fast-querystring';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { MetricsService } from '../telemetry/metrics.service';
 import { StrategyProvider } from './strategy-provider';
@@ -46,6 +48,32 @@ export class SamplingHttpRoutes implements OnModuleInit {
     }
     reply.header('content-type', 'application/json').send(this.provider.lookup(service).json);
     this.metrics.recordPoll('http', 'ok', (performance.now() - started) / 1000);
+  };
+
+  /**
+   * The fast lane, called by the HTTP server before Fastify (see `main.ts`): answers a plain
+   * `GET /sampling?service=…` from Node's own request, skipping Fastify's request and reply
+   * objects and the hooks Nest's adapter runs on every route, which together cost more than
+   * the poll itself. Whatever it does not recognise exactly — another method or HEAD, no or a
+   * repeated `service`, an encoded or absolute-form path — it leaves to the routes above by
+   * returning false, so behaviour has one definition and this lane only answers sooner. It
+   * parses the query with Fastify's own parser, so a service name means the same in both.
+   */
+  readonly serveDirect = (request: IncomingMessage, response: ServerResponse): boolean => {
+    if (request.method !== 'GET') return false;
+    const url = request.url ?? '';
+    const queryStart = url.indexOf('?');
+    if (queryStart === -1) return false;
+    const path = url.slice(0, queryStart);
+    if (path !== POLL_PATHS[0] && path !== POLL_PATHS[1]) return false;
+    const service = (parseQuery(url.slice(queryStart + 1)) as Record<string, unknown>).service;
+    if (typeof service !== 'string') return false;
+    const started = performance.now();
+    const json = this.provider.lookup(service).json;
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': json.length });
+    response.end(json);
+    this.metrics.recordPoll('http', 'ok', (performance.now() - started) / 1000);
+    return true;
   };
 
   private readonly refuseMethod = (request: FastifyRequest, reply: FastifyReply): void => {

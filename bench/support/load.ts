@@ -1,0 +1,84 @@
+import autocannon from 'autocannon';
+import { createHistogram } from 'node:perf_hooks';
+import type { ChildServer } from './child-server';
+
+export interface LoadProfile {
+  connections: number;
+  pipelining: number;
+}
+
+export interface RoundResult {
+  requestsPerSecond: number;
+  /** Microseconds. */
+  p99Latency: number;
+  /** Server CPU per answered request, in microseconds; undefined without /proc. */
+  serverCpuPerRequest: number | undefined;
+  /** Share of one core the load generator (this process) used; near 1 means it was the limit. */
+  loadGeneratorBusy: number;
+}
+
+/**
+ * One timed round of load against one server. Any error, timeout or non-2xx answer fails the
+ * round: a server that sheds load would otherwise look fast.
+ */
+export async function measureRound(
+  server: ChildServer,
+  path: string,
+  profile: LoadProfile,
+  seconds: number,
+): Promise<RoundResult> {
+  // autocannon's own latency histogram has whole-millisecond resolution, too coarse for
+  // loopback answers that take well under a millisecond; this one keeps microseconds.
+  const latency = createHistogram();
+  const cpuBefore = server.cpuSeconds();
+  const ownCpuBefore = process.cpuUsage();
+  const wallBefore = process.hrtime.bigint();
+
+  const instance = autocannon({
+    url: `${server.url}${path}`,
+    connections: profile.connections,
+    pipelining: profile.pipelining,
+    duration: seconds,
+  });
+  instance.on(
+    'response',
+    (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
+      latency.record(Math.max(1, Math.round(responseTimeMs * 1000)));
+    },
+  );
+  let firstError: Error | undefined;
+  instance.on('reqError', (error: Error) => {
+    firstError ??= error;
+  });
+  const result = await instance;
+
+  const wallSeconds = Number(process.hrtime.bigint() - wallBefore) / 1e9;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const cpuAfter = server.cpuSeconds();
+
+  const failures = result.errors + result.timeouts + result.non2xx + result.resets;
+  if (failures > 0) {
+    throw new Error(
+      `${server.name}: ${result.errors} errors, ${result.timeouts} timeouts, ` +
+        `${result.non2xx} non-2xx answers, ${result.resets} resets under load` +
+        (firstError ? ` (first error: ${firstError.message})` : ''),
+    );
+  }
+  const answered = result.requests.total;
+  if (answered === 0) throw new Error(`${server.name}: answered no request`);
+  return {
+    requestsPerSecond: answered / result.duration,
+    p99Latency: latency.percentile(99),
+    serverCpuPerRequest:
+      cpuBefore === undefined || cpuAfter === undefined
+        ? undefined
+        : ((cpuAfter - cpuBefore) * 1e6) / answered,
+    loadGeneratorBusy: (ownCpu.user + ownCpu.system) / 1e6 / wallSeconds,
+  };
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
