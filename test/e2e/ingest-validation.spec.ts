@@ -141,6 +141,7 @@ describe('throughput report validation, end to end', () => {
     it('a body that is not JSON: 400 saying so', async () => {
       const answer = await post(JSON.stringify(report({})).slice(0, -3));
       expect(answer.status).toBe(400);
+      expect(answer.body).toMatchObject({ field: '(body)' });
       expect(answer.body.message).toMatch(/not valid JSON/);
     });
 
@@ -154,6 +155,7 @@ describe('throughput report validation, end to end', () => {
       const padding = 'x'.repeat(1024 * 1024);
       const answer = await post(JSON.stringify(report({ instance: 'pod', padding })));
       expect(answer.status).toBe(413);
+      expect(answer.body).toMatchObject({ field: '(body)' });
     });
 
     it('a body that is not JSON at all, sent as text: 400 naming the body', async () => {
