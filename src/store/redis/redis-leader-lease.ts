@@ -7,6 +7,9 @@ import { StoreUnavailableError } from '../store';
 const HOLDER_AND_TOKEN = `local holder, token = string.match(current, '^(.*)|(%d+)$')`;
 
 // Renew when we hold it, take it when free, and bump the fencing token only for a new holder.
+// A missing counter (a Redis that lost its data) restarts from the server clock in µs, not 1,
+// so tokens keep increasing across data loss and a leader that re-acquires after it starts a
+// new term rather than continuing over a window whose counts were lost.
 const ACQUIRE_OR_RENEW = `
 local current = redis.call('GET', KEYS[1])
 if current then
@@ -17,8 +20,15 @@ if current then
   end
   return false
 end
-local token = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. '|' .. token, 'PX', ARGV[2])
+local token
+if redis.call('EXISTS', KEYS[2]) == 1 then
+  token = redis.call('INCR', KEYS[2])
+else
+  local now = redis.call('TIME')
+  token = tonumber(now[1]) * 1000000 + tonumber(now[2])
+  redis.call('SET', KEYS[2], string.format('%d', token))
+end
+redis.call('SET', KEYS[1], ARGV[1] .. '|' .. string.format('%d', token), 'PX', ARGV[2])
 return token`;
 
 const RELEASE = `
