@@ -54,13 +54,13 @@ export function explainService(context: ExplanationContext): ServiceExplanation 
   for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {
     served.set(op.operation, op.probabilisticSampling.samplingRate);
   }
-  const traffic = computed?.traffic?.[service] ?? {};
+  const traffic = own(computed?.traffic, service) ?? {};
   const names = new Set<string>([
     ...served.keys(),
-    ...Object.keys(computed?.probabilities?.[service] ?? {}),
+    ...Object.keys(own(computed?.probabilities, service) ?? {}),
     ...Object.keys(traffic),
   ]);
-  const operations = [...names].sort().map((operation) => explainOperation(context, operation, served, traffic[operation]));
+  const operations = [...names].sort().map((operation) => explainOperation(context, operation, served, own(traffic, operation)));
   return {
     service,
     source: context.source,
@@ -82,23 +82,27 @@ function explainOperation(
   const fallback = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
   const probability = served.get(operation) ?? fallback ?? null;
   const pinned = policy?.policy.operations?.find((op) => op.operation === operation && op.samplingRate !== undefined);
-  const recorded = computed?.inputs?.[context.service]?.[operation];
-  const qps = computed?.qps?.[context.service]?.[operation];
+  const recorded = own(own(computed?.inputs, context.service), operation);
+  const qps = own(own(computed?.qps, context.service), operation);
   const inputs = recorded && qps !== undefined ? { ...recorded, qps } : null;
+  // The engine calculates every operation it sees traffic for, but only an adaptive rate is
+  // what it calculated: beside a pinned, file or default rate its inputs would explain a
+  // probability nobody is served.
   const base = {
     operation,
     probability,
     requestsPerSecond: traffic?.requestsPerSecond ?? null,
     sampledPerSecond: traffic?.sampledPerSecond ?? null,
     errorRate: traffic?.errorRate ?? null,
-    inputs,
+    inputs: null,
   };
   if (strategy.strategyType === 'RATE_LIMITING' && !served.has(operation)) {
     const limit = strategy.rateLimitingSampling?.maxTracesPerSecond ?? 0;
     return { ...base, probability: null, source: context.source, reason: `rate limited to ${limit} traces per second (${origin(context)})` };
   }
   if (pinned) {
-    return { ...base, source: 'policy', reason: `pinned at ${pinned.samplingRate} by the policy for "${policy?.service}"` };
+    const reason = `pinned at ${pinned.samplingRate} by the policy for ${quoted(policy?.service)}`;
+    return { ...base, source: 'policy', reason };
   }
   if (context.source === 'file') {
     return {
@@ -110,7 +114,8 @@ function explainOperation(
     };
   }
   if (context.source === 'policy' && policy?.policy.mode !== 'adaptive') {
-    return { ...base, source: 'policy', reason: `the ${policy?.policy.mode} rate of the policy for "${policy?.service}"` };
+    const reason = `the ${policy?.policy.mode} rate of the policy for ${quoted(policy?.service)}`;
+    return { ...base, source: 'policy', reason };
   }
   if (!served.has(operation) || !inputs) {
     return {
@@ -121,7 +126,8 @@ function explainOperation(
         : 'no computed probability yet: the default probability applies until its traffic is calculated',
     };
   }
-  return { ...base, source: 'adaptive', reason: adaptiveReason(inputs, probability ?? 0, context.deltaTolerance, policy) };
+  const reason = adaptiveReason(inputs, probability ?? 0, context.deltaTolerance, policy);
+  return { ...base, source: 'adaptive', inputs, reason };
 }
 
 function adaptiveReason(
@@ -132,7 +138,7 @@ function adaptiveReason(
 ): string {
   const measured = `${round(inputs.qps)} sampled traces/s against a target of ${round(inputs.target)}`;
   const bounded = policy && (policy.policy.minSamplingProbability !== undefined || policy.policy.maxSamplingProbability !== undefined);
-  const bounds = bounded ? ` (within the bounds of the policy for "${policy.service}")` : '';
+  const bounds = bounded ? ` (within the bounds of the policy for ${quoted(policy.service)})` : '';
   if (!inputs.adaptive) {
     return `kept at ${probability}: its clients do not report the probability last served, so it is not adapted`;
   }
@@ -145,8 +151,24 @@ function adaptiveReason(
 }
 
 function origin(context: ExplanationContext): string {
-  if (context.source === 'policy') return `policy for "${context.policy?.service}"`;
+  if (context.source === 'policy') return `policy for ${quoted(context.policy?.service)}`;
   return context.source === 'file' ? 'strategies file' : context.source;
+}
+
+/**
+ * A service name in a reason, quoted as JSON: names hold quotes, newlines and anything else an
+ * operator typed, and the reason must still say unambiguously which one it means.
+ */
+function quoted(service: string | undefined): string {
+  return JSON.stringify(service ?? '');
+}
+
+/**
+ * The snapshot's maps are plain objects keyed by names from spans and operators: `constructor`
+ * or `toString` must find only what was recorded for them, never a member of Object.prototype.
+ */
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function round(value: number): number {
@@ -159,10 +181,11 @@ export function summarize(
   strategy: SamplingStrategy,
   computed: ProbabilitiesSnapshot | null,
 ): ServiceSummary {
-  const traffic = Object.values(computed?.traffic?.[service] ?? {});
+  const byOperation = own(computed?.traffic, service) ?? {};
+  const traffic = Object.values(byOperation);
   const names = new Set([
     ...(strategy.operationSampling?.perOperationStrategies ?? []).map((op) => op.operation),
-    ...Object.keys(computed?.traffic?.[service] ?? {}),
+    ...Object.keys(byOperation),
   ]);
   return {
     service,

@@ -3,6 +3,7 @@ import { ApiOkResponse, ApiParam, ApiTags } from '@nestjs/swagger';
 import { AdminApi, QUERY_PIPE } from '../policies/admin-api.decorator';
 import { AdminAccess } from '../policies/auth/admin-access.decorator';
 import { ListPoliciesQuery as PageQuery } from '../policies/dto/list-query.dto';
+import { MAX_SERVICE_NAME } from '../policies/policy-document';
 import { InvalidPolicyError } from '../policies/policy.errors';
 import type { ServiceExplanation } from './service-views';
 import { ServicesViewService } from './services-view.service';
@@ -27,8 +28,11 @@ export class ServicesController {
   @ApiParam({ name: 'service', description: 'The service name, URL-encoded.' })
   @ApiOkResponse({ description: 'Per operation: probability served, traffic, source and the reason for the rate.' })
   explain(@Param('*') service: string): ServiceExplanation {
-    if (service.length === 0 || service.length > 256) {
-      throw new InvalidPolicyError('service', 'must be 1 to 256 characters');
+    // Counted in characters (code points), as the policies API counts them: every service that
+    // can have a policy can be explained.
+    const length = [...service].length;
+    if (length === 0 || length > MAX_SERVICE_NAME) {
+      throw new InvalidPolicyError('service', `must be 1 to ${MAX_SERVICE_NAME} characters long (got ${length})`);
     }
     return this.views.explain(service);
   }

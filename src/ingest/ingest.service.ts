@@ -63,7 +63,7 @@ export class IngestService {
     const accumulator = this.flusher.accumulator;
     let counted = 0;
     for (const span of decoded.roots) {
-      if (span.service.length > INGEST_LIMITS.maxServiceLength || span.operation.length > INGEST_LIMITS.maxOperationLength) {
+      if (tooLong(span.service, INGEST_LIMITS.maxServiceLength) || tooLong(span.operation, INGEST_LIMITS.maxOperationLength)) {
         rejected++;
         reason = 'service or span name too long';
         this.metrics.refused('otlp', 'invalid');
@@ -97,4 +97,9 @@ export class IngestService {
     this.metrics.accepted('otlp', transport, counted);
     return { rejectedSpans: rejected, errorMessage: rejected > 0 ? reason : undefined };
   }
+}
+
+/** Counted in characters, as report validation and the admin API count names. */
+function tooLong(name: string, max: number): boolean {
+  return name.length > max && [...name].length > max;
 }

@@ -77,8 +77,11 @@ function object(value: unknown, field: string): Record<string, unknown> {
 function name(value: unknown, field: string, maxLength: number): string {
   if (typeof value !== 'string') throw new InvalidInputError(field, 'expected a string');
   if (value.trim() === '') throw new InvalidInputError(field, 'must not be empty');
+  // Characters, not UTF-16 units, as the admin API counts them: a name a policy can hold must
+  // be reportable too.
   if (value.length > maxLength) {
-    throw new InvalidInputError(field, `${value.length} characters; at most ${maxLength}`);
+    const characters = [...value].length;
+    if (characters > maxLength) throw new InvalidInputError(field, `${characters} characters; at most ${maxLength}`);
   }
   return value;
 }

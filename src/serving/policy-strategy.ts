@@ -20,8 +20,15 @@ export function policyStrategy(
     case 'probabilistic': {
       const rate = policy.samplingRate ?? defaults.initialSamplingProbability;
       const strategy: SamplingStrategy = { strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: rate } };
-      if (pinned.size === 0) return strategy;
-      return { ...strategy, operationSampling: operations(rate, policy.lowerBoundTracesPerSecond ?? 0, pinned) };
+      // Pinned rates and a lower bound can only be served as per-operation strategies.
+      if (pinned.size === 0 && policy.lowerBoundTracesPerSecond === undefined) return strategy;
+      // jaeger-client keeps a sampler for every operation it has seen and updates only those an
+      // answer lists: an operation it sampled at its adaptive rate would keep that rate under
+      // the policy. Listing the operations the engine knows at the policy's rate moves them too.
+      const rates = new Map<string, number>();
+      for (const operation of computed?.keys() ?? []) rates.set(operation, rate);
+      for (const [operation, p] of pinned) rates.set(operation, p);
+      return { ...strategy, operationSampling: operations(rate, policy.lowerBoundTracesPerSecond ?? 0, rates) };
     }
     case 'ratelimiting': {
       const strategy: SamplingStrategy = {

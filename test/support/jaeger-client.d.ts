@@ -43,9 +43,18 @@ declare module 'jaeger-client' {
     close(callback?: () => void): void;
   }
 
+  /** What the client counts with (its `metrics/noop` factory is the model). */
+  export interface JaegerMetricsFactory {
+    createCounter(name: string, tags?: Record<string, string>): { increment(delta?: number): void };
+    createTimer(name: string, tags?: Record<string, string>): { record(value: number): void };
+    createGauge(name: string, tags?: Record<string, string>): { update(value: number): void };
+  }
+
   export interface TracerOptions {
     logger?: JaegerLogger;
     reporter?: unknown;
+    /** Counters such as `jaeger:sampler_queries{result=ok}`, one increment per answered poll. */
+    metrics?: JaegerMetricsFactory;
   }
 
   export class Tracer {
