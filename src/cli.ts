@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ReplayInputError, parseReplayInput, runReplay } from './sampling/replay';
 
 const USAGE = `usage: samplane <command>
@@ -9,6 +10,10 @@ commands:
   serve           run the service (configured by environment variables; see README)
   replay FILE     run an adaptive algorithm over the throughput rounds in FILE (JSON, or - for
                   standard input) and print the probabilities of each round as JSON
+  simulate [SCENARIO|all] [--out DIR] [--json]
+                  run jaeger and samplane side by side on simulated traffic (all standard
+                  scenarios by default), print a summary table (--json: the full summary as
+                  JSON) and write one SVG chart per scenario to DIR (default ./simulation)
 `;
 
 /** Exit code for input the command cannot use, as for a configuration error. */
@@ -103,6 +108,48 @@ function replay(args: string[]): void {
   process.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
 }
 
+async function simulate(args: string[]): Promise<void> {
+  const { UnknownScenarioError, formatTable, reportScenarios, selectScenarios } = await import('./simulator/report');
+  const fail = (message: string): void => {
+    process.stderr.write(`samplane simulate: ${message}\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  };
+  let name: string | undefined;
+  let out = 'simulation';
+  let json = false;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--json') json = true;
+    else if (arg === '--out') {
+      const dir = args[++i];
+      if (dir === undefined || dir === '') return fail('--out takes a directory');
+      out = dir;
+    } else if (arg.startsWith('--out=')) out = arg.slice('--out='.length);
+    else if (arg.startsWith('-')) return fail(`unknown option "${arg}"`);
+    else if (name === undefined) name = arg;
+    else return fail(`one scenario at most, got "${name}" and "${arg}"`);
+  }
+  let scenarios;
+  try {
+    scenarios = selectScenarios(name ?? 'all');
+  } catch (error) {
+    if (!(error instanceof UnknownScenarioError)) throw error;
+    return fail(error.message);
+  }
+  const reports = reportScenarios(scenarios);
+  try {
+    mkdirSync(out, { recursive: true });
+    for (const report of reports) writeFileSync(join(out, report.chartName), report.svg);
+  } catch (error) {
+    process.stderr.write(`samplane simulate: cannot write the charts to ${out}: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  const summaries = reports.map((r) => r.summary);
+  process.stdout.write(json ? `${JSON.stringify(summaries, null, 2)}\n` : `${formatTable(summaries)}\n`);
+  if (!json) process.stdout.write(`\ncharts: ${reports.map((r) => join(out, r.chartName)).join(', ')}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   switch (command) {
@@ -112,6 +159,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     case 'replay':
       replay(args);
+      return;
+    case 'simulate':
+      await simulate(args);
       return;
     case '--help':
     case '-h':

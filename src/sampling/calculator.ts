@@ -7,10 +7,24 @@ export type Probabilities = Record<string, Record<string, number>>;
 export interface OperationInputs {
   /** The probability before this calculation. */
   previous: number;
+  /** Sampled traces/s aimed at; for a budgeted service (`samplane`), the operation's fair share. */
   target: number;
   /** Whether its clients were seen applying the served probability. */
   adaptive: boolean;
   withinTolerance: boolean;
+  /** Sampled traces per second at `previous`, as the calculation estimated it. */
+  qps?: number;
+  /** `samplane`: the estimated request rate (all requests, sampled or not) per second. */
+  requestRate?: number;
+  /** `samplane`: the service budget (sampled traces/s) this operation shares, if any. */
+  budget?: number;
+  /**
+   * `samplane`: how the request rate was estimated: first sight of the operation, smoothed
+   * (the newest bucket was within noise), step (it was not, so the newest bucket was taken),
+   * resumed (first bucket after a quiet spell, judged partial) or idle (no requests: the
+   * previous probability is kept).
+   */
+  estimate?: 'first' | 'smoothed' | 'step' | 'resumed' | 'idle';
 }
 
 export interface CalculationResult {
@@ -26,6 +40,12 @@ export interface OperationSettings {
   targetSamplesPerSecond?: number;
   minSamplingProbability?: number;
   maxSamplingProbability?: number;
+  /**
+   * A whole service's budget in sampled traces per second, the same value for every operation
+   * of the service. `samplane` shares it among the service's operations instead of giving each
+   * its own target; `jaeger` has no such notion and ignores it.
+   */
+  budgetTracesPerSecond?: number;
 }
 
 export type OperationSettingsResolver = (service: string, operation: string) => OperationSettings | undefined;
@@ -46,4 +66,9 @@ export interface AdaptiveCalculator {
   useSettings(resolver: OperationSettingsResolver): void;
   /** The inputs behind each probability of the last calculation, for the explanation view. */
   lastInputs(): CalculationInputs;
+  /**
+   * service → operations the last calculation left out because the service had more than
+   * `maxOperations`; services that lost none are absent.
+   */
+  droppedOperations(): Record<string, number>;
 }

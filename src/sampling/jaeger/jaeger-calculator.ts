@@ -64,6 +64,11 @@ export class JaegerCalculator implements AdaptiveCalculator {
     return this.inputs;
   }
 
+  /** Jaeger keeps every operation it sees; only serving caps what SDKs receive. */
+  droppedOperations(): Record<string, number> {
+    return {};
+  }
+
   useSettings(resolver: OperationSettingsResolver): void {
     this.settings = resolver;
   }

@@ -1,0 +1,164 @@
+/**
+ * How the newest observation was folded into the estimate: first sight, blended in (within
+ * noise), taken as the new level (step), or the first bucket after a quiet spell (resumed).
+ */
+export type EstimateKind = 'first' | 'smoothed' | 'step' | 'resumed';
+
+export interface RateEstimatorTuning {
+  /** Weight of the newest bucket when it is within noise of the estimate (an EWMA). */
+  smoothing: number;
+  /** Standard deviations beyond which the newest bucket is taken as a real change. */
+  stepThreshold: number;
+}
+
+/**
+ * Learning rate of the dispersion (how much noisier the counts are than Poisson) once it has
+ * seen a few buckets; before that it is a plain running mean, so it settles within minutes.
+ * Its own noise widens or narrows the step test by about ±15%.
+ */
+const DISPERSION_LEARNING = 0.1;
+/**
+ * A residual counts at most this many times the current dispersion (a 4σ deviation) when
+ * learning it, so that a real step widens the noise band by a bounded factor per bucket. The
+ * dispersion never exceeds 1/p anyway, which keeps a 10× step detectable whatever it learnt.
+ */
+const DISPERSION_CLIP = 16;
+/** Var(n₀ − 2n₁ + n₂) = 6·Var(n) for independent counts of one level. */
+const SECOND_DIFFERENCE_VARIANCE = 6;
+
+/**
+ * One operation's request rate (requests per second), estimated from one count per bucket.
+ *
+ * A plain EWMA either lags real steps or follows noise. This one asks, per bucket, whether the
+ * newest count is explained by noise around the estimate: if not, the estimate jumps to it, so a
+ * 10× step is followed within one bucket; if so, the bucket is blended in, so a constant load
+ * gives a steady estimate and therefore a steady probability.
+ *
+ * A step rarely lines up with a bucket, so the bucket that shows it usually shows only part of
+ * it, half on average. A rise is therefore extrapolated as if it had happened mid-bucket (a new
+ * operation likewise, as if it had appeared mid-bucket): the new level is `2·observed − old`.
+ * That halves the overshoot of a step up, at the price of undersampling for one interval when
+ * the step did line up; a fall is not extrapolated, since guessing it too deep would oversample.
+ * The bucket after a jump (or first sight) then replaces the estimate as it is.
+ *
+ * Noise is Poisson on the count times a dispersion factor. Counts are exact where reporters send
+ * totals (dispersion 1), but where they are sampled spans scaled by 1/p their variance is count/p.
+ * The calculator cannot tell which, so the dispersion starts at 1/p (the noisier case: no noise
+ * mistaken for a step) and is learnt. It is learnt from second differences of the counts, which
+ * a steady trend does not inflate, so a diurnal ramp is followed, not mistaken for noise.
+ */
+export class RateEstimator {
+  private estimate: number | undefined;
+  private dispersion = 1;
+  /** The previous bucket's standardised residual; 0 after a jump. */
+  private lastResidual = 0;
+  /** Whether the next bucket replaces the estimate (after first sight or a jump). */
+  private provisional = false;
+  /** The last two observed rates, newest first, for the second differences. */
+  private recent: number[] = [];
+  /** Whether the operation was quiet before the next bucket. */
+  private paused = false;
+  /** Second differences learnt from so far (the initial guess counting as one). */
+  private learnt = 1;
+
+  constructor(private readonly tuning: RateEstimatorTuning) {}
+
+  /** Requests per second; undefined before the first observation. */
+  get rate(): number | undefined {
+    return this.estimate;
+  }
+
+  /** How much noisier than Poisson the counts have looked (≥ 1). */
+  get noiseDispersion(): number {
+    return this.dispersion;
+  }
+
+  /** Relative standard deviation of one bucket's rate around the estimate. */
+  relativeNoise(seconds: number): number {
+    const expected = (this.estimate ?? 0) * seconds;
+    return Math.sqrt(this.dispersion / Math.max(expected, 1));
+  }
+
+  /**
+   * Folds in one bucket: `count` requests over `seconds`, sampled at `probability` (the lowest
+   * in effect), which bounds how noisy the count can be.
+   */
+  observe(count: number, seconds: number, probability: number): EstimateKind {
+    const observed = count / seconds;
+    const maxDispersion = 1 / Math.min(1, Math.max(probability, 1e-9));
+    if (this.estimate === undefined) {
+      this.learnDispersion(observed, seconds, maxDispersion);
+      this.estimate = 2 * observed;
+      this.dispersion = maxDispersion;
+      return this.jumped('first');
+    }
+    const { stepThreshold, smoothing } = this.tuning;
+    const expected = this.estimate * seconds;
+    // The larger of the two counts: a drop to near zero must not shrink the noise it is judged
+    // by. The estimate is itself noisy (an EWMA's variance is a/(2−a) of one bucket's).
+    const dispersion = Math.min(maxDispersion, this.dispersion);
+    const variance = Math.max(count, expected, 1) * dispersion * (1 + smoothing / (2 - smoothing));
+    const z = (count - expected) / Math.sqrt(variance);
+    // Learnt after the test, so that a step does not widen the band it is judged by.
+    this.learnDispersion(observed, seconds, maxDispersion);
+    if (this.paused) {
+      // Traffic that resumes mid-bucket shows only part of its rate: a lower count says
+      // nothing yet, a clearly higher one is a rise like any other.
+      this.paused = false;
+      if (z <= stepThreshold) {
+        this.provisional = true;
+        this.lastResidual = 0;
+        return 'resumed';
+      }
+      this.estimate = 2 * observed - this.estimate;
+      return this.jumped('step');
+    }
+    if (this.provisional) {
+      this.estimate = observed;
+      this.provisional = false;
+      this.lastResidual = 0;
+      return 'step';
+    }
+    const half = stepThreshold / 2;
+    // Two buckets in a row beyond half the threshold on the same side are a change too.
+    const sustained =
+      Math.abs(z) > half && Math.abs(this.lastResidual) > half && Math.sign(z) === Math.sign(this.lastResidual);
+    if (Math.abs(z) > stepThreshold || sustained) {
+      this.estimate = observed > this.estimate ? 2 * observed - this.estimate : observed;
+      return this.jumped('step');
+    }
+    this.estimate += smoothing * (observed - this.estimate);
+    this.lastResidual = z;
+    return 'smoothed';
+  }
+
+  /**
+   * A bucket without requests: the estimate is kept (a quiet operation's rate is unknown, not
+   * zero), and the counts before and after the gap are not compared.
+   */
+  pause(): void {
+    this.recent = [];
+    this.lastResidual = 0;
+    this.paused = this.estimate !== undefined;
+  }
+
+  private jumped(kind: EstimateKind): EstimateKind {
+    this.provisional = true;
+    this.lastResidual = 0;
+    return kind;
+  }
+
+  private learnDispersion(observed: number, seconds: number, maxDispersion: number): void {
+    const [previous, beforePrevious] = this.recent;
+    this.recent = [observed, ...this.recent.slice(0, 1)];
+    if (beforePrevious !== undefined) {
+      const difference = (observed - 2 * previous + beforePrevious) * seconds;
+      const poisson = ((observed + previous + beforePrevious) / 3) * seconds;
+      const measured = difference ** 2 / (SECOND_DIFFERENCE_VARIANCE * Math.max(poisson, 1));
+      this.learnt++;
+      const rate = Math.max(DISPERSION_LEARNING, 1 / this.learnt);
+      this.dispersion += rate * (Math.min(measured, DISPERSION_CLIP * this.dispersion) - this.dispersion);
+    }
+    this.dispersion = Math.min(maxDispersion, Math.max(1, this.dispersion));
+  }
+}

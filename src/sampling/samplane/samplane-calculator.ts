@@ -1,0 +1,321 @@
+import type {
+  AdaptiveCalculator,
+  CalculationInputs,
+  CalculationResult,
+  OperationInputs,
+  OperationSettingsResolver,
+  Probabilities,
+} from '../calculator';
+import type { ThroughputBucket } from '../throughput';
+import { type Claim, fairShares } from './fair-share';
+import { type OperationState, operationsOverCap } from './operation-state';
+import { RateEstimator } from './rate-estimator';
+import { SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
+
+interface OperationRules {
+  targetSamplesPerSecond: number;
+  minSamplingProbability: number;
+  maxSamplingProbability: number;
+  budgetTracesPerSecond: number | undefined;
+}
+
+const MAX_SAMPLING_PROBABILITY = 1;
+/** Below this relative error a probability is never changed: not worth a strategy update. */
+const MIN_HOLD_BAND = 0.02;
+const HOLD_NOISE_DEVIATIONS = 3;
+
+/**
+ * Samplane's controller. Where Jaeger walks each probability by `target / sampled QPS` from the
+ * sampled spans it happens to see, this one estimates each operation's *request* rate, which
+ * does not depend on the probability served, and sets `p = target / requestRate` directly:
+ *
+ * - a 10× step is followed as soon as a bucket shows it, since a rate estimate that leaves the
+ *   noise band jumps to the newest bucket instead of being averaged in (see `RateEstimator`);
+ * - a constant load keeps its probability: the estimate is smoothed while within noise, and a
+ *   probability whose expected yield is within the hold band of the target is kept;
+ * - an operation without requests keeps its last probability (Jaeger doubles it every
+ *   interval), because its request rate is unknown rather than zero-and-rising;
+ * - a service budget is shared max-min fairly among the service's active operations, so more
+ *   operations split the budget instead of multiplying the volume;
+ * - at most `maxOperations` per service are kept, the busiest, so a flood of names is bounded.
+ *
+ * Input counts are requests per operation (exact where reporters send totals, sampled spans
+ * scaled by 1/p where not); the probability sets tell which probabilities were in effect.
+ */
+export class SamplaneCalculator implements AdaptiveCalculator {
+  readonly algorithm = 'samplane' as const;
+
+  private readonly tuning: SamplaneTuning;
+  /** Buckets added since the last calculation, oldest first. */
+  private pending: ThroughputBucket[] = [];
+  /** service → operation → what is known of it; an operation here is in the output. */
+  private operations = new Map<string, Map<string, OperationState>>();
+  /** The probabilities in effect, including restored ones not yet seen in any bucket. */
+  private probabilities: Probabilities = dictionary();
+  private settings: OperationSettingsResolver = () => undefined;
+  private inputs: CalculationInputs = dictionary();
+  private dropped: Record<string, number> = dictionary();
+  private folds = 0;
+
+  constructor(
+    private readonly options: SamplaneCalculatorOptions,
+    tuning: Partial<SamplaneTuning> = {},
+  ) {
+    this.tuning = { ...SAMPLANE_TUNING, ...tuning };
+    if (!Number.isInteger(options.aggregationBuckets) || options.aggregationBuckets < 1) {
+      throw new RangeError('aggregationBuckets must be an integer of at least 1');
+    }
+    if (!Number.isInteger(options.maxOperations) || options.maxOperations < 1) {
+      throw new RangeError('maxOperations must be an integer of at least 1');
+    }
+    if (!(options.targetSamplesPerSecond > 0)) throw new RangeError('targetSamplesPerSecond must be positive');
+    if (!(this.tuning.smoothing > 0 && this.tuning.smoothing <= 1)) throw new RangeError('smoothing must be in (0, 1]');
+    if (!(this.tuning.stepThreshold > 0)) throw new RangeError('stepThreshold must be positive');
+  }
+
+  lastInputs(): CalculationInputs {
+    return this.inputs;
+  }
+
+  droppedOperations(): Record<string, number> {
+    return Object.assign(dictionary<number>(), this.dropped);
+  }
+
+  useSettings(resolver: OperationSettingsResolver): void {
+    this.settings = resolver;
+  }
+
+  /** Rate estimates are kept: they describe traffic, which a change of leader does not change. */
+  restore(probabilities: Probabilities): void {
+    this.probabilities = copyProbabilities(probabilities);
+  }
+
+  /**
+   * Queues the bucket for the next calculation, which folds every queued bucket into the rate
+   * estimates in order, so the history a new leader loads warms the estimates up.
+   */
+  addBucket(bucket: ThroughputBucket): void {
+    this.pending.push(bucket);
+    if (this.pending.length > this.options.aggregationBuckets) this.pending.shift();
+  }
+
+  calculate(): CalculationResult {
+    for (const bucket of this.pending) this.fold(bucket);
+    this.pending = [];
+    this.dropped = this.capOperations();
+
+    const probabilities = dictionary<Record<string, number>>();
+    const qps = dictionary<Record<string, number>>();
+    const inputs = dictionary<Record<string, OperationInputs>>();
+    for (const [service, operations] of this.operations) {
+      const computed = this.calculateService(service, operations);
+      probabilities[service] = computed.probabilities;
+      qps[service] = computed.qps;
+      inputs[service] = computed.inputs;
+      Object.assign((this.probabilities[service] ??= dictionary<number>()), computed.probabilities);
+    }
+    this.inputs = inputs;
+    return { probabilities, qps };
+  }
+
+  private calculateService(service: string, operations: Map<string, OperationState>) {
+    const probabilities = dictionary<number>();
+    const qps = dictionary<number>();
+    const inputs = dictionary<OperationInputs>();
+    const rules = new Map<string, OperationRules>();
+    for (const operation of operations.keys()) rules.set(operation, this.rulesFor(service, operation));
+    const shares = this.budgetShares(operations, rules);
+
+    for (const [operation, state] of operations) {
+      const rule = rules.get(operation) as OperationRules;
+      const previous = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
+      const rate = state.estimator.rate ?? 0;
+      const wasActive = state.wasActive;
+      state.wasActive = state.estimate !== 'idle' && rate > 0;
+      if (!state.wasActive) {
+        // Traffic that stops mid-bucket looks like a drop in its last bucket, and the drop
+        // raised the probability; silence right after says it stopped, so that rise is undone.
+        const kept = wasActive && state.raisedFrom !== undefined ? state.raisedFrom : previous;
+        state.raisedFrom = undefined;
+        probabilities[operation] = kept;
+        qps[operation] = 0;
+        inputs[operation] = {
+          previous,
+          target: shares.get(operation) ?? rule.targetSamplesPerSecond,
+          // Its clients were not seen at all, so nothing was adapted.
+          adaptive: false,
+          withinTolerance: false,
+          qps: 0,
+          requestRate: 0,
+          ...(rule.budgetTracesPerSecond !== undefined && { budget: rule.budgetTracesPerSecond }),
+          estimate: 'idle',
+        };
+        continue;
+      }
+      const target = shares.get(operation) ?? rule.targetSamplesPerSecond;
+      // The first bucket after a quiet spell is likely partial: it is no reason to move yet.
+      const held =
+        state.estimate === 'resumed' ||
+        this.holds(previous, rate, target, rule, state.estimator.relativeNoise(state.lastSeconds));
+      const next = held ? previous : bounded(target > 0 ? target / rate : 0, rule);
+      state.raisedFrom = next > previous ? previous : undefined;
+      probabilities[operation] = next;
+      qps[operation] = rate * previous;
+      inputs[operation] = {
+        previous,
+        target,
+        adaptive: true,
+        withinTolerance: held,
+        qps: rate * previous,
+        requestRate: rate,
+        ...(shares.has(operation) && { budget: rule.budgetTracesPerSecond }),
+        estimate: state.estimate,
+      };
+    }
+    return { probabilities, qps, inputs };
+  }
+
+  /**
+   * Whether the previous probability still yields the target closely enough. The band is as
+   * wide as the estimate's noise (three standard deviations of one bucket), so exact counts
+   * are followed closely while noisy ones do not make a constant load's probability twitch, and
+   * never wider than `holdBand` of the tolerance.
+   */
+  private holds(previous: number, rate: number, target: number, rule: OperationRules, noise: number): boolean {
+    if (previous < rule.minSamplingProbability || previous > rule.maxSamplingProbability) return false;
+    if (target <= 0) return previous === rule.minSamplingProbability;
+    const widest = this.tuning.holdBand * this.options.deltaTolerance;
+    const band = Math.min(widest, Math.max(MIN_HOLD_BAND, HOLD_NOISE_DEVIATIONS * noise));
+    return Math.abs(previous * rate - target) / target <= band;
+  }
+
+  /**
+   * operation → its share of the service budget, for the active operations of a budgeted
+   * service. The budget is the smallest any active operation reports, should they disagree.
+   */
+  private budgetShares(operations: Map<string, OperationState>, rules: Map<string, OperationRules>): Map<string, number> {
+    const active: string[] = [];
+    let budget: number | undefined;
+    for (const [operation, state] of operations) {
+      if (state.estimate === 'idle' || !(state.estimator.rate ?? 0)) continue;
+      active.push(operation);
+      const own = rules.get(operation)?.budgetTracesPerSecond;
+      if (own !== undefined) budget = budget === undefined ? own : Math.min(budget, own);
+    }
+    const shares = new Map<string, number>();
+    if (budget === undefined || active.length === 0) return shares;
+    const claims: Claim[] = active.map((operation) => {
+      const rate = operations.get(operation)?.estimator.rate ?? 0;
+      const rule = rules.get(operation) as OperationRules;
+      return {
+        demand: rate * rule.maxSamplingProbability,
+        floor: Math.max(this.options.minSamplesPerSecond, rate * rule.minSamplingProbability),
+      };
+    });
+    fairShares(Math.max(0, budget), claims).forEach((share, i) => shares.set(active[i], share));
+    return shares;
+  }
+
+  private fold(bucket: ThroughputBucket): void {
+    if (!(bucket.intervalSeconds > 0)) return;
+    this.folds++;
+    for (const [service, operations] of bucket.throughput) {
+      for (const [operation, throughput] of operations) {
+        if (!(throughput.count > 0)) continue;
+        let serviceStates = this.operations.get(service);
+        if (!serviceStates) {
+          serviceStates = new Map();
+          this.operations.set(service, serviceStates);
+        }
+        let state = serviceStates.get(operation);
+        if (!state) {
+          state = {
+            estimator: new RateEstimator(this.tuning),
+            idleBuckets: 0,
+            estimate: 'first',
+            lastFold: 0,
+            lastSeconds: bucket.intervalSeconds,
+            wasActive: false,
+            raisedFrom: undefined,
+          };
+          serviceStates.set(operation, state);
+        }
+        const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
+        state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect);
+        state.idleBuckets = 0;
+        state.lastFold = this.folds;
+        state.lastSeconds = bucket.intervalSeconds;
+      }
+    }
+    for (const [service, states] of this.operations) {
+      for (const [operation, state] of states) {
+        if (state.lastFold === this.folds) continue;
+        state.estimate = 'idle';
+        state.estimator.pause();
+        state.idleBuckets++;
+        if (state.idleBuckets > this.tuning.idleRetentionBuckets) this.forget(service, operation);
+      }
+    }
+  }
+
+  /**
+   * The lowest probability its requests were sampled at: the served one, or any lower one the
+   * spans reported. It bounds how noisy a count scaled up from sampled spans can be.
+   */
+  private lowestInEffect(service: string, operation: string, reported: Iterable<string>): number {
+    let lowest = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
+    for (const formatted of reported) {
+      const p = Number(formatted);
+      if (p > 0 && p < lowest) lowest = p;
+    }
+    return lowest;
+  }
+
+  /** Keeps the busiest `maxOperations` of each service; returns how many each one lost. */
+  private capOperations(): Record<string, number> {
+    const dropped = dictionary<number>();
+    for (const [service, states] of this.operations) {
+      const excess = operationsOverCap(states, this.options.maxOperations);
+      if (excess.length === 0) continue;
+      for (const operation of excess) this.forget(service, operation);
+      dropped[service] = excess.length;
+    }
+    return dropped;
+  }
+
+  private forget(service: string, operation: string): void {
+    const states = this.operations.get(service);
+    states?.delete(operation);
+    if (states?.size === 0) this.operations.delete(service);
+    const probabilities = this.probabilities[service];
+    if (probabilities) delete probabilities[operation];
+  }
+
+  private rulesFor(service: string, operation: string): OperationRules {
+    const custom = this.settings(service, operation);
+    return {
+      targetSamplesPerSecond: custom?.targetSamplesPerSecond ?? this.options.targetSamplesPerSecond,
+      minSamplingProbability: custom?.minSamplingProbability ?? this.options.minSamplingProbability,
+      maxSamplingProbability: custom?.maxSamplingProbability ?? MAX_SAMPLING_PROBABILITY,
+      budgetTracesPerSecond: custom?.budgetTracesPerSecond,
+    };
+  }
+}
+
+/** Jaeger's order: the ceiling wins over the floor when a policy sets them crossed. */
+function bounded(p: number, rule: OperationRules): number {
+  return Math.min(rule.maxSamplingProbability, Math.max(rule.minSamplingProbability, p));
+}
+
+/** Names come from spans: without a prototype, `constructor` or `__proto__` are ordinary keys. */
+function dictionary<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function copyProbabilities(probabilities: Probabilities): Probabilities {
+  const copy = dictionary<Record<string, number>>();
+  for (const [service, operations] of Object.entries(probabilities)) {
+    copy[service] = Object.assign(dictionary<number>(), operations);
+  }
+  return copy;
+}

@@ -1,0 +1,47 @@
+import { SAMPLANE_TUNING } from '../../../../src/sampling/samplane/samplane-options';
+import { settledAt, tick } from './fixtures';
+
+// Scenario: a batch operation at 500 requests/s (p = 0.002) goes quiet for twenty minutes.
+// Jaeger doubles a quiet operation's probability every interval and floods storage when the
+// traffic returns; samplane keeps the last probability and corrects at the first busy bucket.
+describe('samplane: idle, then traffic returns', () => {
+  it('keeps the last probability while quiet, and says why', () => {
+    const calculator = settledAt(500);
+    for (let i = 0; i < 20; i++) {
+      const { probabilities, qps } = tick(calculator, {});
+      expect(probabilities.A.GET).toBeCloseTo(0.002, 12);
+      expect(qps.A.GET).toBe(0);
+    }
+    expect(calculator.lastInputs().A.GET).toMatchObject({ estimate: 'idle', previous: 0.002, requestRate: 0 });
+  });
+
+  it('corrects at the first bucket back, from the kept probability (return at 1000/s on a boundary)', () => {
+    const calculator = settledAt(500);
+    for (let i = 0; i < 20; i++) tick(calculator, {});
+    // 2 × 1000 − 500: a rise, extrapolated as any other.
+    expect(tick(calculator, { A: { GET: 60_000 } }).probabilities.A.GET).toBeCloseTo(1 / 1500, 12);
+    expect(tick(calculator, { A: { GET: 60_000 } }).probabilities.A.GET).toBeCloseTo(0.001, 12);
+  });
+
+  it('undoes the rise of the half-empty bucket in which the traffic stopped', () => {
+    const calculator = settledAt(500);
+    // Stops after 30 s: looks like a halving and doubles p, until the silence that follows.
+    expect(tick(calculator, { A: { GET: 15_000 } }).probabilities.A.GET).toBeCloseTo(0.004, 12);
+    expect(tick(calculator, {}).probabilities.A.GET).toBeCloseTo(0.002, 12);
+  });
+
+  it('does not act on the half-full bucket in which the traffic resumes at its old rate', () => {
+    const calculator = settledAt(500);
+    for (let i = 0; i < 5; i++) tick(calculator, {});
+    expect(tick(calculator, { A: { GET: 15_000 } }).probabilities.A.GET).toBeCloseTo(0.002, 12);
+    expect(calculator.lastInputs().A.GET.estimate).toBe('resumed');
+    expect(tick(calculator, { A: { GET: 30_000 } }).probabilities.A.GET).toBeCloseTo(0.002, 12);
+  });
+
+  it('forgets an operation quiet for longer than the retention, which then restarts from scratch', () => {
+    const calculator = settledAt(500);
+    for (let i = 0; i < SAMPLANE_TUNING.idleRetentionBuckets; i++) tick(calculator, {});
+    expect(calculator.calculate().probabilities.A?.GET).toBeCloseTo(0.002, 12);
+    expect(tick(calculator, {}).probabilities.A).toBeUndefined();
+  });
+});

@@ -1,0 +1,76 @@
+import { SamplaneCalculator } from '../../../../src/sampling/samplane/samplane-calculator';
+import { OPTIONS, bucket, settledAt, tick } from './fixtures';
+
+// Operator settings, the recorded inputs and a change of leader. A.GET and A.PUT at 10
+// requests/s each (600 per 60 s bucket), target 1 trace/s.
+const counts = { A: { GET: 600, PUT: 600 } };
+
+describe('samplane: operation settings', () => {
+  it('uses an operation’s own target', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    calculator.useSettings((_service, operation) => (operation === 'GET' ? { targetSamplesPerSecond: 5 } : undefined));
+    tick(calculator, counts);
+    const { probabilities } = tick(calculator, counts);
+    expect(probabilities.A.GET).toBeCloseTo(0.5, 12);
+    expect(probabilities.A.PUT).toBeCloseTo(0.1, 12);
+  });
+
+  it('clamps into a policy’s [min, max]', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    calculator.useSettings((_service, operation) =>
+      operation === 'GET' ? { minSamplingProbability: 0.4 } : { maxSamplingProbability: 0.05 },
+    );
+    tick(calculator, counts);
+    const { probabilities } = tick(calculator, counts);
+    expect(probabilities.A.GET).toBe(0.4);
+    expect(probabilities.A.PUT).toBe(0.05);
+  });
+
+  it('never goes below the minimum probability', () => {
+    const calculator = settledAt(1e9);
+    expect(calculator.calculate().probabilities.A.GET).toBe(OPTIONS.minSamplingProbability);
+  });
+});
+
+describe('samplane: inputs behind each probability', () => {
+  it('records the previous probability, the target, the sampled rate it saw and the request rate', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    tick(calculator, counts);
+    tick(calculator, counts);
+    expect(calculator.lastInputs().A.GET).toEqual({
+      previous: 0.05,
+      target: 1,
+      adaptive: true,
+      withinTolerance: false,
+      qps: 10 * 0.05,
+      requestRate: 10,
+      estimate: 'step',
+    });
+    tick(calculator, counts);
+    expect(calculator.lastInputs().A.GET).toMatchObject({ previous: 0.1, withinTolerance: true, estimate: 'smoothed' });
+  });
+});
+
+describe('samplane: restore', () => {
+  it('continues from the restored probabilities: a right one is kept at the first calculation', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    calculator.restore({ A: { GET: 0.1 } });
+    const { probabilities } = tick(calculator, counts);
+    // GET is judged against the restored 0.1 (the first bucket’s 20/s, taken as if it began
+    // mid-bucket, is outside the band, so it moves); PUT starts from the initial 0.001.
+    expect(calculator.lastInputs().A.GET.previous).toBe(0.1);
+    expect(calculator.lastInputs().A.PUT.previous).toBe(OPTIONS.initialSamplingProbability);
+    expect(probabilities.A.GET).toBeCloseTo(0.05, 12);
+    expect(tick(calculator, counts).probabilities.A.GET).toBeCloseTo(0.1, 12);
+  });
+
+  it('keeps the rate estimates across a restore (history folded before the first calculation)', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    calculator.restore({ A: { GET: 0.1, PUT: 0.1 } });
+    // A new leader loads past buckets, then adds the newest, then calculates once.
+    for (let i = 0; i < 4; i++) calculator.addBucket(bucket(counts));
+    const { probabilities } = calculator.calculate();
+    expect(probabilities.A).toEqual({ GET: 0.1, PUT: 0.1 });
+  });
+});
+

@@ -1,0 +1,31 @@
+import { describeSeries, summaryOf } from './standard-runs';
+
+// From 15:00, two new operation names a second (each living five minutes) with a cap of 200
+// operations: samplane keeps at most 200, says how many it dropped, and the real operations
+// keep their targets.
+const { jaeger, samplane } = summaryOf('cardinality-flood').algorithms;
+const CAP = 200;
+
+describe('simulator: cardinality flood', () => {
+  it('samplane holds at most the cap and reports the rest as dropped', () => {
+    expect(samplane.maxOperationsHeld).toBeLessThanOrEqual(CAP);
+    expect(samplane.maxDropped).toBeGreaterThan(0);
+  });
+
+  it('samplane keeps the busy operation on target through the flood', () => {
+    const [users] = samplane.series;
+    expect(users.oscillations).toBe(0);
+    expect(Math.abs((users.final ?? 0) - 1)).toBeLessThan(0.1);
+  });
+
+  it('the flood’s sampled volume is bounded by the cap, not by the number of names', () => {
+    const total = samplane.series[1];
+    // Each held operation yields at most its target (1/s); the names beyond the cap are served
+    // the default probability.
+    expect(total.meanRate).toBeLessThan(CAP * 1);
+  });
+
+  it(`jaeger, for the record: holds ${jaeger.maxOperationsHeld} operations; the service samples ${jaeger.series[1].meanRate?.toFixed(2)}/s (samplane ${samplane.series[1].meanRate?.toFixed(2)}/s); ${describeSeries(jaeger.series[0])}`, () => {
+    expect(jaeger.maxDropped).toBe(0);
+  });
+});
