@@ -96,6 +96,7 @@ export class CalculationService {
         fence,
       );
       this.metrics.computed(probabilities, result.qps);
+      this.metrics.droppedByCalculation(sum(term.calculator.droppedOperations()));
       this.metrics.calculation('computed', (performance.now() - started) / 1000);
       await this.announcer.publish(TOPICS.probabilities, String(version)).catch(() => undefined);
       return 'computed';
@@ -212,12 +213,14 @@ export class CalculationService {
   }
 
   private toBucket(counted: CountedOperation[], lengthMs: number): ThroughputBucket {
-    // Jaeger's target is sampled traces per second, so its count is the sampled one.
+    // Jaeger counts sampled root spans (its target is sampled traces per second and it walks
+    // the probability toward it); samplane computes the probability from the request rate.
+    const requests = this.config.adaptive.algorithm === 'samplane';
     const throughput = mergeThroughput(
       counted.map((c) => ({
         service: c.service,
         operation: c.operation,
-        count: c.sampled,
+        count: requests ? c.requests : c.sampled,
         probabilities: c.probabilities,
       })),
     );
@@ -242,4 +245,10 @@ function trafficOf(counted: CountedOperation[], seconds: number): Record<string,
     };
   }
   return traffic;
+}
+
+function sum(counts: Record<string, number>): number {
+  let total = 0;
+  for (const value of Object.values(counts)) total += value;
+  return total;
 }

@@ -139,6 +139,18 @@ function adaptiveReason(
   const measured = `${round(inputs.qps)} sampled traces/s against a target of ${round(inputs.target)}`;
   const bounded = policy && (policy.policy.minSamplingProbability !== undefined || policy.policy.maxSamplingProbability !== undefined);
   const bounds = bounded ? ` (within the bounds of the policy for ${quoted(policy.service)})` : '';
+  if (inputs.estimate === 'idle') {
+    return `kept at ${probability}: no requests were seen, and a quiet operation keeps its rate rather than drifting up`;
+  }
+  if (inputs.requestRate !== undefined) {
+    // samplane: the probability follows from the request rate and the operation's target or share.
+    const share =
+      inputs.budget !== undefined
+        ? `its fair share (${round(inputs.target)}/s) of the service budget of ${round(inputs.budget)}/s`
+        : `the target of ${round(inputs.target)}/s`;
+    const verb = inputs.withinTolerance ? 'kept at' : `set from ${inputs.previous} to`;
+    return `${verb} ${probability}: ${round(inputs.requestRate)} requests/s (${inputs.estimate ?? 'estimated'}) against ${share}${bounds}`;
+  }
   if (!inputs.adaptive) {
     return `kept at ${probability}: its clients do not report the probability last served, so it is not adapted`;
   }

@@ -17,6 +17,7 @@ const POLICY_FIELDS: readonly PolicyField[] = [
   'samplingRate',
   'maxTracesPerSecond',
   'targetSamplesPerSecond',
+  'budgetTracesPerSecond',
   'minSamplingProbability',
   'maxSamplingProbability',
   'lowerBoundTracesPerSecond',
@@ -28,6 +29,7 @@ const POLICY_FIELDS: readonly PolicyField[] = [
 const FIELDS_BY_MODE: Record<PolicyMode, readonly PolicyField[]> = {
   adaptive: [
     'targetSamplesPerSecond',
+    'budgetTracesPerSecond',
     'minSamplingProbability',
     'maxSamplingProbability',
     'lowerBoundTracesPerSecond',

@@ -3,7 +3,7 @@
  * from Jaeger recognises every one; `ADAPTIVE.md` holds their meaning and defaults.
  */
 export interface AdaptiveOptions {
-  algorithm: 'jaeger';
+  algorithm: 'jaeger' | 'samplane';
   /** Sampled traces per second each operation should yield. */
   targetSamplesPerSecond: number;
   /** Relative distance from the target inside which a probability is left alone. */

@@ -20,6 +20,11 @@ export interface Policy {
   maxTracesPerSecond?: number;
   /** adaptive: sampled traces per second per operation. */
   targetSamplesPerSecond?: number;
+  /**
+   * adaptive: the whole service's budget in sampled traces per second, shared max-min fairly
+   * among its operations (the `samplane` algorithm; `jaeger` has per-operation targets only).
+   */
+  budgetTracesPerSecond?: number;
   /** adaptive: bounds on computed probabilities. */
   minSamplingProbability?: number;
   maxSamplingProbability?: number;

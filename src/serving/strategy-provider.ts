@@ -84,6 +84,7 @@ export class StrategyProvider {
     const own = policy.operations?.find((op) => op.operation === operation);
     return {
       targetSamplesPerSecond: own?.targetSamplesPerSecond ?? policy.targetSamplesPerSecond,
+      budgetTracesPerSecond: policy.budgetTracesPerSecond,
       minSamplingProbability: policy.minSamplingProbability,
       maxSamplingProbability: policy.maxSamplingProbability,
     };

@@ -19,6 +19,7 @@ export class EngineMetrics {
   private readonly qps: Gauge<'service' | 'operation'>;
   private readonly seriesOmitted: Gauge;
   private readonly overCap: Counter;
+  private readonly calculationDropped: Gauge;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -84,6 +85,11 @@ export class EngineMetrics {
       help: 'Operations refused because a service already had ADAPTIVE_MAX_OPERATIONS.',
       registers,
     });
+    this.calculationDropped = new Gauge({
+      name: 'samplane_calculation_operations_dropped',
+      help: 'Operations the last calculation left out because their service exceeded ADAPTIVE_MAX_OPERATIONS.',
+      registers,
+    });
     for (const outcome of ['computed', 'skipped', 'failed', 'fenced']) this.calculations.labels(outcome).inc(0);
   }
 
@@ -103,6 +109,10 @@ export class EngineMetrics {
 
   leadership(isLeader: boolean): void {
     this.leader.set(isLeader ? 1 : 0);
+  }
+
+  droppedByCalculation(count: number): void {
+    this.calculationDropped.set(count);
   }
 
   operationsOverCap(count: number): void {

@@ -78,6 +78,11 @@ export class PolicyDto {
   targetSamplesPerSecond?: number;
 
   @Present()
+  @IsNumber(FINITE, { message: 'must be a finite number' })
+  @Min(Number.MIN_VALUE, { message: 'must be greater than 0' })
+  budgetTracesPerSecond?: number;
+
+  @Present()
   @IsNumber(FINITE, { message: PROBABILITY })
   @Min(0, { message: PROBABILITY })
   @Max(1, { message: PROBABILITY })

@@ -39,6 +39,10 @@ describe(PolicyDto, {
     description: 'ratelimiting (required there): traces per second.',
   },
   targetSamplesPerSecond: { ...POSITIVE, description: 'adaptive: sampled traces per second per operation.' },
+  budgetTracesPerSecond: {
+    ...POSITIVE,
+    description: 'adaptive (samplane algorithm): the service’s budget of sampled traces per second, shared max-min fairly among its operations.',
+  },
   minSamplingProbability: { ...PROBABILITY, description: 'adaptive: lowest probability computed; at most maxSamplingProbability.' },
   maxSamplingProbability: { ...PROBABILITY, description: 'adaptive: highest probability computed.' },
   lowerBoundTracesPerSecond: {

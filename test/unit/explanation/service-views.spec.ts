@@ -112,3 +112,41 @@ describe('summarize', () => {
     });
   });
 });
+
+describe('explainService for the samplane algorithm', () => {
+  const base = {
+    service: 'checkout',
+    strategy: adaptiveStrategy(DEFAULTS, new Map([['cart', 0.004]])),
+    source: 'adaptive' as const,
+    policy: undefined,
+    deltaTolerance: 0.3,
+  };
+
+  it('explains a rate set from the request rate and a budget share', () => {
+    const view = explainService({
+      ...base,
+      computed: {
+        ...computed,
+        inputs: {
+          checkout: {
+            cart: { previous: 0.001, target: 4, adaptive: true, withinTolerance: false, requestRate: 1000, budget: 12, estimate: 'step' },
+          },
+        },
+      },
+    });
+    expect(view.operations.find((op) => op.operation === 'cart')?.reason).toBe(
+      'set from 0.001 to 0.004: 1000 requests/s (step) against its fair share (4/s) of the service budget of 12/s',
+    );
+  });
+
+  it('says a quiet operation keeps its rate', () => {
+    const view = explainService({
+      ...base,
+      computed: {
+        ...computed,
+        inputs: { checkout: { cart: { previous: 0.004, target: 1, adaptive: false, withinTolerance: false, estimate: 'idle' } } },
+      },
+    });
+    expect(view.operations.find((op) => op.operation === 'cart')?.reason).toMatch(/no requests were seen/);
+  });
+});
