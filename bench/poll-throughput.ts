@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Benchmark } from './support/benchmark';
 import { ChildServer, freePort } from './support/child-server';
+import { positiveIntegerFromEnv } from './support/env';
 import { type LoadProfile, type RoundResult, measureRound, median } from './support/load';
 import { strategiesFile } from './support/strategies-fixture';
 
@@ -259,14 +260,4 @@ function printRow(cells: string[]): void {
       )
       .join(' '),
   );
-}
-
-function positiveIntegerFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) {
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  }
-  return value;
 }

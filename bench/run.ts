@@ -3,9 +3,12 @@
  * target, 2 if any could not measure.
  */
 import type { Benchmark } from './support/benchmark';
+import { calculation } from './calculation';
+import { clientOverhead } from './client-overhead';
+import { ingestThroughput } from './ingest-throughput';
 import { pollThroughput } from './poll-throughput';
 
-const BENCHMARKS: Benchmark[] = [pollThroughput];
+const BENCHMARKS: Benchmark[] = [pollThroughput, ingestThroughput, calculation, clientOverhead];
 
 async function main(): Promise<number> {
   const verdicts: string[] = [];

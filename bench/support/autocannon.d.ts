@@ -8,7 +8,18 @@ declare module 'autocannon' {
     pipelining?: number;
     /** Seconds. */
     duration?: number;
+    /** Requests to send in all; replaces `duration`. */
+    amount?: number;
     headers?: Record<string, string>;
+    /** Sent in turn on every connection; `path` replaces the path of `url`. */
+    requests?: Request[];
+  }
+
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
   }
 
   interface Histogram {

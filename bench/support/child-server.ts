@@ -69,15 +69,7 @@ export class ChildServer {
    * generator kept it busy. Undefined where /proc is not available.
    */
   cpuSeconds(): number | undefined {
-    try {
-      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
-      // The command name (field 2) may contain spaces; fields are counted after its ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ticks = Number(fields[11]) + Number(fields[12]);
-      return ticks / CLOCK_TICKS_PER_SECOND;
-    } catch {
-      return undefined;
-    }
+    return processCpuSeconds(this.child.pid);
   }
 
   async stop(): Promise<void> {
@@ -104,6 +96,23 @@ export class ChildServer {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+}
+
+/**
+ * CPU time (user + system, every thread) process `pid` has used so far, in seconds; undefined
+ * where /proc is not available or the process is gone.
+ */
+export function processCpuSeconds(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields are counted after its ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    return ticks / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
   }
 }
 

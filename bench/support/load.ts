@@ -82,3 +82,87 @@ export function median(values: number[]): number {
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
+
+/** POST requests cycling through `bodies` on every connection. */
+export interface PostLoad {
+  path: string;
+  contentType: string;
+  bodies: Buffer[];
+}
+
+export interface BatchResult {
+  /** Requests sent, every one of them answered with a 2xx. */
+  requests: number;
+  /** From the first request to the last answer. */
+  seconds: number;
+  /** Server CPU over the batch, in seconds; undefined without /proc. */
+  serverCpuSeconds: number | undefined;
+  /** Share of one core the load generator (this process) used. */
+  loadGeneratorBusy: number;
+}
+
+/**
+ * POSTs until `limit`: either exactly `amount` requests, or as many as fit in `seconds`. Each
+ * connection waits for an answer before sending its next request, so with `amount` every
+ * request sent has been answered and a server's counts can be checked against what was sent;
+ * with `seconds` a few may still be on their way when the run stops. Any error, timeout or
+ * non-2xx answer fails the batch, as in `measureRound`.
+ */
+export async function postBatch(
+  server: ChildServer,
+  load: PostLoad,
+  connections: number,
+  limit: { amount: number } | { seconds: number },
+): Promise<BatchResult> {
+  const cpuBefore = server.cpuSeconds();
+  const ownCpuBefore = process.cpuUsage();
+  const started = performance.now();
+  let lastAnswer = started;
+
+  const instance = autocannon({
+    url: server.url,
+    connections,
+    pipelining: 1,
+    ...('amount' in limit ? { amount: limit.amount } : { duration: limit.seconds }),
+    requests: load.bodies.map((body) => ({
+      method: 'POST',
+      path: load.path,
+      headers: { 'content-type': load.contentType },
+      body,
+    })),
+  });
+  let answered = 0;
+  instance.on('response', () => {
+    answered++;
+    lastAnswer = performance.now();
+  });
+  let firstError: Error | undefined;
+  instance.on('reqError', (error: Error) => {
+    firstError ??= error;
+  });
+  const result = await instance;
+  // With `amount`, autocannon resolves only at its next once-a-second sample, up to a second
+  // after the last answer; the batch ends at that answer.
+  const seconds = (lastAnswer - started) / 1000;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const cpuAfter = server.cpuSeconds();
+
+  const failures = result.errors + result.timeouts + result.non2xx + result.resets;
+  if (failures > 0) {
+    throw new Error(
+      `${server.name}: ${result.errors} errors, ${result.timeouts} timeouts, ` +
+        `${result.non2xx} non-2xx answers, ${result.resets} resets under load` +
+        (firstError ? ` (first error: ${firstError.message})` : ''),
+    );
+  }
+  if ('amount' in limit && answered !== limit.amount) {
+    throw new Error(`${server.name}: answered ${answered} of ${limit.amount} requests`);
+  }
+  if (answered === 0) throw new Error(`${server.name}: answered no request`);
+  return {
+    requests: answered,
+    seconds,
+    serverCpuSeconds: cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore,
+    loadGeneratorBusy: (ownCpu.user + ownCpu.system) / 1e6 / seconds,
+  };
+}

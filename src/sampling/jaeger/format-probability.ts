@@ -10,6 +10,10 @@ const EXPONENT_BIAS = 1075n; // 1023 + 52: the exponent of the mantissa's last b
  * A one-digit difference here decides whether an operation counts as adaptively sampled.
  */
 export function formatProbability(p: number): string {
+  // toFixed also rounds the exact binary value and differs only on exact ties, which at 6
+  // decimals are the odd multiples of 1/128; it is over ten times faster than the path below,
+  // and this runs for every reported operation, every OTLP root span and every calculation.
+  if (p > 0 && p < 1e21 && (p * 128) % 2 !== 1) return p.toFixed(6);
   if (Number.isNaN(p)) return 'NaN';
   if (p === Infinity) return '+Inf';
   if (p === -Infinity) return '-Inf';
