@@ -16,10 +16,14 @@ const TARGET = 10;
 const TOLERANCE = 0.3;
 const HIGH = 1_000;
 const LOW = HIGH / 10;
-/** Calculations that could see a step, within which the band is reached (ADAPTIVE.md). */
-const SETTLING = 2;
-/** One more for a rise; see samplane-steps.spec.ts. */
-const RISE_SLACK = 1;
+/**
+ * Calculations that could see a step, within which the band is reached. ADAPTIVE.md asks for
+ * 2; through a real client, whose 500 ms reports straddle 2 s buckets, a step is sometimes
+ * seen in two partial buckets and takes a third. The simulator holds the algorithm to 2.
+ */
+const SETTLING = 3;
+/** A rise gets no more calculations than a drop. */
+const RISE_SLACK = 0;
 /**
  * ADAPTIVE_DELAY, the client's report window and INGEST_FLUSH_INTERVAL (the store's slot):
  * a calculation sooner than that after a step reads only counts from before it.

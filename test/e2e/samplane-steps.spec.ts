@@ -15,8 +15,14 @@ const SAMPLANE_SETTLING = 2;
 const WINDOW = 6;
 /** Calculations at constant load that must not move the probability out of the band. */
 const STEADY = 4;
-/** Calculations a rise may take beyond SAMPLANE_SETTLING; see the rise test. */
-const RISE_EXTRAPOLATION_MISS = 1;
+/** Calculations a rise may count beyond the drop's, before any could see it; see the rise test. */
+const RISE_BLIND_CALCULATIONS = 1;
+/**
+ * How far the fleet's *measured* sampled rate over a few seconds may stray from the target:
+ * three standard deviations of the Poisson noise of that many sampled requests (±47 % over
+ * 4 s at 10/s, ±67 % over 2 s). The served probability itself is held to the ±30 % band.
+ */
+const measuredNoise = (seconds: number): number => 3 / Math.sqrt(TARGET * seconds);
 const DELAY_MS = 1_000;
 /** The fleet reports once a second, each report covering the second before it. */
 const REPORT_WINDOW_MS = 1_000;
@@ -107,7 +113,7 @@ describe('samplane against jaeger through the real service: 10× steps of one op
     // At most one adjustment (a first estimate refined), never a swing back and forth.
     expect(distinct.size).toBeLessThanOrEqual(2);
     const measured = sampledRate('samplane', 4);
-    expect(Math.abs(measured - TARGET) / TARGET).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(measured - TARGET) / TARGET).toBeLessThanOrEqual(measuredNoise(4));
   }, 60_000);
 
   interface Settling {
@@ -154,10 +160,10 @@ describe('samplane against jaeger through the real service: 10× steps of one op
    * Within 2 calculations that could see the step; and so, counting from the step itself, within
    * one more: the one whose data ended before the step's first report could arrive.
    */
-  const settledInTime = (s: Settling, slack = 0) =>
+  const settledInTime = (s: Settling, blind = 0) =>
     s.seeing !== undefined &&
-    s.seeing <= SAMPLANE_SETTLING + slack &&
-    (s.calculations ?? Infinity) <= SAMPLANE_SETTLING + 1 + slack;
+    s.seeing <= SAMPLANE_SETTLING &&
+    (s.calculations ?? Infinity) <= SAMPLANE_SETTLING + 1 + blind;
 
   it('is back in the band within 2 calculations of a 10× drop, faster than jaeger', async () => {
     const { samplane, jaeger } = await step(LOW, 'drop', true);
@@ -168,18 +174,17 @@ describe('samplane against jaeger through the real service: 10× steps of one op
     if (jaeger.calculations !== undefined && jaeger.calculations <= (samplane.calculations ?? 0)) {
       throw new Error(`jaeger as fast: ${detail}`);
     }
-    expect(Math.abs(sampledRate('samplane', 2) - TARGET) / TARGET).toBeLessThanOrEqual(TOLERANCE);
+    expect(Math.abs(sampledRate('samplane', 2) - TARGET) / TARGET).toBeLessThanOrEqual(measuredNoise(2));
   }, 60_000);
 
   it('is back in the band within 2 calculations of a 10× rise', async () => {
     const { samplane, jaeger } = await step(HIGH, 'rise', false);
 
     const detail = `${JSON.stringify({ samplane, jaeger })}\n${traces()}`;
-    // One calculation more than after a drop: when the first bucket past the noise band already
-    // holds the whole rise (the rise began late in the bucket before, as one-second reports
-    // into two-second buckets often make it look), the estimator's mid-bucket extrapolation
-    // takes it as twice as large and undersamples for one calculation.
-    if (!settledInTime(samplane, RISE_EXTRAPOLATION_MISS)) throw new Error(`samplane too slow: ${detail}`);
-    expect(Math.abs(sampledRate('samplane', 2) - TARGET) / TARGET).toBeLessThanOrEqual(TOLERANCE);
+    // Within 2 calculations that could see the rise, as after a drop. In all, one calculation
+    // more may pass: at a 2 s interval the ~3 s it takes counts to reach the store (report
+    // window, flush, delay) can span two calculations that cannot see the step yet.
+    if (!settledInTime(samplane, RISE_BLIND_CALCULATIONS)) throw new Error(`samplane too slow: ${detail}`);
+    expect(Math.abs(sampledRate('samplane', 2) - TARGET) / TARGET).toBeLessThanOrEqual(measuredNoise(2));
   }, 60_000);
 });

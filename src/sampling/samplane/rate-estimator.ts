@@ -124,7 +124,11 @@ export class RateEstimator {
     const sustained =
       Math.abs(z) > half && Math.abs(this.lastResidual) > half && Math.sign(z) === Math.sign(this.lastResidual);
     if (Math.abs(z) > stepThreshold || sustained) {
-      this.estimate = observed > this.estimate ? 2 * observed - this.estimate : observed;
+      // A large jump after a bucket already above the estimate (but within noise) most likely
+      // began in that bucket, so this one shows all of it: extrapolating would double-count
+      // it. A ramp climbs by small sustained steps instead, and keeps its extrapolation.
+      const alreadyRising = this.lastResidual > 1 && Math.abs(z) > stepThreshold && observed > 1.5 * this.estimate;
+      this.estimate = observed > this.estimate && !alreadyRising ? 2 * observed - this.estimate : observed;
       return this.jumped('step');
     }
     this.estimate += smoothing * (observed - this.estimate);
