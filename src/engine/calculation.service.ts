@@ -13,6 +13,7 @@ import { EngineMetrics } from '../telemetry/engine-metrics';
 import { createCalculator } from './calculator-factory';
 import { CLOCK, type Clock } from './clock';
 import { LeaderElector } from './leader-elector';
+import { dictionary } from '../sampling/dictionary';
 
 export type TickOutcome = 'follower' | 'computed' | 'skipped' | 'failed' | 'fenced';
 
@@ -226,11 +227,6 @@ export class CalculationService {
     );
     return { throughput, intervalSeconds: lengthMs / 1000 };
   }
-}
-
-/** Names come from spans: without a prototype, `constructor` or `__proto__` are ordinary keys. */
-function dictionary<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
 }
 
 /** Per-operation rates of one bucket, for the explanation views. */

@@ -8,6 +8,5 @@ export const INGEST_LIMITS = {
   maxInstanceLength: 256,
   maxOperationsPerReport: 2000,
   maxWindowSeconds: 86_400,
-  reportBodyBytes: 1024 * 1024,
   otlpBodyBytes: 16 * 1024 * 1024,
 } as const;

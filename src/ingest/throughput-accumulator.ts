@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../sampling/counted-operation';
+import { MAX_RECORDED_PROBABILITIES } from '../sampling/throughput';
 
 interface Counts {
   sampled: number;
@@ -7,7 +8,6 @@ interface Counts {
   probabilities: Set<string>;
 }
 
-const MAX_PROBABILITIES = 10;
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
@@ -43,7 +43,7 @@ export class ThroughputAccumulator {
     counts.sampled += sampled;
     counts.requests += requests;
     counts.errors += errors;
-    if (probability !== undefined && counts.probabilities.size < MAX_PROBABILITIES) {
+    if (probability !== undefined && counts.probabilities.size < MAX_RECORDED_PROBABILITIES) {
       counts.probabilities.add(probability);
     }
     return true;

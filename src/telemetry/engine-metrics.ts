@@ -18,7 +18,6 @@ export class EngineMetrics {
   private readonly probability: Gauge<'service' | 'operation'>;
   private readonly qps: Gauge<'service' | 'operation'>;
   private readonly seriesOmitted: Gauge;
-  private readonly overCap: Counter;
   private readonly calculationDropped: Gauge;
 
   constructor(metrics: MetricsService) {
@@ -80,11 +79,6 @@ export class EngineMetrics {
       help: 'Per-operation series left out of the gauges above by the cardinality cap.',
       registers,
     });
-    this.overCap = new Counter({
-      name: 'samplane_operations_over_cap_total',
-      help: 'Operations refused because a service already had ADAPTIVE_MAX_OPERATIONS.',
-      registers,
-    });
     this.calculationDropped = new Gauge({
       name: 'samplane_calculation_operations_dropped',
       help: 'Operations the last calculation left out because their service exceeded ADAPTIVE_MAX_OPERATIONS.',
@@ -113,10 +107,6 @@ export class EngineMetrics {
 
   droppedByCalculation(count: number): void {
     this.calculationDropped.set(count);
-  }
-
-  operationsOverCap(count: number): void {
-    if (count > 0) this.overCap.inc(count);
   }
 
   /** Replaces the per-operation gauges with the newest calculation. */

@@ -12,6 +12,7 @@ import { type ProbabilityCalculator, cappedCalculator } from './capped-calculato
 import { type AdaptiveObservation, isUsingAdaptiveSampling, nextProbability, withinTolerance } from './probability';
 import { operationQpsSeries, weightedQps } from './qps';
 import { WeightVectorCache } from './weights';
+import { copyProbabilities, dictionary } from '../dictionary';
 
 export type JaegerCalculatorOptions = Pick<
   AdaptiveOptions,
@@ -141,20 +142,4 @@ export class JaegerCalculator implements AdaptiveCalculator {
       maxSamplingProbability: custom.maxSamplingProbability,
     };
   }
-}
-
-/**
- * Service and operation names come from spans; without a prototype, names such as
- * `constructor` or `__proto__` are ordinary keys.
- */
-function dictionary<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
-function copyProbabilities(probabilities: Probabilities): Probabilities {
-  const copy = dictionary<Record<string, number>>();
-  for (const [service, operations] of Object.entries(probabilities)) {
-    copy[service] = Object.assign(dictionary<number>(), operations);
-  }
-  return copy;
 }

@@ -11,6 +11,7 @@ import { type Claim, fairShares } from './fair-share';
 import { type OperationState, operationsOverCap } from './operation-state';
 import { RateEstimator } from './rate-estimator';
 import { SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
+import { copyProbabilities, dictionary } from '../dictionary';
 
 interface OperationRules {
   targetSamplesPerSecond: number;
@@ -305,17 +306,4 @@ export class SamplaneCalculator implements AdaptiveCalculator {
 /** Jaeger's order: the ceiling wins over the floor when a policy sets them crossed. */
 function bounded(p: number, rule: OperationRules): number {
   return Math.min(rule.maxSamplingProbability, Math.max(rule.minSamplingProbability, p));
-}
-
-/** Names come from spans: without a prototype, `constructor` or `__proto__` are ordinary keys. */
-function dictionary<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
-function copyProbabilities(probabilities: Probabilities): Probabilities {
-  const copy = dictionary<Record<string, number>>();
-  for (const [service, operations] of Object.entries(probabilities)) {
-    copy[service] = Object.assign(dictionary<number>(), operations);
-  }
-  return copy;
 }
