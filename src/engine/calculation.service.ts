@@ -2,18 +2,21 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveCalculator, Probabilities } from '../sampling/calculator';
 import type { CountedOperation } from '../sampling/counted-operation';
-import { type ThroughputBucket, mergeThroughput } from '../sampling/throughput';
+import { type RecentCounts, type ThroughputBucket, mergeThroughput } from '../sampling/throughput';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
 import { type OperationTraffic, SAMPLING_STORE, type SamplingStore } from '../store/store';
-import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
+import { THROUGHPUT_STORE, type ThroughputStore, mergeCounted } from '../store/throughput-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
 import { createCalculator } from './calculator-factory';
 import { CLOCK, type Clock } from './clock';
 import { LeaderElector } from './leader-elector';
 import { dictionary } from '../sampling/dictionary';
+
+/** The recent part of a bucket is its last 1/RECENT_FRACTION. */
+const RECENT_FRACTION = 4;
 
 export type TickOutcome = 'follower' | 'computed' | 'skipped' | 'failed' | 'fenced';
 
@@ -79,8 +82,13 @@ export class CalculationService {
         return 'skipped';
       }
       const bucketStart = term.lastChecked;
-      const counted = await this.throughput.read(bucketStart, end);
-      term.calculator.addBucket(this.toBucket(counted, end - bucketStart));
+      const recentFrom = this.recentFrom(bucketStart, end);
+      const earlier = await this.throughput.read(bucketStart, recentFrom);
+      const recent = recentFrom < end ? await this.throughput.read(recentFrom, end) : [];
+      const counted = recent.length > 0 ? mergeCounted([...earlier, ...recent]) : earlier;
+      const bucket = this.toBucket(counted, end - bucketStart);
+      if (recentFrom > bucketStart && recentFrom < end) bucket.recent = recentCounts(recent, end - recentFrom);
+      term.calculator.addBucket(bucket);
       term.lastChecked = end;
       term.buckets++;
       const result = term.calculator.calculate();
@@ -125,6 +133,19 @@ export class CalculationService {
     const flushed = (await this.throughput.flushedThrough(aliveSince)) ?? now;
     const end = Math.min(now - this.config.adaptive.delayMs, flushed);
     return Math.floor(end / slot) * slot;
+  }
+
+  /**
+   * Where the bucket's recent part starts: its last quarter, at least one slot, on a slot
+   * boundary. `samplane` learns from it whether a step began early in the bucket (then the
+   * recent part alone is the new level) or only at its end. A bucket of one slot is not split.
+   */
+  private recentFrom(from: number, to: number): number {
+    if (this.config.adaptive.algorithm !== 'samplane') return to;
+    const slot = this.throughput.slotMs;
+    const recent = Math.max(slot, Math.floor((to - from) / RECENT_FRACTION / slot) * slot);
+    const start = to - recent;
+    return start > from ? start : to;
   }
 
   private async beginTerm(fence: Fence, end: number): Promise<Term> {
@@ -227,6 +248,20 @@ export class CalculationService {
     );
     return { throughput, intervalSeconds: lengthMs / 1000 };
   }
+}
+
+/** Request counts of a bucket's recent part (only `samplane` buckets are split). */
+function recentCounts(counted: CountedOperation[], lengthMs: number): RecentCounts {
+  const counts = new Map<string, Map<string, number>>();
+  for (const c of counted) {
+    let operations = counts.get(c.service);
+    if (!operations) {
+      operations = new Map();
+      counts.set(c.service, operations);
+    }
+    operations.set(c.operation, (operations.get(c.operation) ?? 0) + c.requests);
+  }
+  return { counts, intervalSeconds: lengthMs / 1000 };
 }
 
 /** Per-operation rates of one bucket, for the explanation views. */

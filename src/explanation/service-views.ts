@@ -147,7 +147,9 @@ function adaptiveReason(
     const share =
       inputs.budget !== undefined
         ? `its fair share (${round(inputs.target)}/s) of the service budget of ${round(inputs.budget)}/s`
-        : `the target of ${round(inputs.target)}/s`;
+        : inputs.sharedTarget !== undefined
+          ? `its part (${round(inputs.target)}/s) of one target of ${round(inputs.sharedTarget)}/s that the service's quiet operations share while it has more operations than ADAPTIVE_MAX_OPERATIONS`
+          : `the target of ${round(inputs.target)}/s`;
     const verb = inputs.withinTolerance ? 'kept at' : `set from ${inputs.previous} to`;
     return `${verb} ${probability}: ${round(inputs.requestRate)} requests/s (${inputs.estimate ?? 'estimated'}) against ${share}${bounds}`;
   }

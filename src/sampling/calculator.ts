@@ -19,6 +19,11 @@ export interface OperationInputs {
   /** `samplane`: the service budget (sampled traces/s) this operation shares, if any. */
   budget?: number;
   /**
+   * `samplane`: set while the service has more operations than `maxOperations`: the one target
+   * (sampled traces/s) its quiet operations share, of which `target` is this one's part.
+   */
+  sharedTarget?: number;
+  /**
    * `samplane`: how the request rate was estimated: first sight of the operation, smoothed
    * (the newest bucket was within noise), step (it was not, so the newest bucket was taken),
    * resumed (first bucket after a quiet spell, judged partial) or idle (no requests: the

@@ -26,6 +26,18 @@ export interface ThroughputBucket {
   throughput: ServiceThroughput;
   /** The interval's real length; QPS is `count / intervalSeconds`. */
   intervalSeconds: number;
+  /**
+   * The counts of the interval's last part alone (also included in `throughput`), which tell
+   * whether a change began early in the interval or only at its end. Absent where the interval
+   * is too short to split; `jaeger` does not read it.
+   */
+  recent?: RecentCounts;
+}
+
+export interface RecentCounts {
+  /** service → operation → count over the last `intervalSeconds` of the bucket. */
+  counts: Map<string, Map<string, number>>;
+  intervalSeconds: number;
 }
 
 /**

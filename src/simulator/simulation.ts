@@ -3,7 +3,7 @@ import type { AdaptiveCalculator, Probabilities } from '../sampling/calculator';
 import { formatProbability } from '../sampling/jaeger/format-probability';
 import { JaegerCalculator } from '../sampling/jaeger/jaeger-calculator';
 import { SamplaneCalculator } from '../sampling/samplane/samplane-calculator';
-import type { ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
+import type { RecentCounts, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
 import { Random } from './random';
 import {
   DEFAULT_SETTINGS,
@@ -62,6 +62,9 @@ export interface SimulationRun {
 
 export const ALGORITHMS: readonly SimulatedAlgorithm[] = ['jaeger', 'samplane'];
 
+/** As the engine does, a bucket's recent part is its last quarter (at least one second). */
+const RECENT_FRACTION = 4;
+
 interface Publication {
   time: number;
   probabilities: Probabilities;
@@ -92,6 +95,8 @@ interface SimulatedOperation {
 /** Per bucket: counts per operation index. */
 interface BucketCounts {
   requests: Float64Array;
+  /** Requests in the bucket's recent part (its last quarter), as the engine splits it. */
+  recent: Float64Array;
   sampled: Record<SimulatedAlgorithm, Float64Array>;
   probabilities: Record<SimulatedAlgorithm, (Set<string> | undefined)[]>;
 }
@@ -202,8 +207,10 @@ export function simulate(scenario: Scenario): SimulationRun {
       nextCalculation++;
     }
 
+    const recentFrom = end - Math.max(1, Math.floor((end - start) / RECENT_FRACTION));
     const counts: BucketCounts = {
       requests: new Float64Array(operations.length),
+      recent: new Float64Array(operations.length),
       sampled: perAlgorithm(() => new Float64Array(operations.length)),
       probabilities: perAlgorithm(() => new Array<Set<string> | undefined>(operations.length)),
     };
@@ -224,7 +231,8 @@ export function simulate(scenario: Scenario): SimulationRun {
               }
             }
           }
-          const b = Math.min(end, nextPoll(instance.phase, poll, a));
+          // The recent part is drawn on its own, so that its count is known apart.
+          const b = Math.min(end, nextPoll(instance.phase, poll, a), a < recentFrom ? recentFrom : end);
           for (const meter of serviceMeters.get(service) as Meter[]) {
             for (const algorithm of algorithms) meter.governed[algorithm].seconds[instance.applied[algorithm].calculation] += share * (b - a);
           }
@@ -247,6 +255,7 @@ export function simulate(scenario: Scenario): SimulationRun {
             }
             const requests = traffic.poisson(mean);
             counts.requests[op.index] += requests;
+            if (a >= recentFrom) counts.recent[op.index] += requests;
             for (const algorithm of algorithms) {
               const applied = instance.applied[algorithm];
               const p = applied.probabilities?.[service]?.[op.operation] ?? initial;
@@ -270,7 +279,7 @@ export function simulate(scenario: Scenario): SimulationRun {
       }
     }
     for (const algorithm of algorithms) {
-      buckets[algorithm].push(toBucket(algorithm, liveInBucket, counts, end - start));
+      buckets[algorithm].push(toBucket(algorithm, liveInBucket, counts, end - start, end - recentFrom));
       for (const op of liveInBucket) {
         const sampled = counts.sampled[algorithm][op.index];
         if (sampled > 0) for (const meter of op.meters) meter.sampled[algorithm][k] += sampled;
@@ -314,9 +323,19 @@ function toBucket(
   operations: readonly SimulatedOperation[],
   counts: BucketCounts,
   intervalSeconds: number,
+  recentSeconds: number,
 ): ThroughputBucket {
   const throughput: ServiceThroughput = new Map();
+  const recent: RecentCounts = { counts: new Map(), intervalSeconds: recentSeconds };
   for (const op of operations) {
+    if (algorithm === 'samplane' && recentSeconds < intervalSeconds) {
+      let recentOperations = recent.counts.get(op.service);
+      if (!recentOperations) {
+        recentOperations = new Map();
+        recent.counts.set(op.service, recentOperations);
+      }
+      recentOperations.set(op.operation, (recentOperations.get(op.operation) ?? 0) + counts.recent[op.index]);
+    }
     const count = algorithm === 'jaeger' ? counts.sampled[algorithm][op.index] : counts.requests[op.index];
     if (count <= 0) continue;
     let serviceThroughput = throughput.get(op.service);
@@ -333,7 +352,9 @@ function toBucket(
       serviceThroughput.set(op.operation, { count, probabilities: new Set(probabilities) });
     }
   }
-  return { throughput, intervalSeconds };
+  return algorithm === 'samplane' && recentSeconds < intervalSeconds
+    ? { throughput, intervalSeconds, recent }
+    : { throughput, intervalSeconds };
 }
 
 /** Index of the newest publication at or before `time`; −1 if none. */

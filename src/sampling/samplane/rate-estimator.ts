@@ -26,6 +26,38 @@ const DISPERSION_CLIP = 16;
 /** Var(n₀ − 2n₁ + n₂) = 6·Var(n) for independent counts of one level. */
 const SECOND_DIFFERENCE_VARIANCE = 6;
 
+/** The count of a bucket's last part alone, already included in the bucket's count. */
+export interface RecentPart {
+  count: number;
+  seconds: number;
+}
+
+interface Part {
+  count: number;
+  seconds: number;
+  rate: number;
+}
+
+interface Split {
+  earlier: Part;
+  recent: Part;
+}
+
+/** A rise below this factor, after rising before, is taken as a ramp rather than a step. */
+const RAMP_JUMP = 1.5;
+/** Fewer requests than this in the recent part say too little to set a level from. */
+const MIN_RECENT_COUNT = 10;
+
+function splitOf(count: number, seconds: number, recent: RecentPart | undefined): Split | undefined {
+  if (!recent || !(recent.seconds > 0) || !(recent.seconds < seconds)) return undefined;
+  const recentCount = Math.min(count, Math.max(0, recent.count));
+  const earlierSeconds = seconds - recent.seconds;
+  return {
+    earlier: { count: count - recentCount, seconds: earlierSeconds, rate: (count - recentCount) / earlierSeconds },
+    recent: { count: recentCount, seconds: recent.seconds, rate: recentCount / recent.seconds },
+  };
+}
+
 /**
  * One operation's request rate (requests per second), estimated from one count per bucket.
  *
@@ -35,7 +67,9 @@ const SECOND_DIFFERENCE_VARIANCE = 6;
  * gives a steady estimate and therefore a steady probability.
  *
  * A step rarely lines up with a bucket, so the bucket that shows it usually shows only part of
- * it, half on average. A rise is therefore extrapolated as if it had happened mid-bucket (a new
+ * it. Where the bucket comes with the count of its last part alone, that part tells where the
+ * step began: early (the last part is the new level) or within that part. Without it, half on
+ * average. A rise is therefore extrapolated as if it had happened mid-bucket (a new
  * operation likewise, as if it had appeared mid-bucket): the new level is `2·observed − old`.
  * That halves the overshoot of a step up, at the price of undersampling for one interval when
  * the step did line up; a fall is not extrapolated, since guessing it too deep would oversample.
@@ -56,6 +90,11 @@ export class RateEstimator {
   private provisional = false;
   /** The last two observed rates, newest first, for the second differences. */
   private recent: number[] = [];
+  /**
+   * Whether the last change was upwards: a jump up (kept through the bucket that replaces it)
+   * or a bucket above the estimate by more than one standard deviation.
+   */
+  private rising = false;
   /** Whether the operation was quiet before the next bucket. */
   private paused = false;
   /** Second differences learnt from so far (the initial guess counting as one). */
@@ -83,12 +122,20 @@ export class RateEstimator {
    * Folds in one bucket: `count` requests over `seconds`, sampled at `probability` (the lowest
    * in effect), which bounds how noisy the count can be.
    */
-  observe(count: number, seconds: number, probability: number): EstimateKind {
+  observe(count: number, seconds: number, probability: number, recent?: RecentPart): EstimateKind {
     const observed = count / seconds;
     const maxDispersion = 1 / Math.min(1, Math.max(probability, 1e-9));
+    const split = splitOf(count, seconds, recent);
     if (this.estimate === undefined) {
       this.learnDispersion(observed, seconds, maxDispersion);
-      this.estimate = 2 * observed;
+      // Traffic already there before the recent part shows its level in the recent part;
+      // traffic that appeared within it, as if it had appeared midway through it.
+      this.estimate =
+        split && split.recent.count >= MIN_RECENT_COUNT
+          ? split.earlier.count > 0
+            ? split.recent.rate
+            : 2 * split.recent.rate
+          : 2 * observed;
       this.dispersion = maxDispersion;
       return this.jumped('first');
     }
@@ -123,17 +170,46 @@ export class RateEstimator {
     // Two buckets in a row beyond half the threshold on the same side are a change too.
     const sustained =
       Math.abs(z) > half && Math.abs(this.lastResidual) > half && Math.sign(z) === Math.sign(this.lastResidual);
+    // A rise by less than half again after rising before is a ramp: it goes on climbing while
+    // the probability is applied, so it is extrapolated below rather than levelled off here.
+    const ramp = z > 0 && this.rising && observed < RAMP_JUMP * this.estimate;
+    if (Math.abs(z) > stepThreshold && !ramp && split && Math.max(split.recent.count, this.estimate * split.recent.seconds) >= MIN_RECENT_COUNT) {
+      const rises = z > 0;
+      this.estimate = this.levelAfterStep(split, Math.sign(z), dispersion);
+      this.jumped('step');
+      this.rising = rises;
+      return 'step';
+    }
     if (Math.abs(z) > stepThreshold || sustained) {
       // A large jump after a bucket already above the estimate (but within noise) most likely
       // began in that bucket, so this one shows all of it: extrapolating would double-count
       // it. A ramp climbs by small sustained steps instead, and keeps its extrapolation.
-      const alreadyRising = this.lastResidual > 1 && Math.abs(z) > stepThreshold && observed > 1.5 * this.estimate;
-      this.estimate = observed > this.estimate && !alreadyRising ? 2 * observed - this.estimate : observed;
-      return this.jumped('step');
+      const alreadyRising = this.lastResidual > 1 && Math.abs(z) > stepThreshold && observed > RAMP_JUMP * this.estimate;
+      const rises = observed > this.estimate;
+      this.estimate = rises && !alreadyRising ? 2 * observed - this.estimate : observed;
+      this.jumped('step');
+      this.rising = rises;
+      return 'step';
     }
     this.estimate += smoothing * (observed - this.estimate);
+    this.rising = z > 1;
     this.lastResidual = z;
     return 'smoothed';
+  }
+
+  /**
+   * The new level after a step, from where in the bucket it began: in the earlier part (that
+   * part already left the noise band on the same side), the recent part shows the new level
+   * alone; only in the recent part, a rise is taken as if it began midway through it, and a
+   * fall as the recent part shows it (guessing a fall too deep would oversample).
+   */
+  private levelAfterStep(split: Split, direction: number, dispersion: number): number {
+    const old = this.estimate ?? 0;
+    const { earlier, recent } = split;
+    const expected = old * earlier.seconds;
+    const z = (earlier.count - expected) / Math.sqrt(Math.max(earlier.count, expected, 1) * dispersion);
+    if (Math.sign(z) === direction && Math.abs(z) > this.tuning.stepThreshold / 2) return recent.rate;
+    return recent.rate > old ? 2 * recent.rate - old : recent.rate;
   }
 
   /**
@@ -143,11 +219,13 @@ export class RateEstimator {
   pause(): void {
     this.recent = [];
     this.lastResidual = 0;
+    this.rising = false;
     this.paused = this.estimate !== undefined;
   }
 
   private jumped(kind: EstimateKind): EstimateKind {
     this.provisional = true;
+    this.rising = false;
     this.lastResidual = 0;
     return kind;
   }

@@ -125,7 +125,9 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const inputs = dictionary<OperationInputs>();
     const rules = new Map<string, OperationRules>();
     for (const operation of operations.keys()) rules.set(operation, this.rulesFor(service, operation));
-    const shares = this.budgetShares(operations, rules);
+    const budget = this.budgetShares(operations, rules);
+    const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? this.floodShares(operations, rules) : undefined;
+    const shares = flood?.shares ?? budget;
 
     for (const [operation, state] of operations) {
       const rule = rules.get(operation) as OperationRules;
@@ -169,7 +171,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         withinTolerance: held,
         qps: rate * previous,
         requestRate: rate,
-        ...(shares.has(operation) && { budget: rule.budgetTracesPerSecond }),
+        ...(budget.has(operation) && { budget: rule.budgetTracesPerSecond }),
+        ...(flood?.shares.has(operation) && { sharedTarget: flood.target }),
         estimate: state.estimate,
       };
     }
@@ -217,6 +220,35 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     return shares;
   }
 
+  /**
+   * operation → its part of one shared target, for the quiet operations of a service over the
+   * cap. Names that leak IDs are each quiet (below their target, so each would be sampled
+   * fully); held to one target between them, like one operation, a flood's volume stays that
+   * of one operation however many names it has, while the busy operations keep their own
+   * targets. The target shared is the smallest of theirs.
+   */
+  private floodShares(
+    operations: Map<string, OperationState>,
+    rules: Map<string, OperationRules>,
+  ): { shares: Map<string, number>; target: number } {
+    const quiet: Array<[string, number]> = [];
+    let rate = 0;
+    let target = Infinity;
+    for (const [operation, state] of operations) {
+      const own = state.estimator.rate ?? 0;
+      const rule = rules.get(operation) as OperationRules;
+      if (state.estimate === 'idle' || !(own > 0) || own * rule.maxSamplingProbability > rule.targetSamplesPerSecond) continue;
+      quiet.push([operation, own]);
+      rate += own;
+      target = Math.min(target, rule.targetSamplesPerSecond);
+    }
+    const shares = new Map<string, number>();
+    // One quiet operation alone is no flood of them: it keeps its own target.
+    if (quiet.length < 2 || rate <= target) return { shares, target };
+    for (const [operation, own] of quiet) shares.set(operation, (target * own) / rate);
+    return { shares, target };
+  }
+
   private fold(bucket: ThroughputBucket): void {
     if (!(bucket.intervalSeconds > 0)) return;
     this.folds++;
@@ -242,7 +274,11 @@ export class SamplaneCalculator implements AdaptiveCalculator {
           serviceStates.set(operation, state);
         }
         const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
-        state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect);
+        const recent = bucket.recent && {
+          count: bucket.recent.counts.get(service)?.get(operation) ?? 0,
+          seconds: bucket.recent.intervalSeconds,
+        };
+        state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent);
         state.idleBuckets = 0;
         state.lastFold = this.folds;
         state.lastSeconds = bucket.intervalSeconds;

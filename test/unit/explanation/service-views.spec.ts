@@ -122,6 +122,23 @@ describe('explainService for the samplane algorithm', () => {
     deltaTolerance: 0.3,
   };
 
+  it('explains a rate set from the part of one target the quiet operations of a flooded service share', () => {
+    const view = explainService({
+      ...base,
+      computed: {
+        ...computed,
+        inputs: {
+          checkout: {
+            cart: { previous: 1, target: 0.004, adaptive: true, withinTolerance: false, requestRate: 1, sharedTarget: 1, estimate: 'smoothed' },
+          },
+        },
+      },
+    });
+    expect(view.operations.find((op) => op.operation === 'cart')?.reason).toBe(
+      "set from 1 to 0.004: 1 requests/s (smoothed) against its part (0.004/s) of one target of 1/s that the service's quiet operations share while it has more operations than ADAPTIVE_MAX_OPERATIONS",
+    );
+  });
+
   it('explains a rate set from the request rate and a budget share', () => {
     const view = explainService({
       ...base,

@@ -19,9 +19,9 @@ describe('simulate', () => {
   });
 
   it('tells samplane the requests (p = target / rate) and jaeger the sampled spans (p doubles from 0.001)', () => {
-    // Samplane's first sight is taken as if the operation appeared mid-bucket: about 1/200,
-    // from Poisson counts of 6000 a bucket.
-    expect(run.calculations.samplane[0].probabilities.S.op * 200).toBeCloseTo(1, 1);
+    // The operation's requests fill the whole first bucket, recent part included, so its first
+    // sight is its rate (100/s, from Poisson counts of 6000 a bucket), not twice it.
+    expect(run.calculations.samplane[0].probabilities.S.op * 100).toBeCloseTo(1, 1);
     expect(run.calculations.samplane[1].probabilities.S.op * 100).toBeCloseTo(1, 1);
     expect(run.calculations.jaeger[0].probabilities.S.op).toBeCloseTo(0.002, 12);
   });
