@@ -244,6 +244,7 @@ export class CalculationService {
         operation: c.operation,
         count: requests ? c.requests : c.sampled,
         probabilities: c.probabilities,
+        ...(requests && { exact: c.exact ?? 0 }),
       })),
     );
     return { throughput, intervalSeconds: lengthMs / 1000 };

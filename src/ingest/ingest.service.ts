@@ -48,6 +48,7 @@ export class IngestService {
         op.count,
         op.errors,
         probability === undefined ? undefined : formatProbability(probability),
+        op.count,
       );
       if (!added) overCap++;
     }

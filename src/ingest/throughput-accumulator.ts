@@ -4,6 +4,7 @@ import { MAX_RECORDED_PROBABILITIES } from '../sampling/throughput';
 interface Counts {
   sampled: number;
   requests: number;
+  exact: number;
   errors: number;
   probabilities: Set<string>;
 }
@@ -28,6 +29,7 @@ export class ThroughputAccumulator {
     requests: number,
     errors: number,
     probability: string | undefined,
+    exact = 0,
   ): boolean {
     let operations = this.counts.get(service);
     if (!operations) {
@@ -37,11 +39,12 @@ export class ThroughputAccumulator {
     let counts = operations.get(operation);
     if (!counts) {
       if (operations.size >= this.maxOperations) return false;
-      counts = { sampled: 0, requests: 0, errors: 0, probabilities: new Set() };
+      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, probabilities: new Set() };
       operations.set(operation, counts);
     }
     counts.sampled += sampled;
     counts.requests += requests;
+    counts.exact += exact;
     counts.errors += errors;
     if (probability !== undefined && counts.probabilities.size < MAX_RECORDED_PROBABILITIES) {
       counts.probabilities.add(probability);
@@ -65,6 +68,7 @@ export class ThroughputAccumulator {
           operation,
           sampled: c.sampled,
           requests: c.requests,
+          ...(c.exact > 0 && { exact: c.exact }),
           errors: c.errors,
           probabilities: [...c.probabilities],
         });

@@ -6,6 +6,11 @@ export interface CountedOperation {
   sampled: number;
   /** Requests: exact where reporters sent totals, sampled spans scaled by 1/p where not. */
   requests: number;
+  /**
+   * The part of `requests` that reporters counted exactly (absent: none). The rest was scaled
+   * up from sampled spans, and is as noisy as the sampled count it came from.
+   */
+  exact?: number;
   errors: number;
   /** Probabilities seen, formatted to 6 decimals as Jaeger keys them; at most 10. */
   probabilities: string[];

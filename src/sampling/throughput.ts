@@ -8,12 +8,19 @@ export interface ThroughputRecord {
   service: string;
   operation: string;
   count: number;
+  /** `samplane`: how much of `count` reporters counted exactly (see `OperationThroughput`). */
+  exact?: number;
   /** Sampler probabilities seen, each already formatted with `formatProbability`. */
   probabilities: string[];
 }
 
 export interface OperationThroughput {
   count: number;
+  /**
+   * `samplane`: how much of `count` reporters counted exactly (absent: unknown, taken as all
+   * scaled up from sampled spans, the noisier case).
+   */
+  exact?: number;
   /** Formatted probabilities; a recording replica keeps at most `MAX_RECORDED_PROBABILITIES`. */
   probabilities: Set<string>;
 }
@@ -72,9 +79,14 @@ export function mergeThroughput(records: Iterable<ThroughputRecord>): ServiceThr
     const existing = operations.get(record.operation);
     if (existing) {
       existing.count += record.count;
+      if (record.exact !== undefined) existing.exact = (existing.exact ?? 0) + record.exact;
       for (const p of record.probabilities) existing.probabilities.add(p);
     } else {
-      operations.set(record.operation, { count: record.count, probabilities: new Set(record.probabilities) });
+      operations.set(record.operation, {
+        count: record.count,
+        probabilities: new Set(record.probabilities),
+        ...(record.exact !== undefined && { exact: record.exact }),
+      });
     }
   }
   return merged;

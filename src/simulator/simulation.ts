@@ -345,11 +345,14 @@ function toBucket(
     }
     const existing = serviceThroughput.get(op.operation);
     const probabilities = counts.probabilities[algorithm][op.index] ?? new Set<string>();
+    // samplane's fleet reports every request, as `samplane/client` does: the counts are exact.
+    const exact = algorithm === 'samplane' ? count : undefined;
     if (existing) {
       existing.count += count;
+      if (exact !== undefined) existing.exact = (existing.exact ?? 0) + exact;
       for (const p of probabilities) existing.probabilities.add(p);
     } else {
-      serviceThroughput.set(op.operation, { count, probabilities: new Set(probabilities) });
+      serviceThroughput.set(op.operation, { count, probabilities: new Set(probabilities), ...(exact !== undefined && { exact }) });
     }
   }
   return algorithm === 'samplane' && recentSeconds < intervalSeconds

@@ -40,6 +40,7 @@ export function mergeCounted(records: Iterable<CountedOperation>): CountedOperat
     }
     existing.sampled += r.sampled;
     existing.requests += r.requests;
+    if (r.exact) existing.exact = (existing.exact ?? 0) + r.exact;
     existing.errors += r.errors;
     for (const p of r.probabilities) if (!existing.probabilities.includes(p)) existing.probabilities.push(p);
   }

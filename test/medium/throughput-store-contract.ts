@@ -118,6 +118,27 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
       expect(record.requests).toBeCloseTo(1200.25 + 1 / 3 + 0.5, 9);
     });
 
+    it('sums the requests counted exactly apart from those scaled up from sampled spans', async () => {
+      const store = await open();
+
+      await store.flush('replica-a', BASE, [
+        { service: 'A', operation: 'GET', sampled: 3, requests: 1200, exact: 1200, errors: 0, probabilities: [] },
+      ]);
+      await store.flush('replica-b', BASE + 5_000, [
+        { service: 'A', operation: 'GET', sampled: 2, requests: 800, errors: 0, probabilities: ['0.002500'] },
+        { service: 'B', operation: 'GET', sampled: 1, requests: 400, errors: 0, probabilities: ['0.002500'] },
+      ]);
+      await store.flush('replica-c', BASE + 6_000, [
+        { service: 'A', operation: 'GET', sampled: 1, requests: 300, exact: 300, errors: 0, probabilities: [] },
+      ]);
+
+      const records = normalise(await store.read(BASE, BASE + SLOT_MS));
+      expect(records.map((r) => [r.service, r.requests, r.exact ?? 0])).toEqual([
+        ['A', 2300, 1500],
+        ['B', 400, 0],
+      ]);
+    });
+
     it('does not cap the union of probabilities across replicas', async () => {
       const store = await open();
       const ten = (start: number): string[] => Array.from({ length: 10 }, (_, i) => ((start + i) / 1000).toFixed(6));

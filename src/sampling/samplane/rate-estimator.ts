@@ -77,9 +77,10 @@ function splitOf(count: number, seconds: number, recent: RecentPart | undefined)
  *
  * Noise is Poisson on the count times a dispersion factor. Counts are exact where reporters send
  * totals (dispersion 1), but where they are sampled spans scaled by 1/p their variance is count/p.
- * The calculator cannot tell which, so the dispersion starts at 1/p (the noisier case: no noise
- * mistaken for a step) and is learnt. It is learnt from second differences of the counts, which
- * a steady trend does not inflate, so a diurnal ramp is followed, not mistaken for noise.
+ * The share counted exactly, when given, bounds the dispersion from above; unknown, it starts at
+ * 1/p (the noisier case: no noise mistaken for a step). Below that bound it is learnt, from
+ * second differences of the counts, which a steady trend does not inflate, so a diurnal ramp is
+ * followed, not mistaken for noise.
  */
 export class RateEstimator {
   private estimate: number | undefined;
@@ -122,9 +123,11 @@ export class RateEstimator {
    * Folds in one bucket: `count` requests over `seconds`, sampled at `probability` (the lowest
    * in effect), which bounds how noisy the count can be.
    */
-  observe(count: number, seconds: number, probability: number, recent?: RecentPart): EstimateKind {
+  observe(count: number, seconds: number, probability: number, recent?: RecentPart, exact?: number): EstimateKind {
     const observed = count / seconds;
-    const maxDispersion = 1 / Math.min(1, Math.max(probability, 1e-9));
+    // Scaled-up counts are 1/p times noisier than Poisson; exactly counted ones are Poisson.
+    const scaled = exact === undefined || !(count > 0) ? 1 : Math.min(1, Math.max(0, (count - exact) / count));
+    const maxDispersion = 1 + scaled * (1 / Math.min(1, Math.max(probability, 1e-9)) - 1);
     const split = splitOf(count, seconds, recent);
     if (this.estimate === undefined) {
       this.learnDispersion(observed, seconds, maxDispersion);

@@ -278,7 +278,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
           count: bucket.recent.counts.get(service)?.get(operation) ?? 0,
           seconds: bucket.recent.intervalSeconds,
         };
-        state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent);
+        state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent, throughput.exact);
         state.idleBuckets = 0;
         state.lastFold = this.folds;
         state.lastSeconds = bucket.intervalSeconds;

@@ -4,7 +4,8 @@ import { StoreUnavailableError } from '../store';
 import { type ThroughputStore, mergeCounted } from '../throughput-store';
 
 /**
- * Slots are a hash of counters (`s|`, `r|`, `e|` + JSON [service, operation]) and a set of
+ * Slots are a hash of counters (`s|` sampled, `r|` requests, `x|` exactly counted requests,
+ * `e|` errors, + JSON [service, operation]) and a set of
  * seen probabilities per slot; both expire after `retentionMs`, so Redis holds only the window
  * the engine can still read. Watermarks live in one sorted set (replica → flushed-through ms),
  * pruned by the leader and expiring with the slots.
@@ -27,6 +28,7 @@ export class RedisThroughputStore implements ThroughputStore {
       const key = JSON.stringify([r.service, r.operation]);
       if (r.sampled > 0) pipeline.hincrby(counters, `s|${key}`, r.sampled);
       if (r.requests > 0) pipeline.hincrbyfloat(counters, `r|${key}`, r.requests);
+      if (r.exact) pipeline.hincrby(counters, `x|${key}`, r.exact);
       if (r.errors > 0) pipeline.hincrby(counters, `e|${key}`, r.errors);
       // A zero field still records that the operation was seen in this slot.
       if (r.sampled === 0 && r.requests === 0) pipeline.hincrby(counters, `s|${key}`, 0);
@@ -102,6 +104,7 @@ function decodeSlot(counters: Record<string, string>, seen: string[]): CountedOp
     if (field.startsWith('s|')) record.sampled += amount;
     else if (field.startsWith('r|')) record.requests += amount;
     else if (field.startsWith('e|')) record.errors += amount;
+    else if (field.startsWith('x|')) record.exact = (record.exact ?? 0) + amount;
   }
   for (const member of seen) {
     const [service, operation, p] = JSON.parse(member) as [string, string, string];

@@ -16,6 +16,17 @@ describe('ThroughputAccumulator', () => {
     ]);
   });
 
+  it('keeps the requests reporters counted exactly apart from those scaled up from spans', () => {
+    const accumulator = new ThroughputAccumulator(10);
+
+    accumulator.add('A', 'GET', 1, 120, 0, '0.010000', 120);
+    accumulator.add('A', 'GET', 1, 100, 0, '0.010000');
+
+    expect(accumulator.drain()).toEqual([
+      { service: 'A', operation: 'GET', sampled: 2, requests: 220, exact: 120, errors: 0, probabilities: ['0.010000'] },
+    ]);
+  });
+
   it('keeps an operation whose counts are all zero', () => {
     const accumulator = new ThroughputAccumulator(10);
 

@@ -82,4 +82,17 @@ describe('RateEstimator with the recent part of each bucket', () => {
     const before = 100 + 0.3 * 3 * Math.sqrt(100 * SECONDS) / SECONDS;
     expect(e.rate).toBeCloseTo(2 * 130 - before, 9);
   });
+
+  it('knows counts reported exactly are Poisson, so a fresh operation served 1% sees a 10× drop at once', () => {
+    // Scaled up from sampled spans at p = 0.01, 2000 requests are ~20 spans: a fall to ~500
+    // could be noise. Reported exactly, it cannot.
+    const fresh = (exact: boolean) => {
+      const e = new RateEstimator(SAMPLANE_TUNING);
+      e.observe(2000, 2, 0.01, undefined, exact ? 2000 : undefined);
+      e.observe(2000, 2, 0.01, undefined, exact ? 2000 : undefined);
+      return e.observe(500, 2, 0.01, undefined, exact ? 500 : undefined);
+    };
+    expect(fresh(true)).toBe('step');
+    expect(fresh(false)).toBe('smoothed');
+  });
 });
