@@ -49,7 +49,7 @@ export function loadConfig(env: Env): AppConfig {
       'info',
     ),
     adaptive: {
-      algorithm: read('ADAPTIVE_ALGORITHM', p.oneOf('jaeger', 'samplane'), 'jaeger'),
+      algorithm: read('ADAPTIVE_ALGORITHM', p.oneOf('jaeger', 'samplane'), 'samplane'),
       targetSamplesPerSecond: read(
         'ADAPTIVE_TARGET_SAMPLES_PER_SECOND',
         p.positive,

@@ -34,7 +34,7 @@ type AppMessage = SecondReport | { type: 'polled' } | { type: 'done' } | { type:
  * counts each at the probability it served, and steers both operations toward TARGET sampled
  * spans per second.
  */
-describe('an OpenTelemetry JS SDK application adapting through Samplane', () => {
+describe.each(['samplane', 'jaeger'] as const)('an OpenTelemetry JS SDK application adapting through Samplane (%s)', (algorithm) => {
   let redis: RedisServer;
   let samplane: SamplaneProcess;
   let app: Worker | undefined;
@@ -43,6 +43,7 @@ describe('an OpenTelemetry JS SDK application adapting through Samplane', () => 
     redis = await RedisServer.start();
     samplane = await SamplaneProcess.start({
       ...FAST_ENGINE,
+      ADAPTIVE_ALGORITHM: algorithm,
       REDIS_URL: redis.url,
       ADAPTIVE_TARGET_SAMPLES_PER_SECOND: String(TARGET),
     });
@@ -121,9 +122,10 @@ describe('an OpenTelemetry JS SDK application adapting through Samplane', () => 
     }));
     const explain = JSON.stringify(report);
     for (const { op, served: probabilities, finalRate } of report) {
-      // Raised from 0.001, never back down to it, and staying around where Jaeger's rule leads.
+      // Jaeger's walk: raised from 0.001, never back down to it. Samplane sets each probability
+      // from its estimate of the request rate, which the first sparse spans can put either side.
       expect(probabilities.length).toBeGreaterThan(1);
-      expect(Math.min(...probabilities.slice(1))).toBeGreaterThan(INITIAL);
+      if (algorithm === 'jaeger') expect(Math.min(...probabilities.slice(1))).toBeGreaterThan(INITIAL);
       // Jaeger's rule at a 2 s interval sees spans sampled one or two calculations earlier, so
       // it may overshoot once (it doubles at most per interval); it must not run away.
       const afterReaching = probabilities.slice(probabilities.findIndex((p) => inBand(op, p)));

@@ -103,6 +103,9 @@ describe('services view (GET /api/v1/services)', () => {
       ADAPTIVE_CALCULATION_INTERVAL: '2s',
       ADAPTIVE_DELAY: '1s',
       ADAPTIVE_TARGET_SAMPLES_PER_SECOND: String(TARGET),
+      // The explanations asserted here are Jaeger's (tolerance band, sampled QPS); samplane's
+      // have their own e2e in samplane-budget.
+      ADAPTIVE_ALGORITHM: 'jaeger',
     });
     viewer = new AdminClient(samplane.url, VIEWER_TOKEN);
     expect((await viewer.as(OPERATOR_TOKEN).put(policyPath('checkout'), CHECKOUT_POLICY)).status).toBe(201);

@@ -45,7 +45,10 @@ interface Split {
 
 /** A rise below this factor, after rising before, is taken as a ramp rather than a step. */
 const RAMP_JUMP = 1.5;
-/** Fewer requests than this in the recent part say too little to set a level from. */
+/**
+ * Fewer requests than this in the recent part say too little to set a level from. Counted in
+ * what they are worth: a count scaled up from sampled spans is worth its spans, not its requests.
+ */
 const MIN_RECENT_COUNT = 10;
 
 function splitOf(count: number, seconds: number, recent: RecentPart | undefined): Split | undefined {
@@ -113,6 +116,15 @@ export class RateEstimator {
     return this.dispersion;
   }
 
+  /**
+   * What a bucket of `seconds` is expected to hold, in independent observations: requests where
+   * they are counted exactly, sampled spans where counts are scaled up from them. Below a few,
+   * a bucket without any says nothing.
+   */
+  expectedEvidence(seconds: number): number {
+    return ((this.estimate ?? 0) * seconds) / this.dispersion;
+  }
+
   /** Relative standard deviation of one bucket's rate around the estimate. */
   relativeNoise(seconds: number): number {
     const expected = (this.estimate ?? 0) * seconds;
@@ -134,7 +146,7 @@ export class RateEstimator {
       // Traffic already there before the recent part shows its level in the recent part;
       // traffic that appeared within it, as if it had appeared midway through it.
       this.estimate =
-        split && split.recent.count >= MIN_RECENT_COUNT
+        split && split.recent.count / maxDispersion >= MIN_RECENT_COUNT
           ? split.earlier.count > 0
             ? split.recent.rate
             : 2 * split.recent.rate
@@ -163,12 +175,14 @@ export class RateEstimator {
       this.estimate = 2 * observed - this.estimate;
       return this.jumped('step');
     }
-    if (this.provisional) {
+    // An empty bucket (sparse spans) does not replace a level; it is blended in below.
+    if (this.provisional && count > 0) {
       this.estimate = observed;
       this.provisional = false;
       this.lastResidual = 0;
       return 'step';
     }
+    this.provisional = false;
     const half = stepThreshold / 2;
     // Two buckets in a row beyond half the threshold on the same side are a change too.
     const sustained =
@@ -176,7 +190,10 @@ export class RateEstimator {
     // A rise by less than half again after rising before is a ramp: it goes on climbing while
     // the probability is applied, so it is extrapolated below rather than levelled off here.
     const ramp = z > 0 && this.rising && observed < RAMP_JUMP * this.estimate;
-    if (Math.abs(z) > stepThreshold && !ramp && split && Math.max(split.recent.count, this.estimate * split.recent.seconds) >= MIN_RECENT_COUNT) {
+    const informative =
+      split !== undefined &&
+      Math.max(split.recent.count, this.estimate * split.recent.seconds) / maxDispersion >= MIN_RECENT_COUNT;
+    if (Math.abs(z) > stepThreshold && !ramp && split && informative) {
       const rises = z > 0;
       this.estimate = this.levelAfterStep(split, Math.sign(z), dispersion);
       this.jumped('step');

@@ -31,9 +31,9 @@ describe('loadConfig', () => {
       expect(config.logLevel).toBe('info');
     });
 
-    it('keeps Jaeger defaults for what is computed', () => {
+    it('computes with samplane, on Jaeger defaults for the knobs both algorithms share', () => {
       expect(config.adaptive).toMatchObject({
-        algorithm: 'jaeger',
+        algorithm: 'samplane',
         targetSamplesPerSecond: 1,
         deltaTolerance: 0.3,
         calculationBuckets: 1,

@@ -1,5 +1,14 @@
+import { SamplaneCalculator } from '../../../../src/sampling/samplane/samplane-calculator';
 import { SAMPLANE_TUNING } from '../../../../src/sampling/samplane/samplane-options';
-import { settledAt, tick } from './fixtures';
+import type { ThroughputBucket } from '../../../../src/sampling/throughput';
+import { OPTIONS, bucket, settledAt, tick } from './fixtures';
+
+/** A bucket whose counts were scaled up from spans sampled at `probability`. */
+function bucketWith(counts: Record<string, Record<string, number>>, probability: string): ThroughputBucket {
+  const b = bucket(counts);
+  for (const operations of b.throughput.values()) for (const t of operations.values()) t.probabilities.add(probability);
+  return b;
+}
 
 // Scenario: a batch operation at 500 requests/s (p = 0.002) goes quiet for twenty minutes.
 // Jaeger doubles a quiet operation's probability every interval and floods storage when the
@@ -43,5 +52,25 @@ describe('samplane: idle, then traffic returns', () => {
     for (let i = 0; i < SAMPLANE_TUNING.idleRetentionBuckets; i++) tick(calculator, {});
     expect(calculator.calculate().probabilities.A?.GET).toBeCloseTo(0.002, 12);
     expect(tick(calculator, {}).probabilities.A).toBeUndefined();
+  });
+});
+
+// Scenario: an OTLP-only service (counts scaled up from sampled spans) with an operation of
+// 0.3 requests/s served the initial 0.001: a sampled span every hour or so. A bucket without
+// one is what such traffic looks like, not a pause, so the operation keeps being adapted.
+describe('samplane: sparse sampled spans are not a pause', () => {
+  it('counts a bucket without spans as zero while so few were expected, and pauses once many were', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    // One span at p = 0.001 stands for 1000 requests.
+    calculator.addBucket(bucketWith({ A: { GET: 1000 } }, '0.001000'));
+    calculator.calculate();
+    const sparse = tick(calculator, {});
+    expect(calculator.lastInputs().A.GET.estimate).toBe('smoothed');
+    expect(sparse.probabilities.A.GET).toBeGreaterThan(0.001);
+
+    // Exactly counted, 500 requests/s: 30,000 expected in a bucket, none is news.
+    const busy = settledAt(500);
+    tick(busy, {});
+    expect(busy.lastInputs().A.GET.estimate).toBe('idle');
   });
 });
