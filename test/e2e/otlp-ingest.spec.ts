@@ -117,7 +117,8 @@ describe('OTLP trace ingest, end to end', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    samplane = await SamplaneProcess.start({ ...FAST_ENGINE, REDIS_URL: redis.url });
+    // What is asserted is Jaeger's rule on the counts (sampled QPS, its probability step).
+    samplane = await SamplaneProcess.start({ ...FAST_ENGINE, ADAPTIVE_ALGORITHM: 'jaeger', REDIS_URL: redis.url });
     peek = await RedisPeek.connect(redis);
     log = new SnapshotLog(peek);
     grpc = new TraceServiceClient(samplane.grpcAddress);
