@@ -34,7 +34,8 @@ describe('replicas sharing one Redis', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    set = await ReplicaSet.start(redis, 2, { ADAPTIVE_TARGET_SAMPLES_PER_SECOND: String(TARGET) });
+    // The sums are checked against Jaeger's rule, which counts sampled spans.
+    set = await ReplicaSet.start(redis, 2, { ADAPTIVE_ALGORITHM: 'jaeger', ADAPTIVE_TARGET_SAMPLES_PER_SECOND: String(TARGET) });
     peek = await RedisPeek.connect(redis);
     log = new SnapshotLog(peek);
   });
