@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveCalculator, Probabilities } from '../sampling/calculator';
 import type { CountedOperation } from '../sampling/counted-operation';
-import { type RecentCounts, type ThroughputBucket, mergeThroughput } from '../sampling/throughput';
+import { type ThroughputBucket, mergeThroughput, recentPartLength } from '../sampling/throughput';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
@@ -14,9 +14,6 @@ import { createCalculator } from './calculator-factory';
 import { CLOCK, type Clock } from './clock';
 import { LeaderElector } from './leader-elector';
 import { dictionary } from '../sampling/dictionary';
-
-/** The recent part of a bucket is its last 1/RECENT_FRACTION. */
-const RECENT_FRACTION = 4;
 
 export type TickOutcome = 'follower' | 'computed' | 'skipped' | 'failed' | 'fenced';
 
@@ -87,7 +84,7 @@ export class CalculationService {
       const recent = recentFrom < end ? await this.throughput.read(recentFrom, end) : [];
       const counted = recent.length > 0 ? mergeCounted([...earlier, ...recent]) : earlier;
       const bucket = this.toBucket(counted, end - bucketStart);
-      if (recentFrom > bucketStart && recentFrom < end) bucket.recent = recentCounts(recent, end - recentFrom);
+      if (recentFrom < end) bucket.recent = this.toBucket(recent, end - recentFrom);
       term.calculator.addBucket(bucket);
       term.lastChecked = end;
       term.buckets++;
@@ -136,15 +133,13 @@ export class CalculationService {
   }
 
   /**
-   * Where the bucket's recent part starts: its last quarter, at least one slot, on a slot
-   * boundary. `samplane` learns from it whether a step began early in the bucket (then the
-   * recent part alone is the new level) or only at its end. A bucket of one slot is not split.
+   * Where the bucket's recent part starts, on a slot boundary; `to` when it is not split (a
+   * bucket of one slot, or `jaeger`). `samplane` learns from it whether a step began early in
+   * the bucket (then the recent part alone is the new level) or only at its end.
    */
   private recentFrom(from: number, to: number): number {
     if (this.config.adaptive.algorithm !== 'samplane') return to;
-    const slot = this.throughput.slotMs;
-    const recent = Math.max(slot, Math.floor((to - from) / RECENT_FRACTION / slot) * slot);
-    const start = to - recent;
+    const start = to - recentPartLength(to - from, this.throughput.slotMs);
     return start > from ? start : to;
   }
 
@@ -249,20 +244,6 @@ export class CalculationService {
     );
     return { throughput, intervalSeconds: lengthMs / 1000 };
   }
-}
-
-/** Request counts of a bucket's recent part (only `samplane` buckets are split). */
-function recentCounts(counted: CountedOperation[], lengthMs: number): RecentCounts {
-  const counts = new Map<string, Map<string, number>>();
-  for (const c of counted) {
-    let operations = counts.get(c.service);
-    if (!operations) {
-      operations = new Map();
-      counts.set(c.service, operations);
-    }
-    operations.set(c.operation, (operations.get(c.operation) ?? 0) + c.requests);
-  }
-  return { counts, intervalSeconds: lengthMs / 1000 };
 }
 
 /** Per-operation rates of one bucket, for the explanation views. */

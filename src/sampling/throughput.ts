@@ -34,17 +34,22 @@ export interface ThroughputBucket {
   /** The interval's real length; QPS is `count / intervalSeconds`. */
   intervalSeconds: number;
   /**
-   * The counts of the interval's last part alone (also included in `throughput`), which tell
-   * whether a change began early in the interval or only at its end. Absent where the interval
-   * is too short to split; `jaeger` does not read it.
+   * The interval's last part alone (also counted in `throughput`), which tells whether a change
+   * began early in the interval or only at its end. Absent where the interval is too short to
+   * split; `jaeger` does not read it.
    */
-  recent?: RecentCounts;
+  recent?: ThroughputBucket;
 }
 
-export interface RecentCounts {
-  /** service → operation → count over the last `intervalSeconds` of the bucket. */
-  counts: Map<string, Map<string, number>>;
-  intervalSeconds: number;
+/** A bucket's recent part is its last quarter. */
+const RECENT_FRACTION = 4;
+
+/**
+ * How long the recent part of a bucket of `length` is, in whole `unit`s (the store's slots), at
+ * least one; as long as the bucket itself when the bucket is too short to split.
+ */
+export function recentPartLength(length: number, unit: number): number {
+  return Math.min(length, Math.max(unit, Math.floor(length / RECENT_FRACTION / unit) * unit));
 }
 
 /**

@@ -3,7 +3,7 @@ import type { AdaptiveCalculator, Probabilities } from '../sampling/calculator';
 import { formatProbability } from '../sampling/jaeger/format-probability';
 import { JaegerCalculator } from '../sampling/jaeger/jaeger-calculator';
 import { SamplaneCalculator } from '../sampling/samplane/samplane-calculator';
-import type { RecentCounts, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
+import { type ServiceThroughput, type ThroughputBucket, recentPartLength } from '../sampling/throughput';
 import { Random } from './random';
 import {
   DEFAULT_SETTINGS,
@@ -61,9 +61,6 @@ export interface SimulationRun {
 }
 
 export const ALGORITHMS: readonly SimulatedAlgorithm[] = ['jaeger', 'samplane'];
-
-/** As the engine does, a bucket's recent part is its last quarter (at least one second). */
-const RECENT_FRACTION = 4;
 
 interface Publication {
   time: number;
@@ -207,7 +204,8 @@ export function simulate(scenario: Scenario): SimulationRun {
       nextCalculation++;
     }
 
-    const recentFrom = end - Math.max(1, Math.floor((end - start) / RECENT_FRACTION));
+    // Split as the engine splits buckets, with one-second slots.
+    const recentFrom = end - recentPartLength(end - start, 1);
     const counts: BucketCounts = {
       requests: new Float64Array(operations.length),
       recent: new Float64Array(operations.length),
@@ -279,7 +277,11 @@ export function simulate(scenario: Scenario): SimulationRun {
       }
     }
     for (const algorithm of algorithms) {
-      buckets[algorithm].push(toBucket(algorithm, liveInBucket, counts, end - start, end - recentFrom));
+      const bucket = toBucket(algorithm, liveInBucket, counts.requests, counts, end - start);
+      if (algorithm === 'samplane' && recentFrom > start) {
+        bucket.recent = toBucket(algorithm, liveInBucket, counts.recent, counts, end - recentFrom);
+      }
+      buckets[algorithm].push(bucket);
       for (const op of liveInBucket) {
         const sampled = counts.sampled[algorithm][op.index];
         if (sampled > 0) for (const meter of op.meters) meter.sampled[algorithm][k] += sampled;
@@ -316,27 +318,19 @@ function createCalculator(
 
 /**
  * The bucket the engine would hand each algorithm: `jaeger` only ever hears of sampled spans,
- * so an operation without one is absent; `samplane` counts every request.
+ * so an operation without one is absent; `samplane` counts every request (`requests`: those of
+ * the whole bucket, or of its recent part).
  */
 function toBucket(
   algorithm: SimulatedAlgorithm,
   operations: readonly SimulatedOperation[],
+  requests: Float64Array,
   counts: BucketCounts,
   intervalSeconds: number,
-  recentSeconds: number,
 ): ThroughputBucket {
   const throughput: ServiceThroughput = new Map();
-  const recent: RecentCounts = { counts: new Map(), intervalSeconds: recentSeconds };
   for (const op of operations) {
-    if (algorithm === 'samplane' && recentSeconds < intervalSeconds) {
-      let recentOperations = recent.counts.get(op.service);
-      if (!recentOperations) {
-        recentOperations = new Map();
-        recent.counts.set(op.service, recentOperations);
-      }
-      recentOperations.set(op.operation, (recentOperations.get(op.operation) ?? 0) + counts.recent[op.index]);
-    }
-    const count = algorithm === 'jaeger' ? counts.sampled[algorithm][op.index] : counts.requests[op.index];
+    const count = algorithm === 'jaeger' ? counts.sampled[algorithm][op.index] : requests[op.index];
     if (count <= 0) continue;
     let serviceThroughput = throughput.get(op.service);
     if (!serviceThroughput) {
@@ -355,9 +349,7 @@ function toBucket(
       serviceThroughput.set(op.operation, { count, probabilities: new Set(probabilities), ...(exact !== undefined && { exact }) });
     }
   }
-  return algorithm === 'samplane' && recentSeconds < intervalSeconds
-    ? { throughput, intervalSeconds, recent }
-    : { throughput, intervalSeconds };
+  return { throughput, intervalSeconds };
 }
 
 /** Index of the newest publication at or before `time`; −1 if none. */

@@ -33,21 +33,35 @@ const Present = (): PropertyDecorator => ValidateIf((_object: unknown, value: un
 const FINITE = { allowNaN: false, allowInfinity: false } as const;
 const PROBABILITY = 'must be a number from 0 to 1';
 
+/** Several property decorators as one, applied in the order they would be if stacked. */
+function all(...decorators: PropertyDecorator[]): PropertyDecorator {
+  return (target, key) => {
+    for (const decorator of [...decorators].reverse()) decorator(target, key);
+  };
+}
+
+/** A probability, when present. */
+const OptionalProbability = (): PropertyDecorator =>
+  all(Present(), IsNumber(FINITE, { message: PROBABILITY }), Min(0, { message: PROBABILITY }), Max(1, { message: PROBABILITY }));
+
+/** A finite number above zero (a target or a budget), when present. */
+const OptionalPositive = (): PropertyDecorator =>
+  all(
+    Present(),
+    IsNumber(FINITE, { message: 'must be a finite number' }),
+    Min(Number.MIN_VALUE, { message: 'must be greater than 0' }),
+  );
+
 export class OperationPolicyDto {
   @IsString({ message: 'must be a string' })
   @MinLength(1, { message: 'must not be empty' })
   @MaxLength(MAX_OPERATION_NAME, { message: `must be at most ${MAX_OPERATION_NAME} characters` })
   operation!: string;
 
-  @Present()
-  @IsNumber(FINITE, { message: PROBABILITY })
-  @Min(0, { message: PROBABILITY })
-  @Max(1, { message: PROBABILITY })
+  @OptionalProbability()
   samplingRate?: number;
 
-  @Present()
-  @IsNumber(FINITE, { message: 'must be a finite number' })
-  @Min(Number.MIN_VALUE, { message: 'must be greater than 0' })
+  @OptionalPositive()
   targetSamplesPerSecond?: number;
 }
 
@@ -60,10 +74,7 @@ export class PolicyDto {
   @IsIn(POLICY_MODES, { message: `must be one of ${POLICY_MODES.join(', ')}` })
   mode!: PolicyMode;
 
-  @Present()
-  @IsNumber(FINITE, { message: PROBABILITY })
-  @Min(0, { message: PROBABILITY })
-  @Max(1, { message: PROBABILITY })
+  @OptionalProbability()
   samplingRate?: number;
 
   @Present()
@@ -72,26 +83,16 @@ export class PolicyDto {
   @Max(MAX_TRACES_PER_SECOND, { message: `must be a whole number from 0 to ${MAX_TRACES_PER_SECOND}` })
   maxTracesPerSecond?: number;
 
-  @Present()
-  @IsNumber(FINITE, { message: 'must be a finite number' })
-  @Min(Number.MIN_VALUE, { message: 'must be greater than 0' })
+  @OptionalPositive()
   targetSamplesPerSecond?: number;
 
-  @Present()
-  @IsNumber(FINITE, { message: 'must be a finite number' })
-  @Min(Number.MIN_VALUE, { message: 'must be greater than 0' })
+  @OptionalPositive()
   budgetTracesPerSecond?: number;
 
-  @Present()
-  @IsNumber(FINITE, { message: PROBABILITY })
-  @Min(0, { message: PROBABILITY })
-  @Max(1, { message: PROBABILITY })
+  @OptionalProbability()
   minSamplingProbability?: number;
 
-  @Present()
-  @IsNumber(FINITE, { message: PROBABILITY })
-  @Min(0, { message: PROBABILITY })
-  @Max(1, { message: PROBABILITY })
+  @OptionalProbability()
   maxSamplingProbability?: number;
 
   @Present()

@@ -43,6 +43,11 @@ interface Split {
   recent: Part;
 }
 
+/**
+ * Expected observations in a bucket below which a bucket without any is a zero count rather
+ * than a pause: e^−3 ≈ 5% of such buckets are empty by chance alone.
+ */
+const ABSENCE_EVIDENCE = 3;
 /** A rise below this factor, after rising before, is taken as a ramp rather than a step. */
 const RAMP_JUMP = 1.5;
 /**
@@ -117,12 +122,18 @@ export class RateEstimator {
   }
 
   /**
-   * What a bucket of `seconds` is expected to hold, in independent observations: requests where
-   * they are counted exactly, sampled spans where counts are scaled up from them. Below a few,
-   * a bucket without any says nothing.
+   * A bucket of `seconds` without requests, folded in as a zero count when so few were
+   * expected that it says nothing of the traffic stopping (a low probability not adapted yet
+   * leaves sparse sampled spans); undefined when it does, and the caller pauses the estimate.
+   * The zero is judged by the noise that made it likely, not by a probability served since,
+   * which that bucket's spans may not have been sampled at yet.
    */
-  expectedEvidence(seconds: number): number {
-    return ((this.estimate ?? 0) * seconds) / this.dispersion;
+  observeNothing(seconds: number): EstimateKind | undefined {
+    if (this.paused || this.estimate === undefined) return undefined;
+    // Expected independent observations: requests counted exactly, or sampled spans.
+    const expected = (this.estimate * seconds) / this.dispersion;
+    if (expected >= ABSENCE_EVIDENCE) return undefined;
+    return this.observe(0, seconds, 1 / this.dispersion);
   }
 
   /** Relative standard deviation of one bucket's rate around the estimate. */
@@ -194,11 +205,8 @@ export class RateEstimator {
       split !== undefined &&
       Math.max(split.recent.count, this.estimate * split.recent.seconds) / maxDispersion >= MIN_RECENT_COUNT;
     if (Math.abs(z) > stepThreshold && !ramp && split && informative) {
-      const rises = z > 0;
       this.estimate = this.levelAfterStep(split, Math.sign(z), dispersion);
-      this.jumped('step');
-      this.rising = rises;
-      return 'step';
+      return this.jumped('step', z > 0);
     }
     if (Math.abs(z) > stepThreshold || sustained) {
       // A large jump after a bucket already above the estimate (but within noise) most likely
@@ -207,9 +215,7 @@ export class RateEstimator {
       const alreadyRising = this.lastResidual > 1 && Math.abs(z) > stepThreshold && observed > RAMP_JUMP * this.estimate;
       const rises = observed > this.estimate;
       this.estimate = rises && !alreadyRising ? 2 * observed - this.estimate : observed;
-      this.jumped('step');
-      this.rising = rises;
-      return 'step';
+      return this.jumped('step', rises);
     }
     this.estimate += smoothing * (observed - this.estimate);
     this.rising = z > 1;
@@ -243,9 +249,9 @@ export class RateEstimator {
     this.paused = this.estimate !== undefined;
   }
 
-  private jumped(kind: EstimateKind): EstimateKind {
+  private jumped(kind: EstimateKind, rising = false): EstimateKind {
     this.provisional = true;
-    this.rising = false;
+    this.rising = rising;
     this.lastResidual = 0;
     return kind;
   }

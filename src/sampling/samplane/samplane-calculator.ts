@@ -24,11 +24,6 @@ const MAX_SAMPLING_PROBABILITY = 1;
 /** Below this relative error a probability is never changed: not worth a strategy update. */
 const MIN_HOLD_BAND = 0.02;
 const HOLD_NOISE_DEVIATIONS = 3;
-/**
- * Expected observations in a bucket below which a bucket without any is a zero count rather
- * than a pause: e^−3 ≈ 5% of such buckets are empty by chance alone.
- */
-const ABSENCE_EVIDENCE = 3;
 
 /**
  * Samplane's controller. Where Jaeger walks each probability by `target / sampled QPS` from the
@@ -280,7 +275,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         }
         const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
         const recent = bucket.recent && {
-          count: bucket.recent.counts.get(service)?.get(operation) ?? 0,
+          count: bucket.recent.throughput.get(service)?.get(operation)?.count ?? 0,
           seconds: bucket.recent.intervalSeconds,
         };
         state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent, throughput.exact);
@@ -292,12 +287,9 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     for (const [service, states] of this.operations) {
       for (const [operation, state] of states) {
         if (state.lastFold === this.folds) continue;
-        if (state.estimate !== 'idle' && state.estimator.expectedEvidence(bucket.intervalSeconds) < ABSENCE_EVIDENCE) {
-          // So few sampled spans were expected (a low probability not adapted yet) that none is
-          // no news of the traffic stopping: it is a bucket that counted zero.
-          // Judged by the noise that made it expected to be empty, not by a probability served
-          // since, which the spans of that bucket may not have been sampled at yet.
-          state.estimate = state.estimator.observe(0, bucket.intervalSeconds, 1 / state.estimator.noiseDispersion);
+        const zero = state.estimator.observeNothing(bucket.intervalSeconds);
+        if (zero) {
+          state.estimate = zero;
           state.lastFold = this.folds;
           state.lastSeconds = bucket.intervalSeconds;
           continue;

@@ -1,5 +1,6 @@
 import { explainService, summarize } from '../../../src/explanation/service-views';
 import { adaptiveStrategy } from '../../../src/sampling/adaptive-strategy';
+import type { OperationInputs } from '../../../src/sampling/calculator';
 import type { ProbabilitiesSnapshot } from '../../../src/store/store';
 
 const DEFAULTS = { initialSamplingProbability: 0.001, minSamplesPerSecond: 1 / 60 };
@@ -122,48 +123,29 @@ describe('explainService for the samplane algorithm', () => {
     deltaTolerance: 0.3,
   };
 
+  /** Why cart is served 0.004, given the inputs of the calculation that set it. */
+  const reasonFor = (inputs: OperationInputs): string | undefined =>
+    explainService({ ...base, computed: { ...computed, inputs: { checkout: { cart: inputs } } } }).operations.find(
+      (op) => op.operation === 'cart',
+    )?.reason;
+
   it('explains a rate set from the part of one target the quiet operations of a flooded service share', () => {
-    const view = explainService({
-      ...base,
-      computed: {
-        ...computed,
-        inputs: {
-          checkout: {
-            cart: { previous: 1, target: 0.004, adaptive: true, withinTolerance: false, requestRate: 1, sharedTarget: 1, estimate: 'smoothed' },
-          },
-        },
-      },
-    });
-    expect(view.operations.find((op) => op.operation === 'cart')?.reason).toBe(
+    expect(
+      reasonFor({ previous: 1, target: 0.004, adaptive: true, withinTolerance: false, requestRate: 1, sharedTarget: 1, estimate: 'smoothed' }),
+    ).toBe(
       "set from 1 to 0.004: 1 requests/s (smoothed) against its part (0.004/s) of one target of 1/s that the service's quiet operations share while it has more operations than ADAPTIVE_MAX_OPERATIONS",
     );
   });
 
   it('explains a rate set from the request rate and a budget share', () => {
-    const view = explainService({
-      ...base,
-      computed: {
-        ...computed,
-        inputs: {
-          checkout: {
-            cart: { previous: 0.001, target: 4, adaptive: true, withinTolerance: false, requestRate: 1000, budget: 12, estimate: 'step' },
-          },
-        },
-      },
-    });
-    expect(view.operations.find((op) => op.operation === 'cart')?.reason).toBe(
-      'set from 0.001 to 0.004: 1000 requests/s (step) against its fair share (4/s) of the service budget of 12/s',
-    );
+    expect(
+      reasonFor({ previous: 0.001, target: 4, adaptive: true, withinTolerance: false, requestRate: 1000, budget: 12, estimate: 'step' }),
+    ).toBe('set from 0.001 to 0.004: 1000 requests/s (step) against its fair share (4/s) of the service budget of 12/s');
   });
 
   it('says a quiet operation keeps its rate', () => {
-    const view = explainService({
-      ...base,
-      computed: {
-        ...computed,
-        inputs: { checkout: { cart: { previous: 0.004, target: 1, adaptive: false, withinTolerance: false, estimate: 'idle' } } },
-      },
-    });
-    expect(view.operations.find((op) => op.operation === 'cart')?.reason).toMatch(/no requests were seen/);
+    expect(reasonFor({ previous: 0.004, target: 1, adaptive: false, withinTolerance: false, estimate: 'idle' })).toMatch(
+      /no requests were seen/,
+    );
   });
 });
