@@ -3,6 +3,7 @@ import { parseAdminTokens } from './admin-tokens';
 import { ConfigError } from './config.errors';
 import * as p from './env-parsers';
 import { JAEGER_DEFAULTS } from '../sampling/adaptive-options';
+import { ERROR_BOOST_DEFAULTS } from '../sampling/samplane/samplane-options';
 
 type Env = Record<string, string | undefined>;
 
@@ -89,6 +90,21 @@ export function loadConfig(env: Env): AppConfig {
       // Jaeger's 60 s lease leaves a fleet without a calculator for up to a minute.
       leaderLeaseMs: read('ADAPTIVE_LEADER_LEASE', p.positiveDuration, 15_000),
       maxOperations: read('ADAPTIVE_MAX_OPERATIONS', p.positiveInteger, 2000),
+      errorBoost: {
+        enabled: read('ADAPTIVE_ERROR_BOOST', p.oneOf('on', 'off'), 'on') === 'on',
+        targetErrorSamplesPerSecond: read(
+          'ADAPTIVE_ERROR_TARGET_SAMPLES_PER_SECOND',
+          p.positive,
+          ERROR_BOOST_DEFAULTS.targetErrorSamplesPerSecond,
+        ),
+        cooldownSeconds:
+          read('ADAPTIVE_ERROR_BOOST_COOLDOWN', p.duration, ERROR_BOOST_DEFAULTS.cooldownSeconds * 1000) / 1000,
+        maxSamplingProbability: read(
+          'ADAPTIVE_ERROR_BOOST_MAX_PROBABILITY',
+          p.probability,
+          ERROR_BOOST_DEFAULTS.maxSamplingProbability,
+        ),
+      },
     },
   };
   if (config.adaptive.minSamplingProbability > config.adaptive.initialSamplingProbability) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import type { AdaptiveCalculator, Probabilities } from '../sampling/calculator';
+import type { AdaptiveCalculator, CalculationInputs, Probabilities } from '../sampling/calculator';
 import type { CountedOperation } from '../sampling/counted-operation';
 import { type ThroughputBucket, mergeThroughput, recentPartLength } from '../sampling/throughput';
 import { StrategyProvider } from '../serving/strategy-provider';
@@ -90,18 +90,13 @@ export class CalculationService {
       term.buckets++;
       const result = term.calculator.calculate();
       const probabilities = this.keepInherited(term, result.probabilities);
+      const traffic = trafficOf(counted, (end - bucketStart) / 1000);
+      const inputs = term.calculator.lastInputs();
       const version = await this.store.saveProbabilities(
-        {
-          computedAt: now,
-          dataThrough: end,
-          probabilities,
-          qps: result.qps,
-          traffic: trafficOf(counted, (end - bucketStart) / 1000),
-          inputs: term.calculator.lastInputs(),
-        },
+        { computedAt: now, dataThrough: end, probabilities, qps: result.qps, traffic, inputs },
         fence,
       );
-      this.metrics.computed(probabilities, result.qps);
+      this.metrics.computed(probabilities, result.qps, errorRatesOf(traffic), boostedOf(inputs));
       this.metrics.droppedByCalculation(sum(term.calculator.droppedOperations()));
       this.metrics.calculation('computed', (performance.now() - started) / 1000);
       await this.announcer.publish(TOPICS.probabilities, String(version)).catch(() => undefined);
@@ -160,7 +155,10 @@ export class CalculationService {
     // every replica still serves the last probabilities: they are what the SDKs apply now, and
     // starting over from the initial probability would throw the fleet's adaptation away.
     const inherited = snapshot?.probabilities ?? this.servedProbabilities();
-    calculator.restore(inherited);
+    calculator.restore(
+      inherited,
+      snapshot?.inputs && { inputs: snapshot.inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) },
+    );
     // Past intervals, newest first, stopping at the first empty one (as Jaeger does at start).
     const history: ThroughputBucket[] = [];
     for (let i = 0; i < this.config.adaptive.aggregationBuckets; i++) {
@@ -239,7 +237,7 @@ export class CalculationService {
         operation: c.operation,
         count: requests ? c.requests : c.sampled,
         probabilities: c.probabilities,
-        ...(requests && { exact: c.exact ?? 0 }),
+        ...(requests && { exact: c.exact ?? 0, errors: c.errors }),
       })),
     );
     return { throughput, intervalSeconds: lengthMs / 1000 };
@@ -254,10 +252,29 @@ function trafficOf(counted: CountedOperation[], seconds: number): Record<string,
     (traffic[c.service] ??= dictionary<OperationTraffic>())[c.operation] = {
       requestsPerSecond: c.requests / seconds,
       sampledPerSecond: c.sampled / seconds,
+      errorsPerSecond: c.errors / seconds,
       errorRate: c.requests > 0 ? Math.min(1, c.errors / c.requests) : 0,
     };
   }
   return traffic;
+}
+
+function errorRatesOf(traffic: Record<string, Record<string, OperationTraffic>>): Record<string, Record<string, number>> {
+  const rates = dictionary<Record<string, number>>();
+  for (const [service, operations] of Object.entries(traffic)) {
+    const own = (rates[service] = dictionary<number>());
+    for (const [operation, t] of Object.entries(operations)) own[operation] = t.errorRate;
+  }
+  return rates;
+}
+
+/** `[service, operation]` keys (JSON) of the operations the error boost raises. */
+function boostedOf(inputs: CalculationInputs): Set<string> {
+  const boosted = new Set<string>();
+  for (const [service, operations] of Object.entries(inputs)) {
+    for (const [operation, i] of Object.entries(operations)) if (i.errors?.boost) boosted.add(JSON.stringify([service, operation]));
+  }
+  return boosted;
 }
 
 function sum(counts: Record<string, number>): number {

@@ -9,6 +9,8 @@ export interface ServiceSummary {
   operations: number;
   requestsPerSecond: number;
   sampledPerSecond: number;
+  /** Operations whose probability the error boost is raising now. */
+  boostedOperations: string[];
 }
 
 export interface OperationExplanation {
@@ -18,7 +20,10 @@ export interface OperationExplanation {
   source: StrategySource;
   requestsPerSecond: number | null;
   sampledPerSecond: number | null;
+  errorsPerSecond: number | null;
   errorRate: number | null;
+  /** Whether the error boost raises its probability now. */
+  boosted: boolean;
   /** Why it has this probability, in words. */
   reason: string;
   /** The inputs of the last calculation, when the engine computed it. */
@@ -93,7 +98,9 @@ function explainOperation(
     probability,
     requestsPerSecond: traffic?.requestsPerSecond ?? null,
     sampledPerSecond: traffic?.sampledPerSecond ?? null,
+    errorsPerSecond: traffic?.errorsPerSecond ?? (traffic ? traffic.errorRate * traffic.requestsPerSecond : null),
     errorRate: traffic?.errorRate ?? null,
+    boosted: false,
     inputs: null,
   };
   if (strategy.strategyType === 'RATE_LIMITING' && !served.has(operation)) {
@@ -127,7 +134,10 @@ function explainOperation(
     };
   }
   const reason = adaptiveReason(inputs, probability ?? 0, context.deltaTolerance, policy);
-  return { ...base, source: 'adaptive', inputs, reason };
+  const boost = inputs.errors?.boost;
+  if (!boost) return { ...base, source: 'adaptive', inputs, reason };
+  const until = computed ? new Date(computed.computedAt + boost.remainingSeconds * 1000).toISOString() : 'the cooldown ends';
+  return { ...base, source: 'adaptive', boosted: true, inputs, reason: `${boostReason(inputs, probability ?? 0, until)}; without it, ${reason}` };
 }
 
 function adaptiveReason(
@@ -162,6 +172,22 @@ function adaptiveReason(
   if (inputs.qps === 0) return `raised from ${inputs.previous} to ${probability}: no sampled traces were seen${bounds}`;
   const direction = probability < inputs.previous ? 'lowered' : probability > inputs.previous ? 'raised' : 'kept';
   return `${direction} from ${inputs.previous} to ${probability}: ${measured}${bounds}`;
+}
+
+/** Why a boosted operation is above its normal rate, in words. */
+function boostReason(inputs: OperationInputs, probability: number, until: string): string {
+  const errors = inputs.errors;
+  const boost = errors?.boost;
+  if (!errors || !boost) return '';
+  const state = boost.anomalous
+    ? `its error rate is ${percent(errors.errorRate)} against a baseline of ${percent(errors.baselineErrorRate)} (${round(errors.errorsPerSecond)} errors/s)`
+    : `its error rate was above its baseline of ${percent(errors.baselineErrorRate)} and the boost cools down`;
+  const budget = inputs.budget !== undefined ? `, paid from the service budget of ${round(inputs.budget)}/s` : '';
+  return `boosted to ${probability} for errors: ${state}, so it aims at ${round(boost.targetErrorSamplesPerSecond)} errored traces/s (at most ${boost.maxSamplingProbability})${budget} until ${until} unless the errors persist`;
+}
+
+function percent(rate: number): string {
+  return `${Math.round(rate * 10000) / 100}%`;
 }
 
 function origin(context: ExplanationContext): string {
@@ -207,5 +233,14 @@ export function summarize(
     operations: names.size,
     requestsPerSecond: traffic.reduce((sum, t) => sum + t.requestsPerSecond, 0),
     sampledPerSecond: traffic.reduce((sum, t) => sum + t.sampledPerSecond, 0),
+    boostedOperations: source === 'adaptive' || source === 'policy' ? boostedOf(computed, service) : [],
   };
+}
+
+/** The operations of a service whose last calculation boosted them for errors. */
+function boostedOf(computed: ProbabilitiesSnapshot | null, service: string): string[] {
+  const inputs = own(computed?.inputs, service) ?? {};
+  return Object.keys(inputs)
+    .filter((operation) => own(inputs, operation)?.errors?.boost !== undefined)
+    .sort();
 }

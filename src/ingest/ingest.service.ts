@@ -85,7 +85,8 @@ export class IngestService {
         span.operation,
         sampled,
         requests,
-        span.error ? 1 : 0,
+        // An errored span stands for as many errored requests as the span stands for requests.
+        span.error ? requests : 0,
         probability === undefined ? undefined : formatProbability(probability),
       );
       if (added) counted++;

@@ -2,6 +2,7 @@ import { plainToInstance } from 'class-transformer';
 import { type ValidationError, validateSync } from 'class-validator';
 import type { OperationPolicy, Policy, PolicyMode } from '../sampling/policy';
 import { PolicyDto } from './dto/policy.dto';
+import { parseErrorBoost } from './error-boost-policy';
 import { InvalidPolicyError } from './policy.errors';
 
 export const MAX_SERVICE_NAME = 256;
@@ -21,6 +22,7 @@ const POLICY_FIELDS: readonly PolicyField[] = [
   'minSamplingProbability',
   'maxSamplingProbability',
   'lowerBoundTracesPerSecond',
+  'errorBoost',
   'operations',
   'description',
 ];
@@ -33,6 +35,7 @@ const FIELDS_BY_MODE: Record<PolicyMode, readonly PolicyField[]> = {
     'minSamplingProbability',
     'maxSamplingProbability',
     'lowerBoundTracesPerSecond',
+    'errorBoost',
     'operations',
     'description',
   ],
@@ -67,6 +70,7 @@ export function parsePolicy(input: unknown): Policy {
   const problem = firstProblem(validateSync(dto, VALIDATION_OPTIONS));
   if (problem) throw new InvalidPolicyError(problem.field, problem.reason);
   checkModeFields(dto);
+  if (dto.errorBoost !== undefined) dto.errorBoost = parseErrorBoost(dto.errorBoost, 'errorBoost');
   checkBounds(dto);
   checkOperations(dto);
   return normalize(dto);
@@ -130,8 +134,19 @@ function checkOperations(dto: PolicyDto): void {
     const path = `operations[${index}]`;
     const pinned = op.samplingRate !== undefined;
     const targeted = op.targetSamplesPerSecond !== undefined;
-    if (pinned === targeted) {
+    const boosted = op.errorBoost !== undefined;
+    if (pinned && targeted) {
       throw new InvalidPolicyError(path, 'must set exactly one of samplingRate and targetSamplesPerSecond');
+    }
+    if (!pinned && !targeted && !boosted) {
+      throw new InvalidPolicyError(path, 'must set one of samplingRate, targetSamplesPerSecond and errorBoost');
+    }
+    if (boosted) {
+      if (pinned) throw new InvalidPolicyError(`${path}.errorBoost`, 'does not apply to a pinned samplingRate; remove it');
+      if (dto.mode !== 'adaptive') {
+        throw new InvalidPolicyError(`${path}.errorBoost`, `is not used in ${dto.mode} mode; remove it`);
+      }
+      op.errorBoost = parseErrorBoost(op.errorBoost, `${path}.errorBoost`);
     }
     if (targeted && dto.mode !== 'adaptive') {
       throw new InvalidPolicyError(`${path}.targetSamplesPerSecond`, `is not used in ${dto.mode} mode; remove it`);
@@ -154,6 +169,7 @@ function normalize(dto: PolicyDto): Policy {
             const entry: OperationPolicy = { operation: op.operation };
             if (op.samplingRate !== undefined) entry.samplingRate = op.samplingRate;
             if (op.targetSamplesPerSecond !== undefined) entry.targetSamplesPerSecond = op.targetSamplesPerSecond;
+            if (op.errorBoost !== undefined) entry.errorBoost = op.errorBoost as OperationPolicy['errorBoost'];
             return entry;
           })
         : dto[field];

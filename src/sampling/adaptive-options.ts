@@ -1,3 +1,5 @@
+import type { ErrorBoostRule } from './samplane/error-boost';
+
 /**
  * The adaptive engine's knobs. Field names follow Jaeger's options so that a user migrating
  * from Jaeger recognises every one; `ADAPTIVE.md` holds their meaning and defaults.
@@ -23,6 +25,8 @@ export interface AdaptiveOptions {
   increaseCap: number;
   leaderLeaseMs: number;
   maxOperations: number;
+  /** `samplane`: raise an operation's probability while its error rate is above its baseline. */
+  errorBoost?: ErrorBoostRule;
 }
 
 export const JAEGER_DEFAULTS = {

@@ -1,3 +1,4 @@
+import type { ErrorBoostRule, ErrorInputs } from './samplane/error-boost';
 import type { ThroughputBucket } from './throughput';
 
 /** service → operation → value. */
@@ -30,6 +31,8 @@ export interface OperationInputs {
    * previous probability is kept).
    */
   estimate?: 'first' | 'smoothed' | 'step' | 'resumed' | 'idle';
+  /** `samplane`: the operation's errors against its baseline, and its error boost while boosted. */
+  errors?: ErrorInputs;
 }
 
 export interface CalculationResult {
@@ -51,6 +54,15 @@ export interface OperationSettings {
    * its own target; `jaeger` has no such notion and ignores it.
    */
   budgetTracesPerSecond?: number;
+  /** `samplane`: `false` turns the error boost off; fields given replace the engine's defaults. */
+  errorBoost?: false | Partial<Omit<ErrorBoostRule, 'enabled'>>;
+}
+
+/** What a new leader continues from besides the probabilities: the last calculation's inputs. */
+export interface RestoredInputs {
+  inputs: CalculationInputs;
+  /** Seconds between that calculation and now. */
+  elapsedSeconds: number;
 }
 
 export type OperationSettingsResolver = (service: string, operation: string) => OperationSettings | undefined;
@@ -62,7 +74,7 @@ export type OperationSettingsResolver = (service: string, operation: string) => 
 export interface AdaptiveCalculator {
   readonly algorithm: 'jaeger' | 'samplane';
   /** Seeds the last computed probabilities (a new leader continues from them, never from the initial value). */
-  restore(probabilities: Probabilities): void;
+  restore(probabilities: Probabilities, inputs?: RestoredInputs): void;
   /** Prepends one bucket (keeps at most aggregationBuckets). Followers may call it too. */
   addBucket(bucket: ThroughputBucket): void;
   /** One leader calculation over the buckets held. */

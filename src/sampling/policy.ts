@@ -10,7 +10,22 @@ export interface OperationPolicy {
   samplingRate?: number;
   /** Adaptive mode: this operation's own target instead of the service's. */
   targetSamplesPerSecond?: number;
+  /** Adaptive mode: this operation's error boost instead of the service's. */
+  errorBoost?: ErrorBoostPolicy;
 }
+
+/**
+ * `samplane`: how an operation whose error rate rises above its baseline is boosted; `false`
+ * turns the boost off. Absent fields take the engine's `ADAPTIVE_ERROR_*` defaults.
+ */
+export type ErrorBoostPolicy =
+  | false
+  | {
+      targetErrorSamplesPerSecond?: number;
+      maxSamplingProbability?: number;
+      /** A duration such as `10m`. */
+      cooldown?: string;
+    };
 
 export interface Policy {
   mode: PolicyMode;
@@ -30,6 +45,7 @@ export interface Policy {
   maxSamplingProbability?: number;
   /** Lower bound served to SDKs (traces per second per operation). */
   lowerBoundTracesPerSecond?: number;
+  errorBoost?: ErrorBoostPolicy;
   operations?: OperationPolicy[];
   description?: string;
 }

@@ -10,6 +10,8 @@ export interface ThroughputRecord {
   count: number;
   /** `samplane`: how much of `count` reporters counted exactly (see `OperationThroughput`). */
   exact?: number;
+  /** `samplane`: how many of `count` ended in error (estimated like `count` where scaled). */
+  errors?: number;
   /** Sampler probabilities seen, each already formatted with `formatProbability`. */
   probabilities: string[];
 }
@@ -21,6 +23,8 @@ export interface OperationThroughput {
    * scaled up from sampled spans, the noisier case).
    */
   exact?: number;
+  /** `samplane`: how many of `count` ended in error. */
+  errors?: number;
   /** Formatted probabilities; a recording replica keeps at most `MAX_RECORDED_PROBABILITIES`. */
   probabilities: Set<string>;
 }
@@ -85,12 +89,14 @@ export function mergeThroughput(records: Iterable<ThroughputRecord>): ServiceThr
     if (existing) {
       existing.count += record.count;
       if (record.exact !== undefined) existing.exact = (existing.exact ?? 0) + record.exact;
+      if (record.errors !== undefined) existing.errors = (existing.errors ?? 0) + record.errors;
       for (const p of record.probabilities) existing.probabilities.add(p);
     } else {
       operations.set(record.operation, {
         count: record.count,
         probabilities: new Set(record.probabilities),
         ...(record.exact !== undefined && { exact: record.exact }),
+        ...(record.errors !== undefined && { errors: record.errors }),
       });
     }
   }

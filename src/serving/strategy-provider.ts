@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { parseDurationMs } from '../config/duration';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
 import type { OperationSettings } from '../sampling/calculator';
 import type { Policy } from '../sampling/policy';
@@ -87,6 +88,7 @@ export class StrategyProvider {
       budgetTracesPerSecond: policy.budgetTracesPerSecond,
       minSamplingProbability: policy.minSamplingProbability,
       maxSamplingProbability: policy.maxSamplingProbability,
+      ...(errorBoostOf(own?.errorBoost ?? policy.errorBoost) ?? {}),
     };
   }
 
@@ -97,4 +99,17 @@ export class StrategyProvider {
     this.metrics.snapshotServed(snapshot.probabilitiesVersion, snapshot.builtAt);
     return snapshot;
   }
+}
+
+/** A policy's error boost as the engine reads it (durations in seconds). */
+function errorBoostOf(boost: Policy['errorBoost']): Pick<OperationSettings, 'errorBoost'> | undefined {
+  if (boost === undefined) return undefined;
+  if (boost === false) return { errorBoost: false };
+  return {
+    errorBoost: {
+      ...(boost.targetErrorSamplesPerSecond !== undefined && { targetErrorSamplesPerSecond: boost.targetErrorSamplesPerSecond }),
+      ...(boost.maxSamplingProbability !== undefined && { maxSamplingProbability: boost.maxSamplingProbability }),
+      ...(boost.cooldown !== undefined && { cooldownSeconds: parseDurationMs(boost.cooldown) / 1000 }),
+    },
+  };
 }

@@ -25,6 +25,8 @@ export interface ProbabilitiesSnapshot {
 export interface OperationTraffic {
   requestsPerSecond: number;
   sampledPerSecond: number;
+  /** Errors per second: exact from reports, scaled like requests from sampled spans. */
+  errorsPerSecond?: number;
   /** Errors per request (0 when no requests were counted). */
   errorRate: number;
 }

@@ -17,6 +17,8 @@ export class EngineMetrics {
   private readonly operations: Gauge<'service'>;
   private readonly probability: Gauge<'service' | 'operation'>;
   private readonly qps: Gauge<'service' | 'operation'>;
+  private readonly errorRate: Gauge<'service' | 'operation'>;
+  private readonly boosted: Gauge<'service' | 'operation'>;
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;
 
@@ -74,6 +76,18 @@ export class EngineMetrics {
       labelNames: ['service', 'operation'],
       registers,
     });
+    this.errorRate = new Gauge({
+      name: 'samplane_operation_error_rate',
+      help: 'Errors per request of each operation in the newest calculated bucket (capped series).',
+      labelNames: ['service', 'operation'],
+      registers,
+    });
+    this.boosted = new Gauge({
+      name: 'samplane_operation_error_boosted',
+      help: '1 for each operation the error boost raises now (capped series).',
+      labelNames: ['service', 'operation'],
+      registers,
+    });
     this.seriesOmitted = new Gauge({
       name: 'samplane_metric_series_omitted',
       help: 'Per-operation series left out of the gauges above by the cardinality cap.',
@@ -113,10 +127,14 @@ export class EngineMetrics {
   computed(
     probabilities: Record<string, Record<string, number>>,
     qps: Record<string, Record<string, number>>,
+    errorRates: Record<string, Record<string, number>> = {},
+    boosted: ReadonlySet<string> = new Set(),
   ): void {
     this.operations.reset();
     this.probability.reset();
     this.qps.reset();
+    this.errorRate.reset();
+    this.boosted.reset();
     let series = 0;
     let omitted = 0;
     for (const [service, operations] of Object.entries(probabilities)) {
@@ -130,6 +148,9 @@ export class EngineMetrics {
         series++;
         this.probability.labels(service, operation).set(operations[operation]);
         this.qps.labels(service, operation).set(qps[service]?.[operation] ?? 0);
+        const errorRate = errorRates[service]?.[operation];
+        if (errorRate !== undefined) this.errorRate.labels(service, operation).set(errorRate);
+        if (boosted.has(JSON.stringify([service, operation]))) this.boosted.labels(service, operation).set(1);
       }
     }
     this.seriesOmitted.set(omitted);

@@ -2,6 +2,7 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   IsArray,
   IsIn,
@@ -63,6 +64,10 @@ export class OperationPolicyDto {
 
   @OptionalPositive()
   targetSamplesPerSecond?: number;
+
+  /** Checked by `parseErrorBoost`: `false` or an object, which decorators cannot express. */
+  @Allow()
+  errorBoost?: unknown;
 }
 
 /**
@@ -99,6 +104,10 @@ export class PolicyDto {
   @IsNumber(FINITE, { message: 'must be a finite number' })
   @Min(0, { message: 'must not be negative' })
   lowerBoundTracesPerSecond?: number;
+
+  /** Checked by `parseErrorBoost`: `false` or an object, which decorators cannot express. */
+  @Allow()
+  errorBoost?: unknown;
 
   @Present()
   @IsArray({ message: 'must be an array' })

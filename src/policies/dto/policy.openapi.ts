@@ -22,11 +22,28 @@ function describe<T extends object>(type: new () => T, properties: Partial<Recor
 
 const PROBABILITY = { type: Number, minimum: 0, maximum: 1 } as const;
 const POSITIVE = { type: Number, minimum: 0, exclusiveMinimum: true } as const;
+const ERROR_BOOST: ApiPropertyOptions = {
+  oneOf: [
+    { type: 'boolean', enum: [false] },
+    {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        targetErrorSamplesPerSecond: { type: 'number', minimum: 0, exclusiveMinimum: true, example: 2 },
+        maxSamplingProbability: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 1, example: 0.5 },
+        cooldown: { type: 'string', example: '10m' },
+      },
+    },
+  ],
+  description:
+    'adaptive (samplane algorithm): how an operation whose error rate rises clearly above its baseline is boosted, or false for never; absent fields take ADAPTIVE_ERROR_*.',
+};
 
 describe(OperationPolicyDto, {
   operation: { type: String, required: true, minLength: 1, maxLength: MAX_OPERATION_NAME, example: 'GET /health' },
   samplingRate: { ...PROBABILITY, description: 'Pins the operation’s rate. Exactly one of this and targetSamplesPerSecond.' },
   targetSamplesPerSecond: { ...POSITIVE, description: 'adaptive only: the operation’s own target of sampled traces per second.' },
+  errorBoost: ERROR_BOOST,
 });
 
 describe(PolicyDto, {
@@ -50,6 +67,7 @@ describe(PolicyDto, {
     minimum: 0,
     description: 'adaptive and probabilistic: lower bound served to SDKs, traces per second per operation.',
   },
+  errorBoost: ERROR_BOOST,
   operations: {
     type: [OperationPolicyDto],
     maxItems: MAX_OPERATIONS,

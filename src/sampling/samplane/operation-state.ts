@@ -1,8 +1,10 @@
+import type { ErrorTracker } from './error-boost';
 import type { EstimateKind, RateEstimator } from './rate-estimator';
 
 /** What the calculator knows of one operation between calculations. */
 export interface OperationState {
   estimator: RateEstimator;
+  errors: ErrorTracker;
   /** Buckets in a row without requests. */
   idleBuckets: number;
   /** How the newest bucket was folded in; `idle` when it had no requests. */

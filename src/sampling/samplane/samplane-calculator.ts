@@ -5,22 +5,17 @@ import type {
   OperationInputs,
   OperationSettingsResolver,
   Probabilities,
+  RestoredInputs,
 } from '../calculator';
 import type { ThroughputBucket } from '../throughput';
-import { type Claim, fairShares } from './fair-share';
+import { ErrorTracker } from './error-boost';
 import { type OperationState, operationsOverCap } from './operation-state';
+import { type OperationRules, bounded, resolveRules } from './operation-rules';
 import { RateEstimator } from './rate-estimator';
-import { SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
+import { budgetShares, floodShares } from './service-shares';
+import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { copyProbabilities, dictionary } from '../dictionary';
 
-interface OperationRules {
-  targetSamplesPerSecond: number;
-  minSamplingProbability: number;
-  maxSamplingProbability: number;
-  budgetTracesPerSecond: number | undefined;
-}
-
-const MAX_SAMPLING_PROBABILITY = 1;
 /** Below this relative error a probability is never changed: not worth a strategy update. */
 const MIN_HOLD_BAND = 0.02;
 const HOLD_NOISE_DEVIATIONS = 3;
@@ -38,7 +33,10 @@ const HOLD_NOISE_DEVIATIONS = 3;
  *   interval), because its request rate is unknown rather than zero-and-rising;
  * - a service budget is shared max-min fairly among the service's active operations, so more
  *   operations split the budget instead of multiplying the volume;
- * - at most `maxOperations` per service are kept, the busiest, so a flood of names is bounded.
+ * - at most `maxOperations` per service are kept, the busiest, so a flood of names is bounded;
+ * - an operation whose error rate rises clearly above its own baseline is boosted so that about
+ *   the error target of errored traces per second is sampled (see `ErrorTracker`), paid from
+ *   its service's budget first where there is one.
  *
  * Input counts are requests per operation (exact where reporters send totals, sampled spans
  * scaled by 1/p where not); the probability sets tell which probabilities were in effect.
@@ -57,6 +55,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   private inputs: CalculationInputs = dictionary();
   private dropped: Record<string, number> = dictionary();
   private folds = 0;
+  /** Error state a previous leader recorded, taken up when each operation is first folded. */
+  private restoredErrors = new Map<string, Map<string, ErrorTracker>>();
 
   constructor(
     private readonly options: SamplaneCalculatorOptions,
@@ -86,9 +86,22 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     this.settings = resolver;
   }
 
-  /** Rate estimates are kept: they describe traffic, which a change of leader does not change. */
-  restore(probabilities: Probabilities): void {
+  /**
+   * Rate estimates are kept: they describe traffic, which a change of leader does not change.
+   * Error baselines and boosts come from the last calculation's inputs, as the history a new
+   * leader loads is too short to rebuild a baseline of minutes.
+   */
+  restore(probabilities: Probabilities, restored?: RestoredInputs): void {
     this.probabilities = copyProbabilities(probabilities);
+    if (!restored) return;
+    for (const [service, operations] of Object.entries(restored.inputs)) {
+      for (const [operation, inputs] of Object.entries(operations)) {
+        if (!inputs.errors || this.operations.get(service)?.has(operation)) continue;
+        const trackers = this.restoredErrors.get(service) ?? new Map<string, ErrorTracker>();
+        trackers.set(operation, ErrorTracker.restore(inputs.errors, restored.elapsedSeconds));
+        this.restoredErrors.set(service, trackers);
+      }
+    }
   }
 
   /**
@@ -101,8 +114,12 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   calculate(): CalculationResult {
-    for (const bucket of this.pending) this.fold(bucket);
+    // A restored error baseline already holds the history loaded with it: only the newest
+    // bucket is new to it.
+    const newest = this.pending.length - 1;
+    this.pending.forEach((bucket, i) => this.fold(bucket, i === newest));
     this.pending = [];
+    this.restoredErrors.clear();
     this.dropped = this.capOperations();
 
     const probabilities = dictionary<Record<string, number>>();
@@ -125,8 +142,9 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const inputs = dictionary<OperationInputs>();
     const rules = new Map<string, OperationRules>();
     for (const operation of operations.keys()) rules.set(operation, this.rulesFor(service, operation));
-    const budget = this.budgetShares(operations, rules);
-    const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? this.floodShares(operations, rules) : undefined;
+    const boosts = this.errorBoosts(operations, rules);
+    const budget = budgetShares(operations, rules, boosts, this.options.minSamplesPerSecond);
+    const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? floodShares(operations, rules) : undefined;
     const shares = flood?.shares ?? budget;
 
     for (const [operation, state] of operations) {
@@ -152,6 +170,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
           requestRate: 0,
           ...(rule.budgetTracesPerSecond !== undefined && { budget: rule.budgetTracesPerSecond }),
           estimate: 'idle',
+          errors: state.errors.inputs(rule.errorBoost),
         };
         continue;
       }
@@ -160,7 +179,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       const held =
         state.estimate === 'resumed' ||
         this.holds(previous, rate, target, rule, state.estimator.relativeNoise(state.lastSeconds));
-      const next = held ? previous : bounded(target > 0 ? target / rate : 0, rule);
+      const normal = held ? previous : bounded(target > 0 ? target / rate : 0, rule);
+      // Within a budget the boost is already part of the share; elsewhere it is a floor.
+      const boost = budget.has(operation) ? undefined : boosts.get(operation);
+      const next = boost !== undefined && boost > normal ? bounded(boost, rule) : normal;
       state.raisedFrom = next > previous ? previous : undefined;
       probabilities[operation] = next;
       qps[operation] = rate * previous;
@@ -174,6 +196,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         ...(budget.has(operation) && { budget: rule.budgetTracesPerSecond }),
         ...(flood?.shares.has(operation) && { sharedTarget: flood.target }),
         estimate: state.estimate,
+        errors: state.errors.inputs(rule.errorBoost),
       };
     }
     return { probabilities, qps, inputs };
@@ -193,63 +216,19 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     return Math.abs(previous * rate - target) / target <= band;
   }
 
-  /**
-   * operation → its share of the service budget, for the active operations of a budgeted
-   * service. The budget is the smallest any active operation reports, should they disagree.
-   */
-  private budgetShares(operations: Map<string, OperationState>, rules: Map<string, OperationRules>): Map<string, number> {
-    const active: string[] = [];
-    let budget: number | undefined;
+  /** operation → the probability its error boost asks for, for the active boosted operations. */
+  private errorBoosts(operations: Map<string, OperationState>, rules: Map<string, OperationRules>): Map<string, number> {
+    const boosts = new Map<string, number>();
     for (const [operation, state] of operations) {
-      if (state.estimate === 'idle' || !(state.estimator.rate ?? 0)) continue;
-      active.push(operation);
-      const own = rules.get(operation)?.budgetTracesPerSecond;
-      if (own !== undefined) budget = budget === undefined ? own : Math.min(budget, own);
-    }
-    const shares = new Map<string, number>();
-    if (budget === undefined || active.length === 0) return shares;
-    const claims: Claim[] = active.map((operation) => {
-      const rate = operations.get(operation)?.estimator.rate ?? 0;
       const rule = rules.get(operation) as OperationRules;
-      return {
-        demand: rate * rule.maxSamplingProbability,
-        floor: Math.max(this.options.minSamplesPerSecond, rate * rule.minSamplingProbability),
-      };
-    });
-    fairShares(Math.max(0, budget), claims).forEach((share, i) => shares.set(active[i], share));
-    return shares;
+      const active = state.estimate !== 'idle' && (state.estimator.rate ?? 0) > 0;
+      const boost = active ? state.errors.boost(rule.errorBoost) : state.errors.boost({ ...rule.errorBoost, enabled: false });
+      if (boost !== undefined) boosts.set(operation, Math.min(boost, rule.maxSamplingProbability));
+    }
+    return boosts;
   }
 
-  /**
-   * operation → its part of one shared target, for the quiet operations of a service over the
-   * cap. Names that leak IDs are each quiet (below their target, so each would be sampled
-   * fully); held to one target between them, like one operation, a flood's volume stays that
-   * of one operation however many names it has, while the busy operations keep their own
-   * targets. The target shared is the smallest of theirs.
-   */
-  private floodShares(
-    operations: Map<string, OperationState>,
-    rules: Map<string, OperationRules>,
-  ): { shares: Map<string, number>; target: number } {
-    const quiet: Array<[string, number]> = [];
-    let rate = 0;
-    let target = Infinity;
-    for (const [operation, state] of operations) {
-      const own = state.estimator.rate ?? 0;
-      const rule = rules.get(operation) as OperationRules;
-      if (state.estimate === 'idle' || !(own > 0) || own * rule.maxSamplingProbability > rule.targetSamplesPerSecond) continue;
-      quiet.push([operation, own]);
-      rate += own;
-      target = Math.min(target, rule.targetSamplesPerSecond);
-    }
-    const shares = new Map<string, number>();
-    // One quiet operation alone is no flood of them: it keeps its own target.
-    if (quiet.length < 2 || rate <= target) return { shares, target };
-    for (const [operation, own] of quiet) shares.set(operation, (target * own) / rate);
-    return { shares, target };
-  }
-
-  private fold(bucket: ThroughputBucket): void {
+  private fold(bucket: ThroughputBucket, newest: boolean): void {
     if (!(bucket.intervalSeconds > 0)) return;
     this.folds++;
     for (const [service, operations] of bucket.throughput) {
@@ -264,6 +243,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         if (!state) {
           state = {
             estimator: new RateEstimator(this.tuning),
+            errors: this.restoredErrors.get(service)?.get(operation) ?? new ErrorTracker(),
             idleBuckets: 0,
             estimate: 'first',
             lastFold: 0,
@@ -279,6 +259,15 @@ export class SamplaneCalculator implements AdaptiveCalculator {
           seconds: bucket.recent.intervalSeconds,
         };
         state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent, throughput.exact);
+        if (newest || !this.restoredErrors.get(service)?.has(operation)) {
+          const exact = Math.min(throughput.count, throughput.exact ?? 0);
+          state.errors.observe({
+            requests: throughput.count,
+            errors: throughput.errors ?? 0,
+            seconds: bucket.intervalSeconds,
+            observed: (exact + (throughput.count - exact) * inEffect) / throughput.count,
+          });
+        }
         state.idleBuckets = 0;
         state.lastFold = this.folds;
         state.lastSeconds = bucket.intervalSeconds;
@@ -287,6 +276,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     for (const [service, states] of this.operations) {
       for (const [operation, state] of states) {
         if (state.lastFold === this.folds) continue;
+        state.errors.observeNothing(bucket.intervalSeconds);
         const zero = state.estimator.observeNothing(bucket.intervalSeconds);
         if (zero) {
           state.estimate = zero;
@@ -336,17 +326,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   private rulesFor(service: string, operation: string): OperationRules {
-    const custom = this.settings(service, operation);
-    return {
-      targetSamplesPerSecond: custom?.targetSamplesPerSecond ?? this.options.targetSamplesPerSecond,
-      minSamplingProbability: custom?.minSamplingProbability ?? this.options.minSamplingProbability,
-      maxSamplingProbability: custom?.maxSamplingProbability ?? MAX_SAMPLING_PROBABILITY,
-      budgetTracesPerSecond: custom?.budgetTracesPerSecond,
-    };
+    return resolveRules(this.options, this.options.errorBoost ?? ERROR_BOOST_DEFAULTS, this.settings(service, operation));
   }
-}
-
-/** Jaeger's order: the ceiling wins over the floor when a policy sets them crossed. */
-function bounded(p: number, rule: OperationRules): number {
-  return Math.min(rule.maxSamplingProbability, Math.max(rule.minSamplingProbability, p));
 }

@@ -1,4 +1,5 @@
 import type { AdaptiveOptions } from '../adaptive-options';
+import type { ErrorBoostRule } from './error-boost';
 import type { RateEstimatorTuning } from './rate-estimator';
 
 /** The engine options `samplane` reads; the same knobs, with the same meaning, as `jaeger`'s. */
@@ -11,7 +12,18 @@ export type SamplaneCalculatorOptions = Pick<
   | 'minSamplingProbability'
   | 'minSamplesPerSecond'
   | 'maxOperations'
->;
+> & {
+  /** Absent: `ERROR_BOOST_DEFAULTS`. */
+  errorBoost?: ErrorBoostRule;
+};
+
+/** The error boost when nothing configures it: on, 1 errored trace/s, at most 0.1, 5 minutes. */
+export const ERROR_BOOST_DEFAULTS: ErrorBoostRule = {
+  enabled: true,
+  targetErrorSamplesPerSecond: 1,
+  maxSamplingProbability: 0.1,
+  cooldownSeconds: 300,
+};
 
 /** Internals of the controller; the defaults are what the simulator's standard set was tuned on. */
 export interface SamplaneTuning extends RateEstimatorTuning {

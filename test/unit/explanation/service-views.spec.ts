@@ -110,6 +110,7 @@ describe('summarize', () => {
       operations: 2,
       requestsPerSecond: 2110,
       sampledPerSecond: 3.1,
+      boostedOperations: [],
     });
   });
 });

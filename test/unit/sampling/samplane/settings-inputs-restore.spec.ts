@@ -45,6 +45,7 @@ describe('samplane: inputs behind each probability', () => {
       qps: 10 * 0.05,
       requestRate: 10,
       estimate: 'step',
+      errors: { errorRate: 0, errorsPerSecond: 0, baselineErrorRate: 0, baselineWeight: expect.any(Number) as number },
     });
     tick(calculator, counts);
     expect(calculator.lastInputs().A.GET).toMatchObject({ previous: 0.1, withinTolerance: true, estimate: 'smoothed' });
