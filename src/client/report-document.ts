@@ -64,6 +64,6 @@ function encodeOperation(op: OperationWindow): string {
   const probability = op.probability === undefined ? '' : `,"probability":${op.probability}`;
   return (
     `{"operation":${JSON.stringify(op.operation)},"count":${op.count},"sampled":${op.sampled},` +
-    `"errors":${op.errors}${probability}}`
+    `"sampledErrors":${Math.min(op.errors, op.sampled)}${probability}}`
   );
 }

@@ -40,8 +40,8 @@ export const PROCESSOR_DEFAULTS = {
  * OpenTelemetry calls span processors only for sampled spans, so requests and sampled counts
  * come from the sampler, which sees every root decision: a root span counts in the window in
  * which it started. This processor adds what only the end of a span tells, errors: a sampled
- * root span ending with status ERROR. Errors of unsampled spans cannot be known, so `errors`
- * covers sampled traffic only.
+ * root span ending with status ERROR. Errors of unsampled spans cannot be known, so they are
+ * reported as `sampledErrors`, from which Samplane estimates the error rate of all requests.
  *
  * `shutdown()` also stops the sampler's polling, and sends the last window.
  */

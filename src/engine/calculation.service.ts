@@ -237,7 +237,7 @@ export class CalculationService {
         operation: c.operation,
         count: requests ? c.requests : c.sampled,
         probabilities: c.probabilities,
-        ...(requests && { exact: c.exact ?? 0, errors: c.errors }),
+        ...(requests && { exact: c.exact ?? 0, errors: c.errors, outcomes: c.outcomes ?? c.requests }),
       })),
     );
     return { throughput, intervalSeconds: lengthMs / 1000 };
@@ -252,11 +252,17 @@ function trafficOf(counted: CountedOperation[], seconds: number): Record<string,
     (traffic[c.service] ??= dictionary<OperationTraffic>())[c.operation] = {
       requestsPerSecond: c.requests / seconds,
       sampledPerSecond: c.sampled / seconds,
-      errorsPerSecond: c.errors / seconds,
-      errorRate: c.requests > 0 ? Math.min(1, c.errors / c.requests) : 0,
+      errorsPerSecond: (errorRate(c) * c.requests) / seconds,
+      errorRate: errorRate(c),
     };
   }
   return traffic;
+}
+
+/** Errors per request, estimated from the requests whose outcome was seen. */
+function errorRate(c: CountedOperation): number {
+  const outcomes = c.outcomes ?? c.requests;
+  return outcomes > 0 ? Math.min(1, c.errors / outcomes) : 0;
 }
 
 function errorRatesOf(traffic: Record<string, Record<string, OperationTraffic>>): Record<string, Record<string, number>> {

@@ -49,6 +49,7 @@ export class IngestService {
         op.errors,
         probability === undefined ? undefined : formatProbability(probability),
         op.count,
+        op.outcomes,
       );
       if (!added) overCap++;
     }
@@ -85,9 +86,11 @@ export class IngestService {
         span.operation,
         sampled,
         requests,
-        // An errored span stands for as many errored requests as the span stands for requests.
-        span.error ? requests : 0,
+        // One outcome seen per span: the error rate is the errored share of the spans.
+        span.error ? 1 : 0,
         probability === undefined ? undefined : formatProbability(probability),
+        0,
+        1,
       );
       if (added) counted++;
       else {

@@ -6,7 +6,10 @@ export interface OperationReport {
   /** Root spans (requests) seen in the window, sampled or not. */
   count: number;
   sampled: number;
+  /** Errors among `count`, or among `sampled` when the reporter sent `sampledErrors`. */
   errors: number;
+  /** How many requests the errors are of: `count` (every outcome known) or `sampled`. */
+  outcomes: number;
   /** The rate the SDK applied, when it said. */
   probability: number | undefined;
 }
@@ -57,6 +60,16 @@ function operation(value: unknown, path: string): OperationReport {
   if (sampled > count) throw new InvalidInputError(`${path}.sampled`, `${sampled} is more than count (${count})`);
   const errors = entry.errors === undefined || entry.errors === null ? 0 : counter(entry.errors, `${path}.errors`);
   if (errors > count) throw new InvalidInputError(`${path}.errors`, `${errors} is more than count (${count})`);
+  // An SDK sees how a request ended only for sampled spans: it reports those errors as such.
+  const given = (field: unknown) => field !== undefined && field !== null;
+  const sampledErrors = given(entry.sampledErrors) ? counter(entry.sampledErrors, `${path}.sampledErrors`) : undefined;
+  // gRPC always carries `errors` (0 when unset), so only a non-zero one conflicts.
+  if (sampledErrors !== undefined && given(entry.errors) && entry.errors !== 0) {
+    throw new InvalidInputError(`${path}.sampledErrors`, 'set either errors or sampledErrors, not both');
+  }
+  if (sampledErrors !== undefined && sampledErrors > sampled) {
+    throw new InvalidInputError(`${path}.sampledErrors`, `${sampledErrors} is more than sampled (${sampled})`);
+  }
   let probability: number | undefined;
   if (entry.probability !== undefined && entry.probability !== null) {
     probability = finite(entry.probability, `${path}.probability`);
@@ -64,7 +77,9 @@ function operation(value: unknown, path: string): OperationReport {
       throw new InvalidInputError(`${path}.probability`, `${probability} is not a probability (0 to 1)`);
     }
   }
-  return { operation: operationName, count, sampled, errors, probability };
+  return sampledErrors === undefined
+    ? { operation: operationName, count, sampled, errors, outcomes: count, probability }
+    : { operation: operationName, count, sampled, errors: sampledErrors, outcomes: sampled, probability };
 }
 
 function object(value: unknown, field: string): Record<string, unknown> {

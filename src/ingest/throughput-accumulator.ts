@@ -6,6 +6,7 @@ interface Counts {
   requests: number;
   exact: number;
   errors: number;
+  outcomes: number;
   probabilities: Set<string>;
 }
 
@@ -30,6 +31,7 @@ export class ThroughputAccumulator {
     errors: number,
     probability: string | undefined,
     exact = 0,
+    outcomes = requests,
   ): boolean {
     let operations = this.counts.get(service);
     if (!operations) {
@@ -39,13 +41,14 @@ export class ThroughputAccumulator {
     let counts = operations.get(operation);
     if (!counts) {
       if (operations.size >= this.maxOperations) return false;
-      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, probabilities: new Set() };
+      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: new Set() };
       operations.set(operation, counts);
     }
     counts.sampled += sampled;
     counts.requests += requests;
     counts.exact += exact;
     counts.errors += errors;
+    counts.outcomes += outcomes;
     if (probability !== undefined && counts.probabilities.size < MAX_RECORDED_PROBABILITIES) {
       counts.probabilities.add(probability);
     }
@@ -70,6 +73,7 @@ export class ThroughputAccumulator {
           requests: c.requests,
           ...(c.exact > 0 && { exact: c.exact }),
           errors: c.errors,
+          ...(c.outcomes !== c.requests && { outcomes: c.outcomes }),
           probabilities: [...c.probabilities],
         });
       }

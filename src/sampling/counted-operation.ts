@@ -11,7 +11,13 @@ export interface CountedOperation {
    * up from sampled spans, and is as noisy as the sampled count it came from.
    */
   exact?: number;
+  /** Errors among `outcomes`. */
   errors: number;
+  /**
+   * Requests whose outcome was seen (absent: all of `requests`): reports count every outcome or
+   * only sampled ones, span copies one per span. The error rate is `errors / outcomes`.
+   */
+  outcomes?: number;
   /** Probabilities seen, formatted to 6 decimals as Jaeger keys them; at most 10. */
   probabilities: string[];
 }

@@ -10,8 +10,10 @@ export interface ThroughputRecord {
   count: number;
   /** `samplane`: how much of `count` reporters counted exactly (see `OperationThroughput`). */
   exact?: number;
-  /** `samplane`: how many of `count` ended in error (estimated like `count` where scaled). */
+  /** `samplane`: errors among `outcomes`. */
   errors?: number;
+  /** `samplane`: requests whose outcome was seen (absent: all of `count`). */
+  outcomes?: number;
   /** Sampler probabilities seen, each already formatted with `formatProbability`. */
   probabilities: string[];
 }
@@ -23,8 +25,10 @@ export interface OperationThroughput {
    * scaled up from sampled spans, the noisier case).
    */
   exact?: number;
-  /** `samplane`: how many of `count` ended in error. */
+  /** `samplane`: errors among `outcomes`. */
   errors?: number;
+  /** `samplane`: requests whose outcome was seen (absent: all of `count`). */
+  outcomes?: number;
   /** Formatted probabilities; a recording replica keeps at most `MAX_RECORDED_PROBABILITIES`. */
   probabilities: Set<string>;
 }
@@ -87,6 +91,9 @@ export function mergeThroughput(records: Iterable<ThroughputRecord>): ServiceThr
     }
     const existing = operations.get(record.operation);
     if (existing) {
+      if (existing.outcomes !== undefined || record.outcomes !== undefined) {
+        existing.outcomes = (existing.outcomes ?? existing.count) + (record.outcomes ?? record.count);
+      }
       existing.count += record.count;
       if (record.exact !== undefined) existing.exact = (existing.exact ?? 0) + record.exact;
       if (record.errors !== undefined) existing.errors = (existing.errors ?? 0) + record.errors;
@@ -97,6 +104,7 @@ export function mergeThroughput(records: Iterable<ThroughputRecord>): ServiceThr
         probabilities: new Set(record.probabilities),
         ...(record.exact !== undefined && { exact: record.exact }),
         ...(record.errors !== undefined && { errors: record.errors }),
+        ...(record.outcomes !== undefined && { outcomes: record.outcomes }),
       });
     }
   }

@@ -38,6 +38,9 @@ export function mergeCounted(records: Iterable<CountedOperation>): CountedOperat
       merged.set(key, { ...r, probabilities: [...r.probabilities] });
       continue;
     }
+    if (existing.outcomes !== undefined || r.outcomes !== undefined) {
+      existing.outcomes = (existing.outcomes ?? existing.requests) + (r.outcomes ?? r.requests);
+    }
     existing.sampled += r.sampled;
     existing.requests += r.requests;
     if (r.exact) existing.exact = (existing.exact ?? 0) + r.exact;

@@ -11,14 +11,16 @@ export interface ErrorBoostRule {
 
 /** One bucket's errors of one operation. */
 export interface ErrorObservation {
+  /** All requests, as estimated. */
   requests: number;
+  /**
+   * Requests whose outcome was seen: all of them from exact reports, the sampled ones where
+   * only sampled spans are seen. Evidence is judged on these.
+   */
+  outcomes: number;
+  /** Errors among `outcomes`. */
   errors: number;
   seconds: number;
-  /**
-   * The fraction of `requests` actually observed: 1 for exact counts, the sampling probability
-   * for counts scaled up from sampled spans. Evidence is judged on what was observed.
-   */
-  observed: number;
 }
 
 /** What the explanation shows of an operation's errors, and what a new leader restores. */
@@ -52,6 +54,8 @@ export interface ErrorInputs {
 const BASELINE_HALF_LIFE_SECONDS = 600;
 /** A short window beside the newest bucket, so sparse sampled errors add up to evidence. */
 const SHORT_HALF_LIFE_SECONDS = 30;
+/** Seconds of data a baseline needs before anything is judged against it. */
+const BASELINE_WARMUP_SECONDS = 60;
 /** Standard deviations above the baseline that count as an anomaly, not noise. */
 const ANOMALY_DEVIATIONS = 5;
 /** And the rise must matter: at least this many points of error rate, and half the baseline. */
@@ -77,6 +81,7 @@ const empty = (): Window => ({ errors: 0, requests: 0, observedErrors: 0, observ
 export class ErrorTracker {
   private baselineErrors = 0;
   private baselineRequests = 0;
+  private baselineSeconds = 0;
   private short = empty();
   private newest: Window = empty();
   private baselineBefore = 0;
@@ -92,6 +97,7 @@ export class ErrorTracker {
     tracker.baselineRequests = inputs.baselineWeight;
     tracker.baselineErrors = inputs.baselineErrorRate * inputs.baselineWeight;
     tracker.baselineBefore = inputs.baselineErrorRate;
+    if (inputs.baselineWeight > 0) tracker.baselineSeconds = BASELINE_WARMUP_SECONDS;
     if (inputs.boost) {
       tracker.sinceAnomaly = inputs.boost.sinceAnomalySeconds + Math.max(0, elapsedSeconds);
       tracker.boosted = inputs.boost.probability;
@@ -101,14 +107,13 @@ export class ErrorTracker {
 
   /** Folds one bucket in: judged against the baseline first, then added to it. */
   observe(bucket: ErrorObservation): void {
-    if (!(bucket.seconds > 0) || !(bucket.requests > 0)) return this.observeNothing(bucket.seconds);
-    const observed = Math.min(1, Math.max(0, bucket.observed));
-    const errors = Math.min(bucket.requests, Math.max(0, bucket.errors));
+    if (!(bucket.seconds > 0) || !(bucket.requests > 0) || !(bucket.outcomes > 0)) return this.observeNothing(bucket.seconds);
+    const observedErrors = Math.min(bucket.outcomes, Math.max(0, bucket.errors));
     this.newest = {
-      errors,
+      errors: (bucket.requests * observedErrors) / bucket.outcomes,
       requests: bucket.requests,
-      observedErrors: errors * observed,
-      observedRequests: bucket.requests * observed,
+      observedErrors,
+      observedRequests: bucket.outcomes,
       seconds: bucket.seconds,
     };
     const shortDecay = 2 ** (-bucket.seconds / SHORT_HALF_LIFE_SECONDS);
@@ -119,13 +124,15 @@ export class ErrorTracker {
       observedRequests: this.short.observedRequests * shortDecay + this.newest.observedRequests,
       seconds: this.short.seconds * shortDecay + bucket.seconds,
     };
-    const known = this.baselineRequests > 0;
-    this.baselineBefore = known ? this.baselineErrors / this.baselineRequests : this.newest.errors / this.newest.requests;
+    const known = this.baselineRequests > 0 && this.baselineSeconds >= BASELINE_WARMUP_SECONDS;
+    this.baselineBefore =
+      this.baselineRequests > 0 ? this.baselineErrors / this.baselineRequests : this.newest.errors / this.newest.requests;
     this.anomalous = known && (isAnomalous(this.newest, this.baselineBefore) || isAnomalous(this.short, this.baselineBefore));
     this.elevated = known && risen(this.newest, this.baselineBefore);
     const decay = 2 ** (-bucket.seconds / BASELINE_HALF_LIFE_SECONDS);
     this.baselineErrors = this.baselineErrors * decay + this.newest.observedErrors;
     this.baselineRequests = this.baselineRequests * decay + this.newest.observedRequests;
+    this.baselineSeconds += bucket.seconds;
     this.sinceAnomaly = this.anomalous ? 0 : this.sinceAnomaly + bucket.seconds;
   }
 

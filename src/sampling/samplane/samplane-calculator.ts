@@ -260,12 +260,11 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         };
         state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent, throughput.exact);
         if (newest || !this.restoredErrors.get(service)?.has(operation)) {
-          const exact = Math.min(throughput.count, throughput.exact ?? 0);
           state.errors.observe({
             requests: throughput.count,
+            outcomes: throughput.outcomes ?? throughput.count,
             errors: throughput.errors ?? 0,
             seconds: bucket.intervalSeconds,
-            observed: (exact + (throughput.count - exact) * inEffect) / throughput.count,
           });
         }
         state.idleBuckets = 0;

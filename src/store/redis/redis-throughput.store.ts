@@ -5,7 +5,7 @@ import { type ThroughputStore, mergeCounted } from '../throughput-store';
 
 /**
  * Slots are a hash of counters (`s|` sampled, `r|` requests, `x|` exactly counted requests,
- * `e|` errors, + JSON [service, operation]) and a set of
+ * `e|` errors, `o|` requests whose outcome was seen, + JSON [service, operation]) and a set of
  * seen probabilities per slot; both expire after `retentionMs`, so Redis holds only the window
  * the engine can still read. Watermarks live in one sorted set (replica → flushed-through ms),
  * pruned by the leader and expiring with the slots.
@@ -30,6 +30,7 @@ export class RedisThroughputStore implements ThroughputStore {
       if (r.requests > 0) pipeline.hincrbyfloat(counters, `r|${key}`, r.requests);
       if (r.exact) pipeline.hincrby(counters, `x|${key}`, r.exact);
       if (r.errors > 0) pipeline.hincrby(counters, `e|${key}`, r.errors);
+      if (r.outcomes) pipeline.hincrby(counters, `o|${key}`, r.outcomes);
       // A zero field still records that the operation was seen in this slot.
       if (r.sampled === 0 && r.requests === 0) pipeline.hincrby(counters, `s|${key}`, 0);
       for (const p of r.probabilities) members.push(JSON.stringify([r.service, r.operation, p]));
@@ -105,6 +106,7 @@ function decodeSlot(counters: Record<string, string>, seen: string[]): CountedOp
     else if (field.startsWith('r|')) record.requests += amount;
     else if (field.startsWith('e|')) record.errors += amount;
     else if (field.startsWith('x|')) record.exact = (record.exact ?? 0) + amount;
+    else if (field.startsWith('o|')) record.outcomes = (record.outcomes ?? 0) + amount;
   }
   for (const member of seen) {
     const [service, operation, p] = JSON.parse(member) as [string, string, string];

@@ -75,8 +75,8 @@ describe('SamplaneSpanProcessor reporting throughput', () => {
         instance: 'pod-1',
         windowSeconds: 10,
         operations: [
-          { operation: 'GET /cart', count: 30, sampled: 30, errors: 7, probability: 1 },
-          { operation: 'POST /pay', count: 20, sampled: 0, errors: 0, probability: 0 },
+          { operation: 'GET /cart', count: 30, sampled: 30, sampledErrors: 7, probability: 1 },
+          { operation: 'POST /pay', count: 20, sampled: 0, sampledErrors: 0, probability: 0 },
         ],
       },
     ]);
@@ -84,7 +84,7 @@ describe('SamplaneSpanProcessor reporting throughput', () => {
     requests('GET /cart', 5);
     await endWindow();
     expect(fake.reports[1].operations).toEqual([
-      { operation: 'GET /cart', count: 5, sampled: 5, errors: 0, probability: 1 },
+      { operation: 'GET /cart', count: 5, sampled: 5, sampledErrors: 0, probability: 1 },
     ]);
 
     // Nothing happened: nothing is sent.
@@ -99,7 +99,7 @@ describe('SamplaneSpanProcessor reporting throughput', () => {
     await endWindow();
 
     expect(fake.reports[0].operations).toEqual([
-      { operation: 'GET /rare', count: 10, sampled: 0, errors: 0, probability: 0 },
+      { operation: 'GET /rare', count: 10, sampled: 0, sampledErrors: 0, probability: 0 },
     ]);
   });
 
@@ -109,7 +109,7 @@ describe('SamplaneSpanProcessor reporting throughput', () => {
     requests('GET /a', 10);
     await endWindow();
 
-    expect(fake.reports[0].operations).toEqual([{ operation: 'GET /a', count: 10, sampled: 2, errors: 0 }]);
+    expect(fake.reports[0].operations).toEqual([{ operation: 'GET /a', count: 10, sampled: 2, sampledErrors: 0 }]);
   });
 
   it('counts a span in the window it started in, and its error in the window it ends in', async () => {
@@ -123,8 +123,8 @@ describe('SamplaneSpanProcessor reporting throughput', () => {
     await endWindow();
 
     expect(fake.reports.map((report) => report.operations)).toEqual([
-      [{ operation: 'GET /slow', count: 1, sampled: 1, errors: 0, probability: 1 }],
-      [{ operation: 'GET /slow', count: 1, sampled: 1, errors: 1, probability: 1 }],
+      [{ operation: 'GET /slow', count: 1, sampled: 1, sampledErrors: 0, probability: 1 }],
+      [{ operation: 'GET /slow', count: 1, sampled: 1, sampledErrors: 1, probability: 1 }],
     ]);
   });
 

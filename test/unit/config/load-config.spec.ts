@@ -179,6 +179,10 @@ describe('loadConfig', () => {
       ['ADAPTIVE_LEADER_LEASE', '15'],
       ['ADAPTIVE_MAX_OPERATIONS', '0'],
       ['ADAPTIVE_MAX_OPERATIONS', '2e3.5'],
+      ['ADAPTIVE_ERROR_BOOST', 'yes'],
+      ['ADAPTIVE_ERROR_TARGET_SAMPLES_PER_SECOND', '0'],
+      ['ADAPTIVE_ERROR_BOOST_COOLDOWN', '300'],
+      ['ADAPTIVE_ERROR_BOOST_MAX_PROBABILITY', '2'],
     ])('%s=%j', (variable, value) => {
       const error = configErrorOf({ [variable]: value });
       expect(error.variable).toBe(variable);
@@ -221,6 +225,32 @@ describe('loadConfig', () => {
         ADAPTIVE_MIN_SAMPLING_PROBABILITY: '0.05',
       });
       expect(config.adaptive.minSamplingProbability).toBe(0.05);
+    });
+  });
+});
+
+describe('loadConfig: the error boost', () => {
+  it('is on by default: 1 errored trace/s, at most 0.1, for 5 minutes', () => {
+    expect(loadConfig({}).adaptive.errorBoost).toEqual({
+      enabled: true,
+      targetErrorSamplesPerSecond: 1,
+      maxSamplingProbability: 0.1,
+      cooldownSeconds: 300,
+    });
+  });
+
+  it('reads ADAPTIVE_ERROR_*', () => {
+    const config = loadConfig({
+      ADAPTIVE_ERROR_BOOST: 'off',
+      ADAPTIVE_ERROR_TARGET_SAMPLES_PER_SECOND: '2.5',
+      ADAPTIVE_ERROR_BOOST_COOLDOWN: '10m',
+      ADAPTIVE_ERROR_BOOST_MAX_PROBABILITY: '0.5',
+    });
+    expect(config.adaptive.errorBoost).toEqual({
+      enabled: false,
+      targetErrorSamplesPerSecond: 2.5,
+      maxSamplingProbability: 0.5,
+      cooldownSeconds: 600,
     });
   });
 });

@@ -36,7 +36,7 @@ describe('validateReport', () => {
       service: 'checkout',
       instance: 'pod-7f9c',
       windowSeconds: 10,
-      operations: [{ operation: 'GET /cart', count: 1200, sampled: 12, errors: 3, probability: 0.01 }],
+      operations: [{ operation: 'GET /cart', count: 1200, sampled: 12, errors: 3, outcomes: 1200, probability: 0.01 }],
     });
   });
 
@@ -45,7 +45,7 @@ describe('validateReport', () => {
       service: 's',
       instance: undefined,
       windowSeconds: undefined,
-      operations: [{ operation: 'op', count: 0, sampled: 0, errors: 0, probability: undefined }],
+      operations: [{ operation: 'op', count: 0, sampled: 0, errors: 0, outcomes: 0, probability: undefined }],
     });
   });
 
@@ -73,7 +73,7 @@ describe('validateReport', () => {
       service: 'checkout',
       instance: 'pod-7f9c',
       windowSeconds: 10,
-      operations: [{ operation: 'op', count: 2, sampled: 1, errors: 0, probability: undefined }],
+      operations: [{ operation: 'op', count: 2, sampled: 1, errors: 0, outcomes: 2, probability: undefined }],
     });
   });
 
@@ -277,5 +277,26 @@ describe('validateReport', () => {
     expect(error).toBeInstanceOf(InvalidInputError);
     expect(error.name).toBe('InvalidInputError');
     expect(error.message).toBe('service: expected a string');
+  });
+});
+
+describe('validateReport: sampledErrors', () => {
+  const report = (op: Record<string, unknown>) => ({ service: 's', operations: [{ operation: 'op', count: 100, sampled: 10, ...op }] });
+
+  it('takes errors seen on sampled spans as errors among the sampled requests', () => {
+    expect(validateReport(report({ sampledErrors: 2 })).operations[0]).toMatchObject({ errors: 2, outcomes: 10 });
+  });
+
+  it('takes errors as errors among every request', () => {
+    expect(validateReport(report({ errors: 2 })).operations[0]).toMatchObject({ errors: 2, outcomes: 100 });
+  });
+
+  it.each([
+    [{ sampledErrors: 11 }, 'operations[0].sampledErrors'],
+    [{ sampledErrors: -1 }, 'operations[0].sampledErrors'],
+    [{ sampledErrors: 1.5 }, 'operations[0].sampledErrors'],
+    [{ sampledErrors: 1, errors: 2 }, 'operations[0].sampledErrors'],
+  ])('refuses %j naming %s', (op, field) => {
+    expect(() => validateReport(report(op))).toThrow(expect.objectContaining({ field }) as Error);
   });
 });

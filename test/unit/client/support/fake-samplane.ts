@@ -12,7 +12,7 @@ export interface ReportDocument {
   service: string;
   instance: string;
   windowSeconds: number;
-  operations: Array<{ operation: string; count: number; sampled: number; errors: number; probability?: number }>;
+  operations: Array<{ operation: string; count: number; sampled: number; sampledErrors: number; probability?: number }>;
 }
 
 /**

@@ -1,0 +1,87 @@
+import { JaegerCalculator } from '../../../../../src/sampling/jaeger/jaeger-calculator';
+import { SECONDS, boosted, bucket, erroredSampled, newCalculator, run } from './error-fixtures';
+
+const normal = { GET: [500, 0.01] as [number, number] };
+const incident = { GET: [500, 0.2] as [number, number] };
+
+describe('error boost: settings', () => {
+  it('a policy with errorBoost false is never boosted', () => {
+    const calculator = newCalculator();
+    calculator.useSettings(() => ({ errorBoost: false }));
+    run(calculator, normal, 60);
+    expect(run(calculator, incident, 10).some((r) => boosted(r, 'GET'))).toBe(false);
+  });
+
+  it('the engine default off is overridden by a policy that sets the boost', () => {
+    const calculator = newCalculator({ errorBoost: { enabled: false, targetErrorSamplesPerSecond: 1, maxSamplingProbability: 0.1, cooldownSeconds: 300 } });
+    calculator.useSettings((_service, operation) => (operation === 'GET' ? { errorBoost: { targetErrorSamplesPerSecond: 2 } } : undefined));
+    run(calculator, normal, 60);
+    const [first] = run(calculator, incident, 1);
+    expect(erroredSampled(first, incident, 'GET')).toBeCloseTo(2, 5);
+  });
+
+  it('caps the boost at its maxSamplingProbability and cools down for its cooldown', () => {
+    const calculator = newCalculator();
+    calculator.useSettings(() => ({ errorBoost: { targetErrorSamplesPerSecond: 50, maxSamplingProbability: 0.05, cooldownSeconds: 20 } }));
+    run(calculator, normal, 60);
+    const during = run(calculator, incident, 5);
+    expect(during[0].probabilities.GET).toBe(0.05);
+    const after = run(calculator, normal, 60 / SECONDS);
+    expect(boosted(after[after.length - 1], 'GET')).toBe(false);
+  });
+
+  it('jaeger ignores errors: the same counts with and without errors give the same rates', () => {
+    const withErrors = new JaegerCalculator({ ...JaegerOptions() });
+    const without = new JaegerCalculator({ ...JaegerOptions() });
+    for (let i = 0; i < 20; i++) {
+      const load = i < 10 ? normal : incident;
+      withErrors.addBucket(bucket('S', load));
+      const b = bucket('S', load);
+      for (const t of b.throughput.get('S')?.values() ?? []) delete t.errors;
+      without.addBucket(b);
+      expect(withErrors.calculate().probabilities).toEqual(without.calculate().probabilities);
+    }
+  });
+});
+
+describe('error boost: a new leader', () => {
+  it('continues a boost from the inputs the last calculation recorded', () => {
+    const old = newCalculator();
+    run(old, normal, 60);
+    run(old, incident, 5);
+    const probabilities = { S: { GET: old.calculate().probabilities.S?.GET ?? 0 } };
+    const inputs = old.lastInputs();
+    const leader = newCalculator();
+    leader.restore(probabilities, { inputs, elapsedSeconds: SECONDS });
+    // The new leader loads a short history that is all incident, then sees errors fall back.
+    for (let i = 0; i < 5; i++) leader.addBucket(bucket('S', incident));
+    leader.addBucket(bucket('S', normal));
+    const { probabilities: first } = leader.calculate();
+    const round = { probabilities: first.S, inputs: leader.lastInputs().S };
+    expect(boosted(round, 'GET')).toBe(true);
+    // The baseline learnt a little from the incident, but not again from the history loaded.
+    expect(round.inputs.GET.errors?.baselineErrorRate).toBeLessThan(0.03);
+    expect(first.S.GET).toBeCloseTo(1 / 100, 3);
+  });
+
+  it('without restored inputs a short history of the incident is its baseline: no boost', () => {
+    const leader = newCalculator();
+    for (let i = 0; i < 5; i++) leader.addBucket(bucket('S', incident));
+    leader.calculate();
+    expect(run(leader, incident, 1).some((r) => boosted(r, 'GET'))).toBe(false);
+  });
+});
+
+function JaegerOptions() {
+  return {
+    targetSamplesPerSecond: 1,
+    deltaTolerance: 0.3,
+    calculationBuckets: 1,
+    aggregationBuckets: 10,
+    initialSamplingProbability: 0.001,
+    minSamplingProbability: 0.00001,
+    minSamplesPerSecond: 1 / 60,
+    increaseCap: 1,
+    maxOperations: 2000,
+  };
+}
