@@ -165,4 +165,30 @@ describe('error boost through the report API (samplane, 2 s interval)', () => {
     for (const { probability } of ordersWatch.versionsSince('POST /order', endVersion)) expect(probability).toBeLessThanOrEqual(peak);
     expect(orders.failures).toEqual([]);
   }, 150_000);
+
+  it('takes errorBoost in policies: refuses a bad one naming the field, stores and audits a good one', async () => {
+    const operator = new AdminClient(samplane.url, OPERATOR_TOKEN);
+    const refused: Array<[unknown, string]> = [
+      [{ mode: 'adaptive', errorBoost: { cooldown: 'soon' } }, 'errorBoost.cooldown'],
+      [{ mode: 'adaptive', errorBoost: { maxSamplingProbability: 1.5 } }, 'errorBoost.maxSamplingProbability'],
+      [{ mode: 'adaptive', errorBoost: true }, 'errorBoost'],
+      [{ mode: 'adaptive', operations: [{ operation: 'GET /', samplingRate: 0.5, errorBoost: false }] }, 'operations[0].errorBoost'],
+    ];
+    for (const [policy, field] of refused) {
+      const answer = await operator.put(policyPath('search'), policy);
+      expect([field, answer.status, (answer.body as { field?: string }).field]).toEqual([field, 400, field]);
+    }
+    expect((await operator.get(policyPath('search'))).status).toBe(404);
+
+    const policy = {
+      mode: 'adaptive',
+      errorBoost: { targetErrorSamplesPerSecond: 2, maxSamplingProbability: 0.5, cooldown: '10m' },
+      operations: [{ operation: 'GET /health', errorBoost: false }],
+    };
+    expect((await operator.put(policyPath('search'), policy)).status).toBe(201);
+    expect((await operator.get(policyPath('search'))).body).toMatchObject(policy);
+    const audit = await operator.get('/api/v1/audit?service=search');
+    const [entry] = (audit.body as { items: Array<{ actor: string; action: string; after: unknown }> }).items;
+    expect(entry).toMatchObject({ actor: 'alice', after: policy });
+  });
 });
