@@ -259,7 +259,7 @@ async function sampledCounts(redis: RedisServer): Promise<Map<string, number>> {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await client.scan(cursor, 'MATCH', `${KEY_PREFIX}tp:*`, 'COUNT', 1000);
+      const [next, batch] = await client.scan(cursor, 'MATCH', `${KEY_PREFIX}{tp*}:[0-9]*`, 'COUNT', 1000);
       keys.push(...batch);
       cursor = next;
     } while (cursor !== '0');

@@ -1,4 +1,5 @@
 import type { AdaptiveOptions } from '../sampling/adaptive-options';
+import type { RedisConnectionSecurity, RedisTarget } from './redis-target';
 
 export type Role = 'viewer' | 'operator';
 
@@ -15,7 +16,11 @@ export interface AppConfig {
   host: string;
   httpPort: number;
   grpcPort: number;
+  /** REDIS_URL alone; `redis` says where the shared state lives in every mode. */
   redisUrl: string | undefined;
+  /** Unset: the embedded in-memory store. */
+  redis: RedisTarget | undefined;
+  redisSecurity: RedisConnectionSecurity;
   redisKeyPrefix: string;
   redisCommandTimeoutMs: number;
   databaseUrl: string | undefined;

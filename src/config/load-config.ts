@@ -4,8 +4,15 @@ import { ConfigError } from './config.errors';
 import * as p from './env-parsers';
 import { JAEGER_DEFAULTS } from '../sampling/adaptive-options';
 import { ERROR_BOOST_DEFAULTS } from '../sampling/samplane/samplane-options';
+import { readRedisSecurity, readRedisTarget } from './redis-target';
 
 type Env = Record<string, string | undefined>;
+
+/** Braces would turn part of every key into a Redis Cluster hash tag. */
+const keyPrefix: p.Parser<string> = (raw) => {
+  if (/[{}]/.test(raw)) throw new Error(`"${raw}" must not contain { or }`);
+  return raw;
+};
 
 /**
  * Reads and validates every variable at once. An unset or empty variable takes its default;
@@ -25,12 +32,15 @@ export function loadConfig(env: Env): AppConfig {
   const optional = <T>(name: string, parser: p.Parser<T>): T | undefined =>
     read<T | undefined>(name, parser, undefined);
 
+  const redis = readRedisTarget(optional);
   const config: AppConfig = {
     host: read('HOST', p.text, '0.0.0.0'),
     httpPort: read('HTTP_PORT', p.port, 5778),
     grpcPort: read('GRPC_PORT', p.port, 14250),
-    redisUrl: optional('REDIS_URL', p.redisUrl),
-    redisKeyPrefix: read('REDIS_KEY_PREFIX', p.text, 'samplane:'),
+    redisUrl: redis?.kind === 'single' ? redis.url : undefined,
+    redis,
+    redisSecurity: readRedisSecurity(optional),
+    redisKeyPrefix: read('REDIS_KEY_PREFIX', keyPrefix, 'samplane:'),
     redisCommandTimeoutMs: read('REDIS_COMMAND_TIMEOUT', p.positiveDuration, 1_000),
     databaseUrl: optional('DATABASE_URL', p.postgresUrl),
     sqlitePath: read('SQLITE_PATH', p.text, './data/samplane.sqlite'),

@@ -1,5 +1,4 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { MetricsService } from '../telemetry/metrics.service';
@@ -10,7 +9,7 @@ import { MemoryLeaderLease } from './memory/memory-leader-lease';
 import { MemoryThroughputStore } from './memory/memory-throughput.store';
 import { MemoryStore } from './memory/memory.store';
 import { RedisAnnouncer } from './redis/redis-announcer';
-import { createRedisClient } from './redis/redis-client';
+import { type RedisConnection, createRedisClient } from './redis/redis-client';
 import { RedisLeaderLease } from './redis/redis-leader-lease';
 import { RedisThroughputStore } from './redis/redis-throughput.store';
 import { RedisStore } from './redis/redis.store';
@@ -36,8 +35,9 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   // Long enough for a new leader to reload every bucket it keeps, short enough to stay small.
   const retentionMs =
     (config.adaptive.aggregationBuckets + 2) * config.adaptive.calculationIntervalMs + config.adaptive.delayMs + 60_000;
-  if (!config.redisUrl) {
-    logger.info('no REDIS_URL: using the embedded in-memory store (single replica)');
+  const target = config.redis;
+  if (!target) {
+    logger.info('no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the embedded in-memory store (single replica)');
     metrics.storeReachable(true);
     const lease = new MemoryLeaderLease();
     return {
@@ -48,20 +48,21 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
       close: () => Promise.resolve(),
     };
   }
+  const connection = { target, security: config.redisSecurity, commandTimeoutMs: config.redisCommandTimeoutMs };
   const client = createRedisClient({
-    url: config.redisUrl,
-    commandTimeoutMs: config.redisCommandTimeoutMs,
+    ...connection,
     onStateChange: (state, reason) => {
       metrics.storeReachable(state === 'ready');
       if (state === 'ready') logger.info('redis connected');
       else logger.warn({ reason }, 'redis unavailable; serving the last known strategies');
     },
   });
-  const subscriber = createRedisClient({ url: config.redisUrl, commandTimeoutMs: config.redisCommandTimeoutMs });
+  const subscriber = createRedisClient(connection);
   subscriber.on('error', () => undefined);
   const connected = await connectWithin(client, INITIAL_CONNECT_WAIT_MS);
   void connectWithin(subscriber, INITIAL_CONNECT_WAIT_MS);
   if (!connected) logger.warn('redis not reachable at start-up; serving defaults and retrying in the background');
+  else logger.info({ mode: target.kind }, 'redis store ready');
   const prefix = config.redisKeyPrefix;
   const store = new RedisStore(client, prefix);
   const announcer = new RedisAnnouncer(client, subscriber, prefix);
@@ -77,7 +78,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   };
 }
 
-function connectWithin(client: Redis, ms: number): Promise<boolean> {
+function connectWithin(client: RedisConnection, ms: number): Promise<boolean> {
   const connecting = client.connect().then(
     () => true,
     () => false,

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { createRedisClient } from '../../src/store/redis/redis-client';
+import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { RedisLeaderLease } from '../../src/store/redis/redis-leader-lease';
 import { RedisStore } from '../../src/store/redis/redis.store';
 import { StoreUnavailableError } from '../../src/store/store';
@@ -37,7 +38,7 @@ describeLeaderLeaseContract('RedisLeaderLease with RedisStore', async (keyPrefix
     store: new RedisStore(storeClient, keyPrefix),
     elapse: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
     lapse: async () => {
-      const gone = async (): Promise<boolean> => (await leaseClient.exists(`${keyPrefix}leader`)) === 0;
+      const gone = async (): Promise<boolean> => (await leaseClient.exists(new RedisKeys(keyPrefix).leader)) === 0;
       await waitFor(gone, 'the leader lease to expire', 5_000, 10);
     },
     close: async () => {

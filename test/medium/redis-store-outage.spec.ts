@@ -1,3 +1,4 @@
+import { RedisKeys } from '../../src/store/redis/redis-keys';
 import type { RedisStore } from '../../src/store/redis/redis.store';
 import { type SamplingStore, StoreUnavailableError } from '../../src/store/store';
 import { redisCli } from '../support/redis-cli';
@@ -98,13 +99,13 @@ describe('RedisStore while Redis is away or slow', () => {
   it('reports a foreign value under its keys without dropping the connection', async () => {
     let reconnects = 0;
     store.onReconnect(() => (reconnects += 1));
-    await redisCli(redis.port, 'HSET', `outage-${prefixes}:probabilities:version`, 'not', 'a counter');
+    await redisCli(redis.port, 'HSET', new RedisKeys(`outage-${prefixes}:`).version, 'not', 'a counter');
 
     await expect(store.probabilitiesVersion()).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.saveProbabilities(snapshot(1))).rejects.toBeInstanceOf(StoreUnavailableError);
 
     await expect(store.ping()).resolves.toBeUndefined();
-    await redisCli(redis.port, 'DEL', `outage-${prefixes}:probabilities:version`);
+    await redisCli(redis.port, 'DEL', new RedisKeys(`outage-${prefixes}:`).version);
     await expect(store.saveProbabilities(snapshot(1))).resolves.toBe(1);
     expect(reconnects).toBe(0);
   });

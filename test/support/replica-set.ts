@@ -1,7 +1,13 @@
 import { createRedisClient } from '../../src/store/redis/redis-client';
+import { RedisKeys } from '../../src/store/redis/redis-keys';
+import { RedisStore } from '../../src/store/redis/redis.store';
+
 import type { RedisServer } from './redis-server';
 import { SamplaneProcess } from './samplane-process';
 import { waitFor } from './wait';
+
+/** The layout a replica with the default REDIS_KEY_PREFIX writes. */
+const KEYS = new RedisKeys('samplane:');
 
 /**
  * Engine timings short enough for a test to watch several calculations and a failover, with
@@ -147,10 +153,12 @@ export interface StoredSnapshot {
 /** A plain Redis connection for looking at what the leader wrote. */
 export class RedisPeek {
   private readonly client;
+  private readonly store;
 
   private constructor(url: string) {
     this.client = createRedisClient({ url, commandTimeoutMs: 2_000 });
     this.client.on('error', () => undefined);
+    this.store = new RedisStore(this.client, KEYS.prefix);
   }
 
   static async connect(redis: RedisServer): Promise<RedisPeek> {
@@ -160,18 +168,19 @@ export class RedisPeek {
   }
 
   async version(): Promise<number> {
-    return Number((await this.client.get('samplane:probabilities:version')) ?? 0);
+    return Number((await this.client.get(KEYS.version)) ?? 0);
   }
 
   /** The lease as stored: "holder|token", or null when nobody holds it. */
   lease(): Promise<string | null> {
-    return this.client.get('samplane:leader');
+    return this.client.get(KEYS.leader);
   }
 
+  /** The newest snapshot, read the way replicas read it. */
   async snapshot(): Promise<StoredSnapshot | undefined> {
-    const [version, data] = await this.client.mget('samplane:probabilities:version', 'samplane:probabilities:data');
-    if (version === null || data === null) return undefined;
-    return { version: Number(version), ...(JSON.parse(data) as Omit<StoredSnapshot, 'version'>) };
+    const snapshot = await this.store.loadProbabilities();
+    if (!snapshot || snapshot.version === 0) return undefined;
+    return { version: snapshot.version, probabilities: snapshot.probabilities, qps: snapshot.qps ?? {}, dataThrough: snapshot.dataThrough ?? 0 };
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from './redis-client';
 import type { Announcer } from '../announcer';
 
 /**
@@ -10,8 +10,8 @@ export class RedisAnnouncer implements Announcer {
   private readonly listeners = new Map<string, ((message: string) => void)[]>();
 
   constructor(
-    private readonly publisher: Redis,
-    private readonly subscriber: Redis,
+    private readonly publisher: RedisConnection,
+    private readonly subscriber: RedisConnection,
     private readonly prefix: string,
   ) {
     subscriber.on('message', (channel: string, message: string) => {

@@ -1,7 +1,15 @@
-import Redis from 'ioredis';
+import { readFileSync } from 'node:fs';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import type { RedisConnectionSecurity, RedisTarget } from '../../config/redis-target';
+
+/** One Redis, a Sentinel-managed primary (both `Redis`), or a Redis Cluster. */
+export type RedisConnection = Redis | Cluster;
 
 export interface RedisClientOptions {
-  url: string;
+  /** One Redis by URL (`redis://` or `rediss://`); or `target` for every mode. */
+  url?: string;
+  target?: RedisTarget;
+  security?: RedisConnectionSecurity;
   /** A command slower than this fails, so a slow Redis can never hold a caller for long. */
   commandTimeoutMs: number;
   onStateChange?: (state: 'ready' | 'down', reason?: string) => void;
@@ -13,8 +21,50 @@ export interface RedisClientOptions {
  * its last known state, and a queue would only turn an outage into a late burst of stale writes.
  * Reconnection goes on in the background with a capped backoff.
  */
-export function createRedisClient(options: RedisClientOptions): Redis {
-  const client = new Redis(options.url, {
+export function createRedisClient(options: RedisClientOptions & { url: string }): Redis;
+export function createRedisClient(options: RedisClientOptions): RedisConnection;
+export function createRedisClient(options: RedisClientOptions): RedisConnection {
+  const target: RedisTarget | undefined = options.target ?? (options.url ? { kind: 'single', url: options.url } : undefined);
+  if (!target) throw new Error('createRedisClient needs a url or a target');
+  const common = connectionOptions(options);
+  const client: RedisConnection =
+    target.kind === 'cluster'
+      ? new Cluster(target.nodes, {
+          lazyConnect: true,
+          enableOfflineQueue: false,
+          // While a master fails over, its slots answer nothing for a moment: ask again soon.
+          clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+          retryDelayOnFailover: 100,
+          retryDelayOnClusterDown: 200,
+          slotsRefreshTimeout: Math.max(options.commandTimeoutMs, 1_000),
+          redisOptions: { ...common, ...security(options.security) },
+        })
+      : target.kind === 'sentinel'
+        ? new Redis({
+            ...common,
+            ...security(options.security),
+            sentinels: target.sentinels,
+            name: target.master,
+            // Sentinel announces a failover at once; without it the switch waits for an error.
+            failoverDetector: true,
+            sentinelRetryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
+          })
+        : new Redis(target.url, { ...common, ...urlTls(target.url, options.security) });
+  let last: 'ready' | 'down' | undefined;
+  const report = (state: 'ready' | 'down', reason?: string): void => {
+    if (state === last) return;
+    last = state;
+    options.onStateChange?.(state, reason);
+  };
+  client.on('ready', () => report('ready'));
+  client.on('error', (error: Error) => report('down', error.message));
+  client.on('end', () => report('down', 'connection closed'));
+  client.on('close', () => report('down', 'connection closed'));
+  return client;
+}
+
+function connectionOptions(options: RedisClientOptions): RedisOptions {
+  return {
     lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -28,16 +78,32 @@ export function createRedisClient(options: RedisClientOptions): Redis {
     // Any other error reply (WRONGTYPE on a stray key, a script error) belongs to that one
     // command: dropping the connection for it would fail every other caller's commands too.
     reconnectOnError: (error) => error.message.startsWith('READONLY'),
-  });
-  let last: 'ready' | 'down' | undefined;
-  const report = (state: 'ready' | 'down', reason?: string): void => {
-    if (state === last) return;
-    last = state;
-    options.onStateChange?.(state, reason);
   };
-  client.on('ready', () => report('ready'));
-  client.on('error', (error: Error) => report('down', error.message));
-  client.on('end', () => report('down', 'connection closed'));
-  client.on('close', () => report('down', 'connection closed'));
-  return client;
+}
+
+function tlsOptions(security: RedisConnectionSecurity | undefined): RedisOptions['tls'] {
+  const tls = security?.tls;
+  if (!tls) return undefined;
+  return {
+    ...(tls.caFile && { ca: readFileSync(tls.caFile) }),
+    ...(tls.certFile && { cert: readFileSync(tls.certFile) }),
+    ...(tls.keyFile && { key: readFileSync(tls.keyFile) }),
+  };
+}
+
+/** Credentials and TLS for cluster nodes and Sentinel-managed primaries. */
+function security(options: RedisConnectionSecurity | undefined): RedisOptions {
+  const tls = tlsOptions(options);
+  return {
+    ...(options?.username && { username: options.username }),
+    ...(options?.password && { password: options.password }),
+    ...(tls && { tls }),
+  };
+}
+
+/** A `rediss://` URL turns TLS on by itself; REDIS_TLS_* files add a CA or a client certificate. */
+function urlTls(url: string, options: RedisConnectionSecurity | undefined): RedisOptions {
+  const tls = tlsOptions(options);
+  if (tls) return { tls };
+  return url.startsWith('rediss:') ? { tls: {} } : {};
 }

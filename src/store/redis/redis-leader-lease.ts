@@ -1,6 +1,7 @@
-import type Redis from 'ioredis';
 import { type LeaderLease } from '../leader-lease';
 import { StoreUnavailableError } from '../store';
+import type { RedisConnection } from './redis-client';
+import { RedisKeys } from './redis-keys';
 
 // The value is "holder|token", the form RedisStore's fenced save compares against. Holders
 // may contain "|" themselves, so the token is what follows the last one.
@@ -47,11 +48,12 @@ export class RedisLeaderLease implements LeaderLease {
   private readonly tokenKey: string;
 
   constructor(
-    private readonly client: Redis,
+    private readonly client: RedisConnection,
     prefix: string,
   ) {
-    this.leaseKey = `${prefix}leader`;
-    this.tokenKey = `${prefix}leader:token`;
+    const keys = new RedisKeys(prefix);
+    this.leaseKey = keys.leader;
+    this.tokenKey = keys.leaderToken;
   }
 
   async acquireOrRenew(holder: string, ttlMs: number): Promise<number | null> {

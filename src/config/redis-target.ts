@@ -1,0 +1,62 @@
+import { ConfigError } from './config.errors';
+import * as p from './env-parsers';
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** Where the shared state lives: one Redis, a Redis Cluster, or a Sentinel-managed primary. */
+export type RedisTarget =
+  | { kind: 'single'; url: string }
+  | { kind: 'cluster'; nodes: HostPort[] }
+  | { kind: 'sentinel'; sentinels: HostPort[]; master: string };
+
+/** TLS and credentials for cluster and Sentinel targets (a URL carries its own). */
+export interface RedisConnectionSecurity {
+  username: string | undefined;
+  password: string | undefined;
+  /** Set: connect with TLS; each file is PEM, read at start. */
+  tls: { caFile?: string; certFile?: string; keyFile?: string } | undefined;
+}
+
+/** `host:port,host:port`, IPv6 hosts in brackets (`[::1]:7000`). */
+export const hostPortList: p.Parser<HostPort[]> = (raw) => {
+  const entries = raw.split(',').map((entry) => entry.trim());
+  if (entries.some((entry) => entry === '')) throw new Error('has an empty entry');
+  return entries.map((entry) => {
+    const match = /^(\[[^\]]+\]|[^:[\]]+):(\d+)$/.exec(entry);
+    if (!match) throw new Error(`"${entry}" is not host:port`);
+    return { host: match[1].replace(/^\[|\]$/g, ''), port: p.port(match[2]) };
+  });
+};
+
+type Read = <T>(name: string, parser: p.Parser<T>) => T | undefined;
+
+/** Exactly one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS may be set. */
+export function readRedisTarget(read: Read): RedisTarget | undefined {
+  const url = read('REDIS_URL', p.redisUrl);
+  const nodes = read('REDIS_CLUSTER_NODES', hostPortList);
+  const sentinels = read('REDIS_SENTINELS', hostPortList);
+  const master = read('REDIS_SENTINEL_MASTER', p.text);
+  const given = [url && 'REDIS_URL', nodes && 'REDIS_CLUSTER_NODES', sentinels && 'REDIS_SENTINELS'].filter(Boolean);
+  if (given.length > 1) throw new ConfigError(given[1] as string, `set only one of ${given.join(' and ')}`);
+  if (sentinels && !master) throw new ConfigError('REDIS_SENTINEL_MASTER', 'is required with REDIS_SENTINELS (the name of the monitored primary)');
+  if (master && !sentinels) throw new ConfigError('REDIS_SENTINEL_MASTER', 'needs REDIS_SENTINELS');
+  if (url) return { kind: 'single', url };
+  if (nodes) return { kind: 'cluster', nodes };
+  if (sentinels && master) return { kind: 'sentinel', sentinels, master };
+  return undefined;
+}
+
+export function readRedisSecurity(read: Read): RedisConnectionSecurity {
+  const tlsOn = read('REDIS_TLS', p.oneOf('on', 'off')) === 'on';
+  const caFile = read('REDIS_TLS_CA_FILE', p.text);
+  const certFile = read('REDIS_TLS_CERT_FILE', p.text);
+  const keyFile = read('REDIS_TLS_KEY_FILE', p.text);
+  if (Boolean(certFile) !== Boolean(keyFile)) {
+    throw new ConfigError(certFile ? 'REDIS_TLS_KEY_FILE' : 'REDIS_TLS_CERT_FILE', 'client certificate and key go together');
+  }
+  const tls = tlsOn || caFile || certFile ? { caFile, certFile, keyFile } : undefined;
+  return { username: read('REDIS_USERNAME', p.text), password: read('REDIS_PASSWORD', p.text), tls };
+}

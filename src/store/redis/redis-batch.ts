@@ -1,0 +1,75 @@
+import { Cluster } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import { StoreUnavailableError } from '../store';
+import type { RedisConnection } from './redis-client';
+
+/**
+ * Commands grouped by hash tag. On one Redis every group goes in one pipeline (one round
+ * trip); on a cluster each group is a pipeline of its own, sent to its node in parallel, since
+ * a cluster pipeline may only touch one slot. Results come back per group, in command order.
+ */
+export class RedisBatch {
+  private readonly groups = new Map<string, Array<(pipeline: ChainableCommander) => void>>();
+
+  constructor(private readonly client: RedisConnection) {}
+
+  /** Adds commands to `group` (keys sharing one hash tag); returns the group for chaining. */
+  add(group: string, command: (pipeline: ChainableCommander) => void): this {
+    const commands = this.groups.get(group);
+    if (commands) commands.push(command);
+    else this.groups.set(group, [command]);
+    return this;
+  }
+
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** Whether groups go out as separate pipelines (a cluster), so their order is not kept. */
+  get parallel(): boolean {
+    return this.client instanceof Cluster;
+  }
+
+  /** group → results of its commands; any failed command fails the batch. */
+  async exec(): Promise<Map<string, unknown[]>> {
+    const results = new Map<string, unknown[]>();
+    if (this.groups.size === 0) return results;
+    if (!(this.client instanceof Cluster)) {
+      const pipeline = this.client.pipeline();
+      const counts: Array<[string, number]> = [];
+      for (const [group, commands] of this.groups) {
+        for (const command of commands) command(pipeline);
+        counts.push([group, pipeline.length]);
+      }
+      const values = await execPipeline(pipeline);
+      let start = 0;
+      for (const [group, end] of counts) {
+        results.set(group, values.slice(start, end));
+        start = end;
+      }
+      return results;
+    }
+    await Promise.all(
+      [...this.groups].map(async ([group, commands]) => {
+        const pipeline = this.client.pipeline();
+        for (const command of commands) command(pipeline);
+        results.set(group, await execPipeline(pipeline));
+      }),
+    );
+    return results;
+  }
+}
+
+export async function execPipeline(pipeline: ChainableCommander): Promise<unknown[]> {
+  let results: [Error | null, unknown][] | null;
+  try {
+    results = await pipeline.exec();
+  } catch (error) {
+    throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+  }
+  if (!results) throw new StoreUnavailableError('redis: pipeline was discarded');
+  return results.map(([error, value]) => {
+    if (error) throw new StoreUnavailableError(`redis: ${error.message}`, { cause: error });
+    return value;
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * Samplane's key layout in Redis (format 2). Keys that one script or transaction touches
+ * together share a hash tag, so the layout works unchanged on Redis Cluster; throughput and
+ * computed probabilities are spread over shards hashed from the service name, so no value grows
+ * with the whole fleet and a cluster spreads them over its masters.
+ */
+export const STORE_FORMAT = 2;
+
+/** Shards of the per-second throughput slots: a slot's counters are split by service. */
+export const THROUGHPUT_SHARDS = 256;
+/** Shards of the computed probabilities: a calculation rewrites only the shards that changed. */
+export const PROBABILITY_SHARDS = 256;
+/** The largest string written as one value; a larger shard is written in chunks. */
+export const MAX_VALUE_BYTES = 512 * 1024;
+
+export class RedisKeys {
+  /** The hash tag of the keys the lease, the fenced save and the watermarks use together. */
+  private readonly control: string;
+
+  constructor(readonly prefix: string) {
+    if (/[{}]/.test(prefix)) throw new RangeError('a Redis key prefix must not contain { or } (they are hash tags)');
+    this.control = `${prefix}{control}:`;
+  }
+
+  get leader(): string {
+    return `${this.control}leader`;
+  }
+
+  get leaderToken(): string {
+    return `${this.control}leader:token`;
+  }
+
+  get version(): string {
+    return `${this.control}probabilities:version`;
+  }
+
+  /** Which generation of each probabilities shard makes up the current version, and the format. */
+  get manifest(): string {
+    return `${this.control}probabilities:manifest`;
+  }
+
+  /** Replica → flushed-through time (a sorted set). */
+  get flushed(): string {
+    return `${this.control}flushed`;
+  }
+
+  /** A shard's counters for the slot starting at `slot` (epoch ms). */
+  slotCounters(shard: number, slot: number): string {
+    return `${this.prefix}{tp${shard}}:${slot}`;
+  }
+
+  /** A shard's sampler probabilities seen in the slot. */
+  slotProbabilities(shard: number, slot: number): string {
+    return `${this.prefix}{tp${shard}}:p:${slot}`;
+  }
+
+  /** One chunk of one generation of a probabilities shard. */
+  probabilityChunk(shard: number, generation: string, chunk: number): string {
+    return `${this.prefix}{pd${shard}}:${generation}:${chunk}`;
+  }
+
+  /** Keys of the layout before format 2, read once to carry served rates over an upgrade. */
+  get legacy(): { version: string; data: string } {
+    return { version: `${this.prefix}probabilities:version`, data: `${this.prefix}probabilities:data` };
+  }
+}
+
+/** FNV-1a over the UTF-16 code units: stable across processes and versions. */
+export function shardOf(service: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < service.length; i++) {
+    hash ^= service.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
