@@ -1,19 +1,25 @@
-import { simulate } from '../../../src/simulator/simulation';
+import { type SimulationRun, simulate } from '../../../src/simulator/simulation';
 import { findScenario } from '../../../src/simulator/standard-scenarios';
 import { type ScenarioSummary, summarize } from '../../../src/simulator/summary';
 
-const cache = new Map<string, ScenarioSummary>();
+const cache = new Map<string, { run: SimulationRun; summary: ScenarioSummary }>();
+
+/** One standard scenario's run and summary, run once per test file. */
+export function runOf(name: string): { run: SimulationRun; summary: ScenarioSummary } {
+  let entry = cache.get(name);
+  if (!entry) {
+    const scenario = findScenario(name);
+    if (!scenario) throw new Error(`no standard scenario "${name}"`);
+    const run = simulate(scenario);
+    entry = { run, summary: summarize(run) };
+    cache.set(name, entry);
+  }
+  return entry;
+}
 
 /** The summary of one standard scenario, run once per test file. */
 export function summaryOf(name: string): ScenarioSummary {
-  let summary = cache.get(name);
-  if (!summary) {
-    const scenario = findScenario(name);
-    if (!scenario) throw new Error(`no standard scenario "${name}"`);
-    summary = summarize(simulate(scenario));
-    cache.set(name, summary);
-  }
-  return summary;
+  return runOf(name).summary;
 }
 
 /** Settling as a number, a step never settled counting as forever. */
