@@ -1,7 +1,7 @@
 import { join } from 'node:path';
-import { ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { generateLoad } from '../support/otel-load';
 import { SamplaneProcess } from '../support/samplane-process';
 import { ServedWatch } from '../support/served-watch';
 import { expectBinomial } from '../support/statistics';
@@ -25,26 +25,6 @@ const RISE_SLACK = 0;
  * a calculation sooner than that after a step reads only counts from before it.
  */
 const BLIND_MS = 1_000 + 500 + 1_000;
-
-/** Root spans of one operation at a rate that can change, on real time, counted per span. */
-function generateLoad(tracer: Tracer, rate: () => number) {
-  const spans: Array<{ at: number; sampled: boolean }> = [];
-  let carry = 0;
-  let last = Date.now();
-  const timer = setInterval(() => {
-    const now = Date.now();
-    carry += (rate() * (now - last)) / 1000;
-    last = now;
-    const count = Math.floor(carry);
-    carry -= count;
-    for (let i = 0; i < count; i++) {
-      const span = tracer.startSpan(OPERATION, { kind: SpanKind.SERVER }, ROOT_CONTEXT);
-      spans.push({ at: now, sampled: span.isRecording() });
-      span.end();
-    }
-  }, 20);
-  return { stop: () => clearInterval(timer), spans };
-}
 
 /**
  * An application using `samplane/client` (a real NodeTracerProvider) against Samplane in
@@ -115,7 +95,7 @@ describe('samplane/client against samplane: 10× steps', () => {
       spanProcessors: [spanProcessor],
     });
     watch = new ServedWatch(samplane, SERVICE);
-    load = generateLoad(provider.getTracer('load'), () => rate);
+    load = generateLoad(provider.getTracer('load'), OPERATION, () => rate);
 
     await waitFor(() => inBand(watch?.latest?.operations[OPERATION] ?? NaN), 'a probability in the band', 30_000, 100).catch(
       (error: Error) => {

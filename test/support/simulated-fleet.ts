@@ -5,6 +5,8 @@ export interface SimulatedOperation {
   operation: string;
   /** Requests per second across the whole fleet. */
   requestsPerSecond: number;
+  /** Fraction of requests that fail; a test may change it while the fleet runs. */
+  errorRatio?: number;
 }
 
 /** A probability one SDK instance applied, from the replica it polls. */
@@ -38,12 +40,21 @@ export interface FleetOptions {
 export class SimulatedFleet {
   readonly observations: Observation[] = [];
   /** Every accepted report: when it was sent, to which replica, and what it said. */
-  readonly reports: Array<{ at: number; replica: number; operation: string; count: number; sampled: number }> = [];
+  readonly reports: Array<{
+    at: number;
+    replica: number;
+    operation: string;
+    count: number;
+    sampled: number;
+    errors: number;
+    /** Failed requests among the sampled ones: the errored traces kept. */
+    sampledErrors: number;
+  }> = [];
   /** Reports or polls that failed against a replica still taking traffic. */
   readonly failures: string[] = [];
   private running = false;
   private loop: Promise<void> | undefined;
-  private readonly carry = new Map<string, { requests: number; sampled: number }>();
+  private readonly carry = new Map<string, { requests: number; sampled: number; errors: number; sampledErrors: number }>();
   private readonly lastSeen = new Map<string, number>();
 
   constructor(private readonly options: FleetOptions) {}
@@ -78,6 +89,13 @@ export class SimulatedFleet {
       .reduce((sum, r) => sum + r.sampled, 0);
   }
 
+  /** Errored traces sampled for `operation` in [from, to) (epoch ms). */
+  sampledErrorsBetween(operation: string, from: number, to: number): number {
+    return this.reports
+      .filter((r) => r.operation === operation && r.at >= from && r.at < to)
+      .reduce((sum, r) => sum + r.sampledErrors, 0);
+  }
+
   private async run(): Promise<void> {
     const tickMs = this.options.tickMs ?? 100;
     const deadline = Date.now() + (this.options.maxDurationMs ?? 120_000);
@@ -97,19 +115,26 @@ export class SimulatedFleet {
     try {
       const answer = await served(replica, this.options.service);
       const at = Date.now();
-      const operations = this.options.operations.map(({ operation, requestsPerSecond }) => {
+      const operations = this.options.operations.map(({ operation, requestsPerSecond, errorRatio = 0 }) => {
         const probability = answer.operations[operation] ?? answer.defaultProbability;
         this.observe({ at, replica: replica.httpPort, operation, probability, version: answer.version });
         const key = `${replica.httpPort} ${operation}`;
-        const carry = this.carry.get(key) ?? { requests: 0, sampled: 0 };
+        const carry = this.carry.get(key) ?? { requests: 0, sampled: 0, errors: 0, sampledErrors: 0 };
         carry.requests += requestsPerSecond * seconds * share;
         const count = Math.floor(carry.requests);
         carry.requests -= count;
         carry.sampled += count * probability;
         const sampled = Math.min(count, Math.floor(carry.sampled));
         carry.sampled -= sampled;
+        carry.errors += count * errorRatio;
+        const errors = Math.min(count, Math.floor(carry.errors));
+        carry.errors -= errors;
+        // Head sampling decides before the outcome: errors are sampled at the same probability.
+        carry.sampledErrors += errors * probability;
+        const sampledErrors = Math.min(errors, Math.floor(carry.sampledErrors));
+        carry.sampledErrors -= sampledErrors;
         this.carry.set(key, carry);
-        return { operation, count, sampled, probability };
+        return { operation, count, sampled, errors, sampledErrors, probability };
       });
       const sentAt = Date.now();
       const response = await fetch(`${replica.url}/api/v1/throughput`, {
@@ -119,12 +144,12 @@ export class SimulatedFleet {
           service: this.options.service,
           instance: `sdk-${replica.httpPort}`,
           windowSeconds: seconds,
-          operations,
+          operations: operations.map(({ sampledErrors: _kept, ...reported }) => reported),
         }),
       });
       if (response.status !== 202) throw new Error(`report answered ${response.status}: ${await response.text()}`);
-      for (const { operation, count, sampled } of operations) {
-        this.reports.push({ at: sentAt, replica: replica.httpPort, operation, count, sampled });
+      for (const { operation, count, sampled, errors, sampledErrors } of operations) {
+        this.reports.push({ at: sentAt, replica: replica.httpPort, operation, count, sampled, errors, sampledErrors });
       }
     } catch (error) {
       if (this.options.targets().includes(replica)) this.failures.push(`${replica.httpPort}: ${String(error)}`);

@@ -54,8 +54,11 @@ export interface ErrorInputs {
 const BASELINE_HALF_LIFE_SECONDS = 600;
 /** A short window beside the newest bucket, so sparse sampled errors add up to evidence. */
 const SHORT_HALF_LIFE_SECONDS = 30;
-/** Seconds of data a baseline needs before anything is judged against it. */
-const BASELINE_WARMUP_SECONDS = 60;
+/**
+ * Seconds of data a baseline needs before anything is judged against it. Short, because the
+ * anomaly test also weighs how uncertain a young baseline still is.
+ */
+const BASELINE_WARMUP_SECONDS = 10;
 /** Standard deviations above the baseline that count as an anomaly, not noise. */
 const ANOMALY_DEVIATIONS = 5;
 /** And the rise must matter: at least this many points of error rate, and half the baseline. */
@@ -127,7 +130,8 @@ export class ErrorTracker {
     const known = this.baselineRequests > 0 && this.baselineSeconds >= BASELINE_WARMUP_SECONDS;
     this.baselineBefore =
       this.baselineRequests > 0 ? this.baselineErrors / this.baselineRequests : this.newest.errors / this.newest.requests;
-    this.anomalous = known && (isAnomalous(this.newest, this.baselineBefore) || isAnomalous(this.short, this.baselineBefore));
+    const baseline = { rate: this.baselineBefore, weight: this.baselineRequests };
+    this.anomalous = known && (isAnomalous(this.newest, baseline) || isAnomalous(this.short, baseline));
     this.elevated = known && risen(this.newest, this.baselineBefore);
     const decay = 2 ** (-bucket.seconds / BASELINE_HALF_LIFE_SECONDS);
     this.baselineErrors = this.baselineErrors * decay + this.newest.observedErrors;
@@ -198,12 +202,17 @@ export class ErrorTracker {
 
 /**
  * Whether a window's errors are clearly above the baseline: by enough to matter, and by more
- * than the noise of what was observed (binomial around the baseline, at least one error's worth).
+ * than the noise of both (binomial around the baseline, plus the baseline's own uncertainty from
+ * the outcomes behind it, so a young baseline is not mistaken for a precise one).
  */
-function isAnomalous(window: Window, baseline: number): boolean {
-  if (!(window.observedRequests > 0) || !risen(window, baseline)) return false;
-  const expected = window.observedRequests * baseline;
-  const deviation = Math.sqrt(Math.max(1, expected * (1 - baseline)));
+function isAnomalous(window: Window, baseline: { rate: number; weight: number }): boolean {
+  if (!(window.observedRequests > 0) || !risen(window, baseline.rate)) return false;
+  const n = window.observedRequests;
+  const expected = n * baseline.rate;
+  // Laplace's rule keeps a baseline of zero errors from claiming zero uncertainty.
+  const smoothed = (baseline.rate * baseline.weight + 1) / (baseline.weight + 2);
+  const variance = n * smoothed * (1 - smoothed) * (1 + n / Math.max(baseline.weight, 1));
+  const deviation = Math.sqrt(Math.max(1, variance));
   return (window.observedErrors - expected) / deviation >= ANOMALY_DEVIATIONS;
 }
 
