@@ -32,6 +32,13 @@ describe('simulator: an error incident', () => {
     expect(incident.boostRestarts).toBe(0);
   });
 
+  it('samplane holds the boost through the incident and its cooldown, without a gap', () => {
+    const length = incident.until - incident.from;
+    expect(incident.boostEndSeconds).toBeGreaterThanOrEqual(length + COOLDOWN - run.settings.calculationIntervalSeconds);
+    expect(incident.boostEndSeconds).toBeLessThanOrEqual(length + COOLDOWN + RETURN_SLACK_SECONDS);
+    expect(incident.boostRestarts).toBe(0);
+  });
+
   it('samplane boosts nothing else: not before the incident, not the calm operation beside it', () => {
     expect(falseBoosts).toBe(0);
     expect(everBoosted(run, 'orders', 'GET /health')).toBe(false);
