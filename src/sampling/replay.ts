@@ -1,8 +1,24 @@
-import { JAEGER_DEFAULTS } from './adaptive-options';
-import type { AdaptiveCalculator, CalculationResult } from './calculator';
+import type { AdaptiveCalculator, CalculationResult, Probabilities } from './calculator';
 import { formatProbability } from './jaeger/format-probability';
-import { JaegerCalculator, type JaegerCalculatorOptions } from './jaeger/jaeger-calculator';
+import { JaegerCalculator } from './jaeger/jaeger-calculator';
+import {
+  ReplayInputError,
+  type ReplayOptions,
+  type SamplaneReplayOptions,
+  expectObject,
+  parseJaegerOptions,
+  parseSamplaneOptions,
+} from './replay-options';
+import { SamplaneCalculator } from './samplane/samplane-calculator';
 import { type ThroughputRecord, mergeThroughput } from './throughput';
+
+export {
+  REPLAY_DEFAULT_OPTIONS,
+  ReplayInputError,
+  type ReplayOptions,
+  SAMPLANE_REPLAY_DEFAULT_OPTIONS,
+  type SamplaneReplayOptions,
+} from './replay-options';
 
 /**
  * `samplane replay`: feeds recorded or hand-written throughput through an adaptive algorithm,
@@ -10,107 +26,71 @@ import { type ThroughputRecord, mergeThroughput } from './throughput';
  * algorithms and pinned in golden tests without running the service.
  */
 
-export type ReplayOptions = JaegerCalculatorOptions;
-
-const CALCULATORS = {
-  jaeger: (options: ReplayOptions): AdaptiveCalculator => new JaegerCalculator(options),
-} satisfies Partial<Record<AdaptiveCalculator['algorithm'], (options: ReplayOptions) => AdaptiveCalculator>>;
-
-export type ReplayAlgorithm = keyof typeof CALCULATORS;
+export type ReplayAlgorithm = 'jaeger' | 'samplane';
+const ALGORITHMS: readonly ReplayAlgorithm[] = ['jaeger', 'samplane'];
 
 export interface ReplayRound {
   intervalSeconds: number;
   throughput: ThroughputRecord[];
 }
 
-export interface ReplayInput {
-  algorithm: ReplayAlgorithm;
-  options: ReplayOptions;
-  rounds: ReplayRound[];
+export type ReplayInput =
+  | { algorithm: 'jaeger'; options: ReplayOptions; rounds: ReplayRound[] }
+  | { algorithm: 'samplane'; options: SamplaneReplayOptions; rounds: ReplayRound[] };
+
+export interface ReplayRoundOutput extends CalculationResult {
+  /** `samplane`: service → operation → the probability its error boost asked for, while boosted. */
+  boosted?: Probabilities;
 }
 
 export interface ReplayOutput {
-  rounds: CalculationResult[];
+  rounds: ReplayRoundOutput[];
 }
 
-/** Input that cannot be replayed; the message starts with the offending field's path. */
-export class ReplayInputError extends Error {
-  constructor(
-    readonly path: string,
-    reason: string,
-  ) {
-    super(`${path}: ${reason}`);
-    this.name = 'ReplayInputError';
-  }
-}
-
-export const REPLAY_DEFAULT_OPTIONS: ReplayOptions = {
-  targetSamplesPerSecond: JAEGER_DEFAULTS.targetSamplesPerSecond,
-  deltaTolerance: JAEGER_DEFAULTS.deltaTolerance,
-  calculationBuckets: JAEGER_DEFAULTS.calculationBuckets,
-  aggregationBuckets: JAEGER_DEFAULTS.aggregationBuckets,
-  initialSamplingProbability: JAEGER_DEFAULTS.initialSamplingProbability,
-  minSamplingProbability: JAEGER_DEFAULTS.minSamplingProbability,
-  increaseCap: JAEGER_DEFAULTS.increaseCap,
-};
-
-type Check = (value: number) => boolean;
-
-const OPTION_RULES: Record<keyof ReplayOptions, { check: Check; expected: string }> = {
-  // Every rate is divided by the target, and a tolerance or cap below zero means nothing.
-  targetSamplesPerSecond: { check: (v) => v > 0, expected: 'a positive number' },
-  deltaTolerance: { check: (v) => v >= 0, expected: 'a non-negative number' },
-  calculationBuckets: { check: (v) => Number.isInteger(v) && v >= 1, expected: 'a positive integer' },
-  aggregationBuckets: { check: (v) => Number.isInteger(v) && v >= 1, expected: 'a positive integer' },
-  initialSamplingProbability: { check: (v) => v > 0 && v <= 1, expected: 'a number in (0, 1]' },
-  minSamplingProbability: { check: (v) => v >= 0 && v <= 1, expected: 'a number in [0, 1]' },
-  increaseCap: { check: (v) => v > 0, expected: 'a positive number' },
-};
-
-/** Validates a parsed replay document; options not given take Jaeger's defaults. */
+/** Validates a parsed replay document; options not given take the algorithm's defaults. */
 export function parseReplayInput(json: unknown): ReplayInput {
   const root = expectObject(json, '(root)', ['algorithm', 'options', 'rounds']);
-  return {
-    algorithm: parseAlgorithm(root.algorithm),
-    options: parseOptions(root.options),
-    rounds: expectArray(root.rounds, 'rounds').map((round, i) => parseRound(round, `rounds[${i}]`)),
-  };
+  const algorithm = parseAlgorithm(root.algorithm);
+  const rounds = () => expectArray(root.rounds, 'rounds').map((round, i) => parseRound(round, `rounds[${i}]`));
+  if (algorithm === 'samplane') return { algorithm, options: parseSamplaneOptions(root.options), rounds: rounds() };
+  return { algorithm, options: parseJaegerOptions(root.options), rounds: rounds() };
 }
 
 /** Runs every round as one leader tick: prepend the round's bucket, then calculate. */
 export function runReplay(input: ReplayInput): ReplayOutput {
-  const calculator = CALCULATORS[input.algorithm](input.options);
-  const rounds = input.rounds.map((round) => {
-    calculator.addBucket({ throughput: mergeThroughput(round.throughput), intervalSeconds: round.intervalSeconds });
-    return calculator.calculate();
+  const calculator: AdaptiveCalculator =
+    input.algorithm === 'samplane' ? new SamplaneCalculator(input.options) : new JaegerCalculator(input.options);
+  const rounds = input.rounds.map((round): ReplayRoundOutput => {
+    // As the engine builds buckets: exact counts and errors are samplane's alone.
+    const records = input.algorithm === 'samplane' ? round.throughput : round.throughput.map(sampledOnly);
+    calculator.addBucket({ throughput: mergeThroughput(records), intervalSeconds: round.intervalSeconds });
+    const result = calculator.calculate();
+    const boosted = boostedOperations(calculator);
+    return boosted ? { ...result, boosted } : result;
   });
   return { rounds };
 }
 
-function parseAlgorithm(value: unknown): ReplayAlgorithm {
-  const known = Object.keys(CALCULATORS);
-  if (typeof value !== 'string' || !Object.hasOwn(CALCULATORS, value)) {
-    const names = known.map((name) => `"${name}"`).join(', ');
-    throw new ReplayInputError('algorithm', `expected one of ${names}`);
-  }
-  return value as ReplayAlgorithm;
+function sampledOnly(record: ThroughputRecord): ThroughputRecord {
+  return { service: record.service, operation: record.operation, count: record.count, probabilities: record.probabilities };
 }
 
-function parseOptions(value: unknown): ReplayOptions {
-  const options = { ...REPLAY_DEFAULT_OPTIONS };
-  if (value === undefined) return options;
-  const names = Object.keys(OPTION_RULES) as (keyof ReplayOptions)[];
-  const given = expectObject(value, 'options', names);
-  for (const name of names) {
-    const v = given[name];
-    if (v === undefined) continue;
-    const rule = OPTION_RULES[name];
-    if (typeof v !== 'number' || !Number.isFinite(v) || !rule.check(v)) {
-      throw new ReplayInputError(`options.${name}`, `expected ${rule.expected}`);
+function boostedOperations(calculator: AdaptiveCalculator): Probabilities | undefined {
+  let boosted: Probabilities | undefined;
+  for (const [service, operations] of Object.entries(calculator.lastInputs())) {
+    for (const [operation, inputs] of Object.entries(operations)) {
+      const boost = inputs.errors?.boost;
+      if (boost) ((boosted ??= {})[service] ??= {})[operation] = boost.probability;
     }
-    options[name] = v;
   }
-  return options;
+  return boosted;
+}
+
+function parseAlgorithm(value: unknown): ReplayAlgorithm {
+  if (typeof value !== 'string' || !ALGORITHMS.includes(value as ReplayAlgorithm)) {
+    throw new ReplayInputError('algorithm', `expected one of ${ALGORITHMS.map((name) => `"${name}"`).join(', ')}`);
+  }
+  return value as ReplayAlgorithm;
 }
 
 function parseRound(value: unknown, path: string): ReplayRound {
@@ -126,13 +106,16 @@ function parseRound(value: unknown, path: string): ReplayRound {
 }
 
 function parseRecord(value: unknown, path: string): ThroughputRecord {
-  const record = expectObject(value, path, ['service', 'operation', 'count', 'probabilities']);
+  const record = expectObject(value, path, ['service', 'operation', 'count', 'exact', 'errors', 'outcomes', 'probabilities']);
   const service = expectName(record.service, `${path}.service`);
   const operation = expectName(record.operation, `${path}.operation`);
-  const count = record.count;
-  if (typeof count !== 'number' || !Number.isSafeInteger(count) || count < 0) {
-    throw new ReplayInputError(`${path}.count`, 'expected a non-negative integer');
-  }
+  const count = expectCount(record.count, `${path}.count`);
+  const exact = countWithin(record.exact, `${path}.exact`, count, 'count');
+  const outcomes = countWithin(record.outcomes, `${path}.outcomes`, count, 'count');
+  const errors =
+    outcomes === undefined
+      ? countWithin(record.errors, `${path}.errors`, count, 'count')
+      : countWithin(record.errors, `${path}.errors`, outcomes, 'outcomes');
   const probabilities =
     record.probabilities === undefined
       ? []
@@ -143,7 +126,30 @@ function parseRecord(value: unknown, path: string): ThroughputRecord {
           }
           return formatProbability(p);
         });
-  return { service, operation, count, probabilities };
+  return {
+    service,
+    operation,
+    count,
+    ...(exact !== undefined && { exact }),
+    ...(errors !== undefined && { errors }),
+    ...(outcomes !== undefined && { outcomes }),
+    probabilities,
+  };
+}
+
+function expectCount(value: unknown, path: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new ReplayInputError(path, 'expected a non-negative integer');
+  }
+  return value;
+}
+
+/** An optional count that cannot exceed another field's: errors among outcomes, all within count. */
+function countWithin(value: unknown, path: string, limit: number, limitName: string): number | undefined {
+  if (value === undefined) return undefined;
+  const count = expectCount(value, path);
+  if (count > limit) throw new ReplayInputError(path, `expected at most ${limitName} (${limit})`);
+  return count;
 }
 
 function expectName(value: unknown, path: string): string {
@@ -151,22 +157,7 @@ function expectName(value: unknown, path: string): string {
   return value;
 }
 
-function expectObject(value: unknown, path: string, fields: readonly string[]): Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new ReplayInputError(path, 'expected an object');
-  }
-  // A misspelt field would otherwise be ignored and silently replaced by a default.
-  for (const key of Object.keys(value)) {
-    if (!fields.includes(key)) throw new ReplayInputError(childPath(path, key), 'unknown field');
-  }
-  return value as Record<string, unknown>;
-}
-
 function expectArray(value: unknown, path: string): unknown[] {
   if (!Array.isArray(value)) throw new ReplayInputError(path, 'expected a list');
   return value;
-}
-
-function childPath(path: string, key: string): string {
-  return path === '(root)' ? key : `${path}.${key}`;
 }

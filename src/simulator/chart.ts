@@ -1,3 +1,5 @@
+import { ERROR_BOOST_DEFAULTS } from '../sampling/samplane/samplane-options';
+import type { IncidentSummary } from './error-summary';
 import type { SimulatedAlgorithm } from './scenario';
 import { ALGORITHMS, type Meter, type SimulationRun } from './simulation';
 import type { ScenarioSummary } from './summary';
@@ -8,6 +10,8 @@ const HEADER = 74;
 const MARGIN = { left: 72, right: 24, top: 34, bottom: 34 };
 /** Seconds per plotted point: fine enough to show the poll roll-out, coarse enough to read. */
 const RESOLUTION = 10;
+/** Drawn counts are summed over at least this many seconds, so short intervals do not become a cloud. */
+const DOT_SECONDS = 30;
 /** At most this many decades on the log axis, so a rate of 0 does not squash the rest. */
 const MAX_DECADES = 5;
 
@@ -17,11 +21,14 @@ const COLOURS: Record<SimulatedAlgorithm, string> = { jaeger: '#d9480f', samplan
  * One SVG per scenario: a panel per tracked series with the sampled traces per second each
  * algorithm yields (lines: expected rate, 10 s resolution; dots: traces actually sampled per
  * calculation interval), the target and its tolerance band, steps (dotted) and quiet periods
- * (grey). The y axis is logarithmic, so a 10× overshoot and a 10× undershoot look alike.
+ * (grey). The y axis is logarithmic, so a 10× overshoot and a 10× undershoot look alike. A
+ * series with error incidents gets a second panel: errored traces sampled per second against
+ * the error boost's target, incidents shaded red, and each algorithm's boost and return.
  */
 export function renderChart(run: SimulationRun, summary?: ScenarioSummary): string {
   const { scenario, settings } = run;
-  const height = HEADER + scenario.tracked.length * PANEL_HEIGHT;
+  const panels = scenario.tracked.length + scenario.tracked.filter((series) => series.incidents?.length).length;
+  const height = HEADER + panels * PANEL_HEIGHT;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="${WIDTH}" height="${height}" fill="white"/>`,
@@ -29,6 +36,7 @@ export function renderChart(run: SimulationRun, summary?: ScenarioSummary): stri
     text(MARGIN.left, 40, scenario.description, { size: 12, colour: '#495057' }),
     legend(MARGIN.left, 62),
   ];
+  let top = HEADER;
   scenario.tracked.forEach((series, i) => {
     const target =
       summary?.algorithms.samplane.series[i]?.target ??
@@ -39,13 +47,35 @@ export function renderChart(run: SimulationRun, summary?: ScenarioSummary): stri
       : '';
     parts.push(
       panel(run, run.meters[i], {
-        top: HEADER + i * PANEL_HEIGHT,
+        top,
         title: series.label + (settling && series.steps?.length ? `  (settling, intervals: ${settling})` : ''),
         target,
         steps: series.steps ?? [],
         idle: series.idle ?? [],
+        incidents: series.incidents ?? [],
       }),
     );
+    top += PANEL_HEIGHT;
+    if (!series.incidents?.length) return;
+    const boosts = summary
+      ? ALGORITHMS.map((a) => `${a} ${(summary.algorithms[a].series[i]?.incidents ?? []).map(formatIncident).join('; ')}`).join(' · ')
+      : '';
+    const meter = run.meters[i];
+    parts.push(
+      panel(run, meter, {
+        top,
+        title: `errored traces sampled/s${boosts && `  (${boosts})`}`,
+        target: ERROR_BOOST_DEFAULTS.targetErrorSamplesPerSecond,
+        steps: [],
+        idle: [],
+        incidents: series.incidents,
+        band: false,
+        lines: meter.expectedErrors,
+        dots: meter.sampledErrors,
+        yLabel: 'errored sampled/s',
+      }),
+    );
+    top += PANEL_HEIGHT;
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -57,6 +87,14 @@ interface PanelOptions {
   target: number | undefined;
   steps: readonly number[];
   idle: readonly (readonly [number, number])[];
+  /** Periods of raised errors, shaded red. */
+  incidents: readonly (readonly [number, number])[];
+  /** Whether the target's tolerance band is drawn (default: yes). */
+  band?: boolean;
+  /** Per second, and per calculation interval; default: all sampled traces. */
+  lines?: Record<SimulatedAlgorithm, Float64Array>;
+  dots?: Record<SimulatedAlgorithm, number[]>;
+  yLabel?: string;
 }
 
 function panel(run: SimulationRun, meter: Meter, options: PanelOptions): string {
@@ -68,16 +106,20 @@ function panel(run: SimulationRun, meter: Meter, options: PanelOptions): string 
   const y0 = options.top + MARGIN.top;
   const y1 = options.top + PANEL_HEIGHT - MARGIN.bottom;
 
-  const lines = Object.fromEntries(ALGORITHMS.map((a) => [a, averages(meter.expected[a], RESOLUTION)])) as Record<
+  const perSecond = options.lines ?? meter.expected;
+  const perInterval = options.dots ?? meter.sampled;
+  const lines = Object.fromEntries(ALGORITHMS.map((a) => [a, averages(perSecond[a], RESOLUTION)])) as Record<
     SimulatedAlgorithm,
     number[]
   >;
-  const dots = Object.fromEntries(ALGORITHMS.map((a) => [a, meter.sampled[a].map((n) => n / interval)])) as Record<
+  const group = Math.max(1, Math.round(DOT_SECONDS / interval));
+  const dots = Object.fromEntries(ALGORITHMS.map((a) => [a, means(perInterval[a], group).map((n) => n / interval)])) as Record<
     SimulatedAlgorithm,
     number[]
   >;
   const values = ALGORITHMS.flatMap((a) => [...lines[a], ...dots[a]]).filter((v) => v > 0);
-  const { low, high } = logRange(values, options.target, settings.deltaTolerance);
+  const band = options.band === false ? 0 : settings.deltaTolerance;
+  const { low, high } = logRange(values, options.target, band);
   const x = (seconds: number) => x0 + ((x1 - x0) * seconds) / duration;
   const y = (value: number) => {
     const clamped = Math.min(high, Math.max(low, value));
@@ -89,10 +131,12 @@ function panel(run: SimulationRun, meter: Meter, options: PanelOptions): string 
   for (const [from, until] of options.idle) {
     parts.push(rect(x(from), y0, x(until) - x(from), y1 - y0, '#e9ecef'));
   }
+  for (const [from, until] of options.incidents) {
+    parts.push(rect(x(from), y0, x(until) - x(from), y1 - y0, '#ffe3e3'));
+  }
   if (options.target !== undefined) {
     const t = options.target;
-    const band = settings.deltaTolerance;
-    parts.push(rect(x0, y(t * (1 + band)), x1 - x0, y(t * (1 - band)) - y(t * (1 + band)), '#d3f9d8'));
+    if (band > 0) parts.push(rect(x0, y(t * (1 + band)), x1 - x0, y(t * (1 - band)) - y(t * (1 + band)), '#d3f9d8'));
     parts.push(line(x0, y(t), x1, y(t), '#2b8a3e', 'stroke-dasharray="6 4"'));
   }
   for (let decade = Math.log10(low); decade <= Math.log10(high) + 1e-9; decade++) {
@@ -106,7 +150,7 @@ function panel(run: SimulationRun, meter: Meter, options: PanelOptions): string 
   }
   parts.push(text((x0 + x1) / 2, y1 + 30, 'minutes', { anchor: 'middle', colour: '#495057' }));
   parts.push(
-    text(16, (y0 + y1) / 2, 'sampled traces/s', { anchor: 'middle', colour: '#495057', rotate: true }),
+    text(16, (y0 + y1) / 2, options.yLabel ?? 'sampled traces/s', { anchor: 'middle', colour: '#495057', rotate: true }),
   );
   for (const s of options.steps) parts.push(line(x(s), y0, x(s), y1, '#868e96', 'stroke-dasharray="2 3"'));
 
@@ -119,7 +163,7 @@ function panel(run: SimulationRun, meter: Meter, options: PanelOptions): string 
     );
     dots[algorithm].forEach((v, k) => {
       parts.push(
-        `<circle cx="${round(x((k + 0.5) * interval))}" cy="${round(y(v))}" r="2.6" fill="${COLOURS[algorithm]}" fill-opacity="0.45"/>`,
+        `<circle cx="${round(x((k + 0.5) * group * interval))}" cy="${round(y(v))}" r="2.6" fill="${COLOURS[algorithm]}" fill-opacity="0.45"/>`,
       );
     });
   }
@@ -154,6 +198,15 @@ function logRange(values: number[], target: number | undefined, tolerance: numbe
   return { low, high: high > low ? high : low * 10 };
 }
 
+function means(values: readonly number[], every: number): number[] {
+  const result: number[] = [];
+  for (let from = 0; from < values.length; from += every) {
+    const group = values.slice(from, from + every);
+    result.push(group.reduce((a, b) => a + b, 0) / group.length);
+  }
+  return result;
+}
+
 function averages(values: Float64Array, every: number): number[] {
   const result: number[] = [];
   for (let from = 0; from < values.length; from += every) {
@@ -163,6 +216,19 @@ function averages(values: Float64Array, every: number): number[] {
     result.push(sum / (to - from));
   }
   return result;
+}
+
+/** "boost 1 (3 s), errored 0.01/1.00/0.03 per s, back 317 s": before/during/after. */
+function formatIncident(incident: IncidentSummary): string {
+  const rate = (v: number | undefined) => (v === undefined ? '–' : v.toFixed(2));
+  const { before, during, after } = incident.errored;
+  return [
+    incident.boostCalculations === null ? 'no boost' : `boost ${incident.boostCalculations} (${incident.boostSeconds} s)`,
+    `errored ${rate(before)}/${rate(during)}/${rate(after)} per s`,
+    incident.boostCalculations === null ? '' : incident.returnSeconds === null ? 'not back' : `back ${incident.returnSeconds} s`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 }
 
 function formatSettling(settling: readonly (number | null)[]): string {

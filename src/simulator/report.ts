@@ -1,4 +1,5 @@
 import { renderChart } from './chart';
+import type { IncidentSummary } from './error-summary';
 import type { Scenario } from './scenario';
 import { simulate } from './simulation';
 import { STANDARD_SCENARIOS, findScenario } from './standard-scenarios';
@@ -50,6 +51,9 @@ const COLUMNS = [
   'ops held',
   'dropped',
   'volume',
+  'boost',
+  'errored/s',
+  'back',
 ] as const;
 
 /**
@@ -57,6 +61,10 @@ const COLUMNS = [
  * calculations until the rate stayed in the band (— when it never did); overshoot and final
  * are rate / target; return is rate / target in the first interval after a quiet spell;
  * volume is the mean sampled traces/s of the series charted without a target (a flood's total).
+ * For each error incident: boost is the calculations (1: the first that could see it) and
+ * seconds until the operation was boosted; errored/s the errored traces sampled per second
+ * before, during and after; back the seconds after its end until the probability stayed within
+ * 30 % of the former one (after its start, for an incident lasting to the end of the run).
  */
 export function formatTable(summaries: readonly ScenarioSummary[]): string {
   const rows: string[][] = [];
@@ -93,6 +101,17 @@ function row(scenario: string, summary: AlgorithmSummary): string[] {
     String(summary.maxOperationsHeld),
     String(summary.maxDropped),
     number(max(series.filter((s) => s.target === undefined).map((s) => s.meanRate)), 2),
+    ...incidentCells(series.flatMap((s) => s.incidents ?? [])),
+  ];
+}
+
+function incidentCells(incidents: readonly IncidentSummary[]): string[] {
+  if (incidents.length === 0) return ['-', '-', '-'];
+  const rate = (value: number | undefined) => number(value, 2);
+  return [
+    incidents.map((i) => (i.boostCalculations === null ? '—' : `${i.boostCalculations} (${i.boostSeconds}s)`)).join(','),
+    incidents.map(({ errored: e }) => `${rate(e.before)}/${rate(e.during)}/${rate(e.after)}`).join(','),
+    incidents.map((i) => (i.returnSeconds === null ? '—' : `${i.returnSeconds}s`)).join(','),
   ];
 }
 

@@ -11,6 +11,11 @@ export interface ScenarioOperation {
   from?: number;
   /** First second without traffic again (default: the end of the run). */
   until?: number;
+  /**
+   * Share of requests that fail (0 to 1) at second `t`; each request fails on its own with it.
+   * Absent: none fail.
+   */
+  errorRate?: RateCurve;
 }
 
 /** A rate the summary judges: one operation's sampled traces/s, or a service's total. */
@@ -28,6 +33,11 @@ export interface TrackedSeries {
   steps?: readonly number[];
   /** Periods [from, until) without traffic, judged on their probability instead of their rate. */
   idle?: readonly (readonly [number, number])[];
+  /**
+   * Periods [from, until) of raised errors on the operation, each judged on the error boost:
+   * time to boost, errored traces sampled before, during and after, time to return.
+   */
+  incidents?: readonly (readonly [number, number])[];
 }
 
 /** The fleet and engine a scenario runs on; every field has a default (`DEFAULT_SETTINGS`). */

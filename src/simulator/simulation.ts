@@ -1,9 +1,9 @@
 import { JAEGER_DEFAULTS } from '../sampling/adaptive-options';
-import type { AdaptiveCalculator, Probabilities } from '../sampling/calculator';
+import type { Probabilities } from '../sampling/calculator';
 import { formatProbability } from '../sampling/jaeger/format-probability';
-import { JaegerCalculator } from '../sampling/jaeger/jaeger-calculator';
-import { SamplaneCalculator } from '../sampling/samplane/samplane-calculator';
-import { type ServiceThroughput, type ThroughputBucket, recentPartLength } from '../sampling/throughput';
+import { type ThroughputBucket, recentPartLength } from '../sampling/throughput';
+import { boostedOperations, createCalculator } from './calculators';
+import { type BucketCounts, toBucket } from './engine-bucket';
 import { Random } from './random';
 import {
   DEFAULT_SETTINGS,
@@ -22,6 +22,8 @@ export interface CalculationRecord {
   held: Record<string, number>;
   /** Operations it left out over `maxOperations`, all services together. */
   dropped: number;
+  /** service → operation → the probability its error boost asked for, for boosted operations. */
+  boosted: Probabilities;
 }
 
 /**
@@ -34,6 +36,8 @@ export interface Governed {
   requests: Float64Array;
   /** Seconds, averaged over the instances. */
   seconds: Float64Array;
+  /** Expected sampled traces of failed requests. */
+  sampledErrors: Float64Array;
 }
 
 /** Traffic measured for one tracked series (or one operation of a budgeted service). */
@@ -42,10 +46,16 @@ export interface Meter {
   operation?: string;
   /** Requests per second, second by second: the true rate, the same for every algorithm. */
   requests: Float64Array;
+  /** Failed requests per second expected from the error-rate curves, second by second. */
+  errors: Float64Array;
   /** algorithm → sampled traces per second expected from the probabilities in effect, per second. */
   expected: Record<SimulatedAlgorithm, Float64Array>;
+  /** algorithm → sampled traces of failed requests per second expected, per second. */
+  expectedErrors: Record<SimulatedAlgorithm, Float64Array>;
   /** algorithm → sampled traces actually drawn in each bucket. */
   sampled: Record<SimulatedAlgorithm, number[]>;
+  /** algorithm → sampled traces of failed requests actually drawn in each bucket. */
+  sampledErrors: Record<SimulatedAlgorithm, number[]>;
   /** algorithm → traffic per calculation whose probabilities it was sampled at. */
   governed: Record<SimulatedAlgorithm, Governed>;
 }
@@ -83,19 +93,11 @@ interface SimulatedOperation {
   service: string;
   operation: string;
   rate: ScenarioOperation['rate'];
+  errorRate: ScenarioOperation['errorRate'];
   index: number;
   from: number;
   until: number;
   meters: Meter[];
-}
-
-/** Per bucket: counts per operation index. */
-interface BucketCounts {
-  requests: Float64Array;
-  /** Requests in the bucket's recent part (its last quarter), as the engine splits it. */
-  recent: Float64Array;
-  sampled: Record<SimulatedAlgorithm, Float64Array>;
-  probabilities: Record<SimulatedAlgorithm, (Set<string> | undefined)[]>;
 }
 
 /**
@@ -105,8 +107,9 @@ interface BucketCounts {
  * probabilities it fetched at its last poll, so a calculation takes effect over the following
  * poll interval, one instance after the other. Every calculation interval the engine gets one
  * bucket per algorithm with that algorithm's reporting semantics: `jaeger` counts sampled root
- * spans and the probabilities they carried, `samplane` counts requests. Both algorithms are
- * driven by the same request draws, so their differences are theirs, not the dice's.
+ * spans and the probabilities they carried, `samplane` counts requests and their errors. Both
+ * algorithms are driven by the same request (and failure) draws, so their differences are
+ * theirs, not the dice's.
  */
 export function simulate(scenario: Scenario): SimulationRun {
   const algorithms = ALGORITHMS;
@@ -120,12 +123,16 @@ export function simulate(scenario: Scenario): SimulationRun {
     service,
     operation,
     requests: new Float64Array(duration + 1),
+    errors: new Float64Array(duration + 1),
     expected: perAlgorithm(() => new Float64Array(duration + 1)),
+    expectedErrors: perAlgorithm(() => new Float64Array(duration + 1)),
     sampled: perAlgorithm(() => new Array<number>(bucketCount).fill(0)),
+    sampledErrors: perAlgorithm(() => new Array<number>(bucketCount).fill(0)),
     governed: perAlgorithm(() => ({
       sampled: new Float64Array(bucketCount + 1),
       requests: new Float64Array(bucketCount + 1),
       seconds: new Float64Array(bucketCount + 1),
+      sampledErrors: new Float64Array(bucketCount + 1),
     })),
   });
   const meters = scenario.tracked.map((series) => meterOf(series.service, series.operation));
@@ -140,6 +147,7 @@ export function simulate(scenario: Scenario): SimulationRun {
       service: op.service,
       operation: op.operation,
       rate: op.rate,
+      errorRate: op.errorRate,
       index,
       from: Math.max(0, op.from ?? 0),
       until: Math.min(duration, op.until ?? duration),
@@ -168,11 +176,14 @@ export function simulate(scenario: Scenario): SimulationRun {
   const calculations = perAlgorithm(() => [] as CalculationRecord[]);
   const buckets = perAlgorithm(() => [] as ThroughputBucket[]);
   const traffic = new Random(settings.seed);
+  // Failures are drawn from their own stream, so that scenarios without errors draw as before.
+  const failures = new Random(settings.seed * 7 + 3);
   const samplers = perAlgorithm((_, i) => new Random(settings.seed * 31 + i + 1));
   let nextCalculation = 1;
   const calculationTime = (m: number) => m * interval + settings.delaySeconds;
 
   const rates = new Float64Array(Math.max(interval, poll));
+  const errorShares = new Float64Array(rates.length);
   // Formatting is exact and therefore slow; the same few probabilities recur all run long.
   const formats = new Map<number, string>();
   const formatted = (p: number) => {
@@ -199,6 +210,7 @@ export function simulate(scenario: Scenario): SimulationRun {
           probabilities: result.probabilities,
           held: Object.fromEntries(Object.entries(result.probabilities).map(([s, ops]) => [s, Object.keys(ops).length])),
           dropped: Object.values(calculator.droppedOperations()).reduce((sum, n) => sum + n, 0),
+          boosted: boostedOperations(calculator),
         });
       }
       nextCalculation++;
@@ -209,7 +221,9 @@ export function simulate(scenario: Scenario): SimulationRun {
     const counts: BucketCounts = {
       requests: new Float64Array(operations.length),
       recent: new Float64Array(operations.length),
+      errors: new Float64Array(operations.length),
       sampled: perAlgorithm(() => new Float64Array(operations.length)),
+      sampledErrors: perAlgorithm(() => new Float64Array(operations.length)),
       probabilities: perAlgorithm(() => new Array<Set<string> | undefined>(operations.length)),
     };
     const liveInBucket: SimulatedOperation[] = [];
@@ -238,8 +252,10 @@ export function simulate(scenario: Scenario): SimulationRun {
             const from = Math.max(a, op.from);
             const until = Math.min(b, op.until);
             if (from >= until) continue;
-            const fixed = op.rate.constantRate;
+            const errorRate = op.errorRate;
+            const fixed = errorRate === undefined ? op.rate.constantRate : undefined;
             let mean = 0;
+            let errorMean = 0;
             if (fixed !== undefined) {
               mean = Math.max(0, fixed) * share * (until - from);
               for (const meter of op.meters) addOver(meter.requests, from, until, Math.max(0, fixed) * share);
@@ -249,25 +265,40 @@ export function simulate(scenario: Scenario): SimulationRun {
                 rates[t - from] = rate;
                 mean += rate;
                 for (const meter of op.meters) addOver(meter.requests, t, t + 1, rate);
+                if (errorRate === undefined) continue;
+                const failing = Math.min(1, Math.max(0, errorRate(t)));
+                errorShares[t - from] = failing;
+                errorMean += rate * failing;
+                for (const meter of op.meters) addOver(meter.errors, t, t + 1, rate * failing);
               }
             }
             const requests = traffic.poisson(mean);
+            // Each request fails on its own, at the slot's error rate weighted by its traffic.
+            const errors = errorRate !== undefined && requests > 0 && mean > 0 ? failures.binomial(requests, errorMean / mean) : 0;
             counts.requests[op.index] += requests;
+            counts.errors[op.index] += errors;
             if (a >= recentFrom) counts.recent[op.index] += requests;
             for (const algorithm of algorithms) {
               const applied = instance.applied[algorithm];
               const p = applied.probabilities?.[service]?.[op.operation] ?? initial;
-              const sampled = samplers[algorithm].binomial(requests, p);
+              const sampledErrors = errors > 0 ? samplers[algorithm].binomial(errors, p) : 0;
+              const sampled = sampledErrors + samplers[algorithm].binomial(requests - errors, p);
               counts.sampled[algorithm][op.index] += sampled;
+              counts.sampledErrors[algorithm][op.index] += sampledErrors;
               if (sampled > 0) (counts.probabilities[algorithm][op.index] ??= new Set()).add(formatted(p));
               for (const meter of op.meters) {
                 const governed = meter.governed[algorithm];
                 governed.sampled[applied.calculation] += mean * p;
                 governed.requests[applied.calculation] += mean;
+                governed.sampledErrors[applied.calculation] += errorMean * p;
                 if (fixed !== undefined) {
                   addOver(meter.expected[algorithm], from, until, Math.max(0, fixed) * share * p);
                 } else {
                   for (let t = from; t < until; t++) addOver(meter.expected[algorithm], t, t + 1, rates[t - from] * p);
+                }
+                if (errorRate === undefined) continue;
+                for (let t = from; t < until; t++) {
+                  addOver(meter.expectedErrors[algorithm], t, t + 1, rates[t - from] * errorShares[t - from] * p);
                 }
               }
             }
@@ -277,7 +308,7 @@ export function simulate(scenario: Scenario): SimulationRun {
       }
     }
     for (const algorithm of algorithms) {
-      const bucket = toBucket(algorithm, liveInBucket, counts.requests, counts, end - start);
+      const bucket = toBucket(algorithm, liveInBucket, counts.requests, counts, end - start, counts.errors);
       if (algorithm === 'samplane' && recentFrom > start) {
         bucket.recent = toBucket(algorithm, liveInBucket, counts.recent, counts, end - recentFrom);
       }
@@ -285,6 +316,8 @@ export function simulate(scenario: Scenario): SimulationRun {
       for (const op of liveInBucket) {
         const sampled = counts.sampled[algorithm][op.index];
         if (sampled > 0) for (const meter of op.meters) meter.sampled[algorithm][k] += sampled;
+        const sampledErrors = counts.sampledErrors[algorithm][op.index];
+        if (sampledErrors > 0) for (const meter of op.meters) meter.sampledErrors[algorithm][k] += sampledErrors;
       }
     }
   }
@@ -292,64 +325,13 @@ export function simulate(scenario: Scenario): SimulationRun {
   const allMeters = [...meters, ...[...operationMeters.values()].flatMap((m) => [...m.values()])];
   for (const meter of allMeters) {
     meter.requests = accumulate(meter.requests, duration);
-    for (const algorithm of algorithms) meter.expected[algorithm] = accumulate(meter.expected[algorithm], duration);
+    meter.errors = accumulate(meter.errors, duration);
+    for (const algorithm of algorithms) {
+      meter.expected[algorithm] = accumulate(meter.expected[algorithm], duration);
+      meter.expectedErrors[algorithm] = accumulate(meter.expectedErrors[algorithm], duration);
+    }
   }
   return { scenario, settings, meters, operationMeters, calculations };
-}
-
-function createCalculator(
-  algorithm: SimulatedAlgorithm,
-  settings: SimulationSettings,
-  scenario: Scenario,
-): AdaptiveCalculator {
-  const options = {
-    ...JAEGER_DEFAULTS,
-    targetSamplesPerSecond: settings.targetSamplesPerSecond,
-    deltaTolerance: settings.deltaTolerance,
-    maxOperations: settings.maxOperations,
-  };
-  const calculator = algorithm === 'jaeger' ? new JaegerCalculator(options) : new SamplaneCalculator(options);
-  const budgets = scenario.budgets ?? {};
-  calculator.useSettings((service) =>
-    Object.hasOwn(budgets, service) ? { budgetTracesPerSecond: budgets[service] } : undefined,
-  );
-  return calculator;
-}
-
-/**
- * The bucket the engine would hand each algorithm: `jaeger` only ever hears of sampled spans,
- * so an operation without one is absent; `samplane` counts every request (`requests`: those of
- * the whole bucket, or of its recent part).
- */
-function toBucket(
-  algorithm: SimulatedAlgorithm,
-  operations: readonly SimulatedOperation[],
-  requests: Float64Array,
-  counts: BucketCounts,
-  intervalSeconds: number,
-): ThroughputBucket {
-  const throughput: ServiceThroughput = new Map();
-  for (const op of operations) {
-    const count = algorithm === 'jaeger' ? counts.sampled[algorithm][op.index] : requests[op.index];
-    if (count <= 0) continue;
-    let serviceThroughput = throughput.get(op.service);
-    if (!serviceThroughput) {
-      serviceThroughput = new Map();
-      throughput.set(op.service, serviceThroughput);
-    }
-    const existing = serviceThroughput.get(op.operation);
-    const probabilities = counts.probabilities[algorithm][op.index] ?? new Set<string>();
-    // samplane's fleet reports every request, as `samplane/client` does: the counts are exact.
-    const exact = algorithm === 'samplane' ? count : undefined;
-    if (existing) {
-      existing.count += count;
-      if (exact !== undefined) existing.exact = (existing.exact ?? 0) + exact;
-      for (const p of probabilities) existing.probabilities.add(p);
-    } else {
-      serviceThroughput.set(op.operation, { count, probabilities: new Set(probabilities), ...(exact !== undefined && { exact }) });
-    }
-  }
-  return { throughput, intervalSeconds };
 }
 
 /** Index of the newest publication at or before `time`; −1 if none. */

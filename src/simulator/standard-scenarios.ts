@@ -3,6 +3,7 @@ import { burstyLoad } from './scenarios/bursts';
 import { cardinalityFlood } from './scenarios/cardinality-flood';
 import { constantLoad } from './scenarios/constant';
 import { diurnalLoad } from './scenarios/diurnal';
+import { ERROR_SCENARIOS } from './scenarios/errors';
 import { newOperations } from './scenarios/new-operations';
 import { serviceBudget } from './scenarios/service-budget';
 import { stepDown } from './scenarios/step-down';
@@ -18,6 +19,7 @@ export const STANDARD_SCENARIOS: readonly Scenario[] = [
   newOperations,
   cardinalityFlood,
   serviceBudget,
+  ...ERROR_SCENARIOS,
 ];
 
 export function findScenario(name: string): Scenario | undefined {

@@ -1,5 +1,6 @@
 import { JAEGER_DEFAULTS } from '../sampling/adaptive-options';
 import { fairShares } from '../sampling/samplane/fair-share';
+import { type IncidentSummary, summarizeIncidents } from './error-summary';
 import type { SimulatedAlgorithm, TrackedSeries } from './scenario';
 import { ALGORITHMS, type CalculationRecord, type Meter, type SimulationRun } from './simulation';
 
@@ -39,6 +40,10 @@ export interface SeriesSummary {
   idleMaxProbability?: number;
   /** Rate / target in the first interval after traffic returned. */
   returnBurst?: number;
+  /** Per period of raised errors: how the error boost met it. */
+  incidents?: IncidentSummary[];
+  /** Calculations that boosted the operation outside every incident and its cooldown. */
+  falseBoosts?: number;
 }
 
 export interface AlgorithmSummary {
@@ -168,6 +173,9 @@ function summarizeSeries(
           .map(([, until]) => mean(meter.expected[algorithm], until, until + interval) / target),
       );
     }
+  }
+  if (series.incidents && series.incidents.length > 0 && series.operation !== undefined) {
+    Object.assign(summary, summarizeIncidents(run, algorithm, series, meter));
   }
   return summary;
 }

@@ -61,8 +61,8 @@ describe('parseReplayInput', () => {
   it.each<[string, unknown, string]>([
     ['not an object', [], '(root): expected an object'],
     ['null', null, '(root): expected an object'],
-    ['no algorithm', { rounds: [] }, 'algorithm: expected one of "jaeger"'],
-    ['an unknown algorithm', valid({ algorithm: 'pid' }), 'algorithm: expected one of "jaeger"'],
+    ['no algorithm', { rounds: [] }, 'algorithm: expected one of "jaeger", "samplane"'],
+    ['an unknown algorithm', valid({ algorithm: 'pid' }), 'algorithm: expected one of "jaeger", "samplane"'],
     ['a misspelt field', valid({ round: [] }), 'round: unknown field'],
     ['no rounds', { algorithm: 'jaeger' }, 'rounds: expected a list'],
     ['options not an object', withOptions(1), 'options: expected an object'],

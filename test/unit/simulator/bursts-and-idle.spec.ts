@@ -1,4 +1,4 @@
-import { describeSeries, settled, summaryOf } from './standard-runs';
+import { settled, summaryOf } from './standard-runs';
 
 // GET /feed bursts 10× twice; POST /import pauses for ten minutes twice and comes back, the
 // second time four times busier. A quiet operation must not drift towards probability 1.
@@ -22,7 +22,16 @@ describe('simulator: bursts and a pausing batch job', () => {
     expect(feed.oscillations + importer.oscillations).toBe(0);
   });
 
-  it.each(jaeger.series.map((s) => [s.label, describeSeries(s)] as const))('jaeger, for the record: %s: %s', () => {
-    expect(jaeger.series).toHaveLength(2);
+  it('samplane settles strictly faster than jaeger after every burst edge and every return', () => {
+    const steps = [...feed.settling, ...importer.settling];
+    const theirs = [...jaeger.series[0].settling, ...jaeger.series[1].settling];
+    expect(theirs).toHaveLength(steps.length);
+    steps.forEach((value, i) => expect(settled(value)).toBeLessThan(settled(theirs[i])));
+  });
+
+  it('jaeger drifts a quiet operation up by doubling; samplane stays at a tenth of that at most', () => {
+    const [, theirs] = jaeger.series;
+    expect(importer.idleMaxProbability).toBeLessThan((theirs.idleMaxProbability ?? 0) / 10);
+    expect(importer.returnBurst).toBeLessThan((theirs.returnBurst ?? 0) / 10);
   });
 });

@@ -1,4 +1,4 @@
-import { describeSeries, settled, summaryOf } from './standard-runs';
+import { settled, summaryOf } from './standard-runs';
 
 // Operations appearing mid-run start from the default probability (0.001), far from their
 // target; a day squeezed into the hour swings the rate 10× and back smoothly.
@@ -13,9 +13,13 @@ describe('simulator: new operations', () => {
     },
   );
 
-  it.each(fresh.jaeger.series.map((s) => [s.label, describeSeries(s)] as const))('jaeger, for the record: %s: %s', () => {
-    expect(fresh.jaeger.series).toHaveLength(3);
-  });
+  it.each(fresh.samplane.series.map((s, i) => [s.label, s, fresh.jaeger.series[i]] as const))(
+    'samplane settles strictly faster than jaeger and overshoots less: %s',
+    (_label, ours, theirs) => {
+      ours.settling.forEach((value, i) => expect(settled(value)).toBeLessThan(settled(theirs.settling[i])));
+      expect(ours.overshoot).toBeLessThan(theirs.overshoot ?? 0);
+    },
+  );
 });
 
 describe('simulator: diurnal swing', () => {
@@ -26,7 +30,10 @@ describe('simulator: diurnal swing', () => {
     expect(web.overshoot).toBeLessThan(1.35);
   });
 
-  it(`jaeger, for the record: ${describeSeries(day.jaeger.series[0])}`, () => {
-    expect(day.jaeger.series).toHaveLength(1);
+  it('samplane varies less and overshoots less than jaeger', () => {
+    const [ours] = day.samplane.series;
+    const [theirs] = day.jaeger.series;
+    expect(ours.variation).toBeLessThan(theirs.variation ?? 0);
+    expect(ours.overshoot).toBeLessThan(theirs.overshoot ?? 0);
   });
 });

@@ -5,7 +5,7 @@ import { summarize } from '../../../src/simulator/summary';
 import { lagScenario } from './lag-scenario';
 
 describe('simulation report', () => {
-  it('runs the eight standard scenarios for "all"', () => {
+  it('runs the thirteen standard scenarios for "all", the error scenarios last', () => {
     const names = selectScenarios('all').map((s) => s.name);
     expect(names).toEqual([
       'constant',
@@ -16,6 +16,11 @@ describe('simulation report', () => {
       'new-operations',
       'cardinality-flood',
       'service-budget',
+      'error-incident',
+      'error-flapping',
+      'error-permanent',
+      'error-budget',
+      'error-new-operation',
     ]);
     expect(selectScenarios('step-up')).toEqual([STANDARD_SCENARIOS[1]]);
   });
@@ -31,5 +36,6 @@ describe('simulation report', () => {
     expect(lines[0]).toMatch(/^scenario\s+algorithm\s+settling\s+overshoot/);
     expect(lines[2]).toMatch(/^lag\s+jaeger\s/);
     expect(lines[3]).toMatch(/^lag\s+samplane\s/);
+    expect(lines[0]).toMatch(/\sboost\s+errored\/s\s+back$/);
   });
 });
