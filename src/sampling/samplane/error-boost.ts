@@ -131,7 +131,11 @@ export class ErrorTracker {
     this.baselineBefore =
       this.baselineRequests > 0 ? this.baselineErrors / this.baselineRequests : this.newest.errors / this.newest.requests;
     const baseline = { rate: this.baselineBefore, weight: this.baselineRequests };
-    this.anomalous = known && (isAnomalous(this.newest, baseline) || isAnomalous(this.short, baseline));
+    // The short window speaks only where the newest bucket holds too few outcomes to judge:
+    // one that does and looks normal ends the anomaly, so the cooldown starts at once.
+    const informative = this.newest.observedRequests * Math.max(this.baselineBefore, MIN_RISE) >= MIN_ERRORS_FOR_RATE;
+    this.anomalous =
+      known && (isAnomalous(this.newest, baseline) || (!informative && isAnomalous(this.short, baseline)));
     this.elevated = known && risen(this.newest, this.baselineBefore);
     const decay = 2 ** (-bucket.seconds / BASELINE_HALF_LIFE_SECONDS);
     this.baselineErrors = this.baselineErrors * decay + this.newest.observedErrors;
