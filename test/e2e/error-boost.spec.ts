@@ -127,7 +127,8 @@ describe('error boost through the report API (samplane, 2 s interval)', () => {
     expect(view?.reason).toMatch(/^boosted to [\d.]+ for errors: its error rate is (19|20)(\.\d+)?% against a baseline of /);
     expect(view?.errorRate).toBeCloseTo(0.2, 2);
     expect(view?.errorsPerSecond).toBeGreaterThan(80);
-    expect(view?.inputs?.errors?.baselineErrorRate).toBeLessThan(0.05);
+    // A baseline of 20 s of data takes in some of the incident, but stays well below it.
+    expect(view?.inputs?.errors?.baselineErrorRate).toBeLessThan(0.1);
     expect(view?.inputs?.errors?.boost?.targetErrorSamplesPerSecond).toBe(1);
     const list = await viewer.get('/api/v1/services?limit=100');
     const listed = (list.body as { items: { service: string; boostedOperations: string[] }[] }).items;
