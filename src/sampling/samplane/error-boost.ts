@@ -64,6 +64,8 @@ const ANOMALY_DEVIATIONS = 5;
 /** And the rise must matter: at least this many points of error rate, and half the baseline. */
 const MIN_RISE = 0.01;
 const MIN_RELATIVE_RISE = 0.5;
+/** An error rate below this share of the one the boost was set at is an incident fading. */
+const FADING = 0.9;
 /** Observed errors below which a bucket's own errors/s is too noisy to size a boost on. */
 const MIN_ERRORS_FOR_RATE = 10;
 
@@ -93,6 +95,8 @@ export class ErrorTracker {
   private elevated = false;
   private sinceAnomaly = Infinity;
   private boosted: number | undefined;
+  /** The newest bucket's error rate when the boost last rose. */
+  private boostedAtRate: number | undefined;
 
   /** Continues from what a previous leader recorded. */
   static restore(inputs: ErrorInputs, elapsedSeconds: number): ErrorTracker {
@@ -161,11 +165,21 @@ export class ErrorTracker {
   boost(rule: ErrorBoostRule): number | undefined {
     if (!this.active(rule)) {
       this.boosted = undefined;
+      this.boostedAtRate = undefined;
       return undefined;
     }
     const perSecond = this.errorsPerSecond();
     const wanted = perSecond > 0 ? Math.min(rule.maxSamplingProbability, rule.targetErrorSamplesPerSecond / perSecond) : rule.maxSamplingProbability;
-    this.boosted = this.elevated || this.boosted === undefined ? wanted : Math.min(this.boosted, wanted);
+    const rate = this.newest.requests > 0 ? this.newest.errors / this.newest.requests : 0;
+    // Fewer errors/s at a lower error rate is an incident fading (or a bucket straddling its
+    // end): the probability may follow it down, never up.
+    const worsening = this.elevated && (this.boostedAtRate === undefined || rate >= FADING * this.boostedAtRate);
+    if (worsening || this.boosted === undefined) {
+      this.boosted = wanted;
+      this.boostedAtRate = rate;
+    } else {
+      this.boosted = Math.min(this.boosted, wanted);
+    }
     return this.boosted;
   }
 
