@@ -13,9 +13,9 @@ import { Random } from '../../../../src/simulator/random';
  *   (nothing before its first poll);
  * - its batch span processor holds sampled spans until `exportDelaySeconds` after the first
  *   one queued, then exports them all at once (the OTel JS `BatchSpanProcessor`'s timer);
- * - ingest counts each exported span as 1/p requests, p being what Samplane serves the
- *   operation when the span arrives, into the counts its replica drains every second into
- *   one-second slots;
+ * - ingest counts each exported span as 1/p requests, p being what Samplane served the
+ *   operation when the span started (known from how long before the batch's newest span it
+ *   started), into the counts its replica drains every second into one-second slots;
  * - the leader calculates every `intervalSeconds` over the slots at least `delaySeconds` old,
  *   splitting off the last part as the engine does, and serves the result at once.
  */
@@ -79,9 +79,16 @@ export function runSpanStream(overrides: Partial<SpanStreamSettings> & { seed: n
   const tickPhase = phase(s.intervalSeconds * 1000);
 
   let served: Record<string, number> = {};
+  /** What was served from when, oldest first. */
+  const publications: { time: number; served: Record<string, number> }[] = [{ time: 0, served }];
+  const servedAt = (op: string, time: number) => {
+    let i = publications.length - 1;
+    while (i > 0 && publications[i].time > time) i--;
+    return publications[i].served[op] ?? initial;
+  };
   let applied: Record<string, number> | undefined;
   const servedFor = (op: string) => served[op] ?? initial;
-  let queue: string[] = [];
+  let queue: { op: string; time: number }[] = [];
   let exportAt: number | undefined;
   /** Requests counted since the last drain: operation → { requests, spans, probabilities }. */
   let pending = new Map<string, { requests: number; spans: number; probabilities: Set<string> }>();
@@ -98,12 +105,13 @@ export function runSpanStream(overrides: Partial<SpanStreamSettings> & { seed: n
       const sampled = applied ? random.poisson((s.rates[op] * TICK_MS * (applied[op] ?? initial)) / 1000) : 0;
       (run.sampled[op][second] as number | undefined) ??= 0;
       run.sampled[op][second] += sampled;
-      for (let i = 0; i < sampled; i++) queue.push(op);
+      for (let i = 0; i < sampled; i++) queue.push({ op, time: now });
     }
     if (queue.length > 0) exportAt ??= now + s.exportDelaySeconds * 1000;
     if (exportAt !== undefined && now >= exportAt) {
-      for (const op of queue) {
-        const p = servedFor(op);
+      const newest = queue[queue.length - 1].time;
+      for (const { op, time } of queue) {
+        const p = servedAt(op, now - (newest - time));
         const counted = pending.get(op) ?? { requests: 0, spans: 0, probabilities: new Set<string>() };
         counted.requests += 1 / p;
         counted.spans++;
@@ -141,6 +149,7 @@ export function runSpanStream(overrides: Partial<SpanStreamSettings> & { seed: n
       calculator.addBucket(bucket);
       const result = calculator.calculate();
       served = { ...served, ...(result.probabilities[SERVICE] ?? {}) };
+      publications.push({ time: now, served });
       const inputs = calculator.lastInputs()[SERVICE] ?? {};
       run.served.push({
         time: now / 1000,
