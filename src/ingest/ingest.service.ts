@@ -16,8 +16,8 @@ export interface OtlpOutcome {
 /**
  * Turns reports and span copies into counts. Validation happens here, at the service
  * boundary, so every transport gets it. A probability an SDK did not state is the one Samplane
- * served for that operation: that is what makes adaptation work for OpenTelemetry SDKs,
- * which write no sampler tags.
+ * served for that operation when the span was sampled: that is what makes adaptation work for
+ * OpenTelemetry SDKs, which write no sampler tags.
  */
 @Injectable()
 export class IngestService {
@@ -63,6 +63,7 @@ export class IngestService {
     let reason = decoded.rejectedReason;
     if (decoded.rejected > 0) this.metrics.refused('otlp', 'no_service', decoded.rejected);
     const accumulator = this.flusher.accumulator;
+    const now = Date.now();
     let counted = 0;
     for (const span of decoded.roots) {
       if (tooLong(span.service, INGEST_LIMITS.maxServiceLength) || tooLong(span.operation, INGEST_LIMITS.maxOperationLength)) {
@@ -77,7 +78,10 @@ export class IngestService {
         this.metrics.refused('otlp', 'invalid');
         continue;
       }
-      const probability = span.probability ?? this.provider.lookup(span.service).rateFor(span.operation);
+      // Untagged, it was sampled at what its SDK had last fetched when the span started, which
+      // may be older than what is served now: the batch it came in can hold seconds of spans.
+      const probability =
+        span.probability ?? this.provider.lookupAt(span.service, now - (span.sampledAgoMs ?? 0)).rateFor(span.operation);
       const sampled = span.counts ? 1 : 0;
       // Each exported root span stands for 1/p requests when p is known.
       const requests = probability && probability > 0 ? 1 / probability : 1;

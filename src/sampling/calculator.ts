@@ -27,10 +27,11 @@ export interface OperationInputs {
   /**
    * `samplane`: how the request rate was estimated: first sight of the operation, smoothed
    * (the newest bucket was within noise), step (it was not, so the newest bucket was taken),
-   * resumed (first bucket after a quiet spell, judged partial) or idle (no requests: the
-   * previous probability is kept).
+   * resumed (first bucket after a quiet spell, judged partial), awaiting (no requests soon
+   * after a delivery: the next one is waited for) or idle (no requests: the previous
+   * probability is kept).
    */
-  estimate?: 'first' | 'smoothed' | 'step' | 'resumed' | 'idle';
+  estimate?: 'first' | 'smoothed' | 'step' | 'resumed' | 'awaiting' | 'idle';
   /** `samplane`: the operation's errors against its baseline, and its error boost while boosted. */
   errors?: ErrorInputs;
 }

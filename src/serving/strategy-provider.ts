@@ -8,6 +8,7 @@ import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
 import { composeStrategies } from './compose-strategies';
+import { ServedHistory } from './served-history';
 import { type ServingEntry, ServingSnapshot } from './serving-snapshot';
 
 /**
@@ -23,6 +24,7 @@ export class StrategyProvider {
   private readonly defaults: AdaptiveServingDefaults;
   private readonly maxOperations: number;
   private current: ServingSnapshot;
+  private readonly history: ServedHistory;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -34,10 +36,16 @@ export class StrategyProvider {
     };
     this.maxOperations = config.adaptive.maxOperations;
     this.current = this.rebuild();
+    this.history = new ServedHistory(this.current);
   }
 
   lookup(service: string): ServingEntry {
     return this.current.lookup(service);
+  }
+
+  /** What was served to `service` at `at` (ms since the epoch), within the last 30 s. */
+  lookupAt(service: string, at: number): ServingEntry {
+    return this.history.lookupAt(service, at);
   }
 
   get snapshot(): ServingSnapshot {
@@ -50,18 +58,18 @@ export class StrategyProvider {
 
   applyFile(file: StaticStrategies | undefined): void {
     this.file = file;
-    this.current = this.rebuild();
+    this.replace();
   }
 
   applyProbabilities(probabilities: ProbabilitiesSnapshot): void {
     this.probabilities = probabilities;
-    this.current = this.rebuild();
+    this.replace();
   }
 
   /** Operator policies by service (`*` for the default policy), replacing the previous set. */
   applyPolicies(policies: ReadonlyMap<string, Policy>): void {
     this.policies = policies;
-    this.current = this.rebuild();
+    this.replace();
   }
 
   /** The last computed probabilities this replica serves (with their QPS), for the admin views. */
@@ -90,6 +98,11 @@ export class StrategyProvider {
       maxSamplingProbability: policy.maxSamplingProbability,
       ...(errorBoostOf(own?.errorBoost ?? policy.errorBoost) ?? {}),
     };
+  }
+
+  private replace(): void {
+    this.current = this.rebuild();
+    this.history.replace(this.current);
   }
 
   private rebuild(): ServingSnapshot {

@@ -1,7 +1,7 @@
 import * as protobuf from 'protobufjs';
 import { protoPath } from '../../grpc/proto-path';
 import { InvalidInputError } from '../invalid-input.error';
-import { type AttributeValue, type RootSpan, samplingFacts } from './root-span';
+import { type AttributeValue, type RootSpan, nanosToMs, samplingFacts, setSampledAgo } from './root-span';
 
 const root = protobuf.loadSync(protoPath('opentelemetry/trace_service.proto'));
 export const ExportRequestType = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
@@ -34,6 +34,9 @@ interface ProtoSpan {
   name?: string;
   attributes?: ProtoKeyValue[];
   status?: { code?: number };
+  /** fixed64: a Long, or a number where protobufjs has no Long support. */
+  startTimeUnixNano?: unknown;
+  endTimeUnixNano?: unknown;
 }
 
 interface ProtoRequest {
@@ -54,10 +57,14 @@ export function decodeProtobufSpans(bytes: Uint8Array): DecodedSpans {
 /** A decoded protobuf request (gRPC hands it over already decoded) → root spans. */
 export function collectRoots(request: ProtoRequest): DecodedSpans {
   const out: DecodedSpans = { roots: [], rejected: 0, rejectedReason: undefined };
+  const started: { span: RootSpan; startMs: number | undefined }[] = [];
+  let newestEnd: number | undefined;
   for (const resourceSpans of request.resourceSpans ?? []) {
     const service = valueOf(find(resourceSpans.resource?.attributes, 'service.name'));
     for (const scopeSpans of resourceSpans.scopeSpans ?? []) {
       for (const span of scopeSpans.spans ?? []) {
+        const end = nanosToMs(span.endTimeUnixNano);
+        if (end !== undefined && (newestEnd === undefined || end > newestEnd)) newestEnd = end;
         if (span.parentSpanId && span.parentSpanId.length > 0) continue;
         if (typeof service !== 'string' || service === '') {
           out.rejected++;
@@ -65,16 +72,19 @@ export function collectRoots(request: ProtoRequest): DecodedSpans {
           continue;
         }
         const facts = samplingFacts((key) => valueOf(find(span.attributes, key)), span.traceState || undefined);
-        out.roots.push({
+        const rootSpan: RootSpan = {
           service,
           operation: span.name ?? '',
           probability: facts.probability,
           counts: facts.counts,
           error: span.status?.code === STATUS_ERROR,
-        });
+        };
+        out.roots.push(rootSpan);
+        started.push({ span: rootSpan, startMs: nanosToMs(span.startTimeUnixNano) });
       }
     }
   }
+  setSampledAgo(started, newestEnd);
   return out;
 }
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../invalid-input.error';
 import type { DecodedSpans } from './otlp-decode';
-import { type AttributeValue, samplingFacts } from './root-span';
+import { type AttributeValue, type RootSpan, nanosToMs, samplingFacts, setSampledAgo } from './root-span';
 
 const STATUS_ERROR = 2;
 
@@ -13,6 +13,8 @@ type Json = Record<string, unknown>;
  */
 export function decodeJsonSpans(body: unknown): DecodedSpans {
   const out: DecodedSpans = { roots: [], rejected: 0, rejectedReason: undefined };
+  const started: { span: RootSpan; startMs: number | undefined }[] = [];
+  let newestEnd: number | undefined;
   const request = asObject(body, '(body)');
   const resourceSpans = asList(request.resourceSpans ?? request.resource_spans, 'resourceSpans');
   resourceSpans.forEach((rs, i) => {
@@ -24,6 +26,8 @@ export function decodeJsonSpans(body: unknown): DecodedSpans {
       const spans = asList(asObject(ss, `resourceSpans[${i}].scopeSpans[${j}]`).spans, `resourceSpans[${i}].scopeSpans[${j}].spans`);
       spans.forEach((s, k) => {
         const span = asObject(s, `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`);
+        const end = nanosToMs(span.endTimeUnixNano ?? span.end_time_unix_nano);
+        if (end !== undefined && (newestEnd === undefined || end > newestEnd)) newestEnd = end;
         const parent = span.parentSpanId ?? span.parent_span_id;
         if (typeof parent === 'string' && parent !== '') return;
         if (typeof service !== 'string' || service === '') {
@@ -37,16 +41,19 @@ export function decodeJsonSpans(body: unknown): DecodedSpans {
           typeof traceState === 'string' && traceState !== '' ? traceState : undefined,
         );
         const status = typeof span.status === 'object' && span.status !== null ? (span.status as Json) : {};
-        out.roots.push({
+        const rootSpan: RootSpan = {
           service,
           operation: typeof span.name === 'string' ? span.name : '',
           probability: facts.probability,
           counts: facts.counts,
           error: status.code === STATUS_ERROR || status.code === 'STATUS_CODE_ERROR',
-        });
+        };
+        out.roots.push(rootSpan);
+        started.push({ span: rootSpan, startMs: nanosToMs(span.startTimeUnixNano ?? span.start_time_unix_nano) });
       });
     });
   });
+  setSampledAgo(started, newestEnd);
   return out;
 }
 

@@ -10,6 +10,39 @@ export interface RootSpan {
    */
   counts: boolean;
   error: boolean;
+  /**
+   * How long before the newest span of its export request ended this span started, in ms: how
+   * long ago it was sampled, at least, read from the sender's own clock so that no skew between
+   * clocks enters it. Undefined without timestamps.
+   */
+  sampledAgoMs?: number;
+}
+
+/**
+ * A span timestamp (unix nanoseconds, as protobuf's fixed64 or OTLP/JSON's string or number)
+ * in ms; undefined when absent or zero.
+ */
+export function nanosToMs(value: unknown): number | undefined {
+  const nanos =
+    typeof value === 'number'
+      ? value
+      : typeof value === 'string' && /^\d{1,20}$/.test(value)
+        ? Number(value)
+        : typeof value === 'object' && value !== null && typeof (value as { toNumber?: unknown }).toNumber === 'function'
+          ? (value as { toNumber(): number }).toNumber()
+          : undefined;
+  return nanos !== undefined && Number.isFinite(nanos) && nanos > 0 ? nanos / 1e6 : undefined;
+}
+
+/**
+ * Sets each root's `sampledAgoMs` from its start time (ms) and the newest end time of any span
+ * in its request (`newestEnd`, ms): an exporter sends a batch soon after its newest span ends.
+ */
+export function setSampledAgo(roots: { span: RootSpan; startMs: number | undefined }[], newestEnd: number | undefined): void {
+  if (newestEnd === undefined) return;
+  for (const { span, startMs } of roots) {
+    if (startMs !== undefined) span.sampledAgoMs = Math.max(0, newestEnd - startMs);
+  }
 }
 
 /** Attribute values as both OTLP encodings deliver them, reduced to what we read. */

@@ -1,8 +1,9 @@
 /**
  * How the newest observation was folded into the estimate: first sight, blended in (within
- * noise), taken as the new level (step), or the first bucket after a quiet spell (resumed).
+ * noise), taken as the new level (step), the first bucket after a quiet spell (resumed), or not
+ * yet: an empty bucket soon after a busy one, waiting for the next delivery (awaiting).
  */
-export type EstimateKind = 'first' | 'smoothed' | 'step' | 'resumed';
+export type EstimateKind = 'first' | 'smoothed' | 'step' | 'resumed' | 'awaiting';
 
 export interface RateEstimatorTuning {
   /** Weight of the newest bucket when it is within noise of the estimate (an EWMA). */
@@ -48,6 +49,13 @@ interface Split {
  * than a pause: e^−3 ≈ 5% of such buckets are empty by chance alone.
  */
 const ABSENCE_EVIDENCE = 3;
+/**
+ * Counts arrive in deliveries, not request by request: OpenTelemetry's batch span processor
+ * exports every 5 s, the Node client reports every 10 s. Empty buckets spanning no more than
+ * this since the last delivery are the wait for the next one, whose count covers them too; a
+ * quiet spell is judged only once the wait is longer.
+ */
+export const DELIVERY_GAP_SECONDS = 12;
 /** A rise below this factor, after rising before, is taken as a ramp rather than a step. */
 const RAMP_JUMP = 1.5;
 /**
@@ -108,6 +116,8 @@ export class RateEstimator {
   private paused = false;
   /** Second differences learnt from so far (the initial guess counting as one). */
   private learnt = 1;
+  /** Seconds of empty buckets since the last delivery, to be covered by the next one. */
+  private awaited = 0;
 
   constructor(private readonly tuning: RateEstimatorTuning) {}
 
@@ -122,18 +132,23 @@ export class RateEstimator {
   }
 
   /**
-   * A bucket of `seconds` without requests, folded in as a zero count when so few were
-   * expected that it says nothing of the traffic stopping (a low probability not adapted yet
-   * leaves sparse sampled spans); undefined when it does, and the caller pauses the estimate.
-   * The zero is judged by the noise that made it likely, not by a probability served since,
-   * which that bucket's spans may not have been sampled at yet.
+   * A bucket of `seconds` without requests. Within `DELIVERY_GAP_SECONDS` of the last delivery
+   * it is awaited: the next delivery's count is taken over it too. Otherwise the whole empty
+   * stretch is folded in as a zero count when so few were expected that it says nothing of the
+   * traffic stopping (a low probability not adapted yet leaves sparse sampled spans); undefined
+   * when it does, and the caller pauses the estimate. The zero is judged by the noise that made
+   * it likely, not by a probability served since, which those spans may not have had yet.
    */
   observeNothing(seconds: number): EstimateKind | undefined {
     if (this.paused || this.estimate === undefined) return undefined;
+    this.awaited += seconds;
+    if (this.awaited <= DELIVERY_GAP_SECONDS) return 'awaiting';
+    const empty = this.awaited;
+    this.awaited = 0;
     // Expected independent observations: requests counted exactly, or sampled spans.
-    const expected = (this.estimate * seconds) / this.dispersion;
+    const expected = (this.estimate * empty) / this.dispersion;
     if (expected >= ABSENCE_EVIDENCE) return undefined;
-    return this.observe(0, seconds, 1 / this.dispersion);
+    return this.observe(0, empty, 1 / this.dispersion);
   }
 
   /** Relative standard deviation of one bucket's rate around the estimate. */
@@ -146,7 +161,12 @@ export class RateEstimator {
    * Folds in one bucket: `count` requests over `seconds`, sampled at `probability` (the lowest
    * in effect), which bounds how noisy the count can be.
    */
-  observe(count: number, seconds: number, probability: number, recent?: RecentPart, exact?: number): EstimateKind {
+  observe(count: number, bucketSeconds: number, probability: number, bucketRecent?: RecentPart, exact?: number): EstimateKind {
+    // A delivery after awaited empty buckets holds their requests too. Where in the bucket it
+    // landed then tells when it was delivered, not when its requests came, so it is not split.
+    const seconds = bucketSeconds + this.awaited;
+    const recent = this.awaited > 0 ? undefined : bucketRecent;
+    this.awaited = 0;
     const observed = count / seconds;
     // Scaled-up counts are 1/p times noisier than Poisson; exactly counted ones are Poisson.
     const scaled = exact === undefined || !(count > 0) ? 1 : Math.min(1, Math.max(0, (count - exact) / count));
@@ -244,6 +264,7 @@ export class RateEstimator {
    */
   pause(): void {
     this.recent = [];
+    this.awaited = 0;
     this.lastResidual = 0;
     this.rising = false;
     this.paused = this.estimate !== undefined;

@@ -175,15 +175,19 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         continue;
       }
       const target = shares.get(operation) ?? rule.targetSamplesPerSecond;
-      // The first bucket after a quiet spell is likely partial: it is no reason to move yet.
+      // The first bucket after a quiet spell is likely partial, and one awaiting the next
+      // delivery says nothing new: neither is a reason to move yet.
+      const awaiting = state.estimate === 'awaiting';
       const held =
+        awaiting ||
         state.estimate === 'resumed' ||
         this.holds(previous, rate, target, rule, state.estimator.relativeNoise(state.lastSeconds));
       const normal = held ? previous : bounded(target > 0 ? target / rate : 0, rule);
       // Within a budget the boost is already part of the share; elsewhere it is a floor.
       const boost = budget.has(operation) ? undefined : boosts.get(operation);
       const next = boost !== undefined && boost > normal ? bounded(boost, rule) : normal;
-      state.raisedFrom = next > previous ? previous : undefined;
+      // A rise is undone by the silence that follows it, however long the wait before that.
+      if (!awaiting) state.raisedFrom = next > previous ? previous : undefined;
       probabilities[operation] = next;
       qps[operation] = rate * previous;
       inputs[operation] = {

@@ -35,6 +35,22 @@ function encode(...resourceSpans: Record<string, unknown>[]): Uint8Array {
 }
 
 describe('decodeProtobufSpans', () => {
+  it('tells how long before the newest span of the request each root started, on the sender\'s clock', () => {
+    const at = (ms: number) => 1767225600000000000 + ms * 1e6;
+    const bytes = encode(
+      resource(
+        [str('service.name', 'checkout')],
+        [
+          root('GET /cart', { startTimeUnixNano: at(0), endTimeUnixNano: at(20) }),
+          root('GET /cart', { startTimeUnixNano: at(4000), endTimeUnixNano: at(4030) }),
+        ],
+        [child('SELECT', { startTimeUnixNano: at(4990), endTimeUnixNano: at(5000) }), root('GET /cart')],
+      ),
+    );
+
+    expect(decodeProtobufSpans(bytes).roots.map((r) => r.sampledAgoMs)).toEqual([5000, 1000, undefined]);
+  });
+
   it('reads root spans with their service, name, sampling facts and status', () => {
     const bytes = encode(
       resource(
@@ -182,7 +198,7 @@ describe('decodeProtobufSpans', () => {
       .finish();
 
     expect(decodeProtobufSpans(bytes).roots).toEqual([
-      { service: 'svc', operation: 'GET /cart', probability: 0.5, counts: true, error: true },
+      { service: 'svc', operation: 'GET /cart', probability: 0.5, counts: true, error: true, sampledAgoMs: 100 },
     ]);
   });
 

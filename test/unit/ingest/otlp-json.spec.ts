@@ -15,7 +15,8 @@ const root = (name: string, extra: Json = {}): Json => ({
   endTimeUnixNano: '1767225600100000000',
   ...extra,
 });
-const child = (name: string): Json => root(name, { spanId: 'aaaabbbbccccdddd', parentSpanId: 'eee19b7ec3c1b174' });
+const child = (name: string, extra: Json = {}): Json =>
+  root(name, { spanId: 'aaaabbbbccccdddd', parentSpanId: 'eee19b7ec3c1b174', ...extra });
 
 const request = (service: string | undefined, ...spans: Json[]): Json => ({
   resourceSpans: [
@@ -50,14 +51,29 @@ describe('decodeJsonSpans', () => {
 
     expect(decodeJsonSpans(body)).toEqual({
       roots: [
-        { service: 'checkout', operation: 'GET /cart', probability: 0.25, counts: true, error: false },
-        { service: 'checkout', operation: 'POST /pay', probability: 0.5, counts: true, error: true },
-        { service: 'checkout', operation: 'GET /health', probability: undefined, counts: true, error: false },
-        { service: 'checkout', operation: 'GET /orders', probability: undefined, counts: true, error: false },
+        { service: 'checkout', operation: 'GET /cart', probability: 0.25, counts: true, error: false, sampledAgoMs: 100 },
+        { service: 'checkout', operation: 'POST /pay', probability: 0.5, counts: true, error: true, sampledAgoMs: 100 },
+        { service: 'checkout', operation: 'GET /health', probability: undefined, counts: true, error: false, sampledAgoMs: 100 },
+        { service: 'checkout', operation: 'GET /orders', probability: undefined, counts: true, error: false, sampledAgoMs: 100 },
       ],
       rejected: 0,
       rejectedReason: undefined,
     });
+  });
+
+  it('tells how long before the newest span of the request each root started, on the sender\'s clock', () => {
+    // Nanoseconds as strings (the JSON encoders' 64-bit integers), or as numbers.
+    const at = (ms: number) => String(1767225600000000000 + ms * 1e6);
+    const body = request(
+      'checkout',
+      root('GET /cart', { startTimeUnixNano: at(0), endTimeUnixNano: at(20) }),
+      root('GET /cart', { startTimeUnixNano: at(4000), endTimeUnixNano: Number(at(4030)) }),
+      child('SELECT', { startTimeUnixNano: at(4990), endTimeUnixNano: at(5000) }),
+      root('GET /cart', { startTimeUnixNano: undefined }),
+    );
+
+    expect(decodeJsonSpans(body).roots.map((r) => r.sampledAgoMs)).toEqual([5000, 1000, undefined]);
+    expect(decodeJsonSpans(request('checkout', root('GET /cart', { endTimeUnixNano: 'soon' }))).roots[0].sampledAgoMs).toBeUndefined();
   });
 
   it('skips child spans', () => {

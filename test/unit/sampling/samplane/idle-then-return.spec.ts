@@ -74,3 +74,21 @@ describe('samplane: sparse sampled spans are not a pause', () => {
     expect(busy.lastInputs().A.GET.estimate).toBe('idle');
   });
 });
+
+// Scenario: the same operation with a 2 s calculation interval. Counts arrive in deliveries
+// (spans exported every 5 s, reports every 10 s), so a 2 s bucket without any is no news yet.
+describe('samplane: idle with short buckets', () => {
+  it('waits for the next delivery before taking silence as a stop, and then undoes the rise', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    for (let i = 0; i < 30; i++) tick(calculator, { A: { GET: 1000 } }, 2);
+    expect(tick(calculator, { A: { GET: 1000 } }, 2).probabilities.A.GET).toBeCloseTo(0.002, 12);
+    // Stops halfway through a bucket: looks like a halving and doubles p.
+    expect(tick(calculator, { A: { GET: 500 } }, 2).probabilities.A.GET).toBeCloseTo(0.004, 12);
+    for (let waited = 2; waited <= 12; waited += 2) {
+      expect(tick(calculator, {}, 2).probabilities.A.GET).toBeCloseTo(0.004, 12);
+      expect(calculator.lastInputs().A.GET).toMatchObject({ estimate: 'awaiting', withinTolerance: true });
+    }
+    expect(tick(calculator, {}, 2).probabilities.A.GET).toBeCloseTo(0.002, 12);
+    expect(calculator.lastInputs().A.GET.estimate).toBe('idle');
+  });
+});

@@ -73,4 +73,24 @@ describe('RateEstimator', () => {
     expect(e.observe(6000, 60, 1)).toBe('step');
     expect(e.rate).toBe(100);
   });
+
+  it('takes a delivery after empty buckets as covering them too, and pauses only after a longer wait', () => {
+    // 100 requests/s in 2 s buckets, delivered as one count every 6 s.
+    const e = estimator();
+    e.observe(200, 2, 1);
+    e.observe(200, 2, 1);
+    expect(e.observeNothing(2)).toBe('awaiting');
+    expect(e.observeNothing(2)).toBe('awaiting');
+    expect(e.observe(600, 2, 1)).toBe('smoothed');
+    expect(e.rate).toBeCloseTo(100, 12);
+    // Silence for longer than any exporter waits between deliveries is a pause.
+    for (let waited = 2; waited <= 12; waited += 2) expect(e.observeNothing(2)).toBe('awaiting');
+    expect(e.observeNothing(2)).toBeUndefined();
+  });
+
+  it('judges a bucket longer than the wait between deliveries at once, as before', () => {
+    const e = estimator();
+    e.observe(6000, 60, 1);
+    expect(e.observeNothing(60)).toBeUndefined();
+  });
 });
