@@ -139,8 +139,11 @@ describe('error boost through the report API (samplane, 2 s interval)', () => {
     const paymentsNow = paymentsWatch.latest?.version ?? 0;
     const charge = paymentsWatch.probabilityAt('POST /charge', paymentsNow) ?? 0;
     expect(charge).toBeGreaterThan(formerCharge * 1.5);
-    const total = sampledTotal(paymentsWatch, PAYMENTS, paymentsNow);
-    if (Math.abs(total - BUDGET) / BUDGET > 0.1) throw new Error(`payments samples ${total}/s against ${BUDGET}\n${trace()}`);
+    // Over the last three calculations: one alone carries the estimator's noise, which the
+    // reports' timing on a busy machine adds to.
+    const totals = [paymentsNow - 2, paymentsNow - 1, paymentsNow].map((v) => sampledTotal(paymentsWatch, PAYMENTS, v));
+    const total = totals.reduce((sum, t) => sum + t, 0) / totals.length;
+    if (Math.abs(total - BUDGET) / BUDGET > 0.1) throw new Error(`payments samples ${totals.join(', ')}/s against ${BUDGET}\n${trace()}`);
     expect(payments.failures).toEqual([]);
 
     // The incident ends: the boost cools down, then the operation returns to its former rate,

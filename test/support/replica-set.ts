@@ -1,6 +1,7 @@
 import { createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { RedisStore } from '../../src/store/redis/redis.store';
+import type { ProbabilitiesSnapshot } from '../../src/store/store';
 
 import type { RedisServer } from './redis-server';
 import { SamplaneProcess } from './samplane-process';
@@ -148,6 +149,7 @@ export interface StoredSnapshot {
   probabilities: Record<string, Record<string, number>>;
   qps: Record<string, Record<string, number>>;
   dataThrough: number;
+  traffic?: ProbabilitiesSnapshot['traffic'];
 }
 
 /** A plain Redis connection for looking at what the leader wrote. */
@@ -180,7 +182,13 @@ export class RedisPeek {
   async snapshot(): Promise<StoredSnapshot | undefined> {
     const snapshot = await this.store.loadProbabilities();
     if (!snapshot || snapshot.version === 0) return undefined;
-    return { version: snapshot.version, probabilities: snapshot.probabilities, qps: snapshot.qps ?? {}, dataThrough: snapshot.dataThrough ?? 0 };
+    return {
+      version: snapshot.version,
+      probabilities: snapshot.probabilities,
+      qps: snapshot.qps ?? {},
+      dataThrough: snapshot.dataThrough ?? 0,
+      ...(snapshot.traffic && { traffic: snapshot.traffic }),
+    };
   }
 
   close(): void {
