@@ -6,8 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { GrpcServer } from './grpc/grpc-server';
-import { BodyErrorFilter } from './http/body-error.filter';
-import { DomainErrorFilter } from './http/domain-error.filter';
+import { HttpErrorFilter } from './http/error.filter';
 import { SamplingHttpRoutes } from './serving/sampling-http.routes';
 import { type AppLogger, NestPinoLogger } from './telemetry/logger';
 
@@ -45,8 +44,7 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });
-  // Filters run last-registered first: domain errors, then body-parsing failures, then Nest's default.
-  app.useGlobalFilters(new BodyErrorFilter(app.getHttpAdapter()), new DomainErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
   fastLane.serve = app.get(SamplingHttpRoutes).serveDirect;
   await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;

@@ -39,6 +39,8 @@ export class SamplaneProcess {
         LOG_LEVEL: 'info',
         // Each process gets its own policy database unless a test shares one on purpose.
         SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'samplane-e2e-')), 'samplane.sqlite'),
+        // Replicas on one Redis with private SQLite files: what these tests set up on purpose.
+        ALLOW_SQLITE_WITH_REDIS: 'true',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

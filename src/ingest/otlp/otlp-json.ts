@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../invalid-input.error';
+import { FieldError } from '../../errors/domain-error';
 import type { DecodedSpans } from './otlp-decode';
 import { type AttributeValue, samplingFacts } from './root-span';
 
@@ -69,13 +69,13 @@ function attributeValue(attributes: unknown, key: string): AttributeValue {
 
 function asObject(value: unknown, field: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(field, 'expected an object');
+    throw new FieldError(field, 'expected an object');
   }
   return value as Json;
 }
 
 function asList(value: unknown, field: string): unknown[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new InvalidInputError(field, 'expected a list');
+  if (!Array.isArray(value)) throw new FieldError(field, 'expected a list');
   return value;
 }
