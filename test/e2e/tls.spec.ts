@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { type ServiceError, credentials, status } from '@grpc/grpc-js';
 import { STRATEGIES_WITH_DEFAULT_FILE } from '../fixtures/e2e/strategy-files';
 import { SamplingManagerClient } from '../support/grpc-clients';
+import { healthcheckExit } from '../support/healthcheck';
 import { httpsRequest } from '../support/https-client';
 import { ThroughputReportClient } from '../support/ingest-grpc-clients';
 import { otlpExport } from '../support/otlp-export';
@@ -77,6 +78,9 @@ describe('TLS, end to end', () => {
     expect((await curl([`${samplane.url}/healthz`])).exit).toBe(60);
     expect((await curl([`http://127.0.0.1:${samplane.httpPort}/healthz`])).status).toBe('000');
     await expect(fetch(`http://127.0.0.1:${samplane.httpPort}/healthz`)).rejects.toThrow();
+    // The image's HEALTHCHECK speaks HTTPS when TLS files are set.
+    expect(await healthcheckExit({ HTTP_PORT: String(samplane.httpPort), TLS_CERT_FILE: live.certFile })).toBe(0);
+    expect(await healthcheckExit({ HTTP_PORT: String(samplane.httpPort) })).toBe(1);
   });
 
   it('serves the OpenTelemetry JS Jaeger remote sampler over https', async () => {
