@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
+import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
 import { type ServiceError } from '@grpc/grpc-js';
 import { ThroughputReportClient, TraceServiceClient } from '../support/ingest-grpc-clients';
 import { metricValue } from '../support/metrics-text';
@@ -9,6 +11,7 @@ import { SamplaneProcess } from '../support/samplane-process';
 import { waitFor } from '../support/wait';
 import { ADMIN_TOKENS, AdminClient, VIEWER_TOKEN } from './policies-http';
 
+const BUILT_CLIENT = join(__dirname, '..', '..', 'dist', 'client', 'index.js');
 const TEAM_A = 'team-a-token-7c1d93';
 const COLLECTOR = 'collector-token-2b8e40';
 const INGEST_TOKENS = `team-a:${TEAM_A}:shop*|payments-?,collector:${COLLECTOR}`;
@@ -182,6 +185,26 @@ describe('ingest tokens, end to end', () => {
     const after = await (await fetch(`${samplane.url}/metrics`)).text();
     const spans = (text: string) => metricValue(text, 'samplane_ingest_operations_total', { source: 'otlp' });
     expect(spans(after)).toBe(spans(before));
+  });
+
+  it('takes the reports of samplane/client configured with its ingest token', async () => {
+    const client = (await import(BUILT_CLIENT)) as typeof import('../../src/client');
+    const make = (service: string, ingestToken?: string) =>
+      client.createSamplaneSampling({ endpoint: samplane.url, serviceName: service, reportIntervalMs: 100, ...(ingestToken && { ingestToken }) });
+    const withToken = make('shop-node-client', TEAM_A);
+    const withoutToken = make('shop-node-client-anonymous');
+    try {
+      for (const { sampler } of [withToken, withoutToken]) {
+        for (let i = 0; i < 10; i++) sampler.shouldSample(ROOT_CONTEXT, randomBytes(16).toString('hex'), 'GET /', SpanKind.SERVER, {}, []);
+      }
+      await waitFor(async () => {
+        const metrics = await (await fetch(`${samplane.url}/metrics`)).text();
+        return (metricValue(metrics, 'samplane_ingest_reported_total', { token: 'team-a', service: 'shop-node-client' }) ?? 0) >= 1;
+      }, 'the client\'s report to be counted under its token');
+      await waitFor(() => withoutToken.spanProcessor.stats.refused > 0, 'the anonymous client to be refused');
+    } finally {
+      await Promise.all([withToken.spanProcessor.shutdown(), withoutToken.spanProcessor.shutdown()]);
+    }
   });
 
   it('keeps polls open: SDKs send no credentials', async () => {
