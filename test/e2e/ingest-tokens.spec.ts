@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { request } from 'node:http';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import { ROOT_CONTEXT, SpanKind } from '@opentelemetry/api';
@@ -205,6 +206,23 @@ describe('ingest tokens, end to end', () => {
     } finally {
       await Promise.all([withToken.spanProcessor.shutdown(), withoutToken.spanProcessor.shutdown()]);
     }
+  });
+
+  it('refuses an unauthenticated OTLP export before reading its body', async () => {
+    // Headers announce 8 MiB that never come: only a refusal made before the body can answer.
+    const answer = await new Promise<number>((resolve, reject) => {
+      const req = request(`${samplane.url}/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-protobuf', 'content-length': String(8 * 1024 * 1024) },
+      });
+      req.on('response', (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(answer).toBe(401);
   });
 
   it('keeps polls open: SDKs send no credentials', async () => {

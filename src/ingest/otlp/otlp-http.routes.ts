@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { gunzip, inflate } from 'node:zlib';
 import { IngestMetrics } from '../../telemetry/ingest-metrics';
 import { IngestService } from '../ingest.service';
+import type { Reporter } from '../reporter-auth';
 import { INGEST_LIMITS } from '../ingest-limits';
 import { DomainError, FieldError } from '../../errors/domain-error';
 import { grpcCode } from '../../errors/grpc-status';
@@ -38,18 +39,34 @@ export class OtlpHttpRoutes implements OnModuleInit {
       scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: INGEST_LIMITS.otlpBodyBytes }, (_req, body, next) =>
         next(null, body),
       );
-      scope.post('/v1/traces', { bodyLimit: INGEST_LIMITS.otlpBodyBytes }, (request, reply) => this.export(request, reply));
+      scope.post(
+        '/v1/traces',
+        // Credentials before the body: an unauthenticated sender cannot make this buffer 16 MiB.
+        { bodyLimit: INGEST_LIMITS.otlpBodyBytes, onRequest: (request, reply) => this.authenticate(request, reply) },
+        (request, reply) => this.export(request, reply),
+      );
       done();
     });
   }
 
+  private async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    try {
+      reporters.set(request, this.ingest.authenticate('otlp', request.headers.authorization));
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof DomainError)) throw error;
+      await this.fail(reply, contentTypeOf(request) === JSON_TYPE, error);
+      return reply;
+    }
+  }
+
   private async export(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const contentType = (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const contentType = contentTypeOf(request);
     const isJson = contentType === JSON_TYPE;
+    const reporter = reporters.get(request);
+    if (!reporter) throw new Error('OTLP export reached without authentication');
     let outcome;
     try {
-      // Credentials first: an unauthenticated body is not worth decompressing.
-      const reporter = this.ingest.authenticate('otlp', request.headers.authorization);
       if (!isJson && contentType !== PROTOBUF) {
         this.metrics.refused('otlp', 'unsupported_media_type');
         throw new FieldError('content-type', `must be ${PROTOBUF} or ${JSON_TYPE}`, 'unsupported_media_type');
@@ -107,6 +124,13 @@ export class OtlpHttpRoutes implements OnModuleInit {
     if (json) await reply.header('content-type', JSON_TYPE).send({ code: grpcCode(error.kind), message: error.message });
     else await reply.header('content-type', 'text/plain; charset=utf-8').send(error.message);
   }
+}
+
+/** The sender `authenticate` found, from the request's first hook to its handler. */
+const reporters = new WeakMap<FastifyRequest, Reporter>();
+
+function contentTypeOf(request: FastifyRequest): string {
+  return (request.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
 }
 
 function parseJson(body: Buffer): unknown {
