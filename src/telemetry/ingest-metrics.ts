@@ -81,7 +81,7 @@ export class IngestMetrics {
     this.authRefusals.labels(token ?? '', reason).inc();
   }
 
-  /** Only with INGEST_TOKENS set; services are bounded by ADAPTIVE_MAX_SERVICES, so the labels are too. */
+  /** Only with INGEST_TOKENS set: one series per token and service it reported for. */
   reportedBy(token: string, source: IngestSource, service: string, count: number): void {
     this.byToken.labels(token, source, service).inc(count);
   }
