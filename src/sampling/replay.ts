@@ -3,6 +3,7 @@ import type { AdaptiveCalculator, CalculationResult } from './calculator';
 import { formatProbability } from './jaeger/format-probability';
 import { JaegerCalculator, type JaegerCalculatorOptions } from './jaeger/jaeger-calculator';
 import { type ThroughputRecord, mergeThroughput } from './throughput';
+import { FieldError } from '../errors/domain-error';
 
 /**
  * `samplane replay`: feeds recorded or hand-written throughput through an adaptive algorithm,
@@ -34,13 +35,9 @@ export interface ReplayOutput {
 }
 
 /** Input that cannot be replayed; the message starts with the offending field's path. */
-export class ReplayInputError extends Error {
-  constructor(
-    readonly path: string,
-    reason: string,
-  ) {
-    super(`${path}: ${reason}`);
-    this.name = 'ReplayInputError';
+export class ReplayInputError extends FieldError {
+  get path(): string {
+    return this.field;
   }
 }
 
