@@ -10,9 +10,11 @@ import { calculation } from './calculation';
 import { clientOverhead } from './client-overhead';
 import { ingestThroughput } from './ingest-throughput';
 import { pollThroughput } from './poll-throughput';
+import { tlsPollThroughput } from './tls-poll-throughput';
 
 const BENCHMARKS: { benchmark: Benchmark; gating: boolean }[] = [
   { benchmark: pollThroughput, gating: true },
+  { benchmark: tlsPollThroughput, gating: true },
   { benchmark: ingestThroughput, gating: false },
   { benchmark: calculation, gating: false },
   { benchmark: clientOverhead, gating: true },

@@ -9,6 +9,8 @@ import { ServingModule } from './serving/serving.module';
 import { StoreModule } from './store/store.module';
 import { APP_LOGGER, type AppLogger } from './telemetry/logger';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import type { CertificateFiles } from './tls/certificate-files';
+import { TlsModule } from './tls/tls.module';
 
 /** Configuration and the logger are made before Nest starts, so start-up errors can name them. */
 @Global()
@@ -28,12 +30,13 @@ class CoreModule {
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: AppLogger): DynamicModule {
+  static forRoot(config: AppConfig, logger: AppLogger, certificates?: CertificateFiles): DynamicModule {
     return {
       module: AppModule,
       imports: [
         CoreModule.with(config, logger),
         TelemetryModule,
+        TlsModule.with(certificates),
         StoreModule,
         GrpcModule,
         ServingModule,

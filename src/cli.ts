@@ -8,6 +8,7 @@ const USAGE = `usage: samplane <command>
 
 commands:
   serve           run the service (configured by environment variables; see README)
+  healthcheck     exit 0 if the service on HTTP_PORT answers /healthz (the container's HEALTHCHECK)
   replay FILE     run an adaptive algorithm over the throughput rounds in FILE (JSON, or - for
                   standard input) and print the probabilities of each round as JSON
   simulate [SCENARIO|all] [--out DIR] [--json]
@@ -157,6 +158,11 @@ async function main(argv: string[]): Promise<void> {
     case undefined:
       await serve();
       return;
+    case 'healthcheck': {
+      const { probeHealth } = await import('./telemetry/health-probe');
+      process.exitCode = await probeHealth(process.env);
+      return;
+    }
     case 'replay':
       replay(args);
       return;

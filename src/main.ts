@@ -2,14 +2,15 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { type IncomingMessage, type ServerResponse, createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
 import type { AppConfig } from './config/app-config';
 import { GrpcServer } from './grpc/grpc-server';
-import { BodyErrorFilter } from './http/body-error.filter';
-import { DomainErrorFilter } from './http/domain-error.filter';
+import { HttpErrorFilter } from './http/error.filter';
 import { SamplingHttpRoutes } from './serving/sampling-http.routes';
 import { type AppLogger, NestPinoLogger } from './telemetry/logger';
+import { CertificateFiles } from './tls/certificate-files';
 
 export interface RunningServer {
   app: NestFastifyApplication;
@@ -22,13 +23,15 @@ export interface RunningServer {
 export async function startServer(config: AppConfig, logger: AppLogger): Promise<RunningServer> {
   // Filled in once the app is built; until then every request goes to Fastify.
   const fastLane: { serve?: (request: IncomingMessage, response: ServerResponse) => boolean } = {};
+  const certificates = config.tls && CertificateFiles.load(config.tls);
   const adapter = new FastifyAdapter({
     // Polls, the bulk of all requests, are answered ahead of Fastify when they can be (see
     // SamplingHttpRoutes.serveDirect); Fastify handles everything else.
     serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
-      const server = createServer((request, response) => {
+      const serve = (request: IncomingMessage, response: ServerResponse) => {
         if (!fastLane.serve?.(request, response)) handler(request, response);
-      });
+      };
+      const server = certificates ? httpsServer(certificates, serve) : createServer(serve);
       // Fastify applies its timeouts only to servers it creates; these are its defaults.
       server.keepAliveTimeout = 72_000;
       server.requestTimeout = 0;
@@ -41,16 +44,24 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
     return503OnClosing: false,
     forceCloseConnections: 'idle',
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger), adapter, {
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logger, certificates), adapter, {
     logger: new NestPinoLogger(logger),
     abortOnError: false,
   });
-  // Filters run last-registered first: domain errors, then body-parsing failures, then Nest's default.
-  app.useGlobalFilters(new BodyErrorFilter(app.getHttpAdapter()), new DomainErrorFilter());
+  app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
   fastLane.serve = app.get(SamplingHttpRoutes).serveDirect;
   await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;
-  logger.info({ httpPort, grpcPort, host: config.host }, 'samplane serving');
+  logger.info({ httpPort, grpcPort, host: config.host, tls: certificates !== undefined }, 'samplane serving');
   return { app, httpPort, grpcPort, close: () => app.close() };
+}
+
+/** HTTPS only; a rotated certificate is used for every connection from the moment it is read. */
+function httpsServer(certificates: CertificateFiles, serve: (request: IncomingMessage, response: ServerResponse) => void) {
+  const { cert, key, ca } = certificates.material;
+  const mutual = ca !== undefined;
+  const server = createHttpsServer({ cert, key, ca, requestCert: mutual, rejectUnauthorized: mutual }, serve);
+  certificates.onChange((next) => server.setSecureContext({ cert: next.cert, key: next.key, ca: next.ca }));
+  return server;
 }

@@ -12,6 +12,21 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 command -v redis-server >/dev/null 2>&1 || { echo "redis-server is required and could not be installed"; exit 1; }
 
+# openssl makes the TLS suites' CA and certificates; curl is one of their clients.
+for tool in openssl curl; do
+  if ! command -v "$tool" >/dev/null 2>&1; then
+    echo "installing $tool (Debian package)"
+    as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$tool" >/dev/null
+  fi
+done
+
+# kubectl renders the Kubernetes overlays (kubectl kustomize) in the manifest suite.
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "installing kubectl (Debian package)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kubectl >/dev/null \
+    || echo "kubectl could not be installed; the manifest suite will fail"
+fi
+
 # PostgreSQL for the policy-database suites: each starts a throwaway cluster of its own.
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   echo "installing postgresql (Debian package)"

@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 
 /** A port free on loopback right now (the OS picks it). */
@@ -25,6 +26,8 @@ export interface ChildServerOptions {
   port: number;
   /** Path answered with 200 once the server is up. */
   readyPath: string;
+  /** PEM of the CA that signed the server's certificate, when it serves HTTPS. */
+  ca?: string;
 }
 
 /**
@@ -39,6 +42,7 @@ export class ChildServer {
     readonly name: string,
     readonly port: number,
     private readonly child: ChildProcess,
+    private readonly ca?: string,
   ) {
     const keep = (chunk: Buffer): void => {
       // Only the tail matters for a failure message; a chatty server must not grow this.
@@ -54,13 +58,13 @@ export class ChildServer {
       env: { PATH: process.env.PATH ?? '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    const server = new ChildServer(options.name, options.port, child);
+    const server = new ChildServer(options.name, options.port, child, options.ca);
     await server.waitUntilAnswering(options.readyPath);
     return server;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.port}`;
+    return `${this.ca ? 'https' : 'http'}://127.0.0.1:${this.port}`;
   }
 
   /**
@@ -86,7 +90,7 @@ export class ChildServer {
         );
       }
       try {
-        if ((await fetch(`${this.url}${path}`)).ok) return;
+        if ((await this.get(path)).status === 200) return;
       } catch {
         // Not listening yet.
       }
@@ -96,6 +100,29 @@ export class ChildServer {
       }
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** One GET, over HTTPS trusting `ca` when the server has one. */
+  async get(path: string): Promise<{ status: number; headers: Headers; body: Buffer }> {
+    if (!this.ca) {
+      const response = await fetch(`${this.url}${path}`);
+      return { status: response.status, headers: response.headers, body: Buffer.from(await response.arrayBuffer()) };
+    }
+    return new Promise((resolve, reject) => {
+      const req = httpsRequest(`${this.url}${path}`, { ca: this.ca, agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) {
+            if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body: Buffer.concat(chunks) });
+        });
+      });
+      req.on('error', reject);
+      req.end();
+    });
   }
 }
 

@@ -18,6 +18,8 @@ export interface HttpCall {
    * shutdown must, or the application's last window would be lost on exit.
    */
   holdsProcess: boolean;
+  /** Sent as `Authorization` (reports, when Samplane requires an ingest token). */
+  authorization?: string;
 }
 
 // The key @opentelemetry/core's suppressTracing() sets (context keys are Symbol.for, so this
@@ -49,6 +51,7 @@ function send(call: HttpCall): Promise<HttpAnswer> {
       agent: agents[protocol],
       headers: {
         accept: 'application/json',
+        ...(call.authorization !== undefined && { authorization: call.authorization }),
         ...(body ? { 'content-type': 'application/json', 'content-length': body.length } : {}),
       },
     });

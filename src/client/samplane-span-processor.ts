@@ -7,6 +7,8 @@ import { type ReporterStats, ThroughputReporter } from './throughput-reporter';
 import { type Clock, type Scheduler, systemClock, unrefScheduler } from './timing';
 
 export interface SamplaneSpanProcessorOptions {
+  /** The token Samplane's INGEST_TOKENS gives this service; polls never send it. Default none. */
+  ingestToken?: string;
   /** Names this process in reports. Default `hostname:pid`. */
   instance?: string;
   /** Length of a report window: one report per window. Default 10 s. */
@@ -59,6 +61,7 @@ export class SamplaneSpanProcessor implements SpanProcessor {
     }
     this.reporter = new ThroughputReporter({
       url: new URL(`${sampler.endpoint}/api/v1/throughput`),
+      ...(options.ingestToken !== undefined && { ingestToken: options.ingestToken }),
       service: sampler.serviceName,
       instance,
       reportIntervalMs: positive(options.reportIntervalMs ?? PROCESSOR_DEFAULTS.reportIntervalMs, 'reportIntervalMs'),

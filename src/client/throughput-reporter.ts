@@ -7,6 +7,8 @@ import type { Cancel, Clock, Scheduler } from './timing';
 
 export interface ReporterOptions {
   url: URL;
+  /** Samplane's INGEST_TOKENS entry for this reporter, sent as a bearer token. */
+  ingestToken?: string;
   service: string;
   instance: string;
   reportIntervalMs: number;
@@ -157,6 +159,7 @@ export class ThroughputReporter {
         timeoutMs,
         maxResponseBytes: MAX_ANSWER_BYTES,
         holdsProcess: true,
+        ...(this.options.ingestToken !== undefined && { authorization: `Bearer ${this.options.ingestToken}` }),
       });
       if (answer.status >= 200 && answer.status <= 299) return 'accepted';
       if (answer.status >= 400 && answer.status <= 499 && answer.status !== 408 && answer.status !== 429) {

@@ -9,6 +9,23 @@ export interface AdminToken {
   token: string;
 }
 
+/** A reporter's credential; `scope` lists the service-name patterns it may report for (all when absent). */
+export interface IngestToken {
+  name: string;
+  token: string;
+  scope?: string[];
+}
+
+/** PEM files both listeners serve; re-read when they change. */
+export interface TlsFiles {
+  certFile: string;
+  keyFile: string;
+  /** When set, clients must present a certificate signed by this CA. */
+  clientCaFile: string | undefined;
+  /** How often the files are checked for a rotation. */
+  reloadIntervalMs: number;
+}
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 /** The whole configuration, validated once at boot; nothing else reads `process.env`. */
@@ -32,6 +49,11 @@ export interface AppConfig {
   ingestFlushIntervalMs: number;
   shutdownTimeoutMs: number;
   adminTokens: AdminToken[];
+  /** Empty: reports and OTLP are open, as before tokens existed. */
+  ingestTokens: IngestToken[];
+  tls: TlsFiles | undefined;
+  /** Services counted at once; reports for further services are refused and counted. */
+  maxServices: number;
   logLevel: LogLevel;
   adaptive: AdaptiveOptions;
 }

@@ -1,10 +1,8 @@
-/** A configuration value that cannot be used: start-up stops and names the variable. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    reason: string,
-  ) {
-    super(`${variable}: ${reason}`);
-    this.name = 'ConfigError';
+import { FieldError } from '../errors/domain-error';
+
+/** A configuration value that cannot be used: start-up stops and names the variable (the field). */
+export class ConfigError extends FieldError {
+  get variable(): string {
+    return this.field;
   }
 }

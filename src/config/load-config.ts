@@ -1,5 +1,6 @@
 import type { AppConfig, LogLevel } from './app-config';
 import { parseAdminTokens } from './admin-tokens';
+import { parseIngestTokens } from './ingest-tokens';
 import { ConfigError } from './config.errors';
 import * as p from './env-parsers';
 import { JAEGER_DEFAULTS } from '../sampling/adaptive-options';
@@ -54,6 +55,9 @@ export function loadConfig(env: Env): AppConfig {
     ingestFlushIntervalMs: read('INGEST_FLUSH_INTERVAL', p.positiveDuration, 1_000),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT', p.positiveDuration, 10_000),
     adminTokens: read('ADMIN_TOKENS', parseAdminTokens, []),
+    ingestTokens: read('INGEST_TOKENS', parseIngestTokens, []),
+    tls: tlsFiles(read, optional),
+    maxServices: read('ADAPTIVE_MAX_SERVICES', p.positiveInteger, 5000),
     logLevel: read<LogLevel>(
       'LOG_LEVEL',
       p.oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
@@ -123,5 +127,36 @@ export function loadConfig(env: Env): AppConfig {
       'must not exceed ADAPTIVE_INITIAL_SAMPLING_PROBABILITY',
     );
   }
+  refuseSharedRedisWithPrivateSqlite(config, read('ALLOW_SQLITE_WITH_REDIS', p.oneOf('true', 'false'), 'false'));
   return config;
+}
+
+type Read = <T>(name: string, parser: p.Parser<T>, fallback: T) => T;
+type Optional = <T>(name: string, parser: p.Parser<T>) => T | undefined;
+
+function tlsFiles(read: Read, optional: Optional): AppConfig['tls'] {
+  const certFile = optional('TLS_CERT_FILE', p.text);
+  const keyFile = optional('TLS_KEY_FILE', p.text);
+  const clientCaFile = optional('TLS_CLIENT_CA_FILE', p.text);
+  if (certFile === undefined && keyFile === undefined) {
+    if (clientCaFile !== undefined) throw new ConfigError('TLS_CLIENT_CA_FILE', 'needs TLS_CERT_FILE and TLS_KEY_FILE');
+    return undefined;
+  }
+  if (certFile === undefined) throw new ConfigError('TLS_CERT_FILE', 'must be set with TLS_KEY_FILE');
+  if (keyFile === undefined) throw new ConfigError('TLS_KEY_FILE', 'must be set with TLS_CERT_FILE');
+  return { certFile, keyFile, clientCaFile, reloadIntervalMs: read('TLS_RELOAD_INTERVAL', p.positiveDuration, 5_000) };
+}
+
+/**
+ * Replicas sharing Redis share throughput and probabilities; each with its own SQLite file
+ * would silently serve different policies. One replica on Redis may do it on purpose.
+ */
+function refuseSharedRedisWithPrivateSqlite(config: AppConfig, allowed: string): void {
+  if (config.redis === undefined || config.databaseUrl !== undefined || allowed === 'true') return;
+  const variable = { single: 'REDIS_URL', cluster: 'REDIS_CLUSTER_NODES', sentinel: 'REDIS_SENTINELS' }[config.redis.kind];
+  throw new ConfigError(
+    'DATABASE_URL',
+    `unset while ${variable} is set: replicas sharing Redis would each keep policies in a private SQLite file ` +
+      'and disagree. Set DATABASE_URL to a shared PostgreSQL, or ALLOW_SQLITE_WITH_REDIS=true if this is one replica on purpose',
+  );
 }

@@ -4,7 +4,7 @@ import { AdminApi, QUERY_PIPE } from '../policies/admin-api.decorator';
 import { AdminAccess } from '../policies/auth/admin-access.decorator';
 import { ListPoliciesQuery as PageQuery } from '../policies/dto/list-query.dto';
 import { MAX_SERVICE_NAME } from '../policies/policy-document';
-import { InvalidPolicyError } from '../policies/policy.errors';
+import { FieldError } from '../errors/domain-error';
 import type { ServiceExplanation } from './service-views';
 import { ServicesViewService } from './services-view.service';
 
@@ -32,7 +32,7 @@ export class ServicesController {
     // can have a policy can be explained.
     const length = [...service].length;
     if (length === 0 || length > MAX_SERVICE_NAME) {
-      throw new InvalidPolicyError('service', `must be 1 to ${MAX_SERVICE_NAME} characters long (got ${length})`);
+      throw new FieldError('service', `must be 1 to ${MAX_SERVICE_NAME} characters long (got ${length})`);
     }
     return this.views.explain(service);
   }

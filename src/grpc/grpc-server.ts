@@ -1,11 +1,15 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
+import { Server, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
+import type { CertificateFiles } from '../tls/certificate-files';
+import { TLS_CERTIFICATES } from '../tls/certificate-reloader';
+import { grpcServerCredentials } from '../tls/grpc-credentials';
 
 /**
  * The one gRPC server on GRPC_PORT. Feature modules add their services while the application
  * initialises; the port opens once every module is ready, and start-up fails if it cannot.
+ * With TLS files it speaks TLS only.
  */
 @Injectable()
 export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -18,6 +22,7 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(APP_LOGGER) private readonly logger: AppLogger,
+    @Optional() @Inject(TLS_CERTIFICATES) private readonly certificates: CertificateFiles | undefined,
   ) {}
 
   addService(definition: ServiceDefinition, implementation: UntypedServiceImplementation): void {
@@ -33,11 +38,11 @@ export class GrpcServer implements OnApplicationBootstrap, OnApplicationShutdown
     const host = this.config.host.includes(':') ? `[${this.config.host}]` : this.config.host;
     const address = `${host}:${this.config.grpcPort}`;
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(address, ServerCredentials.createInsecure(), (error, port) =>
+      this.server.bindAsync(address, grpcServerCredentials(this.certificates), (error, port) =>
         error ? reject(new Error(`gRPC cannot listen on ${address}: ${error.message}`)) : resolve(port),
       );
     });
-    this.logger.info({ port: this.boundPort }, 'gRPC listening');
+    this.logger.info({ port: this.boundPort, tls: this.certificates !== undefined }, 'gRPC listening');
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,11 +1,11 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { type ServerUnaryCall, type ServiceDefinition, type sendUnaryData, status } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall, ServiceDefinition, sendUnaryData } from '@grpc/grpc-js';
 import * as protobuf from 'protobufjs';
 import { GrpcServer } from '../grpc/grpc-server';
 import { GrpcHealthService } from '../grpc/health.service';
 import { protoPath } from '../grpc/proto-path';
 import { IngestService } from './ingest.service';
-import { InvalidInputError } from './invalid-input.error';
+import { grpcStatus } from '../errors/grpc-status';
 import { ExportRequestType, ExportResponseType, collectRoots } from './otlp/otlp-decode';
 
 const REPORT_SERVICE = 'samplane.v1.ThroughputService';
@@ -35,13 +35,17 @@ export class IngestGrpcService implements OnModuleInit {
         // `optional` probability keeps its presence.
         const document = ReportType.toObject(call.request, { longs: Number, defaults: true });
         if (document.windowSeconds === 0) delete document.windowSeconds;
-        this.answer(callback, () => ({ accepted: this.ingest.acceptReport(document, 'grpc') }));
+        this.answer(callback, () => {
+          const reporter = this.ingest.authenticate('report', authorization(call.metadata));
+          return { accepted: this.ingest.acceptReport(document, 'grpc', reporter) };
+        });
       },
     });
     this.grpc.addService(unary(TRACE_SERVICE, 'Export', ExportRequestType, ExportResponseType), {
       Export: (call: ServerUnaryCall<protobuf.Message, object>, callback: Callback) => {
         this.answer(callback, () => {
-          const outcome = this.ingest.acceptSpans(collectRoots(call.request as never), 'grpc');
+          const reporter = this.ingest.authenticate('otlp', authorization(call.metadata));
+          const outcome = this.ingest.acceptSpans(collectRoots(call.request as never), 'grpc', reporter);
           return outcome.rejectedSpans > 0
             ? { partialSuccess: { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.errorMessage ?? '' } }
             : {};
@@ -56,13 +60,15 @@ export class IngestGrpcService implements OnModuleInit {
     try {
       callback(null, work());
     } catch (error) {
-      if (error instanceof InvalidInputError) {
-        callback({ code: status.INVALID_ARGUMENT, details: error.message });
-        return;
-      }
-      callback({ code: status.INTERNAL, details: 'internal error' });
+      callback(grpcStatus(error));
     }
   }
+}
+
+/** The `authorization` metadata a Collector's `headers` setting or a gRPC reporter sends. */
+function authorization(metadata: Metadata): string | undefined {
+  const value = metadata.get('authorization')[0];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function unary(service: string, method: string, request: protobuf.Type, response: protobuf.Type): ServiceDefinition {

@@ -1,12 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ThroughputFlusher } from '../engine/throughput-flusher';
 import { formatProbability } from '../sampling/jaeger/format-probability';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { INGEST_LIMITS } from './ingest-limits';
-import { InvalidInputError } from './invalid-input.error';
+import { FieldError } from '../errors/domain-error';
 import type { DecodedSpans } from './otlp/otlp-decode';
 import { validateReport } from './report-validation';
+import { type Reporter, ReporterAuth } from './reporter-auth';
+import { ServiceCap } from './service-cap';
 
 export interface OtlpOutcome {
   rejectedSpans: number;
@@ -14,27 +17,52 @@ export interface OtlpOutcome {
 }
 
 /**
- * Turns reports and span copies into counts. Validation happens here, at the service
- * boundary, so every transport gets it. A probability an SDK did not state is the one Samplane
- * served for that operation when the span was sampled: that is what makes adaptation work for
- * OpenTelemetry SDKs, which write no sampler tags.
+ * Turns reports and span copies into counts. Authentication and validation happen here, at
+ * the service boundary, so every transport gets them: a transport first asks `authenticate`
+ * for the `Reporter` that accepting requires. A probability an SDK did not state is the one
+ * Samplane served for that operation when the span was sampled: that is what makes adaptation
+ * work for OpenTelemetry SDKs, which write no sampler tags.
  */
 @Injectable()
 export class IngestService {
+  private readonly services: ServiceCap;
+
   constructor(
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly flusher: ThroughputFlusher,
     private readonly provider: StrategyProvider,
     private readonly metrics: IngestMetrics,
-  ) {}
+    private readonly auth: ReporterAuth,
+  ) {
+    this.services = new ServiceCap(config.maxServices, flusher, provider);
+  }
 
-  /** Returns how many operation entries were accepted; throws `InvalidInputError` before counting anything. */
-  acceptReport(document: unknown, transport: 'http' | 'grpc'): number {
+  /** Who sent a document, from its `authorization` header or metadata; throws `UnauthenticatedError`. */
+  authenticate(source: 'report' | 'otlp', authorization: string | undefined): Reporter {
+    try {
+      return this.auth.authenticate(authorization);
+    } catch (error) {
+      this.metrics.refused(source, 'unauthenticated');
+      throw error;
+    }
+  }
+
+  /**
+   * Returns how many operation entries were accepted; throws `FieldError` (or
+   * `PermissionDeniedError` for a service outside the reporter's scope) before counting anything.
+   */
+  acceptReport(document: unknown, transport: 'http' | 'grpc', reporter: Reporter): number {
     let report;
     try {
       report = validateReport(document);
     } catch (error) {
-      if (error instanceof InvalidInputError) this.metrics.refused('report', 'invalid');
+      if (error instanceof FieldError) this.metrics.refused('report', 'invalid');
       throw error;
+    }
+    this.authorize('report', reporter, [report.service]);
+    if (!this.services.admits(report.service)) {
+      this.metrics.refused('report', 'over_service_cap', report.operations.length);
+      return 0;
     }
     const served = this.provider.lookup(report.service);
     const accumulator = this.flusher.accumulator;
@@ -54,11 +82,20 @@ export class IngestService {
       if (!added) overCap++;
     }
     if (overCap > 0) this.metrics.refused('report', 'over_cap', overCap);
-    this.metrics.accepted('report', transport, report.operations.length - overCap);
-    return report.operations.length - overCap;
+    const accepted = report.operations.length - overCap;
+    this.metrics.accepted('report', transport, accepted);
+    if (reporter.name !== undefined) this.metrics.reportedBy(reporter.name, 'report', report.service, accepted);
+    return accepted;
   }
 
-  acceptSpans(decoded: DecodedSpans, transport: 'http' | 'grpc'): OtlpOutcome {
+  /**
+   * Counts the root spans of one export. A span outside the reporter's scope refuses the whole
+   * export (`PermissionDeniedError`): a scoped token exporting others' spans is a misconfigured
+   * pipeline, and counting part of it would hide that.
+   */
+  acceptSpans(decoded: DecodedSpans, transport: 'http' | 'grpc', reporter: Reporter): OtlpOutcome {
+    this.authorize('otlp', reporter, new Set(decoded.roots.map((span) => span.service)));
+    const byService = new Map<string, number>();
     let rejected = decoded.rejected;
     let reason = decoded.rejectedReason;
     if (decoded.rejected > 0) this.metrics.refused('otlp', 'no_service', decoded.rejected);
@@ -76,6 +113,12 @@ export class IngestService {
         rejected++;
         reason = 'span name is empty';
         this.metrics.refused('otlp', 'invalid');
+        continue;
+      }
+      if (!this.services.admits(span.service)) {
+        rejected++;
+        reason = 'service cap reached';
+        this.metrics.refused('otlp', 'over_service_cap');
         continue;
       }
       // Untagged, it was sampled at what its SDK had last fetched when the span started, which
@@ -96,15 +139,29 @@ export class IngestService {
         0,
         1,
       );
-      if (added) counted++;
-      else {
+      if (added) {
+        counted++;
+        byService.set(span.service, (byService.get(span.service) ?? 0) + 1);
+      } else {
         rejected++;
         reason = 'operation cap reached for the service';
         this.metrics.refused('otlp', 'over_cap');
       }
     }
     this.metrics.accepted('otlp', transport, counted);
+    if (reporter.name !== undefined) {
+      for (const [service, spans] of byService) this.metrics.reportedBy(reporter.name, 'otlp', service, spans);
+    }
     return { rejectedSpans: rejected, errorMessage: rejected > 0 ? reason : undefined };
+  }
+
+  private authorize(source: 'report' | 'otlp', reporter: Reporter, services: Iterable<string>): void {
+    try {
+      this.auth.authorize(reporter, services);
+    } catch (error) {
+      this.metrics.refused(source, 'forbidden');
+      throw error;
+    }
   }
 }
 

@@ -55,6 +55,15 @@ export class ThroughputAccumulator {
     return true;
   }
 
+  has(service: string): boolean {
+    return this.counts.has(service);
+  }
+
+  /** Distinct services counted since the last drain. */
+  get serviceCount(): number {
+    return this.counts.size;
+  }
+
   get isEmpty(): boolean {
     return this.counts.size === 0;
   }

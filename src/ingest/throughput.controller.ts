@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { IngestService } from './ingest.service';
 
 @Controller('api/v1')
@@ -7,7 +7,7 @@ export class ThroughputController {
 
   @Post('throughput')
   @HttpCode(202)
-  report(@Body() body: unknown): { accepted: number } {
-    return { accepted: this.ingest.acceptReport(body, 'http') };
+  report(@Body() body: unknown, @Headers('authorization') authorization: string | undefined): { accepted: number } {
+    return { accepted: this.ingest.acceptReport(body, 'http', this.ingest.authenticate('report', authorization)) };
   }
 }

@@ -1,4 +1,4 @@
-import { UseFilters, UseGuards, ValidationPipe, applyDecorators } from '@nestjs/common';
+import { UseGuards, ValidationPipe, applyDecorators } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiForbiddenResponse,
@@ -10,18 +10,15 @@ import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
 import { ErrorView } from './dto/responses.dto';
 import { VALIDATION_OPTIONS, firstProblem } from './policy-document';
-import { PolicyErrorFilter } from './policy-error.filter';
-import { InvalidPolicyError } from './policy.errors';
+import { FieldError } from '../errors/domain-error';
 
 /**
  * What every admin controller has: rate limiting first (so guessing tokens is throttled too),
- * then bearer authentication, and domain errors turned into status codes. SDK-facing routes
- * carry none of it.
+ * then bearer authentication. SDK-facing routes carry none of it.
  */
 export const AdminApi = (): ClassDecorator =>
   applyDecorators(
     UseGuards(ThrottlerGuard, AdminAuthGuard),
-    UseFilters(PolicyErrorFilter),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ type: ErrorView, description: 'No token, a wrong token, or ADMIN_TOKENS unset.' }),
     ApiForbiddenResponse({ type: ErrorView, description: 'A viewer token on a write.' }),
@@ -35,6 +32,6 @@ export const QUERY_PIPE = new ValidationPipe({
   transform: true,
   exceptionFactory: (errors) => {
     const problem = firstProblem(errors) ?? { field: 'query', reason: 'is invalid' };
-    return new InvalidPolicyError(problem.field, problem.reason);
+    return new FieldError(problem.field, problem.reason);
   },
 });

@@ -1,4 +1,4 @@
-import { PolicyDomainError } from './policy.errors';
+import { DomainError } from '../errors/domain-error';
 
 /** JavaScript's own errors: a bug, to be reported as one (500), not blamed on the database. */
 const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, EvalError];
@@ -11,7 +11,7 @@ const PROGRAMMING_ERRORS = [TypeError, RangeError, ReferenceError, SyntaxError, 
  * programming error counts.
  */
 export function isDatabaseFailure(error: unknown): boolean {
-  if (error instanceof PolicyDomainError) return false;
+  if (error instanceof DomainError) return false;
   return !PROGRAMMING_ERRORS.some((type) => error instanceof type);
 }
 

@@ -3,7 +3,7 @@ import { type ValidationError, validateSync } from 'class-validator';
 import type { OperationPolicy, Policy, PolicyMode } from '../sampling/policy';
 import { PolicyDto } from './dto/policy.dto';
 import { parseErrorBoost } from './error-boost-policy';
-import { InvalidPolicyError } from './policy.errors';
+import { FieldError } from '../errors/domain-error';
 
 export const MAX_SERVICE_NAME = 256;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -52,23 +52,23 @@ const REQUIRED_BY_MODE: Record<PolicyMode, readonly PolicyField[]> = {
 };
 
 /**
- * Turns a document from any caller into a valid `Policy`, or throws `InvalidPolicyError`
+ * Turns a document from any caller into a valid `Policy`, or throws `FieldError`
  * naming the first offending field. Field rules (types, ranges, unknown fields) are the DTO's;
  * the rules that relate fields to each other are checked here. The result holds only the
  * fields that were given, in a fixed order, so equal policies are stored as equal text.
  */
 export function parsePolicy(input: unknown): Policy {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) {
-    throw new InvalidPolicyError('body', 'must be a JSON object');
+    throw new FieldError('body', 'must be a JSON object');
   }
   const operations = (input as { operations?: unknown }).operations;
   if (Array.isArray(operations)) {
     const index = operations.findIndex((op) => typeof op !== 'object' || op === null || Array.isArray(op));
-    if (index >= 0) throw new InvalidPolicyError(`operations[${index}]`, 'must be an object');
+    if (index >= 0) throw new FieldError(`operations[${index}]`, 'must be an object');
   }
   const dto = plainToInstance(PolicyDto, input);
   const problem = firstProblem(validateSync(dto, VALIDATION_OPTIONS));
-  if (problem) throw new InvalidPolicyError(problem.field, problem.reason);
+  if (problem) throw new FieldError(problem.field, problem.reason);
   checkModeFields(dto);
   if (dto.errorBoost !== undefined) dto.errorBoost = parseErrorBoost(dto.errorBoost, 'errorBoost');
   checkBounds(dto);
@@ -78,15 +78,15 @@ export function parsePolicy(input: unknown): Policy {
 
 /** Service names are stored as given; only what no database can hold faithfully is refused. */
 export function checkServiceName(service: unknown, field = 'service'): string {
-  if (typeof service !== 'string') throw new InvalidPolicyError(field, 'must be a string');
+  if (typeof service !== 'string') throw new FieldError(field, 'must be a string');
   const length = [...service].length;
   if (length < 1 || length > MAX_SERVICE_NAME) {
-    throw new InvalidPolicyError(field, `must be 1 to ${MAX_SERVICE_NAME} characters long (got ${length})`);
+    throw new FieldError(field, `must be 1 to ${MAX_SERVICE_NAME} characters long (got ${length})`);
   }
   // PostgreSQL text cannot hold NUL, and a lone surrogate would be stored as U+FFFD: either way
   // the name read back would differ from the one written.
-  if (service.includes('\u0000')) throw new InvalidPolicyError(field, 'must not contain the NUL character');
-  if (LONE_SURROGATE.test(service)) throw new InvalidPolicyError(field, 'must be well-formed Unicode');
+  if (service.includes('\u0000')) throw new FieldError(field, 'must not contain the NUL character');
+  if (LONE_SURROGATE.test(service)) throw new FieldError(field, 'must be well-formed Unicode');
   return service;
 }
 
@@ -113,18 +113,18 @@ function checkModeFields(dto: PolicyDto): void {
   const allowed = FIELDS_BY_MODE[dto.mode];
   for (const field of POLICY_FIELDS) {
     if (dto[field] !== undefined && !allowed.includes(field)) {
-      throw new InvalidPolicyError(field, `is not used in ${dto.mode} mode; remove it`);
+      throw new FieldError(field, `is not used in ${dto.mode} mode; remove it`);
     }
   }
   for (const field of REQUIRED_BY_MODE[dto.mode]) {
-    if (dto[field] === undefined) throw new InvalidPolicyError(field, `is required in ${dto.mode} mode`);
+    if (dto[field] === undefined) throw new FieldError(field, `is required in ${dto.mode} mode`);
   }
 }
 
 function checkBounds(dto: PolicyDto): void {
   const { minSamplingProbability: min, maxSamplingProbability: max } = dto;
   if (min !== undefined && max !== undefined && min > max) {
-    throw new InvalidPolicyError('minSamplingProbability', `must not exceed maxSamplingProbability (${max})`);
+    throw new FieldError('minSamplingProbability', `must not exceed maxSamplingProbability (${max})`);
   }
 }
 
@@ -136,24 +136,24 @@ function checkOperations(dto: PolicyDto): void {
     const targeted = op.targetSamplesPerSecond !== undefined;
     const boosted = op.errorBoost !== undefined;
     if (pinned && targeted) {
-      throw new InvalidPolicyError(path, 'must set exactly one of samplingRate and targetSamplesPerSecond');
+      throw new FieldError(path, 'must set exactly one of samplingRate and targetSamplesPerSecond');
     }
     if (!pinned && !targeted && !boosted) {
-      throw new InvalidPolicyError(path, 'must set one of samplingRate, targetSamplesPerSecond and errorBoost');
+      throw new FieldError(path, 'must set one of samplingRate, targetSamplesPerSecond and errorBoost');
     }
     if (boosted) {
-      if (pinned) throw new InvalidPolicyError(`${path}.errorBoost`, 'does not apply to a pinned samplingRate; remove it');
+      if (pinned) throw new FieldError(`${path}.errorBoost`, 'does not apply to a pinned samplingRate; remove it');
       if (dto.mode !== 'adaptive') {
-        throw new InvalidPolicyError(`${path}.errorBoost`, `is not used in ${dto.mode} mode; remove it`);
+        throw new FieldError(`${path}.errorBoost`, `is not used in ${dto.mode} mode; remove it`);
       }
       op.errorBoost = parseErrorBoost(op.errorBoost, `${path}.errorBoost`);
     }
     if (targeted && dto.mode !== 'adaptive') {
-      throw new InvalidPolicyError(`${path}.targetSamplesPerSecond`, `is not used in ${dto.mode} mode; remove it`);
+      throw new FieldError(`${path}.targetSamplesPerSecond`, `is not used in ${dto.mode} mode; remove it`);
     }
     const first = seen.get(op.operation);
     if (first !== undefined) {
-      throw new InvalidPolicyError(`${path}.operation`, `repeats operations[${first}].operation`);
+      throw new FieldError(`${path}.operation`, `repeats operations[${first}].operation`);
     }
     seen.set(op.operation, index);
   }

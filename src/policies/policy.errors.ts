@@ -1,52 +1,35 @@
-/** Every error the policy rules raise on purpose; anything else from the database is a failure of it. */
-export abstract class PolicyDomainError extends Error {}
+import { DomainError } from '../errors/domain-error';
 
-/** A policy document, service name or query refused at the service boundary (400). */
-export class InvalidPolicyError extends PolicyDomainError {
-  constructor(
-    readonly field: string,
-    reason: string,
-  ) {
-    super(`${field}: ${reason}`);
-    this.name = 'InvalidPolicyError';
-  }
-}
-
-export class PolicyNotFoundError extends PolicyDomainError {
+export class PolicyNotFoundError extends DomainError {
   constructor(readonly service: string) {
-    super(`no policy for service ${JSON.stringify(service)}`);
-    this.name = 'PolicyNotFoundError';
+    super('not_found', `no policy for service ${JSON.stringify(service)}`);
   }
 }
 
 /** An `If-Match` or `If-None-Match` condition did not hold (412): nothing was changed. */
-export class PreconditionFailedError extends PolicyDomainError {
+export class PreconditionFailedError extends DomainError {
   constructor(message: string) {
-    super(message);
-    this.name = 'PreconditionFailedError';
+    super('precondition_failed', message);
   }
 }
 
 /** Unconditional writes kept colliding with concurrent ones (409); the client may retry. */
-export class PolicyConflictError extends PolicyDomainError {
+export class PolicyConflictError extends DomainError {
   constructor(readonly service: string) {
-    super(`the policy for ${JSON.stringify(service)} kept changing concurrently; retry`);
-    this.name = 'PolicyConflictError';
+    super('conflict', `the policy for ${JSON.stringify(service)} kept changing concurrently; retry`);
   }
 }
 
 /** The policy database cannot be reached or refused the operation (503). */
-export class PolicyDatabaseUnavailableError extends PolicyDomainError {
+export class PolicyDatabaseUnavailableError extends DomainError {
   constructor(reason: string, options?: { cause?: unknown }) {
-    super(`policy database unavailable: ${reason}`, options);
-    this.name = 'PolicyDatabaseUnavailableError';
+    super('unavailable', `policy database unavailable: ${reason}`, options);
   }
 }
 
 /** A write lost a race to a concurrent one (its compare-and-set matched nothing): retry or 412. */
-export class LostRaceError extends PolicyDomainError {
+export class LostRaceError extends DomainError {
   constructor(readonly service: string) {
-    super(`the policy for ${JSON.stringify(service)} changed concurrently`);
-    this.name = 'LostRaceError';
+    super('conflict', `the policy for ${JSON.stringify(service)} changed concurrently`);
   }
 }

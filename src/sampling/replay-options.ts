@@ -1,3 +1,4 @@
+import { FieldError } from '../errors/domain-error';
 import { JAEGER_DEFAULTS } from './adaptive-options';
 import type { JaegerCalculatorOptions } from './jaeger/jaeger-calculator';
 import { ERROR_BOOST_DEFAULTS, type SamplaneCalculatorOptions } from './samplane/samplane-options';
@@ -8,13 +9,9 @@ export type ReplayOptions = JaegerCalculatorOptions;
 export type SamplaneReplayOptions = Required<SamplaneCalculatorOptions>;
 
 /** Input that cannot be replayed; the message starts with the offending field's path. */
-export class ReplayInputError extends Error {
-  constructor(
-    readonly path: string,
-    reason: string,
-  ) {
-    super(`${path}: ${reason}`);
-    this.name = 'ReplayInputError';
+export class ReplayInputError extends FieldError {
+  get path(): string {
+    return this.field;
   }
 }
 

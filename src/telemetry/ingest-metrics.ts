@@ -3,7 +3,16 @@ import { Counter } from 'prom-client';
 import { MetricsService } from './metrics.service';
 
 export type IngestSource = 'report' | 'otlp';
-export type RejectReason = 'invalid' | 'too_large' | 'unsupported_media_type' | 'no_service' | 'over_cap';
+export type RejectReason =
+  | 'invalid'
+  | 'too_large'
+  | 'unsupported_media_type'
+  | 'no_service'
+  | 'over_cap'
+  | 'over_service_cap'
+  | 'unauthenticated'
+  | 'forbidden';
+export type AuthRefusal = 'missing_token' | 'malformed_token' | 'invalid_token' | 'out_of_scope';
 
 /** Metrics of what reporters and trace pipelines send. */
 @Injectable()
@@ -12,6 +21,8 @@ export class IngestMetrics {
   private readonly operations: Counter<'source'>;
   private readonly spans: Counter;
   private readonly rejected: Counter<'source' | 'reason'>;
+  private readonly authRefusals: Counter<'token' | 'reason'>;
+  private readonly byToken: Counter<'token' | 'source' | 'service'>;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -38,6 +49,18 @@ export class IngestMetrics {
       labelNames: ['source', 'reason'],
       registers,
     });
+    this.authRefusals = new Counter({
+      name: 'samplane_ingest_auth_refused_total',
+      help: 'Reports and OTLP exports refused by INGEST_TOKENS, by token name ("" when none matched) and reason.',
+      labelNames: ['token', 'reason'],
+      registers,
+    });
+    this.byToken = new Counter({
+      name: 'samplane_ingest_reported_total',
+      help: 'Operation entries and root spans counted, by the ingest token that sent them and the service.',
+      labelNames: ['token', 'source', 'service'],
+      registers,
+    });
     for (const source of ['report', 'otlp']) {
       for (const transport of ['http', 'grpc']) this.documents.labels(source, transport).inc(0);
       this.rejected.labels(source, 'invalid').inc(0);
@@ -52,5 +75,14 @@ export class IngestMetrics {
 
   refused(source: IngestSource, reason: RejectReason, count = 1): void {
     this.rejected.labels(source, reason).inc(count);
+  }
+
+  authRefused(token: string | undefined, reason: AuthRefusal): void {
+    this.authRefusals.labels(token ?? '', reason).inc();
+  }
+
+  /** Only with INGEST_TOKENS set: one series per token and service it reported for. */
+  reportedBy(token: string, source: IngestSource, service: string, count: number): void {
+    this.byToken.labels(token, source, service).inc(count);
   }
 }

@@ -4,11 +4,12 @@ import { EngineMetrics } from './engine-metrics';
 import { IngestMetrics } from './ingest-metrics';
 import { MetricsService } from './metrics.service';
 import { ReadinessService } from './readiness.service';
+import { TlsMetrics } from './tls-metrics';
 
 @Global()
 @Module({
   controllers: [HealthController],
-  providers: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService],
-  exports: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService],
+  providers: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService, TlsMetrics],
+  exports: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService, TlsMetrics],
 })
 export class TelemetryModule {}

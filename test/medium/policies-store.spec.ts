@@ -1,9 +1,6 @@
 import { PolicyRepository } from '../../src/policies/policy.repository';
-import {
-  InvalidPolicyError,
-  PolicyNotFoundError,
-  PreconditionFailedError,
-} from '../../src/policies/policy.errors';
+import { PolicyNotFoundError, PreconditionFailedError } from '../../src/policies/policy.errors';
+import { FieldError } from '../../src/errors/domain-error';
 import { parseEntityTags } from '../../src/policies/etag';
 import type { Policy } from '../../src/sampling/policy';
 import { PostgresServer } from '../support/postgres-server';
@@ -171,7 +168,7 @@ describe.each<Backend>(['sqlite', 'postgres'])('policies on %s', (backend) => {
     await expect(replica.policies.put('svc', bad, {}, 'alice')).rejects.toMatchObject({
       field: 'operations[1].samplingRate',
     });
-    await expect(replica.policies.put('', HALF, {}, 'alice')).rejects.toBeInstanceOf(InvalidPolicyError);
+    await expect(replica.policies.put('', HALF, {}, 'alice')).rejects.toBeInstanceOf(FieldError);
     expect((await replica.policies.list(10, 0)).total).toBe(0);
     expect((await replica.audit.page(10)).items).toHaveLength(0);
   });

@@ -1,4 +1,11 @@
-import { type Client, type ServiceError, credentials, loadPackageDefinition, type Metadata } from '@grpc/grpc-js';
+import {
+  type ChannelCredentials,
+  type Client,
+  type ServiceError,
+  credentials,
+  loadPackageDefinition,
+  type Metadata,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
 
@@ -40,9 +47,10 @@ export interface DecodedStrategy {
 export class SamplingManagerClient {
   private readonly client: Client;
 
-  constructor(address: string) {
+  /** Plaintext unless `channel` credentials (e.g. `credentials.createSsl(ca)`) are given. */
+  constructor(address: string, channel: ChannelCredentials = credentials.createInsecure()) {
     const Service = loadService('jaeger/api_v2/sampling.proto', ['jaeger', 'api_v2', 'SamplingManager']);
-    this.client = new Service(address, credentials.createInsecure());
+    this.client = new Service(address, channel);
   }
 
   getSamplingStrategy(serviceName: string): Promise<DecodedStrategy> {

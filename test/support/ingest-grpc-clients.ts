@@ -1,10 +1,25 @@
-import { type Client, type ServiceError, credentials, loadPackageDefinition } from '@grpc/grpc-js';
+import {
+  type ChannelCredentials,
+  type Client,
+  Metadata,
+  type ServiceError,
+  credentials,
+  loadPackageDefinition,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { join } from 'node:path';
 
 const PROTO_ROOT = join(__dirname, '..', '..', 'src', 'proto');
 
-type ClientConstructor = new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => Client;
+type ClientConstructor = new (address: string, creds: ChannelCredentials, options?: object) => Client;
+
+/** How a client reaches Samplane: TLS credentials (plaintext when absent) and an `authorization` value. */
+export interface ConnectOptions {
+  credentials?: ChannelCredentials;
+  authorization?: string;
+  /** Channel options, e.g. `grpc.ssl_target_name_override`. */
+  channelOptions?: object;
+}
 
 /**
  * Reporters and trace pipelines over gRPC as a third party builds them: `@grpc/grpc-js` with
@@ -18,13 +33,23 @@ function loadClient(file: string, service: string, keepCase: boolean): ClientCon
   return node as ClientConstructor;
 }
 
-type UnaryMethod<Res> = (request: object, callback: (error: ServiceError | null, response: Res) => void) => void;
+type UnaryMethod<Res> = (
+  request: object,
+  metadata: Metadata,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => void;
 
-function unary<Res>(client: Client, method: string, request: object): Promise<Res> {
+function unary<Res>(client: Client, method: string, request: object, authorization?: string): Promise<Res> {
   const fn = (client as unknown as Record<string, UnaryMethod<Res>>)[method];
+  const metadata = new Metadata();
+  if (authorization !== undefined) metadata.set('authorization', authorization);
   return new Promise((resolve, reject) =>
-    fn.call(client, request, (error, response) => (error ? reject(error) : resolve(response))),
+    fn.call(client, request, metadata, (error, response) => (error ? reject(error) : resolve(response))),
   );
+}
+
+function connect(Service: ClientConstructor, address: string, options: ConnectOptions): Client {
+  return new Service(address, options.credentials ?? credentials.createInsecure(), options.channelOptions);
 }
 
 export interface GrpcOperation {
@@ -46,13 +71,16 @@ export interface GrpcReport {
 export class ThroughputReportClient {
   private readonly client: Client;
 
-  constructor(address: string) {
+  constructor(
+    address: string,
+    private readonly options: ConnectOptions = {},
+  ) {
     const Service = loadClient('samplane/v1/throughput.proto', 'samplane.v1.ThroughputService', true);
-    this.client = new Service(address, credentials.createInsecure());
+    this.client = connect(Service, address, options);
   }
 
   report(report: GrpcReport): Promise<{ accepted: number }> {
-    return unary(this.client, 'Report', report);
+    return unary(this.client, 'Report', report, this.options.authorization);
   }
 
   close(): void {
@@ -71,17 +99,20 @@ export interface ExportResponse {
 export class TraceServiceClient {
   private readonly client: Client;
 
-  constructor(address: string) {
+  constructor(
+    address: string,
+    private readonly options: ConnectOptions = {},
+  ) {
     const Service = loadClient(
       'opentelemetry/trace_service.proto',
       'opentelemetry.proto.collector.trace.v1.TraceService',
       false,
     );
-    this.client = new Service(address, credentials.createInsecure());
+    this.client = connect(Service, address, options);
   }
 
   export(request: object): Promise<ExportResponse> {
-    return unary(this.client, 'Export', request);
+    return unary(this.client, 'Export', request, this.options.authorization);
   }
 
   close(): void {

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type TlsClient, httpsRequest } from './https-client';
 import { metricValue } from './metrics-text';
 import { freePort } from './ports';
 import { waitFor } from './wait';
@@ -20,6 +21,8 @@ export class SamplaneProcess {
     private readonly child: ChildProcess,
     readonly httpPort: number,
     readonly grpcPort: number,
+    /** How to reach it when it serves TLS (TLS_CERT_FILE): the CA to trust, a client certificate for mTLS. */
+    readonly tls?: TlsClient,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
@@ -27,7 +30,7 @@ export class SamplaneProcess {
   }
 
   /** Spawns without waiting; see `start` for the usual case. */
-  static async spawn(env: Record<string, string> = {}): Promise<SamplaneProcess> {
+  static async spawn(env: Record<string, string> = {}, tls?: TlsClient): Promise<SamplaneProcess> {
     const httpPort = await freePort();
     const grpcPort = await freePort();
     const child = spawn(process.execPath, [CLI, 'serve'], {
@@ -39,22 +42,24 @@ export class SamplaneProcess {
         LOG_LEVEL: 'info',
         // Each process gets its own policy database unless a test shares one on purpose.
         SQLITE_PATH: join(mkdtempSync(join(tmpdir(), 'samplane-e2e-')), 'samplane.sqlite'),
+        // Replicas on one Redis with private SQLite files: what these tests set up on purpose.
+        ALLOW_SQLITE_WITH_REDIS: 'true',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    return new SamplaneProcess(child, httpPort, grpcPort);
+    return new SamplaneProcess(child, httpPort, grpcPort, tls);
   }
 
   /** Spawns and waits until the HTTP port answers. */
-  static async start(env: Record<string, string> = {}): Promise<SamplaneProcess> {
-    const server = await SamplaneProcess.spawn(env);
+  static async start(env: Record<string, string> = {}, tls?: TlsClient): Promise<SamplaneProcess> {
+    const server = await SamplaneProcess.spawn(env, tls);
     await server.ready();
     return server;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${this.httpPort}`;
+    return `${this.tls ? 'https' : 'http'}://127.0.0.1:${this.httpPort}`;
   }
 
   get grpcAddress(): string {
@@ -65,7 +70,7 @@ export class SamplaneProcess {
     await waitFor(
       async () => {
         if (this.child.exitCode !== null) throw new Error(`samplane exited:\n${this.output}`);
-        return (await fetch(`${this.url}/healthz`)).ok;
+        return (await this.get('/healthz')).status === 200;
       },
       'samplane to answer /healthz',
     );
@@ -88,9 +93,9 @@ export class SamplaneProcess {
 
   /** One sample of `/metrics` (see `metricValue`); a series that is not exported is an error. */
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
-    const response = await fetch(`${this.url}/metrics`);
-    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
-    const value = metricValue(await response.text(), name, labels);
+    const response = await this.get('/metrics');
+    if (response.status !== 200) throw new Error(`/metrics answered ${response.status}`);
+    const value = metricValue(response.body, name, labels);
     if (value === undefined) throw new Error(`/metrics has no ${name} ${JSON.stringify(labels)}`);
     return value;
   }
@@ -101,8 +106,15 @@ export class SamplaneProcess {
   }
 
   async poll(service: string): Promise<unknown> {
-    const response = await fetch(`${this.url}/sampling?service=${encodeURIComponent(service)}`);
-    if (!response.ok) throw new Error(`poll for ${service} answered ${response.status}`);
-    return response.json();
+    const response = await this.get(`/sampling?service=${encodeURIComponent(service)}`);
+    if (response.status !== 200) throw new Error(`poll for ${service} answered ${response.status}`);
+    return JSON.parse(response.body);
+  }
+
+  /** A GET over plain HTTP, or over TLS with the process's client settings. */
+  async get(path: string): Promise<{ status: number; body: string }> {
+    if (this.tls) return httpsRequest(this.url + path, this.tls);
+    const response = await fetch(this.url + path);
+    return { status: response.status, body: await response.text() };
   }
 }

@@ -1,6 +1,6 @@
 import * as protobuf from 'protobufjs';
 import { protoPath } from '../../grpc/proto-path';
-import { InvalidInputError } from '../invalid-input.error';
+import { FieldError } from '../../errors/domain-error';
 import { type AttributeValue, type RootSpan, nanosToMs, samplingFacts, setSampledAgo } from './root-span';
 
 const root = protobuf.loadSync(protoPath('opentelemetry/trace_service.proto'));
@@ -49,7 +49,7 @@ export function decodeProtobufSpans(bytes: Uint8Array): DecodedSpans {
   try {
     request = ExportRequestType.decode(bytes) as unknown as ProtoRequest;
   } catch (error) {
-    throw new InvalidInputError('(body)', `not an OTLP ExportTraceServiceRequest: ${(error as Error).message}`);
+    throw new FieldError('(body)', `not an OTLP ExportTraceServiceRequest: ${(error as Error).message}`);
   }
   return collectRoots(request);
 }

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../invalid-input.error';
+import { FieldError } from '../../errors/domain-error';
 import type { DecodedSpans } from './otlp-decode';
 import { type AttributeValue, type RootSpan, nanosToMs, samplingFacts, setSampledAgo } from './root-span';
 
@@ -76,13 +76,13 @@ function attributeValue(attributes: unknown, key: string): AttributeValue {
 
 function asObject(value: unknown, field: string): Json {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new InvalidInputError(field, 'expected an object');
+    throw new FieldError(field, 'expected an object');
   }
   return value as Json;
 }
 
 function asList(value: unknown, field: string): unknown[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new InvalidInputError(field, 'expected a list');
+  if (!Array.isArray(value)) throw new FieldError(field, 'expected a list');
   return value;
 }

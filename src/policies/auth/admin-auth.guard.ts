@@ -2,7 +2,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import type { Role } from '../../config/app-config';
 import { ADMIN_ROLE, type AdminRequest, PRINCIPAL } from './admin-access.decorator';
-import { AdminForbiddenError, AdminUnauthorizedError } from './admin-auth.errors';
+import { bearerToken } from '../../auth/bearer';
+import { PermissionDeniedError, UnauthenticatedError } from '../../errors/domain-error';
 import { AdminTokenVerifier } from './admin-token-verifier';
 
 const RANK: Record<Role, number> = { viewer: 0, operator: 1 };
@@ -21,20 +22,16 @@ export class AdminAuthGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.verifier.configured) {
-      throw new AdminUnauthorizedError('admin API disabled: admin tokens are not configured (set ADMIN_TOKENS)');
+      throw new UnauthenticatedError('admin API disabled: admin tokens are not configured (set ADMIN_TOKENS)');
     }
     const request = context.switchToHttp().getRequest<AdminRequest>();
-    const header = request.headers.authorization;
-    if (header === undefined) throw new AdminUnauthorizedError('missing Authorization: Bearer <token>');
-    const match = /^Bearer +(\S+) *$/i.exec(header);
-    if (!match) throw new AdminUnauthorizedError('Authorization must be "Bearer <token>"', 'invalid_request');
-    const principal = this.verifier.verify(match[1]);
-    if (!principal) throw new AdminUnauthorizedError('invalid token', 'invalid_token');
+    const principal = this.verifier.verify(bearerToken(request.headers.authorization));
+    if (!principal) throw new UnauthenticatedError('invalid token', 'invalid_token');
     const needed =
       this.reflector.getAllAndOverride<Role | undefined>(ADMIN_ROLE, [context.getHandler(), context.getClass()]) ??
       'operator';
     if (RANK[principal.role] < RANK[needed]) {
-      throw new AdminForbiddenError(`${principal.role} tokens may not do this; it needs an ${needed} token`);
+      throw new PermissionDeniedError(`${principal.role} tokens may not do this; it needs an ${needed} token`);
     }
     request[PRINCIPAL] = principal;
     return true;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
-import { InvalidInputError } from '../../../src/ingest/invalid-input.error';
+import { FieldError } from '../../../src/errors/domain-error';
 import { collectRoots, decodeProtobufSpans } from '../../../src/ingest/otlp/otlp-decode';
 
 // Requests are built from the .proto file itself, as an exporter's bytes would be.
@@ -214,7 +214,7 @@ describe('decodeProtobufSpans', () => {
       thrown = error;
     }
 
-    expect(thrown).toBeInstanceOf(InvalidInputError);
+    expect(thrown).toBeInstanceOf(FieldError);
     expect(thrown).toMatchObject({ field: '(body)' });
   });
 });

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../../src/ingest/invalid-input.error';
+import { FieldError } from '../../../src/errors/domain-error';
 import { decodeJsonSpans } from '../../../src/ingest/otlp/otlp-json';
 
 type Json = Record<string, unknown>;
@@ -27,11 +27,11 @@ const request = (service: string | undefined, ...spans: Json[]): Json => ({
   ],
 });
 
-function refusal(body: unknown): InvalidInputError {
+function refusal(body: unknown): FieldError {
   try {
     decodeJsonSpans(body);
   } catch (error) {
-    if (error instanceof InvalidInputError) return error;
+    if (error instanceof FieldError) return error;
     throw error;
   }
   throw new Error('the body was accepted');

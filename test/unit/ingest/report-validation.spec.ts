@@ -1,5 +1,5 @@
 import { INGEST_LIMITS } from '../../../src/ingest/ingest-limits';
-import { InvalidInputError } from '../../../src/ingest/invalid-input.error';
+import { FieldError } from '../../../src/errors/domain-error';
 import { validateReport } from '../../../src/ingest/report-validation';
 
 type Document = Record<string, unknown>;
@@ -20,11 +20,11 @@ const withOperation = (fields: Document): Document => {
 };
 
 /** The error validateReport throws, so its field and message can be checked. */
-function refusal(document: unknown): InvalidInputError {
+function refusal(document: unknown): FieldError {
   try {
     validateReport(document);
   } catch (error) {
-    if (error instanceof InvalidInputError) return error;
+    if (error instanceof FieldError) return error;
     throw error;
   }
   throw new Error('the report was accepted');
@@ -271,11 +271,11 @@ describe('validateReport', () => {
     });
   });
 
-  it('throws InvalidInputError whose message gives the field, then the reason', () => {
+  it('throws FieldError whose message gives the field, then the reason', () => {
     const error = refusal({ ...valid(), service: 7 });
 
-    expect(error).toBeInstanceOf(InvalidInputError);
-    expect(error.name).toBe('InvalidInputError');
+    expect(error).toBeInstanceOf(FieldError);
+    expect(error.name).toBe('FieldError');
     expect(error.message).toBe('service: expected a string');
   });
 });

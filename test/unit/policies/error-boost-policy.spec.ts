@@ -1,12 +1,12 @@
 import { parsePolicy } from '../../../src/policies/policy-document';
-import { InvalidPolicyError } from '../../../src/policies/policy.errors';
+import { FieldError } from '../../../src/errors/domain-error';
 
 function refused(document: unknown): { field: string; message: string } | undefined {
   try {
     parsePolicy(document);
     return undefined;
   } catch (error) {
-    if (!(error instanceof InvalidPolicyError)) throw error;
+    if (!(error instanceof FieldError)) throw error;
     return { field: error.field, message: error.message };
   }
 }

@@ -1,5 +1,5 @@
 import { checkServiceName, parsePolicy } from '../../../src/policies/policy-document';
-import { InvalidPolicyError } from '../../../src/policies/policy.errors';
+import { FieldError } from '../../../src/errors/domain-error';
 
 /** The field a document is refused for, or undefined when it is accepted. */
 function refusedField(document: unknown): string | undefined {
@@ -7,7 +7,7 @@ function refusedField(document: unknown): string | undefined {
     parsePolicy(document);
     return undefined;
   } catch (error) {
-    if (!(error instanceof InvalidPolicyError)) throw error;
+    if (!(error instanceof FieldError)) throw error;
     return error.field;
   }
 }
@@ -119,6 +119,6 @@ describe('checkServiceName', () => {
     ['NUL', 'a\u0000b'],
     ['a lone surrogate', 'a\uD800b'],
   ])('refuses %s', (_name, name) => {
-    expect(() => checkServiceName(name)).toThrow(InvalidPolicyError);
+    expect(() => checkServiceName(name)).toThrow(FieldError);
   });
 });
