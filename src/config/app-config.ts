@@ -26,6 +26,10 @@ export interface AppConfig {
   policyReloadIntervalMs: number;
   ingestFlushIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** `Cache-Control: max-age` on Jaeger HTTP polls. */
+  pollMaxAgeMs: number;
+  /** Extra listener for X-Ray SDKs that assume the daemon's port; undefined: off. */
+  xrayPort: number | undefined;
   adminTokens: AdminToken[];
   logLevel: LogLevel;
   adaptive: AdaptiveOptions;

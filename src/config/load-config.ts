@@ -43,6 +43,9 @@ export function loadConfig(env: Env): AppConfig {
     // Also the throughput slot length: the finest time resolution a calculation can read.
     ingestFlushIntervalMs: read('INGEST_FLUSH_INTERVAL', p.positiveDuration, 1_000),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT', p.positiveDuration, 10_000),
+    // Pollers come back every interval anyway; this lets HTTP caches between them share answers.
+    pollMaxAgeMs: read('POLL_MAX_AGE', p.duration, 60_000),
+    xrayPort: optional('XRAY_PORT', p.port),
     adminTokens: read('ADMIN_TOKENS', parseAdminTokens, []),
     logLevel: read<LogLevel>(
       'LOG_LEVEL',

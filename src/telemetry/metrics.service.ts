@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type PollProtocol = 'http' | 'grpc';
-export type PollOutcome = 'ok' | 'bad_request' | 'method_not_allowed';
+export type PollOutcome = 'ok' | 'not_modified' | 'bad_request' | 'method_not_allowed';
 export type ReloadOutcome = 'applied' | 'unchanged' | 'failed';
 
 const PROTOCOLS: PollProtocol[] = ['http', 'grpc'];
-const OUTCOMES: PollOutcome[] = ['ok', 'bad_request', 'method_not_allowed'];
+const OUTCOMES: PollOutcome[] = ['ok', 'not_modified', 'bad_request', 'method_not_allowed'];
 
 /** Upper bounds of the poll latency buckets, in seconds. */
 const POLL_LATENCY_BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
@@ -40,7 +40,7 @@ export class MetricsService {
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const tally = (): PollTally => ({
-      count: { ok: 0, bad_request: 0, method_not_allowed: 0 },
+      count: { ok: 0, not_modified: 0, bad_request: 0, method_not_allowed: 0 },
       buckets: POLL_LATENCY_BOUNDS.map(() => 0).concat(0),
       seconds: 0,
       total: 0,
