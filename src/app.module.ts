@@ -9,6 +9,7 @@ import { ServingModule } from './serving/serving.module';
 import { StoreModule } from './store/store.module';
 import { APP_LOGGER, type AppLogger } from './telemetry/logger';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import { XRayModule } from './xray/xray.module';
 
 /** Configuration and the logger are made before Nest starts, so start-up errors can name them. */
 @Global()
@@ -41,6 +42,7 @@ export class AppModule {
         IngestModule,
         PoliciesModule,
         ExplanationModule,
+        XRayModule,
       ],
     };
   }

@@ -10,11 +10,14 @@ import { BodyErrorFilter } from './http/body-error.filter';
 import { DomainErrorFilter } from './http/domain-error.filter';
 import { SamplingHttpRoutes } from './serving/sampling-http.routes';
 import { type AppLogger, NestPinoLogger } from './telemetry/logger';
+import { startXRayListener } from './xray/xray-listener';
 
 export interface RunningServer {
   app: NestFastifyApplication;
   httpPort: number;
   grpcPort: number;
+  /** The `XRAY_PORT` listener's port, when it is on. */
+  xrayPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -22,10 +25,12 @@ export interface RunningServer {
 export async function startServer(config: AppConfig, logger: AppLogger): Promise<RunningServer> {
   // Filled in once the app is built; until then every request goes to Fastify.
   const fastLane: { serve?: (request: IncomingMessage, response: ServerResponse) => boolean } = {};
+  let fastifyHandler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   const adapter = new FastifyAdapter({
     // Polls, the bulk of all requests, are answered ahead of Fastify when they can be (see
     // SamplingHttpRoutes.serveDirect); Fastify handles everything else.
     serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
+      fastifyHandler = handler;
       const server = createServer((request, response) => {
         if (!fastLane.serve?.(request, response)) handler(request, response);
       });
@@ -51,6 +56,24 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
   await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;
-  logger.info({ httpPort, grpcPort, host: config.host }, 'samplane serving');
-  return { app, httpPort, grpcPort, close: () => app.close() };
+  let xray: Awaited<ReturnType<typeof startXRayListener>> | undefined;
+  if (config.xrayPort !== undefined && fastifyHandler) {
+    try {
+      xray = await startXRayListener(fastifyHandler, config.xrayPort, config.host);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
+  logger.info({ httpPort, grpcPort, xrayPort: xray?.port, host: config.host }, 'samplane serving');
+  return {
+    app,
+    httpPort,
+    grpcPort,
+    xrayPort: xray?.port,
+    close: async () => {
+      await xray?.close();
+      await app.close();
+    },
+  };
 }

@@ -30,6 +30,8 @@ export interface AppConfig {
   pollMaxAgeMs: number;
   /** Extra listener for X-Ray SDKs that assume the daemon's port; undefined: off. */
   xrayPort: number | undefined;
+  /** How often X-Ray clients are asked to report their statistics (their targets' Interval). */
+  xrayTargetsIntervalMs: number;
   adminTokens: AdminToken[];
   logLevel: LogLevel;
   adaptive: AdaptiveOptions;

@@ -7,6 +7,13 @@ import { ERROR_BOOST_DEFAULTS } from '../sampling/samplane/samplane-options';
 
 type Env = Record<string, string | undefined>;
 
+/** X-Ray clients read the targets' Interval in whole seconds. */
+function xrayInterval(raw: string): number {
+  const ms = p.positiveDuration(raw);
+  if (ms % 1000 !== 0) throw new Error(`"${raw}" must be whole seconds`);
+  return ms;
+}
+
 /**
  * Reads and validates every variable at once. An unset or empty variable takes its default;
  * a set one must parse, or start-up stops naming it — a typo in production must not
@@ -46,6 +53,7 @@ export function loadConfig(env: Env): AppConfig {
     // Pollers come back every interval anyway; this lets HTTP caches between them share answers.
     pollMaxAgeMs: read('POLL_MAX_AGE', p.duration, 60_000),
     xrayPort: optional('XRAY_PORT', p.port),
+    xrayTargetsIntervalMs: read('XRAY_TARGETS_INTERVAL', xrayInterval, 10_000),
     adminTokens: read('ADMIN_TOKENS', parseAdminTokens, []),
     logLevel: read<LogLevel>(
       'LOG_LEVEL',

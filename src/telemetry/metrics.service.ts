@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
-export type PollProtocol = 'http' | 'grpc';
+export type PollProtocol = 'http' | 'grpc' | 'xray';
 export type PollOutcome = 'ok' | 'not_modified' | 'bad_request' | 'method_not_allowed';
 export type ReloadOutcome = 'applied' | 'unchanged' | 'failed';
 
-const PROTOCOLS: PollProtocol[] = ['http', 'grpc'];
+const PROTOCOLS: PollProtocol[] = ['http', 'grpc', 'xray'];
 const OUTCOMES: PollOutcome[] = ['ok', 'not_modified', 'bad_request', 'method_not_allowed'];
 
 /** Upper bounds of the poll latency buckets, in seconds. */
@@ -45,7 +45,7 @@ export class MetricsService {
       seconds: 0,
       total: 0,
     });
-    const polls: Record<PollProtocol, PollTally> = { http: tally(), grpc: tally() };
+    const polls: Record<PollProtocol, PollTally> = { http: tally(), grpc: tally(), xray: tally() };
     this.polls = polls;
     const pollCount: Counter<'protocol' | 'outcome'> = new Counter({
       name: 'samplane_polls_total',
