@@ -39,7 +39,9 @@ export class SamplingGrpcService implements OnModuleInit {
     this.grpc.addService(definition, {
       GetSamplingStrategy: (call: ServerUnaryCall<{ serviceName?: string }, Buffer>, callback: sendUnaryData<Buffer>) => {
         const started = performance.now();
-        callback(null, this.provider.lookup(call.request.serviceName ?? '').proto);
+        const service = call.request.serviceName ?? '';
+        callback(null, this.provider.lookup(service).proto);
+        this.metrics.servicePolled(service, 'grpc');
         this.metrics.recordPoll('grpc', 'ok', (performance.now() - started) / 1000);
       },
     });

@@ -55,6 +55,7 @@ export class SamplingHttpRoutes implements OnModuleInit {
       return;
     }
     const entry = this.provider.lookup(service);
+    this.metrics.servicePolled(service, 'http');
     reply.header('etag', entry.etag).header('cache-control', this.cacheControl);
     if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
       reply.code(304).send();
@@ -85,6 +86,7 @@ export class SamplingHttpRoutes implements OnModuleInit {
     if (typeof service !== 'string') return false;
     const started = performance.now();
     const entry = this.provider.lookup(service);
+    this.metrics.servicePolled(service, 'http');
     if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
       response.writeHead(304, { etag: entry.etag, 'cache-control': this.cacheControl });
       response.end();

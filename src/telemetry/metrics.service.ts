@@ -8,6 +8,9 @@ export type ReloadOutcome = 'applied' | 'unchanged' | 'failed';
 const PROTOCOLS: PollProtocol[] = ['http', 'grpc', 'xray'];
 const OUTCOMES: PollOutcome[] = ['ok', 'not_modified', 'bad_request', 'method_not_allowed'];
 
+/** Services whose last polls are kept; names beyond it are not tracked, so memory stays bounded. */
+const MAX_POLLED_SERVICES = 10_000;
+
 /** Upper bounds of the poll latency buckets, in seconds. */
 const POLL_LATENCY_BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
 const POLL_LATENCY = 'samplane_poll_duration_seconds';
@@ -36,6 +39,8 @@ export class MetricsService {
   private readonly strategiesReloads: Counter<'outcome'>;
   private readonly storeUp: Gauge;
   private readonly overCap: Gauge;
+  /** service → protocol → when this replica last answered its poll (epoch ms). */
+  private readonly lastPolls = new Map<string, Partial<Record<PollProtocol, number>>>();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -115,6 +120,22 @@ export class MetricsService {
       help: 'Computed operations not served individually because of ADAPTIVE_MAX_OPERATIONS.',
       registers: [this.registry],
     });
+    const lastPolls = this.lastPolls;
+    const lastPoll: Gauge<'service' | 'protocol'> = new Gauge({
+      name: 'samplane_service_last_poll_timestamp_seconds',
+      help: 'When this replica last answered a poll for the service, by protocol (http, grpc, xray).',
+      labelNames: ['service', 'protocol'],
+      registers: [this.registry],
+      collect: () => {
+        lastPoll.reset();
+        for (const [service, polls] of lastPolls) {
+          for (const protocol of PROTOCOLS) {
+            const at = polls[protocol];
+            if (at !== undefined) lastPoll.set({ service, protocol }, at / 1000);
+          }
+        }
+      },
+    });
     this.storeUp = new Gauge({
       name: 'samplane_store_up',
       help: '1 while the shared store (Redis, or the embedded one) answers, else 0.',
@@ -134,6 +155,22 @@ export class MetricsService {
     tally.buckets[bucket] += 1;
     tally.seconds += seconds;
     tally.total += 1;
+  }
+
+  /** Notes that `service` polled over `protocol` now: one map lookup, for the services view. */
+  servicePolled(service: string, protocol: PollProtocol, at = Date.now()): void {
+    let polls = this.lastPolls.get(service);
+    if (!polls) {
+      if (this.lastPolls.size >= MAX_POLLED_SERVICES) return;
+      polls = {};
+      this.lastPolls.set(service, polls);
+    }
+    polls[protocol] = at;
+  }
+
+  /** When this replica last answered each protocol's poll for `service` (epoch ms). */
+  lastPollsOf(service: string): Partial<Record<PollProtocol, number>> {
+    return this.lastPolls.get(service) ?? {};
   }
 
   snapshotServed(version: number, builtAt: number): void {

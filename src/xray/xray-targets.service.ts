@@ -4,6 +4,7 @@ import { ThroughputFlusher } from '../engine/throughput-flusher';
 import { formatProbability } from '../sampling/jaeger/format-probability';
 import { type StatisticsDocument, validateRulesRequest, validateTargetsRequest } from '../sampling/xray/xray-requests';
 import { type SamplingTargetsResponse, samplingTargets } from '../sampling/xray/xray-targets';
+import { MetricsService } from '../telemetry/metrics.service';
 import { XRayRulesSource } from './xray-rules.source';
 
 /** Bounds the per-instance memory whatever clients send; stale entries are swept first. */
@@ -26,6 +27,7 @@ export class XRayTargetsService {
   constructor(
     private readonly rules: XRayRulesSource,
     private readonly flusher: ThroughputFlusher,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.intervalSeconds = config.xrayTargetsIntervalMs / 1000;
@@ -45,7 +47,10 @@ export class XRayTargetsService {
     for (const document of documents) {
       rates.set(document, this.requestsPerSecond(document, nowMs));
       const population = serving.populations.get(document.RuleName);
-      if (!population || document.RequestCount === 0) continue;
+      if (!population) continue;
+      // Rules name no service; the rule's fleet does (`*` for Default).
+      this.metrics.servicePolled(population.service, 'xray', nowMs);
+      if (document.RequestCount === 0) continue;
       const probability = population.mode === 'ratelimiting' ? undefined : formatProbability(population.rate);
       // No outcomes: X-Ray statistics say nothing about errors.
       accumulator.add(
