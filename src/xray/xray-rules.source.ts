@@ -49,7 +49,9 @@ export class XRayRulesSource implements OnModuleInit {
         this.config.adaptive.targetSamplesPerSecond,
       );
       const rules: XRayRules = buildXRayRules(services, fallback);
-      const now = Math.floor(nowMs / 1000);
+      // Rounded up: a client compares it with when it fetched the rules, to the millisecond, and
+      // must see a change made later in the same second as newer.
+      const now = Math.ceil(nowMs / 1000);
       const modified = rules.definition === this.definition ? this.current.lastRuleModification : now;
       this.definition = rules.definition;
       const records = rules.rules.map((rule) => ({ SamplingRule: rule, CreatedAt: modified, ModifiedAt: modified }));

@@ -2,13 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ThroughputFlusher } from '../engine/throughput-flusher';
 import { formatProbability } from '../sampling/jaeger/format-probability';
-import { type StatisticsDocument, validateRulesRequest, validateTargetsRequest } from '../sampling/xray/xray-requests';
-import { type SamplingTargetsResponse, samplingTargets } from '../sampling/xray/xray-targets';
+import { type StatisticsDocument, XRayRequestError, validateRulesRequest, validateTargetsRequest } from '../sampling/xray/xray-requests';
+import { type InstanceRates, type SamplingTargetsResponse, samplingTargets } from '../sampling/xray/xray-targets';
+import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { MetricsService } from '../telemetry/metrics.service';
+import { InstanceHistory } from './instance-history';
 import { XRayRulesSource } from './xray-rules.source';
-
-/** Bounds the per-instance memory whatever clients send; stale entries are swept first. */
-const MAX_TRACKED_INSTANCES = 100_000;
 
 /**
  * The X-Ray documents' use cases: rules from the current snapshot, and targets for an
@@ -18,20 +17,18 @@ const MAX_TRACKED_INSTANCES = 100_000;
  */
 @Injectable()
 export class XRayTargetsService {
-  /** (client, rule) → when this replica last had its report: how long a report's counts took. */
-  private readonly lastReports = new Map<string, number>();
+  private readonly history: InstanceHistory;
   private readonly intervalSeconds: number;
-  /** Reports older than this say nothing about an instance's current rate. */
-  private readonly staleMs: number;
 
   constructor(
     private readonly rules: XRayRulesSource,
     private readonly flusher: ThroughputFlusher,
     private readonly metrics: MetricsService,
+    private readonly ingestMetrics: IngestMetrics,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.intervalSeconds = config.xrayTargetsIntervalMs / 1000;
-    this.staleMs = 3 * config.xrayTargetsIntervalMs;
+    this.history = new InstanceHistory(config.xrayTargetsIntervalMs);
   }
 
   rulesFor(body: unknown): Buffer {
@@ -40,12 +37,20 @@ export class XRayTargetsService {
   }
 
   targetsFor(body: unknown, nowMs = Date.now()): SamplingTargetsResponse {
-    const documents = validateTargetsRequest(body);
+    let documents: StatisticsDocument[];
+    try {
+      documents = validateTargetsRequest(body);
+    } catch (error) {
+      if (error instanceof XRayRequestError) this.ingestMetrics.refused('xray', 'invalid');
+      throw error;
+    }
     const serving = this.rules.serving;
+    let counted = 0;
+    let overCap = 0;
     const accumulator = this.flusher.accumulator;
-    const rates = new Map<StatisticsDocument, number>();
+    const rates = new Map<StatisticsDocument, InstanceRates>();
     for (const document of documents) {
-      rates.set(document, this.requestsPerSecond(document, nowMs));
+      rates.set(document, this.history.observe(document, nowMs));
       const population = serving.populations.get(document.RuleName);
       if (!population) continue;
       // Rules name no service; the rule's fleet does (`*` for Default).
@@ -53,7 +58,7 @@ export class XRayTargetsService {
       if (document.RequestCount === 0) continue;
       const probability = population.mode === 'ratelimiting' ? undefined : formatProbability(population.rate);
       // No outcomes: X-Ray statistics say nothing about errors.
-      accumulator.add(
+      const added = accumulator.add(
         population.service,
         population.operation,
         Math.min(document.RequestCount, document.SampledCount),
@@ -63,29 +68,21 @@ export class XRayTargetsService {
         document.RequestCount,
         0,
       );
+      if (added) counted++;
+      else overCap++;
     }
-    return samplingTargets(documents, serving.populations, (d) => rates.get(d) ?? 0, nowMs / 1000, serving.lastRuleModification, this.intervalSeconds);
-  }
-
-  /**
-   * An instance's requests per second under a rule: its count over the time since this replica
-   * last heard from it, or over the interval X-Ray clients report at when this is the first
-   * report here (a load balancer may have sent the previous one elsewhere).
-   */
-  private requestsPerSecond(document: StatisticsDocument, nowMs: number): number {
-    const key = `${document.ClientID}\u0000${document.RuleName}`;
-    const last = this.lastReports.get(key);
-    if (this.lastReports.size >= MAX_TRACKED_INSTANCES && last === undefined) this.sweep(nowMs);
-    this.lastReports.delete(key);
-    this.lastReports.set(key, nowMs);
-    const elapsedMs = last !== undefined && nowMs - last < this.staleMs ? Math.max(250, nowMs - last) : this.intervalSeconds * 1000;
-    return document.RequestCount / (elapsedMs / 1000);
-  }
-
-  private sweep(nowMs: number): void {
-    for (const [key, at] of this.lastReports) {
-      if (nowMs - at < this.staleMs && this.lastReports.size < MAX_TRACKED_INSTANCES) break;
-      this.lastReports.delete(key);
-    }
+    if (overCap > 0) this.ingestMetrics.refused('xray', 'over_cap', overCap);
+    if (documents.length > 0) this.ingestMetrics.accepted('xray', 'http', counted);
+    const answer = samplingTargets(
+      documents,
+      serving.populations,
+      (document) => rates.get(document) ?? { requestsPerSecond: 0 },
+      nowMs / 1000,
+      serving.lastRuleModification,
+      this.intervalSeconds,
+    );
+    const quotas = new Map(answer.SamplingTargetDocuments.map((target) => [target.RuleName, target.ReservoirQuota]));
+    for (const document of documents) this.history.gave(document, quotas.get(document.RuleName) ?? 0);
+    return answer;
   }
 }

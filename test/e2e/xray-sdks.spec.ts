@@ -75,6 +75,52 @@ describe('X-Ray SDKs against Samplane', () => {
     expect(targets.targets.billing).toMatchObject({ rate: 0.3, interval: 10 });
   });
 
+  it('aws-xray-sdk-core, which lets quotas lapse, gets its share through FixedRate instead', async () => {
+    const service = 'legacy';
+    const answer = await operator.put(policyPath(service), { mode: 'adaptive', targetSamplesPerSecond: 5, minSamplingProbability: 0.01 });
+    if (answer.status >= 300) throw new Error(answer.text);
+    const { sampler, connector } = xraySdkCore(xrayPort);
+    // What the SDK's rule poller does every 5 minutes, done now: fetch the rules, load them.
+    await waitFor(async () => {
+      const fetched = await new Promise<XRaySdkRule[]>((resolve, reject) =>
+        connector.fetchSamplingRules((error, rules) => (error ? reject(error) : resolve(rules ?? []))),
+      );
+      sampler.ruleCache.loadRules(fetched);
+      sampler.ruleCache.timestamp(Math.floor(Date.now() / 1000));
+      return sampler.ruleCache.getRules().some((rule) => rule.getName() === service);
+    }, 'the SDK to load the rule for legacy');
+    const rule = () => sampler.ruleCache.getRules().filter((r) => r.getName() === service);
+    const decideMany = (n: number) => {
+      let sampled = 0;
+      for (let i = 0; i < n; i++) if (sampler.shouldSample({ serviceName: service, httpMethod: 'GET', urlPath: '/', host: 'x' })) sampled++;
+      return sampled;
+    };
+    const targets = () =>
+      new Promise<Record<string, { rate: number; quota: number; TTL: number }>>((resolve, reject) =>
+        connector.fetchTargets(rule(), (error, mapping) =>
+          error ? reject(error) : resolve(mapping as Record<string, { rate: number; quota: number; TTL: number }>),
+        ),
+      );
+    decideMany(5_000);
+    // First report: 500 requests/s over the interval at p = 0.01 owes 5 traces/s, all reservoir.
+    const first = await targets();
+    expect(first[service]).toMatchObject({ quota: 5, rate: 0 });
+    // The SDK reads the TTL as milliseconds: the quota is stale for it the moment it loads it,
+    // so it borrows instead of taking from the reservoir.
+    expect(first[service].TTL).toBeLessThan(Date.now() / 1000);
+    sampler.ruleCache.loadTargets(first);
+    // The SDK borrows at most once per wall-clock second: decide in a second it has not used.
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 10));
+    decideMany(5_000);
+    const second = await targets();
+    expect(second[service].quota ?? 0).toBe(0);
+    expect(second[service].rate).toBeGreaterThan(0.005);
+    sampler.ruleCache.loadTargets(second);
+    const sampled = decideMany(20_000);
+    // Its share, 1 % of its requests, now comes from FixedRate (plus at most a borrow a second).
+    expectBinomial(sampled, 20_000, 0.01, 'aws-xray-sdk-core on an adaptive rule');
+  });
+
   it('the OTel X-Ray sampler samples the pinned service at 0.3 ± 0.03', async () => {
     const sampler = otelXRaySampler(samplane.url, 'billing');
     samplers.push(sampler);

@@ -14,7 +14,13 @@ export interface XRaySdkRule {
 }
 export interface XRaySdkSampler {
   shouldSample(request: { host?: string; httpMethod?: string; urlPath?: string; serviceName: string; serviceType?: string }): string | false;
-  ruleCache: { getRules(): XRaySdkRule[] };
+  ruleCache: {
+    getRules(): XRaySdkRule[];
+    loadRules(rules: XRaySdkRule[]): void;
+    /** Marks the rules fresh (epoch seconds); the SDK's poller calls it after loading them. */
+    timestamp(nowSeconds: number): void;
+    loadTargets(targets: Record<string, unknown>): void;
+  };
 }
 export interface XRaySdkConnector {
   fetchSamplingRules(callback: (error: Error | null, rules?: XRaySdkRule[]) => void): void;

@@ -22,16 +22,23 @@ export interface SamplingTargetsResponse {
 /** How often X-Ray clients report by default: every 10 s. */
 export const TARGET_INTERVAL_SECONDS = 10;
 
+/** What an instance reported under one rule, as rates over the time since its last report. */
+export interface InstanceRates {
+  requestsPerSecond: number;
+  /** Set when the instance does not use its quotas (see `ignoresQuota`): what it borrows. */
+  borrowedPerSecond?: number;
+}
+
 /**
- * One instance's targets for the rules it reported. `requestsPerSecond` is what the instance
- * saw under each rule (its statistics over the time since its last report). A rule Samplane no
+ * One instance's targets for the rules it reported. `rates` says what the instance saw under
+ * each rule (its statistics over the time since its last report). A rule Samplane no
  * longer serves is answered as unprocessed; `LastRuleModification` then tells the client to
  * fetch the rules again.
  */
 export function samplingTargets(
   documents: ReadonlyArray<StatisticsDocument>,
   populations: ReadonlyMap<string, XRayPopulation>,
-  requestsPerSecond: (document: StatisticsDocument) => number,
+  rates: (document: StatisticsDocument) => InstanceRates,
   nowSeconds: number,
   lastRuleModification: number,
   intervalSeconds = TARGET_INTERVAL_SECONDS,
@@ -44,7 +51,8 @@ export function samplingTargets(
       unprocessed.push({ RuleName: document.RuleName, ErrorCode: '400', Message: 'no such rule; fetch the rules again' });
       continue;
     }
-    const target = splitReservoir(population, requestsPerSecond(document));
+    const seen = rates(document);
+    const target = splitReservoir(population, seen.requestsPerSecond, seen.borrowedPerSecond);
     targets.push({
       RuleName: document.RuleName,
       FixedRate: target.FixedRate,

@@ -1,4 +1,4 @@
-import { splitReservoir } from '../../../../src/sampling/xray/reservoir-split';
+import { ignoresQuota, splitReservoir } from '../../../../src/sampling/xray/reservoir-split';
 import type { XRayPopulation } from '../../../../src/sampling/xray/xray-population';
 
 const adaptive = (rate: number): XRayPopulation => ({ ruleName: 'r', service: 's', operation: '*', mode: 'adaptive', rate });
@@ -55,5 +55,26 @@ describe('the reservoir split', () => {
     expect(yielded(a, 750) + yielded(b, 250)).toBeCloseTo(20, 9);
     expect(a.ReservoirQuota).toBe(15);
     expect(b.ReservoirQuota).toBe(5);
+  });
+});
+
+describe('an instance that does not use its quotas', () => {
+  it('gets no quota and a FixedRate that, with what it borrows, yields its share', () => {
+    // 500 requests/s at p = 0.005 owes 2.5 traces/s; it borrows 1 a second on its own.
+    const target = splitReservoir(adaptive(0.005), 500, 1);
+    expect(target.ReservoirQuota).toBe(0);
+    expect(1 + target.FixedRate * (500 - 1)).toBeCloseTo(2.5, 9);
+  });
+
+  it('gets FixedRate 0 when its borrowing alone exceeds its share', () => {
+    expect(splitReservoir(adaptive(0.001), 500, 1)).toEqual({ FixedRate: 0, ReservoirQuota: 0 });
+  });
+
+  it.each([
+    [2, 0, false],
+    [0, 3, false],
+    [2, 3, true],
+  ])('given quota %d, borrowing %d means it ignores quotas: %s', (quota, borrowed, ignores) => {
+    expect(ignoresQuota(quota, borrowed)).toBe(ignores);
   });
 });

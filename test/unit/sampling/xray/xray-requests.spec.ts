@@ -61,7 +61,7 @@ describe('X-Ray request documents', () => {
     const populations = new Map([
       ['checkout', { ruleName: 'checkout', service: 'checkout', operation: '*', mode: 'fixed' as const, rate: 0.3 }],
     ]);
-    const answer = samplingTargets(documents, populations, () => 10, 1_000, 900);
+    const answer = samplingTargets(documents, populations, () => ({ requestsPerSecond: 10 }), 1_000, 900);
     expect(answer).toEqual({
       SamplingTargetDocuments: [{ RuleName: 'checkout', FixedRate: 0.3, ReservoirQuota: 0, ReservoirQuotaTTL: 1_015, Interval: 10 }],
       LastRuleModification: 900,
