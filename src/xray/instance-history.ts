@@ -40,7 +40,8 @@ export class InstanceHistory {
     // Re-inserted, so the map stays ordered from least to most recently reporting.
     this.seen.set(key, { at: nowMs, quota: 0, ignoresQuota: ignores });
     const requestsPerSecond = document.RequestCount / elapsedSeconds;
-    return ignores ? { requestsPerSecond, borrowedPerSecond: document.BorrowCount / elapsedSeconds } : { requestsPerSecond };
+    if (!ignores) return { requestsPerSecond };
+    return { requestsPerSecond, borrowedPerSecond: document.BorrowCount / elapsedSeconds };
   }
 
   /** Remembers the quota just given, to judge the instance's next report by. */

@@ -21,7 +21,9 @@ export function xrayInputs(
   for (const [service, entry] of snapshot.services()) {
     const policy = entry.source === 'policy' ? (policies.get(service) ?? star) : undefined;
     const base = population(entry, policy, defaultTarget, computed?.qps?.[service]?.[SERVICE_RULE_OPERATION]);
-    const pinnedOps = new Set((policy?.operations ?? []).filter((op) => op.samplingRate !== undefined).map((op) => op.operation));
+    const pinnedOps = new Set(
+      (policy?.operations ?? []).filter((op) => op.samplingRate !== undefined).map((op) => op.operation),
+    );
     const allPinned = base.mode === 'fixed';
     const operations = (entry.strategy.operationSampling?.perOperationStrategies ?? [])
       .filter((op) => op.operation !== SERVICE_RULE_OPERATION)
@@ -56,7 +58,8 @@ function population(
   const strategy = entry.strategy;
   if (strategy.strategyType === 'RATE_LIMITING') {
     const max = strategy.rateLimitingSampling?.maxTracesPerSecond ?? 0;
-    return { mode: 'ratelimiting', rate: 0, maxTracesPerSecond: max, targetTracesPerSecond: max, ...fleet(fleetRequestsPerSecond) };
+    const limit = { maxTracesPerSecond: max, targetTracesPerSecond: max };
+    return { mode: 'ratelimiting', rate: 0, ...limit, ...fleet(fleetRequestsPerSecond) };
   }
   const rate = entry.rateFor(SERVICE_RULE_OPERATION) ?? 0;
   const fixed = entry.source === 'file' || (policy !== undefined && policy.mode !== 'adaptive');

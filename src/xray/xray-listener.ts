@@ -9,12 +9,17 @@ type Handler = (request: IncomingMessage, response: ServerResponse) => void;
  * sampling paths only, handing them to the same Fastify handler as `HTTP_PORT`, so nothing
  * else (admin API, ingest) is reachable through it.
  */
-export async function startXRayListener(handler: Handler, port: number, host: string): Promise<{ port: number; close(): Promise<void> }> {
+export async function startXRayListener(
+  handler: Handler,
+  port: number,
+  host: string,
+): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if ((XRAY_PATHS as readonly string[]).includes(path)) return handler(request, response);
     response.writeHead(404, { 'content-type': 'application/json' });
-    response.end(JSON.stringify({ __type: 'UnknownOperationException', Message: `${request.method} ${path} is not served here` }));
+    const message = `${request.method} ${path} is not served here`;
+    response.end(JSON.stringify({ __type: 'UnknownOperationException', Message: message }));
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -23,7 +23,11 @@ export interface XRayServing {
 @Injectable()
 export class XRayRulesSource implements OnModuleInit {
   private definition = '';
-  private current: XRayServing = { rulesJson: Buffer.from('{"SamplingRuleRecords":[]}'), populations: new Map(), lastRuleModification: 0 };
+  private current: XRayServing = {
+    rulesJson: Buffer.from('{"SamplingRuleRecords":[]}'),
+    populations: new Map(),
+    lastRuleModification: 0,
+  };
 
   constructor(
     private readonly provider: StrategyProvider,

@@ -2,7 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ThroughputFlusher } from '../engine/throughput-flusher';
 import { formatProbability } from '../sampling/jaeger/format-probability';
-import { type StatisticsDocument, XRayRequestError, validateRulesRequest, validateTargetsRequest } from '../sampling/xray/xray-requests';
+import {
+  type StatisticsDocument,
+  XRayRequestError,
+  validateRulesRequest,
+  validateTargetsRequest,
+} from '../sampling/xray/xray-requests';
 import { type InstanceRates, type SamplingTargetsResponse, samplingTargets } from '../sampling/xray/xray-targets';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { MetricsService } from '../telemetry/metrics.service';

@@ -40,7 +40,7 @@ export function splitReservoir(
       const max = population.maxTracesPerSecond ?? 0;
       const fleet = population.fleetRequestsPerSecond;
       if (!fleet || fleet <= 0) {
-        return borrowedPerSecond === undefined ? { FixedRate: 0, ReservoirQuota: Math.floor(max) } : { FixedRate: 0, ReservoirQuota: 0 };
+        return { FixedRate: 0, ReservoirQuota: borrowedPerSecond === undefined ? Math.floor(max) : 0 };
       }
       return share(Math.min(1, max / fleet), r, borrowedPerSecond);
     }

@@ -66,9 +66,20 @@ function statistics(value: unknown, path: string): StatisticsDocument {
   const requests = counter(doc.RequestCount, `${path}.RequestCount`);
   const sampled = counter(doc.SampledCount, `${path}.SampledCount`);
   const borrowed = counter(doc.BorrowCount, `${path}.BorrowCount`);
-  if (sampled > requests) throw new XRayRequestError(`${path}.SampledCount`, `${sampled} is more than RequestCount (${requests})`);
-  if (borrowed > requests) throw new XRayRequestError(`${path}.BorrowCount`, `${borrowed} is more than RequestCount (${requests})`);
-  return { RuleName: name, ClientID: doc.ClientID.toLowerCase(), Timestamp: doc.Timestamp, RequestCount: requests, SampledCount: sampled, BorrowCount: borrowed };
+  if (sampled > requests) {
+    throw new XRayRequestError(`${path}.SampledCount`, `${sampled} is more than RequestCount (${requests})`);
+  }
+  if (borrowed > requests) {
+    throw new XRayRequestError(`${path}.BorrowCount`, `${borrowed} is more than RequestCount (${requests})`);
+  }
+  return {
+    RuleName: name,
+    ClientID: doc.ClientID.toLowerCase(),
+    Timestamp: doc.Timestamp,
+    RequestCount: requests,
+    SampledCount: sampled,
+    BorrowCount: borrowed,
+  };
 }
 
 function counter(value: unknown, field: string): number {

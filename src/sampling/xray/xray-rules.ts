@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { DEFAULT_RULE_NAME, DEFAULT_RULE_SERVICE, type PopulationMode, SERVICE_RULE_OPERATION, type XRayPopulation } from './xray-population';
+import {
+  DEFAULT_RULE_NAME,
+  DEFAULT_RULE_SERVICE,
+  type PopulationMode,
+  SERVICE_RULE_OPERATION,
+  type XRayPopulation,
+} from './xray-population';
 
 /** What Samplane serves one service, as the rules builder needs it. */
 export interface XRayServiceInput {
@@ -13,7 +19,14 @@ export interface XRayServiceInput {
   targetTracesPerSecond: number;
   fleetRequestsPerSecond?: number;
   /** Operations with a rate of their own; those reading `METHOD /path` get a rule. */
-  operations: ReadonlyArray<{ operation: string; mode: 'fixed' | 'adaptive'; rate: number; fleetRequestsPerSecond?: number }>;
+  operations: ReadonlyArray<OperationInput>;
+}
+
+export interface OperationInput {
+  operation: string;
+  mode: 'fixed' | 'adaptive';
+  rate: number;
+  fleetRequestsPerSecond?: number;
 }
 
 export type DefaultRuleInput = Omit<XRayServiceInput, 'service' | 'operations'>;
@@ -33,6 +46,12 @@ export interface SamplingRule {
   Version: 1;
   Attributes: Record<string, never>;
 }
+
+/** What differs between rules; the rest is the same on every rule Samplane serves. */
+type Varying = Pick<
+  SamplingRule,
+  'RuleName' | 'Priority' | 'FixedRate' | 'ReservoirSize' | 'ServiceName' | 'HTTPMethod' | 'URLPath'
+>;
 
 export interface XRayRules {
   rules: SamplingRule[];
@@ -61,7 +80,7 @@ const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'CONNECT',
 export function buildXRayRules(services: Iterable<XRayServiceInput>, fallback: DefaultRuleInput): XRayRules {
   const rules: SamplingRule[] = [];
   const populations = new Map<string, XRayPopulation>();
-  const add = (rule: Omit<SamplingRule, 'RuleARN' | 'ResourceARN' | 'ServiceType' | 'Host' | 'Version' | 'Attributes'>, population: Omit<XRayPopulation, 'ruleName'>) => {
+  const add = (rule: Varying, population: Omit<XRayPopulation, 'ruleName'>) => {
     rules.push({
       RuleName: rule.RuleName,
       RuleARN: `arn:aws:xray:samplane:000000000000:sampling-rule/${rule.RuleName}`,
@@ -97,7 +116,13 @@ export function buildXRayRules(services: Iterable<XRayServiceInput>, fallback: D
           HTTPMethod: route.method,
           URLPath: route.path,
         },
-        { service: input.service, operation: op.operation, mode: op.mode, rate: op.rate, ...fleet(op.fleetRequestsPerSecond) },
+        {
+          service: input.service,
+          operation: op.operation,
+          mode: op.mode,
+          rate: op.rate,
+          ...fleet(op.fleetRequestsPerSecond),
+        },
       );
     }
     add(
@@ -105,7 +130,7 @@ export function buildXRayRules(services: Iterable<XRayServiceInput>, fallback: D
         RuleName: ruleName(input.service, SERVICE_RULE_OPERATION),
         Priority: SERVICE_RULE_PRIORITY,
         FixedRate: input.mode === 'ratelimiting' ? 0 : input.rate,
-        ReservoirSize: input.mode === 'ratelimiting' ? Math.floor(input.maxTracesPerSecond ?? 0) : input.mode === 'fixed' ? 0 : reservoirSize(input.targetTracesPerSecond),
+        ReservoirSize: reservoirOf(input),
         ServiceName: serviceName,
         HTTPMethod: '*',
         URLPath: '*',
@@ -118,7 +143,7 @@ export function buildXRayRules(services: Iterable<XRayServiceInput>, fallback: D
       RuleName: DEFAULT_RULE_NAME,
       Priority: DEFAULT_RULE_PRIORITY,
       FixedRate: fallback.mode === 'ratelimiting' ? 0 : fallback.rate,
-      ReservoirSize: fallback.mode === 'ratelimiting' ? Math.floor(fallback.maxTracesPerSecond ?? 0) : fallback.mode === 'fixed' ? 0 : reservoirSize(fallback.targetTracesPerSecond),
+      ReservoirSize: reservoirOf(fallback),
       ServiceName: '*',
       HTTPMethod: '*',
       URLPath: '*',
@@ -143,6 +168,12 @@ function fleet(requestsPerSecond: number | undefined): { fleetRequestsPerSecond?
   return requestsPerSecond === undefined ? {} : { fleetRequestsPerSecond: requestsPerSecond };
 }
 
+/** A service rule's reservoir: its rate limit, none for a pinned rate, else its target. */
+function reservoirOf(input: DefaultRuleInput): number {
+  if (input.mode === 'ratelimiting') return Math.floor(input.maxTracesPerSecond ?? 0);
+  return input.mode === 'fixed' ? 0 : reservoirSize(input.targetTracesPerSecond);
+}
+
 /** At least 1: the SDKs borrow a trace a second only from a rule with a reservoir. */
 function reservoirSize(target: number): number {
   return Math.max(1, Math.round(target));
@@ -154,10 +185,9 @@ function reservoirSize(target: number): number {
  */
 export function ruleName(service: string, operation: string): string {
   const plain = /^[A-Za-z0-9_.-]+$/.test(service);
-  if (operation === SERVICE_RULE_OPERATION && plain && service.length <= MAX_RULE_NAME && service !== DEFAULT_RULE_NAME) {
-    return service;
-  }
-  const digest = createHash('sha256').update(service).update('\u0000').update(operation).digest('hex').slice(0, 8);
+  const own = operation === SERVICE_RULE_OPERATION && service !== DEFAULT_RULE_NAME;
+  if (own && plain && service.length <= MAX_RULE_NAME) return service;
+  const digest = createHash('sha256').update(`${service}\u0000${operation}`).digest('hex').slice(0, 8);
   const prefix = service.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, MAX_RULE_NAME - digest.length - 1);
   return `${prefix}-${digest}`;
 }
@@ -171,8 +201,10 @@ export function parseRoute(operation: string): { method: string; path: string } 
 }
 
 function definitionOf(rules: SamplingRule[]): string {
-  const parts = rules.map((rule) =>
-    [rule.RuleName, rule.Priority, rule.ServiceName, rule.HTTPMethod, rule.URLPath, rule.ReservoirSize, rule.ReservoirSize === 0 ? rule.FixedRate : ''].join('\u0001'),
-  );
+  const parts = rules.map((rule) => {
+    const pinned = rule.ReservoirSize === 0 ? rule.FixedRate : '';
+    const fields = [rule.RuleName, rule.Priority, rule.ServiceName, rule.HTTPMethod, rule.URLPath, rule.ReservoirSize, pinned];
+    return fields.join('\u0001');
+  });
   return createHash('sha256').update(parts.join('\u0002')).digest('base64url');
 }
