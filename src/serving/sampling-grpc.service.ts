@@ -40,8 +40,9 @@ export class SamplingGrpcService implements OnModuleInit {
       GetSamplingStrategy: (call: ServerUnaryCall<{ serviceName?: string }, Buffer>, callback: sendUnaryData<Buffer>) => {
         const started = performance.now();
         const service = call.request.serviceName ?? '';
-        callback(null, this.provider.lookup(service).proto);
-        this.metrics.servicePolled(service, 'grpc');
+        const entry = this.provider.lookup(service);
+        callback(null, entry.proto);
+        this.metrics.servicePolled(service, 'grpc', entry !== this.provider.snapshot.fallback);
         this.metrics.recordPoll('grpc', 'ok', (performance.now() - started) / 1000);
       },
     });

@@ -55,7 +55,7 @@ export class SamplingHttpRoutes implements OnModuleInit {
       return;
     }
     const entry = this.provider.lookup(service);
-    this.metrics.servicePolled(service, 'http');
+    this.metrics.servicePolled(service, 'http', entry !== this.provider.snapshot.fallback);
     reply.header('etag', entry.etag).header('cache-control', this.cacheControl);
     if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
       reply.code(304).send();
@@ -86,7 +86,7 @@ export class SamplingHttpRoutes implements OnModuleInit {
     if (typeof service !== 'string') return false;
     const started = performance.now();
     const entry = this.provider.lookup(service);
-    this.metrics.servicePolled(service, 'http');
+    this.metrics.servicePolled(service, 'http', entry !== this.provider.snapshot.fallback);
     if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
       response.writeHead(304, { etag: entry.etag, 'cache-control': this.cacheControl });
       response.end();

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LastPolls } from './last-polls';
 
 export type PollProtocol = 'http' | 'grpc' | 'xray';
 export type PollOutcome = 'ok' | 'not_modified' | 'bad_request' | 'method_not_allowed';
@@ -8,8 +9,6 @@ export type ReloadOutcome = 'applied' | 'unchanged' | 'failed';
 const PROTOCOLS: PollProtocol[] = ['http', 'grpc', 'xray'];
 const OUTCOMES: PollOutcome[] = ['ok', 'not_modified', 'bad_request', 'method_not_allowed'];
 
-/** Services whose last polls are kept; names beyond it are not tracked, so memory stays bounded. */
-const MAX_POLLED_SERVICES = 10_000;
 
 /** Upper bounds of the poll latency buckets, in seconds. */
 const POLL_LATENCY_BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
@@ -39,8 +38,7 @@ export class MetricsService {
   private readonly strategiesReloads: Counter<'outcome'>;
   private readonly storeUp: Gauge;
   private readonly overCap: Gauge;
-  /** service → protocol → when this replica last answered its poll (epoch ms). */
-  private readonly lastPolls = new Map<string, Partial<Record<PollProtocol, number>>>();
+  private readonly lastPolls = new LastPolls();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -128,7 +126,7 @@ export class MetricsService {
       registers: [this.registry],
       collect: () => {
         lastPoll.reset();
-        for (const [service, polls] of lastPolls) {
+        for (const [service, polls] of lastPolls.entries()) {
           for (const protocol of PROTOCOLS) {
             const at = polls[protocol];
             if (at !== undefined) lastPoll.set({ service, protocol }, at / 1000);
@@ -157,20 +155,17 @@ export class MetricsService {
     tally.total += 1;
   }
 
-  /** Notes that `service` polled over `protocol` now: one map lookup, for the services view. */
-  servicePolled(service: string, protocol: PollProtocol, at = Date.now()): void {
-    let polls = this.lastPolls.get(service);
-    if (!polls) {
-      if (this.lastPolls.size >= MAX_POLLED_SERVICES) return;
-      polls = {};
-      this.lastPolls.set(service, polls);
-    }
-    polls[protocol] = at;
+  /**
+   * Notes that `service` polled over `protocol` now: one map lookup, for the services view.
+   * `known`: Samplane serves it a strategy of its own (not the default for unknown services).
+   */
+  servicePolled(service: string, protocol: PollProtocol, known: boolean, at = Date.now()): void {
+    this.lastPolls.record(service, protocol, known, at);
   }
 
   /** When this replica last answered each protocol's poll for `service` (epoch ms). */
   lastPollsOf(service: string): Partial<Record<PollProtocol, number>> {
-    return this.lastPolls.get(service) ?? {};
+    return this.lastPolls.of(service);
   }
 
   snapshotServed(version: number, builtAt: number): void {

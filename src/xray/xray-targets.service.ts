@@ -59,7 +59,7 @@ export class XRayTargetsService {
       const population = serving.populations.get(document.RuleName);
       if (!population) continue;
       // Rules name no service; the rule's fleet does (`*` for Default).
-      this.metrics.servicePolled(population.service, 'xray', nowMs);
+      this.metrics.servicePolled(population.service, 'xray', true, nowMs);
       if (document.RequestCount === 0) continue;
       const probability = population.mode === 'ratelimiting' ? undefined : formatProbability(population.rate);
       // No outcomes: X-Ray statistics say nothing about errors.
