@@ -1,7 +1,7 @@
 import type { AWSXRayRemoteSampler } from '@opentelemetry/sampler-aws-xray';
 import { SamplaneProcess } from '../support/samplane-process';
 import { seededRandom } from '../support/statistics';
-import { decide, keptRules, otelXRaySampler } from '../support/xray-clients';
+import { decide, heldQuota, keptRules, otelXRaySampler } from '../support/xray-clients';
 import { waitFor } from '../support/wait';
 
 const TARGET = 10;
@@ -66,6 +66,11 @@ describe('an X-Ray fleet converging through SamplingTargets', () => {
     expect(requestsPerSecond).toBeGreaterThan(1_800);
     expect(tracesPerSecond).toBeGreaterThanOrEqual(TARGET * 0.7);
     expect(tracesPerSecond).toBeLessThanOrEqual(TARGET * 1.3);
+    // Each instance owes about 500 × 10 / 2,000 = 2.5 traces/s: 2 of them from its reservoir.
+    for (const sampler of samplers) {
+      expect(heldQuota(sampler, 'Default')).toBeGreaterThanOrEqual(1);
+      expect(heldQuota(sampler, 'Default')).toBeLessThanOrEqual(3);
+    }
     // Reached through their targets: every instance reported about once a second.
     expect(await samplane.metric('samplane_polls_total', { protocol: 'xray', outcome: 'ok' })).toBeGreaterThan(INSTANCES * 10);
   }, 90_000);

@@ -39,11 +39,28 @@ export function xraySdkCore(port: number): { sampler: XRaySdkSampler; connector:
   return { sampler: sdk.middleware.sampler, connector };
 }
 
-/** The OTel X-Ray remote sampler's rule cache, to see which rules it kept. */
-export function keptRules(sampler: AWSXRayRemoteSampler): Array<{ RuleName: string; FixedRate: number; Priority: number }> {
-  const internal = (sampler as unknown as { internalXraySampler: { ruleCache: { ruleAppliers: Array<{ samplingRule: { RuleName: string; FixedRate: number; Priority: number } }> } } })
+interface RuleApplier {
+  samplingRule: { RuleName: string; FixedRate: number; Priority: number };
+  reservoirSampler: { quota: number };
+  borrowingEnabled: boolean;
+}
+
+function appliers(sampler: AWSXRayRemoteSampler): RuleApplier[] {
+  const internal = (sampler as unknown as { internalXraySampler: { ruleCache: { ruleAppliers: RuleApplier[] } } })
     .internalXraySampler;
-  return internal.ruleCache.ruleAppliers.map((applier) => applier.samplingRule);
+  return internal.ruleCache.ruleAppliers;
+}
+
+/** The OTel X-Ray remote sampler's rule cache, to see which rules it kept. */
+export function keptRules(sampler: AWSXRayRemoteSampler): Array<RuleApplier['samplingRule']> {
+  return appliers(sampler).map((applier) => applier.samplingRule);
+}
+
+/** The reservoir quota the sampler holds for a rule, once a target gave it one (else undefined). */
+export function heldQuota(sampler: AWSXRayRemoteSampler, ruleName: string): number | undefined {
+  const applier = appliers(sampler).find((a) => a.samplingRule.RuleName === ruleName);
+  // It borrows until its first target arrives.
+  return applier && !applier.borrowingEnabled ? applier.reservoirSampler.quota : undefined;
 }
 
 export function otelXRaySampler(endpoint: string, serviceName: string): AWSXRayRemoteSampler {
