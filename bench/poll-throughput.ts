@@ -9,6 +9,10 @@
  * large share of the run. The target is a ratio measured in the same run, never an absolute
  * number, so it holds on any machine.
  *
+ * A second part compares conditional polls with full ones on Samplane alone: the same poll
+ * carrying the current `If-None-Match` (answered 304, no body) against the plain 200, in
+ * alternating rounds; a 304 must cost no more than a 200.
+ *
  * Environment knobs, for quick local iterations: BENCH_ROUNDS (default 5), BENCH_ROUND_SECONDS
  * (default 3), and BENCH_DIAGNOSE=1, which adds plain Fastify answering the same bytes as a
  * third server in the rotation to split Samplane's overhead between Fastify and what sits on it.
@@ -19,13 +23,15 @@ import { join } from 'node:path';
 import type { Benchmark } from './support/benchmark';
 import { ChildServer, freePort } from './support/child-server';
 import { positiveIntegerFromEnv } from './support/env';
-import { type LoadProfile, type RoundResult, measureRound, median } from './support/load';
+import { type Conditional, type LoadProfile, type RoundResult, measureRound, median } from './support/load';
 import { strategiesFile } from './support/strategies-fixture';
 
 const SERVICE = 'checkout';
 const OPERATIONS = 50;
 const POLL_PATH = `/sampling?service=${SERVICE}`;
 const TARGET_THROUGHPUT_RATIO = 0.8;
+/** 304s per second over 200s per second: the lane answers both from the same lookup. */
+const TARGET_NOT_MODIFIED_RATIO = 0.95;
 // Unpipelined is how SDKs poll; pipelined batches many requests per syscall, so the server's
 // own per-request work weighs more. Both must meet the target.
 const PROFILES: LoadProfile[] = [
@@ -102,6 +108,11 @@ async function run(): Promise<boolean> {
     for (const profile of PROFILES) {
       passed = (await measureProfile(rotation, profile)) && passed;
     }
+    const etag = reference.headers.etag;
+    if (!etag) throw new Error('samplane answered a poll without an ETag');
+    for (const profile of PROFILES) {
+      passed = (await measureNotModified(samplane, etag, profile)) && passed;
+    }
     return passed;
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -174,6 +185,43 @@ async function measureProfile(rotation: ChildServer[], profile: LoadProfile): Pr
     // A saturated load generator caps every server alike and pulls the ratio towards 1.
     console.log('note: the load generator used ~a full core in some rounds; ratios may flatter');
   }
+  return passed;
+}
+
+/** Samplane's 304s against its own 200s for the same poll, alternating rounds. */
+async function measureNotModified(samplane: ChildServer, etag: string, profile: LoadProfile): Promise<boolean> {
+  const notModified: Conditional = { headers: { 'if-none-match': etag }, status: 304 };
+  console.log(`\nIf-None-Match: 304 against 200, ${profile.connections} connections, pipelining ${profile.pipelining}`);
+  await measureRound(samplane, POLL_PATH, profile, WARM_UP_SECONDS, notModified);
+  printRow(['round', 'answer', 'req/s', '÷ 200', 'p99 µs', 'server CPU µs/req', 'load gen busy']);
+  const ratios: number[] = [];
+  const cpuRatios: number[] = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const full = () => measureRound(samplane, POLL_PATH, profile, ROUND_SECONDS);
+    const empty = () => measureRound(samplane, POLL_PATH, profile, ROUND_SECONDS, notModified);
+    let ok: RoundResult;
+    let cached: RoundResult;
+    if (round % 2 === 1) {
+      ok = await full();
+      cached = await empty();
+    } else {
+      cached = await empty();
+      ok = await full();
+    }
+    const ratio = cached.requestsPerSecond / ok.requestsPerSecond;
+    ratios.push(ratio);
+    if (ok.serverCpuPerRequest && cached.serverCpuPerRequest) {
+      cpuRatios.push(ok.serverCpuPerRequest / cached.serverCpuPerRequest);
+    }
+    printRow([String(round), '200', ...formatResult(ok, 1)]);
+    printRow([String(round), '304', ...formatResult(cached, ratio)]);
+  }
+  const ratio = median(ratios);
+  const passed = ratio >= TARGET_NOT_MODIFIED_RATIO;
+  console.log(
+    `304/200 throughput ${ratio.toFixed(2)} (target ≥ ${TARGET_NOT_MODIFIED_RATIO}); ` +
+      `200/304 CPU per poll ${cpuRatios.length ? median(cpuRatios).toFixed(2) : 'n/a'}: ${passed ? 'PASS' : 'FAIL'}`,
+  );
   return passed;
 }
 

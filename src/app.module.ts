@@ -11,6 +11,7 @@ import { APP_LOGGER, type AppLogger } from './telemetry/logger';
 import { TelemetryModule } from './telemetry/telemetry.module';
 import type { CertificateFiles } from './tls/certificate-files';
 import { TlsModule } from './tls/tls.module';
+import { XRayModule } from './xray/xray.module';
 
 /** Configuration and the logger are made before Nest starts, so start-up errors can name them. */
 @Global()
@@ -44,6 +45,7 @@ export class AppModule {
         IngestModule,
         PoliciesModule,
         ExplanationModule,
+        XRayModule,
       ],
     };
   }

@@ -11,11 +11,14 @@ import { HttpErrorFilter } from './http/error.filter';
 import { SamplingHttpRoutes } from './serving/sampling-http.routes';
 import { type AppLogger, NestPinoLogger } from './telemetry/logger';
 import { CertificateFiles } from './tls/certificate-files';
+import { startXRayListener } from './xray/xray-listener';
 
 export interface RunningServer {
   app: NestFastifyApplication;
   httpPort: number;
   grpcPort: number;
+  /** The `XRAY_PORT` listener's port, when it is on. */
+  xrayPort: number | undefined;
   close(): Promise<void>;
 }
 
@@ -24,10 +27,12 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
   // Filled in once the app is built; until then every request goes to Fastify.
   const fastLane: { serve?: (request: IncomingMessage, response: ServerResponse) => boolean } = {};
   const certificates = config.tls && CertificateFiles.load(config.tls);
+  let fastifyHandler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   const adapter = new FastifyAdapter({
     // Polls, the bulk of all requests, are answered ahead of Fastify when they can be (see
     // SamplingHttpRoutes.serveDirect); Fastify handles everything else.
     serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
+      fastifyHandler = handler;
       const serve = (request: IncomingMessage, response: ServerResponse) => {
         if (!fastLane.serve?.(request, response)) handler(request, response);
       };
@@ -53,8 +58,27 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
   await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;
-  logger.info({ httpPort, grpcPort, host: config.host, tls: certificates !== undefined }, 'samplane serving');
-  return { app, httpPort, grpcPort, close: () => app.close() };
+  let xray: Awaited<ReturnType<typeof startXRayListener>> | undefined;
+  if (config.xrayPort !== undefined && fastifyHandler) {
+    try {
+      // Plain HTTP, as the X-Ray daemon's port is: the SDKs that assume it speak nothing else.
+      xray = await startXRayListener(fastifyHandler, config.xrayPort, config.host);
+    } catch (error) {
+      await app.close();
+      throw error;
+    }
+  }
+  logger.info({ httpPort, grpcPort, xrayPort: xray?.port, host: config.host, tls: certificates !== undefined }, 'samplane serving');
+  return {
+    app,
+    httpPort,
+    grpcPort,
+    xrayPort: xray?.port,
+    close: async () => {
+      await xray?.close();
+      await app.close();
+    },
+  };
 }
 
 /** HTTPS only; a rotated certificate is used for every connection from the moment it is read. */

@@ -17,19 +17,27 @@ export interface RoundResult {
   loadGeneratorBusy: number;
 }
 
+/** Request headers to send and the one status every answer must have (default: any 2xx). */
+export interface Conditional {
+  headers: Record<string, string>;
+  status: number;
+}
+
 /**
- * One timed round of load against one server. Any error, timeout or non-2xx answer fails the
- * round: a server that sheds load would otherwise look fast.
+ * One timed round of load against one server. Any error, timeout or unexpected status fails
+ * the round: a server that sheds load would otherwise look fast.
  */
 export async function measureRound(
   server: ChildServer,
   path: string,
   profile: LoadProfile,
   seconds: number,
+  conditional?: Conditional,
 ): Promise<RoundResult> {
   // autocannon's own latency histogram has whole-millisecond resolution, too coarse for
   // loopback answers that take well under a millisecond; this one keeps microseconds.
   const latency = createHistogram();
+  let wrongStatus = 0;
   const cpuBefore = server.cpuSeconds();
   const ownCpuBefore = process.cpuUsage();
   const wallBefore = process.hrtime.bigint();
@@ -39,11 +47,13 @@ export async function measureRound(
     connections: profile.connections,
     pipelining: profile.pipelining,
     duration: seconds,
+    ...(conditional && { headers: conditional.headers }),
   });
   instance.on(
     'response',
-    (_client: unknown, _status: number, _bytes: number, responseTimeMs: number) => {
+    (_client: unknown, status: number, _bytes: number, responseTimeMs: number) => {
       latency.record(Math.max(1, Math.round(responseTimeMs * 1000)));
+      if (conditional && status !== conditional.status) wrongStatus++;
     },
   );
   let firstError: Error | undefined;
@@ -56,11 +66,12 @@ export async function measureRound(
   const ownCpu = process.cpuUsage(ownCpuBefore);
   const cpuAfter = server.cpuSeconds();
 
-  const failures = result.errors + result.timeouts + result.non2xx + result.resets;
+  const unexpected = conditional ? wrongStatus : result.non2xx;
+  const failures = result.errors + result.timeouts + unexpected + result.resets;
   if (failures > 0) {
     throw new Error(
       `${server.name}: ${result.errors} errors, ${result.timeouts} timeouts, ` +
-        `${result.non2xx} non-2xx answers, ${result.resets} resets under load` +
+        `${unexpected} unexpected answers, ${result.resets} resets under load` +
         (firstError ? ` (first error: ${firstError.message})` : ''),
     );
   }

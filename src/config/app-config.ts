@@ -48,6 +48,14 @@ export interface AppConfig {
   policyReloadIntervalMs: number;
   ingestFlushIntervalMs: number;
   shutdownTimeoutMs: number;
+  /** `Cache-Control: max-age` on Jaeger HTTP polls. */
+  pollMaxAgeMs: number;
+  /** Extra listener for X-Ray SDKs that assume the daemon's port; undefined: off. */
+  xrayPort: number | undefined;
+  /** How often X-Ray clients are asked to report their statistics (their targets' Interval). */
+  xrayTargetsIntervalMs: number;
+  /** Count X-Ray statistics without an ingest token even when INGEST_TOKENS is set. */
+  xrayTrustUnauthenticated: boolean;
   adminTokens: AdminToken[];
   /** Empty: reports and OTLP are open, as before tokens existed. */
   ingestTokens: IngestToken[];

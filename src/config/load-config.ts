@@ -15,6 +15,13 @@ const keyPrefix: p.Parser<string> = (raw) => {
   return raw;
 };
 
+/** X-Ray clients read the targets' Interval in whole seconds. */
+function xrayInterval(raw: string): number {
+  const ms = p.positiveDuration(raw);
+  if (ms % 1000 !== 0) throw new Error(`"${raw}" must be whole seconds`);
+  return ms;
+}
+
 /**
  * Reads and validates every variable at once. An unset or empty variable takes its default;
  * a set one must parse, or start-up stops naming it — a typo in production must not
@@ -54,6 +61,11 @@ export function loadConfig(env: Env): AppConfig {
     // Also the throughput slot length: the finest time resolution a calculation can read.
     ingestFlushIntervalMs: read('INGEST_FLUSH_INTERVAL', p.positiveDuration, 1_000),
     shutdownTimeoutMs: read('SHUTDOWN_TIMEOUT', p.positiveDuration, 10_000),
+    // Pollers come back every interval anyway; this lets HTTP caches between them share answers.
+    pollMaxAgeMs: read('POLL_MAX_AGE', p.duration, 60_000),
+    xrayPort: optional('XRAY_PORT', p.port),
+    xrayTargetsIntervalMs: read('XRAY_TARGETS_INTERVAL', xrayInterval, 10_000),
+    xrayTrustUnauthenticated: read('XRAY_TRUST_UNAUTHENTICATED', p.oneOf('true', 'false'), 'false') === 'true',
     adminTokens: read('ADMIN_TOKENS', parseAdminTokens, []),
     ingestTokens: read('INGEST_TOKENS', parseIngestTokens, []),
     tls: tlsFiles(read, optional),

@@ -2,7 +2,11 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DEFAULT_POLICY_SERVICE } from '../sampling/policy';
 import { StrategyProvider } from '../serving/strategy-provider';
+import { MetricsService } from '../telemetry/metrics.service';
 import { type ServiceExplanation, type ServiceSummary, explainService, summarize } from './service-views';
+
+/** Per protocol (`http`, `grpc`, `xray`), when this replica last answered the service's poll. */
+export type LastPolls = Partial<Record<'http' | 'grpc' | 'xray', string>>;
 
 /** The admin views of what every service is served and why, from this replica's snapshot. */
 @Injectable()
@@ -10,21 +14,31 @@ export class ServicesViewService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly provider: StrategyProvider,
+    private readonly metrics: MetricsService,
   ) {}
 
-  list(limit: number, offset: number): { items: ServiceSummary[]; total: number; limit: number; offset: number } {
+  /** Which protocols polled for the service and when, as this replica saw them (ISO times). */
+  private lastPolls(service: string): LastPolls {
+    const polls: LastPolls = {};
+    for (const [protocol, at] of Object.entries(this.metrics.lastPollsOf(service))) {
+      polls[protocol as keyof LastPolls] = new Date(at).toISOString();
+    }
+    return polls;
+  }
+
+  list(limit: number, offset: number): { items: Array<ServiceSummary & { lastPolls: LastPolls }>; total: number; limit: number; offset: number } {
     const computed = this.provider.computed;
     const names = new Set<string>([...this.provider.snapshot.services()].map(([name]) => name));
     for (const name of Object.keys(computed?.traffic ?? {})) names.add(name);
     const sorted = [...names].sort();
     const items = sorted.slice(offset, offset + limit).map((service) => {
       const entry = this.provider.lookup(service);
-      return summarize(service, entry.source, entry.strategy, computed);
+      return { ...summarize(service, entry.source, entry.strategy, computed), lastPolls: this.lastPolls(service) };
     });
     return { items, total: sorted.length, limit, offset };
   }
 
-  explain(service: string): ServiceExplanation {
+  explain(service: string): ServiceExplanation & { lastPolls: LastPolls } {
     const entry = this.provider.lookup(service);
     const policies = this.provider.activePolicies;
     const own = policies.get(service);
@@ -37,7 +51,7 @@ export class ServicesViewService {
           : star
             ? { service: DEFAULT_POLICY_SERVICE, policy: star }
             : undefined;
-    return explainService({
+    const explanation = explainService({
       service,
       strategy: entry.strategy,
       source: entry.source,
@@ -45,5 +59,6 @@ export class ServicesViewService {
       computed: this.provider.computed,
       deltaTolerance: this.config.adaptive.deltaTolerance,
     });
+    return { ...explanation, lastPolls: this.lastPolls(service) };
   }
 }

@@ -17,7 +17,9 @@ export class ServicesController {
 
   @Get()
   @AdminAccess('viewer')
-  @ApiOkResponse({ description: 'Known services: strategy source, operation count, total and sampled traces/s.' })
+  @ApiOkResponse({
+    description: 'Known services: strategy source, operation count, total and sampled traces/s, last poll per protocol.',
+  })
   list(@Query(QUERY_PIPE) query: PageQuery): ReturnType<ServicesViewService['list']> {
     return this.views.list(query.limit, query.offset);
   }

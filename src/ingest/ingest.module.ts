@@ -11,5 +11,6 @@ import { ThroughputController } from './throughput.controller';
   imports: [EngineModule, ServingModule],
   controllers: [ThroughputController],
   providers: [IngestService, IngestGrpcService, OtlpHttpRoutes, ReporterAuth],
+  exports: [ReporterAuth],
 })
 export class IngestModule {}

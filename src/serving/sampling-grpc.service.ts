@@ -39,7 +39,10 @@ export class SamplingGrpcService implements OnModuleInit {
     this.grpc.addService(definition, {
       GetSamplingStrategy: (call: ServerUnaryCall<{ serviceName?: string }, Buffer>, callback: sendUnaryData<Buffer>) => {
         const started = performance.now();
-        callback(null, this.provider.lookup(call.request.serviceName ?? '').proto);
+        const service = call.request.serviceName ?? '';
+        const entry = this.provider.lookup(service);
+        callback(null, entry.proto);
+        this.metrics.servicePolled(service, 'grpc', entry !== this.provider.snapshot.fallback);
         this.metrics.recordPoll('grpc', 'ok', (performance.now() - started) / 1000);
       },
     });

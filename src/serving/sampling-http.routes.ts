@@ -1,10 +1,12 @@
-import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { parse as parseQuery } from 'fast-querystring';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MetricsService } from '../telemetry/metrics.service';
+import { ifNoneMatchHits, pollCacheControl } from './conditional-poll';
 import { StrategyProvider } from './strategy-provider';
 
 /** Jaeger's exact words, which operators grep for. */
@@ -16,7 +18,8 @@ const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
  * The poll endpoints, registered on Fastify directly rather than through a Nest controller:
  * they are the hottest path in the service and need none of Nest's guards, pipes or
  * interceptors, so each poll is one query lookup, one map lookup and one write of bytes
- * encoded when the snapshot was built.
+ * encoded when the snapshot was built. Every answer carries the entity tag computed with those
+ * bytes; a poller echoing it in `If-None-Match` gets an empty 304.
  *
  * Query parsing is Fastify's (WHATWG-like): `+` is a space, and a malformed percent-escape is
  * kept literally, so an SDK that does not encode `%` in its service name still finds its
@@ -24,11 +27,16 @@ const OTHER_METHODS = ['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const;
  */
 @Injectable()
 export class SamplingHttpRoutes implements OnModuleInit {
+  private readonly cacheControl: string;
+
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly provider: StrategyProvider,
     private readonly metrics: MetricsService,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cacheControl = pollCacheControl(config.pollMaxAgeMs);
+  }
 
   onModuleInit(): void {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
@@ -46,7 +54,15 @@ export class SamplingHttpRoutes implements OnModuleInit {
       this.metrics.recordPoll('http', 'bad_request', (performance.now() - started) / 1000);
       return;
     }
-    reply.header('content-type', 'application/json').send(this.provider.lookup(service).json);
+    const entry = this.provider.lookup(service);
+    this.metrics.servicePolled(service, 'http', entry !== this.provider.snapshot.fallback);
+    reply.header('etag', entry.etag).header('cache-control', this.cacheControl);
+    if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
+      reply.code(304).send();
+      this.metrics.recordPoll('http', 'not_modified', (performance.now() - started) / 1000);
+      return;
+    }
+    reply.header('content-type', 'application/json').send(entry.json);
     this.metrics.recordPoll('http', 'ok', (performance.now() - started) / 1000);
   };
 
@@ -69,8 +85,21 @@ export class SamplingHttpRoutes implements OnModuleInit {
     const service = (parseQuery(url.slice(queryStart + 1)) as Record<string, unknown>).service;
     if (typeof service !== 'string') return false;
     const started = performance.now();
-    const json = this.provider.lookup(service).json;
-    response.writeHead(200, { 'content-type': 'application/json', 'content-length': json.length });
+    const entry = this.provider.lookup(service);
+    this.metrics.servicePolled(service, 'http', entry !== this.provider.snapshot.fallback);
+    if (ifNoneMatchHits(request.headers['if-none-match'], entry.etag)) {
+      response.writeHead(304, { etag: entry.etag, 'cache-control': this.cacheControl });
+      response.end();
+      this.metrics.recordPoll('http', 'not_modified', (performance.now() - started) / 1000);
+      return true;
+    }
+    const json = entry.json;
+    response.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': json.length,
+      etag: entry.etag,
+      'cache-control': this.cacheControl,
+    });
     response.end(json);
     this.metrics.recordPoll('http', 'ok', (performance.now() - started) / 1000);
     return true;

@@ -1,5 +1,6 @@
 import type { SamplingStrategy, StrategySource } from '../sampling/strategy';
 import { encodeStrategyJson } from '../sampling/strategy-json';
+import { pollEtag } from './conditional-poll';
 import { encodeStrategyProto } from './strategy-proto';
 
 /** One service's answer, encoded for both transports ahead of any poll. */
@@ -7,6 +8,8 @@ export interface ServingEntry {
   readonly strategy: SamplingStrategy;
   readonly source: StrategySource;
   readonly json: Buffer;
+  /** The entity tag of `json`, for conditional HTTP polls. */
+  readonly etag: string;
   readonly proto: Buffer;
   /** The probability an SDK applies to `operation` under this strategy (undefined: rate limited). */
   rateFor(operation: string): number | undefined;
@@ -62,10 +65,12 @@ function encode(strategy: SamplingStrategy, source: StrategySource): ServingEntr
   // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
   const fallbackRate =
     strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
+  const json = Buffer.from(encodeStrategyJson(strategy));
   return {
     strategy,
     source,
-    json: Buffer.from(encodeStrategyJson(strategy)),
+    json,
+    etag: pollEtag(json),
     proto: encodeStrategyProto(strategy),
     rateFor: (operation) => perOperation.get(operation) ?? fallbackRate,
   };

@@ -25,6 +25,7 @@ export class StrategyProvider {
   private readonly maxOperations: number;
   private current: ServingSnapshot;
   private readonly history: ServedHistory;
+  private readonly rebuildListeners: Array<(snapshot: ServingSnapshot) => void> = [];
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -50,6 +51,12 @@ export class StrategyProvider {
 
   get snapshot(): ServingSnapshot {
     return this.current;
+  }
+
+  /** Calls back with every new snapshot (and now with the current one), for answers encoded from it. */
+  onRebuild(listener: (snapshot: ServingSnapshot) => void): void {
+    this.rebuildListeners.push(listener);
+    listener(this.current);
   }
 
   get probabilitiesVersion(): number {
@@ -110,6 +117,10 @@ export class StrategyProvider {
     this.metrics.servedOverCap(composed.overCap ?? 0);
     const snapshot = ServingSnapshot.build(composed, this.probabilitiesVersion, Date.now());
     this.metrics.snapshotServed(snapshot.probabilitiesVersion, snapshot.builtAt);
+    // Listeners read the provider's state, so they see the new snapshot once it is in place.
+    queueMicrotask(() => {
+      if (this.current === snapshot) for (const listener of this.rebuildListeners) listener(snapshot);
+    });
     return snapshot;
   }
 }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { MetricsService } from './metrics.service';
 
-export type IngestSource = 'report' | 'otlp';
+export type IngestSource = 'report' | 'otlp' | 'xray';
 export type RejectReason =
   | 'invalid'
   | 'too_large'

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { LastPolls } from './last-polls';
 
-export type PollProtocol = 'http' | 'grpc';
-export type PollOutcome = 'ok' | 'bad_request' | 'method_not_allowed';
+export type PollProtocol = 'http' | 'grpc' | 'xray';
+export type PollOutcome = 'ok' | 'not_modified' | 'bad_request' | 'method_not_allowed';
 export type ReloadOutcome = 'applied' | 'unchanged' | 'failed';
 
-const PROTOCOLS: PollProtocol[] = ['http', 'grpc'];
-const OUTCOMES: PollOutcome[] = ['ok', 'bad_request', 'method_not_allowed'];
+const PROTOCOLS: PollProtocol[] = ['http', 'grpc', 'xray'];
+const OUTCOMES: PollOutcome[] = ['ok', 'not_modified', 'bad_request', 'method_not_allowed'];
+
 
 /** Upper bounds of the poll latency buckets, in seconds. */
 const POLL_LATENCY_BOUNDS = [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05];
@@ -36,16 +38,17 @@ export class MetricsService {
   private readonly strategiesReloads: Counter<'outcome'>;
   private readonly storeUp: Gauge;
   private readonly overCap: Gauge;
+  private readonly lastPolls = new LastPolls();
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
     const tally = (): PollTally => ({
-      count: { ok: 0, bad_request: 0, method_not_allowed: 0 },
+      count: { ok: 0, not_modified: 0, bad_request: 0, method_not_allowed: 0 },
       buckets: POLL_LATENCY_BOUNDS.map(() => 0).concat(0),
       seconds: 0,
       total: 0,
     });
-    const polls: Record<PollProtocol, PollTally> = { http: tally(), grpc: tally() };
+    const polls: Record<PollProtocol, PollTally> = { http: tally(), grpc: tally(), xray: tally() };
     this.polls = polls;
     const pollCount: Counter<'protocol' | 'outcome'> = new Counter({
       name: 'samplane_polls_total',
@@ -115,6 +118,22 @@ export class MetricsService {
       help: 'Computed operations not served individually because of ADAPTIVE_MAX_OPERATIONS.',
       registers: [this.registry],
     });
+    const lastPolls = this.lastPolls;
+    const lastPoll: Gauge<'service' | 'protocol'> = new Gauge({
+      name: 'samplane_service_last_poll_timestamp_seconds',
+      help: 'When this replica last answered a poll for the service, by protocol (http, grpc, xray).',
+      labelNames: ['service', 'protocol'],
+      registers: [this.registry],
+      collect: () => {
+        lastPoll.reset();
+        for (const [service, polls] of lastPolls.entries()) {
+          for (const protocol of PROTOCOLS) {
+            const at = polls[protocol];
+            if (at !== undefined) lastPoll.set({ service, protocol }, at / 1000);
+          }
+        }
+      },
+    });
     this.storeUp = new Gauge({
       name: 'samplane_store_up',
       help: '1 while the shared store (Redis, or the embedded one) answers, else 0.',
@@ -134,6 +153,19 @@ export class MetricsService {
     tally.buckets[bucket] += 1;
     tally.seconds += seconds;
     tally.total += 1;
+  }
+
+  /**
+   * Notes that `service` polled over `protocol` now: one map lookup, for the services view.
+   * `known`: Samplane serves it a strategy of its own (not the default for unknown services).
+   */
+  servicePolled(service: string, protocol: PollProtocol, known: boolean, at = Date.now()): void {
+    this.lastPolls.record(service, protocol, known, at);
+  }
+
+  /** When this replica last answered each protocol's poll for `service` (epoch ms). */
+  lastPollsOf(service: string): Partial<Record<PollProtocol, number>> {
+    return this.lastPolls.of(service);
   }
 
   snapshotServed(version: number, builtAt: number): void {
