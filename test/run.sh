@@ -11,6 +11,11 @@ if ! command -v redis-server >/dev/null 2>&1; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
 fi
 command -v redis-server >/dev/null 2>&1 || { echo "redis-server is required and could not be installed"; exit 1; }
+# redis-sentinel for the Sentinel suites (the cluster suites use redis-server and redis-cli).
+if ! command -v redis-sentinel >/dev/null 2>&1; then
+  echo "installing redis-sentinel (Debian package)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-sentinel >/dev/null
+fi
 
 # openssl makes the TLS suites' CA and certificates; curl is one of their clients.
 for tool in openssl curl; do

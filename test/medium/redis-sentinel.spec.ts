@@ -1,0 +1,35 @@
+import { RedisStore } from '../../src/store/redis/redis.store';
+import { RedisSentinelFixture } from '../support/redis-topologies';
+import { waitFor } from '../support/wait';
+import { connectTo, describeEveryStoreContract, quit } from './redis-topology-harness';
+
+let sentinel: RedisSentinelFixture;
+
+beforeAll(async () => {
+  sentinel = await RedisSentinelFixture.start();
+}, 60_000);
+
+afterAll(async () => {
+  await sentinel?.destroy();
+});
+
+describeEveryStoreContract('a Sentinel-managed primary', () => sentinel.target);
+
+describe('RedisStore through Sentinel when the primary fails', () => {
+  it('follows the promoted replica and keeps the replicated snapshot', async () => {
+    const client = await connectTo(sentinel.target);
+    try {
+      const store = new RedisStore(client, 'failover:');
+      const snapshot = { computedAt: 1, probabilities: { checkout: { 'GET /cart': 0.25 } } };
+      expect(await store.saveProbabilities(snapshot)).toBe(1);
+      // Let the replica catch up before the primary goes.
+      await client.call('WAIT', '1', '2000');
+      await sentinel.failover();
+      const saved = await waitFor(() => store.saveProbabilities({ ...snapshot, computedAt: 2 }).catch(() => undefined), 'a save on the new primary', 30_000, 200);
+      expect(saved).toBe(2);
+      expect(await store.loadProbabilities()).toEqual({ version: 2, ...snapshot, computedAt: 2 });
+    } finally {
+      await quit(client);
+    }
+  }, 60_000);
+});

@@ -1,0 +1,212 @@
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { RedisTarget } from '../../src/config/redis-target';
+import { freePort } from './ports';
+import { waitFor } from './wait';
+
+const run = promisify(execFile);
+
+/** One redis-server (or redis-sentinel) process on loopback, killable at will. */
+class Node {
+  process: ChildProcess | undefined;
+
+  constructor(
+    readonly port: number,
+    private readonly args: string[],
+    private readonly binary = process.env.REDIS_SERVER_BIN ?? 'redis-server',
+  ) {}
+
+  async start(): Promise<void> {
+    this.process = spawn(this.binary, this.args, { stdio: 'ignore' });
+    await waitFor(async () => (await cli(this.port, 'PING').catch(() => '')) === 'PONG', `redis on ${this.port}`);
+  }
+
+  async kill(): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+export async function cli(port: number, ...args: string[]): Promise<string> {
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 });
+  return stdout.trim();
+}
+
+/** A loopback port whose cluster bus port (port + 10000) is free too. */
+async function clusterPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    if (port + 10_000 <= 65_535 && (await isFree(port + 10_000))) return port;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A real Redis Cluster on loopback: six redis-servers, three masters with a replica each,
+ * created by `redis-cli --cluster create` as operators do. Failover is quick (1 s node timeout).
+ */
+export class RedisClusterFixture {
+  private constructor(
+    private readonly nodes: Node[],
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<RedisClusterFixture> {
+    const dir = mkdtempSync(join(tmpdir(), 'samplane-cluster-'));
+    const nodes: Node[] = [];
+    for (let i = 0; i < 6; i++) {
+      const port = await clusterPort();
+      nodes.push(
+        new Node(port, [
+          '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
+          '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '1000',
+          '--save', '', '--appendonly', 'no', '--dir', dir,
+        ]),
+      );
+    }
+    const cluster = new RedisClusterFixture(nodes, dir);
+    await Promise.all(nodes.map((node) => node.start()));
+    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+      timeout: 30_000,
+    });
+    await cluster.healthy();
+    return cluster;
+  }
+
+  get target(): RedisTarget {
+    return { kind: 'cluster', nodes: this.nodes.slice(0, 3).map((n) => ({ host: '127.0.0.1', port: n.port })) };
+  }
+
+  /** REDIS_CLUSTER_NODES for a Samplane process. */
+  get seeds(): string {
+    return this.nodes.slice(0, 3).map((n) => `127.0.0.1:${n.port}`).join(',');
+  }
+
+  /** Waits until every live node reports the cluster ok. */
+  async healthy(timeoutMs = 30_000): Promise<void> {
+    const live = () => this.nodes.filter((n) => n.process && n.process.exitCode === null && n.process.signalCode === null);
+    await waitFor(
+      async () => (await Promise.all(live().map((n) => cli(n.port, 'CLUSTER', 'INFO')))).every((info) => info.includes('cluster_state:ok')),
+      'the cluster to be ok',
+      timeoutMs,
+      200,
+    );
+  }
+
+  /** Port of the master serving `key`'s slot. */
+  async masterOf(key: string): Promise<number> {
+    const slot = Number(await cli(this.nodes[0].port, 'CLUSTER', 'KEYSLOT', key));
+    const slots = await cli(this.nodes[0].port, '--json', 'CLUSTER', 'SLOTS');
+    const ranges = JSON.parse(slots) as Array<[number, number, [string, number]]>;
+    const range = ranges.find(([from, to]) => slot >= from && slot <= to);
+    if (!range) throw new Error(`no master for slot ${slot}`);
+    return Number(range[2][1]);
+  }
+
+  /** kill -9 of one master; its replica takes over after the node timeout. */
+  async killMaster(port: number): Promise<void> {
+    const node = this.nodes.find((n) => n.port === port);
+    if (!node) throw new Error(`no node on ${port}`);
+    await node.kill();
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A Sentinel-managed primary on loopback: a primary, a replica and three sentinels (quorum 2),
+ * with a short down-after so a failover takes seconds.
+ */
+export class RedisSentinelFixture {
+  static readonly MASTER = 'samplane-primary';
+
+  private constructor(
+    private readonly servers: Node[],
+    private readonly sentinels: Node[],
+    private readonly dir: string,
+  ) {}
+
+  static async start(): Promise<RedisSentinelFixture> {
+    const dir = mkdtempSync(join(tmpdir(), 'samplane-sentinel-'));
+    const base = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+    const primaryPort = await freePort();
+    const primary = new Node(primaryPort, ['--port', String(primaryPort), ...base]);
+    await primary.start();
+    const replicaPort = await freePort();
+    const replica = new Node(replicaPort, ['--port', String(replicaPort), '--replicaof', '127.0.0.1', String(primaryPort), ...base]);
+    await replica.start();
+    const sentinels: Node[] = [];
+    for (let i = 0; i < 3; i++) {
+      const port = await freePort();
+      const config = join(dir, `sentinel-${port}.conf`);
+      writeFileSync(
+        config,
+        [
+          `port ${port}`,
+          'bind 127.0.0.1',
+          `dir ${dir}`,
+          `sentinel monitor ${RedisSentinelFixture.MASTER} 127.0.0.1 ${primaryPort} 2`,
+          `sentinel down-after-milliseconds ${RedisSentinelFixture.MASTER} 1000`,
+          `sentinel failover-timeout ${RedisSentinelFixture.MASTER} 5000`,
+          `sentinel parallel-syncs ${RedisSentinelFixture.MASTER} 1`,
+        ].join('\n') + '\n',
+      );
+      sentinels.push(new Node(port, [config], process.env.REDIS_SENTINEL_BIN ?? 'redis-sentinel'));
+    }
+    await Promise.all(sentinels.map((s) => s.start()));
+    const fixture = new RedisSentinelFixture([primary, replica], sentinels, dir);
+    await waitFor(async () => (await fixture.primaryPort()) === primaryPort, 'the sentinels to agree on the primary');
+    return fixture;
+  }
+
+  get target(): RedisTarget {
+    return { kind: 'sentinel', sentinels: this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })), master: RedisSentinelFixture.MASTER };
+  }
+
+  /** REDIS_SENTINELS for a Samplane process. */
+  get sentinelList(): string {
+    return this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(',');
+  }
+
+  async primaryPort(): Promise<number> {
+    const answer = await cli(this.sentinels[0].port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', RedisSentinelFixture.MASTER);
+    return Number(answer.split('\n')[1]);
+  }
+
+  /** kill -9 of the primary, then waits until the sentinels promoted the replica. */
+  async failover(): Promise<number> {
+    const before = await this.primaryPort();
+    await this.servers.find((s) => s.port === before)?.kill();
+    return waitFor(
+      async () => {
+        const now = await this.primaryPort();
+        return now !== before ? now : undefined;
+      },
+      'the sentinels to promote the replica',
+      30_000,
+      200,
+    );
+  }
+
+  async destroy(): Promise<void> {
+    await Promise.all([...this.sentinels, ...this.servers].map((n) => n.kill()));
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
