@@ -71,6 +71,23 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       await expect(store.probabilitiesVersion()).resolves.toBe(version);
     });
 
+    it('keeps services named like object properties as data', async () => {
+      const store = await open();
+      const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];
+      const probabilities = Object.fromEntries(names.map((name, i) => [name, { [name]: (i + 1) / 10 }]));
+      const traffic = Object.fromEntries(
+        names.map((name) => [name, { [name]: { requestsPerSecond: 1, sampledPerSecond: 0.1, errorRate: 0 } }]),
+      );
+      const version = await store.saveProbabilities({ computedAt: 5, probabilities, traffic });
+
+      const loaded = await store.loadProbabilities();
+      expect(loaded?.version).toBe(version);
+      for (const [i, name] of names.entries()) {
+        expect([name, Object.getOwnPropertyDescriptor(loaded?.probabilities, name)?.value]).toEqual([name, { [name]: (i + 1) / 10 }]);
+        expect([name, Object.getOwnPropertyDescriptor(loaded?.traffic, name)?.value]).toEqual([name, traffic[name]]);
+      }
+    });
+
     it('is not affected by the caller changing its objects after a save or a load', async () => {
       const store = await open();
       const saved = snapshot(7);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CalculationInputs } from '../../sampling/calculator';
+import { dictionary } from '../../sampling/dictionary';
 import type { NewProbabilities, OperationTraffic } from '../store';
 import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, shardOf } from './redis-keys';
 
@@ -33,7 +34,7 @@ export function encodeShards(snapshot: NewProbabilities): Map<number, { json: st
   const grouped = new Map<number, Record<string, StoredService>>();
   for (const [service, probabilities] of Object.entries(snapshot.probabilities)) {
     const shard = shardOf(service, PROBABILITY_SHARDS);
-    const services = grouped.get(shard) ?? {};
+    const services = grouped.get(shard) ?? dictionary<StoredService>();
     services[service] = {
       probabilities,
       ...(snapshot.qps?.[service] && { qps: snapshot.qps[service] }),

@@ -13,6 +13,7 @@ import {
   encodeShards,
   parseManifest,
 } from './probability-shards';
+import { dictionary } from '../../sampling/dictionary';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, STORE_FORMAT } from './redis-keys';
@@ -61,15 +62,16 @@ export class RedisStore implements SamplingStore {
     const snapshot: ProbabilitiesSnapshot = {
       version: Number(version ?? 0),
       computedAt: manifest.computedAt,
-      probabilities: {},
+      probabilities: dictionary(),
       ...(manifest.dataThrough !== undefined && { dataThrough: manifest.dataThrough }),
     };
     for (const shard of services) {
       for (const [service, stored] of Object.entries(shard)) {
         snapshot.probabilities[service] = stored.probabilities;
-        if (stored.qps) (snapshot.qps ??= {})[service] = stored.qps;
-        if (stored.traffic) (snapshot.traffic ??= {})[service] = stored.traffic;
-        if (stored.inputs) (snapshot.inputs ??= {})[service] = stored.inputs;
+        // Service names such as "__proto__" are data here: every map has no prototype.
+        if (stored.qps) (snapshot.qps ??= dictionary())[service] = stored.qps;
+        if (stored.traffic) (snapshot.traffic ??= dictionary())[service] = stored.traffic;
+        if (stored.inputs) (snapshot.inputs ??= dictionary())[service] = stored.inputs;
       }
     }
     return snapshot;
