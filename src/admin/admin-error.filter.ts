@@ -8,7 +8,8 @@ import {
   PolicyDatabaseUnavailableError,
   PolicyNotFoundError,
   PreconditionFailedError,
-} from './policy.errors';
+} from '../policies/policy.errors';
+import { StoreUnavailableError } from '../store/store';
 
 const STATUS = new Map<abstract new (...args: never[]) => Error, [number, string]>([
   [InvalidPolicyError, [400, 'Bad Request']],
@@ -19,14 +20,15 @@ const STATUS = new Map<abstract new (...args: never[]) => Error, [number, string
   [PreconditionFailedError, [412, 'Precondition Failed']],
   [ThrottlerException, [429, 'Too Many Requests']],
   [PolicyDatabaseUnavailableError, [503, 'Service Unavailable']],
+  [StoreUnavailableError, [503, 'Service Unavailable']],
 ]);
 
 /** Seconds a client should wait before retrying while the database is away. */
 const RETRY_AFTER_SECONDS = 5;
 
-/** Turns the admin API's domain errors into status codes and `{statusCode, error, message}`. */
+/** Turns the admin API's domain errors (policies, auth, paging) into status codes and `{statusCode, error, message}`. */
 @Catch(...STATUS.keys())
-export class PolicyErrorFilter implements ExceptionFilter {
+export class AdminErrorFilter implements ExceptionFilter {
   catch(error: Error, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const [statusCode, label] = STATUS.get(error.constructor as abstract new (...args: never[]) => Error) ?? [500, 'Internal Server Error'];
@@ -37,7 +39,7 @@ export class PolicyErrorFilter implements ExceptionFilter {
       const code = error.bearerError ? `, error="${error.bearerError}"` : '';
       void reply.header('www-authenticate', `Bearer realm="samplane"${code}`);
     }
-    if (error instanceof PolicyDatabaseUnavailableError) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    if (error instanceof PolicyDatabaseUnavailableError || error instanceof StoreUnavailableError) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     void reply.code(statusCode).send(body);
   }
 }

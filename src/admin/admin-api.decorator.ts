@@ -8,10 +8,10 @@ import {
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
-import { ErrorView } from './dto/responses.dto';
-import { VALIDATION_OPTIONS, firstProblem } from './policy-document';
-import { PolicyErrorFilter } from './policy-error.filter';
-import { InvalidPolicyError } from './policy.errors';
+import { ErrorView } from '../policies/dto/responses.dto';
+import { VALIDATION_OPTIONS, firstProblem } from '../policies/policy-document';
+import { AdminErrorFilter } from './admin-error.filter';
+import { InvalidPolicyError } from '../policies/policy.errors';
 
 /**
  * What every admin controller has: rate limiting first (so guessing tokens is throttled too),
@@ -21,7 +21,7 @@ import { InvalidPolicyError } from './policy.errors';
 export const AdminApi = (): ClassDecorator =>
   applyDecorators(
     UseGuards(ThrottlerGuard, AdminAuthGuard),
-    UseFilters(PolicyErrorFilter),
+    UseFilters(AdminErrorFilter),
     ApiBearerAuth(),
     ApiUnauthorizedResponse({ type: ErrorView, description: 'No token, a wrong token, or ADMIN_TOKENS unset.' }),
     ApiForbiddenResponse({ type: ErrorView, description: 'A viewer token on a write.' }),
