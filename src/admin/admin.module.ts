@@ -5,6 +5,7 @@ import { ADMIN_THROTTLING } from './admin-throttling';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
 import { AdminTokenVerifier } from './auth/admin-token-verifier';
 import { OpenApiDocs } from './openapi-docs';
+import { SessionController } from './session.controller';
 
 /**
  * What every admin controller stands on, whichever module it is in: token verification and
@@ -12,6 +13,7 @@ import { OpenApiDocs } from './openapi-docs';
  */
 @Module({
   imports: [ThrottlerModule.forRoot(ADMIN_THROTTLING)],
+  controllers: [SessionController],
   providers: [
     {
       provide: AdminTokenVerifier,
