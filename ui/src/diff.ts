@@ -10,7 +10,8 @@ function flatten(value: unknown, prefix: string, into: Map<string, string>): voi
     value.forEach((item, i) => flatten(item, `${prefix}[${i}]`, into));
   } else if (value !== null && typeof value === 'object') {
     for (const [key, inner] of Object.entries(value)) flatten(inner, prefix ? `${prefix}.${key}` : key, into);
-  } else if (value !== undefined) {
+  } else if (value !== undefined && !(value === null && prefix === '')) {
+    // A policy that did not exist (before a create, after a delete) has no fields at all.
     into.set(prefix, JSON.stringify(value));
   }
 }
