@@ -47,6 +47,8 @@ class DashboardRoutes implements OnModuleInit {
       decorateReply: false,
       maxAge: ASSET_MAX_AGE_MS,
       immutable: true,
+      // The build writes .br and .gz copies; browsers that accept them get those.
+      preCompressed: true,
     });
     fastify.get('/', sendPage);
     fastify.get('/ui', sendPage);
