@@ -53,10 +53,12 @@ describe('dashboard in a browser', () => {
     expect(browser.pageErrors).toEqual([]);
   });
 
+  // By keyboard alone: the field is found by its label, Enter submits.
   async function signIn(page: Page, token: string): Promise<void> {
     await page.goto(`${samplane.url}/`);
-    await page.getByLabel('Token').fill(token);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByLabel('Token').focus();
+    await page.keyboard.type(token);
+    await page.keyboard.press('Enter');
     await page.getByRole('button', { name: 'Sign out' }).waitFor();
   }
 
@@ -104,6 +106,13 @@ describe('dashboard in a browser', () => {
     await signIn(page, OPERATOR_TOKEN);
     await page.goto(`${samplane.url}/ui/services/checkout`);
     await page.getByRole('button', { name: 'Create policy' }).click();
+    await page.getByRole('button', { name: 'Add operation' }).click();
+    // Every control of the form has a label a screen reader announces.
+    const unlabelled = await page.evaluate(
+      "[...document.querySelectorAll('.policy-form input, .policy-form select, .policy-form textarea')].filter((e) => e.labels.length === 0).map((e) => e.id)",
+    );
+    expect(unlabelled).toEqual([]);
+    await page.getByRole('button', { name: 'Remove operation 1' }).click();
     const target = page.getByLabel('Target samples per second');
     await target.fill('-5');
     await page.getByRole('button', { name: 'Save' }).click();
