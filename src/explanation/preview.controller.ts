@@ -7,6 +7,7 @@ import { serviceInUrl } from '../admin/service-path';
 import { DocumentedPolicyDto } from '../policies/dto/policy.openapi';
 import { ErrorView } from '../policies/dto/responses.dto';
 import { PolicyNotFoundError } from '../policies/policy.errors';
+import { PolicyPreviewView } from './dashboard.dto';
 import type { PolicyPreview } from './policy-preview';
 import { PreviewService } from './preview.service';
 
@@ -26,6 +27,7 @@ export class PreviewController {
   @ApiParam({ name: 'service', description: 'The service name, URL-encoded.' })
   @ApiBody({ type: DocumentedPolicyDto, description: 'The draft policy, as it would be PUT.' })
   @ApiOkResponse({
+    type: PolicyPreviewView,
     description:
       'Per operation: the probability served now and the one the draft would serve, each with the sampled ' +
       'traces/s it yields at the recent request rate; the service totals. Nothing is stored.',

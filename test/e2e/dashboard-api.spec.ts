@@ -171,7 +171,19 @@ describe('dashboard API: history, engine, preview', () => {
   });
 
   it('documents the endpoints in OpenAPI', async () => {
-    const document = (await (await fetch(`${samplane.url}/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+    const document = (await (await fetch(`${samplane.url}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, { properties?: Record<string, unknown> }> };
+    };
+    expect(Object.keys(document.components.schemas.ServiceHistoryView.properties ?? {})).toEqual(
+      expect.arrayContaining(['service', 'bounds', 'points']),
+    );
+    expect(Object.keys(document.components.schemas.EngineStatusView.properties ?? {})).toEqual(
+      expect.arrayContaining(['leader', 'algorithm', 'lastCalculation', 'snapshot', 'dependencies', 'fleet']),
+    );
+    expect(Object.keys(document.components.schemas.PolicyPreviewView.properties ?? {})).toEqual(
+      expect.arrayContaining(['operations', 'total']),
+    );
     expect(document.paths['/api/v1/services/{service}/history']).toHaveProperty('get');
     expect(document.paths['/api/v1/engine']).toHaveProperty('get');
     expect(document.paths['/api/v1/policies/{service}/preview']).toHaveProperty('post');
