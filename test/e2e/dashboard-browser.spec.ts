@@ -91,6 +91,11 @@ describe('dashboard in a browser', () => {
     await waitFor(async () => (await cart.innerText()).includes(String(servedRateOrThrow(served))), 'the served probability', 10_000, 200);
     await page.locator('.chart-area canvas').first().waitFor();
     expect(await page.locator('.chart-area canvas').count()).toBe(4);
+    // The charts follow new calculations without a reload.
+    const chart = page.getByTestId('chart-requests-per-operation');
+    const drawn = Number(await chart.getAttribute('data-points'));
+    expect(drawn).toBeGreaterThanOrEqual(3);
+    await waitFor(async () => Number(await chart.getAttribute('data-points')) > drawn, 'a new point in the chart', 15_000, 250);
     expect(await page.getByRole('button', { name: /Edit policy|Create policy/ }).count()).toBe(0);
     await screenshot(page, '03-service-viewer');
 

@@ -64,7 +64,7 @@ export function Chart(props: { title: string; times: number[]; lines: Line[]; lo
       <figcaption id={id}>
         {props.title} <span class="unit">({props.unit})</span>
       </figcaption>
-      <div ref={holder} class="chart-area" data-testid={id} />
+      <div ref={holder} class="chart-area" data-testid={id} data-points={props.times.length} />
       <p class="visually-hidden">Newest values — {latest}</p>
     </figure>
   );
