@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { EngineModule } from './engine/engine.module';
 import { ExplanationModule } from './explanation/explanation.module';
 import { GrpcModule } from './grpc/grpc.module';
@@ -46,6 +47,7 @@ export class AppModule {
         PoliciesModule,
         ExplanationModule,
         XRayModule,
+        DashboardModule,
       ],
     };
   }

@@ -38,6 +38,16 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
 fi
 
+# Debian's Chromium for the dashboard's browser tests, and Prometheus (with promtool) for the
+# dashboard-query and alert-rule tests.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+{ command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } || missing+=(prometheus)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} (Debian packages)"
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
 # Install from the lock when node_modules is missing or older than the lock.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund || exit 1
@@ -46,8 +56,14 @@ fi
 npm run --silent build || exit 1
 
 mkdir -p .test-tmp
-rm -f .test-tmp/jest.json
+rm -f .test-tmp/jest.json .test-tmp/vitest.json
 npx jest --json --outputFile=.test-tmp/jest.json "$@"
 status=$?
-node test/support/summary.js .test-tmp/jest.json || status=1
+# The dashboard's component tests (Vitest); with arguments, only the Jest files asked for run.
+reports=(.test-tmp/jest.json)
+if [ $# -eq 0 ]; then
+  npx vitest run --config ui/vite.config.mts --reporter=default --reporter=json --outputFile.json="$PWD/.test-tmp/vitest.json" || status=1
+  reports+=(.test-tmp/vitest.json)
+fi
+node test/support/summary.js "${reports[@]}" || status=1
 exit $status

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveCalculator, CalculationInputs, Probabilities } from '../sampling/calculator';
 import type { CountedOperation } from '../sampling/counted-operation';
-import { type ThroughputBucket, mergeThroughput, recentPartLength } from '../sampling/throughput';
+import { type ThroughputBucket, recentPartLength } from '../sampling/throughput';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
@@ -11,8 +11,11 @@ import { THROUGHPUT_STORE, type ThroughputStore, mergeCounted } from '../store/t
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
 import { createCalculator } from './calculator-factory';
+import { HistoryRecorder } from './history-recorder';
 import { CLOCK, type Clock } from './clock';
 import { LeaderElector } from './leader-elector';
+import { REPLICA_ID } from './replica-identity';
+import { throughputBucket } from './throughput-bucket';
 import { dictionary } from '../sampling/dictionary';
 
 export type TickOutcome = 'follower' | 'computed' | 'skipped' | 'failed' | 'fenced';
@@ -53,6 +56,8 @@ export class CalculationService {
     private readonly elector: LeaderElector,
     private readonly metrics: EngineMetrics,
     private readonly provider: StrategyProvider,
+    @Inject(REPLICA_ID) private readonly replica: string,
+    private readonly history: HistoryRecorder,
   ) {
     elector.onChange((fence) => {
       if (!fence || fence.token !== this.term?.token) this.term = undefined;
@@ -98,8 +103,13 @@ export class CalculationService {
       );
       this.metrics.computed(probabilities, result.qps, errorRatesOf(traffic), boostedOf(inputs));
       this.metrics.droppedByCalculation(sum(term.calculator.droppedOperations()));
-      this.metrics.calculation('computed', (performance.now() - started) / 1000);
+      const seconds = (performance.now() - started) / 1000;
+      this.metrics.calculation('computed', seconds);
       await this.announcer.publish(TOPICS.probabilities, String(version)).catch(() => undefined);
+      await this.history.record(
+        { at: now, probabilities, traffic, inputs },
+        { at: now, durationMs: seconds * 1000, replica: this.replica, version, algorithm: this.config.adaptive.algorithm },
+      );
       return 'computed';
     } catch (error) {
       if (error instanceof FencedOutError) {
@@ -228,19 +238,7 @@ export class CalculationService {
   }
 
   private toBucket(counted: CountedOperation[], lengthMs: number): ThroughputBucket {
-    // Jaeger counts sampled root spans (its target is sampled traces per second and it walks
-    // the probability toward it); samplane computes the probability from the request rate.
-    const requests = this.config.adaptive.algorithm === 'samplane';
-    const throughput = mergeThroughput(
-      counted.map((c) => ({
-        service: c.service,
-        operation: c.operation,
-        count: requests ? c.requests : c.sampled,
-        probabilities: c.probabilities,
-        ...(requests && { exact: c.exact ?? 0, errors: c.errors, outcomes: c.outcomes ?? c.requests }),
-      })),
-    );
-    return { throughput, intervalSeconds: lengthMs / 1000 };
+    return throughputBucket(counted, lengthMs, this.config.adaptive.algorithm);
   }
 }
 

@@ -5,6 +5,7 @@ import { AnnouncementListener } from './announcement-listener';
 import { CalculationScheduler } from './calculation.scheduler';
 import { CalculationService } from './calculation.service';
 import { CLOCK, systemClock } from './clock';
+import { HistoryRecorder } from './history-recorder';
 import { LeaderElector } from './leader-elector';
 import { REPLICA_ID, replicaId } from './replica-identity';
 import { ThroughputFlusher } from './throughput-flusher';
@@ -16,10 +17,11 @@ import { ThroughputFlusher } from './throughput-flusher';
     { provide: REPLICA_ID, useFactory: replicaId },
     ThroughputFlusher,
     LeaderElector,
+    HistoryRecorder,
     CalculationService,
     CalculationScheduler,
     AnnouncementListener,
   ],
-  exports: [ThroughputFlusher, CLOCK],
+  exports: [ThroughputFlusher, CLOCK, LeaderElector, REPLICA_ID],
 })
 export class EngineModule {}

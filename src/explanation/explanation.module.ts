@@ -1,12 +1,19 @@
 import { Module } from '@nestjs/common';
-import { PoliciesModule } from '../policies/policies.module';
+import { AdminModule } from '../admin/admin.module';
+import { EngineModule } from '../engine/engine.module';
 import { ServingModule } from '../serving/serving.module';
+import { EngineController } from './engine.controller';
+import { EngineStatusService } from './engine-status.service';
+import { HistoryService } from './history.service';
+import { PreviewController } from './preview.controller';
+import { PreviewService } from './preview.service';
 import { ServicesController } from './services.controller';
 import { ServicesViewService } from './services-view.service';
 
+/** What operators see of the engine: rates and why, their history, the engine's state, previews. */
 @Module({
-  imports: [ServingModule, PoliciesModule],
-  controllers: [ServicesController],
-  providers: [ServicesViewService],
+  imports: [ServingModule, EngineModule, AdminModule],
+  controllers: [ServicesController, EngineController, PreviewController],
+  providers: [ServicesViewService, HistoryService, EngineStatusService, PreviewService],
 })
 export class ExplanationModule {}

@@ -9,6 +9,8 @@ export interface ServiceSummary {
   operations: number;
   requestsPerSecond: number;
   sampledPerSecond: number;
+  /** Errors per request over all its operations (0 without requests). */
+  errorRate: number;
   /** Operations whose probability the error boost is raising now. */
   boostedOperations: string[];
 }
@@ -227,12 +229,15 @@ export function summarize(
     ...(strategy.operationSampling?.perOperationStrategies ?? []).map((op) => op.operation),
     ...Object.keys(byOperation),
   ]);
+  const requestsPerSecond = traffic.reduce((sum, t) => sum + t.requestsPerSecond, 0);
+  const errorsPerSecond = traffic.reduce((sum, t) => sum + (t.errorsPerSecond ?? t.errorRate * t.requestsPerSecond), 0);
   return {
     service,
     source,
     operations: names.size,
-    requestsPerSecond: traffic.reduce((sum, t) => sum + t.requestsPerSecond, 0),
+    requestsPerSecond,
     sampledPerSecond: traffic.reduce((sum, t) => sum + t.sampledPerSecond, 0),
+    errorRate: requestsPerSecond > 0 ? errorsPerSecond / requestsPerSecond : 0,
     boostedOperations: source === 'adaptive' || source === 'policy' ? boostedOf(computed, service) : [],
   };
 }

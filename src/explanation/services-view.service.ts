@@ -26,11 +26,16 @@ export class ServicesViewService {
     return polls;
   }
 
-  list(limit: number, offset: number): { items: Array<ServiceSummary & { lastPolls: LastPolls }>; total: number; limit: number; offset: number } {
+  list(
+    limit: number,
+    offset: number,
+    search?: string,
+  ): { items: Array<ServiceSummary & { lastPolls: LastPolls }>; total: number; limit: number; offset: number } {
     const computed = this.provider.computed;
     const names = new Set<string>([...this.provider.snapshot.services()].map(([name]) => name));
     for (const name of Object.keys(computed?.traffic ?? {})) names.add(name);
-    const sorted = [...names].sort();
+    const needle = search?.toLowerCase();
+    const sorted = [...names].filter((name) => !needle || name.toLowerCase().includes(needle)).sort();
     const items = sorted.slice(offset, offset + limit).map((service) => {
       const entry = this.provider.lookup(service);
       return { ...summarize(service, entry.source, entry.strategy, computed), lastPolls: this.lastPolls(service) };

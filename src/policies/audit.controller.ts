@@ -1,8 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AdminApi, QUERY_PIPE } from './admin-api.decorator';
+import { AdminApi, QUERY_PIPE } from '../admin/admin-api.decorator';
 import { AuditLogService } from './audit-log.service';
-import { AdminAccess } from './auth/admin-access.decorator';
+import { AdminAccess } from '../admin/auth/admin-access.decorator';
 import { AuditQuery } from './dto/list-query.dto';
 import { AuditPageView, ErrorView } from './dto/responses.dto';
 import { auditPageView } from './policy-views';

@@ -13,8 +13,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Policy } from '../sampling/policy';
-import { AdminApi, QUERY_PIPE } from './admin-api.decorator';
-import { Actor, AdminAccess } from './auth/admin-access.decorator';
+import { AdminApi, QUERY_PIPE } from '../admin/admin-api.decorator';
+import { Actor, AdminAccess } from '../admin/auth/admin-access.decorator';
 import { ListPoliciesQuery } from './dto/list-query.dto';
 import { DocumentedPolicyDto as PolicyDto } from './dto/policy.openapi';
 import { ErrorView, PolicyPageView } from './dto/responses.dto';

@@ -1,16 +1,12 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { ServingModule } from '../serving/serving.module';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer } from '../store/announcer';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
-import { ADMIN_THROTTLING } from './admin-throttling';
+import { AdminModule } from '../admin/admin.module';
 import { AuditController } from './audit.controller';
 import { AuditLogService } from './audit-log.service';
-import { AdminAuthGuard } from './auth/admin-auth.guard';
-import { AdminTokenVerifier } from './auth/admin-token-verifier';
-import { OpenApiDocs } from './openapi-docs';
 import { PoliciesController } from './policies.controller';
 import { PolicyDatabase } from './policy-database';
 import { PolicyDatabaseHealth } from './policy-database.health';
@@ -26,7 +22,7 @@ import { PolicyService } from './policy.service';
  * database work, and tests build them directly on a real database without Nest.
  */
 @Module({
-  imports: [ServingModule, ThrottlerModule.forRoot(ADMIN_THROTTLING)],
+  imports: [ServingModule, AdminModule],
   controllers: [PoliciesController, AuditController],
   providers: [
     {
@@ -64,14 +60,7 @@ import { PolicyService } from './policy.service';
         return health;
       },
     },
-    {
-      provide: AdminTokenVerifier,
-      inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new AdminTokenVerifier(config.adminTokens),
-    },
-    AdminAuthGuard,
-    OpenApiDocs,
   ],
-  exports: [PolicySync, PolicyDatabaseHealth, AdminTokenVerifier, AdminAuthGuard],
+  exports: [PolicySync, PolicyDatabaseHealth, PolicyService],
 })
 export class PoliciesModule {}

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { parseDurationMs } from '../config/duration';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
 import type { OperationSettings } from '../sampling/calculator';
 import type { Policy } from '../sampling/policy';
@@ -8,6 +7,7 @@ import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
 import { composeStrategies } from './compose-strategies';
+import { policySettings } from './policy-settings';
 import { ServedHistory } from './served-history';
 import { type ServingEntry, ServingSnapshot } from './serving-snapshot';
 
@@ -96,15 +96,7 @@ export class StrategyProvider {
    */
   operationSettings(service: string, operation: string): OperationSettings | undefined {
     const policy = this.policies.get(service) ?? (this.file?.services.has(service) ? undefined : this.policies.get('*'));
-    if (!policy || policy.mode !== 'adaptive') return undefined;
-    const own = policy.operations?.find((op) => op.operation === operation);
-    return {
-      targetSamplesPerSecond: own?.targetSamplesPerSecond ?? policy.targetSamplesPerSecond,
-      budgetTracesPerSecond: policy.budgetTracesPerSecond,
-      minSamplingProbability: policy.minSamplingProbability,
-      maxSamplingProbability: policy.maxSamplingProbability,
-      ...(errorBoostOf(own?.errorBoost ?? policy.errorBoost) ?? {}),
-    };
+    return policy && policySettings(policy, operation);
   }
 
   private replace(): void {
@@ -123,17 +115,4 @@ export class StrategyProvider {
     });
     return snapshot;
   }
-}
-
-/** A policy's error boost as the engine reads it (durations in seconds). */
-function errorBoostOf(boost: Policy['errorBoost']): Pick<OperationSettings, 'errorBoost'> | undefined {
-  if (boost === undefined) return undefined;
-  if (boost === false) return { errorBoost: false };
-  return {
-    errorBoost: {
-      ...(boost.targetErrorSamplesPerSecond !== undefined && { targetErrorSamplesPerSecond: boost.targetErrorSamplesPerSecond }),
-      ...(boost.maxSamplingProbability !== undefined && { maxSamplingProbability: boost.maxSamplingProbability }),
-      ...(boost.cooldown !== undefined && { cooldownSeconds: parseDurationMs(boost.cooldown) / 1000 }),
-    },
-  };
 }

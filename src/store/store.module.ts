@@ -3,13 +3,16 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { MetricsService } from '../telemetry/metrics.service';
 import { ANNOUNCER, type Announcer } from './announcer';
+import { HISTORY_STORE, type HistoryStore, historyBounds } from './history-store';
 import { LEADER_LEASE, type LeaderLease } from './leader-lease';
 import { MemoryAnnouncer } from './memory/memory-announcer';
+import { MemoryHistoryStore } from './memory/memory-history.store';
 import { MemoryLeaderLease } from './memory/memory-leader-lease';
 import { MemoryThroughputStore } from './memory/memory-throughput.store';
 import { MemoryStore } from './memory/memory.store';
 import { RedisAnnouncer } from './redis/redis-announcer';
 import { type RedisConnection, createRedisClient } from './redis/redis-client';
+import { RedisHistoryStore } from './redis/redis-history.store';
 import { RedisLeaderLease } from './redis/redis-leader-lease';
 import { RedisThroughputStore } from './redis/redis-throughput.store';
 import { RedisStore } from './redis/redis.store';
@@ -23,6 +26,7 @@ const INITIAL_CONNECT_WAIT_MS = 3_000;
 interface SharedState {
   store: SamplingStore;
   throughput: ThroughputStore;
+  history: HistoryStore;
   lease: LeaderLease;
   announcer: Announcer;
   close(): Promise<void>;
@@ -35,6 +39,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   // Long enough for a new leader to reload every bucket it keeps, short enough to stay small.
   const retentionMs =
     (config.adaptive.aggregationBuckets + 2) * config.adaptive.calculationIntervalMs + config.adaptive.delayMs + 60_000;
+  const bounds = historyBounds(config.adaptive.calculationIntervalMs);
   const target = config.redis;
   if (!target) {
     logger.info('no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the embedded in-memory store (single replica)');
@@ -43,6 +48,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
     return {
       store: new MemoryStore(lease),
       throughput: new MemoryThroughputStore(slotMs, retentionMs),
+      history: new MemoryHistoryStore(bounds),
       lease,
       announcer: new MemoryAnnouncer(),
       close: () => Promise.resolve(),
@@ -69,6 +75,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   return {
     store,
     throughput: new RedisThroughputStore(client, prefix, slotMs, retentionMs),
+    history: new RedisHistoryStore(client, prefix, bounds),
     lease: new RedisLeaderLease(client, prefix),
     announcer,
     close: async () => {
@@ -104,10 +111,11 @@ class StoreLifecycle implements OnApplicationShutdown {
     { provide: SHARED_STATE, inject: [APP_CONFIG, APP_LOGGER, MetricsService], useFactory: createSharedState },
     { provide: SAMPLING_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.store },
     { provide: THROUGHPUT_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.throughput },
+    { provide: HISTORY_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.history },
     { provide: LEADER_LEASE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.lease },
     { provide: ANNOUNCER, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.announcer },
     StoreLifecycle,
   ],
-  exports: [SAMPLING_STORE, THROUGHPUT_STORE, LEADER_LEASE, ANNOUNCER],
+  exports: [SAMPLING_STORE, THROUGHPUT_STORE, HISTORY_STORE, LEADER_LEASE, ANNOUNCER],
 })
 export class StoreModule {}

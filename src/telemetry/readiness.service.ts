@@ -28,10 +28,11 @@ export class ReadinessService {
     this.dependencies.set(name, dependency);
   }
 
-  async check(): Promise<Readiness> {
+  /** Pings every dependency, or only those named. */
+  async check(only?: readonly string[]): Promise<Readiness> {
     const checks: Readiness['checks'] = {};
     await Promise.all(
-      [...this.dependencies].map(async ([name, dependency]) => {
+      [...this.dependencies].filter(([name]) => !only || only.includes(name)).map(async ([name, dependency]) => {
         try {
           await dependency.ping();
           checks[name] = { status: 'up', kind: dependency.kind };

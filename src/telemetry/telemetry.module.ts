@@ -1,5 +1,6 @@
 import { Global, Module } from '@nestjs/common';
 import { HealthController } from './health.controller';
+import { DependencyMetrics } from './dependency-metrics';
 import { EngineMetrics } from './engine-metrics';
 import { IngestMetrics } from './ingest-metrics';
 import { MetricsService } from './metrics.service';
@@ -9,7 +10,7 @@ import { TlsMetrics } from './tls-metrics';
 @Global()
 @Module({
   controllers: [HealthController],
-  providers: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService, TlsMetrics],
+  providers: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService, TlsMetrics, DependencyMetrics],
   exports: [MetricsService, EngineMetrics, IngestMetrics, ReadinessService, TlsMetrics],
 })
 export class TelemetryModule {}

@@ -1,27 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { PageQuery } from '../../admin/page-query.dto';
 
-export const MAX_POLICY_PAGE = 1000;
 export const MAX_AUDIT_PAGE = 500;
 
 /** `GET /api/v1/policies`: pages in service-name order. */
-export class ListPoliciesQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: MAX_POLICY_PAGE, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: `must be a whole number from 1 to ${MAX_POLICY_PAGE}` })
-  @Min(1, { message: `must be a whole number from 1 to ${MAX_POLICY_PAGE}` })
-  @Max(MAX_POLICY_PAGE, { message: `must be a whole number from 1 to ${MAX_POLICY_PAGE}` })
-  limit = 100;
-
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, default: 0, description: 'Policies to skip.' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'must be a whole number of at least 0' })
-  @Min(0, { message: 'must be a whole number of at least 0' })
-  offset = 0;
-}
+export class ListPoliciesQuery extends PageQuery {}
 
 /** `GET /api/v1/audit`: newest first, continued with the `next` cursor of the previous page. */
 export class AuditQuery {

@@ -10,6 +10,8 @@ export const STORE_FORMAT = 2;
 export const THROUGHPUT_SHARDS = 256;
 /** Shards of the computed probabilities: a calculation rewrites only the shards that changed. */
 export const PROBABILITY_SHARDS = 256;
+/** Hash tags the per-service history lists are spread over. */
+export const HISTORY_SHARDS = 64;
 /** The largest string written as one value; a larger shard is written in chunks. */
 export const MAX_VALUE_BYTES = 512 * 1024;
 
@@ -57,6 +59,17 @@ export class RedisKeys {
   /** One chunk of one generation of a probabilities shard. */
   probabilityChunk(shard: number, generation: string, chunk: number): string {
     return `${this.prefix}{pd${shard}}:${generation}:${chunk}`;
+  }
+
+  /** The recent calculations of one service, for the dashboard's charts (a list). */
+  history(service: string): string {
+    // JSON-quoted, so any character a service name holds stays inside its own key.
+    return `${this.prefix}{h${shardOf(service, HISTORY_SHARDS)}}:history:${JSON.stringify(service)}`;
+  }
+
+  /** The last calculation's summary (who, when, how long). */
+  get historyCalculation(): string {
+    return `${this.control}history:calculation`;
   }
 
   /** Keys of the layout before format 2, read once to carry served rates over an upgrade. */

@@ -110,6 +110,8 @@ describe('summarize', () => {
       operations: 2,
       requestsPerSecond: 2110,
       sampledPerSecond: 3.1,
+      // 20 errors/s of cart over 2110 requests/s.
+      errorRate: 20 / 2110,
       boostedOperations: [],
     });
   });

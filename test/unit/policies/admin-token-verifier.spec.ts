@@ -1,4 +1,4 @@
-import { AdminTokenVerifier } from '../../../src/policies/auth/admin-token-verifier';
+import { AdminTokenVerifier } from '../../../src/admin/auth/admin-token-verifier';
 
 describe('AdminTokenVerifier', () => {
   const verifier = new AdminTokenVerifier([

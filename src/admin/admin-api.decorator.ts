@@ -8,8 +8,8 @@ import {
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
-import { ErrorView } from './dto/responses.dto';
-import { VALIDATION_OPTIONS, firstProblem } from './policy-document';
+import { ErrorView } from '../policies/dto/responses.dto';
+import { VALIDATION_OPTIONS, firstProblem } from '../policies/policy-document';
 import { FieldError } from '../errors/domain-error';
 
 /**

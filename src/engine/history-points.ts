@@ -1,0 +1,59 @@
+import type { CalculationInputs, Probabilities } from '../sampling/calculator';
+import type { HistoryBounds, OperationPoint, ServicePoint } from '../store/history-store';
+import type { OperationTraffic } from '../store/store';
+
+export interface CalculatedRound {
+  at: number;
+  probabilities: Probabilities;
+  traffic: Record<string, Record<string, OperationTraffic>>;
+  inputs: CalculationInputs;
+}
+
+/**
+ * One point per service of a calculation: totals over all its operations, the busiest
+ * operations in detail, and only the busiest services, so a round costs the store a bounded
+ * write however large the fleet.
+ */
+export function historyPoints(round: CalculatedRound, bounds: Pick<HistoryBounds, 'operations' | 'services'>): Map<string, ServicePoint> {
+  const points: [string, ServicePoint][] = [];
+  for (const [service, traffic] of Object.entries(round.traffic)) {
+    const probabilities = round.probabilities[service] ?? {};
+    const inputs = round.inputs[service] ?? {};
+    const operations: OperationPoint[] = [];
+    let budget: number | undefined;
+    let target = 0;
+    let targeted = false;
+    for (const [operation, t] of Object.entries(traffic)) {
+      const probability = Object.hasOwn(probabilities, operation) ? probabilities[operation] : undefined;
+      if (probability === undefined) continue;
+      operations.push({
+        operation,
+        probability,
+        requestsPerSecond: t.requestsPerSecond,
+        sampledPerSecond: t.sampledPerSecond,
+        errorRate: t.errorRate,
+      });
+      const input = Object.hasOwn(inputs, operation) ? inputs[operation] : undefined;
+      if (input) {
+        budget ??= input.budget;
+        target += input.target;
+        targeted = true;
+      }
+    }
+    const totals = Object.values(traffic);
+    const point: ServicePoint = {
+      at: round.at,
+      requestsPerSecond: totals.reduce((sum, t) => sum + t.requestsPerSecond, 0),
+      sampledPerSecond: totals.reduce((sum, t) => sum + t.sampledPerSecond, 0),
+      expectedSampledPerSecond: operations.reduce((sum, o) => sum + o.probability * o.requestsPerSecond, 0),
+      ...(budget !== undefined && { budgetTracesPerSecond: budget }),
+      ...(targeted && { targetSamplesPerSecond: budget ?? target }),
+      operations: operations
+        .sort((a, b) => b.requestsPerSecond - a.requestsPerSecond || (a.operation < b.operation ? -1 : 1))
+        .slice(0, bounds.operations),
+    };
+    points.push([service, point]);
+  }
+  points.sort(([a, x], [b, y]) => y.requestsPerSecond - x.requestsPerSecond || (a < b ? -1 : 1));
+  return new Map(points.slice(0, bounds.services));
+}

@@ -1,0 +1,29 @@
+import { parseDurationMs } from '../config/duration';
+import type { OperationSettings } from '../sampling/calculator';
+import type { Policy } from '../sampling/policy';
+
+/** What an adaptive policy asks of the engine for one operation; nothing for other modes. */
+export function policySettings(policy: Policy, operation: string): OperationSettings | undefined {
+  if (policy.mode !== 'adaptive') return undefined;
+  const own = policy.operations?.find((op) => op.operation === operation);
+  return {
+    targetSamplesPerSecond: own?.targetSamplesPerSecond ?? policy.targetSamplesPerSecond,
+    budgetTracesPerSecond: policy.budgetTracesPerSecond,
+    minSamplingProbability: policy.minSamplingProbability,
+    maxSamplingProbability: policy.maxSamplingProbability,
+    ...(errorBoostOf(own?.errorBoost ?? policy.errorBoost) ?? {}),
+  };
+}
+
+/** A policy's error boost as the engine reads it (durations in seconds). */
+function errorBoostOf(boost: Policy['errorBoost']): Pick<OperationSettings, 'errorBoost'> | undefined {
+  if (boost === undefined) return undefined;
+  if (boost === false) return { errorBoost: false };
+  return {
+    errorBoost: {
+      ...(boost.targetErrorSamplesPerSecond !== undefined && { targetErrorSamplesPerSecond: boost.targetErrorSamplesPerSecond }),
+      ...(boost.maxSamplingProbability !== undefined && { maxSamplingProbability: boost.maxSamplingProbability }),
+      ...(boost.cooldown !== undefined && { cooldownSeconds: parseDurationMs(boost.cooldown) / 1000 }),
+    },
+  };
+}

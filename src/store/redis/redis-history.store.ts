@@ -1,0 +1,56 @@
+import type { CalculationRecord, HistoryBounds, HistoryStore, ServicePoint } from '../history-store';
+import { StoreUnavailableError } from '../store';
+import { RedisBatch } from './redis-batch';
+import type { RedisConnection } from './redis-client';
+import { RedisKeys } from './redis-keys';
+
+/**
+ * One list per service, newest point first, trimmed to the bound and expiring once its service
+ * is no longer written; all services of a calculation in one round trip (one per hash tag on a
+ * cluster).
+ */
+export class RedisHistoryStore implements HistoryStore {
+  private readonly keys: RedisKeys;
+
+  constructor(
+    private readonly client: RedisConnection,
+    keyPrefix: string,
+    private readonly bounds: HistoryBounds,
+  ) {
+    this.keys = new RedisKeys(keyPrefix);
+  }
+
+  async record(points: ReadonlyMap<string, ServicePoint>, calculation: CalculationRecord): Promise<void> {
+    const batch = new RedisBatch(this.client);
+    for (const [service, point] of points) {
+      const key = this.keys.history(service);
+      batch.add(tagOf(key), (pipeline) =>
+        pipeline.lpush(key, JSON.stringify(point)).ltrim(key, 0, this.bounds.points - 1).pexpire(key, this.bounds.retentionMs),
+      );
+    }
+    batch.add('control', (pipeline) => pipeline.set(this.keys.historyCalculation, JSON.stringify(calculation)));
+    await batch.exec();
+  }
+
+  async read(service: string): Promise<ServicePoint[]> {
+    const items = await this.call(() => this.client.lrange(this.keys.history(service), 0, this.bounds.points - 1));
+    return items.map((item) => JSON.parse(item) as ServicePoint).reverse();
+  }
+
+  async lastCalculation(): Promise<CalculationRecord | null> {
+    const data = await this.call(() => this.client.get(this.keys.historyCalculation));
+    return data === null ? null : (JSON.parse(data) as CalculationRecord);
+  }
+
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    try {
+      return await command();
+    } catch (error) {
+      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+function tagOf(key: string): string {
+  return /\{([^}]*)\}/.exec(key)?.[1] ?? key;
+}

@@ -1,0 +1,45 @@
+import { createRedisClient } from '../../src/store/redis/redis-client';
+import { RedisHistoryStore } from '../../src/store/redis/redis-history.store';
+import { StoreUnavailableError } from '../../src/store/store';
+import { redisCli } from '../support/redis-cli';
+import { RedisServer } from '../support/redis-server';
+import { DEFAULT_COMMAND_TIMEOUT_MS } from '../support/redis-store';
+import { describeHistoryStoreContract } from './history-store-contract';
+
+let redis: RedisServer;
+
+beforeAll(async () => {
+  redis = await RedisServer.start();
+});
+
+afterAll(async () => {
+  await redis?.destroy();
+});
+
+async function open(prefix: string, bounds: ConstructorParameters<typeof RedisHistoryStore>[2]) {
+  const client = createRedisClient({ url: redis.url, commandTimeoutMs: DEFAULT_COMMAND_TIMEOUT_MS });
+  client.on('error', () => undefined);
+  await client.connect();
+  const store = new RedisHistoryStore(client, prefix, bounds);
+  return Object.assign(store, { close: async () => void (await client.quit()) });
+}
+
+describeHistoryStoreContract('RedisHistoryStore', open);
+
+describe('RedisHistoryStore', () => {
+  it('lets a service’s points expire once it is no longer written', async () => {
+    const store = await open('expiry:', { points: 3, operations: 2, services: 10, retentionMs: 60_000 });
+    const point = { at: 0, requestsPerSecond: 1, sampledPerSecond: 1, expectedSampledPerSecond: 1, operations: [] };
+    await store.record(new Map([['checkout', point]]), { at: 0, durationMs: 1, replica: 'r', version: 1, algorithm: 'jaeger', services: 1, operations: 0 });
+    const ttl = await redisCli(redis.port, 'PTTL', 'expiry:history:service:"checkout"');
+    expect(Number(ttl)).toBeGreaterThan(50_000);
+    expect(Number(ttl)).toBeLessThanOrEqual(60_000);
+    await store.close();
+  });
+
+  it('reports an unreachable Redis as StoreUnavailableError', async () => {
+    const store = await open('down:', { points: 3, operations: 2, services: 10, retentionMs: 60_000 });
+    await store.close();
+    await expect(store.read('checkout')).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});
