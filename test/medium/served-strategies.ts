@@ -1,3 +1,4 @@
+import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { redisCli } from '../support/redis-cli';
 import type { SamplaneProcess } from '../support/samplane-process';
 import { waitFor } from '../support/wait';
@@ -11,7 +12,7 @@ export const IDLE_ENGINE_ENV = { ADAPTIVE_LEADER_LEASE: '1h', ADAPTIVE_CALCULATI
 
 /** Takes the leader lease in Redis for the test, so a process started next is a follower. */
 export async function holdLeaderLease(port: number, keyPrefix = 'samplane:'): Promise<void> {
-  await redisCli(port, 'SET', `${keyPrefix}leader`, 'medium-test|1', 'PX', String(3_600_000));
+  await redisCli(port, 'SET', new RedisKeys(keyPrefix).leader, 'medium-test|1', 'PX', String(3_600_000));
 }
 
 /** The adaptive answer with Jaeger's defaults and no computed operations (ADAPTIVE.md). */
