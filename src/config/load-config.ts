@@ -69,7 +69,8 @@ export function loadConfig(env: Env): AppConfig {
     adminTokens: read('ADMIN_TOKENS', parseAdminTokens, []),
     ingestTokens: read('INGEST_TOKENS', parseIngestTokens, []),
     tls: tlsFiles(read, optional),
-    maxServices: read('ADAPTIVE_MAX_SERVICES', p.positiveInteger, 5000),
+    // Above the largest fleets Samplane is sized for (10,000 services), below what a flood makes.
+    maxServices: read('ADAPTIVE_MAX_SERVICES', p.positiveInteger, 20_000),
     logLevel: read<LogLevel>(
       'LOG_LEVEL',
       p.oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),

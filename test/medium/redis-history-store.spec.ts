@@ -1,5 +1,6 @@
 import { createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisHistoryStore } from '../../src/store/redis/redis-history.store';
+import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { StoreUnavailableError } from '../../src/store/store';
 import { redisCli } from '../support/redis-cli';
 import { RedisServer } from '../support/redis-server';
@@ -31,7 +32,7 @@ describe('RedisHistoryStore', () => {
     const store = await open('expiry:', { points: 3, operations: 2, services: 10, retentionMs: 60_000 });
     const point = { at: 0, requestsPerSecond: 1, sampledPerSecond: 1, expectedSampledPerSecond: 1, operations: [] };
     await store.record(new Map([['checkout', point]]), { at: 0, durationMs: 1, replica: 'r', version: 1, algorithm: 'jaeger', services: 1, operations: 0 });
-    const ttl = await redisCli(redis.port, 'PTTL', 'expiry:history:service:"checkout"');
+    const ttl = await redisCli(redis.port, 'PTTL', new RedisKeys('expiry:').history('checkout'));
     expect(Number(ttl)).toBeGreaterThan(50_000);
     expect(Number(ttl)).toBeLessThanOrEqual(60_000);
     await store.close();

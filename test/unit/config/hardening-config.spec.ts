@@ -54,7 +54,7 @@ describe('TLS files', () => {
 
 describe('ADAPTIVE_MAX_SERVICES', () => {
   it('defaults to 5000 and takes a positive integer', () => {
-    expect(loadConfig({}).maxServices).toBe(5000);
+    expect(loadConfig({}).maxServices).toBe(20_000);
     expect(loadConfig({ ADAPTIVE_MAX_SERVICES: '3' }).maxServices).toBe(3);
     expect(() => loadConfig({ ADAPTIVE_MAX_SERVICES: '0' })).toThrow(/^ADAPTIVE_MAX_SERVICES: /);
   });

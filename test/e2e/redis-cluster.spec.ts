@@ -1,0 +1,94 @@
+import { RedisKeys } from '../../src/store/redis/redis-keys';
+import { PostgresServer } from '../support/postgres-server';
+import { RedisClusterFixture } from '../support/redis-topologies';
+import { FAST_ENGINE, served } from '../support/replica-set';
+import { SamplaneProcess } from '../support/samplane-process';
+import { type SimulatedOperation, SimulatedFleet } from '../support/simulated-fleet';
+import { waitFor } from '../support/wait';
+import { ADMIN_TOKENS, AdminClient, OPERATOR_TOKEN, policyPath } from './policies-http';
+
+const SERVICE = 'checkout';
+const TRAFFIC: SimulatedOperation[] = [
+  { operation: 'GET /cart', requestsPerSecond: 1_000 },
+  { operation: 'POST /pay', requestsPerSecond: 100 },
+];
+const goal = (operation: string) => 1 / (TRAFFIC.find((op) => op.operation === operation)?.requestsPerSecond ?? NaN);
+const near = (p: number | undefined, to: number) => p !== undefined && Math.abs(p - to) / to <= 0.3;
+
+/**
+ * Two replicas on a real six-node Redis Cluster, as an operator points them at it
+ * (REDIS_CLUSTER_NODES), sharing one PostgreSQL: they adapt, share policies, and when the master
+ * holding the lease and the snapshot's manifest is killed, no poll fails and calculations resume.
+ */
+describe('replicas on a Redis Cluster', () => {
+  let cluster: RedisClusterFixture;
+  let postgres: PostgresServer;
+  let replicas: SamplaneProcess[] = [];
+  let fleet: SimulatedFleet | undefined;
+  const failedPolls: string[] = [];
+  let polling = true;
+  let poller: Promise<void> | undefined;
+
+  beforeAll(async () => {
+    [cluster, postgres] = await Promise.all([RedisClusterFixture.start(), PostgresServer.start()]);
+    const env = {
+      ...FAST_ENGINE,
+      REDIS_CLUSTER_NODES: cluster.seeds,
+      // Failover takes the cluster a node timeout (1 s) and a promotion: commands may wait that long.
+      REDIS_COMMAND_TIMEOUT: '2s',
+      ADAPTIVE_LEADER_LEASE: '4s',
+      DATABASE_URL: await postgres.createDatabase('cluster'),
+      ADMIN_TOKENS,
+    };
+    replicas = await Promise.all([SamplaneProcess.start(env), SamplaneProcess.start(env)]);
+  }, 120_000);
+
+  afterAll(async () => {
+    polling = false;
+    await poller;
+    await fleet?.stop();
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await cluster?.destroy();
+    await postgres?.destroy();
+  });
+
+  it('adapts, shares policies, and survives a master failover with no failed poll', async () => {
+    fleet = new SimulatedFleet({ service: SERVICE, operations: TRAFFIC, targets: () => replicas, tickMs: 250, maxDurationMs: 110_000 });
+    fleet.start();
+    poller = (async () => {
+      while (polling) {
+        await Promise.all(
+          replicas.map(async (replica) => {
+            const response = await fetch(`${replica.url}/sampling?service=${SERVICE}`).catch((error: Error) => error);
+            if (response instanceof Error || response.status !== 200) failedPolls.push(String(response instanceof Error ? response : response.status));
+          }),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    })();
+
+    const adapted = async () => {
+      const each = await Promise.all(replicas.map((replica) => served(replica, SERVICE)));
+      return each.every((answer) => TRAFFIC.every(({ operation }) => near(answer.operations[operation], goal(operation)))) ? each : undefined;
+    };
+    await waitFor(adapted, 'both replicas to serve target ÷ rate', 40_000, 200);
+
+    const operator = new AdminClient(replicas[0].url, OPERATOR_TOKEN);
+    expect((await operator.put(policyPath('pinned'), { mode: 'probabilistic', samplingRate: 0.3 })).status).toBe(201);
+    await waitFor(async () => (await served(replicas[1], 'pinned')).defaultProbability === 0.3, 'the policy on the other replica', 10_000, 50);
+
+    const computedSoFar = async () =>
+      (await Promise.all(replicas.map((r) => r.metric('samplane_calculations_total', { outcome: 'computed' }).catch(() => 0)))).reduce((a, b) => a + b, 0);
+    const total = await computedSoFar();
+    await cluster.killMaster(await cluster.masterOf(new RedisKeys('samplane:').leader));
+    const killedAt = Date.now();
+    await cluster.healthy();
+    await waitFor(async () => (await computedSoFar()) >= total + 3, 'calculations to resume after the failover', 30_000, 200);
+    const resumedAfterMs = Date.now() - killedAt;
+    // From the stored rates: still adapted, nothing reset to the initial probability.
+    expect(await adapted()).toBeDefined();
+    expect(failedPolls).toEqual([]);
+    expect(fleet.failures).toEqual([]);
+    console.log(`cluster failover: calculations resumed ${resumedAfterMs} ms after the master was killed`);
+  }, 110_000);
+});
