@@ -1,6 +1,6 @@
 import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { PostgresServer } from '../support/postgres-server';
-import { RedisClusterFixture } from '../support/redis-topologies';
+import { RedisClusterFixture, RedisSentinelFixture } from '../support/redis-topologies';
 import { FAST_ENGINE, served } from '../support/replica-set';
 import { SamplaneProcess } from '../support/samplane-process';
 import { type SimulatedOperation, SimulatedFleet } from '../support/simulated-fleet';
@@ -15,13 +15,49 @@ const TRAFFIC: SimulatedOperation[] = [
 const goal = (operation: string) => 1 / (TRAFFIC.find((op) => op.operation === operation)?.requestsPerSecond ?? NaN);
 const near = (p: number | undefined, to: number) => p !== undefined && Math.abs(p - to) / to <= 0.3;
 
+/** A Redis topology an operator points Samplane at, and how its primary for the lease fails. */
+interface Topology {
+  env: Record<string, string>;
+  /** kill -9 of the master (primary) holding the lease, then waits until it was replaced. */
+  failLeaseMaster(): Promise<void>;
+  destroy(): Promise<void>;
+}
+
+const TOPOLOGIES: Array<[string, () => Promise<Topology>]> = [
+  [
+    'a six-node Redis Cluster',
+    async () => {
+      const cluster = await RedisClusterFixture.start();
+      return {
+        env: { REDIS_CLUSTER_NODES: cluster.seeds },
+        failLeaseMaster: async () => {
+          await cluster.killMaster(await cluster.masterOf(new RedisKeys('samplane:').leader));
+          await cluster.healthy();
+        },
+        destroy: () => cluster.destroy(),
+      };
+    },
+  ],
+  [
+    'a Sentinel-managed primary',
+    async () => {
+      const sentinel = await RedisSentinelFixture.start();
+      return {
+        env: { REDIS_SENTINELS: sentinel.sentinelList, REDIS_SENTINEL_MASTER: RedisSentinelFixture.MASTER },
+        failLeaseMaster: async () => void (await sentinel.failover()),
+        destroy: () => sentinel.destroy(),
+      };
+    },
+  ],
+];
+
 /**
- * Two replicas on a real six-node Redis Cluster, as an operator points them at it
- * (REDIS_CLUSTER_NODES), sharing one PostgreSQL: they adapt, share policies, and when the master
- * holding the lease and the snapshot's manifest is killed, no poll fails and calculations resume.
+ * Two replicas on a real Redis Cluster or behind real Sentinels, as an operator points them at
+ * it, sharing one PostgreSQL: they adapt, share policies, and when the master (primary) holding
+ * the lease is killed, no poll fails and calculations resume from the stored rates.
  */
-describe('replicas on a Redis Cluster', () => {
-  let cluster: RedisClusterFixture;
+describe.each(TOPOLOGIES)('replicas on %s', (name, startTopology) => {
+  let topology: Topology;
   let postgres: PostgresServer;
   let replicas: SamplaneProcess[] = [];
   let fleet: SimulatedFleet | undefined;
@@ -30,11 +66,11 @@ describe('replicas on a Redis Cluster', () => {
   let poller: Promise<void> | undefined;
 
   beforeAll(async () => {
-    [cluster, postgres] = await Promise.all([RedisClusterFixture.start(), PostgresServer.start()]);
+    [topology, postgres] = await Promise.all([startTopology(), PostgresServer.start()]);
     const env = {
       ...FAST_ENGINE,
-      REDIS_CLUSTER_NODES: cluster.seeds,
-      // Failover takes the cluster a node timeout (1 s) and a promotion: commands may wait that long.
+      ...topology.env,
+      // Failover takes a node timeout (1 s) and a promotion: commands may wait that long.
       REDIS_COMMAND_TIMEOUT: '2s',
       ADAPTIVE_LEADER_LEASE: '4s',
       DATABASE_URL: await postgres.createDatabase('cluster'),
@@ -48,7 +84,7 @@ describe('replicas on a Redis Cluster', () => {
     await poller;
     await fleet?.stop();
     await Promise.all(replicas.map((replica) => replica.stop()));
-    await cluster?.destroy();
+    await topology?.destroy();
     await postgres?.destroy();
   });
 
@@ -80,15 +116,14 @@ describe('replicas on a Redis Cluster', () => {
     const computedSoFar = async () =>
       (await Promise.all(replicas.map((r) => r.metric('samplane_calculations_total', { outcome: 'computed' }).catch(() => 0)))).reduce((a, b) => a + b, 0);
     const total = await computedSoFar();
-    await cluster.killMaster(await cluster.masterOf(new RedisKeys('samplane:').leader));
     const killedAt = Date.now();
-    await cluster.healthy();
+    await topology.failLeaseMaster();
     await waitFor(async () => (await computedSoFar()) >= total + 3, 'calculations to resume after the failover', 30_000, 200);
     const resumedAfterMs = Date.now() - killedAt;
     // From the stored rates: still adapted, nothing reset to the initial probability.
     expect(await adapted()).toBeDefined();
     expect(failedPolls).toEqual([]);
     expect(fleet.failures).toEqual([]);
-    console.log(`cluster failover: calculations resumed ${resumedAfterMs} ms after the master was killed`);
+    console.log(`${name}: calculations resumed ${resumedAfterMs} ms after the master was killed`);
   }, 110_000);
 });
