@@ -94,8 +94,11 @@ describe('OTLP spans without sampler tags, counted at the probability served whe
       15_000,
       (s) => (s as unknown as { traffic?: Record<string, Record<string, { requestsPerSecond: number }>> }).traffic?.[SERVICE]?.[OPERATION] !== undefined,
     );
-    const traffic = (counted as unknown as { traffic: Record<string, Record<string, { requestsPerSecond: number }>> }).traffic;
-    // 120 requests in one 2 s bucket; all at what is served now, it would read 200.
-    expect(traffic[SERVICE][OPERATION].requestsPerSecond).toBeCloseTo(120 / 2, 9);
+    const traffic = (counted as unknown as { traffic: Record<string, Record<string, { requestsPerSecond: number; sampledPerSecond: number }>> })
+      .traffic;
+    // 120 requests for 20 spans, whatever the bucket's length (2 s, or 3 s when a tick ran late):
+    // all at what is served now they would be 200, all at the old probability 40.
+    const { requestsPerSecond, sampledPerSecond } = traffic[SERVICE][OPERATION];
+    expect(requestsPerSecond / sampledPerSecond).toBeCloseTo(120 / 20, 9);
   });
 });

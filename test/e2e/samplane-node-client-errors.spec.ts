@@ -12,10 +12,10 @@ const BUILT_CLIENT = join(__dirname, '..', '..', 'dist', 'client', 'index.js');
 const SERVICE = 'shop';
 const OPERATION = 'POST /pay';
 const RATE = 1_000;
-const TARGET = 10;
+const TARGET = 20;
 const NORMAL = TARGET / RATE;
 /** Errored traces per second a boost aims at: above what the normal rate keeps of an incident. */
-const ERROR_TARGET = 20;
+const ERROR_TARGET = 40;
 const COOLDOWN_SECONDS = 10;
 const INCIDENT_ERRORS = 0.5;
 /** Calculations that could see the incident within which the probability must be raised. */
@@ -85,7 +85,9 @@ describe('samplane/client reporting an error incident', () => {
     errorRatio = INCIDENT_ERRORS;
     const incidentAt = Date.now();
     const from = await version();
-    // The boost asks for ERROR_TARGET / (RATE · INCIDENT_ERRORS) = 0.04: four times the normal.
+    // The boost asks for ERROR_TARGET / (RATE · INCIDENT_ERRORS) = 0.08: four times the normal.
+    // The client sees the outcome of its sampled spans only: 20/s of them, enough for half a
+    // bucket of the incident to stand out.
     const raised = await waitFor(() => (served() >= 3 * NORMAL ? watch?.latest?.version : undefined), 'a boost', 20_000, 100).catch(
       (error: Error) => {
         throw new Error(`${error.message}\n${trace()}`);
@@ -94,7 +96,7 @@ describe('samplane/client reporting an error incident', () => {
     const firstSeeing = watch?.firstVersionSeenAfter(incidentAt + BLIND_MS) ?? from;
     measured.raisedAfter = raised - firstSeeing + 1;
     if (raised - firstSeeing + 1 > RAISED_WITHIN) throw new Error(`raised after ${raised - firstSeeing + 1} calculations\n${trace()}`);
-    // The client applies it: about ERROR_TARGET errored traces/s kept, against 5/s before.
+    // The client applies it: about ERROR_TARGET errored traces/s kept, against 10/s before.
     await waitFor(() => Date.now() - incidentAt > 8_000, 'boosted traffic', 10_000, 100);
     const recent = load.spans.filter((s) => s.at >= Date.now() - 3_000);
     const erroredKept = recent.filter((s) => s.sampled && s.error).length / 3;

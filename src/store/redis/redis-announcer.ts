@@ -1,3 +1,4 @@
+import { Cluster, type Redis } from 'ioredis';
 import type { RedisConnection } from './redis-client';
 import type { Announcer } from '../announcer';
 
@@ -21,7 +22,20 @@ export class RedisAnnouncer implements Announcer {
   }
 
   async publish(topic: string, message: string): Promise<void> {
-    await this.publisher.publish(this.prefix + topic, message);
+    await this.publishingNode().publish(this.prefix + topic, message);
+  }
+
+  /**
+   * A cluster forwards a PUBLISH to every node from the node that took it; published through
+   * different nodes, two announcements could arrive in either order. One node (the first ready
+   * master by address) keeps them in order; another takes over if it goes.
+   */
+  private publishingNode(): RedisConnection {
+    if (!(this.publisher instanceof Cluster)) return this.publisher;
+    const address = (node: Redis) => `${node.options.host ?? ''}:${node.options.port ?? 0}`;
+    const masters = this.publisher.nodes('master').filter((node) => node.status === 'ready');
+    masters.sort((a, b) => address(a).localeCompare(address(b)));
+    return masters[0] ?? this.publisher;
   }
 
   subscribe(topic: string, listener: (message: string) => void): void {
