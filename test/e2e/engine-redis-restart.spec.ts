@@ -53,6 +53,16 @@ describe('Redis stopped and restarted empty', () => {
 
   it('answers every poll with the last strategies while Redis is down', async () => {
     beforeOutage = await set.agreed(SERVICE);
+    // The fleet polls on its own ticks: it must have seen what every replica agreed on, or its
+    // first look after the stop would record that as a change.
+    const seen = (replica: number) =>
+      fleet.observations.filter((o) => o.replica === replica && o.operation === OPERATION).pop()?.probability;
+    await waitFor(
+      () => set.alive().every((replica) => seen(replica.httpPort) === beforeOutage[OPERATION]),
+      'the fleet to have seen what every replica serves',
+      10_000,
+      50,
+    );
     stoppedAt = Date.now();
     await redis.stop();
 
