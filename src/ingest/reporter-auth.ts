@@ -12,7 +12,8 @@ export interface Reporter {
   mayReport(service: string): boolean;
 }
 
-const ANYONE: Reporter = { name: undefined, mayReport: () => true };
+/** Anyone, while INGEST_TOKENS is unset. */
+export const ANYONE: Reporter = { name: undefined, mayReport: () => true };
 
 /**
  * INGEST_TOKENS: every report and OTLP export names its sender with a bearer token, compared in

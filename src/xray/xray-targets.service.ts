@@ -9,7 +9,7 @@ import {
   validateTargetsRequest,
 } from '../sampling/xray/xray-requests';
 import { type InstanceRates, type SamplingTargetsResponse, samplingTargets } from '../sampling/xray/xray-targets';
-import { type Reporter, ReporterAuth } from '../ingest/reporter-auth';
+import { ANYONE, type Reporter, ReporterAuth } from '../ingest/reporter-auth';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { MetricsService } from '../telemetry/metrics.service';
 import { InstanceHistory } from './instance-history';
@@ -111,7 +111,7 @@ export class XRayTargetsService {
 
   /** Who may have these statistics counted; undefined when nobody (they are then only answered). */
   private reporter(authorization: string | undefined, documents: number): Reporter | undefined {
-    if (!this.tokensRequired) return { name: undefined, mayReport: () => true };
+    if (!this.tokensRequired) return ANYONE;
     try {
       return this.auth.authenticate(authorization);
     } catch {

@@ -1,14 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
-import * as protobuf from 'protobufjs';
+import { ExportRequest } from '../support/otlp-request';
 import { RedisServer } from '../support/redis-server';
 import { FAST_ENGINE, RedisPeek, SnapshotLog, served } from '../support/replica-set';
 import { SamplaneProcess } from '../support/samplane-process';
 import { waitFor } from '../support/wait';
 import { ADMIN_TOKENS, AdminClient, OPERATOR_TOKEN, policyPath, sqliteDir } from './policies-http';
 
-const proto = protobuf.loadSync(join(__dirname, '..', '..', 'src', 'proto', 'opentelemetry', 'trace_service.proto'));
-const ExportRequest = proto.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 
 const SERVICE = 'attribution';
 const OPERATION = 'GET /x';

@@ -2,7 +2,7 @@ import type { CalculationRecord, HistoryBounds, HistoryStore, ServicePoint } fro
 import { StoreUnavailableError } from '../store';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
-import { RedisKeys } from './redis-keys';
+import { RedisKeys, hashTagOf } from './redis-keys';
 
 /**
  * One list per service, newest point first, trimmed to the bound and expiring once its service
@@ -24,7 +24,7 @@ export class RedisHistoryStore implements HistoryStore {
     const batch = new RedisBatch(this.client);
     for (const [service, point] of points) {
       const key = this.keys.history(service);
-      batch.add(tagOf(key), (pipeline) =>
+      batch.add(hashTagOf(key), (pipeline) =>
         pipeline.lpush(key, JSON.stringify(point)).ltrim(key, 0, this.bounds.points - 1).pexpire(key, this.bounds.retentionMs),
       );
     }
@@ -49,8 +49,4 @@ export class RedisHistoryStore implements HistoryStore {
       throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
     }
   }
-}
-
-function tagOf(key: string): string {
-  return /\{([^}]*)\}/.exec(key)?.[1] ?? key;
 }

@@ -78,6 +78,11 @@ export class RedisKeys {
   }
 }
 
+/** A key's hash tag (what Redis Cluster hashes): the first `{…}`, or the whole key without one. */
+export function hashTagOf(key: string): string {
+  return /\{([^}]*)\}/.exec(key)?.[1] ?? key;
+}
+
 /** FNV-1a over the UTF-16 code units: stable across processes and versions. */
 export function shardOf(service: string, shards: number): number {
   let hash = 0x811c9dc5;

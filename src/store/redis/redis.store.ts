@@ -16,7 +16,7 @@ import {
 import { dictionary } from '../../sampling/dictionary';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
-import { RedisKeys, STORE_FORMAT } from './redis-keys';
+import { RedisKeys, STORE_FORMAT, hashTagOf } from './redis-keys';
 
 // INCR and SET in one script so no reader ever sees a version without its manifest; with a
 // fence (ARGV[2] = "holder|token"), only while that holder still has the lease (KEYS[3]).
@@ -186,8 +186,7 @@ export class RedisStore implements SamplingStore {
   private async expire(keys: string[], ttlMs: number): Promise<void> {
     const batch = new RedisBatch(this.client);
     for (const key of keys) {
-      const tag = /\{([^}]*)\}/.exec(key)?.[1] ?? key;
-      batch.add(tag, (pipeline) => (ttlMs > 0 ? pipeline.pexpire(key, ttlMs) : pipeline.del(key)));
+      batch.add(hashTagOf(key), (pipeline) => (ttlMs > 0 ? pipeline.pexpire(key, ttlMs) : pipeline.del(key)));
     }
     await batch.exec();
   }
