@@ -107,6 +107,8 @@ async function run(): Promise<boolean> {
         REDIS_URL: redis.url,
         REDIS_KEY_PREFIX: KEY_PREFIX,
         SQLITE_PATH: join(workDir, 'samplane.sqlite'),
+        // One replica on purpose: the policy database plays no part in ingest.
+        ALLOW_SQLITE_WITH_REDIS: 'true',
       },
       port: httpPort,
       readyPath: '/readyz',

@@ -62,11 +62,14 @@ export function otlpBodies(
 ): IngestFixture {
   const root = protobuf.loadSync(TRACE_PROTO);
   // The receiver's proto keeps only the fields it reads. Real exports also carry a span's kind
-  // and timestamps, which the decoder has to skip over, so the bodies carry them too.
+  // and timestamps, which the decoder reads or skips over, so the bodies carry them too.
   const span = root.lookupType('opentelemetry.proto.collector.trace.v1.Span');
-  span.add(new protobuf.Field('kind', 6, 'int32'));
-  span.add(new protobuf.Field('startTimeUnixNano', 7, 'fixed64'));
-  span.add(new protobuf.Field('endTimeUnixNano', 8, 'fixed64'));
+  const fields: Array<[string, number, string]> = [
+    ['kind', 6, 'int32'],
+    ['startTimeUnixNano', 7, 'fixed64'],
+    ['endTimeUnixNano', 8, 'fixed64'],
+  ];
+  for (const [name, id, type] of fields) if (!span.fields[name]) span.add(new protobuf.Field(name, id, type));
   const request = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
 
   const names = OPERATION_NAMES(operations);
