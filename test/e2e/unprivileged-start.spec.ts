@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { finalStage } from '../support/dockerfile';
@@ -66,8 +66,15 @@ class UnprivilegedSamplane {
     mkdirSync(app);
     cpSync(join(ROOT, 'dist'), join(app, 'dist'), { recursive: true });
     cpSync(join(ROOT, 'package.json'), join(app, 'package.json'));
-    // node_modules as it is here: root-owned and read-only to the user, as in the image.
-    symlinkSync(join(ROOT, 'node_modules'), join(app, 'node_modules'));
+    // node_modules root-owned and read-only to the user, as in the image. A copy (hard links
+    // where the file system allows), not a link: the checkout's own folder may be closed to
+    // other users (mktemp -d makes it 0700), which a link would have to pass through.
+    try {
+      execFileSync('cp', ['-al', join(ROOT, 'node_modules'), join(app, 'node_modules')]);
+    } catch {
+      rmSync(join(app, 'node_modules'), { recursive: true, force: true });
+      execFileSync('cp', ['-a', join(ROOT, 'node_modules'), join(app, 'node_modules')]);
+    }
   });
 
   afterEach(async () => {
