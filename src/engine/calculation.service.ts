@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { type TimeSlicer, timeSlicer } from '../common/time-slicer';
 import type { AdaptiveCalculator, CalculationInputs, Probabilities } from '../sampling/calculator';
-import type { CountedOperation } from '../sampling/counted-operation';
-import { type ThroughputBucket, recentPartLength } from '../sampling/throughput';
+import { recentPartLength } from '../sampling/throughput';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
-import { type OperationTraffic, SAMPLING_STORE, type SamplingStore } from '../store/store';
-import { THROUGHPUT_STORE, type ThroughputStore, mergeCounted } from '../store/throughput-store';
+import { SAMPLING_STORE, type SamplingStore } from '../store/store';
+import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
 import { createCalculator } from './calculator-factory';
@@ -15,7 +15,8 @@ import { HistoryRecorder } from './history-recorder';
 import { CLOCK, type Clock } from './clock';
 import { LeaderElector } from './leader-elector';
 import { REPLICA_ID } from './replica-identity';
-import { throughputBucket } from './throughput-bucket';
+import { bucketOf, readHistory, sumParts, trafficOf } from './interval-buckets';
+import { summariesOf } from './service-summaries';
 import { dictionary } from '../sampling/dictionary';
 
 export type TickOutcome = 'follower' | 'computed' | 'skipped' | 'failed' | 'fenced';
@@ -74,41 +75,48 @@ export class CalculationService {
     const fence = this.elector.currentFence();
     if (!fence) return 'follower';
     const started = performance.now();
+    // Every long loop below yields in slices, so polls on this replica never wait behind it.
+    const slicer = timeSlicer();
     try {
       const now = this.clock.now();
       const end = await this.readableEnd(now);
-      if (!this.term || this.term.token !== fence.token) this.term = await this.beginTerm(fence, end);
+      if (!this.term || this.term.token !== fence.token) this.term = await this.beginTerm(fence, end, slicer);
       const term = this.term;
       if (end <= term.lastChecked) {
         this.metrics.calculation('skipped');
         return 'skipped';
       }
+      const calculator = term.calculator;
       const bucketStart = term.lastChecked;
-      const recentFrom = this.recentFrom(bucketStart, end);
-      const earlier = await this.throughput.read(bucketStart, recentFrom);
-      const recent = recentFrom < end ? await this.throughput.read(recentFrom, end) : [];
-      const counted = recent.length > 0 ? mergeCounted([...earlier, ...recent]) : earlier;
-      const bucket = this.toBucket(counted, end - bucketStart);
-      if (recentFrom < end) bucket.recent = this.toBucket(recent, end - recentFrom);
-      term.calculator.addBucket(bucket);
+      const recentFrom = calculator.usesRecentPart ? this.recentFrom(bucketStart, end) : end;
+      const bounds = recentFrom < end ? [bucketStart, recentFrom, end] : [bucketStart, end];
+      const parts = await this.throughput.readIntervals(bounds, { slicer });
+      const recent = parts.length > 1 ? await bucketOf(parts[1], end - recentFrom, calculator.counts, slicer) : undefined;
+      const counts = sumParts(parts);
+      const bucket = await bucketOf(counts, end - bucketStart, calculator.counts, slicer);
+      if (recent) bucket.recent = recent;
+      calculator.addBucket(bucket);
       term.lastChecked = end;
       term.buckets++;
-      const result = term.calculator.calculate();
-      const probabilities = this.keepInherited(term, result.probabilities);
-      const traffic = trafficOf(counted, (end - bucketStart) / 1000);
-      const inputs = term.calculator.lastInputs();
+      const result = await calculator.calculateInSlices(slicer);
+      const probabilities = await this.keepInherited(term, result.probabilities, slicer);
+      const traffic = await trafficOf(counts, (end - bucketStart) / 1000, slicer);
+      const inputs = calculator.lastInputs();
+      const summaries = await summariesOf(probabilities, traffic, inputs, slicer);
       const version = await this.store.saveProbabilities(
-        { computedAt: now, dataThrough: end, probabilities, qps: result.qps, traffic, inputs },
+        { computedAt: now, dataThrough: end, probabilities, qps: result.qps, traffic, inputs, summaries },
         fence,
+        slicer,
       );
-      this.metrics.computed(probabilities, result.qps, errorRatesOf(traffic), boostedOf(inputs));
-      this.metrics.droppedByCalculation(sum(term.calculator.droppedOperations()));
+      this.metrics.computed(probabilities, result.qps, traffic, inputs);
+      this.metrics.droppedByCalculation(sum(calculator.droppedOperations()));
       const seconds = (performance.now() - started) / 1000;
       this.metrics.calculation('computed', seconds);
       await this.announcer.publish(TOPICS.probabilities, String(version)).catch(() => undefined);
       await this.history.record(
         { at: now, probabilities, traffic, inputs },
-        { at: now, durationMs: seconds * 1000, replica: this.replica, version, algorithm: this.config.adaptive.algorithm },
+        { at: now, durationMs: seconds * 1000, replica: this.replica, version, algorithm: calculator.algorithm },
+        slicer,
       );
       return 'computed';
     } catch (error) {
@@ -139,21 +147,19 @@ export class CalculationService {
 
   /**
    * Where the bucket's recent part starts, on a slot boundary; `to` when it is not split (a
-   * bucket of one slot, or `jaeger`). `samplane` learns from it whether a step began early in
+   * bucket of one slot). A calculator that reads it learns from it whether a step began early in
    * the bucket (then the recent part alone is the new level) or only at its end.
    */
   private recentFrom(from: number, to: number): number {
-    if (this.config.adaptive.algorithm !== 'samplane') return to;
     const start = to - recentPartLength(to - from, this.throughput.slotMs);
     return start > from ? start : to;
   }
 
-  private async beginTerm(fence: Fence, end: number): Promise<Term> {
+  private async beginTerm(fence: Fence, end: number, slicer: TimeSlicer): Promise<Term> {
     const calculator = createCalculator(this.config.adaptive);
     calculator.useSettings((service, operation) => this.provider.operationSettings(service, operation));
-    const snapshot = await this.store.loadProbabilities();
+    const snapshot = await this.store.loadProbabilities(slicer);
     const interval = this.config.adaptive.calculationIntervalMs;
-    const slot = this.throughput.slotMs;
     // Continue right after the last calculated data (waiting, not re-reading, if that is ahead
     // of what is readable here). With nothing recent to continue from, start at `end`, as
     // Jaeger starts at "now − delay": a first window reaching back before the store held any
@@ -165,20 +171,18 @@ export class CalculationService {
     // every replica still serves the last probabilities: they are what the SDKs apply now, and
     // starting over from the initial probability would throw the fleet's adaptation away.
     const inherited = snapshot?.probabilities ?? this.servedProbabilities();
+    const inputs = snapshot ? await this.restoredInputs() : undefined;
     calculator.restore(
       inherited,
-      snapshot?.inputs && { inputs: snapshot.inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) },
+      snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined,
     );
-    // Past intervals, newest first, stopping at the first empty one (as Jaeger does at start).
-    const history: ThroughputBucket[] = [];
-    for (let i = 0; i < this.config.adaptive.aggregationBuckets; i++) {
-      const to = lastChecked - i * interval;
-      const from = Math.floor((to - interval) / slot) * slot;
-      const counted = await this.throughput.read(from, to);
-      if (counted.length === 0) break;
-      history.push(this.toBucket(counted, to - from));
-    }
-    for (const bucket of history.reverse()) calculator.addBucket(bucket);
+    const history = await readHistory(this.throughput, lastChecked, {
+      intervalMs: interval,
+      buckets: this.config.adaptive.aggregationBuckets,
+      counts: calculator.counts,
+      slicer,
+    });
+    for (const bucket of history) calculator.addBucket(bucket);
     this.logger.info(
       {
         token: fence.token,
@@ -189,6 +193,22 @@ export class CalculationService {
       'leader term started',
     );
     return { token: fence.token, calculator, lastChecked, inherited, buckets: history.length };
+  }
+
+  /**
+   * The inputs of the last calculation (error baselines and boosts live there); without them a
+   * new leader still continues from the probabilities, so a failed read is not fatal.
+   */
+  private async restoredInputs(): Promise<CalculationInputs | undefined> {
+    try {
+      const explanations = await this.store.loadExplanations();
+      const inputs = dictionary<CalculationInputs[string]>();
+      for (const [service, explanation] of explanations) inputs[service] = explanation.inputs;
+      return inputs;
+    } catch (error) {
+      this.logger.warn({ reason: (error as Error).message }, 'last calculation inputs not restored');
+      return undefined;
+    }
   }
 
   /**
@@ -214,7 +234,7 @@ export class CalculationService {
    * the calculator with the result, so such an operation continues from its inherited value
    * when its traffic shows up rather than from the initial one.
    */
-  private keepInherited(term: Term, computed: Probabilities): Probabilities {
+  private async keepInherited(term: Term, computed: Probabilities, slicer: TimeSlicer): Promise<Probabilities> {
     if (!term.inherited) return computed;
     if (term.buckets >= this.config.adaptive.aggregationBuckets) {
       term.inherited = undefined;
@@ -224,6 +244,7 @@ export class CalculationService {
     const merged = dictionary<Record<string, number>>();
     for (const [service, operations] of Object.entries(computed)) {
       merged[service] = Object.assign(dictionary<number>(), operations);
+      if (slicer.due()) await slicer.yield();
     }
     for (const [service, operations] of Object.entries(term.inherited)) {
       const target = (merged[service] ??= dictionary<number>());
@@ -232,53 +253,11 @@ export class CalculationService {
         target[operation] = probability;
         added = true;
       }
+      if (slicer.due()) await slicer.yield();
     }
     if (added) term.calculator.restore(merged);
     return merged;
   }
-
-  private toBucket(counted: CountedOperation[], lengthMs: number): ThroughputBucket {
-    return throughputBucket(counted, lengthMs, this.config.adaptive.algorithm);
-  }
-}
-
-/** Per-operation rates of one bucket, for the explanation views. */
-function trafficOf(counted: CountedOperation[], seconds: number): Record<string, Record<string, OperationTraffic>> {
-  const traffic = dictionary<Record<string, OperationTraffic>>();
-  if (seconds <= 0) return traffic;
-  for (const c of counted) {
-    (traffic[c.service] ??= dictionary<OperationTraffic>())[c.operation] = {
-      requestsPerSecond: c.requests / seconds,
-      sampledPerSecond: c.sampled / seconds,
-      errorsPerSecond: (errorRate(c) * c.requests) / seconds,
-      errorRate: errorRate(c),
-    };
-  }
-  return traffic;
-}
-
-/** Errors per request, estimated from the requests whose outcome was seen. */
-function errorRate(c: CountedOperation): number {
-  const outcomes = c.outcomes ?? c.requests;
-  return outcomes > 0 ? Math.min(1, c.errors / outcomes) : 0;
-}
-
-function errorRatesOf(traffic: Record<string, Record<string, OperationTraffic>>): Record<string, Record<string, number>> {
-  const rates = dictionary<Record<string, number>>();
-  for (const [service, operations] of Object.entries(traffic)) {
-    const own = (rates[service] = dictionary<number>());
-    for (const [operation, t] of Object.entries(operations)) own[operation] = t.errorRate;
-  }
-  return rates;
-}
-
-/** `[service, operation]` keys (JSON) of the operations the error boost raises. */
-function boostedOf(inputs: CalculationInputs): Set<string> {
-  const boosted = new Set<string>();
-  for (const [service, operations] of Object.entries(inputs)) {
-    for (const [operation, i] of Object.entries(operations)) if (i.errors?.boost) boosted.add(JSON.stringify([service, operation]));
-  }
-  return boosted;
 }
 
 function sum(counts: Record<string, number>): number {

@@ -1,3 +1,4 @@
+import { runToEnd } from '../common/time-slicer';
 import type { CalculationInputs, Probabilities } from '../sampling/calculator';
 import type { HistoryBounds, OperationPoint, ServicePoint } from '../store/history-store';
 import type { OperationTraffic } from '../store/store';
@@ -15,8 +16,17 @@ export interface CalculatedRound {
  * write however large the fleet.
  */
 export function historyPoints(round: CalculatedRound, bounds: Pick<HistoryBounds, 'operations' | 'services'>): Map<string, ServicePoint> {
+  return runToEnd(historyPointSteps(round, bounds));
+}
+
+/** The same, one service per step, for a caller that paces a large round with a `TimeSlicer`. */
+export function* historyPointSteps(
+  round: CalculatedRound,
+  bounds: Pick<HistoryBounds, 'operations' | 'services'>,
+): Generator<void, Map<string, ServicePoint>> {
   const points: [string, ServicePoint][] = [];
   for (const [service, traffic] of Object.entries(round.traffic)) {
+    yield;
     const probabilities = round.probabilities[service] ?? {};
     const inputs = round.inputs[service] ?? {};
     const operations: OperationPoint[] = [];

@@ -8,7 +8,8 @@ import {
   historyBounds,
 } from '../store/history-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
-import { type CalculatedRound, historyPoints } from './history-points';
+import { type TimeSlicer, UNSLICED, runInSlices } from '../common/time-slicer';
+import { type CalculatedRound, historyPointSteps } from './history-points';
 
 /** Writes each calculation's history; a failure is logged and never fails the calculation. */
 @Injectable()
@@ -23,8 +24,12 @@ export class HistoryRecorder {
     this.bounds = historyBounds(config.adaptive.calculationIntervalMs);
   }
 
-  async record(round: CalculatedRound, calculation: Omit<CalculationRecord, 'services' | 'operations'>): Promise<void> {
-    const points = historyPoints(round, this.bounds);
+  async record(
+    round: CalculatedRound,
+    calculation: Omit<CalculationRecord, 'services' | 'operations'>,
+    slicer: TimeSlicer = UNSLICED,
+  ): Promise<void> {
+    const points = await runInSlices(historyPointSteps(round, this.bounds), slicer);
     let operations = 0;
     for (const service of Object.values(round.probabilities)) operations += Object.keys(service).length;
     try {

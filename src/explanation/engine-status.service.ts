@@ -37,13 +37,11 @@ export class EngineStatusService {
     const computed = this.provider.computed;
     const fleet = { services: 0, operations: 0, requestsPerSecond: 0, sampledPerSecond: 0 };
     const names = new Set<string>([...this.provider.snapshot.services()].map(([name]) => name));
-    for (const [service, operations] of Object.entries(computed?.traffic ?? {})) {
+    for (const [service, summary] of Object.entries(computed?.summaries ?? {})) {
       names.add(service);
-      for (const traffic of Object.values(operations)) {
-        fleet.operations++;
-        fleet.requestsPerSecond += traffic.requestsPerSecond;
-        fleet.sampledPerSecond += traffic.sampledPerSecond;
-      }
+      fleet.operations += summary.operations;
+      fleet.requestsPerSecond += summary.requestsPerSecond;
+      fleet.sampledPerSecond += summary.sampledPerSecond;
     }
     fleet.services = names.size;
     return {

@@ -7,6 +7,7 @@ import { EngineStatusService } from './engine-status.service';
 import { HistoryService } from './history.service';
 import { PreviewController } from './preview.controller';
 import { PreviewService } from './preview.service';
+import { RecordedExplanations } from './recorded-explanations';
 import { ServicesController } from './services.controller';
 import { ServicesViewService } from './services-view.service';
 
@@ -14,6 +15,6 @@ import { ServicesViewService } from './services-view.service';
 @Module({
   imports: [ServingModule, EngineModule, AdminModule],
   controllers: [ServicesController, EngineController, PreviewController],
-  providers: [ServicesViewService, HistoryService, EngineStatusService, PreviewService],
+  providers: [ServicesViewService, HistoryService, EngineStatusService, PreviewService, RecordedExplanations],
 })
 export class ExplanationModule {}

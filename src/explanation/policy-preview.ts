@@ -1,12 +1,12 @@
 import type { AdaptiveOptions } from '../sampling/adaptive-options';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
 import type { AdaptiveCalculator } from '../sampling/calculator';
-import type { CountedOperation } from '../sampling/counted-operation';
 import type { Policy } from '../sampling/policy';
 import type { SamplingStrategy } from '../sampling/strategy';
 import type { ThroughputBucket } from '../sampling/throughput';
 import { policyStrategy } from '../serving/policy-strategy';
 import { policySettings } from '../serving/policy-settings';
+import type { RecordedExplanation } from '../store/explanation-codec';
 import type { OperationTraffic, ProbabilitiesSnapshot } from '../store/store';
 
 export interface ServedRate {
@@ -44,6 +44,8 @@ export interface PreviewInputs {
   current: SamplingStrategy;
   /** The snapshot served now: its probabilities and inputs seed the calculator, its traffic rates. */
   computed: ProbabilitiesSnapshot | null;
+  /** The service's traffic and inputs as the last calculation recorded them. */
+  recorded: RecordedExplanation | undefined;
   /** Recent buckets of the service's traffic, oldest first, as the engine builds them. */
   buckets: ThroughputBucket[];
   options: AdaptiveOptions;
@@ -62,7 +64,7 @@ export function previewPolicy(inputs: PreviewInputs): PolicyPreview {
   const calculator = inputs.createCalculator(inputs.options);
   calculator.useSettings((s, operation) => (s === service ? policySettings(draft, operation) : undefined));
   const seeded = computed?.probabilities[service];
-  const recorded = computed?.inputs?.[service];
+  const recorded = inputs.recorded?.inputs;
   if (seeded) {
     calculator.restore(
       { [service]: { ...seeded } },
@@ -73,7 +75,7 @@ export function previewPolicy(inputs: PreviewInputs): PolicyPreview {
   const calculated = inputs.buckets.length > 0 ? (calculator.calculate().probabilities[service] ?? {}) : { ...seeded };
   const strategy = policyStrategy(draft, new Map(Object.entries(calculated)), inputs.defaults);
 
-  const traffic: Record<string, OperationTraffic> = computed?.traffic?.[service] ?? {};
+  const traffic: Record<string, OperationTraffic> = inputs.recorded?.traffic ?? {};
   const names = new Set([...Object.keys(traffic), ...Object.keys(calculated), ...listed(inputs.current), ...listed(strategy)]);
   const operations = [...names].sort().map((operation): PreviewOperation => {
     const requestsPerSecond = Object.hasOwn(traffic, operation) ? traffic[operation].requestsPerSecond : 0;
@@ -96,11 +98,6 @@ export function previewPolicy(inputs: PreviewInputs): PolicyPreview {
       ...(draft.budgetTracesPerSecond !== undefined && { budgetTracesPerSecond: draft.budgetTracesPerSecond }),
     },
   };
-}
-
-/** Keeps one service's records: a preview calculates that service alone. */
-export function ofService(counted: CountedOperation[], service: string): CountedOperation[] {
-  return counted.filter((c) => c.service === service);
 }
 
 function listed(strategy: SamplingStrategy): string[] {

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { createCalculator } from '../engine/calculator-factory';
-import { throughputBucket } from '../engine/throughput-bucket';
+import { readHistory } from '../engine/interval-buckets';
 import { checkServiceName, parsePolicy } from '../policies/policy-document';
 import type { ThroughputBucket } from '../sampling/throughput';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
-import { type PolicyPreview, ofService, previewPolicy } from './policy-preview';
+import { type PolicyPreview, previewPolicy } from './policy-preview';
+import { RecordedExplanations } from './recorded-explanations';
 
 /** `POST /api/v1/policies/:service/preview`: the draft is validated like a PUT, never stored. */
 @Injectable()
@@ -15,6 +16,7 @@ export class PreviewService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(THROUGHPUT_STORE) private readonly throughput: ThroughputStore,
     private readonly provider: StrategyProvider,
+    private readonly recorded: RecordedExplanations,
   ) {}
 
   async preview(service: string, document: unknown): Promise<PolicyPreview> {
@@ -26,6 +28,7 @@ export class PreviewService {
       draft,
       current: this.provider.lookup(service).strategy,
       computed,
+      recorded: await this.recorded.of(service),
       buckets: await this.recentBuckets(service, computed?.dataThrough),
       options: this.config.adaptive,
       defaults: {
@@ -42,16 +45,12 @@ export class PreviewService {
    */
   private async recentBuckets(service: string, through: number | undefined): Promise<ThroughputBucket[]> {
     if (through === undefined) return [];
-    const interval = this.config.adaptive.calculationIntervalMs;
-    const slot = this.throughput.slotMs;
-    const buckets: ThroughputBucket[] = [];
-    for (let i = 0; i < this.config.adaptive.aggregationBuckets; i++) {
-      const to = through - i * interval;
-      const from = Math.floor((to - interval) / slot) * slot;
-      const counted = ofService(await this.throughput.read(from, to), service);
-      if (counted.length === 0) break;
-      buckets.push(throughputBucket(counted, to - from, this.config.adaptive.algorithm));
-    }
-    return buckets.reverse();
+    const calculator = createCalculator(this.config.adaptive);
+    return readHistory(this.throughput, through, {
+      intervalMs: this.config.adaptive.calculationIntervalMs,
+      buckets: this.config.adaptive.aggregationBuckets,
+      counts: calculator.counts,
+      service,
+    });
   }
 }

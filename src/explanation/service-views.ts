@@ -2,6 +2,7 @@ import type { OperationInputs } from '../sampling/calculator';
 import type { Policy } from '../sampling/policy';
 import type { SamplingStrategy, StrategySource } from '../sampling/strategy';
 import type { OperationTraffic, ProbabilitiesSnapshot } from '../store/store';
+import type { RecordedExplanation } from '../store/explanation-codec';
 
 export interface ServiceSummary {
   service: string;
@@ -48,6 +49,8 @@ export interface ExplanationContext {
   source: StrategySource;
   policy: { service: string; policy: Policy } | undefined;
   computed: ProbabilitiesSnapshot | null;
+  /** The service's traffic and inputs as the leader recorded them (absent: none recorded). */
+  recorded: RecordedExplanation | undefined;
   deltaTolerance: number;
 }
 
@@ -61,7 +64,7 @@ export function explainService(context: ExplanationContext): ServiceExplanation 
   for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {
     served.set(op.operation, op.probabilisticSampling.samplingRate);
   }
-  const traffic = own(computed?.traffic, service) ?? {};
+  const traffic: Record<string, OperationTraffic> = context.recorded?.traffic ?? {};
   const names = new Set<string>([
     ...served.keys(),
     ...Object.keys(own(computed?.probabilities, service) ?? {}),
@@ -89,7 +92,7 @@ function explainOperation(
   const fallback = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
   const probability = served.get(operation) ?? fallback ?? null;
   const pinned = policy?.policy.operations?.find((op) => op.operation === operation && op.samplingRate !== undefined);
-  const recorded = own(own(computed?.inputs, context.service), operation);
+  const recorded = own(context.recorded?.inputs, operation);
   const qps = own(own(computed?.qps, context.service), operation);
   const inputs = recorded && qps !== undefined ? { ...recorded, qps } : null;
   // The engine calculates every operation it sees traffic for, but only an adaptive rate is
@@ -223,29 +226,17 @@ export function summarize(
   strategy: SamplingStrategy,
   computed: ProbabilitiesSnapshot | null,
 ): ServiceSummary {
-  const byOperation = own(computed?.traffic, service) ?? {};
-  const traffic = Object.values(byOperation);
-  const names = new Set([
-    ...(strategy.operationSampling?.perOperationStrategies ?? []).map((op) => op.operation),
-    ...Object.keys(byOperation),
-  ]);
-  const requestsPerSecond = traffic.reduce((sum, t) => sum + t.requestsPerSecond, 0);
-  const errorsPerSecond = traffic.reduce((sum, t) => sum + (t.errorsPerSecond ?? t.errorRate * t.requestsPerSecond), 0);
+  const summary = own(computed?.summaries, service);
+  const served = strategy.operationSampling?.perOperationStrategies?.length ?? 0;
+  const requestsPerSecond = summary?.requestsPerSecond ?? 0;
   return {
     service,
     source,
-    operations: names.size,
+    // Served operations include pinned ones without traffic; the leader counted those with.
+    operations: Math.max(served, summary?.operations ?? 0),
     requestsPerSecond,
-    sampledPerSecond: traffic.reduce((sum, t) => sum + t.sampledPerSecond, 0),
-    errorRate: requestsPerSecond > 0 ? errorsPerSecond / requestsPerSecond : 0,
-    boostedOperations: source === 'adaptive' || source === 'policy' ? boostedOf(computed, service) : [],
+    sampledPerSecond: summary?.sampledPerSecond ?? 0,
+    errorRate: requestsPerSecond > 0 ? (summary?.errorsPerSecond ?? 0) / requestsPerSecond : 0,
+    boostedOperations: source === 'adaptive' || source === 'policy' ? [...(summary?.boosted ?? [])] : [],
   };
-}
-
-/** The operations of a service whose last calculation boosted them for errors. */
-function boostedOf(computed: ProbabilitiesSnapshot | null, service: string): string[] {
-  const inputs = own(computed?.inputs, service) ?? {};
-  return Object.keys(inputs)
-    .filter((operation) => own(inputs, operation)?.errors?.boost !== undefined)
-    .sort();
 }

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { DEFAULT_POLICY_SERVICE } from '../sampling/policy';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { MetricsService } from '../telemetry/metrics.service';
+import { RecordedExplanations } from './recorded-explanations';
 import { type ServiceExplanation, type ServiceSummary, explainService, summarize } from './service-views';
 
 /** Per protocol (`http`, `grpc`, `xray`), when this replica last answered the service's poll. */
@@ -15,6 +16,7 @@ export class ServicesViewService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly provider: StrategyProvider,
     private readonly metrics: MetricsService,
+    private readonly recorded: RecordedExplanations,
   ) {}
 
   /** Which protocols polled for the service and when, as this replica saw them (ISO times). */
@@ -33,7 +35,7 @@ export class ServicesViewService {
   ): { items: Array<ServiceSummary & { lastPolls: LastPolls }>; total: number; limit: number; offset: number } {
     const computed = this.provider.computed;
     const names = new Set<string>([...this.provider.snapshot.services()].map(([name]) => name));
-    for (const name of Object.keys(computed?.traffic ?? {})) names.add(name);
+    for (const name of Object.keys(computed?.summaries ?? {})) names.add(name);
     const needle = search?.toLowerCase();
     const sorted = [...names].filter((name) => !needle || name.toLowerCase().includes(needle)).sort();
     const items = sorted.slice(offset, offset + limit).map((service) => {
@@ -43,7 +45,7 @@ export class ServicesViewService {
     return { items, total: sorted.length, limit, offset };
   }
 
-  explain(service: string): ServiceExplanation & { lastPolls: LastPolls } {
+  async explain(service: string): Promise<ServiceExplanation & { lastPolls: LastPolls }> {
     const entry = this.provider.lookup(service);
     const policies = this.provider.activePolicies;
     const own = policies.get(service);
@@ -62,6 +64,7 @@ export class ServicesViewService {
       source: entry.source,
       policy,
       computed: this.provider.computed,
+      recorded: await this.recorded.of(service),
       deltaTolerance: this.config.adaptive.deltaTolerance,
     });
     return { ...explanation, lastPolls: this.lastPolls(service) };

@@ -53,7 +53,7 @@ export class ServicesController {
   @AdminAccess('viewer')
   @ApiParam({ name: 'service', description: 'The service name, URL-encoded.' })
   @ApiOkResponse({ description: 'Per operation: probability served, traffic, source and the reason for the rate.' })
-  explain(@Req() request: FastifyRequest, @Param('*') service: string): ServiceExplanation | Promise<ServiceHistoryView> {
+  explain(@Req() request: FastifyRequest, @Param('*') service: string): Promise<ServiceExplanation | ServiceHistoryView> {
     const named = serviceInUrl(request.url, PREFIX, HISTORY);
     if (named !== undefined) return this.history.read(checked(named));
     return this.views.explain(checked(service));

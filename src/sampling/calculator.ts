@@ -1,5 +1,6 @@
 import type { ErrorBoostRule, ErrorInputs } from './samplane/error-boost';
 import type { ThroughputBucket } from './throughput';
+import type { TimeSlicer } from '../common/time-slicer';
 
 /** service → operation → value. */
 export type Probabilities = Record<string, Record<string, number>>;
@@ -74,12 +75,18 @@ export type OperationSettingsResolver = (service: string, operation: string) => 
  */
 export interface AdaptiveCalculator {
   readonly algorithm: 'jaeger' | 'samplane';
+  /** What a bucket's `count` must hold: sampled root spans, or all requests. */
+  readonly counts: 'sampled' | 'requests';
+  /** Whether it reads a bucket's `recent` part (worth reading the store for). */
+  readonly usesRecentPart: boolean;
   /** Seeds the last computed probabilities (a new leader continues from them, never from the initial value). */
   restore(probabilities: Probabilities, inputs?: RestoredInputs): void;
   /** Prepends one bucket (keeps at most aggregationBuckets). Followers may call it too. */
   addBucket(bucket: ThroughputBucket): void;
   /** One leader calculation over the buckets held. */
   calculate(): CalculationResult;
+  /** The same calculation, giving the event loop a turn whenever a slice is used up. */
+  calculateInSlices(slicer: TimeSlicer): Promise<CalculationResult>;
   /** Per-operation targets and bounds from operator policies, read at every calculation. */
   useSettings(resolver: OperationSettingsResolver): void;
   /** The inputs behind each probability of the last calculation, for the explanation view. */

@@ -27,34 +27,70 @@ export function composeStrategies(
   maxOperations = Number.POSITIVE_INFINITY,
   policies: ReadonlyMap<string, Policy> = new Map(),
 ): ComposedStrategies {
+  const composer = new StrategyComposer({ file, probabilities, defaults, maxOperations, policies });
   let overCap = 0;
-  const computed = new Map<string, Map<string, number>>();
-  for (const [service, operations] of Object.entries(probabilities?.probabilities ?? {})) {
-    const served = capOperations(operations, probabilities?.qps?.[service], maxOperations);
-    overCap += Object.keys(operations).length - served.size;
-    computed.set(service, served);
+  const services: ComposedStrategies['services'] = new Map();
+  for (const service of composer.names()) {
+    const composed = composer.serve(service);
+    overCap += composed.overCap;
+    services.set(service, composed);
   }
-  const starPolicy = policies.get(DEFAULT_POLICY_SERVICE);
+  return { services, fallback: composer.fallback(), overCap };
+}
 
-  const serve = (service: string): Served => {
+export interface ComposerInputs {
+  file: StaticStrategies | undefined;
+  probabilities: ProbabilitiesSnapshot | null;
+  defaults: AdaptiveServingDefaults;
+  maxOperations: number;
+  policies: ReadonlyMap<string, Policy>;
+}
+
+/** The same rules a service at a time, so a large fleet is recomposed only where it changed. */
+export class StrategyComposer {
+  private readonly star: Policy | undefined;
+
+  constructor(private readonly inputs: ComposerInputs) {
+    this.star = inputs.policies.get(DEFAULT_POLICY_SERVICE);
+  }
+
+  /** Every service with a strategy of its own. */
+  names(): Set<string> {
+    const { file, probabilities, policies } = this.inputs;
+    const names = new Set<string>([
+      ...Object.keys(probabilities?.probabilities ?? {}),
+      ...(file?.services.keys() ?? []),
+      ...policies.keys(),
+    ]);
+    names.delete(DEFAULT_POLICY_SERVICE);
+    return names;
+  }
+
+  /** What `service` is served, and how many of its computed operations the cap left out. */
+  serve(service: string): Served & { overCap: number } {
+    const { file, probabilities, maxOperations, policies, defaults } = this.inputs;
+    const operations = probabilities && Object.hasOwn(probabilities.probabilities, service) ? probabilities.probabilities[service] : undefined;
+    const computed = operations && capOperations(operations, probabilities?.qps?.[service], maxOperations);
+    const overCap = operations && computed ? Object.keys(operations).length - computed.size : 0;
     const own = policies.get(service);
-    if (own) return { strategy: policyStrategy(own, computed.get(service), defaults), source: 'policy' };
+    if (own) return { strategy: policyStrategy(own, computed, defaults), source: 'policy', overCap };
     const fromFile = file?.services.get(service);
-    if (fromFile) return { strategy: fromFile, source: 'file' };
-    return fallbackFor(computed.get(service));
-  };
-  const fallbackFor = (ops: Map<string, number> | undefined): Served => {
-    if (starPolicy) return { strategy: policyStrategy(starPolicy, ops, defaults), source: 'policy' };
+    if (fromFile) return { strategy: fromFile, source: 'file', overCap };
+    return { ...this.fallbackFor(computed), overCap };
+  }
+
+  /** What a service without a strategy of its own is served. */
+  fallback(): Served {
+    return this.fallbackFor(undefined);
+  }
+
+  private fallbackFor(ops: Map<string, number> | undefined): Served {
+    const { file, defaults } = this.inputs;
+    if (this.star) return { strategy: policyStrategy(this.star, ops, defaults), source: 'policy' };
     if (file?.defaultStrategy) return { strategy: file.defaultStrategy, source: 'file' };
     if (ops) return { strategy: adaptiveStrategy(defaults, ops), source: 'adaptive' };
     return { strategy: adaptiveStrategy(defaults, undefined), source: 'default' };
-  };
-
-  const names = new Set<string>([...computed.keys(), ...(file?.services.keys() ?? []), ...policies.keys()]);
-  names.delete(DEFAULT_POLICY_SERVICE);
-  const services: ComposedStrategies['services'] = new Map();
-  for (const service of names) services.set(service, serve(service));
-  return { services, fallback: fallbackFor(undefined), overCap };
+  }
 }
 
 /**

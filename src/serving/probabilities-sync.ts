@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { type TimeSlicer, timeSlicer } from '../common/time-slicer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { SAMPLING_STORE, type ProbabilitiesSnapshot, type SamplingStore } from '../store/store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
@@ -68,10 +69,12 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
         this.lastFailure = undefined;
         return;
       }
-      const snapshot = await this.store.loadProbabilities();
+      // Decoding and re-encoding a large fleet's snapshot goes in slices: polls keep their turn.
+      const slicer = timeSlicer();
+      const snapshot = await this.store.loadProbabilities(slicer);
       if (snapshot) {
-        this.provider.applyProbabilities(this.sanitize(snapshot));
         this.versionMayRepeat = false;
+        await this.provider.applyProbabilities(await this.sanitize(snapshot, slicer));
       }
       this.lastFailure = undefined;
     } catch (error) {
@@ -84,7 +87,7 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
   }
 
   /** A value no SDK can use is dropped here rather than served. */
-  private sanitize(snapshot: ProbabilitiesSnapshot): ProbabilitiesSnapshot {
+  private async sanitize(snapshot: ProbabilitiesSnapshot, slicer: TimeSlicer): Promise<ProbabilitiesSnapshot> {
     const clean: ProbabilitiesSnapshot['probabilities'] = {};
     let dropped = 0;
     for (const [service, operations] of Object.entries(snapshot.probabilities ?? {})) {
@@ -98,6 +101,7 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
         else dropped++;
       }
       clean[service] = kept;
+      if (slicer.due()) await slicer.yield();
     }
     if (dropped > 0) this.logger.warn({ dropped, version: snapshot.version }, 'dropped invalid probabilities');
     return { ...snapshot, probabilities: clean };

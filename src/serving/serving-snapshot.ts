@@ -37,13 +37,23 @@ export class ServingSnapshot {
 
   static build(composed: ComposedStrategies, probabilitiesVersion: number, builtAt: number): ServingSnapshot {
     const entries = new Map<string, ServingEntry>();
-    for (const [service, item] of composed.services) entries.set(service, encode(item.strategy, item.source));
+    for (const [service, item] of composed.services) entries.set(service, encodeEntry(item.strategy, item.source));
     return new ServingSnapshot(
       entries,
-      encode(composed.fallback.strategy, composed.fallback.source),
+      encodeEntry(composed.fallback.strategy, composed.fallback.source),
       probabilitiesVersion,
       builtAt,
     );
+  }
+
+  /** A snapshot of entries encoded beforehand (the map is owned by the snapshot from now on). */
+  static of(entries: Map<string, ServingEntry>, fallback: ServingEntry, probabilitiesVersion: number, builtAt: number): ServingSnapshot {
+    return new ServingSnapshot(entries, fallback, probabilitiesVersion, builtAt);
+  }
+
+  /** A copy of the entries, to derive the next snapshot from. */
+  copyEntries(): Map<string, ServingEntry> {
+    return new Map(this.entries);
   }
 
   lookup(service: string): ServingEntry {
@@ -56,7 +66,8 @@ export class ServingSnapshot {
   }
 }
 
-function encode(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
+/** One service's answer, encoded for every transport. */
+export function encodeEntry(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
   const perOperation = new Map<string, number>();
   // jaeger-client and OTel JS both apply the last entry when a name repeats.
   for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {

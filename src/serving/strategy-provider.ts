@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { timeSlicer } from '../common/time-slicer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
 import type { OperationSettings } from '../sampling/calculator';
@@ -6,26 +7,39 @@ import type { Policy } from '../sampling/policy';
 import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
-import { composeStrategies } from './compose-strategies';
+import { type ComposerInputs, StrategyComposer } from './compose-strategies';
 import { policySettings } from './policy-settings';
+import { changedServices } from './probabilities-diff';
 import { ServedHistory } from './served-history';
-import { type ServingEntry, ServingSnapshot } from './serving-snapshot';
+import { type ServingEntry, ServingSnapshot, encodeEntry } from './serving-snapshot';
+
+/** What the next snapshot must redo: every service, or those named. */
+type Work = { all: true } | { all: false; services: Set<string> };
 
 /**
  * Holds the snapshot every poll is answered from. Inputs (the strategies file, computed
- * probabilities) arrive from their own sources; each arrival rebuilds and swaps the snapshot.
- * A poll never waits on anything here.
+ * probabilities, policies) arrive from their own sources; each arrival recomposes the services
+ * it changes and swaps in a new snapshot. A poll never waits on anything here: a rebuild too
+ * large for one slice of the event loop goes on in slices, and polls are answered from the
+ * previous snapshot meanwhile.
  */
 @Injectable()
 export class StrategyProvider {
   private file: StaticStrategies | undefined;
   private probabilities: ProbabilitiesSnapshot | null = null;
   private policies: ReadonlyMap<string, Policy> = new Map();
+  /** The probabilities the current snapshot was built from (the last ones applied may be ahead). */
+  private served: ProbabilitiesSnapshot | null = null;
   private readonly defaults: AdaptiveServingDefaults;
   private readonly maxOperations: number;
   private current: ServingSnapshot;
+  /** Operations each service's computed list lost to ADAPTIVE_MAX_OPERATIONS. */
+  private readonly overCap = new Map<string, number>();
   private readonly history: ServedHistory;
   private readonly rebuildListeners: Array<(snapshot: ServingSnapshot) => void> = [];
+  private pending: Work | undefined;
+  private draining = false;
+  private rebuilding: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -36,7 +50,9 @@ export class StrategyProvider {
       minSamplesPerSecond: config.adaptive.minSamplesPerSecond,
     };
     this.maxOperations = config.adaptive.maxOperations;
-    this.current = this.rebuild();
+    const composer = new StrategyComposer(this.inputs());
+    const fallback = composer.fallback();
+    this.current = ServingSnapshot.of(new Map(), encodeEntry(fallback.strategy, fallback.source), 0, Date.now());
     this.history = new ServedHistory(this.current);
   }
 
@@ -59,29 +75,33 @@ export class StrategyProvider {
     listener(this.current);
   }
 
+  /** The version of the probabilities last applied (served once the rebuild under way ends). */
   get probabilitiesVersion(): number {
     return this.probabilities?.version ?? 0;
   }
 
-  applyFile(file: StaticStrategies | undefined): void {
+  applyFile(file: StaticStrategies | undefined): Promise<void> {
     this.file = file;
-    this.replace();
+    return this.request({ all: true });
   }
 
-  applyProbabilities(probabilities: ProbabilitiesSnapshot): void {
+  /** Resolves once the snapshot serving these probabilities is in place. */
+  applyProbabilities(probabilities: ProbabilitiesSnapshot): Promise<void> {
+    const previous = this.probabilities;
     this.probabilities = probabilities;
-    this.replace();
+    const services = changedServices(previous, probabilities, this.maxOperations);
+    return this.request({ all: false, services });
   }
 
   /** Operator policies by service (`*` for the default policy), replacing the previous set. */
-  applyPolicies(policies: ReadonlyMap<string, Policy>): void {
+  applyPolicies(policies: ReadonlyMap<string, Policy>): Promise<void> {
     this.policies = policies;
-    this.replace();
+    return this.request({ all: true });
   }
 
-  /** The last computed probabilities this replica serves (with their QPS), for the admin views. */
+  /** The computed probabilities this replica serves (with their QPS and totals), for the admin views. */
   get computed(): ProbabilitiesSnapshot | null {
-    return this.probabilities;
+    return this.served;
   }
 
   /** Operator policies in force, by service. */
@@ -99,20 +119,77 @@ export class StrategyProvider {
     return policy && policySettings(policy, operation);
   }
 
-  private replace(): void {
-    this.current = this.rebuild();
-    this.history.replace(this.current);
+  /**
+   * Queues work for the next snapshot. With nothing under way it starts at once, and a small
+   * rebuild (a slice's worth) completes before this returns, as callers of a small fleet expect.
+   */
+  private request(work: Work): Promise<void> {
+    this.pending = merge(this.pending, work);
+    if (!this.draining) this.rebuilding = this.drain();
+    return this.rebuilding;
   }
 
-  private rebuild(): ServingSnapshot {
-    const composed = composeStrategies(this.file, this.probabilities, this.defaults, this.maxOperations, this.policies);
-    this.metrics.servedOverCap(composed.overCap ?? 0);
-    const snapshot = ServingSnapshot.build(composed, this.probabilitiesVersion, Date.now());
+  /** Builds snapshots until no work is left; runs synchronously until a slice is used up. */
+  private async drain(): Promise<void> {
+    this.draining = true;
+    const slicer = timeSlicer();
+    try {
+      while (this.pending) {
+        const work = this.pending;
+        this.pending = undefined;
+        const inputs = this.inputs();
+        const composer = new StrategyComposer(inputs);
+        const names = composer.names();
+        const entries = work.all ? new Map<string, ServingEntry>() : this.current.copyEntries();
+        if (work.all) this.overCap.clear();
+        for (const service of work.all ? names : work.services) {
+          if (names.has(service)) {
+            const composed = composer.serve(service);
+            entries.set(service, encodeEntry(composed.strategy, composed.source));
+            if (composed.overCap > 0) this.overCap.set(service, composed.overCap);
+            else this.overCap.delete(service);
+          } else {
+            entries.delete(service);
+            this.overCap.delete(service);
+          }
+          if (slicer.due()) await slicer.yield();
+        }
+        // A fallback change (the default policy, the file's default) reaches every unnamed service.
+        const fallback = encodeEntry(composer.fallback().strategy, composer.fallback().source);
+        this.swap(ServingSnapshot.of(entries, fallback, inputs.probabilities?.version ?? 0, Date.now()), inputs.probabilities);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private inputs(): ComposerInputs {
+    return {
+      file: this.file,
+      probabilities: this.probabilities,
+      defaults: this.defaults,
+      maxOperations: this.maxOperations,
+      policies: this.policies,
+    };
+  }
+
+  private swap(snapshot: ServingSnapshot, probabilities: ProbabilitiesSnapshot | null): void {
+    let overCap = 0;
+    for (const count of this.overCap.values()) overCap += count;
+    this.metrics.servedOverCap(overCap);
+    this.current = snapshot;
+    this.served = probabilities;
+    this.history.replace(snapshot);
     this.metrics.snapshotServed(snapshot.probabilitiesVersion, snapshot.builtAt);
     // Listeners read the provider's state, so they see the new snapshot once it is in place.
     queueMicrotask(() => {
       if (this.current === snapshot) for (const listener of this.rebuildListeners) listener(snapshot);
     });
-    return snapshot;
   }
+}
+
+function merge(pending: Work | undefined, work: Work): Work {
+  if (!pending) return work;
+  if (pending.all || work.all) return { all: true };
+  return { all: false, services: new Set([...pending.services, ...work.services]) };
 }

@@ -1,4 +1,6 @@
+import type { TimeSlicer } from '../common/time-slicer';
 import type { CalculationInputs } from '../sampling/calculator';
+import type { RecordedExplanation } from './explanation-codec';
 import type { Fence } from './leader-lease';
 
 /**
@@ -16,10 +18,19 @@ export interface ProbabilitiesSnapshot {
   qps?: Record<string, Record<string, number>>;
   /** End of the newest throughput the calculation used (epoch ms): where a new leader resumes. */
   dataThrough?: number;
-  /** What the newest bucket showed per operation, for the explanation views. */
-  traffic?: Record<string, Record<string, OperationTraffic>>;
-  /** The inputs behind each probability, for the explanation views. */
-  inputs?: CalculationInputs;
+  /** service → its totals in the newest bucket, for overviews that list every service. */
+  summaries?: Record<string, TrafficSummary>;
+}
+
+/** One service's traffic in the newest bucket, summed over its operations. */
+export interface TrafficSummary {
+  /** Operations with traffic or a computed probability. */
+  operations: number;
+  requestsPerSecond: number;
+  sampledPerSecond: number;
+  errorsPerSecond: number;
+  /** Operations boosted for errors, sorted. */
+  boosted: string[];
 }
 
 export interface OperationTraffic {
@@ -31,19 +42,30 @@ export interface OperationTraffic {
   errorRate: number;
 }
 
-export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'>;
+/**
+ * What a calculation saves: the served part, and the explanations (which every replica does not
+ * need, so they are loaded a service at a time with `loadExplanations`).
+ */
+export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'> & {
+  /** What the newest bucket showed per operation, for the explanation views. */
+  traffic?: Record<string, Record<string, OperationTraffic>>;
+  /** The inputs behind each probability, for the explanation views and a new leader. */
+  inputs?: CalculationInputs;
+};
 
 export interface SamplingStore {
   readonly kind: 'memory' | 'redis';
-  /** The newest snapshot, or null when nothing was ever computed. */
-  loadProbabilities(): Promise<ProbabilitiesSnapshot | null>;
+  /** The newest snapshot's served part, or null when nothing was ever computed. */
+  loadProbabilities(slicer?: TimeSlicer): Promise<ProbabilitiesSnapshot | null>;
+  /** The newest snapshot's explanations of `services` (of every service when omitted). */
+  loadExplanations(services?: readonly string[]): Promise<Map<string, RecordedExplanation>>;
   /** The version alone: a cheap check before loading the whole snapshot. 0 when none. */
   probabilitiesVersion(): Promise<number>;
   /**
    * Stores a snapshot under the next version and returns that version. With a fence, the
    * write happens only if that holder still has the leader lease (else `FencedOutError`).
    */
-  saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number>;
+  saveProbabilities(snapshot: NewProbabilities, fence?: Fence, slicer?: TimeSlicer): Promise<number>;
   /** Resolves when the store answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Calls back when the connection comes back, so callers can catch up without waiting. */

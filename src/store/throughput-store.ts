@@ -1,4 +1,6 @@
+import type { TimeSlicer } from '../common/time-slicer';
 import type { CountedOperation } from '../sampling/counted-operation';
+import type { IntervalCounts } from './throughput-counts';
 
 /**
  * Time-bucketed throughput shared by replicas. Each replica flushes its counters into the slot
@@ -13,13 +15,24 @@ export interface ThroughputStore {
    * `drainedAt`. One round trip however many records.
    */
   flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void>;
-  /** Merged counts of every slot starting in [fromMs, toMs); both on slot boundaries. */
-  read(fromMs: number, toMs: number): Promise<CountedOperation[]>;
+  /**
+   * The summed counts of each interval [bounds[i], bounds[i+1]) (slot boundaries, ascending),
+   * read in one go: the number of round trips does not grow with the number of slots or
+   * intervals. `service` limits the read to one service; `slicer` paces the decoding.
+   */
+  readIntervals(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]>;
+  /** Merged counts of every slot starting in [fromMs, toMs), as records. */
+  read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]>;
   /**
    * The earliest flush watermark among replicas that flushed after `aliveSince`, or undefined
    * when none did. Replicas silent since then are taken as gone and no longer waited for.
    */
   flushedThrough(aliveSince: number): Promise<number | undefined>;
+}
+
+export interface ReadOptions {
+  service?: string;
+  slicer?: TimeSlicer;
 }
 
 export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');

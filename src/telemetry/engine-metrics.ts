@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
+import type { CalculationInputs, Probabilities } from '../sampling/calculator';
+import type { OperationTraffic } from '../store/store';
 import { MetricsService } from './metrics.service';
 
 /** Cardinality cap for per-operation gauges: beyond it, only totals are exported. */
@@ -123,13 +125,11 @@ export class EngineMetrics {
     this.calculationDropped.set(count);
   }
 
-  /** Replaces the per-operation gauges with the newest calculation. */
-  computed(
-    probabilities: Record<string, Record<string, number>>,
-    qps: Record<string, Record<string, number>>,
-    errorRates: Record<string, Record<string, number>> = {},
-    boosted: ReadonlySet<string> = new Set(),
-  ): void {
+  /**
+   * Replaces the per-operation gauges with the newest calculation: the first MAX_GAUGE_SERIES
+   * operations, the rest only counted, so a large fleet costs a bounded number of series.
+   */
+  computed(probabilities: Probabilities, qps: Probabilities, traffic: TrafficByOperation = {}, inputs: CalculationInputs = {}): void {
     this.operations.reset();
     this.probability.reset();
     this.qps.reset();
@@ -137,9 +137,14 @@ export class EngineMetrics {
     this.boosted.reset();
     let series = 0;
     let omitted = 0;
+    let services = 0;
     for (const [service, operations] of Object.entries(probabilities)) {
       const names = Object.keys(operations);
-      this.operations.labels(service).set(names.length);
+      if (services++ < MAX_GAUGE_SERIES) this.operations.labels(service).set(names.length);
+      if (series >= MAX_GAUGE_SERIES) {
+        omitted += names.length;
+        continue;
+      }
       for (const operation of names) {
         if (series >= MAX_GAUGE_SERIES) {
           omitted++;
@@ -148,11 +153,13 @@ export class EngineMetrics {
         series++;
         this.probability.labels(service, operation).set(operations[operation]);
         this.qps.labels(service, operation).set(qps[service]?.[operation] ?? 0);
-        const errorRate = errorRates[service]?.[operation];
+        const errorRate = traffic[service]?.[operation]?.errorRate;
         if (errorRate !== undefined) this.errorRate.labels(service, operation).set(errorRate);
-        if (boosted.has(JSON.stringify([service, operation]))) this.boosted.labels(service, operation).set(1);
+        if (inputs[service]?.[operation]?.errors?.boost) this.boosted.labels(service, operation).set(1);
       }
     }
     this.seriesOmitted.set(omitted);
   }
 }
+
+type TrafficByOperation = Record<string, Record<string, Pick<OperationTraffic, 'errorRate'>>>;

@@ -10,9 +10,10 @@ import type {
 import type { ThroughputBucket } from '../throughput';
 import { type ProbabilityCalculator, cappedCalculator } from './capped-calculator';
 import { type AdaptiveObservation, isUsingAdaptiveSampling, nextProbability, withinTolerance } from './probability';
-import { operationQpsSeries, weightedQps } from './qps';
+import { serviceQpsSeries, weightedQps } from './qps';
 import { WeightVectorCache } from './weights';
 import { copyProbabilities, dictionary } from '../dictionary';
+import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 export type JaegerCalculatorOptions = Pick<
   AdaptiveOptions,
@@ -34,6 +35,9 @@ type Observations = Map<string, Map<string, AdaptiveObservation>>;
  */
 export class JaegerCalculator implements AdaptiveCalculator {
   readonly algorithm = 'jaeger' as const;
+  /** Jaeger counts sampled root spans: its target is sampled traces per second. */
+  readonly counts = 'sampled' as const;
+  readonly usesRecentPart = false;
 
   private readonly weights = new WeightVectorCache();
   private readonly calculator: ProbabilityCalculator;
@@ -86,13 +90,25 @@ export class JaegerCalculator implements AdaptiveCalculator {
   }
 
   calculate(): CalculationResult {
+    return runToEnd(this.steps());
+  }
+
+  calculateInSlices(slicer: TimeSlicer): Promise<CalculationResult> {
+    return runInSlices(this.steps(), slicer);
+  }
+
+  /** The calculation one service at a time (no service's result depends on another's). */
+  private *steps(): Generator<void, CalculationResult> {
     const probabilities = dictionary<Record<string, number>>();
     const qps = dictionary<Record<string, number>>();
     const thisRound: Observations = new Map();
     const newest = this.buckets[0]?.throughput;
     const inputs = dictionary<Record<string, OperationInputs>>();
+    const services = new Set<string>();
+    for (const bucket of this.buckets) for (const service of bucket.throughput.keys()) services.add(service);
 
-    for (const [service, operations] of operationQpsSeries(this.buckets, this.options.calculationBuckets)) {
+    for (const service of services) {
+      const operations = serviceQpsSeries(this.buckets, service, this.options.calculationBuckets);
       const serviceProbabilities = dictionary<number>();
       const serviceQps = dictionary<number>();
       const serviceObservations = new Map<string, AdaptiveObservation>();
@@ -122,6 +138,7 @@ export class JaegerCalculator implements AdaptiveCalculator {
       inputs[service] = serviceInputs;
       qps[service] = serviceQps;
       thisRound.set(service, serviceObservations);
+      yield;
     }
 
     this.previousRound = thisRound;

@@ -19,22 +19,28 @@ export function operationQpsSeries(
 ): OperationQpsSeries {
   const series: OperationQpsSeries = new Map();
   for (const bucket of buckets) {
-    for (const [service, operations] of bucket.throughput) {
-      let serviceSeries = series.get(service);
-      if (!serviceSeries) {
-        serviceSeries = new Map();
-        series.set(service, serviceSeries);
+    for (const service of bucket.throughput.keys()) {
+      if (!series.has(service)) series.set(service, serviceQpsSeries(buckets, service, calculationBuckets));
+    }
+  }
+  return series;
+}
+
+/** The same series for one service's operations. */
+export function serviceQpsSeries(
+  buckets: readonly ThroughputBucket[],
+  service: string,
+  calculationBuckets: number,
+): Map<string, number[]> {
+  const series = new Map<string, number[]>();
+  for (const bucket of buckets) {
+    for (const [operation, throughput] of bucket.throughput.get(service) ?? []) {
+      let values = series.get(operation);
+      if (!values) {
+        values = [];
+        series.set(operation, values);
       }
-      for (const [operation, throughput] of operations) {
-        let values = serviceSeries.get(operation);
-        if (!values) {
-          values = [];
-          serviceSeries.set(operation, values);
-        }
-        if (values.length < calculationBuckets) {
-          values.push(bucketQps(throughput.count, bucket.intervalSeconds));
-        }
-      }
+      if (values.length < calculationBuckets) values.push(bucketQps(throughput.count, bucket.intervalSeconds));
     }
   }
   return series;

@@ -15,6 +15,7 @@ import { RateEstimator } from './rate-estimator';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { copyProbabilities, dictionary } from '../dictionary';
+import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 /** Below this relative error a probability is never changed: not worth a strategy update. */
 const MIN_HOLD_BAND = 0.02;
@@ -43,6 +44,8 @@ const HOLD_NOISE_DEVIATIONS = 3;
  */
 export class SamplaneCalculator implements AdaptiveCalculator {
   readonly algorithm = 'samplane' as const;
+  readonly counts = 'requests' as const;
+  readonly usesRecentPart = true;
 
   private readonly tuning: SamplaneTuning;
   /** Buckets added since the last calculation, oldest first. */
@@ -114,24 +117,49 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   calculate(): CalculationResult {
+    return runToEnd(this.steps());
+  }
+
+  calculateInSlices(slicer: TimeSlicer): Promise<CalculationResult> {
+    return runInSlices(this.steps(), slicer);
+  }
+
+  /**
+   * Every queued bucket folded into the rate estimates in order, then the cap and the
+   * probabilities, one service at a time: a service's operations depend on each other (shares,
+   * cap), never on another service's, so a step ends after each service.
+   */
+  private *steps(): Generator<void, CalculationResult> {
+    const buckets = this.pending.filter((bucket) => bucket.intervalSeconds > 0);
     // A restored error baseline already holds the history loaded with it: only the newest
     // bucket is new to it.
-    const newest = this.pending.length - 1;
-    this.pending.forEach((bucket, i) => this.fold(bucket, i === newest));
+    const newest = this.pending[this.pending.length - 1];
     this.pending = [];
-    this.restoredErrors.clear();
-    this.dropped = this.capOperations();
+    const firstFold = this.folds + 1;
+    this.folds += buckets.length;
+    const services = new Set(this.operations.keys());
+    for (const bucket of buckets) for (const service of bucket.throughput.keys()) services.add(service);
 
+    this.dropped = dictionary<number>();
     const probabilities = dictionary<Record<string, number>>();
     const qps = dictionary<Record<string, number>>();
     const inputs = dictionary<Record<string, OperationInputs>>();
-    for (const [service, operations] of this.operations) {
-      const computed = this.calculateService(service, operations);
-      probabilities[service] = computed.probabilities;
-      qps[service] = computed.qps;
-      inputs[service] = computed.inputs;
-      Object.assign((this.probabilities[service] ??= dictionary<number>()), computed.probabilities);
+    for (const service of services) {
+      buckets.forEach((bucket, i) => this.fold(service, bucket, bucket === newest, firstFold + i));
+      const operations = this.operations.get(service);
+      if (operations) {
+        const excess = operationsOverCap(operations, this.options.maxOperations);
+        for (const operation of excess) this.forget(service, operation);
+        if (excess.length > 0) this.dropped[service] = excess.length;
+        const computed = this.calculateService(service, operations);
+        probabilities[service] = computed.probabilities;
+        qps[service] = computed.qps;
+        inputs[service] = computed.inputs;
+        Object.assign((this.probabilities[service] ??= dictionary<number>()), computed.probabilities);
+      }
+      yield;
     }
+    this.restoredErrors.clear();
     this.inputs = inputs;
     return { probabilities, qps };
   }
@@ -232,66 +260,62 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     return boosts;
   }
 
-  private fold(bucket: ThroughputBucket, newest: boolean): void {
-    if (!(bucket.intervalSeconds > 0)) return;
-    this.folds++;
-    for (const [service, operations] of bucket.throughput) {
-      for (const [operation, throughput] of operations) {
-        if (!(throughput.count > 0)) continue;
-        let serviceStates = this.operations.get(service);
-        if (!serviceStates) {
-          serviceStates = new Map();
-          this.operations.set(service, serviceStates);
-        }
-        let state = serviceStates.get(operation);
-        if (!state) {
-          state = {
-            estimator: new RateEstimator(this.tuning),
-            errors: this.restoredErrors.get(service)?.get(operation) ?? new ErrorTracker(),
-            idleBuckets: 0,
-            estimate: 'first',
-            lastFold: 0,
-            lastSeconds: bucket.intervalSeconds,
-            wasActive: false,
-            raisedFrom: undefined,
-          };
-          serviceStates.set(operation, state);
-        }
-        const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
-        const recent = bucket.recent && {
-          count: bucket.recent.throughput.get(service)?.get(operation)?.count ?? 0,
-          seconds: bucket.recent.intervalSeconds,
+  /** Folds one bucket's counts of one service into its operations' estimates (fold number `fold`). */
+  private fold(service: string, bucket: ThroughputBucket, newest: boolean, fold: number): void {
+    const counted = bucket.throughput.get(service);
+    for (const [operation, throughput] of counted ?? []) {
+      if (!(throughput.count > 0)) continue;
+      let serviceStates = this.operations.get(service);
+      if (!serviceStates) {
+        serviceStates = new Map();
+        this.operations.set(service, serviceStates);
+      }
+      let state = serviceStates.get(operation);
+      if (!state) {
+        state = {
+          estimator: new RateEstimator(this.tuning),
+          errors: this.restoredErrors.get(service)?.get(operation) ?? new ErrorTracker(),
+          idleBuckets: 0,
+          estimate: 'first',
+          lastFold: 0,
+          lastSeconds: bucket.intervalSeconds,
+          wasActive: false,
+          raisedFrom: undefined,
         };
-        state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent, throughput.exact);
-        if (newest || !this.restoredErrors.get(service)?.has(operation)) {
-          state.errors.observe({
-            requests: throughput.count,
-            outcomes: throughput.outcomes ?? throughput.count,
-            errors: throughput.errors ?? 0,
-            seconds: bucket.intervalSeconds,
-          });
-        }
-        state.idleBuckets = 0;
-        state.lastFold = this.folds;
-        state.lastSeconds = bucket.intervalSeconds;
+        serviceStates.set(operation, state);
       }
+      const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
+      const recent = bucket.recent && {
+        count: bucket.recent.throughput.get(service)?.get(operation)?.count ?? 0,
+        seconds: bucket.recent.intervalSeconds,
+      };
+      state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent, throughput.exact);
+      if (newest || !this.restoredErrors.get(service)?.has(operation)) {
+        state.errors.observe({
+          requests: throughput.count,
+          outcomes: throughput.outcomes ?? throughput.count,
+          errors: throughput.errors ?? 0,
+          seconds: bucket.intervalSeconds,
+        });
+      }
+      state.idleBuckets = 0;
+      state.lastFold = fold;
+      state.lastSeconds = bucket.intervalSeconds;
     }
-    for (const [service, states] of this.operations) {
-      for (const [operation, state] of states) {
-        if (state.lastFold === this.folds) continue;
-        state.errors.observeNothing(bucket.intervalSeconds);
-        const zero = state.estimator.observeNothing(bucket.intervalSeconds);
-        if (zero) {
-          state.estimate = zero;
-          state.lastFold = this.folds;
-          state.lastSeconds = bucket.intervalSeconds;
-          continue;
-        }
-        state.estimate = 'idle';
-        state.estimator.pause();
-        state.idleBuckets++;
-        if (state.idleBuckets > this.tuning.idleRetentionBuckets) this.forget(service, operation);
+    for (const [operation, state] of this.operations.get(service) ?? []) {
+      if (state.lastFold === fold) continue;
+      state.errors.observeNothing(bucket.intervalSeconds);
+      const zero = state.estimator.observeNothing(bucket.intervalSeconds);
+      if (zero) {
+        state.estimate = zero;
+        state.lastFold = fold;
+        state.lastSeconds = bucket.intervalSeconds;
+        continue;
       }
+      state.estimate = 'idle';
+      state.estimator.pause();
+      state.idleBuckets++;
+      if (state.idleBuckets > this.tuning.idleRetentionBuckets) this.forget(service, operation);
     }
   }
 
@@ -306,18 +330,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       if (p > 0 && p < lowest) lowest = p;
     }
     return lowest;
-  }
-
-  /** Keeps the busiest `maxOperations` of each service; returns how many each one lost. */
-  private capOperations(): Record<string, number> {
-    const dropped = dictionary<number>();
-    for (const [service, states] of this.operations) {
-      const excess = operationsOverCap(states, this.options.maxOperations);
-      if (excess.length === 0) continue;
-      for (const operation of excess) this.forget(service, operation);
-      dropped[service] = excess.length;
-    }
-    return dropped;
   }
 
   private forget(service: string, operation: string): void {

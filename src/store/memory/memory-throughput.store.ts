@@ -1,9 +1,11 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
-import { type ThroughputStore, mergeCounted } from '../throughput-store';
+import { type IntervalCounts, addCounted, addFields, toCounted } from '../throughput-counts';
+import type { ReadOptions, ThroughputStore } from '../throughput-store';
+import { intervalOf } from '../throughput-intervals';
 
 /** The single-replica counterpart of the Redis throughput store, with the same slot rules. */
 export class MemoryThroughputStore implements ThroughputStore {
-  private readonly slots = new Map<number, CountedOperation[]>();
+  private readonly slots = new Map<number, IntervalCounts>();
   private readonly watermarks = new Map<string, number>();
 
   constructor(
@@ -14,20 +16,37 @@ export class MemoryThroughputStore implements ThroughputStore {
   flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
     const slot = Math.floor(drainedAt / this.slotMs) * this.slotMs;
     if (records.length > 0) {
-      const existing = this.slots.get(slot) ?? [];
-      this.slots.set(slot, mergeCounted([...existing, ...structuredClone(records)]));
+      let counts = this.slots.get(slot);
+      if (!counts) {
+        counts = new Map();
+        this.slots.set(slot, counts);
+      }
+      for (const record of records) addCounted(counts, record);
     }
     this.watermarks.set(replica, drainedAt);
     for (const key of this.slots.keys()) if (key < drainedAt - this.retentionMs) this.slots.delete(key);
     return Promise.resolve();
   }
 
-  read(fromMs: number, toMs: number): Promise<CountedOperation[]> {
-    const records: CountedOperation[] = [];
-    for (const [slot, slotRecords] of this.slots) {
-      if (slot >= fromMs && slot < toMs) records.push(...slotRecords);
+  async readIntervals(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
+    const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
+    for (const [slot, counts] of this.slots) {
+      const target = intervals[intervalOf(bounds, slot)];
+      if (!target) continue;
+      for (const [service, operations] of counts) {
+        if (options.service !== undefined && service !== options.service) continue;
+        for (const [operation, c] of operations) {
+          addFields(target, service, operation, c.sampled, c.requests, c.exact, c.errors, c.outcomes, c.probabilities);
+        }
+        if (options.slicer?.due()) await options.slicer.yield();
+      }
     }
-    return Promise.resolve(structuredClone(mergeCounted(records)));
+    return intervals;
+  }
+
+  async read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]> {
+    const [counts] = await this.readIntervals([fromMs, toMs], options);
+    return toCounted(counts);
   }
 
   flushedThrough(aliveSince: number): Promise<number | undefined> {

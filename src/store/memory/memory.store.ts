@@ -1,5 +1,7 @@
 import { type Fence, FencedOutError } from '../leader-lease';
 import type { NewProbabilities, ProbabilitiesSnapshot, SamplingStore } from '../store';
+import { dictionary } from '../../sampling/dictionary';
+import type { RecordedExplanation } from '../explanation-codec';
 import type { MemoryLeaderLease } from './memory-leader-lease';
 
 /**
@@ -8,12 +10,25 @@ import type { MemoryLeaderLease } from './memory-leader-lease';
  */
 export class MemoryStore implements SamplingStore {
   readonly kind = 'memory';
-  private snapshot: ProbabilitiesSnapshot | null = null;
+  private snapshot: (NewProbabilities & { version: number }) | null = null;
 
   constructor(private readonly lease?: MemoryLeaderLease) {}
 
   loadProbabilities(): Promise<ProbabilitiesSnapshot | null> {
-    return Promise.resolve(this.snapshot ? structuredClone(this.snapshot) : null);
+    if (!this.snapshot) return Promise.resolve(null);
+    const { traffic: _traffic, inputs: _inputs, ...served } = this.snapshot;
+    return Promise.resolve(structuredClone(served));
+  }
+
+  loadExplanations(services?: readonly string[]): Promise<Map<string, RecordedExplanation>> {
+    const found = new Map<string, RecordedExplanation>();
+    const { traffic = {}, inputs = {} } = this.snapshot ?? {};
+    for (const service of services ?? new Set([...Object.keys(traffic), ...Object.keys(inputs)])) {
+      const own = Object.hasOwn(traffic, service) ? traffic[service] : undefined;
+      const why = Object.hasOwn(inputs, service) ? inputs[service] : undefined;
+      if (own || why) found.set(service, structuredClone({ traffic: own ?? dictionary(), inputs: why ?? dictionary() }));
+    }
+    return Promise.resolve(found);
   }
 
   probabilitiesVersion(): Promise<number> {

@@ -1,15 +1,15 @@
 import { createHash } from 'node:crypto';
-import type { CalculationInputs } from '../../sampling/calculator';
+import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
 import { dictionary } from '../../sampling/dictionary';
-import type { NewProbabilities, OperationTraffic } from '../store';
+import { type StoredExplanation, encodeExplanation } from '../explanation-codec';
+import type { NewProbabilities, TrafficSummary } from '../store';
 import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, shardOf } from './redis-keys';
 
-/** One service's part of a snapshot, as stored. */
-export interface StoredService {
+/** One service's served part of a snapshot, as stored: what every replica loads. */
+export interface ServedService {
   probabilities: Record<string, number>;
   qps?: Record<string, number>;
-  traffic?: Record<string, OperationTraffic>;
-  inputs?: CalculationInputs[string];
+  summary?: TrafficSummary;
 }
 
 /** Where one shard's current content is. */
@@ -25,28 +25,54 @@ export interface Manifest {
   format: number;
   computedAt: number;
   dataThrough?: number;
-  /** shard → its entry; shards without services are absent. */
+  /** shard → its served entry; shards without services are absent. */
   shards: Record<string, ShardEntry>;
+  /** shard → its explanation entry. */
+  explanations: Record<string, ShardEntry>;
 }
 
-/** The snapshot's services grouped by shard, each shard serialised once. */
-export function encodeShards(snapshot: NewProbabilities): Map<number, { json: string; hash: string }> {
-  const grouped = new Map<number, Record<string, StoredService>>();
+export interface EncodedShard {
+  json: string;
+  hash: string;
+}
+
+/**
+ * The snapshot's services grouped by shard, each part of each shard serialised once, a shard
+ * at a time between turns of the event loop.
+ */
+export async function encodeShards(
+  snapshot: NewProbabilities,
+  slicer: TimeSlicer = UNSLICED,
+): Promise<{ served: Map<number, EncodedShard>; explained: Map<number, EncodedShard> }> {
+  const served = new Map<number, Record<string, ServedService>>();
+  const explained = new Map<number, Record<string, StoredExplanation>>();
   for (const [service, probabilities] of Object.entries(snapshot.probabilities)) {
     const shard = shardOf(service, PROBABILITY_SHARDS);
-    const services = grouped.get(shard) ?? dictionary<StoredService>();
-    services[service] = {
+    const own = served.get(shard) ?? dictionary<ServedService>();
+    own[service] = {
       probabilities,
       ...(snapshot.qps?.[service] && { qps: snapshot.qps[service] }),
-      ...(snapshot.traffic?.[service] && { traffic: snapshot.traffic[service] }),
-      ...(snapshot.inputs?.[service] && { inputs: snapshot.inputs[service] }),
+      ...(snapshot.summaries?.[service] && { summary: snapshot.summaries[service] }),
     };
-    grouped.set(shard, services);
+    served.set(shard, own);
+    const traffic = snapshot.traffic?.[service];
+    const inputs = snapshot.inputs?.[service];
+    if (traffic || inputs) {
+      const why = explained.get(shard) ?? dictionary<StoredExplanation>();
+      why[service] = encodeExplanation(traffic, inputs);
+      explained.set(shard, why);
+    }
+    if (slicer.due()) await slicer.yield();
   }
-  const encoded = new Map<number, { json: string; hash: string }>();
-  for (const [shard, services] of grouped) {
+  return { served: await serialise(served, slicer), explained: await serialise(explained, slicer) };
+}
+
+async function serialise(shards: Map<number, object>, slicer: TimeSlicer): Promise<Map<number, EncodedShard>> {
+  const encoded = new Map<number, EncodedShard>();
+  for (const [shard, services] of shards) {
     const json = JSON.stringify(services);
     encoded.set(shard, { json, hash: createHash('sha1').update(json).digest('base64url') });
+    if (slicer.due()) await slicer.yield();
   }
   return encoded;
 }
@@ -83,9 +109,12 @@ export function parseManifest(raw: string): Manifest {
   } catch (error) {
     throw new StoreFormatError(`unreadable (${(error as Error).message})`);
   }
-  if (parsed?.format !== STORE_FORMAT) throw new StoreFormatError(parsed?.format);
-  if (typeof parsed.computedAt !== 'number' || typeof parsed.shards !== 'object' || parsed.shards === null) {
-    throw new StoreFormatError(`${STORE_FORMAT} without computedAt or shards`);
+  // Format 2 kept explanations inside the served shards; its probabilities read the same.
+  if (parsed?.format === 2) parsed = { ...parsed, explanations: {} };
+  if (parsed?.format !== STORE_FORMAT && parsed?.format !== 2) throw new StoreFormatError(parsed?.format);
+  const parts = [parsed.shards, parsed.explanations];
+  if (typeof parsed.computedAt !== 'number' || parts.some((part) => typeof part !== 'object' || part === null)) {
+    throw new StoreFormatError(`${STORE_FORMAT} without computedAt, shards or explanations`);
   }
   return parsed as Manifest;
 }

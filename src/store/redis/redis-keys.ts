@@ -1,10 +1,10 @@
 /**
- * Samplane's key layout in Redis (format 2). Keys that one script or transaction touches
+ * Samplane's key layout in Redis (format 3). Keys that one script or transaction touches
  * together share a hash tag, so the layout works unchanged on Redis Cluster; throughput and
  * computed probabilities are spread over shards hashed from the service name, so no value grows
  * with the whole fleet and a cluster spreads them over its masters.
  */
-export const STORE_FORMAT = 2;
+export const STORE_FORMAT = 3;
 
 /** Shards of the per-second throughput slots: a slot's counters are split by service. */
 export const THROUGHPUT_SHARDS = 256;
@@ -46,19 +46,19 @@ export class RedisKeys {
     return `${this.control}flushed`;
   }
 
-  /** A shard's counters for the slot starting at `slot` (epoch ms). */
-  slotCounters(shard: number, slot: number): string {
-    return `${this.prefix}{tp${shard}}:${slot}`;
-  }
-
-  /** A shard's sampler probabilities seen in the slot. */
-  slotProbabilities(shard: number, slot: number): string {
-    return `${this.prefix}{tp${shard}}:p:${slot}`;
+  /** A shard's flushed records for the slot starting at `slot` (epoch ms), appended as text. */
+  slotCounts(shard: number, slot: number): string {
+    return `${this.prefix}{tp${shard}}:c:${slot}`;
   }
 
   /** One chunk of one generation of a probabilities shard. */
   probabilityChunk(shard: number, generation: string, chunk: number): string {
     return `${this.prefix}{pd${shard}}:${generation}:${chunk}`;
+  }
+
+  /** One chunk of one generation of an explanations shard (same hash tag as its probabilities). */
+  explanationChunk(shard: number, generation: string, chunk: number): string {
+    return `${this.prefix}{pd${shard}}:x:${generation}:${chunk}`;
   }
 
   /** The recent calculations of one service, for the dashboard's charts (a list). */

@@ -1,4 +1,6 @@
 import { type Fence, FencedOutError } from '../leader-lease';
+import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
+import { type RecordedExplanation, type StoredExplanation, decodeExplanation } from '../explanation-codec';
 import {
   type NewProbabilities,
   type ProbabilitiesSnapshot,
@@ -6,9 +8,10 @@ import {
   StoreUnavailableError,
 } from '../store';
 import {
+  type EncodedShard,
   type Manifest,
+  type ServedService,
   type ShardEntry,
-  type StoredService,
   chunk,
   encodeShards,
   parseManifest,
@@ -16,7 +19,7 @@ import {
 import { dictionary } from '../../sampling/dictionary';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
-import { RedisKeys, STORE_FORMAT, hashTagOf } from './redis-keys';
+import { PROBABILITY_SHARDS, RedisKeys, STORE_FORMAT, hashTagOf, shardOf } from './redis-keys';
 
 // INCR and SET in one script so no reader ever sees a version without its manifest; with a
 // fence (ARGV[2] = "holder|token"), only while that holder still has the lease (KEYS[3]).
@@ -30,21 +33,28 @@ return version`;
 
 /** How long a replaced shard generation stays readable for readers of the previous version. */
 const SUPERSEDED_TTL_MS = 120_000;
+/** Explanations are read a service at a time, right after the manifest: a short grace is enough. */
+const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
+
+type Part = 'shards' | 'explanations';
 
 /**
  * Computed probabilities as a manifest (control keys) over shards of services, each shard
- * stored in chunks under a generation of its own. A calculation writes only the shards whose
- * content changed, then commits the manifest with the fenced script; a reader fetches only the
- * shards whose content it does not hold yet.
+ * stored in chunks under a generation of its own, in two parts: what is served (probabilities,
+ * QPS), which every replica loads, and the explanations, read a service at a time when a view
+ * asks. A calculation writes only the shards whose content changed, then commits the manifest
+ * with the fenced script; a reader fetches only the shards whose content it does not hold yet.
  */
 export class RedisStore implements SamplingStore {
   readonly kind = 'redis';
   private readonly keys: RedisKeys;
   /**
-   * shard → its content as last read, by hash. Kept as text and parsed at each load, so what a
-   * caller does with a loaded snapshot cannot reach the cache.
+   * Served shard → its content as last read, by hash. Kept as text and parsed at each load, so
+   * what a caller does with a loaded snapshot cannot reach the cache.
    */
   private readonly shardCache = new Map<string, { hash: string; json: string }>();
+  /** Explanation shard → its content as last read, parsed (callers get decoded copies). */
+  private readonly explanationCache = new Map<string, { hash: string; services: Record<string, StoredExplanation> }>();
   private generations = 0;
 
   constructor(
@@ -54,27 +64,52 @@ export class RedisStore implements SamplingStore {
     this.keys = new RedisKeys(keyPrefix);
   }
 
-  async loadProbabilities(): Promise<ProbabilitiesSnapshot | null> {
+  async loadProbabilities(slicer: TimeSlicer = UNSLICED): Promise<ProbabilitiesSnapshot | null> {
     const [version, rawManifest] = await this.call(() => this.client.mget(this.keys.version, this.keys.manifest));
     if (rawManifest === null) return version === null ? this.loadLegacy() : null;
     const manifest = parseManifest(rawManifest);
-    const services = await this.readShards(manifest);
+    await this.fetchServed(manifest);
     const snapshot: ProbabilitiesSnapshot = {
       version: Number(version ?? 0),
       computedAt: manifest.computedAt,
       probabilities: dictionary(),
       ...(manifest.dataThrough !== undefined && { dataThrough: manifest.dataThrough }),
     };
-    for (const shard of services) {
-      for (const [service, stored] of Object.entries(shard)) {
+    for (const shard of Object.keys(manifest.shards)) {
+      const services = JSON.parse(this.shardCache.get(shard)?.json ?? '{}') as Record<string, ServedService>;
+      for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
         if (stored.qps) (snapshot.qps ??= dictionary())[service] = stored.qps;
-        if (stored.traffic) (snapshot.traffic ??= dictionary())[service] = stored.traffic;
-        if (stored.inputs) (snapshot.inputs ??= dictionary())[service] = stored.inputs;
+        if (stored.summary) (snapshot.summaries ??= dictionary())[service] = stored.summary;
       }
+      if (slicer.due()) await slicer.yield();
     }
     return snapshot;
+  }
+
+  async loadExplanations(services?: readonly string[]): Promise<Map<string, RecordedExplanation>> {
+    for (let attempt = 0; ; attempt++) {
+      const raw = await this.call(() => this.client.get(this.keys.manifest));
+      const found = new Map<string, RecordedExplanation>();
+      if (raw === null) return found;
+      const manifest = parseManifest(raw);
+      const wanted = services ? [...new Set(services.map((service) => String(shardOf(service, PROBABILITY_SHARDS))))] : Object.keys(manifest.explanations);
+      try {
+        await this.fetchExplanations(manifest, wanted.filter((shard) => manifest.explanations[shard]));
+      } catch (error) {
+        // A generation superseded between the manifest and its chunks: read the new manifest.
+        if (attempt < 2 && error instanceof StoreUnavailableError) continue;
+        throw error;
+      }
+      for (const shard of wanted) {
+        const stored = this.explanationCache.get(shard)?.services ?? {};
+        for (const service of services ?? Object.keys(stored)) {
+          if (Object.hasOwn(stored, service)) found.set(service, decodeExplanation(stored[service]));
+        }
+      }
+      return found;
+    }
   }
 
   async probabilitiesVersion(): Promise<number> {
@@ -82,33 +117,37 @@ export class RedisStore implements SamplingStore {
     return version === null ? 0 : Number(version);
   }
 
-  async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
+  async saveProbabilities(snapshot: NewProbabilities, fence?: Fence, slicer: TimeSlicer = UNSLICED): Promise<number> {
     // Read at every save: another leader may have written since this one last did.
     const previous = await this.currentManifest();
-    const encoded = encodeShards(snapshot);
-    const shards: Record<string, ShardEntry> = {};
+    const encoded = await encodeShards(snapshot, slicer);
     const written = new RedisBatch(this.client);
     const writtenKeys: string[] = [];
     const generation = `${fence?.token ?? 0}.${Date.now().toString(36)}.${(this.generations++).toString(36)}`;
-    for (const [shard, { json, hash }] of encoded) {
-      const before = previous?.shards[shard];
-      if (before && before.hash === hash) {
-        shards[shard] = before;
-        continue;
+    const place = (part: Part, shards: Map<number, EncodedShard>): Record<string, ShardEntry> => {
+      const entries: Record<string, ShardEntry> = {};
+      for (const [shard, { json, hash }] of shards) {
+        const before = previous?.[part][shard];
+        if (before && before.hash === hash) {
+          entries[shard] = before;
+          continue;
+        }
+        const chunks = chunk(json);
+        entries[shard] = { generation, chunks: chunks.length, hash };
+        const keys = this.chunkKeys(part, shard, entries[shard]);
+        writtenKeys.push(...keys);
+        written.add(`pd${shard}`, (pipeline) => keys.forEach((key, i) => pipeline.set(key, chunks[i])));
       }
-      const chunks = chunk(json);
-      shards[shard] = { generation, chunks: chunks.length, hash };
-      const keys = chunks.map((_, i) => this.keys.probabilityChunk(shard, generation, i));
-      writtenKeys.push(...keys);
-      written.add(`pd${shard}`, (pipeline) => keys.forEach((key, i) => pipeline.set(key, chunks[i])));
-    }
-    await written.exec();
+      return entries;
+    };
     const manifest: Manifest = {
       format: STORE_FORMAT,
       computedAt: snapshot.computedAt,
       ...(snapshot.dataThrough !== undefined && { dataThrough: snapshot.dataThrough }),
-      shards,
+      shards: place('shards', encoded.served),
+      explanations: place('explanations', encoded.explained),
     };
+    await written.exec();
     const owner = fence ? `${fence.holder}|${fence.token}` : '';
     const version = Number(
       await this.call(
@@ -121,10 +160,12 @@ export class RedisStore implements SamplingStore {
       if (fence) throw new FencedOutError(fence.holder);
     }
     // Readers of the previous version may still be fetching its shards: they go a little later.
-    const superseded = Object.entries(previous?.shards ?? {})
-      .filter(([shard, entry]) => shards[shard]?.generation !== entry.generation)
-      .flatMap(([shard, entry]) => this.chunkKeys(Number(shard), entry));
-    await this.expire(superseded, SUPERSEDED_TTL_MS).catch(() => undefined);
+    for (const [part, ttl] of [['shards', SUPERSEDED_TTL_MS], ['explanations', SUPERSEDED_EXPLANATIONS_TTL_MS]] as const) {
+      const superseded = Object.entries(previous?.[part] ?? {})
+        .filter(([shard, entry]) => manifest[part][shard]?.generation !== entry.generation)
+        .flatMap(([shard, entry]) => this.chunkKeys(part, Number(shard), entry));
+      await this.expire(superseded, ttl).catch(() => undefined);
+    }
     return version;
   }
 
@@ -154,32 +195,53 @@ export class RedisStore implements SamplingStore {
     }
   }
 
-  /** Each shard's services, reading only shards whose content this replica does not hold. */
-  private async readShards(manifest: Manifest): Promise<Array<Record<string, StoredService>>> {
-    const batch = new RedisBatch(this.client);
-    const wanted: Array<[string, ShardEntry]> = [];
-    for (const [shard, entry] of Object.entries(manifest.shards)) {
-      if (this.shardCache.get(shard)?.hash === entry.hash) continue;
-      wanted.push([shard, entry]);
-      const keys = this.chunkKeys(Number(shard), entry);
-      batch.add(`pd${shard}`, (pipeline) => keys.forEach((key) => pipeline.get(key)));
-    }
-    const results = await batch.exec();
-    for (const [shard, entry] of wanted) {
-      const parts = results.get(`pd${shard}`) ?? [];
-      if (parts.some((part) => typeof part !== 'string')) {
-        throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot changed while it was read; reading again later`);
-      }
-      this.shardCache.set(shard, { hash: entry.hash, json: parts.join('') });
-    }
+  /** Brings the served shards' text up to the manifest, fetching only content not held yet. */
+  private async fetchServed(manifest: Manifest): Promise<void> {
+    const wanted = Object.entries(manifest.shards).filter(([shard, entry]) => this.shardCache.get(shard)?.hash !== entry.hash);
+    const texts = await this.fetchChunks('shards', wanted);
+    for (const [shard, entry] of wanted) this.shardCache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
     for (const shard of [...this.shardCache.keys()]) if (!manifest.shards[shard]) this.shardCache.delete(shard);
-    return Object.keys(manifest.shards).map(
-      (shard) => JSON.parse(this.shardCache.get(shard)?.json ?? '{}') as Record<string, StoredService>,
-    );
   }
 
-  private chunkKeys(shard: number, entry: ShardEntry): string[] {
-    return Array.from({ length: entry.chunks }, (_, i) => this.keys.probabilityChunk(shard, entry.generation, i));
+  private async fetchExplanations(manifest: Manifest, shards: string[]): Promise<void> {
+    const wanted = shards
+      .map((shard): [string, ShardEntry] => [shard, manifest.explanations[shard]])
+      .filter(([shard, entry]) => this.explanationCache.get(shard)?.hash !== entry.hash);
+    const texts = await this.fetchChunks('explanations', wanted);
+    for (const [shard, entry] of wanted) {
+      let services: Record<string, StoredExplanation>;
+      try {
+        services = JSON.parse(texts.get(shard) ?? '{}') as Record<string, StoredExplanation>;
+      } catch {
+        services = {};
+      }
+      this.explanationCache.set(shard, { hash: entry.hash, services });
+    }
+    for (const shard of [...this.explanationCache.keys()]) if (!manifest.explanations[shard]) this.explanationCache.delete(shard);
+  }
+
+  /** The whole text of each shard asked for, in one round trip (per node on a cluster). */
+  private async fetchChunks(part: Part, wanted: Array<[string, ShardEntry]>): Promise<Map<string, string>> {
+    const batch = new RedisBatch(this.client);
+    for (const [shard, entry] of wanted) {
+      const keys = this.chunkKeys(part, Number(shard), entry);
+      batch.add(`pd${shard}`, (pipeline) => pipeline.mget(keys));
+    }
+    const results = await batch.exec();
+    const texts = new Map<string, string>();
+    for (const [shard] of wanted) {
+      const parts = (results.get(`pd${shard}`)?.[0] ?? []) as Array<string | null>;
+      if (parts.some((value) => typeof value !== 'string')) {
+        throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot changed while it was read; reading again later`);
+      }
+      texts.set(shard, parts.join(''));
+    }
+    return texts;
+  }
+
+  private chunkKeys(part: Part, shard: number, entry: ShardEntry): string[] {
+    const key = part === 'shards' ? this.keys.probabilityChunk.bind(this.keys) : this.keys.explanationChunk.bind(this.keys);
+    return Array.from({ length: entry.chunks }, (_, i) => key(shard, entry.generation, i));
   }
 
   /** Expires (or with 0 deletes) keys, grouped by their shard's hash tag. */

@@ -1,0 +1,96 @@
+import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
+import type { AdaptiveCalculator } from '../sampling/calculator';
+import { dictionary } from '../sampling/dictionary';
+import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
+import type { OperationTraffic } from '../store/store';
+import { type IntervalCounts, addFields } from '../store/throughput-counts';
+import type { ThroughputStore } from '../store/throughput-store';
+
+type Counts = AdaptiveCalculator['counts'];
+
+/** The parts of one interval summed (into the first part, which the caller owns). */
+export function sumParts(parts: IntervalCounts[]): IntervalCounts {
+  const [whole, ...rest] = parts;
+  for (const part of rest) {
+    for (const [service, operations] of part) {
+      for (const [operation, c] of operations) {
+        addFields(whole, service, operation, c.sampled, c.requests, c.exact, c.errors, c.outcomes, c.probabilities);
+      }
+    }
+  }
+  return whole;
+}
+
+/**
+ * Summed counts as one calculation bucket, with the count the calculator works from: sampled
+ * root spans (Jaeger walks the probability toward a sampled-traces target) or requests
+ * (`samplane` computes the probability from the request rate, and reads errors too).
+ */
+export async function bucketOf(counts: IntervalCounts, lengthMs: number, kind: Counts, slicer = UNSLICED): Promise<ThroughputBucket> {
+  const throughput: ServiceThroughput = new Map();
+  for (const [service, operations] of counts) {
+    const converted = new Map<string, OperationThroughput>();
+    for (const [operation, c] of operations) {
+      converted.set(
+        operation,
+        kind === 'requests'
+          ? { count: c.requests, exact: c.exact, errors: c.errors, outcomes: c.outcomes, probabilities: c.probabilities }
+          : { count: c.sampled, probabilities: c.probabilities },
+      );
+    }
+    throughput.set(service, converted);
+    if (slicer.due()) await slicer.yield();
+  }
+  return { throughput, intervalSeconds: lengthMs / 1000 };
+}
+
+/** Per-operation rates of one interval, for the explanation views. */
+export async function trafficOf(
+  counts: IntervalCounts,
+  seconds: number,
+  slicer: TimeSlicer = UNSLICED,
+): Promise<Record<string, Record<string, OperationTraffic>>> {
+  const traffic = dictionary<Record<string, OperationTraffic>>();
+  if (seconds <= 0) return traffic;
+  for (const [service, operations] of counts) {
+    const own = (traffic[service] = dictionary<OperationTraffic>());
+    for (const [operation, c] of operations) {
+      // Errors per request, estimated from the requests whose outcome was seen.
+      const errorRate = c.outcomes > 0 ? Math.min(1, c.errors / c.outcomes) : 0;
+      own[operation] = {
+        requestsPerSecond: c.requests / seconds,
+        sampledPerSecond: c.sampled / seconds,
+        errorsPerSecond: (errorRate * c.requests) / seconds,
+        errorRate,
+      };
+    }
+    if (slicer.due()) await slicer.yield();
+  }
+  return traffic;
+}
+
+export interface HistoryRead {
+  intervalMs: number;
+  buckets: number;
+  counts: Counts;
+  service?: string;
+  slicer?: TimeSlicer;
+}
+
+/**
+ * The `buckets` intervals ending at `through`, oldest first, read in one go and stopping (from
+ * the newest) at the first one without counts, as Jaeger does at start. A new leader warms up
+ * from them; a policy preview replays them.
+ */
+export async function readHistory(store: ThroughputStore, through: number, read: HistoryRead): Promise<ThroughputBucket[]> {
+  const bounds = [through];
+  for (let i = 0; i < read.buckets; i++) {
+    bounds.unshift(Math.floor((bounds[0] - read.intervalMs) / store.slotMs) * store.slotMs);
+  }
+  const intervals = await store.readIntervals(bounds, { service: read.service, slicer: read.slicer });
+  const buckets: ThroughputBucket[] = [];
+  for (let i = intervals.length - 1; i >= 0 && intervals[i].size > 0; i--) {
+    buckets.unshift(await bucketOf(intervals[i], bounds[i + 1] - bounds[i], read.counts, read.slicer));
+  }
+  return buckets;
+}

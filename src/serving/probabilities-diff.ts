@@ -1,0 +1,37 @@
+import type { ProbabilitiesSnapshot } from '../store/store';
+
+/**
+ * The services whose served answer new probabilities may change: those whose probabilities
+ * differ, or appeared or went away, and, for services the operation cap trims, whose QPS (which
+ * picks the operations kept) differs. The rest keep their encoded answer.
+ */
+export function changedServices(
+  previous: ProbabilitiesSnapshot | null,
+  next: ProbabilitiesSnapshot,
+  maxOperations: number,
+): Set<string> {
+  const before = previous?.probabilities ?? {};
+  const after = next.probabilities;
+  const changed = new Set<string>();
+  for (const service of Object.keys(after)) {
+    const operations = after[service];
+    const old = Object.hasOwn(before, service) ? before[service] : undefined;
+    if (!old || !sameValues(old, operations)) changed.add(service);
+    else if (Object.keys(operations).length > maxOperations && !sameValues(previous?.qps?.[service] ?? {}, next.qps?.[service] ?? {})) {
+      changed.add(service);
+    }
+  }
+  for (const service of Object.keys(before)) if (!Object.hasOwn(after, service)) changed.add(service);
+  return changed;
+}
+
+function sameValues(a: Record<string, number>, b: Record<string, number>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  // Same names in the same order: the order is what the served list repeats.
+  const other = Object.keys(b);
+  for (let i = 0; i < keys.length; i++) {
+    if (keys[i] !== other[i] || a[keys[i]] !== b[keys[i]]) return false;
+  }
+  return true;
+}
