@@ -1,13 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
-import type { OperationSettings } from '../sampling/calculator';
+import type { EngineSettings } from '../engine/engine-settings';
+import type { OperationSettings, Probabilities } from '../sampling/calculator';
 import type { Policy } from '../sampling/policy';
 import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
 import { composeStrategies } from './compose-strategies';
 import { policySettings } from './policy-settings';
+import { servedProbabilities } from './served-probabilities';
 import { ServedHistory } from './served-history';
 import { type ServingEntry, ServingSnapshot } from './serving-snapshot';
 
@@ -17,7 +19,7 @@ import { type ServingEntry, ServingSnapshot } from './serving-snapshot';
  * A poll never waits on anything here.
  */
 @Injectable()
-export class StrategyProvider {
+export class StrategyProvider implements EngineSettings {
   private file: StaticStrategies | undefined;
   private probabilities: ProbabilitiesSnapshot | null = null;
   private policies: ReadonlyMap<string, Policy> = new Map();
@@ -97,6 +99,10 @@ export class StrategyProvider {
   operationSettings(service: string, operation: string): OperationSettings | undefined {
     const policy = this.policies.get(service) ?? (this.file?.services.has(service) ? undefined : this.policies.get('*'));
     return policy && policySettings(policy, operation);
+  }
+
+  servedProbabilities(): Probabilities {
+    return servedProbabilities(this.probabilities, this.current);
   }
 
   private replace(): void {
