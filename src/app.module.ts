@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from './config/app-config';
 import { DashboardModule } from './dashboard/dashboard.module';
+import { CLOCK, systemClock } from './engine/clock';
 import { EngineModule } from './engine/engine.module';
 import { ExplanationModule } from './explanation/explanation.module';
 import { GrpcModule } from './grpc/grpc.module';
@@ -14,7 +15,10 @@ import type { CertificateFiles } from './tls/certificate-files';
 import { TlsModule } from './tls/tls.module';
 import { XRayModule } from './xray/xray.module';
 
-/** Configuration and the logger are made before Nest starts, so start-up errors can name them. */
+/**
+ * Configuration and the logger are made before Nest starts, so start-up errors can name them.
+ * The clock is here too: the engine's timers and the embedded lease's expiry must share it.
+ */
 @Global()
 @Module({})
 class CoreModule {
@@ -24,8 +28,9 @@ class CoreModule {
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_LOGGER, useValue: logger },
+        { provide: CLOCK, useValue: systemClock },
       ],
-      exports: [APP_CONFIG, APP_LOGGER],
+      exports: [APP_CONFIG, APP_LOGGER, CLOCK],
     };
   }
 }

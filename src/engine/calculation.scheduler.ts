@@ -1,10 +1,8 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CalculationService } from './calculation.service';
+import { type Cancel, CLOCK, type Clock } from './clock';
 import { LeaderElector } from './leader-elector';
-
-const TICK = 'adaptive-calculation';
 
 /**
  * Only triggers: every ADAPTIVE_CALCULATION_INTERVAL (±5 % jitter, so replicas that restart
@@ -15,10 +13,11 @@ const TICK = 'adaptive-calculation';
 @Injectable()
 export class CalculationScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
+  private cancelTick: Cancel | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly registry: SchedulerRegistry,
+    @Inject(CLOCK) private readonly clock: Clock,
     private readonly calculation: CalculationService,
     private readonly elector: LeaderElector,
   ) {}
@@ -32,18 +31,17 @@ export class CalculationScheduler implements OnApplicationBootstrap, OnModuleDes
 
   onModuleDestroy(): void {
     this.stopped = true;
-    if (this.registry.doesExist('timeout', TICK)) this.registry.deleteTimeout(TICK);
+    this.cancelTick?.();
+    this.cancelTick = undefined;
   }
 
   private schedule(): void {
     if (this.stopped) return;
     const interval = this.config.adaptive.calculationIntervalMs;
     const delay = interval * (0.95 + Math.random() * 0.1);
-    const timer = setTimeout(() => {
-      this.registry.deleteTimeout(TICK);
+    this.cancelTick = this.clock.setTimeout(() => {
+      this.cancelTick = undefined;
       void this.calculation.tick().finally(() => this.schedule());
     }, delay);
-    timer.unref();
-    this.registry.addTimeout(TICK, timer);
   }
 }

@@ -3,7 +3,6 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { type TimeSlicer, timeSlicer } from '../common/time-slicer';
 import type { AdaptiveCalculator, CalculationInputs, Probabilities } from '../sampling/calculator';
 import { recentPartLength } from '../sampling/throughput';
-import { StrategyProvider } from '../serving/strategy-provider';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
 import { SAMPLING_STORE, type SamplingStore } from '../store/store';
@@ -13,6 +12,7 @@ import { EngineMetrics } from '../telemetry/engine-metrics';
 import { createCalculator } from './calculator-factory';
 import { HistoryRecorder } from './history-recorder';
 import { CLOCK, type Clock } from './clock';
+import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
 import { REPLICA_ID } from './replica-identity';
 import { bucketOf, readHistory, sumParts, trafficOf } from './interval-buckets';
@@ -56,7 +56,7 @@ export class CalculationService {
     @Inject(ANNOUNCER) private readonly announcer: Announcer,
     private readonly elector: LeaderElector,
     private readonly metrics: EngineMetrics,
-    private readonly provider: StrategyProvider,
+    @Inject(ENGINE_SETTINGS) private readonly settings: EngineSettings,
     @Inject(REPLICA_ID) private readonly replica: string,
     private readonly history: HistoryRecorder,
   ) {
@@ -157,7 +157,7 @@ export class CalculationService {
 
   private async beginTerm(fence: Fence, end: number, slicer: TimeSlicer): Promise<Term> {
     const calculator = createCalculator(this.config.adaptive);
-    calculator.useSettings((service, operation) => this.provider.operationSettings(service, operation));
+    calculator.useSettings((service, operation) => this.settings.operationSettings(service, operation));
     const snapshot = await this.store.loadProbabilities(slicer);
     const interval = this.config.adaptive.calculationIntervalMs;
     // Continue right after the last calculated data (waiting, not re-reading, if that is ahead
@@ -170,7 +170,7 @@ export class CalculationService {
     // A store that lost its data (Redis restarted without persistence) has no snapshot, but
     // every replica still serves the last probabilities: they are what the SDKs apply now, and
     // starting over from the initial probability would throw the fleet's adaptation away.
-    const inherited = snapshot?.probabilities ?? this.servedProbabilities();
+    const inherited = snapshot?.probabilities ?? this.settings.servedProbabilities();
     const inputs = snapshot ? await this.restoredInputs() : undefined;
     calculator.restore(
       inherited,
@@ -209,24 +209,6 @@ export class CalculationService {
       this.logger.warn({ reason: (error as Error).message }, 'last calculation inputs not restored');
       return undefined;
     }
-  }
-
-  /**
-   * The last computed probabilities this replica holds (what it serves, before policies), else
-   * the adaptive probabilities it serves, as service → operation → probability.
-   */
-  private servedProbabilities(): Probabilities {
-    const computed = this.provider.computed?.probabilities;
-    if (computed && Object.keys(computed).length > 0) return computed;
-    const served = dictionary<Record<string, number>>();
-    for (const [service, entry] of this.provider.snapshot.services()) {
-      const operations = entry.strategy.operationSampling?.perOperationStrategies ?? [];
-      if (entry.source !== 'adaptive' || operations.length === 0) continue;
-      const probabilities = dictionary<number>();
-      for (const op of operations) probabilities[op.operation] = op.probabilisticSampling.samplingRate;
-      served[service] = probabilities;
-    }
-    return served;
   }
 
   /**

@@ -1,19 +1,18 @@
 import { Module } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
+import { ThroughputAccumulatorModule } from '../ingest/throughput-accumulator.module';
 import { ServingModule } from '../serving/serving.module';
 import { AnnouncementListener } from './announcement-listener';
 import { CalculationScheduler } from './calculation.scheduler';
 import { CalculationService } from './calculation.service';
-import { CLOCK, systemClock } from './clock';
 import { HistoryRecorder } from './history-recorder';
 import { LeaderElector } from './leader-elector';
 import { REPLICA_ID, replicaId } from './replica-identity';
 import { ThroughputFlusher } from './throughput-flusher';
 
+/** The adaptive engine; its timers run on the global CLOCK, so tests can drive them by hand. */
 @Module({
-  imports: [ScheduleModule.forRoot(), ServingModule],
+  imports: [ServingModule, ThroughputAccumulatorModule],
   providers: [
-    { provide: CLOCK, useValue: systemClock },
     { provide: REPLICA_ID, useFactory: replicaId },
     ThroughputFlusher,
     LeaderElector,
@@ -22,6 +21,6 @@ import { ThroughputFlusher } from './throughput-flusher';
     CalculationScheduler,
     AnnouncementListener,
   ],
-  exports: [ThroughputFlusher, CLOCK, LeaderElector, REPLICA_ID],
+  exports: [LeaderElector, REPLICA_ID],
 })
 export class EngineModule {}

@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { type Fence, LEADER_LEASE, type LeaderLease } from '../store/leader-lease';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
+import { type Cancel, CLOCK, type Clock } from './clock';
 import { REPLICA_ID } from './replica-identity';
 
 /**
@@ -14,7 +15,7 @@ import { REPLICA_ID } from './replica-identity';
 export class LeaderElector implements OnModuleInit, BeforeApplicationShutdown {
   private fence: Fence | undefined;
   private leaseValidUntil = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: Cancel | undefined;
   private lastFailure: string | undefined;
   private readonly listeners: ((fence: Fence | undefined) => void)[] = [];
 
@@ -24,16 +25,17 @@ export class LeaderElector implements OnModuleInit, BeforeApplicationShutdown {
     @Inject(LEADER_LEASE) private readonly lease: LeaderLease,
     @Inject(REPLICA_ID) private readonly replica: string,
     private readonly metrics: EngineMetrics,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
     void this.contend();
-    this.timer = setInterval(() => void this.contend(), Math.max(this.config.adaptive.leaderLeaseMs / 3, 50));
-    this.timer.unref();
+    this.stopTimer = this.clock.setInterval(() => void this.contend(), Math.max(this.config.adaptive.leaderLeaseMs / 3, 50));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopTimer?.();
+    this.stopTimer = undefined;
     if (!this.fence) return;
     this.setFence(undefined);
     // Releasing lets a follower take over at its next try instead of after the TTL.
@@ -41,7 +43,7 @@ export class LeaderElector implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   /** The fence while this replica leads, checked against local lease expiry too. */
-  currentFence(now = Date.now()): Fence | undefined {
+  currentFence(now = this.clock.now()): Fence | undefined {
     return this.fence && now < this.leaseValidUntil ? this.fence : undefined;
   }
 
@@ -52,7 +54,7 @@ export class LeaderElector implements OnModuleInit, BeforeApplicationShutdown {
   /** One acquire-or-renew attempt; the timer calls it, and so can tests. */
   async contend(): Promise<void> {
     const ttl = this.config.adaptive.leaderLeaseMs;
-    const started = Date.now();
+    const started = this.clock.now();
     try {
       const token = await this.lease.acquireOrRenew(this.replica, ttl);
       this.lastFailure = undefined;
@@ -69,7 +71,7 @@ export class LeaderElector implements OnModuleInit, BeforeApplicationShutdown {
         this.lastFailure = reason;
       }
       // Without the store a leader cannot prove it still leads; it stops once its lease lapses.
-      if (this.fence && Date.now() >= this.leaseValidUntil) this.setFence(undefined);
+      if (this.fence && this.clock.now() >= this.leaseValidUntil) this.setFence(undefined);
     }
   }
 

@@ -16,7 +16,6 @@ export async function summariesOf(
   const summaries = dictionary<TrafficSummary>();
   const services = new Set([...Object.keys(probabilities), ...Object.keys(traffic)]);
   for (const service of services) {
-    const computed = Object.hasOwn(probabilities, service) ? probabilities[service] : {};
     const seen = Object.hasOwn(traffic, service) ? traffic[service] : {};
     const summary: TrafficSummary = { operations: 0, requestsPerSecond: 0, sampledPerSecond: 0, errorsPerSecond: 0, boosted: [] };
     for (const t of Object.values(seen)) {
@@ -24,9 +23,7 @@ export async function summariesOf(
       summary.sampledPerSecond += t.sampledPerSecond;
       summary.errorsPerSecond += t.errorsPerSecond ?? t.errorRate * t.requestsPerSecond;
     }
-    let operations = Object.keys(computed).length;
-    for (const operation of Object.keys(seen)) if (!Object.hasOwn(computed, operation)) operations++;
-    summary.operations = operations;
+    summary.operations = Object.keys(seen).length;
     const why = Object.hasOwn(inputs, service) ? inputs[service] : {};
     for (const [operation, input] of Object.entries(why)) if (input.errors?.boost) summary.boosted.push(operation);
     summary.boosted.sort();

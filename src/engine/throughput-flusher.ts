@@ -4,7 +4,7 @@ import { ThroughputAccumulator } from '../ingest/throughput-accumulator';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
-import { CLOCK, type Clock } from './clock';
+import { type Cancel, CLOCK, type Clock } from './clock';
 import { REPLICA_ID } from './replica-identity';
 
 /**
@@ -15,8 +15,7 @@ import { REPLICA_ID } from './replica-identity';
  */
 @Injectable()
 export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdown {
-  readonly accumulator: ThroughputAccumulator;
-  private timer: NodeJS.Timeout | undefined;
+  private stopTimer: Cancel | undefined;
   private flushing: Promise<void> | undefined;
   private lastFailure: string | undefined;
 
@@ -27,17 +26,16 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(REPLICA_ID) private readonly replica: string,
     private readonly metrics: EngineMetrics,
-  ) {
-    this.accumulator = new ThroughputAccumulator(config.adaptive.maxOperations);
-  }
+    private readonly accumulator: ThroughputAccumulator,
+  ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.flush(), this.config.ingestFlushIntervalMs);
-    this.timer.unref();
+    this.stopTimer = this.clock.setInterval(() => void this.flush(), this.config.ingestFlushIntervalMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopTimer?.();
+    this.stopTimer = undefined;
     await this.flush();
   }
 

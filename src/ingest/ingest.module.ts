@@ -1,16 +1,16 @@
 import { Module } from '@nestjs/common';
-import { EngineModule } from '../engine/engine.module';
 import { ServingModule } from '../serving/serving.module';
 import { IngestGrpcService } from './ingest-grpc.service';
 import { IngestService } from './ingest.service';
 import { OtlpHttpRoutes } from './otlp/otlp-http.routes';
 import { ReporterAuth } from './reporter-auth';
+import { ThroughputAccumulatorModule } from './throughput-accumulator.module';
 import { ThroughputController } from './throughput.controller';
 
 @Module({
-  imports: [EngineModule, ServingModule],
+  imports: [ServingModule, ThroughputAccumulatorModule],
   controllers: [ThroughputController],
   providers: [IngestService, IngestGrpcService, OtlpHttpRoutes, ReporterAuth],
-  exports: [ReporterAuth],
+  exports: [ReporterAuth, ThroughputAccumulatorModule],
 })
 export class IngestModule {}

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ThroughputFlusher } from '../engine/throughput-flusher';
 import { formatProbability } from '../sampling/jaeger/format-probability';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
@@ -10,6 +9,7 @@ import type { DecodedSpans } from './otlp/otlp-decode';
 import { validateReport } from './report-validation';
 import { type Reporter, ReporterAuth } from './reporter-auth';
 import { ServiceCap } from './service-cap';
+import { ThroughputAccumulator } from './throughput-accumulator';
 
 export interface OtlpOutcome {
   rejectedSpans: number;
@@ -29,12 +29,12 @@ export class IngestService {
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
-    private readonly flusher: ThroughputFlusher,
+    private readonly accumulator: ThroughputAccumulator,
     private readonly provider: StrategyProvider,
     private readonly metrics: IngestMetrics,
     private readonly auth: ReporterAuth,
   ) {
-    this.services = new ServiceCap(config.maxServices, flusher, provider);
+    this.services = new ServiceCap(config.maxServices, accumulator, provider);
   }
 
   /** Who sent a document, from its `authorization` header or metadata; throws `UnauthenticatedError`. */
@@ -65,11 +65,10 @@ export class IngestService {
       return 0;
     }
     const served = this.provider.lookup(report.service);
-    const accumulator = this.flusher.accumulator;
     let overCap = 0;
     for (const op of report.operations) {
       const probability = op.probability ?? served.rateFor(op.operation);
-      const added = accumulator.add(
+      const added = this.accumulator.add(
         report.service,
         op.operation,
         op.sampled,
@@ -99,7 +98,6 @@ export class IngestService {
     let rejected = decoded.rejected;
     let reason = decoded.rejectedReason;
     if (decoded.rejected > 0) this.metrics.refused('otlp', 'no_service', decoded.rejected);
-    const accumulator = this.flusher.accumulator;
     const now = Date.now();
     let counted = 0;
     for (const span of decoded.roots) {
@@ -128,7 +126,7 @@ export class IngestService {
       const sampled = span.counts ? 1 : 0;
       // Each exported root span stands for 1/p requests when p is known.
       const requests = probability && probability > 0 ? 1 / probability : 1;
-      const added = accumulator.add(
+      const added = this.accumulator.add(
         span.service,
         span.operation,
         sampled,

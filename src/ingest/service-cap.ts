@@ -1,5 +1,5 @@
-import type { ThroughputFlusher } from '../engine/throughput-flusher';
 import type { StrategyProvider } from '../serving/strategy-provider';
+import type { ThroughputAccumulator } from './throughput-accumulator';
 
 /**
  * ADAPTIVE_MAX_SERVICES: a service is admitted when the last calculation or this window already
@@ -13,16 +13,15 @@ export class ServiceCap {
 
   constructor(
     private readonly max: number,
-    private readonly flusher: ThroughputFlusher,
+    private readonly accumulator: ThroughputAccumulator,
     private readonly provider: StrategyProvider,
   ) {}
 
   admits(service: string): boolean {
-    const accumulator = this.flusher.accumulator;
-    if (accumulator.has(service)) return true;
+    if (this.accumulator.has(service)) return true;
     this.refresh();
     if (Object.hasOwn(this.computed, service)) return true;
-    return accumulator.serviceCount + this.computedCount < this.max;
+    return this.accumulator.serviceCount + this.computedCount < this.max;
   }
 
   private refresh(): void {

@@ -9,7 +9,8 @@ import { PolicyRepository } from './policy.repository';
 
 /** Where policies are applied: serving's `StrategyProvider`. */
 export interface PolicySink {
-  applyPolicies(policies: ReadonlyMap<string, Policy>): void;
+  /** May finish later for a large fleet (serving recomposes in slices). */
+  applyPolicies(policies: ReadonlyMap<string, Policy>): void | Promise<void>;
 }
 
 interface LoadedPolicy {
@@ -92,7 +93,7 @@ export class PolicySync implements OnApplicationBootstrap, OnModuleDestroy {
       this.lastFailure = undefined;
       if (next) {
         this.loaded = next;
-        this.sink.applyPolicies(this.policies);
+        await this.sink.applyPolicies(this.policies);
         this.logger.info({ policies: next.size }, 'operator policies applied');
       }
     } catch (error) {

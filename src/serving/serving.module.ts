@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ENGINE_SETTINGS } from '../engine/engine-settings';
 import { ProbabilitiesSync } from './probabilities-sync';
 import { SamplingGrpcService } from './sampling-grpc.service';
 import { SamplingHttpRoutes } from './sampling-http.routes';
@@ -6,7 +7,14 @@ import { StrategiesFileSource } from './strategies-file.source';
 import { StrategyProvider } from './strategy-provider';
 
 @Module({
-  providers: [StrategyProvider, StrategiesFileSource, ProbabilitiesSync, SamplingHttpRoutes, SamplingGrpcService],
-  exports: [StrategyProvider, ProbabilitiesSync],
+  providers: [
+    StrategyProvider,
+    { provide: ENGINE_SETTINGS, useExisting: StrategyProvider },
+    StrategiesFileSource,
+    ProbabilitiesSync,
+    SamplingHttpRoutes,
+    SamplingGrpcService,
+  ],
+  exports: [StrategyProvider, ENGINE_SETTINGS, ProbabilitiesSync],
 })
 export class ServingModule {}

@@ -84,7 +84,8 @@ export class StrategiesFileSource implements OnModuleInit, OnModuleDestroy {
 
   private apply(text: string, parsed: StaticStrategies): void {
     for (const warning of parsed.warnings) this.logger.warn({ file: this.config.strategiesFile }, warning);
-    this.provider.applyFile(parsed);
+    // Swapped in at once for a small fleet, in slices for a large one.
+    void this.provider.applyFile(parsed);
     this.lastApplied = text;
     this.lastError = undefined;
     this.logger.info(

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { timeSlicer } from '../common/time-slicer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
-import type { OperationSettings } from '../sampling/calculator';
+import type { EngineSettings } from '../engine/engine-settings';
+import type { OperationSettings, Probabilities } from '../sampling/calculator';
 import type { Policy } from '../sampling/policy';
 import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
@@ -10,6 +11,7 @@ import { MetricsService } from '../telemetry/metrics.service';
 import { type ComposerInputs, StrategyComposer } from './compose-strategies';
 import { policySettings } from './policy-settings';
 import { changedServices } from './probabilities-diff';
+import { servedProbabilities } from './served-probabilities';
 import { ServedHistory } from './served-history';
 import { type ServingEntry, ServingSnapshot, encodeEntry } from './serving-snapshot';
 
@@ -24,7 +26,7 @@ type Work = { all: true } | { all: false; services: Set<string> };
  * previous snapshot meanwhile.
  */
 @Injectable()
-export class StrategyProvider {
+export class StrategyProvider implements EngineSettings {
   private file: StaticStrategies | undefined;
   private probabilities: ProbabilitiesSnapshot | null = null;
   private policies: ReadonlyMap<string, Policy> = new Map();
@@ -117,6 +119,10 @@ export class StrategyProvider {
   operationSettings(service: string, operation: string): OperationSettings | undefined {
     const policy = this.policies.get(service) ?? (this.file?.services.has(service) ? undefined : this.policies.get('*'));
     return policy && policySettings(policy, operation);
+  }
+
+  servedProbabilities(): Probabilities {
+    return servedProbabilities(this.served, this.current);
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { CLOCK, type Clock } from '../engine/clock';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { MetricsService } from '../telemetry/metrics.service';
 import { ANNOUNCER, type Announcer } from './announcer';
@@ -34,7 +35,7 @@ interface SharedState {
 
 const SHARED_STATE = Symbol('SHARED_STATE');
 
-async function createSharedState(config: AppConfig, logger: AppLogger, metrics: MetricsService): Promise<SharedState> {
+async function createSharedState(config: AppConfig, logger: AppLogger, metrics: MetricsService, clock: Clock): Promise<SharedState> {
   const slotMs = config.ingestFlushIntervalMs;
   // Long enough for a new leader to reload every bucket it keeps, short enough to stay small.
   const retentionMs =
@@ -44,7 +45,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   if (!target) {
     logger.info('no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the embedded in-memory store (single replica)');
     metrics.storeReachable(true);
-    const lease = new MemoryLeaderLease();
+    const lease = new MemoryLeaderLease(clock);
     return {
       store: new MemoryStore(lease),
       throughput: new MemoryThroughputStore(slotMs, retentionMs),
@@ -108,7 +109,7 @@ class StoreLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({
   providers: [
-    { provide: SHARED_STATE, inject: [APP_CONFIG, APP_LOGGER, MetricsService], useFactory: createSharedState },
+    { provide: SHARED_STATE, inject: [APP_CONFIG, APP_LOGGER, MetricsService, CLOCK], useFactory: createSharedState },
     { provide: SAMPLING_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.store },
     { provide: THROUGHPUT_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.throughput },
     { provide: HISTORY_STORE, inject: [SHARED_STATE], useFactory: (s: SharedState) => s.history },

@@ -24,7 +24,7 @@ export interface ProbabilitiesSnapshot {
 
 /** One service's traffic in the newest bucket, summed over its operations. */
 export interface TrafficSummary {
-  /** Operations with traffic or a computed probability. */
+  /** Operations with traffic in the newest bucket. */
   operations: number;
   requestsPerSecond: number;
   sampledPerSecond: number;

@@ -15,7 +15,7 @@ export interface XRayServing {
 }
 
 /**
- * Rebuilds the X-Ray rules with every serving snapshot, so a rules request is one write of
+ * Rebuilds the X-Ray rules once per serving snapshot, when first asked, so a rules request is one write of
  * bytes and a targets request one map lookup per document. `LastRuleModification` moves only
  * when the rules' definition changes (a policy, a new service), not with every computed rate:
  * computed rates reach clients through their targets.
@@ -23,6 +23,7 @@ export interface XRayServing {
 @Injectable()
 export class XRayRulesSource implements OnModuleInit {
   private definition = '';
+  private stale = false;
   private current: XRayServing = {
     rulesJson: Buffer.from('{"SamplingRuleRecords":[]}'),
     populations: new Map(),
@@ -36,10 +37,16 @@ export class XRayRulesSource implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.provider.onRebuild(() => this.rebuild());
+    // Built when an X-Ray client next asks, not at every snapshot: a large fleet without X-Ray
+    // clients never pays for rules nobody reads.
+    this.provider.onRebuild(() => (this.stale = true));
   }
 
   get serving(): XRayServing {
+    if (this.stale) {
+      this.stale = false;
+      this.rebuild();
+    }
     return this.current;
   }
 

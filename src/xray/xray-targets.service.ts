@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { ThroughputFlusher } from '../engine/throughput-flusher';
 import { formatProbability } from '../sampling/jaeger/format-probability';
 import {
   type StatisticsDocument,
@@ -10,6 +9,7 @@ import {
 } from '../sampling/xray/xray-requests';
 import { type InstanceRates, type SamplingTargetsResponse, samplingTargets } from '../sampling/xray/xray-targets';
 import { ANYONE, type Reporter, ReporterAuth } from '../ingest/reporter-auth';
+import { ThroughputAccumulator } from '../ingest/throughput-accumulator';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { MetricsService } from '../telemetry/metrics.service';
 import { InstanceHistory } from './instance-history';
@@ -31,7 +31,7 @@ export class XRayTargetsService {
   constructor(
     private readonly auth: ReporterAuth,
     private readonly rules: XRayRulesSource,
-    private readonly flusher: ThroughputFlusher,
+    private readonly accumulator: ThroughputAccumulator,
     private readonly metrics: MetricsService,
     private readonly ingestMetrics: IngestMetrics,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -63,7 +63,6 @@ export class XRayTargetsService {
     const serving = this.rules.serving;
     let counted = 0;
     let overCap = 0;
-    const accumulator = this.flusher.accumulator;
     const rates = new Map<StatisticsDocument, InstanceRates>();
     for (const document of documents) {
       rates.set(document, this.history.observe(document, nowMs));
@@ -79,7 +78,7 @@ export class XRayTargetsService {
       }
       const probability = population.mode === 'ratelimiting' ? undefined : formatProbability(population.rate);
       // No outcomes: X-Ray statistics say nothing about errors.
-      const added = accumulator.add(
+      const added = this.accumulator.add(
         population.service,
         population.operation,
         Math.min(document.RequestCount, document.SampledCount),

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { EngineModule } from '../engine/engine.module';
 import { IngestModule } from '../ingest/ingest.module';
 import { ServingModule } from '../serving/serving.module';
 import { XRayHttpRoutes } from './xray-http.routes';
@@ -8,7 +7,7 @@ import { XRayTargetsService } from './xray-targets.service';
 
 /** AWS X-Ray centralized sampling, served from the same snapshot and counted like reports. */
 @Module({
-  imports: [EngineModule, ServingModule, IngestModule],
+  imports: [ServingModule, IngestModule],
   providers: [XRayRulesSource, XRayTargetsService, XRayHttpRoutes],
 })
 export class XRayModule {}

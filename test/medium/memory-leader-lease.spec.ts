@@ -5,7 +5,7 @@ import { describeLeaderLeaseContract } from './leader-lease-contract';
 // A manual clock: expiry is tested without waiting, and exactly.
 describeLeaderLeaseContract('MemoryLeaderLease with MemoryStore', () => {
   let now = 1_767_225_600_000;
-  const lease = new MemoryLeaderLease(() => now);
+  const lease = new MemoryLeaderLease({ now: () => now });
   const advance = (ms: number): Promise<void> => {
     now += ms;
     return Promise.resolve();
@@ -22,7 +22,7 @@ describeLeaderLeaseContract('MemoryLeaderLease with MemoryStore', () => {
 describe('MemoryLeaderLease expiry', () => {
   it('holds until the last millisecond of its TTL and lapses at it', async () => {
     let now = 0;
-    const lease = new MemoryLeaderLease(() => now);
+    const lease = new MemoryLeaderLease({ now: () => now });
     const token = await lease.acquireOrRenew('replica-a', 1_000);
 
     now = 999;

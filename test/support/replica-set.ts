@@ -1,7 +1,7 @@
 import { createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { RedisStore } from '../../src/store/redis/redis.store';
-import type { ProbabilitiesSnapshot } from '../../src/store/store';
+import type { NewProbabilities } from '../../src/store/store';
 
 import type { RedisServer } from './redis-server';
 import { SamplaneProcess } from './samplane-process';
@@ -149,7 +149,7 @@ export interface StoredSnapshot {
   probabilities: Record<string, Record<string, number>>;
   qps: Record<string, Record<string, number>>;
   dataThrough: number;
-  traffic?: ProbabilitiesSnapshot['traffic'];
+  traffic?: NewProbabilities['traffic'];
 }
 
 /** A plain Redis connection for looking at what the leader wrote. */
@@ -182,12 +182,15 @@ export class RedisPeek {
   async snapshot(): Promise<StoredSnapshot | undefined> {
     const snapshot = await this.store.loadProbabilities();
     if (!snapshot || snapshot.version === 0) return undefined;
+    const explanations = await this.store.loadExplanations();
+    const traffic: NonNullable<NewProbabilities['traffic']> = {};
+    for (const [service, explanation] of explanations) traffic[service] = explanation.traffic;
     return {
       version: snapshot.version,
       probabilities: snapshot.probabilities,
       qps: snapshot.qps ?? {},
       dataThrough: snapshot.dataThrough ?? 0,
-      ...(snapshot.traffic && { traffic: snapshot.traffic }),
+      ...(explanations.size > 0 && { traffic }),
     };
   }
 

@@ -1,6 +1,7 @@
 import { explainService, summarize } from '../../../src/explanation/service-views';
 import type { SamplingStrategy } from '../../../src/sampling/strategy';
-import type { ProbabilitiesSnapshot } from '../../../src/store/store';
+import type { RecordedExplanation } from '../../../src/store/explanation-codec';
+import type { NewProbabilities, ProbabilitiesSnapshot } from '../../../src/store/store';
 
 /** As a snapshot arrives from the store: plain objects, parsed from JSON. */
 const computed = JSON.parse(
@@ -17,7 +18,11 @@ const computed = JSON.parse(
       },
     },
   }),
-) as ProbabilitiesSnapshot;
+) as ProbabilitiesSnapshot & NewProbabilities;
+
+const recorded = new Map<string, RecordedExplanation>([
+  ['checkout', { traffic: computed.traffic?.checkout ?? {}, inputs: computed.inputs?.checkout ?? {} }],
+]);
 
 const pinnedStrategy = (operations: Record<string, number>): SamplingStrategy => ({
   strategyType: 'PROBABILISTIC',
@@ -46,6 +51,8 @@ function explain(service: string, pins: Record<string, number>, computedRates: R
       },
     },
     computed,
+    // Read from the store by name, as a Map lookup: a name like "constructor" finds nothing.
+    recorded: recorded.get(service),
     deltaTolerance: 0.3,
   });
   return Object.fromEntries(view.operations.map((op) => [op.operation, op]));

@@ -22,12 +22,13 @@ function preview(draft: Policy) {
       version: 3,
       computedAt: 0,
       probabilities: { checkout: Object.fromEntries(served) },
+    },
+    recorded: {
       traffic: {
-        checkout: {
-          'GET /cart': { requestsPerSecond: 1000, sampledPerSecond: 1, errorRate: 0 },
-          'POST /pay': { requestsPerSecond: 100, sampledPerSecond: 1, errorRate: 0 },
-        },
+        'GET /cart': { requestsPerSecond: 1000, sampledPerSecond: 1, errorRate: 0 },
+        'POST /pay': { requestsPerSecond: 100, sampledPerSecond: 1, errorRate: 0 },
       },
+      inputs: {},
     },
     buckets: [0, 1, 2].map(() => ({ ...bucket({ checkout: { 'GET /cart': 60_000, 'POST /pay': 6000 } }) })),
     options: OPTIONS,

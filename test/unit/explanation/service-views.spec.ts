@@ -1,11 +1,14 @@
 import { explainService, summarize } from '../../../src/explanation/service-views';
 import { adaptiveStrategy } from '../../../src/sampling/adaptive-strategy';
 import type { OperationInputs } from '../../../src/sampling/calculator';
-import type { ProbabilitiesSnapshot } from '../../../src/store/store';
+import { summariesOf } from '../../../src/engine/service-summaries';
+import type { RecordedExplanation } from '../../../src/store/explanation-codec';
+import type { NewProbabilities, ProbabilitiesSnapshot } from '../../../src/store/store';
 
 const DEFAULTS = { initialSamplingProbability: 0.001, minSamplesPerSecond: 1 / 60 };
 
-const computed: ProbabilitiesSnapshot = {
+/** What the leader saved; replicas serve its served part and read the rest per service. */
+const saved = {
   version: 7,
   computedAt: Date.UTC(2026, 0, 1),
   probabilities: { checkout: { cart: 0.0005, pay: 0.01, quiet: 0.02 } },
@@ -23,7 +26,15 @@ const computed: ProbabilitiesSnapshot = {
       quiet: { previous: 0.01, target: 1, adaptive: true, withinTolerance: false },
     },
   },
+} satisfies NewProbabilities & { version: number };
+
+const computed: ProbabilitiesSnapshot = {
+  version: saved.version,
+  computedAt: saved.computedAt,
+  probabilities: saved.probabilities,
+  qps: saved.qps,
 };
+const recorded: RecordedExplanation = { traffic: saved.traffic.checkout, inputs: saved.inputs.checkout };
 
 function explain(probabilities: Record<string, number>, extra: Partial<Parameters<typeof explainService>[0]> = {}) {
   const view = explainService({
@@ -32,6 +43,7 @@ function explain(probabilities: Record<string, number>, extra: Partial<Parameter
     source: 'adaptive',
     policy: undefined,
     computed,
+    recorded,
     deltaTolerance: 0.3,
     ...extra,
   });
@@ -68,7 +80,8 @@ describe('explainService', () => {
       strategy: adaptiveStrategy(DEFAULTS, new Map([['cart', 0.3]])),
       source: 'adaptive',
       policy: undefined,
-      computed: { ...computed, inputs: { checkout: { cart: { previous: 0.3, target: 1, adaptive: false, withinTolerance: false } } } },
+      computed,
+      recorded: { ...recorded, inputs: { cart: { previous: 0.3, target: 1, adaptive: false, withinTolerance: false } } },
       deltaTolerance: 0.3,
     });
     expect(view.operations.find((op) => op.operation === 'cart')?.reason).toMatch(/clients do not report the probability/);
@@ -95,6 +108,7 @@ describe('explainService', () => {
       source: 'file',
       policy: undefined,
       computed,
+      recorded,
       deltaTolerance: 0.3,
     });
     expect(view.operations[0]).toMatchObject({ probability: null, reason: 'rate limited to 4 traces per second (strategies file)' });
@@ -102,9 +116,10 @@ describe('explainService', () => {
 });
 
 describe('summarize', () => {
-  it('adds up the traffic of every operation', () => {
+  it('adds up the traffic of every operation, from the totals the leader served', async () => {
     const strategy = adaptiveStrategy(DEFAULTS, new Map([['cart', 0.0005]]));
-    expect(summarize('checkout', 'adaptive', strategy, computed)).toEqual({
+    const summaries = await summariesOf(saved.probabilities, saved.traffic, saved.inputs);
+    expect(summarize('checkout', 'adaptive', strategy, { ...computed, summaries })).toEqual({
       service: 'checkout',
       source: 'adaptive',
       operations: 2,
@@ -128,7 +143,7 @@ describe('explainService for the samplane algorithm', () => {
 
   /** Why cart is served 0.004, given the inputs of the calculation that set it. */
   const reasonFor = (inputs: OperationInputs): string | undefined =>
-    explainService({ ...base, computed: { ...computed, inputs: { checkout: { cart: inputs } } } }).operations.find(
+    explainService({ ...base, computed, recorded: { ...recorded, inputs: { cart: inputs } } }).operations.find(
       (op) => op.operation === 'cart',
     )?.reason;
 

@@ -1,4 +1,3 @@
-import type { ThroughputFlusher } from '../../../src/engine/throughput-flusher';
 import { ServiceCap } from '../../../src/ingest/service-cap';
 import { ThroughputAccumulator } from '../../../src/ingest/throughput-accumulator';
 import type { StrategyProvider } from '../../../src/serving/strategy-provider';
@@ -6,18 +5,18 @@ import type { ProbabilitiesSnapshot } from '../../../src/store/store';
 
 /** The cap over a real accumulator and a provider whose computed snapshot the test sets. */
 function setup(max: number) {
-  const flusher = { accumulator: new ThroughputAccumulator(10) };
+  const accumulator = new ThroughputAccumulator(10);
   const provider: { computed: ProbabilitiesSnapshot | null } = { computed: null };
-  const cap = new ServiceCap(max, flusher as unknown as ThroughputFlusher, provider as unknown as StrategyProvider);
+  const cap = new ServiceCap(max, accumulator, provider as unknown as StrategyProvider);
   const count = (service: string) => {
     const admitted = cap.admits(service);
-    if (admitted) flusher.accumulator.add(service, 'op', 1, 1, 0, undefined);
+    if (admitted) accumulator.add(service, 'op', 1, 1, 0, undefined);
     return admitted;
   };
   const compute = (...services: string[]) => {
     provider.computed = { version: 1, computedAt: 0, probabilities: Object.fromEntries(services.map((s) => [s, { op: 0.1 }])) };
   };
-  return { cap, count, compute, flusher };
+  return { cap, count, compute, accumulator };
 }
 
 describe('ServiceCap', () => {
@@ -27,10 +26,10 @@ describe('ServiceCap', () => {
   });
 
   it('keeps admitting services the last calculation knows, after their window has drained', () => {
-    const { count, compute, flusher } = setup(2);
+    const { count, compute, accumulator } = setup(2);
     count('a');
     count('b');
-    flusher.accumulator.drain();
+    accumulator.drain();
     compute('a', 'b');
     expect([count('a'), count('b'), count('c')]).toEqual([true, true, false]);
   });

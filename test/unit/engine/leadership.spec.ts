@@ -1,0 +1,114 @@
+import {
+  EngineReplica,
+  INTERVAL_MS,
+  LEASE_MS,
+  OPERATION,
+  SERVICE,
+  SharedState,
+  StallableThroughput,
+  steadyTraffic,
+} from './support/engine-replicas';
+
+/** Probability of the test operation in a saved snapshot. */
+const probabilityIn = (snapshot: { probabilities: Record<string, Record<string, number>> }) =>
+  snapshot.probabilities[SERVICE]?.[OPERATION];
+
+describe('engine leadership on the memory store, driven by a manual clock', () => {
+  let shared: SharedState;
+
+  beforeEach(() => {
+    shared = new SharedState();
+  });
+
+  it('makes a lone replica leader, which computes from the counts its ingest flushed', async () => {
+    const replica = new EngineReplica('a', shared).start();
+    steadyTraffic(replica, 100);
+
+    await shared.clock.advance(3.5 * INTERVAL_MS);
+
+    expect(replica.leads).toBe(true);
+    const last = shared.store.saves.at(-1)!;
+    expect(last.holder).toBe('a');
+    // 100 requests/s aimed at 1 sampled trace/s.
+    expect(last.snapshot.traffic?.[SERVICE]?.[OPERATION]?.requestsPerSecond).toBeCloseTo(100);
+    expect(probabilityIn(last.snapshot)).toBeCloseTo(0.01);
+    const { traffic, inputs, ...served } = last.snapshot;
+    await expect(shared.store.loadProbabilities()).resolves.toEqual({ ...served, version: last.version });
+    expect((await shared.store.loadExplanations(['shop'])).get('shop')).toEqual({ traffic: traffic?.shop, inputs: inputs?.shop });
+  });
+
+  it('lets only one of two replicas compute; the other answers as a follower', async () => {
+    const a = new EngineReplica('a', shared).start();
+    const b = new EngineReplica('b', shared).start();
+    steadyTraffic(a, 60);
+    steadyTraffic(b, 40);
+
+    await shared.clock.advance(3.5 * INTERVAL_MS);
+
+    expect([a.leads, b.leads]).toEqual([true, false]);
+    expect(shared.store.saves.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(shared.store.saves.map((save) => save.holder))).toEqual(new Set(['a']));
+    await expect(b.calculation.tick()).resolves.toBe('follower');
+    // The leader counts what both replicas' ingest received.
+    const last = shared.store.saves.at(-1)!;
+    expect(last.snapshot.traffic?.[SERVICE]?.[OPERATION]?.requestsPerSecond).toBeCloseTo(100);
+  });
+
+  it('hands leadership to the follower within a lease and a third of the leader dying, continuing from its probabilities', async () => {
+    const a = new EngineReplica('a', shared).start();
+    const b = new EngineReplica('b', shared).start();
+    steadyTraffic(a, 50);
+    steadyTraffic(b, 50);
+    await shared.clock.advance(2.5 * INTERVAL_MS);
+    const lastOfA = shared.store.saves.at(-1)!;
+    expect(lastOfA.holder).toBe('a');
+    const initial = shared.config.adaptive.initialSamplingProbability;
+    expect(probabilityIn(lastOfA.snapshot)).not.toBeCloseTo(initial);
+
+    // Killed, not shut down: nothing is released, its lease has to lapse.
+    a.clock.kill();
+    const killedAt = shared.clock.now();
+    await shared.clock.advance(LEASE_MS / 2);
+    expect(b.leads).toBe(false);
+    await shared.clock.advance(killedAt + LEASE_MS + LEASE_MS / 3 - shared.clock.now());
+    expect(b.leads).toBe(true);
+
+    await shared.clock.advance(2 * INTERVAL_MS);
+    const ofB = shared.store.saves.filter((save) => save.holder === 'b');
+    expect(ofB.length).toBeGreaterThanOrEqual(1);
+    expect(ofB[0].token).toBeGreaterThan(lastOfA.token);
+    expect(ofB[0].version).toBe(lastOfA.version + 1);
+    // Its first calculation started from what A had computed, not from the initial probability.
+    expect(ofB[0].snapshot.inputs?.[SERVICE]?.[OPERATION]?.previous).toBe(probabilityIn(lastOfA.snapshot));
+    // A's ingest died with it: B's own 50 requests/s are all that is left.
+    expect(probabilityIn(ofB.at(-1)!.snapshot)).toBeCloseTo(0.02);
+  });
+
+  it('refuses the save of a leader whose lease went to another replica while it was calculating', async () => {
+    const reads = new StallableThroughput(shared.throughput);
+    const a = new EngineReplica('a', shared, reads).start();
+    const b = new EngineReplica('b', shared).start();
+    steadyTraffic(a, 50);
+    steadyTraffic(b, 50);
+    await shared.clock.advance(2.5 * INTERVAL_MS);
+    const fenceOfA = a.elector.currentFence()!;
+    const savesOfA = shared.store.saves.filter((save) => save.holder === 'a').length;
+    expect(savesOfA).toBeGreaterThanOrEqual(1);
+
+    // A calculation stalls on a read, and its process stops renewing the lease meanwhile.
+    reads.hold();
+    const stalled = a.calculation.tick();
+    await shared.clock.settle();
+    expect(reads.waiting).toBe(1);
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + LEASE_MS / 3);
+    expect(b.elector.currentFence()!.token).toBeGreaterThan(fenceOfA.token);
+    const before = await shared.store.loadProbabilities();
+
+    reads.release();
+
+    await expect(stalled).resolves.toBe('fenced');
+    expect(shared.store.saves.filter((save) => save.holder === 'a')).toHaveLength(savesOfA);
+    await expect(shared.store.loadProbabilities()).resolves.toEqual(before);
+  });
+});

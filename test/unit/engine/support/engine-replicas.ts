@@ -1,0 +1,196 @@
+import pino from 'pino';
+import type { AppConfig } from '../../../../src/config/app-config';
+import { loadConfig } from '../../../../src/config/load-config';
+import { CalculationScheduler } from '../../../../src/engine/calculation.scheduler';
+import { CalculationService } from '../../../../src/engine/calculation.service';
+import { HistoryRecorder } from '../../../../src/engine/history-recorder';
+import { LeaderElector } from '../../../../src/engine/leader-elector';
+import { ThroughputFlusher } from '../../../../src/engine/throughput-flusher';
+import { ThroughputAccumulator } from '../../../../src/ingest/throughput-accumulator';
+import { StrategyProvider } from '../../../../src/serving/strategy-provider';
+import { historyBounds } from '../../../../src/store/history-store';
+import type { Fence } from '../../../../src/store/leader-lease';
+import { MemoryAnnouncer } from '../../../../src/store/memory/memory-announcer';
+import { MemoryHistoryStore } from '../../../../src/store/memory/memory-history.store';
+import { MemoryLeaderLease } from '../../../../src/store/memory/memory-leader-lease';
+import { MemoryThroughputStore } from '../../../../src/store/memory/memory-throughput.store';
+import { MemoryStore } from '../../../../src/store/memory/memory.store';
+import type { NewProbabilities } from '../../../../src/store/store';
+import type { CountedOperation } from '../../../../src/sampling/counted-operation';
+import type { IntervalCounts } from '../../../../src/store/throughput-counts';
+import type { ReadOptions, ThroughputStore } from '../../../../src/store/throughput-store';
+import { EngineMetrics } from '../../../../src/telemetry/engine-metrics';
+import { MetricsService } from '../../../../src/telemetry/metrics.service';
+import { ManualClock, ProcessClock } from '../../../support/manual-clock';
+
+// Nest 12 ships ES modules only, which Jest's CommonJS runtime cannot load on Node 20. The
+// classes here are built by hand, so Nest's decorators, inert without its container, are stubbed.
+jest.mock('@nestjs/common', () => ({ Inject: () => () => undefined, Injectable: () => () => undefined }));
+
+export const INTERVAL_MS = 10_000;
+export const LEASE_MS = 6_000;
+export const FLUSH_MS = 1_000;
+
+/** The engine's settings as an operator would set them, with short periods to step through. */
+export function engineConfig(): AppConfig {
+  return loadConfig({
+    ADAPTIVE_CALCULATION_INTERVAL: `${INTERVAL_MS}ms`,
+    ADAPTIVE_LEADER_LEASE: `${LEASE_MS}ms`,
+    ADAPTIVE_DELAY: '2s',
+    INGEST_FLUSH_INTERVAL: `${FLUSH_MS}ms`,
+    LOG_LEVEL: 'silent',
+  });
+}
+
+export interface Save {
+  holder: string;
+  token: number;
+  version: number;
+  snapshot: NewProbabilities;
+}
+
+/** The embedded store, remembering which fence each accepted save came with. */
+class RecordingStore extends MemoryStore {
+  readonly saves: Save[] = [];
+
+  override async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
+    const version = await super.saveProbabilities(snapshot, fence);
+    if (fence) this.saves.push({ holder: fence.holder, token: fence.token, version, snapshot: structuredClone(snapshot) });
+    return version;
+  }
+}
+
+/** What replicas share: one clock, and the memory backend in place of Redis. */
+export class SharedState {
+  readonly clock = new ManualClock();
+  readonly lease = new MemoryLeaderLease(this.clock);
+  readonly store = new RecordingStore(this.lease);
+  readonly throughput: MemoryThroughputStore;
+  readonly history: MemoryHistoryStore;
+  readonly announcer = new MemoryAnnouncer();
+
+  constructor(readonly config: AppConfig = engineConfig()) {
+    const retentionMs = (config.adaptive.aggregationBuckets + 2) * config.adaptive.calculationIntervalMs + 60_000;
+    this.throughput = new MemoryThroughputStore(config.ingestFlushIntervalMs, retentionMs);
+    this.history = new MemoryHistoryStore(historyBounds(config.adaptive.calculationIntervalMs));
+  }
+}
+
+/** One replica's engine, built from the real classes as its Nest module wires them. */
+export class EngineReplica {
+  readonly clock: ProcessClock;
+  readonly accumulator: ThroughputAccumulator;
+  readonly flusher: ThroughputFlusher;
+  readonly elector: LeaderElector;
+  readonly calculation: CalculationService;
+  readonly scheduler: CalculationScheduler;
+
+  constructor(
+    readonly name: string,
+    shared: SharedState,
+    throughput: ThroughputStore = shared.throughput,
+  ) {
+    const { config } = shared;
+    const logger = pino({ level: 'silent' });
+    const metricsService = new MetricsService();
+    const metrics = new EngineMetrics(metricsService);
+    this.clock = new ProcessClock(shared.clock);
+    this.accumulator = new ThroughputAccumulator(config.adaptive.maxOperations);
+    this.flusher = new ThroughputFlusher(config, logger, shared.throughput, this.clock, name, metrics, this.accumulator);
+    this.elector = new LeaderElector(config, logger, shared.lease, name, metrics, this.clock);
+    this.calculation = new CalculationService(
+      config,
+      logger,
+      this.clock,
+      throughput,
+      shared.store,
+      shared.announcer,
+      this.elector,
+      metrics,
+      new StrategyProvider(config, metricsService),
+      name,
+      new HistoryRecorder(config, shared.history, logger),
+    );
+    this.scheduler = new CalculationScheduler(config, this.clock, this.calculation, this.elector);
+  }
+
+  /** Starts the timers, in the order Nest's lifecycle hooks run them. */
+  start(): this {
+    this.flusher.onModuleInit();
+    this.elector.onModuleInit();
+    this.scheduler.onApplicationBootstrap();
+    return this;
+  }
+
+  /** `requests` root spans of one operation, reported as counted at `probability`. */
+  report(service: string, operation: string, requests: number, probability: number): void {
+    this.accumulator.add(service, operation, requests * probability, requests, 0, String(probability), requests);
+  }
+
+  /** Whether this replica holds the lease as far as it knows. */
+  get leads(): boolean {
+    return this.elector.currentFence() !== undefined;
+  }
+}
+
+export const SERVICE = 'shop';
+export const OPERATION = 'GET /cart';
+
+/**
+ * `requestsPerSecond` of one operation reaching a replica's ingest, reported every second on
+ * the replica's clock (a killed replica receives nothing more).
+ */
+export function steadyTraffic(replica: EngineReplica, requestsPerSecond: number): void {
+  replica.clock.setInterval(() => replica.report(SERVICE, OPERATION, requestsPerSecond, 0.01), 1_000);
+}
+
+/**
+ * The shared throughput store as one replica's calculation reads it, with reads that can be
+ * held: a calculation stalled mid-way, as a frozen process or a very slow store would leave it.
+ */
+export class StallableThroughput implements ThroughputStore {
+  private held: Promise<void> | undefined;
+  private resume: (() => void) | undefined;
+  /** Reads waiting for `release`. */
+  waiting = 0;
+
+  constructor(private readonly store: ThroughputStore) {}
+
+  get slotMs(): number {
+    return this.store.slotMs;
+  }
+
+  hold(): void {
+    this.held = new Promise((resolve) => (this.resume = resolve));
+  }
+
+  release(): void {
+    this.resume?.();
+    this.held = undefined;
+  }
+
+  flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
+    return this.store.flush(replica, drainedAt, records);
+  }
+
+  async read(fromMs: number, toMs: number): Promise<CountedOperation[]> {
+    await this.wait();
+    return this.store.read(fromMs, toMs);
+  }
+
+  async readIntervals(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]> {
+    await this.wait();
+    return this.store.readIntervals(bounds, options);
+  }
+
+  private async wait(): Promise<void> {
+    if (!this.held) return;
+    this.waiting++;
+    await this.held;
+    this.waiting--;
+  }
+
+  flushedThrough(aliveSince: number): Promise<number | undefined> {
+    return this.store.flushedThrough(aliveSince);
+  }
+}
