@@ -231,6 +231,31 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
       await expect(store.read(BASE, BASE + SLOT_MS)).resolves.toEqual([counted('A', 'GET', 4, ['0.100000'])]);
     });
 
+    it('reads several intervals in one go, each slot counted in the interval it starts in', async () => {
+      const store = await open();
+      await store.flush('replica-a', BASE + 1, [counted('A', 'GET', 1)]);
+      await store.flush('replica-b', BASE + SLOT_MS + 1, [counted('A', 'GET', 2), counted('B', 'PUT', 7)]);
+      await store.flush('replica-a', BASE + 3 * SLOT_MS, [counted('A', 'GET', 4)]);
+      await store.flush('replica-a', BASE + 4 * SLOT_MS, [counted('A', 'GET', 99)]);
+
+      const intervals = await store.readIntervals([BASE, BASE + SLOT_MS, BASE + 4 * SLOT_MS]);
+
+      expect(intervals).toHaveLength(2);
+      expect(intervals[0].get('A')?.get('GET')?.sampled).toBe(1);
+      expect(intervals[0].has('B')).toBe(false);
+      expect(intervals[1].get('A')?.get('GET')?.sampled).toBe(6);
+      expect(intervals[1].get('B')?.get('PUT')?.sampled).toBe(7);
+    });
+
+    it('reads one service alone when asked', async () => {
+      const store = await open();
+      await store.flush('replica-a', BASE, AWKWARD_NAMES.map((name, i) => counted(name, 'GET', i + 1)));
+
+      for (const [i, name] of AWKWARD_NAMES.entries()) {
+        await expect(store.read(BASE, BASE + SLOT_MS, { service: name })).resolves.toEqual([counted(name, 'GET', i + 1)]);
+      }
+    });
+
     it('keeps stores with different key prefixes apart', async () => {
       const first = await open(`${prefix}first:`);
       const second = await open(`${prefix}second:`);

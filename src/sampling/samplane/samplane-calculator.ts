@@ -55,6 +55,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   /** The probabilities in effect, including restored ones not yet seen in any bucket. */
   private probabilities: Probabilities = dictionary();
   private settings: OperationSettingsResolver = () => undefined;
+  private defaultRules: OperationRules | undefined;
   private inputs: CalculationInputs = dictionary();
   private dropped: Record<string, number> = dictionary();
   private folds = 0;
@@ -341,6 +342,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   private rulesFor(service: string, operation: string): OperationRules {
-    return resolveRules(this.options, this.options.errorBoost ?? ERROR_BOOST_DEFAULTS, this.settings(service, operation));
+    const custom = this.settings(service, operation);
+    const boost = this.options.errorBoost ?? ERROR_BOOST_DEFAULTS;
+    // Most operations have no policy: they share one rules object instead of one each.
+    if (custom === undefined) return (this.defaultRules ??= resolveRules(this.options, boost, undefined));
+    return resolveRules(this.options, boost, custom);
   }
 }

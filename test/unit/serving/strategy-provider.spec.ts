@@ -1,0 +1,92 @@
+import { loadConfig } from '../../../src/config/load-config';
+import type { ServingEntry } from '../../../src/serving/serving-snapshot';
+import { StrategyProvider } from '../../../src/serving/strategy-provider';
+import type { ProbabilitiesSnapshot } from '../../../src/store/store';
+import { MetricsService } from '../../../src/telemetry/metrics.service';
+
+// Nest's decorators are ES modules Jest cannot load here; the class is built with `new`.
+jest.mock('@nestjs/common', () => ({ Inject: () => () => undefined, Injectable: () => () => undefined }));
+
+function provider(): StrategyProvider {
+  return new StrategyProvider(loadConfig({}), new MetricsService());
+}
+
+/** `services` services of `operations` operations each, every rate `rate` (service 0 at `first`). */
+function fleet(version: number, services: number, operations: number, rate: number, first = rate): ProbabilitiesSnapshot {
+  const probabilities: Record<string, Record<string, number>> = {};
+  for (let s = 0; s < services; s++) {
+    probabilities[`svc-${s}`] = Object.fromEntries(Array.from({ length: operations }, (_, o) => [`op-${o}`, s === 0 ? first : rate]));
+  }
+  return { version, computedAt: version, probabilities };
+}
+
+const rateOf = (entry: ServingEntry, operation = 'op-0') => entry.rateFor(operation);
+
+describe('StrategyProvider', () => {
+  it('serves a small change before applying it returns', () => {
+    const serving = provider();
+
+    void serving.applyProbabilities(fleet(1, 3, 2, 0.1));
+
+    expect(rateOf(serving.lookup('svc-2'))).toBe(0.1);
+    expect(serving.snapshot.probabilitiesVersion).toBe(1);
+  });
+
+  it('re-encodes only the services whose probabilities changed', async () => {
+    const serving = provider();
+    await serving.applyProbabilities(fleet(1, 50, 10, 0.1));
+    const before = new Map([...serving.snapshot.services()]);
+
+    await serving.applyProbabilities(fleet(2, 50, 10, 0.1, 0.5));
+
+    expect(rateOf(serving.lookup('svc-0'))).toBe(0.5);
+    expect(serving.lookup('svc-0')).not.toBe(before.get('svc-0'));
+    for (let s = 1; s < 50; s++) expect(serving.lookup(`svc-${s}`)).toBe(before.get(`svc-${s}`));
+    expect(serving.snapshot.probabilitiesVersion).toBe(2);
+  });
+
+  it('forgets a service whose probabilities are gone', async () => {
+    const serving = provider();
+    await serving.applyProbabilities(fleet(1, 2, 1, 0.1));
+
+    await serving.applyProbabilities(fleet(2, 1, 1, 0.1));
+
+    expect(serving.lookup('svc-1').source).toBe('default');
+  });
+
+  it('keeps answering from the previous snapshot while a large one is built, and lets I/O run meanwhile', async () => {
+    const serving = provider();
+    await serving.applyProbabilities(fleet(1, 2000, 50, 0.1));
+    let turns = 0;
+    const tick = (): void => {
+      turns++;
+      if (pending) setImmediate(tick);
+    };
+    let pending = true;
+    setImmediate(tick);
+
+    const applied = serving.applyProbabilities(fleet(2, 2000, 50, 0.2));
+    // Nothing is swapped in half-built: every lookup is of one version or the other.
+    const during = rateOf(serving.lookup('svc-1999'));
+    await applied;
+    pending = false;
+
+    expect(during).toBe(0.1);
+    expect(turns).toBeGreaterThan(1);
+    expect(rateOf(serving.lookup('svc-1999'))).toBe(0.2);
+    expect(rateOf(serving.lookup('svc-0'))).toBe(0.2);
+  });
+
+  it('applies changes that arrive during a rebuild, in order', async () => {
+    const serving = provider();
+    await serving.applyProbabilities(fleet(1, 2000, 50, 0.1));
+
+    const first = serving.applyProbabilities(fleet(2, 2000, 50, 0.2));
+    const second = serving.applyProbabilities(fleet(3, 2000, 50, 0.3, 0.9));
+    await Promise.all([first, second]);
+
+    expect(serving.snapshot.probabilitiesVersion).toBe(3);
+    expect(rateOf(serving.lookup('svc-0'))).toBe(0.9);
+    expect(rateOf(serving.lookup('svc-1999'))).toBe(0.3);
+  });
+});
