@@ -96,6 +96,10 @@ interface Verdict {
 function judge(r: FleetRunResult): Verdict[] {
   const t = SCALE_TARGETS;
   const computed = r.replicas.reduce((sum, x) => sum + x.computed, 0);
+  // The next tick is scheduled an interval after a calculation ends, and the first finds no data.
+  const durations = r.calculations.map((c) => c.seconds).sort((a, b) => a - b);
+  const cycle = r.options.calculationIntervalSeconds + (durations[Math.floor(durations.length / 2)] ?? 0);
+  const expected = Math.floor(r.watchedSeconds / cycle) - 1;
   const failed = r.replicas.reduce((sum, x) => sum + x.failed + x.fenced, 0);
   const pollP99 = Math.max(...r.polls.targets.map((p) => p.p99Ms));
   const pollMax = Math.max(...r.polls.targets.map((p) => p.maxMs));
@@ -109,8 +113,8 @@ function judge(r: FleetRunResult): Verdict[] {
     {
       name: 'calculations',
       measured: `${computed} computed, ${failed} failed or fenced`,
-      target: `none failed, ≥ ${r.intervalsWatched - 1} computed`,
-      pass: failed === 0 && computed >= r.intervalsWatched - 1,
+      target: `none failed, ≥ ${expected} computed (one per interval + median duration)`,
+      pass: failed === 0 && computed >= expected,
     },
     {
       name: 'same version',
@@ -126,7 +130,7 @@ function judge(r: FleetRunResult): Verdict[] {
     },
     { name: 'poll p99', measured: `${pollP99.toFixed(1)} ms`, target: `≤ ${t.pollP99Ms} ms`, pass: pollP99 <= t.pollP99Ms },
     { name: 'poll max', measured: `${pollMax.toFixed(0)} ms`, target: `≤ ${t.pollMaxMs} ms`, pass: pollMax <= t.pollMaxMs },
-    { name: 'poll failures', measured: String(pollFailures), target: '0', pass: pollFailures === 0 },
+    { name: 'poll failures', measured: String(pollFailures), target: '0 (non-200, errors, unanswered at the end)', pass: pollFailures === 0 },
     { name: 'report failures', measured: String(reportFailures), target: '0 (non-202, errors, skipped)', pass: reportFailures === 0 },
     {
       name: 'largest value',

@@ -16,7 +16,7 @@ export function describeRun(r: FleetRunResult): string[] {
   const durations = r.calculations.map((c) => c.seconds).sort((a, b) => a - b);
   const computed = r.replicas.reduce((sum, x) => sum + x.computed, 0);
   lines.push(
-    `calculations: ${computed} computed in ${r.intervalsWatched} intervals, ` +
+    `calculations: ${computed} computed in ${r.watchedSeconds.toFixed(0)} s watched, ` +
       `failed ${r.replicas.map((x) => x.failed).join('/')}, fenced ${r.replicas.map((x) => x.fenced).join('/')}, ` +
       `skipped ${r.replicas.map((x) => x.skipped).join('/')}, leader changes ${r.leaderChanges}; ` +
       (durations.length > 0
@@ -79,6 +79,7 @@ export function describeRun(r: FleetRunResult): string[] {
         (a.examples.length > 0 ? `; e.g. ${a.examples.slice(0, 3).join('; ')}` : ''),
     ),
   );
+  lines.push(`harness (watcher) CPU ${r.harnessCpuSeconds.toFixed(1)} s over ${r.loadSeconds.toFixed(0)} s of load`);
   if (r.scrapeErrors.length > 0) lines.push(`scrape errors: ${r.scrapeErrors.slice(0, 5).join('; ')}`);
   return lines;
 }
