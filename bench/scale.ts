@@ -1,0 +1,157 @@
+/**
+ * `npm run bench scale`: a whole fleet on this machine, as it will be run for acceptance. Two
+ * replicas share one Redis; a load generator (a process of its own) has every service report
+ * all its operations every 5 s through the report API, staggered and alternating replicas;
+ * pollers (another process) poll both replicas during the calculations; the harness watches
+ * /metrics, RSS and Redis, then checks what the replicas serve against target ÷ rate.
+ *
+ * Sizes (BENCH_SCALE_SIZES, comma-separated, default all three): `200k` (2,000 services × 100
+ * operations), `1m` (10,000 × 100), `200k-cluster` (200k on a six-node Redis Cluster); any
+ * `SERVICESxOPERATIONS`, with `-cluster` or not, works too. Other knobs: BENCH_SCALE_DURATION
+ * (seconds of load per size, default 120), BENCH_SCALE_INTERVAL (calculation interval, s,
+ * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200).
+ *
+ * It takes minutes per size, so `npm run bench` without names leaves it out. Targets are the
+ * acceptance figures; a miss is tracked (printed), not fatal.
+ */
+import { runLargeFleet, type FleetRunResult } from '../test/support/large-fleet/fleet-run';
+import type { FleetTopology } from '../test/support/large-fleet/fleet-redis';
+import { describeRun, replicaTails } from '../test/support/large-fleet/fleet-report';
+import type { Benchmark } from './support/benchmark';
+import { positiveIntegerFromEnv } from './support/env';
+
+export const scale: Benchmark = { name: 'scale', run };
+
+/** The acceptance targets, each checked per run. */
+export const SCALE_TARGETS = {
+  pollP99Ms: 25,
+  pollMaxMs: 250,
+  largestValueBytes: 2 ** 20,
+  slowestRedisCommandMs: 50,
+  rssBytes: 2 ** 30,
+  accuracyWithin: 0.3,
+  /** Share of checked operations that must be within the tolerance. */
+  accurateShare: 0.95,
+};
+
+interface Size {
+  label: string;
+  services: number;
+  operations: number;
+  topology: FleetTopology;
+}
+
+const NAMED: Record<string, Omit<Size, 'label'>> = {
+  '200k': { services: 2_000, operations: 100, topology: 'single' },
+  '1m': { services: 10_000, operations: 100, topology: 'single' },
+  '200k-cluster': { services: 2_000, operations: 100, topology: 'cluster' },
+};
+
+function sizes(): Size[] {
+  const raw = process.env.BENCH_SCALE_SIZES?.trim() || Object.keys(NAMED).join(',');
+  return raw.split(',').map((label) => {
+    const named = NAMED[label.trim()];
+    if (named) return { label: label.trim(), ...named };
+    const match = /^(\d+)x(\d+)(-cluster)?$/.exec(label.trim());
+    if (!match) throw new Error(`BENCH_SCALE_SIZES: "${label}" is neither ${Object.keys(NAMED).join(', ')} nor SERVICESxOPERATIONS[-cluster]`);
+    return { label: label.trim(), services: Number(match[1]), operations: Number(match[2]), topology: match[3] ? 'cluster' : 'single' };
+  });
+}
+
+async function run(): Promise<boolean> {
+  const loadSeconds = positiveIntegerFromEnv('BENCH_SCALE_DURATION', 120);
+  const interval = positiveIntegerFromEnv('BENCH_SCALE_INTERVAL', 10);
+  const polls = positiveIntegerFromEnv('BENCH_SCALE_POLLS', 200);
+  let passed = true;
+  for (const size of sizes()) {
+    console.log(`\n-- ${size.label}: ${size.services} services × ${size.operations} operations, ${size.topology} Redis, ${loadSeconds} s of load`);
+    const result = await runLargeFleet({
+      shape: { services: size.services, operations: size.operations, reportPeriodSeconds: 5, targetSamplesPerSecond: 1 },
+      topology: size.topology,
+      loadSeconds,
+      calculationIntervalSeconds: interval,
+      pollsPerSecond: polls,
+      accuracyServices: 100,
+      log: (line) => console.log(line),
+      handleSignals: true,
+    });
+    const verdicts = judge(result);
+    const missed = verdicts.filter((v) => !v.pass);
+    console.log('');
+    for (const v of verdicts) console.log(`${v.pass ? 'PASS' : 'MISS'}  ${v.name.padEnd(16)} ${v.measured.padEnd(44)} target ${v.target}`);
+    console.log(['', ...describeRun(result), ...(missed.length > 0 ? replicaTails(result) : [])].join('\n'));
+    console.log(`${size.label}: ${missed.length === 0 ? 'PASS' : `MISS (${missed.map((v) => v.name).join(', ')})`}`);
+    passed &&= missed.length === 0;
+  }
+  return passed;
+}
+
+interface Verdict {
+  name: string;
+  measured: string;
+  target: string;
+  pass: boolean;
+}
+
+function judge(r: FleetRunResult): Verdict[] {
+  const t = SCALE_TARGETS;
+  const computed = r.replicas.reduce((sum, x) => sum + x.computed, 0);
+  // The next tick is scheduled an interval after a calculation ends, and the first finds no data.
+  const durations = r.calculations.map((c) => c.seconds).sort((a, b) => a - b);
+  const cycle = r.options.calculationIntervalSeconds + (durations[Math.floor(durations.length / 2)] ?? 0);
+  const expected = Math.floor(r.watchedSeconds / cycle) - 1;
+  const failed = r.replicas.reduce((sum, x) => sum + x.failed + x.fenced, 0);
+  const pollP99 = Math.max(...r.polls.targets.map((p) => p.p99Ms));
+  const pollMax = Math.max(...r.polls.targets.map((p) => p.maxMs));
+  const pollFailures = r.polls.targets.reduce((sum, p) => sum + p.failed + p.errors, 0) + r.polls.unanswered;
+  const reportFailures = r.reports.rejected + r.reports.errors + r.reports.skipped + r.reports.unanswered;
+  const accurate = Math.min(...r.accuracy.map((a) => a.within / Math.max(1, a.checked)));
+  const largest = r.redis.keys.largest[0];
+  const slowest = r.redis.slow[0];
+  const rss = Math.max(...r.replicas.map((x) => x.rssMaxBytes));
+  return [
+    {
+      name: 'calculations',
+      measured: `${computed} computed, ${failed} failed or fenced`,
+      target: `none failed, ≥ ${expected} computed (one per interval + median duration)`,
+      pass: failed === 0 && computed >= expected,
+    },
+    {
+      name: 'same version',
+      measured: r.versions.replicas.map((v) => v ?? '?').join(' / '),
+      target: `both at Redis's (${r.versions.redis}) within 2 intervals`,
+      pass: r.versions.agreed,
+    },
+    {
+      name: 'served rates',
+      measured: `${(accurate * 100).toFixed(1)} % within ${t.accuracyWithin * 100} %`,
+      target: `≥ ${t.accurateShare * 100} %`,
+      pass: accurate >= t.accurateShare,
+    },
+    { name: 'poll p99', measured: `${pollP99.toFixed(1)} ms`, target: `≤ ${t.pollP99Ms} ms`, pass: pollP99 <= t.pollP99Ms },
+    { name: 'poll max', measured: `${pollMax.toFixed(0)} ms`, target: `≤ ${t.pollMaxMs} ms`, pass: pollMax <= t.pollMaxMs },
+    { name: 'poll failures', measured: String(pollFailures), target: '0 (non-200, errors, unanswered at the end)', pass: pollFailures === 0 },
+    { name: 'report failures', measured: String(reportFailures), target: '0 (non-202, errors, skipped)', pass: reportFailures === 0 },
+    {
+      name: 'largest value',
+      measured: largest ? `${kib(largest.bytes)} (${largest.key})` : 'no key',
+      target: `≤ ${kib(t.largestValueBytes)}`,
+      pass: (largest?.bytes ?? 0) <= t.largestValueBytes,
+    },
+    {
+      name: 'Redis slowlog',
+      measured: slowest ? `${(slowest.durationUs / 1000).toFixed(1)} ms (${slowest.command})` : 'none ≥ 10 ms',
+      target: `≤ ${t.slowestRedisCommandMs} ms`,
+      pass: (slowest?.durationUs ?? 0) <= t.slowestRedisCommandMs * 1000,
+    },
+    { name: 'replica RSS', measured: r.replicas.map((x) => mib(x.rssMaxBytes)).join(' / '), target: `≤ ${mib(t.rssBytes)}`, pass: rss <= t.rssBytes },
+  ];
+}
+
+function kib(bytes: number): string {
+  return `${Math.round(bytes / 1024)} KiB`;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / 2 ** 20)} MiB`;
+}

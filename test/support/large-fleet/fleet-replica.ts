@@ -1,0 +1,128 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../ports';
+import { waitFor } from '../wait';
+import { repoRoot } from './fleet-workers';
+
+// USER_HZ is 100 on every Linux ABI Node supports.
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * One replica as users run it (`node dist/cli.js serve`), with what a large-fleet run reads
+ * from outside: its pid for RSS and CPU, its /metrics, and the tail of its output.
+ */
+export class FleetReplica {
+  private output = '';
+  private readonly exited: Promise<number | null>;
+
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    readonly httpPort: number,
+    private readonly dir: string,
+  ) {
+    const keep = (chunk: Buffer): void => {
+      // A replica logging at every calculation for minutes must not grow this without bound.
+      this.output = (this.output + chunk.toString()).slice(-16_000);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  }
+
+  static async start(name: string, env: Record<string, string>): Promise<FleetReplica> {
+    const [httpPort, grpcPort] = [await freePort(), await freePort()];
+    const dir = mkdtempSync(join(tmpdir(), 'samplane-fleet-'));
+    const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'serve'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOST: '127.0.0.1',
+        HTTP_PORT: String(httpPort),
+        GRPC_PORT: String(grpcPort),
+        LOG_LEVEL: 'warn',
+        SQLITE_PATH: join(dir, 'samplane.sqlite'),
+        // Each replica keeps its (empty) policies in its own file; no policy is set in a run.
+        ALLOW_SQLITE_WITH_REDIS: 'true',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const replica = new FleetReplica(name, child, httpPort, dir);
+    try {
+      await waitFor(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${name} exited (${child.exitCode}):\n${replica.output}`);
+          return (await fetch(`${replica.url}/healthz`, { signal: AbortSignal.timeout(2_000) })).status === 200;
+        },
+        `${name} to answer /healthz`,
+        30_000,
+        100,
+      );
+    } catch (error) {
+      await replica.stop();
+      throw error;
+    }
+    return replica;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.httpPort}`;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  /** The last lines it wrote, for reports and failure messages. */
+  tail(): string {
+    return this.output;
+  }
+
+  /** Resident set size now, from /proc; undefined once it is gone or without /proc. */
+  rssBytes(): number | undefined {
+    try {
+      const match = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${this.child.pid}/status`, 'utf8'));
+      return match ? Number(match[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** CPU seconds (user + system, every thread) used so far, from /proc; undefined once gone. */
+  cpuSeconds(): number | undefined {
+    try {
+      const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
+      // Fields are counted after the command name's ')', which may contain spaces.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** `/metrics` as text; slow answers are part of what is measured, so the bound is generous. */
+  async metricsText(): Promise<string> {
+    const response = await fetch(`${this.url}/metrics`, { signal: AbortSignal.timeout(15_000) });
+    if (response.status !== 200) throw new Error(`${this.name} /metrics answered ${response.status}`);
+    return response.text();
+  }
+
+  /** SIGKILL at once, for cleaning up after a crash (no awaiting possible there). */
+  kill(): void {
+    if (this.running) this.child.kill('SIGKILL');
+  }
+
+  async stop(): Promise<void> {
+    if (this.running) this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.kill(), 10_000);
+    await this.exited;
+    clearTimeout(timer);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
