@@ -77,6 +77,7 @@ export class IngestService {
         probability === undefined ? undefined : formatProbability(probability),
         op.count,
         op.outcomes,
+        (report.windowSeconds ?? 0) * 1000,
       );
       if (!added) overCap++;
     }

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { reportWindowLimitMs } from './report-window';
 import { ThroughputAccumulator } from './throughput-accumulator';
 
 /**
@@ -11,7 +12,7 @@ import { ThroughputAccumulator } from './throughput-accumulator';
     {
       provide: ThroughputAccumulator,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => new ThroughputAccumulator(config.adaptive.maxOperations),
+      useFactory: (config: AppConfig) => new ThroughputAccumulator(config.adaptive.maxOperations, reportWindowLimitMs(config)),
     },
   ],
   exports: [ThroughputAccumulator],

@@ -8,6 +8,7 @@ interface Counts {
   errors: number;
   outcomes: number;
   probabilities: Set<string>;
+  windowMs: number;
 }
 
 
@@ -20,7 +21,14 @@ interface Counts {
 export class ThroughputAccumulator {
   private counts = new Map<string, Map<string, Counts>>();
 
-  constructor(private readonly maxOperations: number) {}
+  /**
+   * @param maxWindowMs the longest report window spread back in time (see `reportWindowLimit`);
+   *   a longer window is taken as this long, ending at the flush.
+   */
+  constructor(
+    private readonly maxOperations: number,
+    private readonly maxWindowMs = 0,
+  ) {}
 
   /** Returns false when the operation was refused by the per-service cap. */
   add(
@@ -32,6 +40,7 @@ export class ThroughputAccumulator {
     probability: string | undefined,
     exact = 0,
     outcomes = requests,
+    windowMs = 0,
   ): boolean {
     let operations = this.counts.get(service);
     if (!operations) {
@@ -41,7 +50,7 @@ export class ThroughputAccumulator {
     let counts = operations.get(operation);
     if (!counts) {
       if (operations.size >= this.maxOperations) return false;
-      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: new Set() };
+      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: new Set(), windowMs: 0 };
       operations.set(operation, counts);
     }
     counts.sampled += sampled;
@@ -49,6 +58,9 @@ export class ThroughputAccumulator {
     counts.exact += exact;
     counts.errors += errors;
     counts.outcomes += outcomes;
+    // Reports of one operation share a window in practice; mixed, the widest is kept.
+    const window = Math.min(this.maxWindowMs, windowMs);
+    if (window > counts.windowMs) counts.windowMs = window;
     if (probability !== undefined && counts.probabilities.size < MAX_RECORDED_PROBABILITIES) {
       counts.probabilities.add(probability);
     }
@@ -84,6 +96,7 @@ export class ThroughputAccumulator {
           errors: c.errors,
           ...(c.outcomes !== c.requests && { outcomes: c.outcomes }),
           probabilities: [...c.probabilities],
+          ...(c.windowMs > 0 && { windowMs: c.windowMs }),
         });
       }
     }

@@ -20,4 +20,9 @@ export interface CountedOperation {
   outcomes?: number;
   /** Probabilities seen, formatted to 6 decimals as Jaeger keys them; at most 10. */
   probabilities: string[];
+  /**
+   * The counts were seen over this long before the flush (a report's window), and are spread
+   * evenly over it; absent: at the flush.
+   */
+  windowMs?: number;
 }

@@ -1,3 +1,4 @@
+import { reportWindowLimitMs } from '../ingest/report-window';
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../engine/clock';
@@ -41,6 +42,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   const retentionMs =
     (config.adaptive.aggregationBuckets + 2) * config.adaptive.calculationIntervalMs + config.adaptive.delayMs + 60_000;
   const bounds = historyBounds(config.adaptive.calculationIntervalMs);
+  const window = reportWindowLimitMs(config);
   const target = config.redis;
   if (!target) {
     logger.info('no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the embedded in-memory store (single replica)');
@@ -48,7 +50,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
     const lease = new MemoryLeaderLease(clock);
     return {
       store: new MemoryStore(lease),
-      throughput: new MemoryThroughputStore(slotMs, retentionMs),
+      throughput: new MemoryThroughputStore(slotMs, retentionMs, window),
       history: new MemoryHistoryStore(bounds),
       lease,
       announcer: new MemoryAnnouncer(),
@@ -66,24 +68,34 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   });
   const subscriber = createRedisClient(connection);
   subscriber.on('error', () => undefined);
-  const connected = await connectWithin(client, INITIAL_CONNECT_WAIT_MS);
+  // Snapshots and throughput move megabytes for a large fleet: on a connection of their own,
+  // with a longer timeout, they never queue the lease's renewals or a flush behind them.
+  const bulk = createRedisClient({ ...connection, commandTimeoutMs: bulkTimeoutMs(config.redisCommandTimeoutMs) });
+  bulk.on('error', () => undefined);
+  const [connected] = await Promise.all([connectWithin(client, INITIAL_CONNECT_WAIT_MS), connectWithin(bulk, INITIAL_CONNECT_WAIT_MS)]);
   void connectWithin(subscriber, INITIAL_CONNECT_WAIT_MS);
   if (!connected) logger.warn('redis not reachable at start-up; serving defaults and retrying in the background');
   else logger.info({ mode: target.kind }, 'redis store ready');
   const prefix = config.redisKeyPrefix;
-  const store = new RedisStore(client, prefix);
+  const store = new RedisStore(bulk, prefix);
   const announcer = new RedisAnnouncer(client, subscriber, prefix);
   return {
     store,
-    throughput: new RedisThroughputStore(client, prefix, slotMs, retentionMs),
+    throughput: new RedisThroughputStore(bulk, prefix, slotMs, retentionMs, window),
     history: new RedisHistoryStore(client, prefix, bounds),
     lease: new RedisLeaderLease(client, prefix),
     announcer,
     close: async () => {
       await announcer.close();
       await store.close();
+      await client.quit().catch(() => client.disconnect());
     },
   };
+}
+
+/** The bulk connection's timeout: five command timeouts, at least 5 s. */
+export function bulkTimeoutMs(commandTimeoutMs: number): number {
+  return Math.max(5 * commandTimeoutMs, 5_000);
 }
 
 function connectWithin(client: RedisConnection, ms: number): Promise<boolean> {

@@ -87,24 +87,33 @@ export function toCounted(counts: IntervalCounts): CountedOperation[] {
   return records;
 }
 
+/** Where a flushed record's counts were seen: from `startMs`, spread evenly over `windowMs`. */
+export function recordStart(record: CountedOperation, drainedAt: number): number {
+  return drainedAt - (record.windowMs ?? 0);
+}
+
 /**
- * One flush's records of one shard as text: a JSON array per service per line,
- * `[service, operation, sampled, requests, exact, errors, outcomes, [probabilities], operation, …]`.
- * Appended to a slot's value as is, so a flush costs Redis one APPEND per shard, whatever the
- * number of operations, and names travel JSON-escaped.
+ * One flush's records (of one shard and one slot) as text: a JSON array per service and
+ * window per line, `[service, startMs, windowMs, operation, sampled, requests, exact, errors,
+ * outcomes, [probabilities], operation, …]`. Appended to the slot's value as is, so a flush
+ * costs Redis one APPEND per shard and slot, whatever the number of operations, and names
+ * travel JSON-escaped. The slot is the one `startMs` falls in.
  */
-export function encodeFlush(records: CountedOperation[]): string {
-  const byService = new Map<string, unknown[]>();
+export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
+  const lines = new Map<string, unknown[]>();
   for (const r of records) {
-    let line = byService.get(r.service);
+    const start = recordStart(r, drainedAt);
+    const window = r.windowMs ?? 0;
+    const key = `${window}|${r.service}`;
+    let line = lines.get(key);
     if (!line) {
-      line = [r.service];
-      byService.set(r.service, line);
+      line = [r.service, start, window];
+      lines.set(key, line);
     }
     line.push(r.operation, r.sampled, r.requests, r.exact ?? 0, r.errors, r.outcomes ?? r.requests, r.probabilities);
   }
   let text = '';
-  for (const line of byService.values()) text += `${JSON.stringify(line)}\n`;
+  for (const line of lines.values()) text += `${JSON.stringify(line)}\n`;
   return text;
 }
 
@@ -113,12 +122,15 @@ function count(value: unknown): number {
 }
 
 /**
- * Adds every record of appended flush text to each of `targets` (of `service` alone, when
- * given); returns how many unreadable lines or records were skipped.
+ * Adds every record of appended flush text to the intervals [bounds[i], bounds[i+1]) its counts
+ * fall in: a record seen at one instant to the interval holding it, a record spread over a
+ * window to each interval in proportion to their overlap. Only `service` when given. Returns how
+ * many unreadable lines or records were skipped.
  */
-export function decodeFlushes(text: string, targets: IntervalCounts[], service?: string): number {
+export function decodeFlushes(text: string, bounds: number[], intervals: IntervalCounts[], service?: string): number {
   let skipped = 0;
   let start = 0;
+  const shares = new Array<number>(intervals.length).fill(0);
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -132,28 +144,50 @@ export function decodeFlushes(text: string, targets: IntervalCounts[], service?:
       skipped++;
       continue;
     }
-    if (!Array.isArray(fields) || typeof fields[0] !== 'string') {
+    if (!Array.isArray(fields) || typeof fields[0] !== 'string' || typeof fields[1] !== 'number' || typeof fields[2] !== 'number') {
       skipped++;
       continue;
     }
     const name = fields[0];
     if (service !== undefined && name !== service) continue;
-    for (let i = 1; i + 6 < fields.length; i += 7) {
+    if ((fields.length - 3) % 7 !== 0) skipped++;
+    if (!spread(fields[1], Math.max(0, fields[2]), bounds, shares)) continue;
+    for (let i = 3; i + 6 < fields.length; i += 7) {
       const operation = fields[i];
       const probabilities = fields[i + 6];
       if (typeof operation !== 'string' || !Array.isArray(probabilities)) {
         skipped++;
         continue;
       }
-      const sampled = count(fields[i + 1]);
-      const requests = count(fields[i + 2]);
-      const exact = count(fields[i + 3]);
-      const errors = count(fields[i + 4]);
-      const outcomes = count(fields[i + 5]);
-      for (const into of targets) {
-        addFields(into, name, operation, sampled, requests, exact, errors, outcomes, probabilities as string[]);
+      for (let k = 0; k < intervals.length; k++) {
+        const share = shares[k];
+        if (share <= 0) continue;
+        addFields(
+          intervals[k],
+          name,
+          operation,
+          count(fields[i + 1]) * share,
+          count(fields[i + 2]) * share,
+          count(fields[i + 3]) * share,
+          count(fields[i + 4]) * share,
+          count(fields[i + 5]) * share,
+          probabilities as string[],
+        );
       }
     }
   }
   return skipped;
+}
+
+/** Each interval's share of [startMs, startMs + windowMs) into `shares`; false when none has any. */
+function spread(startMs: number, windowMs: number, bounds: number[], shares: number[]): boolean {
+  let any = false;
+  for (let k = 0; k < shares.length; k++) {
+    const from = bounds[k];
+    const to = bounds[k + 1];
+    if (windowMs === 0) shares[k] = startMs >= from && startMs < to ? 1 : 0;
+    else shares[k] = Math.max(0, Math.min(to, startMs + windowMs) - Math.max(from, startMs)) / windowMs;
+    if (shares[k] > 0) any = true;
+  }
+  return any;
 }

@@ -1,17 +1,8 @@
-/**
- * The index of the interval [bounds[i], bounds[i+1]) holding `slot`, or -1 outside them all.
- * Bounds are ascending; there are only a few (a bucket and its recent part, or a leader's
- * history), so a scan is enough.
- */
-export function intervalOf(bounds: number[], slot: number): number {
-  for (let i = 0; i + 1 < bounds.length; i++) if (slot >= bounds[i] && slot < bounds[i + 1]) return i;
-  return -1;
-}
-
-/** The slot starts in [bounds[0], bounds[last]), `slotMs` apart. */
-export function slotsBetween(bounds: number[], slotMs: number): number[] {
+/** The slot starts from a window before bounds[0] (rounded down to a slot) to bounds[last]. */
+export function slotsBetween(bounds: number[], slotMs: number, windowMs = 0): number[] {
   const slots: number[] = [];
   if (bounds.length < 2) return slots;
-  for (let slot = bounds[0]; slot < bounds[bounds.length - 1]; slot += slotMs) slots.push(slot);
+  const first = Math.floor((bounds[0] - windowMs) / slotMs) * slotMs;
+  for (let slot = first; slot < bounds[bounds.length - 1]; slot += slotMs) slots.push(slot);
   return slots;
 }

@@ -2,8 +2,8 @@ import { MemoryThroughputStore } from '../../src/store/memory/memory-throughput.
 import { BASE, SLOT_MS, counted, describeThroughputStoreContract } from './throughput-store-contract';
 
 // The embedded store has no key space to share: each instance is its own store.
-describeThroughputStoreContract('MemoryThroughputStore', ({ slotMs, retentionMs }) =>
-  Promise.resolve({ store: new MemoryThroughputStore(slotMs, retentionMs), close: () => Promise.resolve() }),
+describeThroughputStoreContract('MemoryThroughputStore', ({ slotMs, retentionMs, maxWindowMs }) =>
+  Promise.resolve({ store: new MemoryThroughputStore(slotMs, retentionMs, maxWindowMs), close: () => Promise.resolve() }),
 );
 
 describe('MemoryThroughputStore retention', () => {

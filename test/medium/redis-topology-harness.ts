@@ -30,9 +30,9 @@ export async function quit(...clients: RedisConnection[]): Promise<void> {
 export function describeEveryStoreContract(name: string, target: () => RedisTarget): void {
   describeStoreContract(`RedisStore on ${name}`, async (keyPrefix) => new RedisStore(await connectTo(target()), keyPrefix));
 
-  describeThroughputStoreContract(`RedisThroughputStore on ${name}`, async ({ keyPrefix, slotMs, retentionMs }) => {
+  describeThroughputStoreContract(`RedisThroughputStore on ${name}`, async ({ keyPrefix, slotMs, retentionMs, maxWindowMs }) => {
     const client = await connectTo(target());
-    return { store: new RedisThroughputStore(client, keyPrefix, slotMs, retentionMs), close: () => quit(client) };
+    return { store: new RedisThroughputStore(client, keyPrefix, slotMs, retentionMs, maxWindowMs), close: () => quit(client) };
   });
 
   describeLeaderLeaseContract(`RedisLeaderLease with RedisStore on ${name}`, async (keyPrefix) => {

@@ -5,6 +5,8 @@ export interface ThroughputStoreOptions {
   keyPrefix: string;
   slotMs: number;
   retentionMs: number;
+  /** The longest report window the store spreads counts over. */
+  maxWindowMs: number;
 }
 
 /**
@@ -17,6 +19,7 @@ export type MakeThroughputStore = (
 
 export const SLOT_MS = 10_000;
 export const RETENTION_MS = 15 * 60_000;
+export const MAX_WINDOW_MS = 3 * SLOT_MS;
 /** A slot boundary in the recent past, so Redis expiry never touches what a test wrote. */
 export const BASE = Math.floor((Date.now() - 60_000) / SLOT_MS) * SLOT_MS;
 
@@ -55,7 +58,7 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
     let prefix: string;
 
     const open = async (keyPrefix = prefix): Promise<ThroughputStore> => {
-      const { store, close } = await makeStore({ keyPrefix, slotMs: SLOT_MS, retentionMs: RETENTION_MS });
+      const { store, close } = await makeStore({ keyPrefix, slotMs: SLOT_MS, retentionMs: RETENTION_MS, maxWindowMs: MAX_WINDOW_MS });
       closers.push(close);
       return store;
     };
@@ -254,6 +257,18 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
       for (const [i, name] of AWKWARD_NAMES.entries()) {
         await expect(store.read(BASE, BASE + SLOT_MS, { service: name })).resolves.toEqual([counted(name, 'GET', i + 1)]);
       }
+    });
+
+    it("spreads a report's counts evenly over its window, back from the flush", async () => {
+      const store = await open();
+      // 2 slots of counts, flushed a quarter into the third: a quarter of the window is there.
+      const drainedAt = BASE + 2 * SLOT_MS + SLOT_MS / 4;
+      await store.flush('replica-a', drainedAt, [{ ...counted('A', 'GET', 80), windowMs: 2 * SLOT_MS }]);
+
+      const intervals = await store.readIntervals([BASE, BASE + SLOT_MS, BASE + 2 * SLOT_MS, BASE + 3 * SLOT_MS]);
+
+      expect(intervals.map((counts) => counts.get('A')?.get('GET')?.sampled ?? 0)).toEqual([30, 40, 10]);
+      expect(intervals[0].get('A')?.get('GET')?.requests).toBeCloseTo(300, 9);
     });
 
     it('keeps stores with different key prefixes apart', async () => {

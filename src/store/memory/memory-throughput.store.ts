@@ -1,28 +1,31 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
-import { type IntervalCounts, addCounted, addFields, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, encodeFlush, recordStart, toCounted } from '../throughput-counts';
+import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
-import { intervalOf } from '../throughput-intervals';
 
-/** The single-replica counterpart of the Redis throughput store, with the same slot rules. */
+/**
+ * The single-replica counterpart of the Redis throughput store, with the same slot rules and the
+ * same flush text, so both attribute windows alike.
+ */
 export class MemoryThroughputStore implements ThroughputStore {
-  private readonly slots = new Map<number, IntervalCounts>();
+  private readonly slots = new Map<number, string>();
   private readonly watermarks = new Map<string, number>();
 
   constructor(
     readonly slotMs: number,
     private readonly retentionMs: number,
+    private readonly maxWindowMs = 0,
   ) {}
 
   flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
-    const slot = Math.floor(drainedAt / this.slotMs) * this.slotMs;
-    if (records.length > 0) {
-      let counts = this.slots.get(slot);
-      if (!counts) {
-        counts = new Map();
-        this.slots.set(slot, counts);
-      }
-      for (const record of records) addCounted(counts, record);
+    const bySlot = new Map<number, CountedOperation[]>();
+    for (const record of records) {
+      const slot = Math.floor(recordStart(record, drainedAt) / this.slotMs) * this.slotMs;
+      const grouped = bySlot.get(slot);
+      if (grouped) grouped.push(record);
+      else bySlot.set(slot, [record]);
     }
+    for (const [slot, grouped] of bySlot) this.slots.set(slot, (this.slots.get(slot) ?? '') + encodeFlush(grouped, drainedAt));
     this.watermarks.set(replica, drainedAt);
     for (const key of this.slots.keys()) if (key < drainedAt - this.retentionMs) this.slots.delete(key);
     return Promise.resolve();
@@ -30,16 +33,10 @@ export class MemoryThroughputStore implements ThroughputStore {
 
   async readIntervals(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
-    for (const [slot, counts] of this.slots) {
-      const target = intervals[intervalOf(bounds, slot)];
-      if (!target) continue;
-      for (const [service, operations] of counts) {
-        if (options.service !== undefined && service !== options.service) continue;
-        for (const [operation, c] of operations) {
-          addFields(target, service, operation, c.sampled, c.requests, c.exact, c.errors, c.outcomes, c.probabilities);
-        }
-        if (options.slicer?.due()) await options.slicer.yield();
-      }
+    for (const slot of slotsBetween(bounds, this.slotMs, this.maxWindowMs)) {
+      const text = this.slots.get(slot);
+      if (text) decodeFlushes(text, bounds, intervals, options.service);
+      if (options.slicer?.due()) await options.slicer.yield();
     }
     return intervals;
   }

@@ -1,11 +1,14 @@
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
-import { type IntervalCounts, decodeFlushes, encodeFlush, toCounted } from '../throughput-counts';
-import { intervalOf, slotsBetween } from '../throughput-intervals';
+import { type IntervalCounts, decodeFlushes, encodeFlush, recordStart, toCounted } from '../throughput-counts';
+import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, THROUGHPUT_SHARDS, shardOf } from './redis-keys';
+
+/** Shards read per round trip. */
+const SHARDS_PER_READ = 64;
 
 /**
  * A slot is, per shard of services, one string to which every flush falling in it appends its
@@ -23,23 +26,26 @@ export class RedisThroughputStore implements ThroughputStore {
     prefix: string,
     readonly slotMs: number,
     private readonly retentionMs: number,
+    /** The longest window a record's counts are spread over (records are kept at its start). */
+    private readonly maxWindowMs = 0,
   ) {
     this.keys = new RedisKeys(prefix);
   }
 
   async flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
-    const slot = Math.floor(drainedAt / this.slotMs) * this.slotMs;
-    const byShard = new Map<number, CountedOperation[]>();
+    const groups = new Map<string, { shard: number; slot: number; records: CountedOperation[] }>();
     for (const r of records) {
       const shard = shardOf(r.service, THROUGHPUT_SHARDS);
-      const list = byShard.get(shard);
-      if (list) list.push(r);
-      else byShard.set(shard, [r]);
+      const slot = Math.floor(recordStart(r, drainedAt) / this.slotMs) * this.slotMs;
+      const key = `${shard}|${slot}`;
+      const group = groups.get(key);
+      if (group) group.records.push(r);
+      else groups.set(key, { shard, slot, records: [r] });
     }
     const batch = new RedisBatch(this.client);
-    for (const [shard, shardRecords] of byShard) {
+    for (const { shard, slot, records: grouped } of groups.values()) {
       const key = this.keys.slotCounts(shard, slot);
-      const text = encodeFlush(shardRecords);
+      const text = encodeFlush(grouped, drainedAt);
       batch.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
     }
     // Every flush refreshes the expiry, so the set outlives any live replica; it only goes away
@@ -54,30 +60,36 @@ export class RedisThroughputStore implements ThroughputStore {
   }
 
   /**
-   * One MGET per shard over all the slots asked for (a shard's slots share its hash tag), all
-   * in one pipeline: the round trips do not grow with the slots, and the values are decoded a
-   * shard at a time so a large read does not hold the event loop.
+   * One MGET per shard over all the slots asked for (a shard's slots share its hash tag), 64
+   * shards per pipeline: the round trips (4) do not grow with the slots, the intervals or the
+   * fleet, and the values are decoded a slice at a time so a large read does not hold the
+   * event loop.
    */
   async readIntervals(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
-    const slots = slotsBetween(bounds, this.slotMs);
+    // Records spread over a window are kept at its start: those reaching into the first
+    // interval may start up to a window earlier.
+    const slots = slotsBetween(bounds, this.slotMs, this.maxWindowMs);
     if (slots.length === 0) return intervals;
     const shards =
       options.service !== undefined
         ? [shardOf(options.service, THROUGHPUT_SHARDS)]
         : Array.from({ length: THROUGHPUT_SHARDS }, (_, shard) => shard);
-    const batch = new RedisBatch(this.client);
-    for (const shard of shards) {
-      batch.add(String(shard), (pipeline) => pipeline.mget(slots.map((slot) => this.keys.slotCounts(shard, slot))));
-    }
-    const results = await batch.exec();
-    const targets = slots.map((slot) => intervals[intervalOf(bounds, slot)]);
-    for (const shard of shards) {
-      const values = (results.get(String(shard))?.[0] ?? []) as Array<string | null>;
-      for (let i = 0; i < values.length; i++) {
-        const text = values[i];
-        if (text) decodeFlushes(text, [targets[i]], options.service);
-        if (options.slicer?.due()) await options.slicer.yield();
+    // A few dozen shards per round trip: each reply is decoded before the next is asked for,
+    // so neither this process nor Redis holds a whole fleet's counts at once.
+    for (let first = 0; first < shards.length; first += SHARDS_PER_READ) {
+      const group = shards.slice(first, first + SHARDS_PER_READ);
+      const batch = new RedisBatch(this.client);
+      for (const shard of group) {
+        batch.add(String(shard), (pipeline) => pipeline.mget(slots.map((slot) => this.keys.slotCounts(shard, slot))));
+      }
+      const results = await batch.exec();
+      for (const shard of group) {
+        const values = (results.get(String(shard))?.[0] ?? []) as Array<string | null>;
+        for (const text of values) {
+          if (text) decodeFlushes(text, bounds, intervals, options.service);
+          if (options.slicer?.due()) await options.slicer.yield();
+        }
       }
     }
     return intervals;

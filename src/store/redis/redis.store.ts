@@ -38,6 +38,9 @@ const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
 
 type Part = 'shards' | 'explanations';
 
+/** Shards written or read per round trip. */
+const SHARDS_PER_ROUND_TRIP = 64;
+
 /**
  * Computed probabilities as a manifest (control keys) over shards of services, each shard
  * stored in chunks under a generation of its own, in two parts: what is served (probabilities,
@@ -121,7 +124,7 @@ export class RedisStore implements SamplingStore {
     // Read at every save: another leader may have written since this one last did.
     const previous = await this.currentManifest();
     const encoded = await encodeShards(snapshot, slicer);
-    const written = new RedisBatch(this.client);
+    const writes: Array<{ tag: string; keys: string[]; chunks: string[] }> = [];
     const writtenKeys: string[] = [];
     const generation = `${fence?.token ?? 0}.${Date.now().toString(36)}.${(this.generations++).toString(36)}`;
     const place = (part: Part, shards: Map<number, EncodedShard>): Record<string, ShardEntry> => {
@@ -136,7 +139,7 @@ export class RedisStore implements SamplingStore {
         entries[shard] = { generation, chunks: chunks.length, hash };
         const keys = this.chunkKeys(part, shard, entries[shard]);
         writtenKeys.push(...keys);
-        written.add(`pd${shard}`, (pipeline) => keys.forEach((key, i) => pipeline.set(key, chunks[i])));
+        writes.push({ tag: `pd${shard}`, keys, chunks });
       }
       return entries;
     };
@@ -147,7 +150,14 @@ export class RedisStore implements SamplingStore {
       shards: place('shards', encoded.served),
       explanations: place('explanations', encoded.explained),
     };
-    await written.exec();
+    // Some shards per round trip, so no pipeline carries a whole fleet's snapshot at once.
+    for (let first = 0; first < writes.length; first += SHARDS_PER_ROUND_TRIP) {
+      const batch = new RedisBatch(this.client);
+      for (const { tag, keys, chunks } of writes.slice(first, first + SHARDS_PER_ROUND_TRIP)) {
+        batch.add(tag, (pipeline) => keys.forEach((key, i) => pipeline.set(key, chunks[i])));
+      }
+      await batch.exec();
+    }
     const owner = fence ? `${fence.holder}|${fence.token}` : '';
     const version = Number(
       await this.call(
@@ -220,21 +230,24 @@ export class RedisStore implements SamplingStore {
     for (const shard of [...this.explanationCache.keys()]) if (!manifest.explanations[shard]) this.explanationCache.delete(shard);
   }
 
-  /** The whole text of each shard asked for, in one round trip (per node on a cluster). */
+  /** The whole text of each shard asked for, some shards per round trip. */
   private async fetchChunks(part: Part, wanted: Array<[string, ShardEntry]>): Promise<Map<string, string>> {
-    const batch = new RedisBatch(this.client);
-    for (const [shard, entry] of wanted) {
-      const keys = this.chunkKeys(part, Number(shard), entry);
-      batch.add(`pd${shard}`, (pipeline) => pipeline.mget(keys));
-    }
-    const results = await batch.exec();
     const texts = new Map<string, string>();
-    for (const [shard] of wanted) {
-      const parts = (results.get(`pd${shard}`)?.[0] ?? []) as Array<string | null>;
-      if (parts.some((value) => typeof value !== 'string')) {
-        throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot changed while it was read; reading again later`);
+    for (let first = 0; first < wanted.length; first += SHARDS_PER_ROUND_TRIP) {
+      const group = wanted.slice(first, first + SHARDS_PER_ROUND_TRIP);
+      const batch = new RedisBatch(this.client);
+      for (const [shard, entry] of group) {
+        const keys = this.chunkKeys(part, Number(shard), entry);
+        batch.add(`pd${shard}`, (pipeline) => pipeline.mget(keys));
       }
-      texts.set(shard, parts.join(''));
+      const results = await batch.exec();
+      for (const [shard] of group) {
+        const parts = (results.get(`pd${shard}`)?.[0] ?? []) as Array<string | null>;
+        if (parts.some((value) => typeof value !== 'string')) {
+          throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot changed while it was read; reading again later`);
+        }
+        texts.set(shard, parts.join(''));
+      }
     }
     return texts;
   }

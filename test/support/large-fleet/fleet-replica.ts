@@ -45,6 +45,8 @@ export class FleetReplica {
         SQLITE_PATH: join(dir, 'samplane.sqlite'),
         // Each replica keeps its (empty) policies in its own file; no policy is set in a run.
         ALLOW_SQLITE_WITH_REDIS: 'true',
+        // Node flags for the replicas alone (a profile, a heap limit), when investigating a run.
+        ...(process.env.FLEET_NODE_OPTIONS && { NODE_OPTIONS: process.env.FLEET_NODE_OPTIONS }),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

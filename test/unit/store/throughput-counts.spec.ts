@@ -2,27 +2,35 @@ import type { CountedOperation } from '../../../src/sampling/counted-operation';
 import { type IntervalCounts, decodeFlushes, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
+const AT = 1_767_225_600_000;
+/** One interval holding the flush instant. */
+const AROUND = [AT - 60_000, AT + 60_000];
 
 function record(service: string, operation: string, requests: number, extra: Partial<CountedOperation> = {}): CountedOperation {
   return { service, operation, sampled: 1, requests, errors: 0, probabilities: ['0.100000'], ...extra };
 }
 
+function decode(text: string, bounds = AROUND, service?: string): { intervals: IntervalCounts[]; skipped: number } {
+  const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
+  const skipped = decodeFlushes(text, bounds, intervals, service);
+  return { intervals, skipped };
+}
+
 describe('flush text', () => {
   it('carries every record of a flush, whatever the names hold', () => {
     const records = AWKWARD.flatMap((service) => AWKWARD.map((operation, i) => record(service, operation, i + 0.5)));
-    const counts: IntervalCounts = new Map();
 
-    expect(decodeFlushes(encodeFlush(records), [counts])).toBe(0);
+    const { intervals, skipped } = decode(encodeFlush(records, AT));
 
-    expect(toCounted(counts)).toEqual(records);
+    expect(skipped).toBe(0);
+    expect(toCounted(intervals[0])).toEqual(records);
   });
 
   it('sums appended flushes of several replicas, and unions their probabilities', () => {
-    const first = encodeFlush([record('A', 'GET', 10, { exact: 10, errors: 2, outcomes: 4, probabilities: ['0.100000'] })]);
-    const second = encodeFlush([record('A', 'GET', 5, { probabilities: ['0.200000'] }), record('B', 'PUT', 1)]);
-    const counts: IntervalCounts = new Map();
+    const first = encodeFlush([record('A', 'GET', 10, { exact: 10, errors: 2, outcomes: 4, probabilities: ['0.100000'] })], AT);
+    const second = encodeFlush([record('A', 'GET', 5, { probabilities: ['0.200000'] }), record('B', 'PUT', 1)], AT + 1);
 
-    decodeFlushes(first + second, [counts]);
+    const [counts] = decode(first + second).intervals;
 
     expect(counts.get('A')?.get('GET')).toEqual({
       sampled: 2,
@@ -36,24 +44,48 @@ describe('flush text', () => {
     expect(counts.get('B')?.get('PUT')?.requests).toBe(1);
   });
 
-  it('adds to every target given, and keeps to one service when asked', () => {
-    const text = encodeFlush([record('A', 'GET', 3), record('B', 'GET', 4)]);
-    const whole: IntervalCounts = new Map();
-    const part: IntervalCounts = new Map();
+  it('keeps to one service when asked', () => {
+    const text = encodeFlush([record('A', 'GET', 3), record('B', 'GET', 4)], AT);
 
-    decodeFlushes(text, [whole, part], 'B');
+    const [counts] = decode(text, AROUND, 'B').intervals;
 
-    expect([...whole.keys()]).toEqual(['B']);
-    expect(part.get('B')?.get('GET')?.requests).toBe(4);
+    expect([...counts.keys()]).toEqual(['B']);
+    expect(counts.get('B')?.get('GET')?.requests).toBe(4);
+  });
+
+  it('puts counts seen at one instant in the interval holding it', () => {
+    const text = encodeFlush([record('A', 'GET', 3)], AT);
+
+    const { intervals } = decode(text, [AT - 1000, AT, AT + 1000]);
+
+    expect(intervals[0].size).toBe(0);
+    expect(intervals[1].get('A')?.get('GET')?.requests).toBe(3);
+  });
+
+  it('spreads a report window over the intervals it covers, in proportion', () => {
+    // 5 s of counts flushed at AT: 2 s of them fall before AT − 3 s, 3 s after.
+    const text = encodeFlush([record('A', 'GET', 500, { sampled: 5, exact: 500, errors: 50, windowMs: 5000 })], AT);
+
+    const { intervals } = decode(text, [AT - 10_000, AT - 3000, AT + 1000]);
+
+    expect(intervals[0].get('A')?.get('GET')).toMatchObject({ requests: 200, sampled: 2, exact: 200, errors: 20, outcomes: 200 });
+    expect(intervals[1].get('A')?.get('GET')).toMatchObject({ requests: 300, sampled: 3, exact: 300, errors: 30, outcomes: 300 });
+  });
+
+  it('counts only the part of a window inside the intervals read', () => {
+    const text = encodeFlush([record('A', 'GET', 100, { windowMs: 10_000 })], AT);
+
+    const { intervals } = decode(text, [AT - 2500, AT]);
+
+    expect(intervals[0].get('A')?.get('GET')?.requests).toBeCloseTo(25, 9);
   });
 
   it('skips lines it cannot read instead of failing the whole read', () => {
-    const good = encodeFlush([record('A', 'GET', 3)]);
-    const counts: IntervalCounts = new Map();
+    const good = encodeFlush([record('A', 'GET', 3)], AT);
 
-    const skipped = decodeFlushes(`{broken\n${good}[42]\n["A","x",1]\n`, [counts]);
+    const { intervals, skipped } = decode(`{broken\n${good}[42]\n["A",1,0,"x",1]\n`);
 
-    expect(skipped).toBe(2);
-    expect(toCounted(counts)).toEqual([record('A', 'GET', 3)]);
+    expect(skipped).toBe(3);
+    expect(toCounted(intervals[0])).toEqual([record('A', 'GET', 3)]);
   });
 });
