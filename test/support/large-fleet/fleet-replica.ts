@@ -35,7 +35,9 @@ export class FleetReplica {
   static async start(name: string, env: Record<string, string>): Promise<FleetReplica> {
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     const dir = mkdtempSync(join(tmpdir(), 'samplane-fleet-'));
-    const child = spawn(process.execPath, [join(repoRoot(), 'dist', 'cli.js'), 'serve'], {
+    // Node flags for the replicas alone (a CPU profile, a heap limit), when investigating a run.
+    const flags = process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...flags, join(repoRoot(), 'dist', 'cli.js'), 'serve'], {
       env: {
         PATH: process.env.PATH ?? '',
         HOST: '127.0.0.1',
@@ -45,8 +47,6 @@ export class FleetReplica {
         SQLITE_PATH: join(dir, 'samplane.sqlite'),
         // Each replica keeps its (empty) policies in its own file; no policy is set in a run.
         ALLOW_SQLITE_WITH_REDIS: 'true',
-        // Node flags for the replicas alone (a profile, a heap limit), when investigating a run.
-        ...(process.env.FLEET_NODE_OPTIONS && { NODE_OPTIONS: process.env.FLEET_NODE_OPTIONS }),
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -129,4 +129,26 @@ describe('ThroughputAccumulator', () => {
       ]);
     });
   });
+
+  describe('report windows', () => {
+    it('keeps the window a report covers, up to the limit it was made with', () => {
+      const accumulator = new ThroughputAccumulator(10, 8_000);
+
+      accumulator.add('A', 'five', 1, 100, 0, undefined, 100, 100, 5_000);
+      accumulator.add('A', 'long', 1, 100, 0, undefined, 100, 100, 60_000);
+      accumulator.add('A', 'instant', 1, 100, 0, undefined);
+
+      const windows = Object.fromEntries(accumulator.drain().map((r) => [r.operation, r.windowMs]));
+      expect(windows).toEqual({ five: 5_000, long: 8_000, instant: undefined });
+    });
+
+    it('spreads nothing when the engine reads too soon for it (no limit)', () => {
+      const accumulator = new ThroughputAccumulator(10);
+
+      accumulator.add('A', 'GET', 1, 100, 0, undefined, 100, 100, 5_000);
+
+      expect(accumulator.drain()[0].windowMs).toBeUndefined();
+    });
+  });
 });
+
