@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { type TimeSlicer, timeSlicer } from '../common/time-slicer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { dictionary } from '../sampling/dictionary';
 import { SAMPLING_STORE, type ProbabilitiesSnapshot, type SamplingStore } from '../store/store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { StrategyProvider } from './strategy-provider';
@@ -88,22 +89,37 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
 
   /** A value no SDK can use is dropped here rather than served. */
   private async sanitize(snapshot: ProbabilitiesSnapshot, slicer: TimeSlicer): Promise<ProbabilitiesSnapshot> {
-    const clean: ProbabilitiesSnapshot['probabilities'] = {};
+    // Checked in place: a large fleet's snapshot is copied only when something must go.
     let dropped = 0;
-    for (const [service, operations] of Object.entries(snapshot.probabilities ?? {})) {
-      if (typeof operations !== 'object' || operations === null) {
-        dropped++;
-        continue;
+    let clean: ProbabilitiesSnapshot['probabilities'] | undefined;
+    const services = Object.entries(snapshot.probabilities ?? {});
+    for (const [i, [service, operations]] of services.entries()) {
+      const invalid = typeof operations !== 'object' || operations === null ? 1 : invalidIn(operations);
+      if (invalid > 0 && !clean) {
+        clean = dictionary();
+        for (const [earlier, kept] of services.slice(0, i)) clean[earlier] = kept;
       }
-      const kept: Record<string, number> = {};
-      for (const [operation, value] of Object.entries(operations)) {
-        if (typeof value === 'number' && value >= 0 && value <= 1) kept[operation] = value;
-        else dropped++;
-      }
-      clean[service] = kept;
+      dropped += invalid;
+      if (clean && typeof operations === 'object' && operations !== null) clean[service] = invalid > 0 ? validOf(operations) : operations;
       if (slicer.due()) await slicer.yield();
     }
     if (dropped > 0) this.logger.warn({ dropped, version: snapshot.version }, 'dropped invalid probabilities');
-    return { ...snapshot, probabilities: clean };
+    return clean ? { ...snapshot, probabilities: clean } : snapshot;
   }
+}
+
+function valid(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
+
+function invalidIn(operations: Record<string, unknown>): number {
+  let invalid = 0;
+  for (const operation in operations) if (!valid(operations[operation])) invalid++;
+  return invalid;
+}
+
+function validOf(operations: Record<string, unknown>): Record<string, number> {
+  const kept = dictionary<number>();
+  for (const [operation, value] of Object.entries(operations)) if (valid(value)) kept[operation] = value;
+  return kept;
 }
