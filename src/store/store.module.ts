@@ -77,7 +77,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   if (!connected) logger.warn('redis not reachable at start-up; serving defaults and retrying in the background');
   else logger.info({ mode: target.kind }, 'redis store ready');
   const prefix = config.redisKeyPrefix;
-  const store = new RedisStore(bulk, prefix);
+  const store = new RedisStore(bulk, prefix, client);
   const announcer = new RedisAnnouncer(client, subscriber, prefix);
   return {
     store,

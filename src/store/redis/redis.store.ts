@@ -60,9 +60,14 @@ export class RedisStore implements SamplingStore {
   private readonly explanationCache = new Map<string, { hash: string; services: Record<string, StoredExplanation> }>();
   private generations = 0;
 
+  /**
+   * @param client the connection snapshots travel on (the engine's bulk connection)
+   * @param control the connection readiness is judged by, with the ordinary command timeout
+   */
   constructor(
     private readonly client: RedisConnection,
     keyPrefix: string,
+    private readonly control: RedisConnection = client,
   ) {
     this.keys = new RedisKeys(keyPrefix);
   }
@@ -180,7 +185,7 @@ export class RedisStore implements SamplingStore {
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.client.ping());
+    await this.call(() => this.control.ping());
   }
 
   onReconnect(listener: () => void): void {
