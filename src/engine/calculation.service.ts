@@ -87,20 +87,11 @@ export class CalculationService {
         return 'skipped';
       }
       const calculator = term.calculator;
-      const bucketStart = term.lastChecked;
-      const recentFrom = calculator.usesRecentPart ? this.recentFrom(bucketStart, end) : end;
-      const bounds = recentFrom < end ? [bucketStart, recentFrom, end] : [bucketStart, end];
-      const parts = await this.throughput.readIntervals(bounds, { slicer });
-      const recent = parts.length > 1 ? await bucketOf(parts[1], end - recentFrom, calculator.counts, slicer) : undefined;
-      const counts = sumParts(parts);
-      const bucket = await bucketOf(counts, end - bucketStart, calculator.counts, slicer);
-      if (recent) bucket.recent = recent;
-      calculator.addBucket(bucket);
+      const traffic = await this.addBucket(calculator, term.lastChecked, end, slicer);
       term.lastChecked = end;
       term.buckets++;
       const result = await calculator.calculateInSlices(slicer);
       const probabilities = await this.keepInherited(term, result.probabilities, slicer);
-      const traffic = await trafficOf(counts, (end - bucketStart) / 1000, slicer);
       const inputs = calculator.lastInputs();
       const summaries = await summariesOf(probabilities, traffic, inputs, slicer);
       const version = await this.store.saveProbabilities(
@@ -131,6 +122,23 @@ export class CalculationService {
       this.logger.warn({ reason: (error as Error).message }, 'calculation failed');
       return 'failed';
     }
+  }
+
+  /**
+   * Gives the calculator the interval's counts as a bucket (with its recent part when it reads
+   * one) and returns them as traffic rates for the views. A function of its own so the raw
+   * counts and the bucket, the largest transients of a tick, are not held past the calculation.
+   */
+  private async addBucket(calculator: AdaptiveCalculator, start: number, end: number, slicer: TimeSlicer) {
+    const recentFrom = calculator.usesRecentPart ? this.recentFrom(start, end) : end;
+    const bounds = recentFrom < end ? [start, recentFrom, end] : [start, end];
+    const parts = await this.throughput.readIntervals(bounds, { slicer });
+    const recent = parts.length > 1 ? await bucketOf(parts[1], end - recentFrom, calculator.counts, slicer) : undefined;
+    const counts = sumParts(parts);
+    const bucket = await bucketOf(counts, end - start, calculator.counts, slicer);
+    if (recent) bucket.recent = recent;
+    calculator.addBucket(bucket);
+    return trafficOf(counts, (end - start) / 1000, slicer);
   }
 
   /**

@@ -68,21 +68,41 @@ export class ServingSnapshot {
 
 /** One service's answer, encoded for every transport. */
 export function encodeEntry(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
-  const perOperation = new Map<string, number>();
-  // jaeger-client and OTel JS both apply the last entry when a name repeats.
-  for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {
-    perOperation.set(op.operation, op.probabilisticSampling.samplingRate);
-  }
-  // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
-  const fallbackRate =
-    strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
   const json = Buffer.from(encodeStrategyJson(strategy));
-  return {
-    strategy,
-    source,
-    json,
-    etag: pollEtag(json),
-    proto: encodeStrategyProto(strategy),
-    rateFor: (operation) => perOperation.get(operation) ?? fallbackRate,
-  };
+  return new EncodedEntry(source, json, pollEtag(json), encodeStrategyProto(strategy));
+}
+
+/**
+ * Only the encoded answers are held: a large fleet's strategies as objects (two per operation)
+ * would cost more than the bytes, in every snapshot kept. The strategy and the per-operation
+ * rates are decoded from the JSON when first asked for (admin views, X-Ray rules, reports
+ * without a probability), which the JSON encoding makes exact.
+ */
+class EncodedEntry implements ServingEntry {
+  private decoded: SamplingStrategy | undefined;
+  private rates: Map<string, number> | undefined;
+
+  constructor(
+    readonly source: StrategySource,
+    readonly json: Buffer,
+    readonly etag: string,
+    readonly proto: Buffer,
+  ) {}
+
+  get strategy(): SamplingStrategy {
+    return (this.decoded ??= JSON.parse(this.json.toString('utf8')) as SamplingStrategy);
+  }
+
+  rateFor(operation: string): number | undefined {
+    if (!this.rates) {
+      this.rates = new Map();
+      // jaeger-client and OTel JS both apply the last entry when a name repeats.
+      for (const op of this.strategy.operationSampling?.perOperationStrategies ?? []) {
+        this.rates.set(op.operation, op.probabilisticSampling.samplingRate);
+      }
+    }
+    const strategy = this.strategy;
+    // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
+    return this.rates.get(operation) ?? strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
+  }
 }

@@ -143,7 +143,7 @@ describe('RedisThroughputStore on a shared Redis', () => {
   });
 
   it('reads in as many round trips for two minutes of slots as for one slot', async () => {
-    const delayMs = 200;
+    const delayMs = 500;
     const proxy = await LatencyProxy.start(redis.port, delayMs);
     try {
       const direct = await open();

@@ -9,6 +9,8 @@ import { RedisKeys, THROUGHPUT_SHARDS, shardOf } from './redis-keys';
 
 /** Shards read per round trip. */
 const SHARDS_PER_READ = 64;
+/** Shard slots written per round trip. */
+const SHARDS_PER_WRITE = 64;
 
 /**
  * A slot is, per shard of services, one string to which every flush falling in it appends its
@@ -42,21 +44,31 @@ export class RedisThroughputStore implements ThroughputStore {
       if (group) group.records.push(r);
       else groups.set(key, { shard, slot, records: [r] });
     }
-    const batch = new RedisBatch(this.client);
-    for (const { shard, slot, records: grouped } of groups.values()) {
-      const key = this.keys.slotCounts(shard, slot);
-      const text = encodeFlush(grouped, drainedAt);
-      batch.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
+    // A few dozen shards per round trip, encoded just before they are sent: a large fleet's
+    // flush never holds the event loop for the whole of it.
+    const pending = [...groups.values()];
+    for (let first = 0; first < pending.length || first === 0; first += SHARDS_PER_WRITE) {
+      const batch = new RedisBatch(this.client);
+      for (const { shard, slot, records: grouped } of pending.slice(first, first + SHARDS_PER_WRITE)) {
+        const key = this.keys.slotCounts(shard, slot);
+        const text = encodeFlush(grouped, drainedAt);
+        batch.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
+      }
+      const last = first + SHARDS_PER_WRITE >= pending.length;
+      // One pipeline keeps its order: the watermark follows the counts in the same round trip.
+      // A cluster's pipelines run in parallel, so there it waits for them.
+      if (last && !batch.parallel) batch.add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
+      await batch.exec();
+      if (last && batch.parallel) await new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt)).exec();
     }
-    // Every flush refreshes the expiry, so the set outlives any live replica; it only goes away
-    // once the whole fleet has been silent for the retention, like the slots it describes.
-    const watermark = (pipeline: ChainableCommander) =>
-      pipeline.zadd(this.keys.flushed, drainedAt, replica).pexpire(this.keys.flushed, this.retentionMs);
-    // One pipeline keeps its order: the watermark follows the counts in the same round trip.
-    // A cluster's pipelines run in parallel, so there it waits for them.
-    if (!batch.parallel) batch.add('control', watermark);
-    await batch.exec();
-    if (batch.parallel) await new RedisBatch(this.client).add('control', watermark).exec();
+  }
+
+  /**
+   * Every flush refreshes the expiry, so the set outlives any live replica; it only goes away
+   * once the whole fleet has been silent for the retention, like the slots it describes.
+   */
+  private watermark(pipeline: ChainableCommander, replica: string, drainedAt: number): void {
+    pipeline.zadd(this.keys.flushed, drainedAt, replica).pexpire(this.keys.flushed, this.retentionMs);
   }
 
   /**

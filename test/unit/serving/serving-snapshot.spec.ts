@@ -95,7 +95,7 @@ describe('ServingSnapshot', () => {
     });
 
     it('answers a known service with its own entry and source', () => {
-      expect(snapshot.lookup('checkout').strategy).toBe(STRATEGIES.rateLimited);
+      expect(snapshot.lookup('checkout').strategy).toEqual(STRATEGIES.rateLimited);
       expect(snapshot.lookup('checkout').source).toBe('file');
       expect(snapshot.lookup('search').source).toBe('adaptive');
     });
