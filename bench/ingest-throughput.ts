@@ -4,7 +4,7 @@
  * (`redis-benchmark`, measured in the same run).
  *
  * The baseline is the naive design: one Redis write per reported operation. Samplane instead
- * adds each operation to in-memory counters and flushes one HINCRBY per distinct operation
+ * adds each operation to in-memory counters and flushes them as one APPEND per shard and slot
  * per flush interval, so Redis sees a trickle however many operations arrive, and a replica's
  * ingest rate is bounded by its own parsing and counting. The ratio says how one replica
  * compares with Redis taking every operation itself; the fleet's capacity is that times the
@@ -19,14 +19,15 @@
  * The redis CPU column shows the batching: what Redis spends per operation absorbed, against
  * what it spends per HINCRBY in the baseline rows.
  *
- * After the run the replica is stopped (it flushes on shutdown) and the sampled counters in
- * Redis must add up to exactly what was sent: a replica that drops counts would look fast.
+ * After the run the replica is stopped (it flushes on shutdown) and the sampled counts in
+ * Redis, decoded as the leader decodes them, must add up to exactly what was sent: a replica that drops counts would look fast.
  *
  * Environment knobs: BENCH_ROUNDS (default 5) and BENCH_ROUND_SECONDS (default 2).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type IntervalCounts, decodeFlushes } from '../src/store/throughput-counts';
 import type { Benchmark } from './support/benchmark';
 import { ChildServer, freePort } from './support/child-server';
 import { positiveIntegerFromEnv } from './support/env';
@@ -253,7 +254,7 @@ async function measureBaseline(redis: RedisServer, requests: number): Promise<Me
   };
 }
 
-/** Sum of the sampled counters (`s|` fields of every throughput slot) by service-name prefix. */
+/** Sum of the sampled counts in every throughput slot, decoded as the leader decodes them, by service-name prefix. */
 async function sampledCounts(redis: RedisServer): Promise<Map<string, number>> {
   const client = redis.client();
   try {
@@ -261,17 +262,19 @@ async function sampledCounts(redis: RedisServer): Promise<Map<string, number>> {
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, batch] = await client.scan(cursor, 'MATCH', `${KEY_PREFIX}{tp*}:[0-9]*`, 'COUNT', 1000);
+      const [next, batch] = await client.scan(cursor, 'MATCH', `${KEY_PREFIX}{tp*}:c:*`, 'COUNT', 1000);
       keys.push(...batch);
       cursor = next;
     } while (cursor !== '0');
     const totals = new Map<string, number>();
+    // One interval over all time: every record counts once, wherever its window falls.
+    const everything = [0, Number.MAX_SAFE_INTEGER];
     for (const key of keys) {
-      for (const [field, value] of Object.entries(await client.hgetall(key))) {
-        if (!field.startsWith('s|')) continue;
-        const [service] = JSON.parse(field.slice(2)) as [string, string];
+      const counts: IntervalCounts = new Map();
+      decodeFlushes((await client.get(key)) ?? '', everything, [counts]);
+      for (const [service, operations] of counts) {
         const prefix = service.slice(0, service.lastIndexOf('-'));
-        totals.set(prefix, (totals.get(prefix) ?? 0) + Number(value));
+        for (const c of operations.values()) totals.set(prefix, (totals.get(prefix) ?? 0) + c.sampled);
       }
     }
     return totals;
