@@ -1,16 +1,9 @@
 import type { CountedOperation } from '../sampling/counted-operation';
 import { MAX_RECORDED_PROBABILITIES } from '../sampling/throughput';
+import { type OperationCounts, countedRecord } from '../store/throughput-counts';
 
-interface Counts {
-  sampled: number;
-  requests: number;
-  exact: number;
-  errors: number;
-  outcomes: number;
-  probabilities: Set<string>;
-  windowMs: number;
-}
-
+/** An operation's counts since the last drain, and the widest report window among them. */
+type Counts = OperationCounts & { windowMs: number };
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
@@ -22,7 +15,7 @@ export class ThroughputAccumulator {
   private counts = new Map<string, Map<string, Counts>>();
 
   /**
-   * @param maxWindowMs the longest report window spread back in time (see `reportWindowLimit`);
+   * @param maxWindowMs the longest report window spread back in time (see `reportWindowLimitMs`);
    *   a longer window is taken as this long, ending at the flush.
    */
   constructor(
@@ -87,17 +80,7 @@ export class ThroughputAccumulator {
     const out: CountedOperation[] = [];
     for (const [service, operations] of drained) {
       for (const [operation, c] of operations) {
-        out.push({
-          service,
-          operation,
-          sampled: c.sampled,
-          requests: c.requests,
-          ...(c.exact > 0 && { exact: c.exact }),
-          errors: c.errors,
-          ...(c.outcomes !== c.requests && { outcomes: c.outcomes }),
-          probabilities: [...c.probabilities],
-          ...(c.windowMs > 0 && { windowMs: c.windowMs }),
-        });
+        out.push({ ...countedRecord(service, operation, c), ...(c.windowMs > 0 && { windowMs: c.windowMs }) });
       }
     }
     return out;

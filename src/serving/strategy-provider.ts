@@ -161,8 +161,9 @@ export class StrategyProvider implements EngineSettings {
           if (slicer.due()) await slicer.yield();
         }
         // A fallback change (the default policy, the file's default) reaches every unnamed service.
-        const fallback = encodeEntry(composer.fallback().strategy, composer.fallback().source);
-        this.swap(ServingSnapshot.of(entries, fallback, inputs.probabilities?.version ?? 0, Date.now()), inputs.probabilities);
+        const fallback = composer.fallback();
+        const snapshot = ServingSnapshot.of(entries, encodeEntry(fallback.strategy, fallback.source), inputs.probabilities?.version ?? 0, Date.now());
+        this.swap(snapshot, inputs.probabilities);
       }
     } finally {
       this.draining = false;

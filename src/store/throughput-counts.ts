@@ -60,31 +60,27 @@ export function addFields(
   for (const p of probabilities) counts.probabilities.add(p);
 }
 
-/** Operations counted, over all services. */
-export function operationCount(counts: IntervalCounts): number {
-  let total = 0;
-  for (const operations of counts.values()) total += operations.size;
-  return total;
-}
-
 /** The counts as records, one per operation (`exact` and `outcomes` omitted where they add nothing). */
 export function toCounted(counts: IntervalCounts): CountedOperation[] {
   const records: CountedOperation[] = [];
   for (const [service, operations] of counts) {
-    for (const [operation, c] of operations) {
-      records.push({
-        service,
-        operation,
-        sampled: c.sampled,
-        requests: c.requests,
-        ...(c.exact > 0 && { exact: c.exact }),
-        errors: c.errors,
-        ...(c.outcomes !== c.requests && { outcomes: c.outcomes }),
-        probabilities: [...c.probabilities],
-      });
-    }
+    for (const [operation, c] of operations) records.push(countedRecord(service, operation, c));
   }
   return records;
+}
+
+/** One operation's counts as a record (`exact` and `outcomes` omitted where they add nothing). */
+export function countedRecord(service: string, operation: string, c: OperationCounts): CountedOperation {
+  return {
+    service,
+    operation,
+    sampled: c.sampled,
+    requests: c.requests,
+    ...(c.exact > 0 && { exact: c.exact }),
+    errors: c.errors,
+    ...(c.outcomes !== c.requests && { outcomes: c.outcomes }),
+    probabilities: [...c.probabilities],
+  };
 }
 
 /** Where a flushed record's counts were seen: from `startMs`, spread evenly over `windowMs`. */

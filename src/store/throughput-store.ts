@@ -36,29 +36,3 @@ export interface ReadOptions {
 }
 
 export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');
-
-/**
- * Sums records for the same (service, operation) and unions their probabilities. The union is
- * not capped: each replica caps its own set when recording, as Jaeger's collectors do, and a
- * capped union could drop the served probability and make an operation look non-adaptive.
- */
-export function mergeCounted(records: Iterable<CountedOperation>): CountedOperation[] {
-  const merged = new Map<string, CountedOperation>();
-  for (const r of records) {
-    const key = JSON.stringify([r.service, r.operation]);
-    const existing = merged.get(key);
-    if (!existing) {
-      merged.set(key, { ...r, probabilities: [...r.probabilities] });
-      continue;
-    }
-    if (existing.outcomes !== undefined || r.outcomes !== undefined) {
-      existing.outcomes = (existing.outcomes ?? existing.requests) + (r.outcomes ?? r.requests);
-    }
-    existing.sampled += r.sampled;
-    existing.requests += r.requests;
-    if (r.exact) existing.exact = (existing.exact ?? 0) + r.exact;
-    existing.errors += r.errors;
-    for (const p of r.probabilities) if (!existing.probabilities.includes(p)) existing.probabilities.push(p);
-  }
-  return [...merged.values()];
-}
