@@ -29,6 +29,7 @@ describe('a fleet of 1,000 services × 100 operations on two replicas', () => {
       shape: { services: SERVICES, operations: OPERATIONS, reportPeriodSeconds: 5, targetSamplesPerSecond: 1 },
       topology: 'single',
       loadSeconds: LOAD_SECONDS,
+      untilVersion: MIN_COMPUTED,
       calculationIntervalSeconds: INTERVAL_SECONDS,
       pollsPerSecond: 100,
       accuracyServices: 50,

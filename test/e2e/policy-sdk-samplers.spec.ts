@@ -100,14 +100,14 @@ function expectAbout(sampled: number, p: number, what: string, lowerBound = fals
 
 /**
  * The engine steers this traffic between 0.001 and 0.002 (its first bucket is partial, so it
- * may start by doubling; see ADAPTIVE_MIN_SAMPLING_PROBABILITY below for the floor), and which
- * of the two is served at a given moment depends on timing: counts must fit either.
+ * may start by doubling; see ADAPTIVE_MIN_SAMPLING_PROBABILITY below for the floor), and where
+ * in that range it is at a given moment depends on timing: counts must fit anywhere in it.
  */
 function expectEngineRate(sampled: number, what: string): void {
   const low = binomialBounds(DECISIONS, INITIAL).low;
   const high = binomialBounds(DECISIONS, 2 * INITIAL).high + 1;
   if (sampled < low || sampled > high) {
-    throw new Error(`${what}: sampled ${sampled} of ${DECISIONS}, expected ${low}..${high} for the engine's 0.001 or 0.002`);
+    throw new Error(`${what}: sampled ${sampled} of ${DECISIONS}, expected ${low}..${high} for the engine's 0.001 to 0.002`);
   }
 }
 
@@ -138,7 +138,7 @@ describe('policy changes reaching real SDK samplers', () => {
       SQLITE_PATH: dir.path,
       ADAPTIVE_CALCULATION_INTERVAL: '2s',
       ADAPTIVE_DELAY: '1s',
-      // Keeps the engine's rates for this traffic at 0.001 or 0.002 whatever the SDKs did under
+      // Keeps the engine's rates for this traffic between 0.001 and 0.002 whatever the SDKs did under
       // the policies, so the rates after the deletes are known without replaying the engine.
       ADAPTIVE_MIN_SAMPLING_PROBABILITY: String(INITIAL),
     });
@@ -190,8 +190,10 @@ describe('policy changes reaching real SDK samplers', () => {
       const strategy = await pollStrategy(samplane.url, 'checkout');
       return strategy.operationSampling?.perOperationStrategies.length === 3 ? strategy : undefined;
     }, 'the engine to compute the reported operations');
+    // Timing (a late report, a partial bucket) may put a rate anywhere between the two.
     for (const op of served.operationSampling?.perOperationStrategies ?? []) {
-      expect([INITIAL, 2 * INITIAL]).toContain(op.probabilisticSampling.samplingRate);
+      expect(op.probabilisticSampling.samplingRate).toBeGreaterThanOrEqual(INITIAL);
+      expect(op.probabilisticSampling.samplingRate).toBeLessThanOrEqual(2 * INITIAL);
     }
     await Promise.all(Object.values(jaeger).map((app) => app.pollsAgain()));
     await waitFor(() => otel.checkout.toString().includes('GET /always=TraceIdRatioBased{0.00'), 'OTel to apply it');

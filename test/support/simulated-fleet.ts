@@ -42,6 +42,8 @@ export class SimulatedFleet {
   /** Every accepted report: when it was sent, to which replica, and what it said. */
   readonly reports: Array<{
     at: number;
+    /** When the replica accepted it: its counts are in the replica's accumulator from then. */
+    answeredAt: number;
     replica: number;
     operation: string;
     count: number;
@@ -87,6 +89,11 @@ export class SimulatedFleet {
     return this.reports
       .filter((r) => r.operation === operation && r.at >= from && r.at < to)
       .reduce((sum, r) => sum + r.sampled, 0);
+  }
+
+  /** When the first report sent at or after `since` (epoch ms) was accepted, if one was. */
+  firstAnsweredSince(since: number): number | undefined {
+    return this.reports.find((r) => r.at >= since)?.answeredAt;
   }
 
   /** Errored traces sampled for `operation` in [from, to) (epoch ms). */
@@ -148,8 +155,9 @@ export class SimulatedFleet {
         }),
       });
       if (response.status !== 202) throw new Error(`report answered ${response.status}: ${await response.text()}`);
+      const answeredAt = Date.now();
       for (const { operation, count, sampled, errors, sampledErrors } of operations) {
-        this.reports.push({ at: sentAt, replica: replica.httpPort, operation, count, sampled, errors, sampledErrors });
+        this.reports.push({ at: sentAt, answeredAt, replica: replica.httpPort, operation, count, sampled, errors, sampledErrors });
       }
     } catch (error) {
       if (this.options.targets().includes(replica)) this.failures.push(`${replica.httpPort}: ${String(error)}`);

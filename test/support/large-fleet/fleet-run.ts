@@ -12,6 +12,11 @@ export interface FleetRunOptions {
   topology: FleetTopology;
   /** How long the fleet reports before the final checks. */
   loadSeconds: number;
+  /**
+   * Keep reporting past `loadSeconds`, up to `loadSeconds` again, until the leader has saved
+   * this many versions: a slow machine gets its calculations, and a stuck engine still fails.
+   */
+  untilVersion?: number;
   calculationIntervalSeconds: number;
   /** Polls per second sent to each replica. */
   pollsPerSecond: number;
@@ -146,6 +151,10 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
         `computed ${latest.map((s) => s?.computed ?? '?').join('/')}, failed ${latest.map((s) => s?.failed ?? '?').join('/')}, ` +
         `RSS ${replicas.map((r) => mib(r.rssBytes() ?? 0)).join('/')}`,
     );
+  }
+  const extraUntil = Date.now() + options.loadSeconds * 1000;
+  while (options.untilVersion !== undefined && (await watch.redisVersion()) < options.untilVersion && Date.now() < extraUntil) {
+    await sleep(500);
   }
 
   log('final checks: the replicas agree, and serve target ÷ rate');
