@@ -81,6 +81,7 @@ export function encodeEntry(strategy: SamplingStrategy, source: StrategySource):
 class EncodedEntry implements ServingEntry {
   private decoded: SamplingStrategy | undefined;
   private rates: Map<string, number> | undefined;
+  private fallbackRate: number | undefined;
 
   constructor(
     readonly source: StrategySource,
@@ -90,19 +91,28 @@ class EncodedEntry implements ServingEntry {
   ) {}
 
   get strategy(): SamplingStrategy {
-    return (this.decoded ??= JSON.parse(this.json.toString('utf8')) as SamplingStrategy);
+    return (this.decoded ??= this.parse());
   }
 
+  /**
+   * Reports without a probability ask this for every service: only the rates are kept, not the
+   * decoded strategy, which would hold two objects per operation on every replica.
+   */
   rateFor(operation: string): number | undefined {
     if (!this.rates) {
+      const strategy = this.decoded ?? this.parse();
       this.rates = new Map();
       // jaeger-client and OTel JS both apply the last entry when a name repeats.
-      for (const op of this.strategy.operationSampling?.perOperationStrategies ?? []) {
+      for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {
         this.rates.set(op.operation, op.probabilisticSampling.samplingRate);
       }
+      // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
+      this.fallbackRate = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
     }
-    const strategy = this.strategy;
-    // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
-    return this.rates.get(operation) ?? strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
+    return this.rates.get(operation) ?? this.fallbackRate;
+  }
+
+  private parse(): SamplingStrategy {
+    return JSON.parse(this.json.toString('utf8')) as SamplingStrategy;
   }
 }

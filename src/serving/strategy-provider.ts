@@ -127,7 +127,7 @@ export class StrategyProvider implements EngineSettings {
 
   /**
    * Queues work for the next snapshot. With nothing under way it starts at once, and a small
-   * rebuild (a slice's worth) completes before this returns, as callers of a small fleet expect.
+   * rebuild (see SYNC_SERVICES) completes before this returns, as callers of a small fleet expect.
    */
   private request(work: Work): Promise<void> {
     this.pending = merge(this.pending, work);
@@ -148,6 +148,7 @@ export class StrategyProvider implements EngineSettings {
         const names = composer.names();
         const entries = work.all ? new Map<string, ServingEntry>() : this.current.copyEntries();
         if (work.all) this.overCap.clear();
+        let done = 0;
         for (const service of work.all ? names : work.services) {
           if (names.has(service)) {
             const composed = composer.serve(service);
@@ -158,7 +159,7 @@ export class StrategyProvider implements EngineSettings {
             entries.delete(service);
             this.overCap.delete(service);
           }
-          if (slicer.due()) await slicer.yield();
+          if (++done > SYNC_SERVICES && slicer.due()) await slicer.yield();
         }
         // A fallback change (the default policy, the file's default) reaches every unnamed service.
         const fallback = composer.fallback();
@@ -194,6 +195,12 @@ export class StrategyProvider implements EngineSettings {
     });
   }
 }
+
+/**
+ * A rebuild of up to this many services completes before `apply…` returns whatever the
+ * machine's load, so a small fleet's callers see their change at once (a few ms of work).
+ */
+const SYNC_SERVICES = 16;
 
 function merge(pending: Work | undefined, work: Work): Work {
   if (!pending) return work;
