@@ -33,7 +33,7 @@ export class HistoryRecorder {
     let operations = 0;
     for (const service of Object.values(round.probabilities)) operations += Object.keys(service).length;
     try {
-      await this.store.record(points, { ...calculation, services: Object.keys(round.probabilities).length, operations });
+      await this.store.record(points, { ...calculation, services: Object.keys(round.probabilities).length, operations }, slicer);
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'calculation history not written');
     }

@@ -1,3 +1,4 @@
+import type { TimeSlicer } from '../common/time-slicer';
 /**
  * Recent calculations, for the dashboard's charts: per service, the last points the leader
  * wrote, each with its busiest operations. Shared like the snapshot, so every replica shows
@@ -40,8 +41,11 @@ export interface CalculationRecord {
 }
 
 export interface HistoryStore {
-  /** Appends one point per service, keeping each service's newest `points`, and the calculation. */
-  record(points: ReadonlyMap<string, ServicePoint>, calculation: CalculationRecord): Promise<void>;
+  /**
+   * Appends one point per service, keeping each service's newest `points`, and the calculation;
+   * encoding them yields to `slicer` (a large fleet's points take tens of ms).
+   */
+  record(points: ReadonlyMap<string, ServicePoint>, calculation: CalculationRecord, slicer?: TimeSlicer): Promise<void>;
   /** A service's points, oldest first; empty when none are kept. */
   read(service: string): Promise<ServicePoint[]>;
   lastCalculation(): Promise<CalculationRecord | null>;

@@ -103,6 +103,8 @@ export class JaegerCalculator implements AdaptiveCalculator {
     const qps = dictionary<Record<string, number>>();
     const thisRound: Observations = new Map();
     const newest = this.buckets[0]?.throughput;
+    // The previous inputs go now, not when these replace them: a large fleet holds one set, not two.
+    this.inputs = dictionary();
     const inputs = dictionary<Record<string, OperationInputs>>();
     const services = new Set<string>();
     for (const bucket of this.buckets) for (const service of bucket.throughput.keys()) services.add(service);

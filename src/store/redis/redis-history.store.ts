@@ -1,3 +1,4 @@
+import { UNSLICED } from '../../common/time-slicer';
 import type { CalculationRecord, HistoryBounds, HistoryStore, ServicePoint } from '../history-store';
 import { StoreUnavailableError } from '../store';
 import { RedisBatch } from './redis-batch';
@@ -20,13 +21,15 @@ export class RedisHistoryStore implements HistoryStore {
     this.keys = new RedisKeys(keyPrefix);
   }
 
-  async record(points: ReadonlyMap<string, ServicePoint>, calculation: CalculationRecord): Promise<void> {
+  async record(points: ReadonlyMap<string, ServicePoint>, calculation: CalculationRecord, slicer = UNSLICED): Promise<void> {
     const batch = new RedisBatch(this.client);
     for (const [service, point] of points) {
       const key = this.keys.history(service);
+      const encoded = JSON.stringify(point);
       batch.add(hashTagOf(key), (pipeline) =>
-        pipeline.lpush(key, JSON.stringify(point)).ltrim(key, 0, this.bounds.points - 1).pexpire(key, this.bounds.retentionMs),
+        pipeline.lpush(key, encoded).ltrim(key, 0, this.bounds.points - 1).pexpire(key, this.bounds.retentionMs),
       );
+      if (slicer.due()) await slicer.yield();
     }
     batch.add('control', (pipeline) => pipeline.set(this.keys.historyCalculation, JSON.stringify(calculation)));
     await batch.exec();
