@@ -15,6 +15,12 @@ const TRAFFIC: SimulatedOperation[] = [
 /** Max-min fair: /rare takes its whole demand (10/s), the other two split the rest equally. */
 const FAIR: Record<string, number> = { 'GET /rare': 10, 'GET /cart': 10, 'GET /search': 10 };
 const BUDGET_ERROR = 0.1;
+/**
+ * Each share rests on one operation's rate estimate from 2 s buckets, which a report arriving
+ * a moment late on a busy machine moves by more than the total (whose errors partly cancel).
+ * Still far from any unfair split: proportional shares would be 0.05, 5 and 25.
+ */
+const SHARE_ERROR = 0.2;
 /** Calculations the budget must hold for once reached. */
 const HELD = 2;
 
@@ -97,7 +103,7 @@ describe('a service budget under samplane', () => {
       const detail = `v${version}: ${JSON.stringify(shares)}\n${trace()}`;
       if (!withinBudget(shares)) throw new Error(`budget missed: ${detail}`);
       for (const [operation, fair] of Object.entries(FAIR)) {
-        if (Math.abs(shares[operation] - fair) / fair > BUDGET_ERROR) throw new Error(`${operation} not at its fair share: ${detail}`);
+        if (Math.abs(shares[operation] - fair) / fair > SHARE_ERROR) throw new Error(`${operation} not at its fair share: ${detail}`);
       }
       // The smallest operation's demand fits under the fair level: it is sampled in full.
       expect(operations['GET /rare']).toBeGreaterThanOrEqual(1 - BUDGET_ERROR);
@@ -112,7 +118,7 @@ describe('a service budget under samplane', () => {
       const entry = operations.find((o) => o.operation === operation);
       expect(entry?.inputs?.budget).toBe(BUDGET);
       expect(entry?.reason).toContain(`service budget of ${BUDGET}/s`);
-      expect(Math.abs((entry?.inputs?.target ?? NaN) - FAIR[operation]) / FAIR[operation]).toBeLessThanOrEqual(BUDGET_ERROR);
+      expect(Math.abs((entry?.inputs?.target ?? NaN) - FAIR[operation]) / FAIR[operation]).toBeLessThanOrEqual(SHARE_ERROR);
     }
   }, 60_000);
 });

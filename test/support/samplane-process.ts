@@ -73,6 +73,8 @@ export class SamplaneProcess {
         return (await this.get('/healthz')).status === 200;
       },
       'samplane to answer /healthz',
+      // Start-up takes a second or two; on a machine busy with other suites, many more.
+      45_000,
     );
   }
 
