@@ -1,3 +1,5 @@
+import { StateTable } from './state-table';
+
 /** How one operation's error boost behaves: the engine's defaults, or a policy's. */
 export interface ErrorBoostRule {
   enabled: boolean;
@@ -69,91 +71,148 @@ const FADING = 0.9;
 /** Observed errors below which a bucket's own errors/s is too noisy to size a boost on. */
 const MIN_ERRORS_FOR_RATE = 10;
 
-interface Window {
-  errors: number;
-  requests: number;
-  observedErrors: number;
-  observedRequests: number;
-  seconds: number;
-}
-
-const empty = (): Window => ({ errors: 0, requests: 0, observedErrors: 0, observedRequests: 0, seconds: 0 });
+// Columns of a tracker's state in its table row. A window is five columns, in this order.
+const ERRORS = 0; // estimated among all requests
+const REQUESTS = 1;
+const OBSERVED_ERRORS = 2;
+const OBSERVED_REQUESTS = 3;
+const SECONDS = 4;
+const WINDOW_COLUMNS = 5;
+const BASELINE_ERRORS = 0;
+const BASELINE_REQUESTS = 1;
+const BASELINE_SECONDS = 2;
+/** The newest bucket alone. */
+const NEWEST = 3;
+/** A short window beside it (see `SHORT_HALF_LIFE_SECONDS`). */
+const SHORT = NEWEST + WINDOW_COLUMNS;
+const BASELINE_BEFORE = SHORT + WINDOW_COLUMNS;
+const ANOMALOUS = BASELINE_BEFORE + 1;
+/** Whether the newest bucket alone is above the baseline by enough to matter. */
+const ELEVATED = ANOMALOUS + 1;
+const SINCE_ANOMALY = ELEVATED + 1;
+/** The probability of the boost; NaN while not boosted. */
+const BOOSTED = SINCE_ANOMALY + 1;
+/** The newest bucket's error rate when the boost last rose; NaN while not boosted. */
+const BOOSTED_AT_RATE = BOOSTED + 1;
+export const ERROR_COLUMNS = BOOSTED_AT_RATE + 1;
 
 /**
  * One operation's errors against its own baseline. Pure: the calculator feeds it one bucket at a
  * time and asks, at each calculation, which probability (if any) a boost calls for.
  */
 export class ErrorTracker {
-  private baselineErrors = 0;
-  private baselineRequests = 0;
-  private baselineSeconds = 0;
-  private short = empty();
-  private newest: Window = empty();
-  private baselineBefore = 0;
-  private anomalous = false;
-  /** Whether the newest bucket alone is above the baseline by enough to matter. */
-  private elevated = false;
-  private sinceAnomaly = Infinity;
-  private boosted: number | undefined;
-  /** The newest bucket's error rate when the boost last rose. */
-  private boostedAtRate: number | undefined;
+  private readonly table: StateTable;
+  /** Index in `table.values` of this tracker's first column in the current row. */
+  private offset = 0;
+
+  /**
+   * Alone, it keeps its state in a table of its own. Given a table, it is a view of the
+   * `ERROR_COLUMNS` from `column` on of whichever row `at` last moved it to.
+   */
+  constructor(table?: StateTable, private readonly column = 0) {
+    this.table = table ?? new StateTable(ERROR_COLUMNS);
+    if (!table) this.at(this.table.add()).reset();
+  }
 
   /** Continues from what a previous leader recorded. */
   static restore(inputs: ErrorInputs, elapsedSeconds: number): ErrorTracker {
     const tracker = new ErrorTracker();
-    tracker.baselineRequests = inputs.baselineWeight;
-    tracker.baselineErrors = inputs.baselineErrorRate * inputs.baselineWeight;
-    tracker.baselineBefore = inputs.baselineErrorRate;
-    if (inputs.baselineWeight > 0) tracker.baselineSeconds = BASELINE_WARMUP_SECONDS;
-    if (inputs.boost) {
-      tracker.sinceAnomaly = inputs.boost.sinceAnomalySeconds + Math.max(0, elapsedSeconds);
-      tracker.boosted = inputs.boost.probability;
-    }
+    tracker.load(inputs, elapsedSeconds);
     return tracker;
+  }
+
+  /** Moves the view to `row`. */
+  at(row: number): this {
+    this.offset = row * this.table.width + this.column;
+    return this;
+  }
+
+  /** Starts over, as before the first bucket. */
+  reset(): void {
+    const v = this.table.values;
+    const o = this.offset;
+    v.fill(0, o, o + ERROR_COLUMNS);
+    v[o + SINCE_ANOMALY] = Infinity;
+    v[o + BOOSTED] = NaN;
+    v[o + BOOSTED_AT_RATE] = NaN;
+  }
+
+  /** Starts over from what a previous leader recorded. */
+  load(inputs: ErrorInputs, elapsedSeconds: number): void {
+    this.reset();
+    const v = this.table.values;
+    const o = this.offset;
+    v[o + BASELINE_REQUESTS] = inputs.baselineWeight;
+    v[o + BASELINE_ERRORS] = inputs.baselineErrorRate * inputs.baselineWeight;
+    v[o + BASELINE_BEFORE] = inputs.baselineErrorRate;
+    if (inputs.baselineWeight > 0) v[o + BASELINE_SECONDS] = BASELINE_WARMUP_SECONDS;
+    if (inputs.boost) {
+      v[o + SINCE_ANOMALY] = inputs.boost.sinceAnomalySeconds + Math.max(0, elapsedSeconds);
+      v[o + BOOSTED] = inputs.boost.probability;
+    }
+  }
+
+  /** Takes over another tracker's state. */
+  copyFrom(other: ErrorTracker): void {
+    const from = other.table.values;
+    const to = this.table.values;
+    for (let i = 0; i < ERROR_COLUMNS; i++) to[this.offset + i] = from[other.offset + i];
   }
 
   /** Folds one bucket in: judged against the baseline first, then added to it. */
   observe(bucket: ErrorObservation): void {
-    if (!(bucket.seconds > 0) || !(bucket.requests > 0) || !(bucket.outcomes > 0)) return this.observeNothing(bucket.seconds);
-    const observedErrors = Math.min(bucket.outcomes, Math.max(0, bucket.errors));
-    this.newest = {
-      errors: (bucket.requests * observedErrors) / bucket.outcomes,
-      requests: bucket.requests,
-      observedErrors,
-      observedRequests: bucket.outcomes,
-      seconds: bucket.seconds,
-    };
-    const shortDecay = 2 ** (-bucket.seconds / SHORT_HALF_LIFE_SECONDS);
-    this.short = {
-      errors: this.short.errors * shortDecay + this.newest.errors,
-      requests: this.short.requests * shortDecay + this.newest.requests,
-      observedErrors: this.short.observedErrors * shortDecay + this.newest.observedErrors,
-      observedRequests: this.short.observedRequests * shortDecay + this.newest.observedRequests,
-      seconds: this.short.seconds * shortDecay + bucket.seconds,
-    };
-    const known = this.baselineRequests > 0 && this.baselineSeconds >= BASELINE_WARMUP_SECONDS;
-    this.baselineBefore =
-      this.baselineRequests > 0 ? this.baselineErrors / this.baselineRequests : this.newest.errors / this.newest.requests;
-    const baseline = { rate: this.baselineBefore, weight: this.baselineRequests };
+    this.observeCounts(bucket.requests, bucket.outcomes, bucket.errors, bucket.seconds);
+  }
+
+  /** `observe`, for callers that allocate nothing. */
+  observeCounts(requests: number, outcomes: number, errors: number, seconds: number): void {
+    if (!(seconds > 0) || !(requests > 0) || !(outcomes > 0)) return this.observeNothing(seconds);
+    const v = this.table.values;
+    const o = this.offset;
+    const newest = o + NEWEST;
+    const short = o + SHORT;
+    const observedErrors = Math.min(outcomes, Math.max(0, errors));
+    const estimatedErrors = (requests * observedErrors) / outcomes;
+    v[newest + ERRORS] = estimatedErrors;
+    v[newest + REQUESTS] = requests;
+    v[newest + OBSERVED_ERRORS] = observedErrors;
+    v[newest + OBSERVED_REQUESTS] = outcomes;
+    v[newest + SECONDS] = seconds;
+    const shortDecay = 2 ** (-seconds / SHORT_HALF_LIFE_SECONDS);
+    v[short + ERRORS] = v[short + ERRORS] * shortDecay + estimatedErrors;
+    v[short + REQUESTS] = v[short + REQUESTS] * shortDecay + requests;
+    v[short + OBSERVED_ERRORS] = v[short + OBSERVED_ERRORS] * shortDecay + observedErrors;
+    v[short + OBSERVED_REQUESTS] = v[short + OBSERVED_REQUESTS] * shortDecay + outcomes;
+    v[short + SECONDS] = v[short + SECONDS] * shortDecay + seconds;
+    const baselineErrors = v[o + BASELINE_ERRORS];
+    const baselineRequests = v[o + BASELINE_REQUESTS];
+    const known = baselineRequests > 0 && v[o + BASELINE_SECONDS] >= BASELINE_WARMUP_SECONDS;
+    const baselineBefore = baselineRequests > 0 ? baselineErrors / baselineRequests : estimatedErrors / requests;
+    v[o + BASELINE_BEFORE] = baselineBefore;
     // The short window speaks only where the newest bucket holds too few outcomes to judge:
     // one that does and looks normal ends the anomaly, so the cooldown starts at once.
-    const informative = this.newest.observedRequests * Math.max(this.baselineBefore, MIN_RISE) >= MIN_ERRORS_FOR_RATE;
-    this.anomalous =
-      known && (isAnomalous(this.newest, baseline) || (!informative && isAnomalous(this.short, baseline)));
-    this.elevated = known && risen(this.newest, this.baselineBefore);
-    const decay = 2 ** (-bucket.seconds / BASELINE_HALF_LIFE_SECONDS);
-    this.baselineErrors = this.baselineErrors * decay + this.newest.observedErrors;
-    this.baselineRequests = this.baselineRequests * decay + this.newest.observedRequests;
-    this.baselineSeconds += bucket.seconds;
-    this.sinceAnomaly = this.anomalous ? 0 : this.sinceAnomaly + bucket.seconds;
+    const informative = outcomes * Math.max(baselineBefore, MIN_RISE) >= MIN_ERRORS_FOR_RATE;
+    const anomalous =
+      known &&
+      (isAnomalous(v, newest, baselineBefore, baselineRequests) ||
+        (!informative && isAnomalous(v, short, baselineBefore, baselineRequests)));
+    v[o + ANOMALOUS] = anomalous ? 1 : 0;
+    v[o + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
+    const decay = 2 ** (-seconds / BASELINE_HALF_LIFE_SECONDS);
+    v[o + BASELINE_ERRORS] = baselineErrors * decay + observedErrors;
+    v[o + BASELINE_REQUESTS] = baselineRequests * decay + outcomes;
+    v[o + BASELINE_SECONDS] += seconds;
+    v[o + SINCE_ANOMALY] = anomalous ? 0 : v[o + SINCE_ANOMALY] + seconds;
   }
 
   /** A bucket without requests: no evidence either way, so a boost only cools down. */
   observeNothing(seconds: number): void {
-    this.newest = empty();
-    this.anomalous = false;
-    this.elevated = false;
-    if (seconds > 0) this.sinceAnomaly += seconds;
+    const v = this.table.values;
+    const o = this.offset;
+    v.fill(0, o + NEWEST, o + NEWEST + WINDOW_COLUMNS);
+    v[o + ANOMALOUS] = 0;
+    v[o + ELEVATED] = 0;
+    if (seconds > 0) v[o + SINCE_ANOMALY] += seconds;
   }
 
   /**
@@ -164,41 +223,53 @@ export class ErrorTracker {
    */
   boost(rule: ErrorBoostRule): number | undefined {
     if (!this.active(rule)) {
-      this.boosted = undefined;
-      this.boostedAtRate = undefined;
+      this.endBoost();
       return undefined;
     }
+    const v = this.table.values;
+    const o = this.offset;
     const perSecond = this.errorsPerSecond();
     const wanted = perSecond > 0 ? Math.min(rule.maxSamplingProbability, rule.targetErrorSamplesPerSecond / perSecond) : rule.maxSamplingProbability;
-    const rate = this.newest.requests > 0 ? this.newest.errors / this.newest.requests : 0;
+    const rate = this.newestErrorRate();
     // Fewer errors/s at a lower error rate is an incident fading (or a bucket straddling its
     // end): the probability may follow it down, never up.
-    const worsening = this.elevated && (this.boostedAtRate === undefined || rate >= FADING * this.boostedAtRate);
-    if (worsening || this.boosted === undefined) {
-      this.boosted = wanted;
-      this.boostedAtRate = rate;
+    const boostedAtRate = v[o + BOOSTED_AT_RATE];
+    const worsening = v[o + ELEVATED] === 1 && (Number.isNaN(boostedAtRate) || rate >= FADING * boostedAtRate);
+    if (worsening || Number.isNaN(v[o + BOOSTED])) {
+      v[o + BOOSTED] = wanted;
+      v[o + BOOSTED_AT_RATE] = rate;
     } else {
-      this.boosted = Math.min(this.boosted, wanted);
+      v[o + BOOSTED] = Math.min(v[o + BOOSTED], wanted);
     }
-    return this.boosted;
+    return v[o + BOOSTED];
+  }
+
+  /** Ends any boost: what `boost` does under a rule that is not enabled. */
+  endBoost(): void {
+    this.table.values[this.offset + BOOSTED] = NaN;
+    this.table.values[this.offset + BOOSTED_AT_RATE] = NaN;
   }
 
   inputs(rule: ErrorBoostRule): ErrorInputs {
-    const newest = this.newest;
+    const v = this.table.values;
+    const o = this.offset;
+    const newestSeconds = v[o + NEWEST + SECONDS];
+    const boosted = v[o + BOOSTED];
+    const sinceAnomaly = v[o + SINCE_ANOMALY];
     return {
-      errorRate: newest.requests > 0 ? newest.errors / newest.requests : 0,
-      errorsPerSecond: newest.seconds > 0 ? newest.errors / newest.seconds : 0,
-      baselineErrorRate: this.baselineBefore,
-      baselineWeight: this.baselineRequests,
+      errorRate: this.newestErrorRate(),
+      errorsPerSecond: newestSeconds > 0 ? v[o + NEWEST + ERRORS] / newestSeconds : 0,
+      baselineErrorRate: v[o + BASELINE_BEFORE],
+      baselineWeight: v[o + BASELINE_REQUESTS],
       ...(this.active(rule) &&
-        this.boosted !== undefined && {
+        !Number.isNaN(boosted) && {
           boost: {
-            probability: this.boosted,
+            probability: boosted,
             targetErrorSamplesPerSecond: rule.targetErrorSamplesPerSecond,
             maxSamplingProbability: rule.maxSamplingProbability,
-            sinceAnomalySeconds: this.sinceAnomaly,
-            remainingSeconds: rule.cooldownSeconds - this.sinceAnomaly,
-            anomalous: this.anomalous,
+            sinceAnomalySeconds: sinceAnomaly,
+            remainingSeconds: rule.cooldownSeconds - sinceAnomaly,
+            anomalous: v[o + ANOMALOUS] === 1,
           },
         }),
     };
@@ -206,36 +277,47 @@ export class ErrorTracker {
 
   /** Boosted from the bucket that shows an anomaly until a cooldown of data without one. */
   private active(rule: ErrorBoostRule): boolean {
-    return rule.enabled && (this.anomalous || this.sinceAnomaly < rule.cooldownSeconds);
+    const v = this.table.values;
+    return rule.enabled && (v[this.offset + ANOMALOUS] === 1 || v[this.offset + SINCE_ANOMALY] < rule.cooldownSeconds);
+  }
+
+  private newestErrorRate(): number {
+    const newest = this.offset + NEWEST;
+    const requests = this.table.values[newest + REQUESTS];
+    return requests > 0 ? this.table.values[newest + ERRORS] / requests : 0;
   }
 
   /** The newest bucket's errors/s when it holds enough errors, else the short window's. */
   private errorsPerSecond(): number {
-    if (this.newest.observedErrors >= MIN_ERRORS_FOR_RATE && this.newest.seconds > 0) {
-      return this.newest.errors / this.newest.seconds;
+    const v = this.table.values;
+    const newest = this.offset + NEWEST;
+    const short = this.offset + SHORT;
+    if (v[newest + OBSERVED_ERRORS] >= MIN_ERRORS_FOR_RATE && v[newest + SECONDS] > 0) {
+      return v[newest + ERRORS] / v[newest + SECONDS];
     }
-    return this.short.seconds > 0 ? this.short.errors / this.short.seconds : 0;
+    return v[short + SECONDS] > 0 ? v[short + ERRORS] / v[short + SECONDS] : 0;
   }
 }
 
 /**
- * Whether a window's errors are clearly above the baseline: by enough to matter, and by more
- * than the noise of both (binomial around the baseline, plus the baseline's own uncertainty from
- * the outcomes behind it, so a young baseline is not mistaken for a precise one).
+ * Whether a window's errors (the five columns from `w` on) are clearly above the baseline: by
+ * enough to matter, and by more than the noise of both (binomial around the baseline, plus the
+ * baseline's own uncertainty from the outcomes behind it, so a young baseline is not mistaken
+ * for a precise one).
  */
-function isAnomalous(window: Window, baseline: { rate: number; weight: number }): boolean {
-  if (!(window.observedRequests > 0) || !risen(window, baseline.rate)) return false;
-  const n = window.observedRequests;
-  const expected = n * baseline.rate;
+function isAnomalous(v: Float64Array, w: number, baselineRate: number, baselineWeight: number): boolean {
+  if (!(v[w + OBSERVED_REQUESTS] > 0) || !risen(v, w, baselineRate)) return false;
+  const n = v[w + OBSERVED_REQUESTS];
+  const expected = n * baselineRate;
   // Laplace's rule keeps a baseline of zero errors from claiming zero uncertainty.
-  const smoothed = (baseline.rate * baseline.weight + 1) / (baseline.weight + 2);
-  const variance = n * smoothed * (1 - smoothed) * (1 + n / Math.max(baseline.weight, 1));
+  const smoothed = (baselineRate * baselineWeight + 1) / (baselineWeight + 2);
+  const variance = n * smoothed * (1 - smoothed) * (1 + n / Math.max(baselineWeight, 1));
   const deviation = Math.sqrt(Math.max(1, variance));
-  return (window.observedErrors - expected) / deviation >= ANOMALY_DEVIATIONS;
+  return (v[w + OBSERVED_ERRORS] - expected) / deviation >= ANOMALY_DEVIATIONS;
 }
 
 /** Whether a window's error rate is above the baseline by enough to matter, noise aside. */
-function risen(window: Window, baseline: number): boolean {
-  if (!(window.requests > 0)) return false;
-  return window.errors / window.requests - baseline >= Math.max(MIN_RISE, MIN_RELATIVE_RISE * baseline);
+function risen(v: Float64Array, w: number, baseline: number): boolean {
+  if (!(v[w + REQUESTS] > 0)) return false;
+  return v[w + ERRORS] / v[w + REQUESTS] - baseline >= Math.max(MIN_RISE, MIN_RELATIVE_RISE * baseline);
 }

@@ -1,22 +1,127 @@
-import type { ErrorTracker } from './error-boost';
-import type { EstimateKind, RateEstimator } from './rate-estimator';
+import { ERROR_COLUMNS, ErrorTracker } from './error-boost';
+import { type EstimateKind, RATE_COLUMNS, RateEstimator, type RateEstimatorTuning } from './rate-estimator';
+import { StateTable } from './state-table';
 
-/** What the calculator knows of one operation between calculations. */
-export interface OperationState {
-  estimator: RateEstimator;
-  errors: ErrorTracker;
+/** How the newest bucket was folded in; `idle` when it had no requests. */
+export type OperationEstimate = EstimateKind | 'idle';
+
+const ESTIMATES: readonly OperationEstimate[] = ['first', 'smoothed', 'step', 'resumed', 'awaiting', 'idle'];
+
+// Columns of an operation's row: its own, then its estimator's, then its error tracker's.
+const IDLE_BUCKETS = 0;
+const ESTIMATE = 1;
+const LAST_FOLD = 2;
+const LAST_SECONDS = 3;
+const WAS_ACTIVE = 4;
+const RAISED_FROM = 5; // NaN when not raised
+const ESTIMATOR = 6;
+const ERRORS = ESTIMATOR + RATE_COLUMNS;
+const COLUMNS = ERRORS + ERROR_COLUMNS;
+
+/**
+ * What the calculator knows of its operations between calculations, one table row each: an
+ * operation is a row number, and this is a view of whichever row `at` last moved it to (its
+ * estimator and error tracker with it). Nothing is allocated per operation or per bucket.
+ */
+export class OperationState {
+  readonly estimator: RateEstimator;
+  readonly errors: ErrorTracker;
+  private readonly table = new StateTable(COLUMNS, 64);
+  /** Index in `table.values` of the current row. */
+  private offset = 0;
+
+  constructor(tuning: RateEstimatorTuning) {
+    this.estimator = new RateEstimator(tuning, this.table, ESTIMATOR);
+    this.errors = new ErrorTracker(this.table, ERRORS);
+  }
+
+  /** Operations held. */
+  get size(): number {
+    return this.table.size;
+  }
+
+  /** A row for a new operation, first seen in a bucket of `seconds`; the view is moved to it. */
+  add(seconds: number): number {
+    const row = this.table.add();
+    this.at(row);
+    this.idleBuckets = 0;
+    this.estimate = 'first';
+    this.lastFold = 0;
+    this.lastSeconds = seconds;
+    this.wasActive = false;
+    this.raisedFrom = undefined;
+    this.estimator.reset();
+    this.errors.reset();
+    return row;
+  }
+
+  /** Frees the row of a forgotten operation, for the next new one. */
+  remove(row: number): void {
+    this.table.remove(row);
+  }
+
+  /** Moves the view, and its estimator and error tracker, to `row`. */
+  at(row: number): this {
+    this.offset = row * COLUMNS;
+    this.estimator.at(row);
+    this.errors.at(row);
+    return this;
+  }
+
   /** Buckets in a row without requests. */
-  idleBuckets: number;
+  get idleBuckets(): number {
+    return this.table.values[this.offset + IDLE_BUCKETS];
+  }
+
+  set idleBuckets(buckets: number) {
+    this.table.values[this.offset + IDLE_BUCKETS] = buckets;
+  }
+
   /** How the newest bucket was folded in; `idle` when it had no requests. */
-  estimate: EstimateKind | 'idle';
+  get estimate(): OperationEstimate {
+    return ESTIMATES[this.table.values[this.offset + ESTIMATE]];
+  }
+
+  set estimate(estimate: OperationEstimate) {
+    this.table.values[this.offset + ESTIMATE] = ESTIMATES.indexOf(estimate);
+  }
+
   /** The fold that last saw requests (the calculator's count of folded buckets). */
-  lastFold: number;
+  get lastFold(): number {
+    return this.table.values[this.offset + LAST_FOLD];
+  }
+
+  set lastFold(fold: number) {
+    this.table.values[this.offset + LAST_FOLD] = fold;
+  }
+
   /** Length of the last bucket with requests, in seconds. */
-  lastSeconds: number;
+  get lastSeconds(): number {
+    return this.table.values[this.offset + LAST_SECONDS];
+  }
+
+  set lastSeconds(seconds: number) {
+    this.table.values[this.offset + LAST_SECONDS] = seconds;
+  }
+
   /** Whether the previous calculation saw it active. */
-  wasActive: boolean;
+  get wasActive(): boolean {
+    return this.table.values[this.offset + WAS_ACTIVE] === 1;
+  }
+
+  set wasActive(active: boolean) {
+    this.table.values[this.offset + WAS_ACTIVE] = active ? 1 : 0;
+  }
+
   /** The probability the previous calculation raised it from, if it raised it. */
-  raisedFrom: number | undefined;
+  get raisedFrom(): number | undefined {
+    const from = this.table.values[this.offset + RAISED_FROM];
+    return Number.isNaN(from) ? undefined : from;
+  }
+
+  set raisedFrom(from: number | undefined) {
+    this.table.values[this.offset + RAISED_FROM] = from ?? NaN;
+  }
 }
 
 /**
@@ -24,13 +129,15 @@ export interface OperationState {
  * operation's rate is stale), then by estimated request rate; names break ties, so the choice
  * does not depend on the order operations were first seen.
  */
-export function operationsOverCap(states: ReadonlyMap<string, OperationState>, max: number): string[] {
-  if (states.size <= max) return [];
-  const ranked = [...states].sort(
-    ([a, x], [b, y]) =>
-      Number(x.estimate === 'idle') - Number(y.estimate === 'idle') ||
-      (y.estimator.rate ?? 0) - (x.estimator.rate ?? 0) ||
-      (a < b ? -1 : a > b ? 1 : 0),
+export function operationsOverCap(operations: ReadonlyMap<string, number>, state: OperationState, max: number): string[] {
+  if (operations.size <= max) return [];
+  const ranked = [...operations].map(([name, row]) => {
+    state.at(row);
+    return { name, idle: state.estimate === 'idle', rate: state.estimator.rate ?? 0 };
+  });
+  ranked.sort(
+    (x, y) =>
+      Number(x.idle) - Number(y.idle) || y.rate - x.rate || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0),
   );
-  return ranked.slice(max).map(([name]) => name);
+  return ranked.slice(max).map(({ name }) => name);
 }

@@ -1,3 +1,5 @@
+import { StateTable } from './state-table';
+
 /**
  * How the newest observation was folded into the estimate: first sight, blended in (within
  * noise), taken as the new level (step), the first bucket after a quiet spell (resumed), or not
@@ -33,17 +35,6 @@ export interface RecentPart {
   seconds: number;
 }
 
-interface Part {
-  count: number;
-  seconds: number;
-  rate: number;
-}
-
-interface Split {
-  earlier: Part;
-  recent: Part;
-}
-
 /**
  * Expected observations in a bucket below which a bucket without any is a zero count rather
  * than a pause: e^−3 ≈ 5% of such buckets are empty by chance alone.
@@ -64,15 +55,28 @@ const RAMP_JUMP = 1.5;
  */
 const MIN_RECENT_COUNT = 10;
 
-function splitOf(count: number, seconds: number, recent: RecentPart | undefined): Split | undefined {
-  if (!recent || !(recent.seconds > 0) || !(recent.seconds < seconds)) return undefined;
-  const recentCount = Math.min(count, Math.max(0, recent.count));
-  const earlierSeconds = seconds - recent.seconds;
-  return {
-    earlier: { count: count - recentCount, seconds: earlierSeconds, rate: (count - recentCount) / earlierSeconds },
-    recent: { count: recentCount, seconds: recent.seconds, rate: recentCount / recent.seconds },
-  };
-}
+// Columns of an estimator's state in its table row.
+const ESTIMATE = 0; // NaN before the first observation
+const DISPERSION = 1;
+/** The previous bucket's standardised residual; 0 after a jump. */
+const LAST_RESIDUAL = 2;
+/** Whether the next bucket replaces the estimate (after first sight or a jump). */
+const PROVISIONAL = 3;
+/** The last two observed rates, for the second differences; NaN where not seen yet. */
+const PREVIOUS_RATE = 4;
+const RATE_BEFORE_PREVIOUS = 5;
+/**
+ * Whether the last change was upwards: a jump up (kept through the bucket that replaces it)
+ * or a bucket above the estimate by more than one standard deviation.
+ */
+const RISING = 6;
+/** Whether the operation was quiet before the next bucket. */
+const PAUSED = 7;
+/** Second differences learnt from so far (the initial guess counting as one). */
+const LEARNT = 8;
+/** Seconds of empty buckets since the last delivery, to be covered by the next one. */
+const AWAITED = 9;
+export const RATE_COLUMNS = 10;
 
 /**
  * One operation's request rate (requests per second), estimated from one count per bucket.
@@ -99,36 +103,54 @@ function splitOf(count: number, seconds: number, recent: RecentPart | undefined)
  * followed, not mistaken for noise.
  */
 export class RateEstimator {
-  private estimate: number | undefined;
-  private dispersion = 1;
-  /** The previous bucket's standardised residual; 0 after a jump. */
-  private lastResidual = 0;
-  /** Whether the next bucket replaces the estimate (after first sight or a jump). */
-  private provisional = false;
-  /** The last two observed rates, newest first, for the second differences. */
-  private recent: number[] = [];
-  /**
-   * Whether the last change was upwards: a jump up (kept through the bucket that replaces it)
-   * or a bucket above the estimate by more than one standard deviation.
-   */
-  private rising = false;
-  /** Whether the operation was quiet before the next bucket. */
-  private paused = false;
-  /** Second differences learnt from so far (the initial guess counting as one). */
-  private learnt = 1;
-  /** Seconds of empty buckets since the last delivery, to be covered by the next one. */
-  private awaited = 0;
+  private readonly table: StateTable;
+  /** Index in `table.values` of this estimator's first column in the current row. */
+  private offset = 0;
 
-  constructor(private readonly tuning: RateEstimatorTuning) {}
+  /**
+   * Alone, it keeps its state in a table of its own. Given a table, it is a view of the
+   * `RATE_COLUMNS` from `column` on of whichever row `at` last moved it to.
+   */
+  constructor(
+    private readonly tuning: RateEstimatorTuning,
+    table?: StateTable,
+    private readonly column = 0,
+  ) {
+    this.table = table ?? new StateTable(RATE_COLUMNS);
+    if (!table) this.at(this.table.add()).reset();
+  }
+
+  /** Moves the view to `row`. */
+  at(row: number): this {
+    this.offset = row * this.table.width + this.column;
+    return this;
+  }
+
+  /** Starts over, as before the first observation. */
+  reset(): void {
+    const v = this.table.values;
+    const o = this.offset;
+    v[o + ESTIMATE] = NaN;
+    v[o + DISPERSION] = 1;
+    v[o + LAST_RESIDUAL] = 0;
+    v[o + PROVISIONAL] = 0;
+    v[o + PREVIOUS_RATE] = NaN;
+    v[o + RATE_BEFORE_PREVIOUS] = NaN;
+    v[o + RISING] = 0;
+    v[o + PAUSED] = 0;
+    v[o + LEARNT] = 1;
+    v[o + AWAITED] = 0;
+  }
 
   /** Requests per second; undefined before the first observation. */
   get rate(): number | undefined {
-    return this.estimate;
+    const estimate = this.table.values[this.offset + ESTIMATE];
+    return Number.isNaN(estimate) ? undefined : estimate;
   }
 
   /** How much noisier than Poisson the counts have looked (≥ 1). */
   get noiseDispersion(): number {
-    return this.dispersion;
+    return this.table.values[this.offset + DISPERSION];
   }
 
   /**
@@ -140,21 +162,26 @@ export class RateEstimator {
    * it likely, not by a probability served since, which those spans may not have had yet.
    */
   observeNothing(seconds: number): EstimateKind | undefined {
-    if (this.paused || this.estimate === undefined) return undefined;
-    this.awaited += seconds;
-    if (this.awaited <= DELIVERY_GAP_SECONDS) return 'awaiting';
-    const empty = this.awaited;
-    this.awaited = 0;
+    const v = this.table.values;
+    const o = this.offset;
+    const estimate = v[o + ESTIMATE];
+    if (v[o + PAUSED] === 1 || Number.isNaN(estimate)) return undefined;
+    v[o + AWAITED] += seconds;
+    if (v[o + AWAITED] <= DELIVERY_GAP_SECONDS) return 'awaiting';
+    const empty = v[o + AWAITED];
+    v[o + AWAITED] = 0;
     // Expected independent observations: requests counted exactly, or sampled spans.
-    const expected = (this.estimate * empty) / this.dispersion;
+    const dispersion = v[o + DISPERSION];
+    const expected = (estimate * empty) / dispersion;
     if (expected >= ABSENCE_EVIDENCE) return undefined;
-    return this.observe(0, empty, 1 / this.dispersion);
+    return this.observeCounts(0, empty, 1 / dispersion, undefined, 0, NaN);
   }
 
   /** Relative standard deviation of one bucket's rate around the estimate. */
   relativeNoise(seconds: number): number {
-    const expected = (this.estimate ?? 0) * seconds;
-    return Math.sqrt(this.dispersion / Math.max(expected, 1));
+    const estimate = this.table.values[this.offset + ESTIMATE];
+    const expected = (Number.isNaN(estimate) ? 0 : estimate) * seconds;
+    return Math.sqrt(this.table.values[this.offset + DISPERSION] / Math.max(expected, 1));
   }
 
   /**
@@ -162,84 +189,105 @@ export class RateEstimator {
    * in effect), which bounds how noisy the count can be.
    */
   observe(count: number, bucketSeconds: number, probability: number, bucketRecent?: RecentPart, exact?: number): EstimateKind {
+    return bucketRecent
+      ? this.observeCounts(count, bucketSeconds, probability, exact, bucketRecent.count, bucketRecent.seconds)
+      : this.observeCounts(count, bucketSeconds, probability, exact, 0, NaN);
+  }
+
+  /** `observe`, with the recent part as two numbers (NaN seconds: none), for callers that allocate nothing. */
+  observeCounts(
+    count: number,
+    bucketSeconds: number,
+    probability: number,
+    exact: number | undefined,
+    bucketRecentCount: number,
+    bucketRecentSeconds: number,
+  ): EstimateKind {
+    const v = this.table.values;
+    const o = this.offset;
     // A delivery after awaited empty buckets holds their requests too. Where in the bucket it
     // landed then tells when it was delivered, not when its requests came, so it is not split.
-    const seconds = bucketSeconds + this.awaited;
-    const recent = this.awaited > 0 ? undefined : bucketRecent;
-    this.awaited = 0;
+    const awaited = v[o + AWAITED];
+    const seconds = bucketSeconds + awaited;
+    const recentSeconds = awaited > 0 ? NaN : bucketRecentSeconds;
+    v[o + AWAITED] = 0;
     const observed = count / seconds;
     // Scaled-up counts are 1/p times noisier than Poisson; exactly counted ones are Poisson.
     const scaled = exact === undefined || !(count > 0) ? 1 : Math.min(1, Math.max(0, (count - exact) / count));
     const maxDispersion = 1 + scaled * (1 / Math.min(1, Math.max(probability, 1e-9)) - 1);
-    const split = splitOf(count, seconds, recent);
-    if (this.estimate === undefined) {
+    // The bucket split into its earlier part and the recent one, where the recent one is given.
+    const split = recentSeconds > 0 && recentSeconds < seconds;
+    const recentCount = split ? Math.min(count, Math.max(0, bucketRecentCount)) : 0;
+    const recentRate = recentCount / recentSeconds;
+    const earlierCount = count - recentCount;
+    const earlierSeconds = seconds - recentSeconds;
+    if (Number.isNaN(v[o + ESTIMATE])) {
       this.learnDispersion(observed, seconds, maxDispersion);
       // Traffic already there before the recent part shows its level in the recent part;
       // traffic that appeared within it, as if it had appeared midway through it.
-      this.estimate =
-        split && split.recent.count / maxDispersion >= MIN_RECENT_COUNT
-          ? split.earlier.count > 0
-            ? split.recent.rate
-            : 2 * split.recent.rate
+      v[o + ESTIMATE] =
+        split && recentCount / maxDispersion >= MIN_RECENT_COUNT
+          ? earlierCount > 0
+            ? recentRate
+            : 2 * recentRate
           : 2 * observed;
-      this.dispersion = maxDispersion;
+      v[o + DISPERSION] = maxDispersion;
       return this.jumped('first');
     }
     const { stepThreshold, smoothing } = this.tuning;
-    const expected = this.estimate * seconds;
+    const estimate = v[o + ESTIMATE];
+    const expected = estimate * seconds;
     // The larger of the two counts: a drop to near zero must not shrink the noise it is judged
     // by. The estimate is itself noisy (an EWMA's variance is a/(2−a) of one bucket's).
-    const dispersion = Math.min(maxDispersion, this.dispersion);
+    const dispersion = Math.min(maxDispersion, v[o + DISPERSION]);
     const variance = Math.max(count, expected, 1) * dispersion * (1 + smoothing / (2 - smoothing));
     const z = (count - expected) / Math.sqrt(variance);
     // Learnt after the test, so that a step does not widen the band it is judged by.
     this.learnDispersion(observed, seconds, maxDispersion);
-    if (this.paused) {
+    if (v[o + PAUSED] === 1) {
       // Traffic that resumes mid-bucket shows only part of its rate: a lower count says
       // nothing yet, a clearly higher one is a rise like any other.
-      this.paused = false;
+      v[o + PAUSED] = 0;
       if (z <= stepThreshold) {
-        this.provisional = true;
-        this.lastResidual = 0;
+        v[o + PROVISIONAL] = 1;
+        v[o + LAST_RESIDUAL] = 0;
         return 'resumed';
       }
-      this.estimate = 2 * observed - this.estimate;
+      v[o + ESTIMATE] = 2 * observed - estimate;
       return this.jumped('step');
     }
     // An empty bucket (sparse spans) does not replace a level; it is blended in below.
-    if (this.provisional && count > 0) {
-      this.estimate = observed;
-      this.provisional = false;
-      this.lastResidual = 0;
+    if (v[o + PROVISIONAL] === 1 && count > 0) {
+      v[o + ESTIMATE] = observed;
+      v[o + PROVISIONAL] = 0;
+      v[o + LAST_RESIDUAL] = 0;
       return 'step';
     }
-    this.provisional = false;
+    v[o + PROVISIONAL] = 0;
     const half = stepThreshold / 2;
+    const lastResidual = v[o + LAST_RESIDUAL];
     // Two buckets in a row beyond half the threshold on the same side are a change too.
-    const sustained =
-      Math.abs(z) > half && Math.abs(this.lastResidual) > half && Math.sign(z) === Math.sign(this.lastResidual);
+    const sustained = Math.abs(z) > half && Math.abs(lastResidual) > half && Math.sign(z) === Math.sign(lastResidual);
     // A rise by less than half again after rising before is a ramp: it goes on climbing while
     // the probability is applied, so it is extrapolated below rather than levelled off here.
-    const ramp = z > 0 && this.rising && observed < RAMP_JUMP * this.estimate;
-    const informative =
-      split !== undefined &&
-      Math.max(split.recent.count, this.estimate * split.recent.seconds) / maxDispersion >= MIN_RECENT_COUNT;
+    const ramp = z > 0 && v[o + RISING] === 1 && observed < RAMP_JUMP * estimate;
+    const informative = split && Math.max(recentCount, estimate * recentSeconds) / maxDispersion >= MIN_RECENT_COUNT;
     if (Math.abs(z) > stepThreshold && !ramp && split && informative) {
-      this.estimate = this.levelAfterStep(split, Math.sign(z), dispersion);
+      v[o + ESTIMATE] = this.levelAfterStep(earlierCount, earlierSeconds, recentRate, Math.sign(z), dispersion);
       return this.jumped('step', z > 0);
     }
     if (Math.abs(z) > stepThreshold || sustained) {
       // A large jump after a bucket already above the estimate (but within noise) most likely
       // began in that bucket, so this one shows all of it: extrapolating would double-count
       // it. A ramp climbs by small sustained steps instead, and keeps its extrapolation.
-      const alreadyRising = this.lastResidual > 1 && Math.abs(z) > stepThreshold && observed > RAMP_JUMP * this.estimate;
-      const rises = observed > this.estimate;
-      this.estimate = rises && !alreadyRising ? 2 * observed - this.estimate : observed;
+      const alreadyRising = lastResidual > 1 && Math.abs(z) > stepThreshold && observed > RAMP_JUMP * estimate;
+      const rises = observed > estimate;
+      v[o + ESTIMATE] = rises && !alreadyRising ? 2 * observed - estimate : observed;
       return this.jumped('step', rises);
     }
-    this.estimate += smoothing * (observed - this.estimate);
-    this.rising = z > 1;
-    this.lastResidual = z;
+    v[o + ESTIMATE] = estimate + smoothing * (observed - estimate);
+    v[o + RISING] = z > 1 ? 1 : 0;
+    v[o + LAST_RESIDUAL] = z;
     return 'smoothed';
   }
 
@@ -249,13 +297,18 @@ export class RateEstimator {
    * alone; only in the recent part, a rise is taken as if it began midway through it, and a
    * fall as the recent part shows it (guessing a fall too deep would oversample).
    */
-  private levelAfterStep(split: Split, direction: number, dispersion: number): number {
-    const old = this.estimate ?? 0;
-    const { earlier, recent } = split;
-    const expected = old * earlier.seconds;
-    const z = (earlier.count - expected) / Math.sqrt(Math.max(earlier.count, expected, 1) * dispersion);
-    if (Math.sign(z) === direction && Math.abs(z) > this.tuning.stepThreshold / 2) return recent.rate;
-    return recent.rate > old ? 2 * recent.rate - old : recent.rate;
+  private levelAfterStep(
+    earlierCount: number,
+    earlierSeconds: number,
+    recentRate: number,
+    direction: number,
+    dispersion: number,
+  ): number {
+    const old = this.table.values[this.offset + ESTIMATE];
+    const expected = old * earlierSeconds;
+    const z = (earlierCount - expected) / Math.sqrt(Math.max(earlierCount, expected, 1) * dispersion);
+    if (Math.sign(z) === direction && Math.abs(z) > this.tuning.stepThreshold / 2) return recentRate;
+    return recentRate > old ? 2 * recentRate - old : recentRate;
   }
 
   /**
@@ -263,31 +316,41 @@ export class RateEstimator {
    * zero), and the counts before and after the gap are not compared.
    */
   pause(): void {
-    this.recent = [];
-    this.awaited = 0;
-    this.lastResidual = 0;
-    this.rising = false;
-    this.paused = this.estimate !== undefined;
+    const v = this.table.values;
+    const o = this.offset;
+    v[o + PREVIOUS_RATE] = NaN;
+    v[o + RATE_BEFORE_PREVIOUS] = NaN;
+    v[o + AWAITED] = 0;
+    v[o + LAST_RESIDUAL] = 0;
+    v[o + RISING] = 0;
+    v[o + PAUSED] = Number.isNaN(v[o + ESTIMATE]) ? 0 : 1;
   }
 
   private jumped(kind: EstimateKind, rising = false): EstimateKind {
-    this.provisional = true;
-    this.rising = rising;
-    this.lastResidual = 0;
+    const v = this.table.values;
+    const o = this.offset;
+    v[o + PROVISIONAL] = 1;
+    v[o + RISING] = rising ? 1 : 0;
+    v[o + LAST_RESIDUAL] = 0;
     return kind;
   }
 
   private learnDispersion(observed: number, seconds: number, maxDispersion: number): void {
-    const [previous, beforePrevious] = this.recent;
-    this.recent = [observed, ...this.recent.slice(0, 1)];
-    if (beforePrevious !== undefined) {
+    const v = this.table.values;
+    const o = this.offset;
+    const previous = v[o + PREVIOUS_RATE];
+    const beforePrevious = v[o + RATE_BEFORE_PREVIOUS];
+    v[o + RATE_BEFORE_PREVIOUS] = previous;
+    v[o + PREVIOUS_RATE] = observed;
+    let dispersion = v[o + DISPERSION];
+    if (!Number.isNaN(beforePrevious)) {
       const difference = (observed - 2 * previous + beforePrevious) * seconds;
       const poisson = ((observed + previous + beforePrevious) / 3) * seconds;
       const measured = difference ** 2 / (SECOND_DIFFERENCE_VARIANCE * Math.max(poisson, 1));
-      this.learnt++;
-      const rate = Math.max(DISPERSION_LEARNING, 1 / this.learnt);
-      this.dispersion += rate * (Math.min(measured, DISPERSION_CLIP * this.dispersion) - this.dispersion);
+      const learnt = ++v[o + LEARNT];
+      const rate = Math.max(DISPERSION_LEARNING, 1 / learnt);
+      dispersion += rate * (Math.min(measured, DISPERSION_CLIP * dispersion) - dispersion);
     }
-    this.dispersion = Math.min(maxDispersion, Math.max(1, this.dispersion));
+    v[o + DISPERSION] = Math.min(maxDispersion, Math.max(1, dispersion));
   }
 }

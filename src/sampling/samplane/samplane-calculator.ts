@@ -8,10 +8,9 @@ import type {
   RestoredInputs,
 } from '../calculator';
 import type { ThroughputBucket } from '../throughput';
-import { ErrorTracker } from './error-boost';
-import { type OperationState, operationsOverCap } from './operation-state';
+import { OperationState, operationsOverCap } from './operation-state';
 import { type OperationRules, bounded, resolveRules } from './operation-rules';
-import { RateEstimator } from './rate-estimator';
+import { RestoredErrors } from './restored-errors';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { copyProbabilities, dictionary } from '../dictionary';
@@ -50,8 +49,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   private readonly tuning: SamplaneTuning;
   /** Buckets added since the last calculation, oldest first. */
   private pending: ThroughputBucket[] = [];
-  /** service → operation → what is known of it; an operation here is in the output. */
-  private operations = new Map<string, Map<string, OperationState>>();
+  /** service → operation → its row in `state`; an operation here is in the output. */
+  private operations = new Map<string, Map<string, number>>();
+  /** What is known of each operation, viewed one row at a time. */
+  private readonly state: OperationState;
   /** The probabilities in effect, including restored ones not yet seen in any bucket. */
   private probabilities: Probabilities = dictionary();
   private settings: OperationSettingsResolver = () => undefined;
@@ -60,7 +61,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   private dropped: Record<string, number> = dictionary();
   private folds = 0;
   /** Error state a previous leader recorded, taken up when each operation is first folded. */
-  private restoredErrors = new Map<string, Map<string, ErrorTracker>>();
+  private restoredErrors = new RestoredErrors();
 
   constructor(
     private readonly options: SamplaneCalculatorOptions,
@@ -76,6 +77,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     if (!(options.targetSamplesPerSecond > 0)) throw new RangeError('targetSamplesPerSecond must be positive');
     if (!(this.tuning.smoothing > 0 && this.tuning.smoothing <= 1)) throw new RangeError('smoothing must be in (0, 1]');
     if (!(this.tuning.stepThreshold > 0)) throw new RangeError('stepThreshold must be positive');
+    this.state = new OperationState(this.tuning);
   }
 
   lastInputs(): CalculationInputs {
@@ -101,9 +103,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     for (const [service, operations] of Object.entries(restored.inputs)) {
       for (const [operation, inputs] of Object.entries(operations)) {
         if (!inputs.errors || this.operations.get(service)?.has(operation)) continue;
-        const trackers = this.restoredErrors.get(service) ?? new Map<string, ErrorTracker>();
-        trackers.set(operation, ErrorTracker.restore(inputs.errors, restored.elapsedSeconds));
-        this.restoredErrors.set(service, trackers);
+        this.restoredErrors.set(service, operation, inputs.errors, restored.elapsedSeconds);
       }
     }
   }
@@ -149,7 +149,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       buckets.forEach((bucket, i) => this.fold(service, bucket, bucket === newest, firstFold + i));
       const operations = this.operations.get(service);
       if (operations) {
-        const excess = operationsOverCap(operations, this.options.maxOperations);
+        const excess = operationsOverCap(operations, this.state, this.options.maxOperations);
         for (const operation of excess) this.forget(service, operation);
         if (excess.length > 0) this.dropped[service] = excess.length;
         const computed = this.calculateService(service, operations);
@@ -165,18 +165,19 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     return { probabilities, qps };
   }
 
-  private calculateService(service: string, operations: Map<string, OperationState>) {
+  private calculateService(service: string, operations: Map<string, number>) {
     const probabilities = dictionary<number>();
     const qps = dictionary<number>();
     const inputs = dictionary<OperationInputs>();
     const rules = new Map<string, OperationRules>();
     for (const operation of operations.keys()) rules.set(operation, this.rulesFor(service, operation));
     const boosts = this.errorBoosts(operations, rules);
-    const budget = budgetShares(operations, rules, boosts, this.options.minSamplesPerSecond);
-    const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? floodShares(operations, rules) : undefined;
+    const budget = budgetShares(operations, this.state, rules, boosts, this.options.minSamplesPerSecond);
+    const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? floodShares(operations, this.state, rules) : undefined;
     const shares = flood?.shares ?? budget;
 
-    for (const [operation, state] of operations) {
+    for (const [operation, row] of operations) {
+      const state = this.state.at(row);
       const rule = rules.get(operation) as OperationRules;
       const previous = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
       const rate = state.estimator.rate ?? 0;
@@ -250,12 +251,16 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   /** operation → the probability its error boost asks for, for the active boosted operations. */
-  private errorBoosts(operations: Map<string, OperationState>, rules: Map<string, OperationRules>): Map<string, number> {
+  private errorBoosts(operations: Map<string, number>, rules: Map<string, OperationRules>): Map<string, number> {
     const boosts = new Map<string, number>();
-    for (const [operation, state] of operations) {
+    for (const [operation, row] of operations) {
+      const state = this.state.at(row);
       const rule = rules.get(operation) as OperationRules;
-      const active = state.estimate !== 'idle' && (state.estimator.rate ?? 0) > 0;
-      const boost = active ? state.errors.boost(rule.errorBoost) : state.errors.boost({ ...rule.errorBoost, enabled: false });
+      if (state.estimate === 'idle' || !((state.estimator.rate ?? 0) > 0)) {
+        state.errors.endBoost();
+        continue;
+      }
+      const boost = state.errors.boost(rule.errorBoost);
       if (boost !== undefined) boosts.set(operation, Math.min(boost, rule.maxSamplingProbability));
     }
     return boosts;
@@ -271,39 +276,38 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         serviceStates = new Map();
         this.operations.set(service, serviceStates);
       }
-      let state = serviceStates.get(operation);
-      if (!state) {
-        state = {
-          estimator: new RateEstimator(this.tuning),
-          errors: this.restoredErrors.get(service)?.get(operation) ?? new ErrorTracker(),
-          idleBuckets: 0,
-          estimate: 'first',
-          lastFold: 0,
-          lastSeconds: bucket.intervalSeconds,
-          wasActive: false,
-          raisedFrom: undefined,
-        };
-        serviceStates.set(operation, state);
+      let row = serviceStates.get(operation);
+      if (row === undefined) {
+        row = this.state.add(bucket.intervalSeconds);
+        this.restoredErrors.copyTo(service, operation, this.state.errors);
+        serviceStates.set(operation, row);
       }
+      const state = this.state.at(row);
       const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
-      const recent = bucket.recent && {
-        count: bucket.recent.throughput.get(service)?.get(operation)?.count ?? 0,
-        seconds: bucket.recent.intervalSeconds,
-      };
-      state.estimate = state.estimator.observe(throughput.count, bucket.intervalSeconds, inEffect, recent, throughput.exact);
-      if (newest || !this.restoredErrors.get(service)?.has(operation)) {
-        state.errors.observe({
-          requests: throughput.count,
-          outcomes: throughput.outcomes ?? throughput.count,
-          errors: throughput.errors ?? 0,
-          seconds: bucket.intervalSeconds,
-        });
+      // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
+      const recent = bucket.recent;
+      state.estimate = state.estimator.observeCounts(
+        throughput.count,
+        bucket.intervalSeconds,
+        inEffect,
+        throughput.exact,
+        recent ? (recent.throughput.get(service)?.get(operation)?.count ?? 0) : 0,
+        recent ? recent.intervalSeconds : NaN,
+      );
+      if (newest || !this.restoredErrors.has(service, operation)) {
+        state.errors.observeCounts(
+          throughput.count,
+          throughput.outcomes ?? throughput.count,
+          throughput.errors ?? 0,
+          bucket.intervalSeconds,
+        );
       }
       state.idleBuckets = 0;
       state.lastFold = fold;
       state.lastSeconds = bucket.intervalSeconds;
     }
-    for (const [operation, state] of this.operations.get(service) ?? []) {
+    for (const [operation, row] of this.operations.get(service) ?? []) {
+      const state = this.state.at(row);
       if (state.lastFold === fold) continue;
       state.errors.observeNothing(bucket.intervalSeconds);
       const zero = state.estimator.observeNothing(bucket.intervalSeconds);
@@ -335,7 +339,12 @@ export class SamplaneCalculator implements AdaptiveCalculator {
 
   private forget(service: string, operation: string): void {
     const states = this.operations.get(service);
-    states?.delete(operation);
+    const row = states?.get(operation);
+    if (states && row !== undefined) {
+      this.restoredErrors.keep(service, operation, this.state.at(row).errors);
+      this.state.remove(row);
+      states.delete(operation);
+    }
     if (states?.size === 0) this.operations.delete(service);
     const probabilities = this.probabilities[service];
     if (probabilities) delete probabilities[operation];

@@ -9,30 +9,34 @@ import type { OperationRules } from './operation-rules';
  * the boosts alone would exceed the budget), the rest share what remains max-min fairly.
  */
 export function budgetShares(
-  operations: Map<string, OperationState>,
+  operations: Map<string, number>,
+  state: OperationState,
   rules: Map<string, OperationRules>,
   boosts: Map<string, number>,
   minSamplesPerSecond: number,
 ): Map<string, number> {
   const active: string[] = [];
+  const rates: number[] = [];
   let budget: number | undefined;
-  for (const [operation, state] of operations) {
+  for (const [operation, row] of operations) {
+    state.at(row);
     if (state.estimate === 'idle' || !(state.estimator.rate ?? 0)) continue;
     active.push(operation);
+    rates.push(state.estimator.rate ?? 0);
     const own = rules.get(operation)?.budgetTracesPerSecond;
     if (own !== undefined) budget = budget === undefined ? own : Math.min(budget, own);
   }
   const shares = new Map<string, number>();
   if (budget === undefined || active.length === 0) return shares;
-  const claims: Claim[] = active.map((operation) => {
-    const rate = operations.get(operation)?.estimator.rate ?? 0;
+  const claims: Claim[] = active.map((operation, i) => {
+    const rate = rates[i];
     const rule = rules.get(operation) as OperationRules;
     return {
       demand: rate * rule.maxSamplingProbability,
       floor: Math.max(minSamplesPerSecond, rate * rule.minSamplingProbability),
     };
   });
-  const boosted = active.map((operation, i) => Math.min(claims[i].demand, (boosts.get(operation) ?? 0) * (operations.get(operation)?.estimator.rate ?? 0)));
+  const boosted = active.map((operation, i) => Math.min(claims[i].demand, (boosts.get(operation) ?? 0) * rates[i]));
   const plain = claims.reduce((total, c, i) => total + (boosted[i] > 0 ? 0 : Math.min(c.floor, c.demand)), 0);
   const wanted = boosted.reduce((total, b) => total + b, 0);
   const scale = wanted > 0 ? Math.min(1, Math.max(0, budget - plain) / wanted) : 1;
@@ -51,13 +55,15 @@ export function budgetShares(
  * targets. The target shared is the smallest of theirs.
  */
 export function floodShares(
-  operations: Map<string, OperationState>,
+  operations: Map<string, number>,
+  state: OperationState,
   rules: Map<string, OperationRules>,
 ): { shares: Map<string, number>; target: number } {
   const quiet: Array<[string, number]> = [];
   let rate = 0;
   let target = Infinity;
-  for (const [operation, state] of operations) {
+  for (const [operation, row] of operations) {
+    state.at(row);
     const own = state.estimator.rate ?? 0;
     const rule = rules.get(operation) as OperationRules;
     if (state.estimate === 'idle' || !(own > 0) || own * rule.maxSamplingProbability > rule.targetSamplesPerSecond) continue;

@@ -1,0 +1,43 @@
+/**
+ * Rows of numbers of a fixed width in one growable Float64Array, one row per operation. V8
+ * keeps each double field of an object as a heap object of its own; a million operations with
+ * dozens of fields each are better held here. Columns use NaN for undefined and 0/1 for booleans.
+ */
+export class StateTable {
+  /** Row-major. Replaced when the table grows: read it afresh after `add`. */
+  values: Float64Array;
+  /** Removed rows, reused before the table grows. */
+  private readonly free: number[] = [];
+  /** Rows handed out so far, removed ones included. */
+  private used = 0;
+
+  constructor(
+    readonly width: number,
+    capacity = 1,
+  ) {
+    this.values = new Float64Array(width * Math.max(1, capacity));
+  }
+
+  /** Rows in use. */
+  get size(): number {
+    return this.used - this.free.length;
+  }
+
+  /** A row for a new holder, which sets all its columns: a reused row holds its old values. */
+  add(): number {
+    const reused = this.free.pop();
+    if (reused !== undefined) return reused;
+    const row = this.used++;
+    if ((row + 1) * this.width > this.values.length) {
+      // Half again rather than double: at a million rows the slack is what costs.
+      const grown = new Float64Array(Math.max((row + 1) * this.width, Math.ceil(this.values.length * 1.5)));
+      grown.set(this.values);
+      this.values = grown;
+    }
+    return row;
+  }
+
+  remove(row: number): void {
+    this.free.push(row);
+  }
+}
