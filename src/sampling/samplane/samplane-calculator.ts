@@ -142,6 +142,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     for (const bucket of buckets) for (const service of bucket.throughput.keys()) services.add(service);
 
     this.dropped = dictionary<number>();
+    // The previous inputs go now, not when these replace them: a large fleet holds one set, not two.
+    this.inputs = dictionary();
     const probabilities = dictionary<Record<string, number>>();
     const qps = dictionary<Record<string, number>>();
     const inputs = dictionary<Record<string, OperationInputs>>();
