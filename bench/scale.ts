@@ -9,7 +9,8 @@
  * operations), `1m` (10,000 × 100), `200k-cluster` (200k on a six-node Redis Cluster); any
  * `SERVICESxOPERATIONS`, with `-cluster` or not, works too. Other knobs: BENCH_SCALE_DURATION
  * (seconds of load per size, default 120), BENCH_SCALE_INTERVAL (calculation interval, s,
- * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200).
+ * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200); FLEET_NODE_ARGS (node flags for
+ * the replicas) and FLEET_REPLICA_LOG_DIR (their whole output to files) when investigating.
  *
  * It takes minutes per size, so `npm run bench` without names leaves it out. Targets are the
  * acceptance figures; a miss is tracked (printed), not fatal.

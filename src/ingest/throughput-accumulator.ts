@@ -1,3 +1,4 @@
+import { type TimeSlicer, runInSlices, runToEnd } from '../common/time-slicer';
 import type { CountedOperation } from '../sampling/counted-operation';
 import { MAX_RECORDED_PROBABILITIES } from '../sampling/throughput';
 import { type OperationCounts, countedRecord } from '../store/throughput-counts';
@@ -75,13 +76,28 @@ export class ThroughputAccumulator {
 
   /** Everything counted since the last drain; the accumulator starts over empty. */
   drain(): CountedOperation[] {
+    return runToEnd(this.drainSteps());
+  }
+
+  /**
+   * The same, giving the event loop a turn between services: a large fleet's second of counts
+   * is tens of thousands of records. The counts are taken at the call; later adds go to the next drain.
+   */
+  drainInSlices(slicer: TimeSlicer): Promise<CountedOperation[]> {
+    return runInSlices(this.drainSteps(), slicer);
+  }
+
+  private *drainSteps(): Generator<void, CountedOperation[]> {
     const drained = this.counts;
     this.counts = new Map();
     const out: CountedOperation[] = [];
     for (const [service, operations] of drained) {
       for (const [operation, c] of operations) {
-        out.push({ ...countedRecord(service, operation, c), ...(c.windowMs > 0 && { windowMs: c.windowMs }) });
+        const record = countedRecord(service, operation, c);
+        if (c.windowMs > 0) record.windowMs = c.windowMs;
+        out.push(record);
       }
+      yield;
     }
     return out;
   }

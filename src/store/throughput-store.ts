@@ -11,10 +11,10 @@ export interface ThroughputStore {
   /** Slot length: counts are attributed to the slot their flush fell in. */
   readonly slotMs: number;
   /**
-   * Adds `records` to the slot containing `drainedAt` and marks `replica` as flushed through
-   * `drainedAt`. One round trip however many records.
+   * Adds `records` to the slots their counts start in (`drainedAt`, less a spread record's
+   * window) and marks `replica` as flushed through `drainedAt`. Encoding yields to `slicer`.
    */
-  flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void>;
+  flush(replica: string, drainedAt: number, records: CountedOperation[], slicer?: TimeSlicer): Promise<void>;
   /**
    * The summed counts of each interval [bounds[i], bounds[i+1]) (slot boundaries, ascending),
    * read in one go: the number of round trips does not grow with the number of slots or

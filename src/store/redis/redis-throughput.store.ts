@@ -1,3 +1,4 @@
+import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { type IntervalCounts, decodeFlushes, encodeFlush, recordStart, toCounted } from '../throughput-counts';
@@ -34,10 +35,16 @@ export class RedisThroughputStore implements ThroughputStore {
     this.keys = new RedisKeys(prefix);
   }
 
-  async flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
+  async flush(replica: string, drainedAt: number, records: CountedOperation[], slicer = UNSLICED): Promise<void> {
     const groups = new Map<string, { shard: number; slot: number; records: CountedOperation[] }>();
+    // Records come a service at a time: its shard is hashed once, not once per operation.
+    let service: string | undefined;
+    let shard = 0;
     for (const r of records) {
-      const shard = shardOf(r.service, THROUGHPUT_SHARDS);
+      if (r.service !== service) {
+        service = r.service;
+        shard = shardOf(service, THROUGHPUT_SHARDS);
+      }
       const slot = Math.floor(recordStart(r, drainedAt) / this.slotMs) * this.slotMs;
       const key = `${shard}|${slot}`;
       const group = groups.get(key);
@@ -53,6 +60,7 @@ export class RedisThroughputStore implements ThroughputStore {
         const key = this.keys.slotCounts(shard, slot);
         const text = encodeFlush(grouped, drainedAt);
         batch.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
+        if (slicer.due()) await slicer.yield();
       }
       const last = first + SHARDS_PER_WRITE >= pending.length;
       // One pipeline keeps its order: the watermark follows the counts in the same round trip.

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../ports';
@@ -23,7 +23,11 @@ export class FleetReplica {
     readonly httpPort: number,
     private readonly dir: string,
   ) {
+    // The whole output to a file as well, when investigating a run (with --trace-gc, say).
+    const logDir = process.env.FLEET_REPLICA_LOG_DIR;
+    const log = logDir ? createWriteStream(join(logDir, `${name}.log`)) : undefined;
     const keep = (chunk: Buffer): void => {
+      log?.write(chunk);
       // A replica logging at every calculation for minutes must not grow this without bound.
       this.output = (this.output + chunk.toString()).slice(-16_000);
     };
