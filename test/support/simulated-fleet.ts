@@ -105,11 +105,17 @@ export class SimulatedFleet {
 
   private async run(): Promise<void> {
     const tickMs = this.options.tickMs ?? 100;
-    const deadline = Date.now() + (this.options.maxDurationMs ?? 120_000);
-    let last = Date.now();
+    const started = Date.now();
+    const deadline = started + (this.options.maxDurationMs ?? 120_000);
+    let last = started;
+    let tick = 0;
     while (this.running && Date.now() < deadline) {
-      // Pacing the simulated traffic; the elapsed time, not the tick, sets the counts.
-      await new Promise((resolve) => setTimeout(resolve, tickMs));
+      // Pacing the simulated traffic; the elapsed time, not the tick, sets the counts. Ticks
+      // keep their phase rather than drifting by each tick's own time, as a reporter's timer
+      // does: drifting reports cross the store's slot boundaries now and then, and a slot that
+      // gets two reports next to one that gets none reads as a burst and a drop.
+      tick = Math.max(tick + 1, Math.floor((Date.now() - started) / tickMs));
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, started + tick * tickMs - Date.now())));
       const now = Date.now();
       const seconds = (now - last) / 1000;
       last = now;
