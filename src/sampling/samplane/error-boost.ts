@@ -1,4 +1,4 @@
-import { StateTable } from './state-table';
+import { RowView, type StateTable } from './state-table';
 
 /** How one operation's error boost behaves: the engine's defaults, or a policy's. */
 export interface ErrorBoostRule {
@@ -100,18 +100,13 @@ export const ERROR_COLUMNS = BOOSTED_AT_RATE + 1;
  * One operation's errors against its own baseline. Pure: the calculator feeds it one bucket at a
  * time and asks, at each calculation, which probability (if any) a boost calls for.
  */
-export class ErrorTracker {
-  private readonly table: StateTable;
-  /** Index in `table.values` of this tracker's first column in the current row. */
-  private offset = 0;
-
+export class ErrorTracker extends RowView {
   /**
    * Alone, it keeps its state in a table of its own. Given a table, it is a view of the
    * `ERROR_COLUMNS` from `column` on of whichever row `at` last moved it to.
    */
-  constructor(table?: StateTable, private readonly column = 0) {
-    this.table = table ?? new StateTable(ERROR_COLUMNS);
-    if (!table) this.at(this.table.add()).reset();
+  constructor(table?: StateTable, column = 0) {
+    super(ERROR_COLUMNS, table, column);
   }
 
   /** Continues from what a previous leader recorded. */
@@ -119,12 +114,6 @@ export class ErrorTracker {
     const tracker = new ErrorTracker();
     tracker.load(inputs, elapsedSeconds);
     return tracker;
-  }
-
-  /** Moves the view to `row`. */
-  at(row: number): this {
-    this.offset = row * this.table.width + this.column;
-    return this;
   }
 
   /** Starts over, as before the first bucket. */

@@ -1,4 +1,4 @@
-import { StateTable } from './state-table';
+import { RowView, type StateTable } from './state-table';
 
 /**
  * How the newest observation was folded into the estimate: first sight, blended in (within
@@ -102,11 +102,7 @@ export const RATE_COLUMNS = 10;
  * second differences of the counts, which a steady trend does not inflate, so a diurnal ramp is
  * followed, not mistaken for noise.
  */
-export class RateEstimator {
-  private readonly table: StateTable;
-  /** Index in `table.values` of this estimator's first column in the current row. */
-  private offset = 0;
-
+export class RateEstimator extends RowView {
   /**
    * Alone, it keeps its state in a table of its own. Given a table, it is a view of the
    * `RATE_COLUMNS` from `column` on of whichever row `at` last moved it to.
@@ -114,16 +110,9 @@ export class RateEstimator {
   constructor(
     private readonly tuning: RateEstimatorTuning,
     table?: StateTable,
-    private readonly column = 0,
+    column = 0,
   ) {
-    this.table = table ?? new StateTable(RATE_COLUMNS);
-    if (!table) this.at(this.table.add()).reset();
-  }
-
-  /** Moves the view to `row`. */
-  at(row: number): this {
-    this.offset = row * this.table.width + this.column;
-    return this;
+    super(RATE_COLUMNS, table, column);
   }
 
   /** Starts over, as before the first observation. */

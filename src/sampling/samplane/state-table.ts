@@ -41,3 +41,31 @@ export class StateTable {
     this.free.push(row);
   }
 }
+
+/**
+ * A view of its class's columns, from `column` on, in whichever row of a table `at` last moved
+ * it to. Alone (no table given), it keeps one row in a table of its own.
+ */
+export abstract class RowView {
+  protected readonly table: StateTable;
+  /** Index in `table.values` of the view's first column in the current row. */
+  protected offset = 0;
+
+  constructor(
+    width: number,
+    table: StateTable | undefined,
+    private readonly column: number,
+  ) {
+    this.table = table ?? new StateTable(width);
+    if (!table) this.at(this.table.add()).reset();
+  }
+
+  /** Moves the view to `row`. */
+  at(row: number): this {
+    this.offset = row * this.table.width + this.column;
+    return this;
+  }
+
+  /** Starts the current row over, as before anything was seen. */
+  abstract reset(): void;
+}
