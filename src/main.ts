@@ -5,6 +5,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { AppModule } from './app.module';
+import { ReportFastLane } from './ingest/report-fast-lane';
 import type { AppConfig } from './config/app-config';
 import { GrpcServer } from './grpc/grpc-server';
 import { HttpErrorFilter } from './http/error.filter';
@@ -29,8 +30,8 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
   const certificates = config.tls && CertificateFiles.load(config.tls);
   let fastifyHandler: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
   const adapter = new FastifyAdapter({
-    // Polls, the bulk of all requests, are answered ahead of Fastify when they can be (see
-    // SamplingHttpRoutes.serveDirect); Fastify handles everything else.
+    // Polls and reports, the bulk of all requests, are answered ahead of Fastify when they can
+    // be (SamplingHttpRoutes.serveDirect, ReportFastLane); Fastify handles everything else.
     serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
       fastifyHandler = handler;
       const serve = (request: IncomingMessage, response: ServerResponse) => {
@@ -54,7 +55,9 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
     abortOnError: false,
   });
   app.useGlobalFilters(new HttpErrorFilter(app.getHttpAdapter()));
-  fastLane.serve = app.get(SamplingHttpRoutes).serveDirect;
+  const polls = app.get(SamplingHttpRoutes).serveDirect;
+  const reports = app.get(ReportFastLane).serveDirect;
+  fastLane.serve = (request, response) => polls(request, response) || reports(request, response);
   await app.listen(config.httpPort, config.host);
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;
