@@ -99,16 +99,24 @@ export function recordStart(record: CountedOperation, drainedAt: number): number
  */
 export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
   const lines = new Map<string, unknown[]>();
+  // Records come a service at a time with one window in practice: the line is looked up only
+  // when either changes, not once per record.
+  let line: unknown[] | undefined;
+  let service: string | undefined;
+  let window = -1;
   for (const r of records) {
-    const start = recordStart(r, drainedAt);
-    const window = r.windowMs ?? 0;
-    const key = `${window}|${r.service}`;
-    let line = lines.get(key);
-    if (!line) {
-      line = [r.service, start, window];
-      lines.set(key, line);
+    const recordWindow = r.windowMs ?? 0;
+    if (r.service !== service || recordWindow !== window) {
+      service = r.service;
+      window = recordWindow;
+      const key = `${window}|${service}`;
+      line = lines.get(key);
+      if (!line) {
+        line = [service, recordStart(r, drainedAt), window];
+        lines.set(key, line);
+      }
     }
-    line.push(r.operation, r.sampled, r.requests, r.exact ?? 0, r.errors, r.outcomes ?? r.requests, r.probabilities);
+    line!.push(r.operation, r.sampled, r.requests, r.exact ?? 0, r.errors, r.outcomes ?? r.requests, r.probabilities);
   }
   let text = '';
   for (const line of lines.values()) text += `${JSON.stringify(line)}\n`;

@@ -36,20 +36,28 @@ export class RedisThroughputStore implements ThroughputStore {
   }
 
   async flush(replica: string, drainedAt: number, records: CountedOperation[], slicer = UNSLICED): Promise<void> {
-    const groups = new Map<string, { shard: number; slot: number; records: CountedOperation[] }>();
-    // Records come a service at a time: its shard is hashed once, not once per operation.
+    type Group = { shard: number; slot: number; records: CountedOperation[] };
+    const groups = new Map<string, Group>();
+    // Records come a service at a time with one window in practice: the shard is hashed and the
+    // group looked up when either changes, not once per operation.
     let service: string | undefined;
-    let shard = 0;
+    let window = -1;
+    let group: Group | undefined;
     for (const r of records) {
-      if (r.service !== service) {
+      const recordWindow = r.windowMs ?? 0;
+      if (r.service !== service || recordWindow !== window) {
+        const shard = r.service === service ? group!.shard : shardOf(r.service, THROUGHPUT_SHARDS);
         service = r.service;
-        shard = shardOf(service, THROUGHPUT_SHARDS);
+        window = recordWindow;
+        const slot = Math.floor(recordStart(r, drainedAt) / this.slotMs) * this.slotMs;
+        const key = `${shard}|${slot}`;
+        group = groups.get(key);
+        if (!group) {
+          group = { shard, slot, records: [] };
+          groups.set(key, group);
+        }
       }
-      const slot = Math.floor(recordStart(r, drainedAt) / this.slotMs) * this.slotMs;
-      const key = `${shard}|${slot}`;
-      const group = groups.get(key);
-      if (group) group.records.push(r);
-      else groups.set(key, { shard, slot, records: [r] });
+      group!.records.push(r);
     }
     // A few dozen shards per round trip, encoded just before they are sent: a large fleet's
     // flush never holds the event loop for the whole of it.
