@@ -26,6 +26,25 @@ describe('flush text', () => {
     expect(toCounted(intervals[0])).toEqual(records);
   });
 
+  it('keeps each record with its own service and window when they interleave', () => {
+    const records = [
+      record('A', 'GET', 1, { windowMs: 5_000 }),
+      record('A', 'PUT', 2),
+      record('B', 'GET', 3, { windowMs: 5_000 }),
+      record('A', 'POST', 4, { windowMs: 5_000 }),
+      record('B', 'PUT', 5, { windowMs: 5_000 }),
+    ];
+
+    // Each window's counts fall one side of AT: seen at the flush, or spread over the 5 s before it.
+    const [spread, instant] = decode(encodeFlush(records, AT), [AT - 5_000, AT, AT + 1_000]).intervals;
+
+    const requests = (counts: IntervalCounts, service: string, operation: string) => counts.get(service)?.get(operation)?.requests;
+    expect([requests(spread, 'A', 'GET'), requests(spread, 'A', 'POST'), requests(spread, 'B', 'GET'), requests(spread, 'B', 'PUT')]).toEqual([1, 4, 3, 5]);
+    expect(requests(spread, 'A', 'PUT')).toBeUndefined();
+    expect(requests(instant, 'A', 'PUT')).toBe(2);
+    expect(instant.get('B')).toBeUndefined();
+  });
+
   it('sums appended flushes of several replicas, and unions their probabilities', () => {
     const first = encodeFlush([record('A', 'GET', 10, { exact: 10, errors: 2, outcomes: 4, probabilities: ['0.100000'] })], AT);
     const second = encodeFlush([record('A', 'GET', 5, { probabilities: ['0.200000'] }), record('B', 'PUT', 1)], AT + 1);
