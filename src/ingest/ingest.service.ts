@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { formatProbability } from '../sampling/jaeger/format-probability';
+import { formatProbabilityCached as formatProbability } from '../sampling/jaeger/format-probability';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { INGEST_LIMITS } from './ingest-limits';

@@ -3,8 +3,12 @@ import type { CountedOperation } from '../sampling/counted-operation';
 import { MAX_RECORDED_PROBABILITIES } from '../sampling/throughput';
 import { type OperationCounts, countedRecord } from '../store/throughput-counts';
 
-/** An operation's counts since the last drain, and the widest report window among them. */
-type Counts = OperationCounts & { windowMs: number };
+/**
+ * An operation's counts since the last drain, and the widest report window among them. The
+ * probabilities seen are a short list (at most MAX_RECORDED_PROBABILITIES, one in practice):
+ * a Set per operation per second would be most of what ingest allocates.
+ */
+type Counts = Omit<OperationCounts, 'probabilities'> & { probabilities: string[]; windowMs: number };
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
@@ -44,7 +48,7 @@ export class ThroughputAccumulator {
     let counts = operations.get(operation);
     if (!counts) {
       if (operations.size >= this.maxOperations) return false;
-      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: new Set(), windowMs: 0 };
+      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [], windowMs: 0 };
       operations.set(operation, counts);
     }
     counts.sampled += sampled;
@@ -55,8 +59,9 @@ export class ThroughputAccumulator {
     // Reports of one operation share a window in practice; mixed, the widest is kept.
     const window = Math.min(this.maxWindowMs, windowMs);
     if (window > counts.windowMs) counts.windowMs = window;
-    if (probability !== undefined && counts.probabilities.size < MAX_RECORDED_PROBABILITIES) {
-      counts.probabilities.add(probability);
+    const seen = counts.probabilities;
+    if (probability !== undefined && seen.length < MAX_RECORDED_PROBABILITIES && !seen.includes(probability)) {
+      seen.push(probability);
     }
     return true;
   }
@@ -93,7 +98,8 @@ export class ThroughputAccumulator {
     const out: CountedOperation[] = [];
     for (const [service, operations] of drained) {
       for (const [operation, c] of operations) {
-        const record = countedRecord(service, operation, c);
+        // The drained counts are not touched again: their list becomes the record's.
+        const record = countedRecord(service, operation, c, c.probabilities);
         if (c.windowMs > 0) record.windowMs = c.windowMs;
         out.push(record);
       }

@@ -64,13 +64,21 @@ export function addFields(
 export function toCounted(counts: IntervalCounts): CountedOperation[] {
   const records: CountedOperation[] = [];
   for (const [service, operations] of counts) {
-    for (const [operation, c] of operations) records.push(countedRecord(service, operation, c));
+    for (const [operation, c] of operations) records.push(countedRecord(service, operation, c, Array.from(c.probabilities)));
   }
   return records;
 }
 
-/** One operation's counts as a record (`exact` and `outcomes` omitted where they add nothing). */
-export function countedRecord(service: string, operation: string, c: OperationCounts): CountedOperation {
+/**
+ * One operation's counts as a record (`exact` and `outcomes` omitted where they add nothing),
+ * holding `probabilities` as given.
+ */
+export function countedRecord(
+  service: string,
+  operation: string,
+  c: Omit<OperationCounts, 'probabilities'>,
+  probabilities: string[],
+): CountedOperation {
   // Assigned rather than spread: a flush builds tens of thousands of these every second.
   const record: CountedOperation = {
     service,
@@ -78,7 +86,7 @@ export function countedRecord(service: string, operation: string, c: OperationCo
     sampled: c.sampled,
     requests: c.requests,
     errors: c.errors,
-    probabilities: Array.from(c.probabilities),
+    probabilities,
   };
   if (c.exact > 0) record.exact = c.exact;
   if (c.outcomes !== c.requests) record.outcomes = c.outcomes;

@@ -45,3 +45,21 @@ export function formatProbability(p: number): string {
   const cut = digits.length - Number(DECIMALS);
   return `${negative ? '-' : ''}${digits.slice(0, cut)}.${digits.slice(cut)}`;
 }
+
+/** Formatted probabilities by value: ingest formats the same few thousand served rates over and over. */
+const formatted = new Map<number, string>();
+const MAX_FORMATTED = 4096;
+
+/** `formatProbability`, remembered for the values met most recently (a bounded map). */
+export function formatProbabilityCached(p: number): string {
+  // 0 and -0 are one key to a Map but format differently.
+  if (p === 0) return formatProbability(p);
+  let text = formatted.get(p);
+  if (text === undefined) {
+    // Cleared rather than evicted one by one: a new calculation's rates replace the old ones anyway.
+    if (formatted.size >= MAX_FORMATTED) formatted.clear();
+    text = formatProbability(p);
+    formatted.set(p, text);
+  }
+  return text;
+}

@@ -1,4 +1,4 @@
-import { formatProbability } from '../../../../src/sampling/jaeger/format-probability';
+import { formatProbability, formatProbabilityCached } from '../../../../src/sampling/jaeger/format-probability';
 import golden from './format-probability.golden.json';
 
 describe('formatProbability (Go strconv.FormatFloat(p, "f", 6, 64))', () => {
@@ -24,6 +24,17 @@ describe('formatProbability (Go strconv.FormatFloat(p, "f", 6, 64))', () => {
       .map(({ value, expected }) => ({ value, expected, actual: formatProbability(Number(value)) }))
       .filter(({ expected, actual }) => expected !== actual);
     expect(mismatches).toEqual([]);
+  });
+
+  it('remembers formatted values without changing one of them, zero and minus zero apart', () => {
+    const values = [...golden.cases.map(({ value }) => Number(value)), 0, -0, NaN];
+    // Twice over, so the second pass reads what the first remembered.
+    for (const pass of [1, 2]) {
+      const wrong = values.filter((p) => formatProbabilityCached(p) !== formatProbability(p));
+      expect({ pass, wrong }).toEqual({ pass, wrong: [] });
+    }
+    expect(formatProbabilityCached(-0)).toBe('-0.000000');
+    expect(formatProbabilityCached(0)).toBe('0.000000');
   });
 
   it('includes values on which toFixed is wrong, so the table really tests the difference', () => {
