@@ -3,6 +3,7 @@ import { Counter, Gauge, Histogram } from 'prom-client';
 import type { CalculationInputs, Probabilities } from '../sampling/calculator';
 import type { OperationTraffic } from '../store/store';
 import { MetricsService } from './metrics.service';
+import { TextFamily } from './text-family';
 
 /** Cardinality cap for per-operation gauges: beyond it, only totals are exported. */
 const MAX_GAUGE_SERIES = 1000;
@@ -16,11 +17,9 @@ export class EngineMetrics {
   private readonly calculationDuration: Histogram;
   private readonly calculations: Counter<'outcome'>;
   private readonly leader: Gauge;
-  private readonly operations: Gauge<'service'>;
-  private readonly probability: Gauge<'service' | 'operation'>;
-  private readonly qps: Gauge<'service' | 'operation'>;
-  private readonly errorRate: Gauge<'service' | 'operation'>;
-  private readonly boosted: Gauge<'service' | 'operation'>;
+  /** The per-service and per-operation families, and their text as of the latest calculation. */
+  private readonly families: Record<'operations' | 'probability' | 'qps' | 'errorRate' | 'boosted', TextFamily>;
+  private familiesText: string;
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;
 
@@ -60,36 +59,19 @@ export class EngineMetrics {
       registers,
     });
     this.leader.set(0);
-    this.operations = new Gauge({
-      name: 'samplane_operations',
-      help: 'Operations with a computed probability, per service (capped series).',
-      labelNames: ['service'],
-      registers,
-    });
-    this.probability = new Gauge({
-      name: 'samplane_operation_probability',
-      help: 'Computed sampling probability per operation (capped series).',
-      labelNames: ['service', 'operation'],
-      registers,
-    });
-    this.qps = new Gauge({
-      name: 'samplane_operation_qps',
-      help: 'Estimated throughput the probability was computed from (capped series).',
-      labelNames: ['service', 'operation'],
-      registers,
-    });
-    this.errorRate = new Gauge({
-      name: 'samplane_operation_error_rate',
-      help: 'Errors per request of each operation in the newest calculated bucket (capped series).',
-      labelNames: ['service', 'operation'],
-      registers,
-    });
-    this.boosted = new Gauge({
-      name: 'samplane_operation_error_boosted',
-      help: '1 for each operation the error boost raises now (capped series).',
-      labelNames: ['service', 'operation'],
-      registers,
-    });
+    const operations = new TextFamily('samplane_operations', 'Operations with a computed probability, per service (capped series).', ['service']);
+    const byOperation = ['service', 'operation'] as const;
+    const probability = new TextFamily('samplane_operation_probability', 'Computed sampling probability per operation (capped series).', byOperation);
+    const qps = new TextFamily('samplane_operation_qps', 'Estimated throughput the probability was computed from (capped series).', byOperation);
+    const errorRate = new TextFamily(
+      'samplane_operation_error_rate',
+      'Errors per request of each operation in the newest calculated bucket (capped series).',
+      byOperation,
+    );
+    const boosted = new TextFamily('samplane_operation_error_boosted', '1 for each operation the error boost raises now (capped series).', byOperation);
+    this.families = { operations, probability, qps, errorRate, boosted };
+    this.familiesText = Object.values(this.families).map((family) => family.render('')).join('');
+    metrics.addTextFamily(() => this.familiesText);
     this.seriesOmitted = new Gauge({
       name: 'samplane_metric_series_omitted',
       help: 'Per-operation series left out of the gauges above by the cardinality cap.',
@@ -130,17 +112,14 @@ export class EngineMetrics {
    * operations, the rest only counted, so a large fleet costs a bounded number of series.
    */
   computed(probabilities: Probabilities, qps: Probabilities, traffic: TrafficByOperation = {}, inputs: CalculationInputs = {}): void {
-    this.operations.reset();
-    this.probability.reset();
-    this.qps.reset();
-    this.errorRate.reset();
-    this.boosted.reset();
+    const f = this.families;
+    const lines = { operations: '', probability: '', qps: '', errorRate: '', boosted: '' };
     let series = 0;
     let omitted = 0;
     let services = 0;
     for (const [service, operations] of Object.entries(probabilities)) {
       const names = Object.keys(operations);
-      if (services++ < MAX_GAUGE_SERIES) this.operations.labels(service).set(names.length);
+      if (services++ < MAX_GAUGE_SERIES) lines.operations += f.operations.line([service], names.length);
       if (series >= MAX_GAUGE_SERIES) {
         omitted += names.length;
         continue;
@@ -151,13 +130,16 @@ export class EngineMetrics {
           continue;
         }
         series++;
-        this.probability.labels(service, operation).set(operations[operation]);
-        this.qps.labels(service, operation).set(qps[service]?.[operation] ?? 0);
+        const labels = [service, operation];
+        lines.probability += f.probability.line(labels, operations[operation]);
+        lines.qps += f.qps.line(labels, qps[service]?.[operation] ?? 0);
         const errorRate = traffic[service]?.[operation]?.errorRate;
-        if (errorRate !== undefined) this.errorRate.labels(service, operation).set(errorRate);
-        if (inputs[service]?.[operation]?.errors?.boost) this.boosted.labels(service, operation).set(1);
+        if (errorRate !== undefined) lines.errorRate += f.errorRate.line(labels, errorRate);
+        if (inputs[service]?.[operation]?.errors?.boost) lines.boosted += f.boosted.line(labels, 1);
       }
     }
+    // Written once per calculation; every scrape until the next one sends the same text.
+    this.familiesText = (Object.keys(f) as Array<keyof typeof f>).map((name) => f[name].render(lines[name])).join('');
     this.seriesOmitted.set(omitted);
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LastPolls } from './last-polls';
+import { TextFamily } from './text-family';
 
 export type PollProtocol = 'http' | 'grpc' | 'xray';
 export type PollOutcome = 'ok' | 'not_modified' | 'bad_request' | 'method_not_allowed';
@@ -39,6 +40,8 @@ export class MetricsService {
   private readonly storeUp: Gauge;
   private readonly overCap: Gauge;
   private readonly lastPolls = new LastPolls();
+  /** Families rendered as text of their own, after prom-client's (see TextFamily). */
+  private readonly textFamilies: Array<() => string> = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -119,20 +122,20 @@ export class MetricsService {
       registers: [this.registry],
     });
     const lastPolls = this.lastPolls;
-    const lastPoll: Gauge<'service' | 'protocol'> = new Gauge({
-      name: 'samplane_service_last_poll_timestamp_seconds',
-      help: 'When this replica last answered a poll for the service, by protocol (http, grpc, xray).',
-      labelNames: ['service', 'protocol'],
-      registers: [this.registry],
-      collect: () => {
-        lastPoll.reset();
-        for (const [service, polls] of lastPolls.entries()) {
-          for (const protocol of PROTOCOLS) {
-            const at = polls[protocol];
-            if (at !== undefined) lastPoll.set({ service, protocol }, at / 1000);
-          }
+    const lastPoll = new TextFamily(
+      'samplane_service_last_poll_timestamp_seconds',
+      'When this replica last answered a poll for the service, by protocol (http, grpc, xray).',
+      ['service', 'protocol'],
+    );
+    this.addTextFamily(() => {
+      let lines = '';
+      for (const [service, polls] of lastPolls.entries()) {
+        for (const protocol of PROTOCOLS) {
+          const at = polls[protocol];
+          if (at !== undefined) lines += lastPoll.line([service, protocol], at / 1000);
         }
-      },
+      }
+      return lastPoll.render(lines);
     });
     this.storeUp = new Gauge({
       name: 'samplane_store_up',
@@ -185,7 +188,14 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  /** Adds a family written by `render` to every scrape, after the registry's own. */
+  addTextFamily(render: () => string): void {
+    this.textFamilies.push(render);
+  }
+
+  async render(): Promise<string> {
+    let text = await this.registry.metrics();
+    for (const family of this.textFamilies) text += family();
+    return text;
   }
 }

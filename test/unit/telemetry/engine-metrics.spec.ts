@@ -1,0 +1,43 @@
+import { EngineMetrics } from '../../../src/telemetry/engine-metrics';
+import { MetricsService } from '../../../src/telemetry/metrics.service';
+
+// Nest's decorators are ES modules Jest cannot load here; the classes are built with `new`.
+jest.mock('@nestjs/common', () => ({ Injectable: () => () => undefined }));
+
+/** Series of `name` in exposition text: label sets → value. */
+function series(text: string, name: string): Map<string, number> {
+  const found = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const cut = line.lastIndexOf(' ');
+    found.set(line.slice(name.length, cut), Number(line.slice(cut + 1)));
+  }
+  return found;
+}
+
+describe('EngineMetrics per-operation series', () => {
+  it('exports the newest calculation, at most 1,000 operation series, and counts the rest', async () => {
+    const metrics = new MetricsService();
+    const engine = new EngineMetrics(metrics);
+    const probabilities = Object.fromEntries(
+      Array.from({ length: 15 }, (_, s) => [`svc-${s}`, Object.fromEntries(Array.from({ length: 100 }, (_, o) => [`op "${o}"`, 0.5]))]),
+    );
+    const qps = { 'svc-0': { 'op "0"': 12 } };
+    engine.computed({ old: { gone: 1 } }, {});
+    engine.computed(probabilities, qps, { 'svc-0': { 'op "0"': { errorRate: 0.25 } } }, { 'svc-0': { 'op "1"': { errors: { boost: 2 } } } } as never);
+
+    const text = await metrics.render();
+    const probability = series(text, 'samplane_operation_probability');
+    expect(probability.size).toBe(1000);
+    expect(probability.get('{service="svc-0",operation="op \\"0\\""}')).toBe(0.5);
+    expect(series(text, 'samplane_operation_qps').get('{service="svc-0",operation="op \\"0\\""}')).toBe(12);
+    expect([...series(text, 'samplane_operation_error_rate').values()]).toEqual([0.25]);
+    expect([...series(text, 'samplane_operation_error_boosted').keys()]).toEqual(['{service="svc-0",operation="op \\"1\\""}']);
+    expect(series(text, 'samplane_operations').size).toBe(15);
+    expect(text).toContain('\nsamplane_metric_series_omitted 500\n');
+    // The previous calculation's series are gone.
+    expect(text).not.toContain('gone');
+    // Every family is described once.
+    expect(text.match(/^# TYPE samplane_operation_probability gauge$/gm)).toHaveLength(1);
+  });
+});
