@@ -134,7 +134,7 @@ export class CalculationService {
     const bounds = recentFrom < end ? [start, recentFrom, end] : [start, end];
     const parts = await this.throughput.readIntervals(bounds, { slicer });
     const recent = parts.length > 1 ? await bucketOf(parts[1], end - recentFrom, calculator.counts, slicer) : undefined;
-    const counts = sumParts(parts);
+    const counts = await sumParts(parts, slicer);
     const bucket = await bucketOf(counts, end - start, calculator.counts, slicer);
     if (recent) bucket.recent = recent;
     calculator.addBucket(bucket);

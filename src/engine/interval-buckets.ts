@@ -8,14 +8,15 @@ import type { ThroughputStore } from '../store/throughput-store';
 
 type Counts = AdaptiveCalculator['counts'];
 
-/** The parts of one interval summed (into the first part, which the caller owns). */
-export function sumParts(parts: IntervalCounts[]): IntervalCounts {
+/** The parts of one interval summed (into the first part, which the caller owns), a service per step. */
+export async function sumParts(parts: IntervalCounts[], slicer = UNSLICED): Promise<IntervalCounts> {
   const [whole, ...rest] = parts;
   for (const part of rest) {
     for (const [service, operations] of part) {
       for (const [operation, c] of operations) {
         addFields(whole, service, operation, c.sampled, c.requests, c.exact, c.errors, c.outcomes, c.probabilities);
       }
+      if (slicer.due()) await slicer.yield();
     }
   }
   return whole;

@@ -3,13 +3,14 @@ import type { ProbabilitiesSnapshot } from '../store/store';
 /**
  * The services whose served answer new probabilities may change: those whose probabilities
  * differ, or appeared or went away, and, for services the operation cap trims, whose QPS (which
- * picks the operations kept) differs. The rest keep their encoded answer.
+ * picks the operations kept) differs. The rest keep their encoded answer. A service per step:
+ * the rebuild paces a large fleet's diff with its slicer.
  */
-export function changedServices(
+export function* changedServiceSteps(
   previous: ProbabilitiesSnapshot | null,
   next: ProbabilitiesSnapshot,
   maxOperations: number,
-): Set<string> {
+): Generator<void, Set<string>> {
   const before = previous?.probabilities ?? {};
   const after = next.probabilities;
   const changed = new Set<string>();
@@ -20,6 +21,7 @@ export function changedServices(
     else if (Object.keys(operations).length > maxOperations && !sameValues(previous?.qps?.[service] ?? {}, next.qps?.[service] ?? {})) {
       changed.add(service);
     }
+    yield;
   }
   for (const service of Object.keys(before)) if (!Object.hasOwn(after, service)) changed.add(service);
   return changed;

@@ -10,13 +10,17 @@ import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
 import { type ComposerInputs, StrategyComposer } from './compose-strategies';
 import { policySettings } from './policy-settings';
-import { changedServices } from './probabilities-diff';
+import { changedServiceSteps } from './probabilities-diff';
 import { servedProbabilities } from './served-probabilities';
 import { ServedHistory } from './served-history';
 import { type ServingEntry, ServingSnapshot, encodeEntry } from './serving-snapshot';
 
 /** What the next snapshot must redo: every service, or those named. */
-type Work = { all: true } | { all: false; services: Set<string> };
+/**
+ * What the next snapshot must recompose: everything, or some services, plus those whose
+ * probabilities changed since `diffFrom` (diffed in the rebuild, in slices, not on arrival).
+ */
+type Work = { all: true } | { all: false; services: Set<string>; diffFrom?: { previous: ProbabilitiesSnapshot | null } };
 
 /**
  * Holds the snapshot every poll is answered from. Inputs (the strategies file, computed
@@ -91,8 +95,7 @@ export class StrategyProvider implements EngineSettings {
   applyProbabilities(probabilities: ProbabilitiesSnapshot): Promise<void> {
     const previous = this.probabilities;
     this.probabilities = probabilities;
-    const services = changedServices(previous, probabilities, this.maxOperations);
-    return this.request({ all: false, services });
+    return this.request({ all: false, services: new Set(), diffFrom: { previous } });
   }
 
   /** Operator policies by service (`*` for the default policy), replacing the previous set. */
@@ -149,7 +152,17 @@ export class StrategyProvider implements EngineSettings {
         const entries = work.all ? new Map<string, ServingEntry>() : this.current.copyEntries();
         if (work.all) this.overCap.clear();
         let done = 0;
-        for (const service of work.all ? names : work.services) {
+        let services = work.all ? names : work.services;
+        if (!work.all && work.diffFrom && inputs.probabilities) {
+          const steps = changedServiceSteps(work.diffFrom.previous, inputs.probabilities, this.maxOperations);
+          let step = steps.next();
+          while (!step.done) {
+            if (++done > SYNC_SERVICES && slicer.due()) await slicer.yield();
+            step = steps.next();
+          }
+          services = new Set([...work.services, ...step.value]);
+        }
+        for (const service of services) {
           if (names.has(service)) {
             const composed = composer.serve(service);
             entries.set(service, encodeEntry(composed.strategy, composed.source));
@@ -205,5 +218,6 @@ const SYNC_SERVICES = 16;
 function merge(pending: Work | undefined, work: Work): Work {
   if (!pending) return work;
   if (pending.all || work.all) return { all: true };
-  return { all: false, services: new Set([...pending.services, ...work.services]) };
+  // The older snapshot to diff from covers every change since; the newer adds nothing.
+  return { all: false, services: new Set([...pending.services, ...work.services]), diffFrom: pending.diffFrom ?? work.diffFrom };
 }

@@ -45,6 +45,26 @@ describe('StrategyProvider', () => {
     expect(serving.snapshot.probabilitiesVersion).toBe(2);
   });
 
+  it('serves every change of versions applied while a large rebuild is under way', async () => {
+    const serving = provider();
+    await serving.applyProbabilities(fleet(1, 3000, 20, 0.1));
+    const v2 = fleet(2, 3000, 20, 0.1);
+    v2.probabilities['svc-1']['op-0'] = 0.2;
+    const v3 = fleet(3, 3000, 20, 0.1);
+    v3.probabilities['svc-1']['op-0'] = 0.2;
+    v3.probabilities['svc-2999']['op-0'] = 0.3;
+
+    // Applied back to back: v3 arrives before v2's diff and rebuild are done.
+    const second = serving.applyProbabilities(v2);
+    const third = serving.applyProbabilities(v3);
+    await Promise.all([second, third]);
+
+    expect(rateOf(serving.lookup('svc-1'))).toBe(0.2);
+    expect(rateOf(serving.lookup('svc-2999'))).toBe(0.3);
+    expect(rateOf(serving.lookup('svc-2'))).toBe(0.1);
+    expect(serving.snapshot.probabilitiesVersion).toBe(3);
+  });
+
   it('forgets a service whose probabilities are gone', async () => {
     const serving = provider();
     await serving.applyProbabilities(fleet(1, 2, 1, 0.1));
