@@ -71,6 +71,26 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       await expect(store.probabilitiesVersion()).resolves.toBe(version);
     });
 
+    it('saves and loads a snapshot larger than one round trip carries', async () => {
+      const store = await open();
+      const probabilities: Record<string, Record<string, number>> = {};
+      const qps: Record<string, Record<string, number>> = {};
+      // 40,000 operations: several MiB of names and numbers, so a save takes several round trips.
+      for (let s = 0; s < 200; s++) {
+        probabilities[`service-${s}`] = {};
+        qps[`service-${s}`] = {};
+        for (let o = 0; o < 200; o++) {
+          probabilities[`service-${s}`][`GET /api/v1/resources/${o}/items?page=${s}`] = (s * 200 + o + 1) / 40_001;
+          qps[`service-${s}`][`GET /api/v1/resources/${o}/items?page=${s}`] = s + o / 7;
+        }
+      }
+      const saved: NewProbabilities = { computedAt: 1_767_225_600_000, probabilities, qps };
+
+      const version = await store.saveProbabilities(saved);
+
+      await expect(store.loadProbabilities()).resolves.toEqual({ version, ...saved });
+    });
+
     it('keeps services named like object properties as data', async () => {
       const store = await open();
       const names = ['__proto__', 'constructor', 'toString', 'hasOwnProperty'];

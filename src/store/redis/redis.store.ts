@@ -38,8 +38,10 @@ const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
 
 type Part = 'shards' | 'explanations';
 
-/** Shards written or read per round trip. */
+/** Shards read per round trip. */
 const SHARDS_PER_ROUND_TRIP = 64;
+/** Bytes of a snapshot written per round trip. */
+const BYTES_PER_ROUND_TRIP = 2 ** 20;
 
 /**
  * Computed probabilities as a manifest (control keys) over shards of services, each shard
@@ -155,13 +157,19 @@ export class RedisStore implements SamplingStore {
       shards: place('shards', encoded.served),
       explanations: place('explanations', encoded.explained),
     };
-    // Some shards per round trip, so no pipeline carries a whole fleet's snapshot at once.
-    for (let first = 0; first < writes.length; first += SHARDS_PER_ROUND_TRIP) {
-      const batch = new RedisBatch(this.client);
-      for (const { tag, keys, chunks } of writes.slice(first, first + SHARDS_PER_ROUND_TRIP)) {
-        batch.add(tag, (pipeline) => keys.forEach((key, i) => pipeline.set(key, chunks[i])));
+    // About a MiB per round trip: a pipeline is written to the socket in one go, and a larger
+    // one held the event loop for tens of milliseconds at a large fleet's size.
+    let batch = new RedisBatch(this.client);
+    let bytes = 0;
+    for (const [i, { tag, keys, chunks }] of writes.entries()) {
+      batch.add(tag, (pipeline) => keys.forEach((key, k) => pipeline.set(key, chunks[k])));
+      for (const text of chunks) bytes += text.length;
+      if (bytes >= BYTES_PER_ROUND_TRIP || i === writes.length - 1) {
+        await batch.exec();
+        batch = new RedisBatch(this.client);
+        bytes = 0;
+        if (slicer.due()) await slicer.yield();
       }
-      await batch.exec();
     }
     const owner = fence ? `${fence.holder}|${fence.token}` : '';
     const version = Number(
