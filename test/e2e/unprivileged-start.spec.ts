@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { finalStage } from '../support/dockerfile';
 import { healthcheckExit } from '../support/healthcheck';
+import { serveNodeFlags } from '../support/large-fleet/fleet-replica';
 import { freePort } from '../support/ports';
 import { waitFor } from '../support/wait';
 import { ADMIN_TOKENS, AdminClient, OPERATOR_TOKEN } from './policies-http';
@@ -30,11 +31,12 @@ class UnprivilegedSamplane {
     this.exited = new Promise((resolve) => child.once('exit', resolve));
   }
 
-  static async start(app: string, env: Record<string, string>): Promise<UnprivilegedSamplane> {
+  /** Runs `command` (the image's CMD, `node` first) as the unprivileged user. */
+  static async start(app: string, env: Record<string, string>, command: string[]): Promise<UnprivilegedSamplane> {
     const httpPort = await freePort();
     const child = spawn(
       'setpriv',
-      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', process.execPath, 'dist/cli.js', 'serve'],
+      [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', process.execPath, ...command.slice(1)],
       {
         cwd: app,
         env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', HTTP_PORT: String(httpPort), GRPC_PORT: String(await freePort()), ...env },
@@ -86,6 +88,11 @@ class UnprivilegedSamplane {
     rmSync(scratch, { recursive: true, force: true });
   });
 
+  it('runs the command npm start runs, node flags included', () => {
+    expect(image.cmd).toEqual(['node', ...serveNodeFlags(), 'dist/cli.js', 'serve']);
+    expect(serveNodeFlags()).toContain('--max-semi-space-size=64');
+  });
+
   it('has a healthcheck that fails when nothing answers', async () => {
     expect(await healthcheckExit({ HTTP_PORT: String(await freePort()) })).toBe(1);
   });
@@ -99,7 +106,7 @@ class UnprivilegedSamplane {
     expect(gid).toBeGreaterThan(0);
     chownSync(dirname(sqlitePath), NOBODY, NOBODY);
 
-    samplane = await UnprivilegedSamplane.start(app, { ...image.env, SQLITE_PATH: sqlitePath, ADMIN_TOKENS });
+    samplane = await UnprivilegedSamplane.start(app, { ...image.env, SQLITE_PATH: sqlitePath, ADMIN_TOKENS }, image.cmd);
     const poll = await fetch(`${samplane.url}/sampling?service=checkout`);
     expect(poll.status).toBe(200);
     expect(((await poll.json()) as { strategyType: string }).strategyType).toBe('PROBABILISTIC');
@@ -122,7 +129,7 @@ class UnprivilegedSamplane {
 
   it('cannot keep policies where the app directory is read-only, and says so', async () => {
     // The old image's mistake: SQLite under the root-owned working directory.
-    samplane = await UnprivilegedSamplane.start(app, { ...image.env, SQLITE_PATH: './data/samplane.sqlite', ADMIN_TOKENS });
+    samplane = await UnprivilegedSamplane.start(app, { ...image.env, SQLITE_PATH: './data/samplane.sqlite', ADMIN_TOKENS }, image.cmd);
     expect((await fetch(`${samplane.url}/sampling?service=checkout`)).status).toBe(200);
     const operator = new AdminClient(samplane.url, OPERATOR_TOKEN);
     expect((await operator.put('/api/v1/policies/checkout', { mode: 'probabilistic', samplingRate: 0.25 })).status).toBe(503);

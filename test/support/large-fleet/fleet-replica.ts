@@ -39,8 +39,9 @@ export class FleetReplica {
   static async start(name: string, env: Record<string, string>): Promise<FleetReplica> {
     const [httpPort, grpcPort] = [await freePort(), await freePort()];
     const dir = mkdtempSync(join(tmpdir(), 'samplane-fleet-'));
-    // Node flags for the replicas alone (a CPU profile, a heap limit), when investigating a run.
-    const flags = process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+    // The node flags `npm start` runs the service with, then any given for investigating a run
+    // (a CPU profile, a heap limit).
+    const flags = [...serveNodeFlags(), ...(process.env.FLEET_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
     const child = spawn(process.execPath, [...flags, join(repoRoot(), 'dist', 'cli.js'), 'serve'], {
       env: {
         PATH: process.env.PATH ?? '',
@@ -131,4 +132,12 @@ export class FleetReplica {
     clearTimeout(timer);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The node flags of package.json's `start` script (`node FLAGS dist/cli.js serve`). */
+export function serveNodeFlags(): string[] {
+  const { scripts } = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const match = /^node((?: --\S+)*) dist\/cli\.js serve$/.exec(scripts.start);
+  if (!match) throw new Error(`package.json's start script is not "node [flags] dist/cli.js serve": ${scripts.start}`);
+  return match[1].split(' ').filter(Boolean);
 }
