@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { formatProbabilityCached as formatProbability } from '../sampling/jaeger/format-probability';
+import { formatProbabilityCached } from '../sampling/jaeger/format-probability';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { INGEST_LIMITS } from './ingest-limits';
@@ -74,7 +74,7 @@ export class IngestService {
         op.sampled,
         op.count,
         op.errors,
-        probability === undefined ? undefined : formatProbability(probability),
+        probability === undefined ? undefined : formatProbabilityCached(probability),
         op.count,
         op.outcomes,
         (report.windowSeconds ?? 0) * 1000,
@@ -134,7 +134,7 @@ export class IngestService {
         requests,
         // One outcome seen per span: the error rate is the errored share of the spans.
         span.error ? 1 : 0,
-        probability === undefined ? undefined : formatProbability(probability),
+        probability === undefined ? undefined : formatProbabilityCached(probability),
         0,
         1,
       );

@@ -29,8 +29,9 @@ export class ReportFastLane {
   ) {}
 
   readonly serveDirect = (request: IncomingMessage, response: ServerResponse): boolean => {
-    if (request.method !== 'POST' || request.url !== REPORT_PATH || !plainJson(request)) return false;
-    const length = Number(request.headers['content-length']);
+    if (request.method !== 'POST' || request.url !== REPORT_PATH) return false;
+    const length = plainJsonLength(request);
+    if (length === undefined) return false;
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => this.answer(request, response, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks), length));
@@ -57,14 +58,14 @@ export class ReportFastLane {
   }
 }
 
-/** A JSON body with a stated length, within the limit, neither chunked nor compressed. */
-function plainJson(request: IncomingMessage): boolean {
+/** The stated length of a JSON body within the limit, neither chunked nor compressed; else undefined. */
+function plainJsonLength(request: IncomingMessage): number | undefined {
   const headers = request.headers;
-  if (headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return false;
+  if (headers['transfer-encoding'] !== undefined || headers['content-encoding'] !== undefined) return undefined;
   const length = Number(headers['content-length']);
-  if (!Number.isSafeInteger(length) || length < 1 || length > BODY_LIMIT) return false;
+  if (!Number.isSafeInteger(length) || length < 1 || length > BODY_LIMIT) return undefined;
   const type = headers['content-type']?.toLowerCase().replace(/\s+/g, '');
-  return type === 'application/json' || type === 'application/json;charset=utf-8';
+  return type === 'application/json' || type === 'application/json;charset=utf-8' ? length : undefined;
 }
 
 function refuse(response: ServerResponse, error: unknown): void {

@@ -93,6 +93,21 @@ export function countedRecord(
   return record;
 }
 
+/**
+ * Consecutive records of one service and one window. A flush's records come a service at a
+ * time with one window in practice, so what depends only on those two (a shard, a slot, a
+ * line) is worked out once per run rather than once per operation.
+ */
+export function* recordRuns(records: CountedOperation[]): Generator<CountedOperation[]> {
+  let start = 0;
+  for (let i = 1; i <= records.length; i++) {
+    if (i === records.length || records[i].service !== records[start].service || (records[i].windowMs ?? 0) !== (records[start].windowMs ?? 0)) {
+      yield records.slice(start, i);
+      start = i;
+    }
+  }
+}
+
 /** Where a flushed record's counts were seen: from `startMs`, spread evenly over `windowMs`. */
 export function recordStart(record: CountedOperation, drainedAt: number): number {
   return drainedAt - (record.windowMs ?? 0);
@@ -107,24 +122,15 @@ export function recordStart(record: CountedOperation, drainedAt: number): number
  */
 export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
   const lines = new Map<string, unknown[]>();
-  // Records come a service at a time with one window in practice: the line is looked up only
-  // when either changes, not once per record.
-  let line: unknown[] | undefined;
-  let service: string | undefined;
-  let window = -1;
-  for (const r of records) {
-    const recordWindow = r.windowMs ?? 0;
-    if (r.service !== service || recordWindow !== window) {
-      service = r.service;
-      window = recordWindow;
-      const key = `${window}|${service}`;
-      line = lines.get(key);
-      if (!line) {
-        line = [service, recordStart(r, drainedAt), window];
-        lines.set(key, line);
-      }
+  for (const run of recordRuns(records)) {
+    const { service, windowMs = 0 } = run[0];
+    const key = `${windowMs}|${service}`;
+    let line = lines.get(key);
+    if (!line) {
+      line = [service, recordStart(run[0], drainedAt), windowMs];
+      lines.set(key, line);
     }
-    line!.push(r.operation, r.sampled, r.requests, r.exact ?? 0, r.errors, r.outcomes ?? r.requests, r.probabilities);
+    for (const r of run) line.push(r.operation, r.sampled, r.requests, r.exact ?? 0, r.errors, r.outcomes ?? r.requests, r.probabilities);
   }
   let text = '';
   for (const line of lines.values()) text += `${JSON.stringify(line)}\n`;

@@ -18,7 +18,7 @@ export class EngineMetrics {
   private readonly calculations: Counter<'outcome'>;
   private readonly leader: Gauge;
   /** The per-service and per-operation families, and their text as of the latest calculation. */
-  private readonly families: Record<'operations' | 'probability' | 'qps' | 'errorRate' | 'boosted', TextFamily>;
+  private readonly families: Record<FamilyName, TextFamily>;
   private familiesText: string;
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;
@@ -70,7 +70,7 @@ export class EngineMetrics {
     );
     const boosted = new TextFamily('samplane_operation_error_boosted', '1 for each operation the error boost raises now (capped series).', byOperation);
     this.families = { operations, probability, qps, errorRate, boosted };
-    this.familiesText = Object.values(this.families).map((family) => family.render('')).join('');
+    this.familiesText = this.familiesTextOf({ operations: '', probability: '', qps: '', errorRate: '', boosted: '' });
     metrics.addTextFamily(() => this.familiesText);
     this.seriesOmitted = new Gauge({
       name: 'samplane_metric_series_omitted',
@@ -107,13 +107,17 @@ export class EngineMetrics {
     this.calculationDropped.set(count);
   }
 
+  private familiesTextOf(lines: Record<FamilyName, string>): string {
+    return (Object.keys(this.families) as FamilyName[]).map((name) => this.families[name].render(lines[name])).join('');
+  }
+
   /**
    * Replaces the per-operation gauges with the newest calculation: the first MAX_GAUGE_SERIES
    * operations, the rest only counted, so a large fleet costs a bounded number of series.
    */
   computed(probabilities: Probabilities, qps: Probabilities, traffic: TrafficByOperation = {}, inputs: CalculationInputs = {}): void {
     const f = this.families;
-    const lines = { operations: '', probability: '', qps: '', errorRate: '', boosted: '' };
+    const lines: Record<FamilyName, string> = { operations: '', probability: '', qps: '', errorRate: '', boosted: '' };
     let series = 0;
     let omitted = 0;
     let services = 0;
@@ -139,9 +143,11 @@ export class EngineMetrics {
       }
     }
     // Written once per calculation; every scrape until the next one sends the same text.
-    this.familiesText = (Object.keys(f) as Array<keyof typeof f>).map((name) => f[name].render(lines[name])).join('');
+    this.familiesText = this.familiesTextOf(lines);
     this.seriesOmitted.set(omitted);
   }
 }
+
+type FamilyName = 'operations' | 'probability' | 'qps' | 'errorRate' | 'boosted';
 
 type TrafficByOperation = Record<string, Record<string, Pick<OperationTraffic, 'errorRate'>>>;

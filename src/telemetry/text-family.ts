@@ -1,5 +1,5 @@
 /**
- * A metric family written straight in Prometheus's text format. For the families with
+ * A gauge family written straight in Prometheus's text format. For the families with
  * thousands of series (per service, per operation): prom-client hashes and validates every
  * label set when it is set and again when it is rendered, which at a large fleet's size made
  * each scrape hold the event loop for tens of milliseconds.
@@ -11,9 +11,8 @@ export class TextFamily {
     readonly name: string,
     help: string,
     private readonly labelNames: readonly string[],
-    type: 'gauge' | 'counter' = 'gauge',
   ) {
-    this.header = `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} ${type}\n`;
+    this.header = `# HELP ${name} ${help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n')}\n# TYPE ${name} gauge\n`;
   }
 
   /** One series' line; `labels` in the order of the family's label names. */

@@ -1,7 +1,7 @@
 import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
-import { type IntervalCounts, decodeFlushes, encodeFlush, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, encodeFlush, recordRuns, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
@@ -36,28 +36,14 @@ export class RedisThroughputStore implements ThroughputStore {
   }
 
   async flush(replica: string, drainedAt: number, records: CountedOperation[], slicer = UNSLICED): Promise<void> {
-    type Group = { shard: number; slot: number; records: CountedOperation[] };
-    const groups = new Map<string, Group>();
-    // Records come a service at a time with one window in practice: the shard is hashed and the
-    // group looked up when either changes, not once per operation.
-    let service: string | undefined;
-    let window = -1;
-    let group: Group | undefined;
-    for (const r of records) {
-      const recordWindow = r.windowMs ?? 0;
-      if (r.service !== service || recordWindow !== window) {
-        const shard = r.service === service ? group!.shard : shardOf(r.service, THROUGHPUT_SHARDS);
-        service = r.service;
-        window = recordWindow;
-        const slot = Math.floor(recordStart(r, drainedAt) / this.slotMs) * this.slotMs;
-        const key = `${shard}|${slot}`;
-        group = groups.get(key);
-        if (!group) {
-          group = { shard, slot, records: [] };
-          groups.set(key, group);
-        }
-      }
-      group!.records.push(r);
+    const groups = new Map<string, { shard: number; slot: number; records: CountedOperation[] }>();
+    for (const run of recordRuns(records)) {
+      const shard = shardOf(run[0].service, THROUGHPUT_SHARDS);
+      const slot = Math.floor(recordStart(run[0], drainedAt) / this.slotMs) * this.slotMs;
+      const key = `${shard}|${slot}`;
+      const group = groups.get(key);
+      if (group) group.records.push(...run);
+      else groups.set(key, { shard, slot, records: run });
     }
     // A few dozen shards per round trip, encoded just before they are sent: a large fleet's
     // flush never holds the event loop for the whole of it.
