@@ -29,8 +29,12 @@ export interface OperationThroughput {
   errors?: number;
   /** `samplane`: requests whose outcome was seen (absent: all of `count`). */
   outcomes?: number;
-  /** Formatted probabilities; a recording replica keeps at most `MAX_RECORDED_PROBABILITIES`. */
-  probabilities: Set<string>;
+  /**
+   * Distinct formatted probabilities; a recording replica keeps at most
+   * `MAX_RECORDED_PROBABILITIES`. A short list, never changed in place (see `withProbability`):
+   * a large fleet's bucket holds one per operation, and a Set each cost several times as much.
+   */
+  probabilities: readonly string[];
 }
 
 /** service → operation → throughput. */
@@ -71,9 +75,25 @@ export const MAX_RECORDED_PROBABILITIES = 10;
  * first ten distinct values seen in an interval are the ones kept.
  */
 export function recordProbability(throughput: OperationThroughput, formatted: string): void {
-  if (throughput.probabilities.size < MAX_RECORDED_PROBABILITIES) {
-    throughput.probabilities.add(formatted);
+  if (throughput.probabilities.length < MAX_RECORDED_PROBABILITIES) {
+    throughput.probabilities = withProbability(throughput.probabilities, formatted);
   }
+}
+
+/**
+ * The list with `formatted` added, or the list itself when it holds it already. A new list
+ * rather than a push: lists are shared between buckets (a record spread over two intervals,
+ * a bucket and its recent part), so none is changed in place.
+ */
+export function withProbability(list: readonly string[], formatted: string): readonly string[] {
+  return list.includes(formatted) ? list : [...list, formatted];
+}
+
+/** Both lists' distinct values, `into` itself when `from` adds none. */
+export function unionProbabilities(into: readonly string[], from: Iterable<string>): readonly string[] {
+  let union = into;
+  for (const p of from) union = withProbability(union, p);
+  return union;
 }
 
 /**
@@ -97,11 +117,11 @@ export function mergeThroughput(records: Iterable<ThroughputRecord>): ServiceThr
       existing.count += record.count;
       if (record.exact !== undefined) existing.exact = (existing.exact ?? 0) + record.exact;
       if (record.errors !== undefined) existing.errors = (existing.errors ?? 0) + record.errors;
-      for (const p of record.probabilities) existing.probabilities.add(p);
+      existing.probabilities = unionProbabilities(existing.probabilities, record.probabilities);
     } else {
       operations.set(record.operation, {
         count: record.count,
-        probabilities: new Set(record.probabilities),
+        probabilities: unionProbabilities([], record.probabilities),
         ...(record.exact !== undefined && { exact: record.exact }),
         ...(record.errors !== undefined && { errors: record.errors }),
         ...(record.outcomes !== undefined && { outcomes: record.outcomes }),

@@ -1,4 +1,4 @@
-import type { ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
+import { type ServiceThroughput, type ThroughputBucket, unionProbabilities } from '../sampling/throughput';
 import type { SimulatedAlgorithm } from './scenario';
 
 /** One bucket's counts per operation index, as the fleet produced them. */
@@ -56,11 +56,11 @@ export function toBucket(
         existing.errors = (existing.errors ?? 0) + failed;
         existing.outcomes = (existing.outcomes ?? 0) + count;
       }
-      for (const p of probabilities) existing.probabilities.add(p);
+      existing.probabilities = unionProbabilities(existing.probabilities, probabilities);
     } else {
       serviceThroughput.set(op.operation, {
         count,
-        probabilities: new Set(probabilities),
+        probabilities: unionProbabilities([], probabilities),
         ...(exact !== undefined && { exact }),
         ...(failed !== undefined && { errors: failed, outcomes: count }),
       });

@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../sampling/counted-operation';
+import { unionProbabilities } from '../sampling/throughput';
 
 /** One operation's counts summed over an interval, every field explicit. */
 export interface OperationCounts {
@@ -9,8 +10,8 @@ export interface OperationCounts {
   errors: number;
   /** Requests whose outcome was seen. */
   outcomes: number;
-  /** Formatted probabilities seen; the union over replicas is not capped. */
-  probabilities: Set<string>;
+  /** Distinct formatted probabilities seen, never changed in place; the union over replicas is not capped. */
+  probabilities: readonly string[];
 }
 
 /** service → operation → counts. */
@@ -40,7 +41,7 @@ export function addFields(
   exact: number,
   errors: number,
   outcomes: number,
-  probabilities: Iterable<string>,
+  probabilities: readonly string[],
 ): void {
   let operations = into.get(service);
   if (!operations) {
@@ -49,7 +50,8 @@ export function addFields(
   }
   const counts = operations.get(operation);
   if (!counts) {
-    operations.set(operation, { sampled, requests, exact, errors, outcomes, probabilities: new Set(probabilities) });
+    // Held as given: lists are never changed in place, so a decoded record's own list serves.
+    operations.set(operation, { sampled, requests, exact, errors, outcomes, probabilities });
     return;
   }
   counts.sampled += sampled;
@@ -57,14 +59,14 @@ export function addFields(
   counts.exact += exact;
   counts.errors += errors;
   counts.outcomes += outcomes;
-  for (const p of probabilities) counts.probabilities.add(p);
+  counts.probabilities = unionProbabilities(counts.probabilities, probabilities);
 }
 
 /** The counts as records, one per operation (`exact` and `outcomes` omitted where they add nothing). */
 export function toCounted(counts: IntervalCounts): CountedOperation[] {
   const records: CountedOperation[] = [];
   for (const [service, operations] of counts) {
-    for (const [operation, c] of operations) records.push(countedRecord(service, operation, c, Array.from(c.probabilities)));
+    for (const [operation, c] of operations) records.push(countedRecord(service, operation, c, [...c.probabilities]));
   }
   return records;
 }

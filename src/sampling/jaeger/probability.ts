@@ -29,7 +29,7 @@ export function isUsingAdaptiveSampling(
   // First sight of an operation: assume adaptive. If it is not, the next probability differs
   // from the initial one and the checks below catch it next time.
   if (floatEquals(oldProbability, initialProbability)) return true;
-  if (newest) return newest.probabilities.has(formatProbability(oldProbability));
+  if (newest) return newest.probabilities.includes(formatProbability(oldProbability));
   if (previous) return previous.usingAdaptive && !floatEquals(previous.probability, initialProbability);
   return false;
 }

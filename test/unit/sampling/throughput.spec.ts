@@ -22,11 +22,11 @@ describe('mergeThroughput', () => {
         [
           'svcA',
           new Map([
-            ['GET', { count: 8, probabilities: new Set(['0.1', '0.2']) }],
-            ['PUT', { count: 5, probabilities: new Set(['0.1']) }],
+            ['GET', { count: 8, probabilities: ['0.1', '0.2'] }],
+            ['PUT', { count: 5, probabilities: ['0.1'] }],
           ]),
         ],
-        ['svcB', new Map([['GET', { count: 3, probabilities: new Set(['0.1']) }]])],
+        ['svcB', new Map([['GET', { count: 3, probabilities: ['0.1'] }]])],
       ]),
     );
   });
@@ -44,22 +44,22 @@ describe('mergeThroughput', () => {
       { service: 'A', operation: 'GET', count: 1, probabilities: tenFrom(0) },
       { service: 'A', operation: 'GET', count: 1, probabilities: tenFrom(10) },
     ]);
-    expect(merged.get('A')?.get('GET')?.probabilities.size).toBe(20);
+    expect(merged.get('A')?.get('GET')?.probabilities.length).toBe(20);
   });
 });
 
 describe('recordProbability (scenario: Jaeger TestIncrementThroughput)', () => {
   it('keeps the first ten distinct probabilities of twenty', () => {
-    const throughput: OperationThroughput = { count: 0, probabilities: new Set() };
+    const throughput: OperationThroughput = { count: 0, probabilities: [] };
     for (let i = 0; i < 20; i++) recordProbability(throughput, (0.001 * i).toFixed(6));
-    expect(throughput.probabilities.size).toBe(MAX_RECORDED_PROBABILITIES);
-    expect(throughput.probabilities.has('0.009000')).toBe(true);
-    expect(throughput.probabilities.has('0.010000')).toBe(false);
+    expect(throughput.probabilities.length).toBe(MAX_RECORDED_PROBABILITIES);
+    expect(throughput.probabilities.includes('0.009000')).toBe(true);
+    expect(throughput.probabilities.includes('0.010000')).toBe(false);
   });
 
   it('keeps one entry for twenty equal probabilities', () => {
-    const throughput: OperationThroughput = { count: 0, probabilities: new Set() };
+    const throughput: OperationThroughput = { count: 0, probabilities: [] };
     for (let i = 0; i < 20; i++) recordProbability(throughput, '0.001000');
-    expect(throughput.probabilities).toEqual(new Set(['0.001000']));
+    expect(throughput.probabilities).toEqual(['0.001000']);
   });
 });

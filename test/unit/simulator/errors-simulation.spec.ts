@@ -67,12 +67,12 @@ describe('the bucket an algorithm is handed', () => {
 
   it('gives samplane every request exactly, with its errors and all outcomes seen, as the engine passes reports on', () => {
     const bucket = toBucket('samplane', operations, counts.requests, counts, 2, counts.errors);
-    expect(bucket.throughput.get('S')?.get('op')).toEqual({ count: 1500, exact: 1500, errors: 105, outcomes: 1500, probabilities: new Set() });
+    expect(bucket.throughput.get('S')?.get('op')).toEqual({ count: 1500, exact: 1500, errors: 105, outcomes: 1500, probabilities: [] });
   });
 
   it('gives jaeger the sampled spans only, without errors', () => {
     const bucket = toBucket('jaeger', operations, counts.requests, counts, 2, counts.errors);
-    expect(bucket.throughput.get('S')?.get('op')).toEqual({ count: 3, probabilities: new Set(['0.002000']) });
+    expect(bucket.throughput.get('S')?.get('op')).toEqual({ count: 3, probabilities: ['0.002000'] });
   });
 });
 

@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
+import { sumParts } from '../../../src/engine/interval-buckets';
 import { type IntervalCounts, decodeFlushes, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
@@ -58,7 +59,7 @@ describe('flush text', () => {
       errors: 2,
       // Outcomes seen: 4 from the first flush, all 5 requests of the second.
       outcomes: 9,
-      probabilities: new Set(['0.100000', '0.200000']),
+      probabilities: ['0.100000', '0.200000'],
     });
     expect(counts.get('B')?.get('PUT')?.requests).toBe(1);
   });
@@ -89,6 +90,19 @@ describe('flush text', () => {
 
     expect(intervals[0].get('A')?.get('GET')).toMatchObject({ requests: 200, sampled: 2, exact: 200, errors: 20, outcomes: 200 });
     expect(intervals[1].get('A')?.get('GET')).toMatchObject({ requests: 300, sampled: 3, exact: 300, errors: 30, outcomes: 300 });
+  });
+
+  it('sums parts without changing the probabilities another part holds', async () => {
+    // One record spread over both parts shares its decoded list between them; a second record
+    // with another probability in the first part must not reach the second part's list.
+    const spread = encodeFlush([record('A', 'GET', 500, { windowMs: 5000 })], AT);
+    const other = encodeFlush([record('A', 'GET', 10, { probabilities: ['0.200000'] })], AT - 4000);
+    const { intervals } = decode(spread + other, [AT - 10_000, AT - 3000, AT + 1000]);
+
+    const whole = await sumParts(intervals);
+
+    expect(whole.get('A')?.get('GET')?.probabilities).toEqual(['0.100000', '0.200000']);
+    expect(intervals[1].get('A')?.get('GET')?.probabilities).toEqual(['0.100000']);
   });
 
   it('counts only the part of a window inside the intervals read', () => {

@@ -1,7 +1,7 @@
 import { floatEquals, isUsingAdaptiveSampling } from '../../../../src/sampling/jaeger/probability';
 import type { OperationThroughput } from '../../../../src/sampling/throughput';
 
-const seen = (...probabilities: string[]): OperationThroughput => ({ count: 1, probabilities: new Set(probabilities) });
+const seen = (...probabilities: string[]): OperationThroughput => ({ count: 1, probabilities });
 
 describe('isUsingAdaptiveSampling (scenario: Jaeger TestUsingAdaptiveSampling)', () => {
   // Jaeger's test runs with an initial probability of 0 and a newest bucket where svc/op reported 0.010000.

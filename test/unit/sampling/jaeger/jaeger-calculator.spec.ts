@@ -5,11 +5,11 @@ import type { ThroughputBucket } from '../../../../src/sampling/throughput';
 const options = { ...JAEGER_DEFAULTS };
 
 function bucket(ops: Record<string, [count: number, probabilities: string[]]>, intervalSeconds = 60): ThroughputBucket {
-  const throughput = new Map<string, Map<string, { count: number; probabilities: Set<string> }>>();
+  const throughput = new Map<string, Map<string, { count: number; probabilities: readonly string[] }>>();
   for (const [key, [count, probabilities]] of Object.entries(ops)) {
     const [service, operation] = key.split('/');
     if (!throughput.has(service)) throughput.set(service, new Map());
-    throughput.get(service)?.set(operation, { count, probabilities: new Set(probabilities) });
+    throughput.get(service)?.set(operation, { count, probabilities });
   }
   return { throughput, intervalSeconds };
 }

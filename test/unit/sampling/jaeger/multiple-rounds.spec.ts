@@ -72,7 +72,7 @@ function throughput(round: Round): ServiceThroughput {
   return new Map(
     Object.entries(round).map(([service, ops]) => [
       service,
-      new Map(Object.entries(ops).map(([op, [count, p]]) => [op, { count, probabilities: new Set([p]) }])),
+      new Map(Object.entries(ops).map(([op, [count, p]]) => [op, { count, probabilities: [p] }])),
     ]),
   );
 }

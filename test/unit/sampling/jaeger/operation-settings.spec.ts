@@ -9,8 +9,8 @@ const options = { ...JAEGER_DEFAULTS };
 
 function bucket(): ThroughputBucket {
   const ops = new Map([
-    ['GET', { count: 600, probabilities: new Set(['0.001000']) }],
-    ['PUT', { count: 600, probabilities: new Set(['0.001000']) }],
+    ['GET', { count: 600, probabilities: ['0.001000'] }],
+    ['PUT', { count: 600, probabilities: ['0.001000'] }],
   ]);
   return { throughput: new Map([['A', ops]]), intervalSeconds: 60 };
 }

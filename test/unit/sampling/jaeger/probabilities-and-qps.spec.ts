@@ -11,7 +11,7 @@ function throughput(counts: Record<string, Record<string, number>>): ServiceThro
   return new Map(
     Object.entries(counts).map(([service, ops]) => [
       service,
-      new Map(Object.entries(ops).map(([op, count]) => [op, { count, probabilities: new Set<string>() }])),
+      new Map(Object.entries(ops).map(([op, count]) => [op, { count, probabilities: [] }])),
     ]),
   );
 }

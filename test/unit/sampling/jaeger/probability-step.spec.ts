@@ -12,7 +12,7 @@ const initial = 0.001;
 const plainCalculator: ProbabilityCalculator = (target, qps, old) => old * (target / qps);
 const previous: Record<string, Record<string, number>> = { svcA: { GET: 0.5 } };
 const newest: Record<string, Record<string, OperationThroughput>> = {
-  svcA: { GET: { count: 0, probabilities: new Set(['0.500000']) } },
+  svcA: { GET: { count: 0, probabilities: ['0.500000'] } },
 };
 
 function step(service: string, operation: string, qps: number): number {

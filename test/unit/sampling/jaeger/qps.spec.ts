@@ -7,7 +7,7 @@ function bucket(counts: Record<string, Record<string, number>>, intervalSeconds 
   for (const [service, operations] of Object.entries(counts)) {
     throughput.set(
       service,
-      new Map(Object.entries(operations).map(([op, count]) => [op, { count, probabilities: new Set<string>() }])),
+      new Map(Object.entries(operations).map(([op, count]) => [op, { count, probabilities: [] }])),
     );
   }
   return { throughput, intervalSeconds };

@@ -16,7 +16,7 @@ export function bucket(counts: Counts, intervalSeconds = 60): ThroughputBucket {
     throughput: new Map(
       Object.entries(counts).map(([service, operations]) => [
         service,
-        new Map(Object.entries(operations).map(([operation, count]) => [operation, { count, probabilities: new Set<string>() }])),
+        new Map(Object.entries(operations).map(([operation, count]) => [operation, { count, probabilities: [] }])),
       ]),
     ),
   };

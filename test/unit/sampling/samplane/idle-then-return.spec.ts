@@ -6,7 +6,7 @@ import { OPTIONS, bucket, settledAt, tick } from './fixtures';
 /** A bucket whose counts were scaled up from spans sampled at `probability`. */
 function bucketWith(counts: Record<string, Record<string, number>>, probability: string): ThroughputBucket {
   const b = bucket(counts);
-  for (const operations of b.throughput.values()) for (const t of operations.values()) t.probabilities.add(probability);
+  for (const operations of b.throughput.values()) for (const t of operations.values()) t.probabilities = [...t.probabilities, probability];
   return b;
 }
 

@@ -1,7 +1,7 @@
 import { JAEGER_DEFAULTS } from '../../../../src/sampling/adaptive-options';
 import { formatProbability } from '../../../../src/sampling/jaeger/format-probability';
 import { SamplaneCalculator } from '../../../../src/sampling/samplane/samplane-calculator';
-import { type ServiceThroughput, type ThroughputBucket, recentPartLength } from '../../../../src/sampling/throughput';
+import { type ServiceThroughput, type ThroughputBucket, recentPartLength, unionProbabilities } from '../../../../src/sampling/throughput';
 import { Random } from '../../../../src/simulator/random';
 
 /**
@@ -166,13 +166,13 @@ function bucketOf(
   from: number,
   to: number,
 ): ThroughputBucket {
-  const operations = new Map<string, { count: number; exact: number; errors: number; outcomes: number; probabilities: Set<string> }>();
+  const operations = new Map<string, { count: number; exact: number; errors: number; outcomes: number; probabilities: readonly string[] }>();
   for (let slot = from; slot < to; slot += SLOT_MS) {
     for (const [op, c] of slots.get(slot) ?? []) {
-      const t = operations.get(op) ?? { count: 0, exact: 0, errors: 0, outcomes: 0, probabilities: new Set<string>() };
+      const t = operations.get(op) ?? { count: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [] };
       t.count += c.requests;
       t.outcomes += c.spans;
-      for (const p of c.probabilities) t.probabilities.add(p);
+      t.probabilities = unionProbabilities(t.probabilities, c.probabilities);
       operations.set(op, t);
     }
   }

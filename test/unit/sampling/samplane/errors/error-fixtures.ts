@@ -16,7 +16,7 @@ export function bucket(service: string, load: Load, seconds = SECONDS): Throughp
   const operations = new Map(
     Object.entries(load).map(([operation, [rate, errorRate]]) => {
       const count = rate * seconds;
-      return [operation, { count, exact: count, errors: Math.round(count * errorRate), probabilities: new Set<string>() }];
+      return [operation, { count, exact: count, errors: Math.round(count * errorRate), probabilities: [] }];
     }),
   );
   return { intervalSeconds: seconds, throughput: new Map([[service, operations]]) };

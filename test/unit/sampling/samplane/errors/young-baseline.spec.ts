@@ -6,7 +6,7 @@ import { SECONDS, boosted, newCalculator, run } from './error-fixtures';
 function drawn(random: Random, rate: number, errorRate: number): ThroughputBucket {
   const count = rate * SECONDS;
   const errors = random.binomial(count, errorRate);
-  const throughput = new Map([['S', new Map([['GET', { count, exact: count, errors, probabilities: new Set<string>() }]])]]);
+  const throughput = new Map([['S', new Map([['GET', { count, exact: count, errors, probabilities: [] }]])]]);
   return { intervalSeconds: SECONDS, throughput };
 }
 
