@@ -26,18 +26,24 @@ export async function sumParts(parts: IntervalCounts[], slicer = UNSLICED): Prom
  * Summed counts as one calculation bucket, with the count the calculator works from: sampled
  * root spans (Jaeger walks the probability toward a sampled-traces target) or requests
  * (`samplane` computes the probability from the request rate, and reads errors too).
+ *
+ * For requests the counts become the bucket in place, each operation's `count` set: a large
+ * fleet's interval is not copied into a second set of objects that lives as long. Jaeger keeps
+ * its buckets for a whole window, so it gets small copies instead.
  */
 export async function bucketOf(counts: IntervalCounts, lengthMs: number, kind: Counts, slicer = UNSLICED): Promise<ThroughputBucket> {
+  if (kind === 'requests') {
+    for (const operations of counts.values()) {
+      for (const c of operations.values()) c.count = c.requests;
+      if (slicer.due()) await slicer.yield();
+    }
+    return { throughput: counts, intervalSeconds: lengthMs / 1000 };
+  }
   const throughput: ServiceThroughput = new Map();
   for (const [service, operations] of counts) {
     const converted = new Map<string, OperationThroughput>();
     for (const [operation, c] of operations) {
-      converted.set(
-        operation,
-        kind === 'requests'
-          ? { count: c.requests, exact: c.exact, errors: c.errors, outcomes: c.outcomes, probabilities: c.probabilities }
-          : { count: c.sampled, probabilities: c.probabilities },
-      );
+      converted.set(operation, { count: c.sampled, probabilities: c.probabilities });
     }
     throughput.set(service, converted);
     if (slicer.due()) await slicer.yield();

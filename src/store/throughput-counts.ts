@@ -1,8 +1,8 @@
 import type { CountedOperation } from '../sampling/counted-operation';
-import { unionProbabilities } from '../sampling/throughput';
+import { type OperationThroughput, unionProbabilities } from '../sampling/throughput';
 
 /** One operation's counts summed over an interval, every field explicit. */
-export interface OperationCounts {
+export interface OperationCounts extends OperationThroughput {
   sampled: number;
   requests: number;
   /** The part of `requests` counted exactly. */
@@ -12,6 +12,8 @@ export interface OperationCounts {
   outcomes: number;
   /** Distinct formatted probabilities seen, never changed in place; the union over replicas is not capped. */
   probabilities: readonly string[];
+  /** What a calculator counts (requests or sampled), set when the counts become its bucket; 0 until then. */
+  count: number;
 }
 
 /** service → operation → counts. */
@@ -51,7 +53,7 @@ export function addFields(
   const counts = operations.get(operation);
   if (!counts) {
     // Held as given: lists are never changed in place, so a decoded record's own list serves.
-    operations.set(operation, { sampled, requests, exact, errors, outcomes, probabilities });
+    operations.set(operation, { sampled, requests, exact, errors, outcomes, probabilities, count: 0 });
     return;
   }
   counts.sampled += sampled;
@@ -78,7 +80,7 @@ export function toCounted(counts: IntervalCounts): CountedOperation[] {
 export function countedRecord(
   service: string,
   operation: string,
-  c: Omit<OperationCounts, 'probabilities'>,
+  c: Omit<OperationCounts, 'probabilities' | 'count'>,
   probabilities: string[],
 ): CountedOperation {
   // Assigned rather than spread: a flush builds tens of thousands of these every second.

@@ -60,6 +60,8 @@ describe('flush text', () => {
       // Outcomes seen: 4 from the first flush, all 5 requests of the second.
       outcomes: 9,
       probabilities: ['0.100000', '0.200000'],
+      // What a calculator counts, set only once the counts become its bucket.
+      count: 0,
     });
     expect(counts.get('B')?.get('PUT')?.requests).toBe(1);
   });
