@@ -1,5 +1,6 @@
 import type { CountedOperation } from '../sampling/counted-operation';
 import { type OperationThroughput, unionProbabilities } from '../sampling/throughput';
+import { COUNTS_PER_OPERATION, FlushLineScanner } from './flush-line-scanner';
 
 /** One operation's counts summed over an interval, every field explicit. */
 export interface OperationCounts extends OperationThroughput {
@@ -142,62 +143,106 @@ export function encodeFlush(records: CountedOperation[], drainedAt: number): str
 }
 
 function count(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+  return typeof value === 'number' ? finite(value) : 0;
+}
+
+function finite(value: number): number {
+  return Number.isFinite(value) ? value : 0;
 }
 
 /**
  * Adds every record of appended flush text to the intervals [bounds[i], bounds[i+1]) its counts
  * fall in: a record seen at one instant to the interval holding it, a record spread over a
  * window to each interval in proportion to their overlap. Only `service` when given. Returns how
- * many unreadable lines or records were skipped.
+ * many unreadable lines or records were skipped. One `scanner` for all the texts of a read lets
+ * the names and lists every slot repeats be read once.
  */
-export function decodeFlushes(text: string, bounds: number[], intervals: IntervalCounts[], service?: string): number {
+export function decodeFlushes(
+  text: string,
+  bounds: number[],
+  intervals: IntervalCounts[],
+  service?: string,
+  scanner = new FlushLineScanner(),
+): number {
   let skipped = 0;
   let start = 0;
   const shares = new Array<number>(intervals.length).fill(0);
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
-    const line = text.slice(start, end);
+    const from = start;
     start = end + 1;
-    if (line.length === 0) continue;
-    let fields: unknown[];
-    try {
-      fields = JSON.parse(line) as unknown[];
-    } catch {
+    if (end === from) continue;
+    if (scanner.scan(text, from, end)) {
+      addScanned(scanner, intervals, bounds, shares, service);
+      continue;
+    }
+    skipped += addParsed(text.slice(from, end), intervals, bounds, shares, service);
+  }
+  return skipped;
+}
+
+/** A line the scanner read, added without a record object per operation. */
+function addScanned(line: FlushLineScanner, intervals: IntervalCounts[], bounds: number[], shares: number[], service?: string): void {
+  if (service !== undefined && line.service !== service) return;
+  if (!spread(line.startMs, Math.max(0, line.windowMs), bounds, shares)) return;
+  const counts = line.counts;
+  for (let i = 0; i < line.operationCount; i++) {
+    const at = i * COUNTS_PER_OPERATION;
+    for (let k = 0; k < intervals.length; k++) {
+      const share = shares[k];
+      if (share <= 0) continue;
+      addFields(
+        intervals[k],
+        line.service,
+        line.operations[i],
+        finite(counts[at]) * share,
+        finite(counts[at + 1]) * share,
+        finite(counts[at + 2]) * share,
+        finite(counts[at + 3]) * share,
+        finite(counts[at + 4]) * share,
+        line.lists[i],
+      );
+    }
+  }
+}
+
+/** A line in any other form, through JSON.parse; returns how many of its parts were skipped. */
+function addParsed(line: string, intervals: IntervalCounts[], bounds: number[], shares: number[], service?: string): number {
+  let fields: unknown[];
+  try {
+    fields = JSON.parse(line) as unknown[];
+  } catch {
+    return 1;
+  }
+  if (!Array.isArray(fields) || typeof fields[0] !== 'string' || typeof fields[1] !== 'number' || typeof fields[2] !== 'number') {
+    return 1;
+  }
+  const name = fields[0];
+  if (service !== undefined && name !== service) return 0;
+  let skipped = (fields.length - 3) % 7 !== 0 ? 1 : 0;
+  if (!spread(fields[1], Math.max(0, fields[2]), bounds, shares)) return skipped;
+  for (let i = 3; i + 6 < fields.length; i += 7) {
+    const operation = fields[i];
+    const probabilities = fields[i + 6];
+    if (typeof operation !== 'string' || !Array.isArray(probabilities)) {
       skipped++;
       continue;
     }
-    if (!Array.isArray(fields) || typeof fields[0] !== 'string' || typeof fields[1] !== 'number' || typeof fields[2] !== 'number') {
-      skipped++;
-      continue;
-    }
-    const name = fields[0];
-    if (service !== undefined && name !== service) continue;
-    if ((fields.length - 3) % 7 !== 0) skipped++;
-    if (!spread(fields[1], Math.max(0, fields[2]), bounds, shares)) continue;
-    for (let i = 3; i + 6 < fields.length; i += 7) {
-      const operation = fields[i];
-      const probabilities = fields[i + 6];
-      if (typeof operation !== 'string' || !Array.isArray(probabilities)) {
-        skipped++;
-        continue;
-      }
-      for (let k = 0; k < intervals.length; k++) {
-        const share = shares[k];
-        if (share <= 0) continue;
-        addFields(
-          intervals[k],
-          name,
-          operation,
-          count(fields[i + 1]) * share,
-          count(fields[i + 2]) * share,
-          count(fields[i + 3]) * share,
-          count(fields[i + 4]) * share,
-          count(fields[i + 5]) * share,
-          probabilities as string[],
-        );
-      }
+    for (let k = 0; k < intervals.length; k++) {
+      const share = shares[k];
+      if (share <= 0) continue;
+      addFields(
+        intervals[k],
+        name,
+        operation,
+        count(fields[i + 1]) * share,
+        count(fields[i + 2]) * share,
+        count(fields[i + 3]) * share,
+        count(fields[i + 4]) * share,
+        count(fields[i + 5]) * share,
+        probabilities as string[],
+      );
     }
   }
   return skipped;

@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
+import { FlushLineScanner } from '../flush-line-scanner';
 import { type IntervalCounts, decodeFlushes, encodeFlush, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
@@ -10,6 +11,7 @@ import type { ReadOptions, ThroughputStore } from '../throughput-store';
 export class MemoryThroughputStore implements ThroughputStore {
   private readonly slots = new Map<number, string>();
   private readonly watermarks = new Map<string, number>();
+  private readonly scanner = new FlushLineScanner();
 
   constructor(
     readonly slotMs: number,
@@ -33,9 +35,12 @@ export class MemoryThroughputStore implements ThroughputStore {
 
   async readIntervals(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
+    // The fleet's names and lists repeat from one read to the next: a whole read reuses them.
+    const scanner = options.service === undefined ? this.scanner : new FlushLineScanner();
+    if (options.service === undefined) scanner.beginRead();
     for (const slot of slotsBetween(bounds, this.slotMs, this.maxWindowMs)) {
       const text = this.slots.get(slot);
-      if (text) decodeFlushes(text, bounds, intervals, options.service);
+      if (text) decodeFlushes(text, bounds, intervals, options.service, scanner);
       if (options.slicer?.due()) await options.slicer.yield();
     }
     return intervals;

@@ -1,6 +1,7 @@
 import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
+import { FlushLineScanner } from '../flush-line-scanner';
 import { type IntervalCounts, decodeFlushes, encodeFlush, recordRuns, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
@@ -23,6 +24,8 @@ const SHARDS_PER_WRITE = 64;
  */
 export class RedisThroughputStore implements ThroughputStore {
   private readonly keys: RedisKeys;
+  /** Reads of the whole fleet share one scanner, which remembers the names the last one read. */
+  private readonly scanner = new FlushLineScanner();
 
   constructor(
     private readonly client: RedisConnection,
@@ -81,6 +84,9 @@ export class RedisThroughputStore implements ThroughputStore {
    */
   async readIntervals(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
+    // The fleet's names and lists repeat from one read to the next: a whole read reuses them.
+    const scanner = options.service === undefined ? this.scanner : new FlushLineScanner();
+    if (options.service === undefined) scanner.beginRead();
     // Records spread over a window are kept at its start: those reaching into the first
     // interval may start up to a window earlier.
     const slots = slotsBetween(bounds, this.slotMs, this.maxWindowMs);
@@ -101,7 +107,7 @@ export class RedisThroughputStore implements ThroughputStore {
       for (const shard of group) {
         const values = (results.get(String(shard))?.[0] ?? []) as Array<string | null>;
         for (const text of values) {
-          if (text) decodeFlushes(text, bounds, intervals, options.service);
+          if (text) decodeFlushes(text, bounds, intervals, options.service, scanner);
           if (options.slicer?.due()) await options.slicer.yield();
         }
       }

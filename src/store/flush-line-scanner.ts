@@ -1,0 +1,192 @@
+/** Numbers per operation in a flush line: sampled, requests, exact, errors, outcomes. */
+export const COUNTS_PER_OPERATION = 5;
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const MINUS = 0x2d;
+const ZERO = 0x30;
+const NINE = 0x39;
+
+/** What one service's lines held last time, position by position, to be reused as is. */
+interface Remembered {
+  operations: string[];
+  lists: Array<readonly string[] | undefined>;
+}
+
+/**
+ * Reads flush lines in the exact form `encodeFlush` writes, without JSON.parse's allocations:
+ * a large fleet's interval repeats every operation name and probabilities list in every line,
+ * so a name or list that matches what the service's line held at that position last time is
+ * that same string or list, compared in place. Any other form (an escaped name, a stray
+ * character) is left to the caller's JSON.parse, which decides what counts.
+ */
+export class FlushLineScanner {
+  service = '';
+  startMs = 0;
+  windowMs = 0;
+  /** Operations in the line just scanned; `operations[i]` has counts at `i * COUNTS_PER_OPERATION`. */
+  operationCount = 0;
+  readonly operations: string[] = [];
+  readonly lists: Array<readonly string[]> = [];
+  counts = new Float64Array(COUNTS_PER_OPERATION * 128);
+
+  /** What the services of this read held, and of the read before (dropped at the next). */
+  private remembered = new Map<string, Remembered>();
+  private before = new Map<string, Remembered>();
+  /** The line's start and window, read into place: a number returned would be a heap object each. */
+  private readonly head = new Float64Array(2);
+  private text = '';
+  private at = 0;
+
+  /**
+   * Starts a read of the whole fleet: what the last one saw is still reused, and what it did not
+   * see again is then forgotten, so services gone from the fleet are not remembered for ever.
+   */
+  beginRead(): void {
+    this.before = this.remembered;
+    this.remembered = new Map();
+  }
+
+  /** Scans text[from, to) as one line; false when it is not in the canonical form. */
+  scan(text: string, from: number, to: number): boolean {
+    this.text = text;
+    this.at = from;
+    this.operationCount = 0;
+    if (!this.expect(OPEN)) return false;
+    const service = this.string(undefined);
+    if (service === undefined || !this.expect(COMMA)) return false;
+    if (!this.number(this.head, 0) || !this.expect(COMMA) || !this.number(this.head, 1)) return false;
+    let remembered = this.remembered.get(service);
+    if (!remembered) {
+      remembered = this.before.get(service) ?? { operations: [], lists: [] };
+      this.remembered.set(service, remembered);
+    }
+    while (this.at < to && text.charCodeAt(this.at) === COMMA) {
+      this.at++;
+      const i = this.operationCount;
+      const operation = this.string(remembered.operations[i]);
+      if (operation === undefined) return false;
+      remembered.operations[i] = operation;
+      if (this.counts.length < (i + 1) * COUNTS_PER_OPERATION) this.grow();
+      for (let k = 0; k < COUNTS_PER_OPERATION; k++) {
+        if (!this.expect(COMMA) || !this.number(this.counts, i * COUNTS_PER_OPERATION + k)) return false;
+      }
+      if (!this.expect(COMMA)) return false;
+      const list = this.list(remembered, i);
+      if (list === undefined) return false;
+      this.operations[i] = operation;
+      this.lists[i] = list;
+      this.operationCount++;
+    }
+    if (!this.expect(CLOSE) || this.at !== to) return false;
+    this.service = service;
+    this.startMs = this.head[0];
+    this.windowMs = this.head[1];
+    return true;
+  }
+
+  private expect(code: number): boolean {
+    if (this.text.charCodeAt(this.at) !== code) return false;
+    this.at++;
+    return true;
+  }
+
+  /** A string without escapes; `known` itself when the text holds exactly it ('' when not `produced`). */
+  private string(known: string | undefined, produced = true): string | undefined {
+    const text = this.text;
+    if (text.charCodeAt(this.at) !== QUOTE) return undefined;
+    const from = this.at + 1;
+    let end = from;
+    for (;;) {
+      const code = text.charCodeAt(end);
+      if (code === QUOTE) break;
+      // Escapes and control characters (and the end of the text: NaN) go to JSON.parse.
+      if (!(code >= 0x20) || code === BACKSLASH) return undefined;
+      end++;
+    }
+    this.at = end + 1;
+    if (known !== undefined && known.length === end - from && text.startsWith(known, from)) return known;
+    if (!produced) return '';
+    // Parsed rather than sliced: a slice of a long string keeps the whole reply alive with it.
+    return JSON.parse(text.slice(from - 1, end + 1)) as string;
+  }
+
+  /** A JSON number into `into[at]`; false when the text holds none here (JSON.parse then decides). */
+  private number(into: Float64Array, at: number): boolean {
+    const text = this.text;
+    const from = this.at;
+    let end = from;
+    let value = 0;
+    let integer = true;
+    if (text.charCodeAt(end) === MINUS) end++;
+    const digits = end;
+    for (;;) {
+      const code = text.charCodeAt(end);
+      if (code >= ZERO && code <= NINE) value = value * 10 + (code - ZERO);
+      else if (code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === MINUS) integer = false;
+      else break;
+      end++;
+    }
+    // Leading zeros and empty numbers are not JSON.
+    if (end === digits || (text.charCodeAt(digits) === ZERO && end > digits + 1 && integer)) return false;
+    this.at = end;
+    if (integer && end - digits <= 15) into[at] = text.charCodeAt(from) === MINUS ? -value : value;
+    // Fractions, exponents and long integers the slow, exact way; what JSON.parse refuses stays NaN.
+    else into[at] = jsonNumber(text.slice(from, end));
+    return !Number.isNaN(into[at]);
+  }
+
+  /** The probabilities list at this position, the remembered one when the text is the same. */
+  private list(remembered: Remembered, i: number): readonly string[] | undefined {
+    const known = remembered.lists[i];
+    if (known && this.listHere(known)) return known;
+    const text = this.text;
+    const from = this.at;
+    if (!this.expect(OPEN)) return undefined;
+    if (!this.expect(CLOSE)) {
+      for (;;) {
+        if (this.string(undefined, false) === undefined) return undefined;
+        if (this.expect(CLOSE)) break;
+        if (!this.expect(COMMA)) return undefined;
+      }
+    }
+    // Checked above to be plain strings; parsed into a list of its exact length.
+    const list = JSON.parse(text.slice(from, this.at)) as string[];
+    remembered.lists[i] = list;
+    return list;
+  }
+
+  /** Whether the text here is `list` as JSON (its strings hold no escapes); steps past it if so. */
+  private listHere(list: readonly string[]): boolean {
+    const text = this.text;
+    let at = this.at;
+    if (text.charCodeAt(at++) !== OPEN) return false;
+    for (let k = 0; k < list.length; k++) {
+      if (k > 0 && text.charCodeAt(at++) !== COMMA) return false;
+      const item = list[k];
+      if (text.charCodeAt(at) !== QUOTE || !text.startsWith(item, at + 1) || text.charCodeAt(at + 1 + item.length) !== QUOTE) return false;
+      at += item.length + 2;
+    }
+    if (text.charCodeAt(at++) !== CLOSE) return false;
+    this.at = at;
+    return true;
+  }
+
+  private grow(): void {
+    const counts = new Float64Array(this.counts.length * 2);
+    counts.set(this.counts);
+    this.counts = counts;
+  }
+}
+
+function jsonNumber(text: string): number {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === 'number' ? value : NaN;
+  } catch {
+    return NaN;
+  }
+}
