@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { type TimeSlicer, timeSlicer } from '../common/time-slicer';
+import type { TimeSlicer } from '../common/time-slicer';
 import type { AdaptiveCalculator, CalculationInputs, Probabilities } from '../sampling/calculator';
 import { recentPartLength } from '../sampling/throughput';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
@@ -76,7 +76,7 @@ export class CalculationService {
     if (!fence) return 'follower';
     const started = performance.now();
     // Every long loop below yields in slices, so polls on this replica never wait behind it.
-    const slicer = timeSlicer();
+    const slicer = this.clock.slicer();
     try {
       const now = this.clock.now();
       const end = await this.readableEnd(now);

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { timeSlicer } from '../common/time-slicer';
 import { ThroughputAccumulator } from '../ingest/throughput-accumulator';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
@@ -49,7 +48,7 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
   private async flushOnce(): Promise<void> {
     const drainedAt = this.clock.now();
     // A large fleet's second of counts takes tens of ms to turn into text: polls go in between.
-    const slicer = timeSlicer();
+    const slicer = this.clock.slicer();
     const records = await this.accumulator.drainInSlices(slicer);
     const started = performance.now();
     try {

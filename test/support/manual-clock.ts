@@ -1,4 +1,5 @@
 import type { Cancel, Clock } from '../../src/engine/clock';
+import { type TimeSlicer, UNSLICED } from '../../src/common/time-slicer';
 
 interface Timer {
   at: number;
@@ -21,6 +22,11 @@ export class ManualClock implements Clock {
 
   constructor(start = 1_767_225_600_000) {
     this.time = start;
+  }
+
+  /** Work never yields: it is done where the test left the clock, however loaded the machine. */
+  slicer(): TimeSlicer {
+    return UNSLICED;
   }
 
   now(): number {
@@ -98,6 +104,10 @@ export class ProcessClock implements Clock {
   private dead = false;
 
   constructor(private readonly clock: ManualClock) {}
+
+  slicer(): TimeSlicer {
+    return UNSLICED;
+  }
 
   now(): number {
     return this.clock.now();
