@@ -34,7 +34,7 @@ export class IngestService {
     private readonly metrics: IngestMetrics,
     private readonly auth: ReporterAuth,
   ) {
-    this.services = new ServiceCap(config.maxServices, accumulator, provider);
+    this.services = new ServiceCap(config.maxServices, provider);
   }
 
   /** Who sent a document, from its `authorization` header or metadata; throws `UnauthenticatedError`. */

@@ -7,14 +7,15 @@ import type { ProbabilitiesSnapshot } from '../../../src/store/store';
 function setup(max: number) {
   const accumulator = new ThroughputAccumulator(10);
   const provider: { computed: ProbabilitiesSnapshot | null } = { computed: null };
-  const cap = new ServiceCap(max, accumulator, provider as unknown as StrategyProvider);
+  const cap = new ServiceCap(max, provider as unknown as StrategyProvider);
   const count = (service: string) => {
     const admitted = cap.admits(service);
     if (admitted) accumulator.add(service, 'op', 1, 1, 0, undefined);
     return admitted;
   };
+  let version = 0;
   const compute = (...services: string[]) => {
-    provider.computed = { version: 1, computedAt: 0, probabilities: Object.fromEntries(services.map((s) => [s, { op: 0.1 }])) };
+    provider.computed = { version: ++version, computedAt: 0, probabilities: Object.fromEntries(services.map((s) => [s, { op: 0.1 }])) };
   };
   return { cap, count, compute, accumulator };
 }
@@ -32,6 +33,26 @@ describe('ServiceCap', () => {
     accumulator.drain();
     compute('a', 'b');
     expect([count('a'), count('b'), count('c')]).toEqual([true, true, false]);
+  });
+
+  it('still counts services whose window was flushed before any calculation showed them', () => {
+    const { count, accumulator } = setup(2);
+    count('a');
+    accumulator.drain();
+    count('b');
+    accumulator.drain();
+    expect([count('c'), count('a'), count('b')]).toEqual([false, true, true]);
+  });
+
+  it('frees the place of an admitted service the calculations never show', () => {
+    const { count, compute } = setup(2);
+    count('a');
+    count('lost');
+    compute('a');
+    expect(count('c')).toBe(false);
+    compute('a');
+    compute('a');
+    expect(count('c')).toBe(true);
   });
 
   it('counts computed and newly seen services together, never more than the cap', () => {
