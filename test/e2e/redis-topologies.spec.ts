@@ -122,7 +122,8 @@ describe.each(TOPOLOGIES)('replicas on %s', (name, startTopology) => {
     const resumedAfterMs = Date.now() - killedAt;
     // From the stored rates: nothing reset to the initial probability (0.001, ten times below
     // POST /pay's), and adapted again once the counts lost in the failover are behind it.
-    expect(fleet.probabilitiesSince('POST /pay', killedAt).filter((p) => p <= 0.002)).toEqual([]);
+    // Whole observations, so a failure says which replica served it and from which version.
+    expect(fleet.observations.filter((o) => o.operation === 'POST /pay' && o.at >= killedAt && o.probability <= 0.002)).toEqual([]);
     await waitFor(adapted, 'both replicas to serve target ÷ rate again', 20_000, 200);
     expect(failedPolls).toEqual([]);
     expect(fleet.failures).toEqual([]);

@@ -181,7 +181,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     for (const [operation, row] of operations) {
       const state = this.state.at(row);
       const rule = rules.get(operation) as OperationRules;
-      const previous = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
+      const known = this.probabilities[service]?.[operation];
+      const previous = known ?? this.options.initialSamplingProbability;
       const rate = state.estimator.rate ?? 0;
       const wasActive = state.wasActive;
       state.wasActive = state.estimate !== 'idle' && rate > 0;
@@ -218,8 +219,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       // Within a budget the boost is already part of the share; elsewhere it is a floor.
       const boost = budget.has(operation) ? undefined : boosts.get(operation);
       const next = boost !== undefined && boost > normal ? bounded(boost, rule) : normal;
-      // A rise is undone by the silence that follows it, however long the wait before that.
-      if (!awaiting) state.raisedFrom = next > previous ? previous : undefined;
+      // A rise is undone by the silence that follows it, however long the wait before that. A
+      // rise from the initial probability is the first adaptation, not a reaction to a drop:
+      // undoing it would reset the operation to a value no estimate ever gave it.
+      if (!awaiting) state.raisedFrom = next > previous && known !== undefined ? previous : undefined;
       probabilities[operation] = next;
       qps[operation] = rate * previous;
       inputs[operation] = {

@@ -92,3 +92,53 @@ describe('samplane: idle with short buckets', () => {
     expect(calculator.lastInputs().A.GET.estimate).toBe('idle');
   });
 });
+
+/**
+ * A 2 s bucket of exactly counted requests, service A, with its recent part (the last second)
+ * as the engine reads it: `recent` requests of `counts` fell in that last second.
+ */
+function exactBucket(counts: Record<string, number>, recent: Record<string, number>, seconds = 2): ThroughputBucket {
+  const part = (c: Record<string, number>, s: number): ThroughputBucket => ({
+    intervalSeconds: s,
+    throughput: new Map([['A', new Map(Object.entries(c).map(([op, count]) => [op, { count, exact: count, probabilities: [] }]))]]),
+  });
+  return { ...part(counts, seconds), recent: part(recent, 1) };
+}
+
+// Scenario: a leader starts with no probability stored for a service whose counts it already
+// holds (its first calculation folds the loaded history too): POST at 100 requests/s goes from
+// the initial 0.001 to 0.01, GET at 1000/s keeps 0.001. Then Redis fails over: the counts of the
+// flushes that failed are lost, so the next bucket has requests only before the outage and an
+// empty recent part, which reads as the traffic having stopped.
+describe('samplane: silence right after the first adaptation', () => {
+  function firstAdapted(): SamplaneCalculator {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    calculator.addBucket(exactBucket({ GET: 2000, POST: 200 }, { GET: 1000, POST: 100 }));
+    calculator.addBucket(exactBucket({ GET: 2000, POST: 200 }, { GET: 1000, POST: 100 }));
+    const first = calculator.calculate().probabilities.A;
+    expect(first.POST).toBeCloseTo(0.01, 12);
+    expect(first.GET).toBeCloseTo(0.001, 12);
+    return calculator;
+  }
+
+  it('keeps the adapted probability, never the initial one, when the next bucket ends empty', () => {
+    const calculator = firstAdapted();
+    calculator.addBucket(exactBucket({ GET: 1500, POST: 150 }, { GET: 0, POST: 0 }, 4));
+    const afterOutage = calculator.calculate().probabilities.A;
+    expect(calculator.lastInputs().A.POST.estimate).not.toBe('awaiting');
+    expect(afterOutage.POST).toBeCloseTo(0.01, 12);
+    expect(afterOutage.GET).toBeCloseTo(0.001, 12);
+    // Counts flow again: no detour through the initial probability either.
+    calculator.addBucket(exactBucket({ GET: 2000, POST: 200 }, { GET: 1000, POST: 100 }));
+    expect(calculator.calculate().probabilities.A.POST).toBeCloseTo(0.01, 12);
+  });
+
+  it('keeps it too when the traffic really stops', () => {
+    const calculator = firstAdapted();
+    for (let i = 0; i < 8; i++) {
+      calculator.addBucket({ intervalSeconds: 2, throughput: new Map() });
+      expect(calculator.calculate().probabilities.A.POST).toBeCloseTo(0.01, 12);
+    }
+    expect(calculator.lastInputs().A.POST.estimate).toBe('idle');
+  });
+});
