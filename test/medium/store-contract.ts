@@ -1,3 +1,4 @@
+import type { TimeSlicer } from '../../src/common/time-slicer';
 import type { NewProbabilities, SamplingStore } from '../../src/store/store';
 
 /**
@@ -89,6 +90,23 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       const version = await store.saveProbabilities(saved);
 
       await expect(store.loadProbabilities()).resolves.toEqual({ version, ...saved });
+    });
+
+    it('loads a whole snapshot while a newer one is saved and loaded beside it', async () => {
+      const store = await open();
+      const probabilities: Record<string, Record<string, number>> = {};
+      for (let s = 0; s < 300; s++) probabilities[`service-${s}`] = { 'GET /': (s + 1) / 301 };
+      const saved: NewProbabilities = { computedAt: 1_767_225_600_000, probabilities };
+      const version = await store.saveProbabilities(saved);
+      // A load that gives the event loop a turn of a few ms after every step, as a large
+      // fleet's does; the engine's term start and the replica's sync share one store.
+      const slow: TimeSlicer = { due: () => true, yield: () => new Promise((resolve) => setTimeout(resolve, 2)) };
+      const loading = store.loadProbabilities(slow);
+
+      await store.saveProbabilities({ computedAt: 1_767_225_610_000, probabilities: { 'service-0': { 'GET /': 0.5 } } });
+      await expect(store.loadProbabilities()).resolves.toMatchObject({ probabilities: { 'service-0': { 'GET /': 0.5 } } });
+
+      await expect(loading).resolves.toEqual({ version, ...saved });
     });
 
     it('keeps services named like object properties as data', async () => {

@@ -78,7 +78,7 @@ export class RedisStore implements SamplingStore {
     const [version, rawManifest] = await this.call(() => this.client.mget(this.keys.version, this.keys.manifest));
     if (rawManifest === null) return version === null ? this.loadLegacy() : null;
     const manifest = parseManifest(rawManifest);
-    await this.fetchServed(manifest);
+    const texts = await this.fetchServed(manifest);
     const snapshot: ProbabilitiesSnapshot = {
       version: Number(version ?? 0),
       computedAt: manifest.computedAt,
@@ -86,7 +86,7 @@ export class RedisStore implements SamplingStore {
       ...(manifest.dataThrough !== undefined && { dataThrough: manifest.dataThrough }),
     };
     for (const shard of Object.keys(manifest.shards)) {
-      const services = JSON.parse(this.shardCache.get(shard)?.json ?? '{}') as Record<string, ServedService>;
+      const services = JSON.parse(texts.get(shard) ?? '{}') as Record<string, ServedService>;
       for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
@@ -105,15 +105,16 @@ export class RedisStore implements SamplingStore {
       if (raw === null) return found;
       const manifest = parseManifest(raw);
       const wanted = services ? [...new Set(services.map((service) => String(shardOf(service, PROBABILITY_SHARDS))))] : Object.keys(manifest.explanations);
+      let fetched: Map<string, Record<string, StoredExplanation>>;
       try {
-        await this.fetchExplanations(manifest, wanted.filter((shard) => manifest.explanations[shard]));
+        fetched = await this.fetchExplanations(manifest, wanted.filter((shard) => manifest.explanations[shard]));
       } catch (error) {
         // A generation superseded between the manifest and its chunks: read the new manifest.
         if (attempt < 2 && error instanceof StoreUnavailableError) continue;
         throw error;
       }
       for (const shard of wanted) {
-        const stored = this.explanationCache.get(shard)?.services ?? {};
+        const stored = fetched.get(shard) ?? {};
         for (const service of services ?? Object.keys(stored)) {
           if (Object.hasOwn(stored, service)) found.set(service, decodeExplanation(stored[service]));
         }
@@ -219,14 +220,47 @@ export class RedisStore implements SamplingStore {
   }
 
   /** Brings the served shards' text up to the manifest, fetching only content not held yet. */
-  private async fetchServed(manifest: Manifest): Promise<void> {
-    const wanted = Object.entries(manifest.shards).filter(([shard, entry]) => this.shardCache.get(shard)?.hash !== entry.hash);
-    const texts = await this.fetchChunks('shards', wanted);
-    for (const [shard, entry] of wanted) this.shardCache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
+  /**
+   * Every served shard of the manifest as text, for this caller alone: a load running beside it
+   * (the engine's term start and a replica's sync share the store) may change the cache while
+   * this one decodes, and must not take shards out from under it.
+   */
+  private async fetchServed(manifest: Manifest): Promise<Map<string, string>> {
+    const own = new Map<string, string>();
+    for (let attempt = 0; ; attempt++) {
+      const wanted = Object.entries(manifest.shards).filter(([shard, entry]) => !own.has(shard) && this.shardCache.get(shard)?.hash !== entry.hash);
+      const texts = await this.fetchChunks('shards', wanted);
+      for (const [shard, entry] of wanted) this.shardCache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
+      // Taken in one go after the last read: a cached shard another load replaced meanwhile is read again.
+      let missing = false;
+      for (const [shard, entry] of Object.entries(manifest.shards)) {
+        const cached = this.shardCache.get(shard);
+        if (cached?.hash === entry.hash) own.set(shard, cached.json);
+        else if (!own.has(shard)) missing = true;
+      }
+      if (!missing) break;
+      if (attempt >= 2) throw new StoreUnavailableError('redis: the snapshot kept changing while it was read; reading again later');
+    }
     for (const shard of [...this.shardCache.keys()]) if (!manifest.shards[shard]) this.shardCache.delete(shard);
+    return own;
   }
 
-  private async fetchExplanations(manifest: Manifest, shards: string[]): Promise<void> {
+  /** The explanation shards asked for, for this caller alone (as `fetchServed`). */
+  private async fetchExplanations(manifest: Manifest, shards: string[]): Promise<Map<string, Record<string, StoredExplanation>>> {
+    const own = new Map<string, Record<string, StoredExplanation>>();
+    for (let attempt = 0; own.size < shards.length; attempt++) {
+      if (attempt > 2) throw new StoreUnavailableError('redis: the explanations kept changing while they were read; reading again later');
+      await this.fetchExplanationsOnce(manifest, shards.filter((shard) => !own.has(shard)));
+      for (const shard of shards) {
+        const cached = this.explanationCache.get(shard);
+        if (cached?.hash === manifest.explanations[shard].hash) own.set(shard, cached.services);
+      }
+    }
+    for (const shard of [...this.explanationCache.keys()]) if (!manifest.explanations[shard]) this.explanationCache.delete(shard);
+    return own;
+  }
+
+  private async fetchExplanationsOnce(manifest: Manifest, shards: string[]): Promise<void> {
     const wanted = shards
       .map((shard): [string, ShardEntry] => [shard, manifest.explanations[shard]])
       .filter(([shard, entry]) => this.explanationCache.get(shard)?.hash !== entry.hash);
@@ -240,7 +274,6 @@ export class RedisStore implements SamplingStore {
       }
       this.explanationCache.set(shard, { hash: entry.hash, services });
     }
-    for (const shard of [...this.explanationCache.keys()]) if (!manifest.explanations[shard]) this.explanationCache.delete(shard);
   }
 
   /** The whole text of each shard asked for, some shards per round trip. */
