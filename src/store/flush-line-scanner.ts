@@ -52,6 +52,13 @@ export class FlushLineScanner {
 
   /** Scans text[from, to) as one line; false when it is not in the canonical form. */
   scan(text: string, from: number, to: number): boolean {
+    const scanned = this.line(text, from, to);
+    // A reply of several MiB is not kept alive until the next read.
+    this.text = '';
+    return scanned;
+  }
+
+  private line(text: string, from: number, to: number): boolean {
     this.text = text;
     this.at = from;
     this.operationCount = 0;
