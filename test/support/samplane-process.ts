@@ -54,7 +54,13 @@ export class SamplaneProcess {
   /** Spawns and waits until the HTTP port answers. */
   static async start(env: Record<string, string> = {}, tls?: TlsClient): Promise<SamplaneProcess> {
     const server = await SamplaneProcess.spawn(env, tls);
-    await server.ready();
+    try {
+      await server.ready();
+    } catch (error) {
+      // A process that never became ready is not left running behind the failed test.
+      await server.stop().catch(() => undefined);
+      throw error;
+    }
     return server;
   }
 
