@@ -62,6 +62,11 @@ export interface AppConfig {
   tls: TlsFiles | undefined;
   /** Services counted at once; reports for further services are refused and counted. */
   maxServices: number;
+  /**
+   * Where a leader on Redis calculates: `worker`, a thread of lower priority, so polls on the
+   * event loop never queue behind it; `main`, the event loop itself, in slices.
+   */
+  calculationThread: 'worker' | 'main';
   logLevel: LogLevel;
   adaptive: AdaptiveOptions;
 }

@@ -71,6 +71,7 @@ export function loadConfig(env: Env): AppConfig {
     tls: tlsFiles(read, optional),
     // Above the largest fleets Samplane is sized for (10,000 services), below what a flood makes.
     maxServices: read('ADAPTIVE_MAX_SERVICES', p.positiveInteger, 20_000),
+    calculationThread: read('ADAPTIVE_CALCULATION_THREAD', p.oneOf('worker', 'main'), 'worker'),
     logLevel: read<LogLevel>(
       'LOG_LEVEL',
       p.oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),

@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import { CalculationService } from './calculation.service';
+import { CALCULATION, type Calculation } from './calculation-ports';
 import { type Cancel, CLOCK, type Clock } from './clock';
 import { LeaderElector } from './leader-elector';
 
@@ -18,7 +18,7 @@ export class CalculationScheduler implements OnApplicationBootstrap, OnModuleDes
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
-    private readonly calculation: CalculationService,
+    @Inject(CALCULATION) private readonly calculation: Calculation,
     private readonly elector: LeaderElector,
   ) {}
 

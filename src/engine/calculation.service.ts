@@ -14,12 +14,13 @@ import { HistoryRecorder } from './history-recorder';
 import { CLOCK, type Clock } from './clock';
 import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
+import type { Calculation, CalculationMetrics, FenceSource, TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
 import { bucketOf, readHistory, sumParts, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
 import { dictionary } from '../sampling/dictionary';
 
-export type TickOutcome = 'follower' | 'computed' | 'skipped' | 'failed' | 'fenced';
+export type { TickOutcome } from './calculation-ports';
 
 interface Term {
   token: number;
@@ -43,7 +44,7 @@ interface Term {
  * buckets, so it continues from the probabilities being served, never from the initial value.
  */
 @Injectable()
-export class CalculationService {
+export class CalculationService implements Calculation {
   private term: Term | undefined;
   private running: Promise<TickOutcome> | undefined;
 
@@ -54,8 +55,8 @@ export class CalculationService {
     @Inject(THROUGHPUT_STORE) private readonly throughput: ThroughputStore,
     @Inject(SAMPLING_STORE) private readonly store: SamplingStore,
     @Inject(ANNOUNCER) private readonly announcer: Announcer,
-    private readonly elector: LeaderElector,
-    private readonly metrics: EngineMetrics,
+    @Inject(LeaderElector) private readonly elector: FenceSource,
+    @Inject(EngineMetrics) private readonly metrics: CalculationMetrics,
     @Inject(ENGINE_SETTINGS) private readonly settings: EngineSettings,
     @Inject(REPLICA_ID) private readonly replica: string,
     private readonly history: HistoryRecorder,
@@ -178,7 +179,7 @@ export class CalculationService {
     // A store that lost its data (Redis restarted without persistence) has no snapshot, but
     // every replica still serves the last probabilities: they are what the SDKs apply now, and
     // starting over from the initial probability would throw the fleet's adaptation away.
-    const inherited = snapshot?.probabilities ?? this.settings.servedProbabilities();
+    const inherited = snapshot?.probabilities ?? (await this.settings.servedProbabilities());
     const inputs = snapshot ? await this.restoredInputs() : undefined;
     calculator.restore(
       inherited,

@@ -10,9 +10,9 @@ export interface EngineSettings {
   /**
    * The probabilities this replica serves (the last computed ones, else the adaptive ones it
    * built), service → operation → probability: where a new leader starts when the store lost
-   * its data.
+   * its data. A calculation thread asks the serving thread for them.
    */
-  servedProbabilities(): Probabilities;
+  servedProbabilities(): Probabilities | Promise<Probabilities>;
 }
 
 export const ENGINE_SETTINGS = Symbol('ENGINE_SETTINGS');

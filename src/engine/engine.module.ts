@@ -4,6 +4,8 @@ import { ServingModule } from '../serving/serving.module';
 import { AnnouncementListener } from './announcement-listener';
 import { CalculationScheduler } from './calculation.scheduler';
 import { CalculationService } from './calculation.service';
+import { CALCULATION } from './calculation-ports';
+import { CalculationThread } from './calculation-thread/calculation-thread';
 import { HistoryRecorder } from './history-recorder';
 import { LeaderElector } from './leader-elector';
 import { REPLICA_ID, replicaId } from './replica-identity';
@@ -18,6 +20,12 @@ import { ThroughputFlusher } from './throughput-flusher';
     LeaderElector,
     HistoryRecorder,
     CalculationService,
+    CalculationThread,
+    {
+      provide: CALCULATION,
+      inject: [CalculationThread, CalculationService],
+      useFactory: (thread: CalculationThread, here: CalculationService) => (thread.enabled ? thread : here),
+    },
     CalculationScheduler,
     AnnouncementListener,
   ],

@@ -27,3 +27,26 @@ function errorBoostOf(boost: Policy['errorBoost']): Pick<OperationSettings, 'err
     },
   };
 }
+
+/**
+ * What decides every operation's settings, as plain data: the policies by service (`*` for the
+ * default) and the services the strategies file serves (the default policy skips them). A
+ * calculation thread receives it and resolves settings as the serving side does.
+ */
+export interface SettingsView {
+  /** Changes whenever policies or the strategies file do. */
+  version: number;
+  policies: Array<[string, Policy]>;
+  fileServices: string[];
+}
+
+/** The settings of one operation: its service's policy, else `*` unless the file serves it. */
+export function operationSettingsOf(
+  policies: ReadonlyMap<string, Policy>,
+  fileServices: { has(service: string): boolean } | undefined,
+  service: string,
+  operation: string,
+): OperationSettings | undefined {
+  const policy = policies.get(service) ?? (fileServices?.has(service) ? undefined : policies.get('*'));
+  return policy && policySettings(policy, operation);
+}

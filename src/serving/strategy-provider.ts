@@ -9,7 +9,7 @@ import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
 import { type ComposerInputs, StrategyComposer } from './compose-strategies';
-import { policySettings } from './policy-settings';
+import { type SettingsView, operationSettingsOf } from './policy-settings';
 import { changedServiceSteps } from './probabilities-diff';
 import { servedProbabilities } from './served-probabilities';
 import { ServedHistory } from './served-history';
@@ -34,6 +34,8 @@ export class StrategyProvider implements EngineSettings {
   private file: StaticStrategies | undefined;
   private probabilities: ProbabilitiesSnapshot | null = null;
   private policies: ReadonlyMap<string, Policy> = new Map();
+  /** Counts changes of policies and the file (see settingsView). */
+  private settingsVersion = 0;
   /** The probabilities the current snapshot was built from (the last ones applied may be ahead). */
   private served: ProbabilitiesSnapshot | null = null;
   private readonly defaults: AdaptiveServingDefaults;
@@ -88,6 +90,7 @@ export class StrategyProvider implements EngineSettings {
 
   applyFile(file: StaticStrategies | undefined): Promise<void> {
     this.file = file;
+    this.settingsVersion++;
     return this.request({ all: true });
   }
 
@@ -101,6 +104,7 @@ export class StrategyProvider implements EngineSettings {
   /** Operator policies by service (`*` for the default policy), replacing the previous set. */
   applyPolicies(policies: ReadonlyMap<string, Policy>): Promise<void> {
     this.policies = policies;
+    this.settingsVersion++;
     return this.request({ all: true });
   }
 
@@ -120,8 +124,12 @@ export class StrategyProvider implements EngineSettings {
    * served rate themselves, so the engine's result for them is never served.
    */
   operationSettings(service: string, operation: string): OperationSettings | undefined {
-    const policy = this.policies.get(service) ?? (this.file?.services.has(service) ? undefined : this.policies.get('*'));
-    return policy && policySettings(policy, operation);
+    return operationSettingsOf(this.policies, this.file?.services, service, operation);
+  }
+
+  /** The same settings as data, for a calculation in another thread. */
+  settingsView(): SettingsView {
+    return { version: this.settingsVersion, policies: [...this.policies], fileServices: [...(this.file?.services.keys() ?? [])] };
   }
 
   servedProbabilities(): Probabilities {

@@ -1,11 +1,11 @@
-import { reportWindowLimitMs } from '../ingest/report-window';
 import { Global, Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../engine/clock';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { MetricsService } from '../telemetry/metrics.service';
 import { ANNOUNCER, type Announcer } from './announcer';
-import { HISTORY_STORE, type HistoryStore, historyBounds } from './history-store';
+import { HISTORY_STORE, type HistoryStore } from './history-store';
+import { storeSizing } from './store-sizing';
 import { LEADER_LEASE, type LeaderLease } from './leader-lease';
 import { MemoryAnnouncer } from './memory/memory-announcer';
 import { MemoryHistoryStore } from './memory/memory-history.store';
@@ -13,7 +13,7 @@ import { MemoryLeaderLease } from './memory/memory-leader-lease';
 import { MemoryThroughputStore } from './memory/memory-throughput.store';
 import { MemoryStore } from './memory/memory.store';
 import { RedisAnnouncer } from './redis/redis-announcer';
-import { type RedisConnection, createRedisClient } from './redis/redis-client';
+import { bulkTimeoutMs, connectWithin, createRedisClient } from './redis/redis-client';
 import { RedisHistoryStore } from './redis/redis-history.store';
 import { RedisLeaderLease } from './redis/redis-leader-lease';
 import { RedisThroughputStore } from './redis/redis-throughput.store';
@@ -37,12 +37,7 @@ interface SharedState {
 const SHARED_STATE = Symbol('SHARED_STATE');
 
 async function createSharedState(config: AppConfig, logger: AppLogger, metrics: MetricsService, clock: Clock): Promise<SharedState> {
-  const slotMs = config.ingestFlushIntervalMs;
-  // Long enough for a new leader to reload every bucket it keeps, short enough to stay small.
-  const retentionMs =
-    (config.adaptive.aggregationBuckets + 2) * config.adaptive.calculationIntervalMs + config.adaptive.delayMs + 60_000;
-  const bounds = historyBounds(config.adaptive.calculationIntervalMs);
-  const window = reportWindowLimitMs(config);
+  const { slotMs, retentionMs, bounds, window } = storeSizing(config);
   const target = config.redis;
   if (!target) {
     logger.info('no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the embedded in-memory store (single replica)');
@@ -91,22 +86,6 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
       await client.quit().catch(() => client.disconnect());
     },
   };
-}
-
-/** The bulk connection's timeout: five command timeouts, at least 5 s. */
-export function bulkTimeoutMs(commandTimeoutMs: number): number {
-  return Math.max(5 * commandTimeoutMs, 5_000);
-}
-
-function connectWithin(client: RedisConnection, ms: number): Promise<boolean> {
-  const connecting = client.connect().then(
-    () => true,
-    () => false,
-  );
-  return Promise.race([
-    connecting,
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref()),
-  ]);
 }
 
 @Injectable()

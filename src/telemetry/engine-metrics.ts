@@ -17,8 +17,7 @@ export class EngineMetrics {
   private readonly calculationDuration: Histogram;
   private readonly calculations: Counter<'outcome'>;
   private readonly leader: Gauge;
-  /** The per-service and per-operation families, and their text as of the latest calculation. */
-  private readonly families: Record<FamilyName, TextFamily>;
+  /** The per-service and per-operation families' text as of the latest calculation. */
   private familiesText: string;
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;
@@ -59,18 +58,7 @@ export class EngineMetrics {
       registers,
     });
     this.leader.set(0);
-    const operations = new TextFamily('samplane_operations', 'Operations with a computed probability, per service (capped series).', ['service']);
-    const byOperation = ['service', 'operation'] as const;
-    const probability = new TextFamily('samplane_operation_probability', 'Computed sampling probability per operation (capped series).', byOperation);
-    const qps = new TextFamily('samplane_operation_qps', 'Estimated throughput the probability was computed from (capped series).', byOperation);
-    const errorRate = new TextFamily(
-      'samplane_operation_error_rate',
-      'Errors per request of each operation in the newest calculated bucket (capped series).',
-      byOperation,
-    );
-    const boosted = new TextFamily('samplane_operation_error_boosted', '1 for each operation the error boost raises now (capped series).', byOperation);
-    this.families = { operations, probability, qps, errorRate, boosted };
-    this.familiesText = this.familiesTextOf({ operations: '', probability: '', qps: '', errorRate: '', boosted: '' });
+    this.familiesText = operationFamiliesText({ operations: '', probability: '', qps: '', errorRate: '', boosted: '' });
     metrics.addTextFamily(() => this.familiesText);
     this.seriesOmitted = new Gauge({
       name: 'samplane_metric_series_omitted',
@@ -107,47 +95,81 @@ export class EngineMetrics {
     this.calculationDropped.set(count);
   }
 
-  private familiesTextOf(lines: Record<FamilyName, string>): string {
-    return (Object.keys(this.families) as FamilyName[]).map((name) => this.families[name].render(lines[name])).join('');
-  }
-
   /**
    * Replaces the per-operation gauges with the newest calculation: the first MAX_GAUGE_SERIES
    * operations, the rest only counted, so a large fleet costs a bounded number of series.
    */
   computed(probabilities: Probabilities, qps: Probabilities, traffic: TrafficByOperation = {}, inputs: CalculationInputs = {}): void {
-    const f = this.families;
-    const lines: Record<FamilyName, string> = { operations: '', probability: '', qps: '', errorRate: '', boosted: '' };
-    let series = 0;
-    let omitted = 0;
-    let services = 0;
-    for (const [service, operations] of Object.entries(probabilities)) {
-      const names = Object.keys(operations);
-      if (services++ < MAX_GAUGE_SERIES) lines.operations += f.operations.line([service], names.length);
-      if (series >= MAX_GAUGE_SERIES) {
-        omitted += names.length;
-        continue;
-      }
-      for (const operation of names) {
-        if (series >= MAX_GAUGE_SERIES) {
-          omitted++;
-          continue;
-        }
-        series++;
-        const labels = [service, operation];
-        lines.probability += f.probability.line(labels, operations[operation]);
-        lines.qps += f.qps.line(labels, qps[service]?.[operation] ?? 0);
-        const errorRate = traffic[service]?.[operation]?.errorRate;
-        if (errorRate !== undefined) lines.errorRate += f.errorRate.line(labels, errorRate);
-        if (inputs[service]?.[operation]?.errors?.boost) lines.boosted += f.boosted.line(labels, 1);
-      }
-    }
-    // Written once per calculation; every scrape until the next one sends the same text.
-    this.familiesText = this.familiesTextOf(lines);
-    this.seriesOmitted.set(omitted);
+    this.showOperationFamilies(operationFamilies(probabilities, qps, traffic, inputs));
+  }
+
+  /** Families written elsewhere (by a calculation thread); every scrape sends this text until the next. */
+  showOperationFamilies(families: OperationFamilies): void {
+    this.familiesText = families.text;
+    this.seriesOmitted.set(families.omitted);
   }
 }
 
-type FamilyName = 'operations' | 'probability' | 'qps' | 'errorRate' | 'boosted';
+/** The per-service and per-operation gauges of one calculation, as Prometheus text. */
+export interface OperationFamilies {
+  text: string;
+  /** Series left out by the cardinality cap. */
+  omitted: number;
+}
+
+const byOperation = ['service', 'operation'] as const;
+const FAMILIES = {
+  operations: new TextFamily('samplane_operations', 'Operations with a computed probability, per service (capped series).', ['service']),
+  probability: new TextFamily('samplane_operation_probability', 'Computed sampling probability per operation (capped series).', byOperation),
+  qps: new TextFamily('samplane_operation_qps', 'Estimated throughput the probability was computed from (capped series).', byOperation),
+  errorRate: new TextFamily(
+    'samplane_operation_error_rate',
+    'Errors per request of each operation in the newest calculated bucket (capped series).',
+    byOperation,
+  ),
+  boosted: new TextFamily('samplane_operation_error_boosted', '1 for each operation the error boost raises now (capped series).', byOperation),
+};
+
+/** The first MAX_GAUGE_SERIES operations of a calculation as gauges; the rest only counted. */
+export function operationFamilies(
+  probabilities: Probabilities,
+  qps: Probabilities,
+  traffic: TrafficByOperation = {},
+  inputs: CalculationInputs = {},
+): OperationFamilies {
+  const f = FAMILIES;
+  const lines: Record<FamilyName, string> = { operations: '', probability: '', qps: '', errorRate: '', boosted: '' };
+  let series = 0;
+  let omitted = 0;
+  let services = 0;
+  for (const [service, operations] of Object.entries(probabilities)) {
+    const names = Object.keys(operations);
+    if (services++ < MAX_GAUGE_SERIES) lines.operations += f.operations.line([service], names.length);
+    if (series >= MAX_GAUGE_SERIES) {
+      omitted += names.length;
+      continue;
+    }
+    for (const operation of names) {
+      if (series >= MAX_GAUGE_SERIES) {
+        omitted++;
+        continue;
+      }
+      series++;
+      const labels = [service, operation];
+      lines.probability += f.probability.line(labels, operations[operation]);
+      lines.qps += f.qps.line(labels, qps[service]?.[operation] ?? 0);
+      const errorRate = traffic[service]?.[operation]?.errorRate;
+      if (errorRate !== undefined) lines.errorRate += f.errorRate.line(labels, errorRate);
+      if (inputs[service]?.[operation]?.errors?.boost) lines.boosted += f.boosted.line(labels, 1);
+    }
+  }
+  return { text: operationFamiliesText(lines), omitted };
+}
+
+function operationFamiliesText(lines: Record<FamilyName, string>): string {
+  return (Object.keys(FAMILIES) as FamilyName[]).map((name) => FAMILIES[name].render(lines[name])).join('');
+}
+
+type FamilyName = keyof typeof FAMILIES;
 
 type TrafficByOperation = Record<string, Record<string, Pick<OperationTraffic, 'errorRate'>>>;

@@ -107,3 +107,20 @@ function urlTls(url: string, options: RedisConnectionSecurity | undefined): Redi
   if (tls) return { tls };
   return url.startsWith('rediss:') ? { tls: {} } : {};
 }
+
+/** The bulk connection's timeout: five command timeouts, at least 5 s. */
+export function bulkTimeoutMs(commandTimeoutMs: number): number {
+  return Math.max(5 * commandTimeoutMs, 5_000);
+}
+
+/** Whether `client` connected within `ms`; it keeps reconnecting in the background either way. */
+export function connectWithin(client: RedisConnection, ms: number): Promise<boolean> {
+  const connecting = client.connect().then(
+    () => true,
+    () => false,
+  );
+  return Promise.race([
+    connecting,
+    new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref()),
+  ]);
+}

@@ -44,6 +44,8 @@ export function describeRun(r: FleetRunResult): string[] {
     ),
   );
   const stalls = r.polls.targets.map((t, i) => `replica-${i} ${stallWindows(t.worstPerSecond, r.polls.startedAt, rel)}`);
+  const slow = r.polls.targets.map((t, i) => `replica-${i} ${busiestSeconds(t.slowPerSecond, r.polls.startedAt, rel)}`);
+  lines.push(`  polls ≥ 25 ms, the seconds with most: ${slow.join('; ')}`);
   lines.push(
     `  seconds with a poll ≥ ${STALL_MS} ms: ${stalls.join('; ')}; poller's own event-loop delay p99 ` +
       `${r.polls.loopDelayP99Ms.toFixed(1)} ms, max ${r.polls.loopDelayMaxMs.toFixed(0)} ms, CPU ${r.polls.cpuSeconds.toFixed(1)} s`,
@@ -104,6 +106,18 @@ function stallWindows(worst: number[], startedAt: number, rel: (at: number) => s
     i = end;
   }
   return windows.length > 0 ? windows.join(', ') : 'none';
+}
+
+/** "12 in total: 1 s ×8, 24 s ×3, …": the seconds that hold most of the slow polls. */
+function busiestSeconds(counts: number[], startedAt: number, rel: (at: number) => string): string {
+  const total = counts.reduce((sum, count) => sum + count, 0);
+  const top = counts
+    .map((count, second) => ({ count, second }))
+    .filter((s) => s.count > 0)
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 8)
+    .map((s) => `${rel(startedAt + s.second * 1000).trim()} ×${s.count}`);
+  return `${total} in total${top.length > 0 ? `: ${top.join(', ')}` : ''}`;
 }
 
 /** The version the leader saved closest after a calculation's scrape preceded it. */

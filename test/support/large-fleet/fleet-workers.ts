@@ -29,6 +29,8 @@ export interface PollTargetResult {
   maxMs: number;
   /** The slowest poll issued in each second since `PollerResult.startedAt`. */
   worstPerSecond: number[];
+  /** How many polls issued in each second took 25 ms or more. */
+  slowPerSecond: number[];
 }
 
 /** What the pollers (poller-worker.js) measured, per replica in the order given. */

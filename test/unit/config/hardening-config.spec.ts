@@ -53,10 +53,18 @@ describe('TLS files', () => {
 });
 
 describe('ADAPTIVE_MAX_SERVICES', () => {
-  it('defaults to 5000 and takes a positive integer', () => {
+  it('defaults to 20000 and takes a positive integer', () => {
     expect(loadConfig({}).maxServices).toBe(20_000);
     expect(loadConfig({ ADAPTIVE_MAX_SERVICES: '3' }).maxServices).toBe(3);
     expect(() => loadConfig({ ADAPTIVE_MAX_SERVICES: '0' })).toThrow(/^ADAPTIVE_MAX_SERVICES: /);
+  });
+});
+
+describe('ADAPTIVE_CALCULATION_THREAD', () => {
+  it('defaults to worker, takes main, and refuses anything else by name', () => {
+    expect(loadConfig({}).calculationThread).toBe('worker');
+    expect(loadConfig({ ADAPTIVE_CALCULATION_THREAD: 'main' }).calculationThread).toBe('main');
+    expect(() => loadConfig({ ADAPTIVE_CALCULATION_THREAD: 'thread' })).toThrow(/^ADAPTIVE_CALCULATION_THREAD: /);
   });
 });
 

@@ -1,0 +1,17 @@
+import type { EngineMetrics } from '../telemetry/engine-metrics';
+import type { LeaderElector } from './leader-elector';
+
+export type TickOutcome = 'follower' | 'computed' | 'skipped' | 'failed' | 'fenced';
+
+/** One leader calculation per call, wherever it runs (this thread or the calculation thread). */
+export interface Calculation {
+  tick(): Promise<TickOutcome>;
+}
+
+export const CALCULATION = Symbol('CALCULATION');
+
+/** Who leads, as a calculation reads it: the elector itself, or its word relayed to a worker. */
+export type FenceSource = Pick<LeaderElector, 'currentFence' | 'onChange'>;
+
+/** What a calculation reports to /metrics. */
+export type CalculationMetrics = Pick<EngineMetrics, 'calculation' | 'computed' | 'droppedByCalculation'>;

@@ -1,0 +1,89 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { RedisServer } from '../support/redis-server';
+import { FAST_ENGINE } from '../support/replica-set';
+import { SamplaneProcess } from '../support/samplane-process';
+import { pollStrategy, servedRate } from '../support/served-strategy';
+import { SteadyReporter } from '../support/steady-reporter';
+import { waitFor } from '../support/wait';
+import { ADMIN_TOKENS, AdminClient, OPERATOR_TOKEN, policyPath } from './policies-http';
+
+const SERVICE = 'checkout';
+const OPERATION = 'GET /cart';
+const REQUESTS_PER_SECOND = 200;
+
+/** The nice value of each of a process's threads (Linux keeps one per thread). */
+function threadNices(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).map((tid) => {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[16]);
+  });
+}
+
+async function servedProbability(replica: SamplaneProcess): Promise<number | undefined> {
+  return servedRate(await pollStrategy(replica.url, SERVICE), OPERATION);
+}
+
+/**
+ * A leader on Redis calculates on a thread of its own at a lower priority (nice 10), so on a
+ * busy machine the kernel runs the thread answering polls first. The calculation there must
+ * be the whole calculation: adapted rates served, operator policies followed, per-operation
+ * metrics exported from the serving thread. ADAPTIVE_CALCULATION_THREAD=main keeps it on the
+ * event loop, with the same results.
+ */
+describe.each([
+  ['worker', true],
+  ['main', false],
+])('ADAPTIVE_CALCULATION_THREAD=%s', (mode, onThread) => {
+  let redis: RedisServer;
+  let replica: SamplaneProcess;
+  let reporter: SteadyReporter;
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    replica = await SamplaneProcess.start({
+      ...FAST_ENGINE,
+      REDIS_URL: redis.url,
+      ADMIN_TOKENS,
+      ADAPTIVE_CALCULATION_THREAD: mode,
+    });
+    reporter = new SteadyReporter(replica.url, [{ service: SERVICE, operation: OPERATION, requestsPerSecond: REQUESTS_PER_SECOND }]);
+    reporter.start();
+  });
+
+  afterAll(async () => {
+    await reporter?.stop();
+    await replica?.stop();
+    await redis?.destroy();
+  });
+
+  it('adapts the served probability to target ÷ rate', async () => {
+    // Default target 1 sampled trace/s: 1/200 per request.
+    await waitFor(async () => Math.abs(((await servedProbability(replica)) ?? 0) / 0.005 - 1) < 0.3, 'served 0.005 ± 30 %', 30_000, 200);
+    expect(reporter.failures).toEqual([]);
+    expect(await replica.metric('samplane_calculations_total', { outcome: 'computed' })).toBeGreaterThan(0);
+    expect(await replica.metric('samplane_calculations_total', { outcome: 'failed' })).toBe(0);
+  });
+
+  it('exports the per-operation gauges of the last calculation', async () => {
+    const probability = await replica.metric('samplane_operation_probability', { service: SERVICE, operation: OPERATION });
+    expect(Math.abs(probability / 0.005 - 1)).toBeLessThan(0.3);
+    expect(await replica.metric('samplane_operations', { service: SERVICE })).toBe(1);
+  });
+
+  it('follows an operator policy written after the calculation started', async () => {
+    const admin = new AdminClient(replica.url, OPERATOR_TOKEN);
+    const written = await admin.put(policyPath(SERVICE), { mode: 'adaptive', targetSamplesPerSecond: 4 });
+    expect(written.status).toBeLessThan(300);
+    // 4 sampled traces/s of 200 requests/s.
+    await waitFor(async () => Math.abs(((await servedProbability(replica)) ?? 0) / 0.02 - 1) < 0.3, 'served 0.02 ± 30 %', 30_000, 200);
+  });
+
+  it(onThread ? 'runs it on a thread of lower priority than the one answering polls' : 'runs it on the event loop', () => {
+    const nices = threadNices(replica.pid as number);
+    // The process's main thread (its id is the pid) answers polls at the default priority.
+    expect(nices[readdirSync(`/proc/${replica.pid}/task`).indexOf(String(replica.pid))]).toBe(0);
+    expect(nices.includes(10)).toBe(onThread);
+  });
+});
