@@ -10,7 +10,7 @@ export interface TimeSlicer {
 }
 
 /** Slices of `budgetMs` on the event loop; a long loop asks `due()` and yields when it is. */
-export function timeSlicer(budgetMs = 5): TimeSlicer {
+export function timeSlicer(budgetMs = 2): TimeSlicer {
   let started = performance.now();
   return {
     due: () => performance.now() - started >= budgetMs,

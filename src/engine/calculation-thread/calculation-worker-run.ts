@@ -1,0 +1,108 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { timeSlicer } from '../../common/time-slicer';
+import type { Probabilities } from '../../sampling/calculator';
+import { dictionary } from '../../sampling/dictionary';
+import { operationSettingsOf } from '../../serving/policy-settings';
+import type { Policy } from '../../sampling/policy';
+import type { Announcer } from '../../store/announcer';
+import type { Fence } from '../../store/leader-lease';
+import { connectEngineStores } from '../../store/redis/redis-engine-stores';
+import { operationFamilies } from '../../telemetry/engine-metrics';
+import { createLogger } from '../../telemetry/logger';
+import type { CalculationMetrics, FenceSource } from '../calculation-ports';
+import { CalculationService } from '../calculation.service';
+import { type Clock, systemClock } from '../clock';
+import type { EngineSettings } from '../engine-settings';
+import { HistoryRecorder } from '../history-recorder';
+import type { FromThread, ThreadData, ToThread } from './thread-messages';
+
+/**
+ * The calculation thread (started by calculation-worker.ts): the leader's calculation, with
+ * stores of its own on the same Redis. What the serving thread must know goes back as messages.
+ */
+async function main(): Promise<void> {
+  const port = parentPort;
+  if (!port) throw new Error('the calculation worker runs only as a worker thread');
+  const { config, replica } = workerData as ThreadData;
+  const send = (message: FromThread) => port.postMessage(message);
+  const logger = createLogger(config.logLevel).child({ thread: 'calculation' });
+  const stores = await connectEngineStores(config, logger);
+
+  let fence: Fence | undefined;
+  const fenceListeners: Array<(fence: Fence | undefined) => void> = [];
+  const fences: FenceSource = {
+    currentFence: () => fence,
+    onChange: (listener) => void fenceListeners.push(listener),
+  };
+  const setFence = (next: Fence | undefined) => {
+    const changed = next?.token !== fence?.token;
+    fence = next;
+    if (changed) for (const listener of fenceListeners) listener(next);
+  };
+
+  let policies: ReadonlyMap<string, Policy> = new Map();
+  let fileServices: ReadonlySet<string> = new Set();
+  let servedRequests = 0;
+  const servedReplies = new Map<number, (probabilities: Probabilities) => void>();
+  const settings: EngineSettings = {
+    operationSettings: (service, operation) => operationSettingsOf(policies, fileServices, service, operation),
+    servedProbabilities: () =>
+      new Promise((resolve) => {
+        const id = ++servedRequests;
+        servedReplies.set(id, resolve);
+        send({ type: 'served?', id });
+      }),
+  };
+  const metrics: CalculationMetrics = {
+    calculation: (outcome, seconds) => send({ type: 'calculation', outcome, seconds }),
+    droppedByCalculation: (count) => send({ type: 'dropped', count }),
+    computed: (probabilities, qps, traffic, inputs) => send({ type: 'families', families: operationFamilies(probabilities, qps, traffic, inputs) }),
+  };
+  // Announced by the serving thread, whose announcer keeps a cluster's announcements in order.
+  const announcer: Announcer = {
+    publish: (topic, message) => Promise.resolve(send({ type: 'publish', topic, message })),
+    subscribe: () => undefined,
+    close: () => Promise.resolve(),
+  };
+  // Nothing else runs on this thread: long slices only let its own Redis replies in.
+  const clock: Clock = { ...systemClock, slicer: () => timeSlicer(50) };
+  const calculation = new CalculationService(
+    config,
+    logger,
+    clock,
+    stores.throughput,
+    stores.store,
+    announcer,
+    fences,
+    metrics,
+    settings,
+    replica,
+    new HistoryRecorder(config, stores.history, logger),
+  );
+
+  port.on('message', (message: ToThread) => {
+    switch (message.type) {
+      case 'fence':
+        setFence(message.fence);
+        return;
+      case 'served':
+        servedReplies.get(message.id)?.(message.probabilities ?? dictionary());
+        servedReplies.delete(message.id);
+        return;
+      case 'tick':
+        setFence(message.fence);
+        if (message.settings) {
+          policies = new Map(message.settings.policies);
+          fileServices = new Set(message.settings.fileServices);
+        }
+        void calculation.tick().then((outcome) => send({ type: 'ticked', id: message.id, outcome }));
+        return;
+    }
+  });
+}
+
+void main().catch((error: unknown) => {
+  // The serving thread sees the exit and starts a new thread at its next tick.
+  process.stderr.write(`calculation thread failed: ${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});
