@@ -69,18 +69,39 @@ export class ServingSnapshot {
 /** One service's answer, encoded for every transport. */
 export function encodeEntry(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
   const json = Buffer.from(encodeStrategyJson(strategy));
-  return new EncodedEntry(source, json, pollEtag(json), encodeStrategyProto(strategy));
+  return new EncodedEntry(source, json, pollEtag(json), encodeStrategyProto(strategy), ratesOf(strategy));
+}
+
+/** Per-operation rates as two flat lists: the names are the strings the strategy already holds. */
+interface OperationRates {
+  names: string[];
+  rates: Float64Array;
+  /** What jaeger-client and OTel SDKs fall back to for an operation the list does not name. */
+  fallback: number | undefined;
+}
+
+function ratesOf(strategy: SamplingStrategy): OperationRates {
+  const listed = strategy.operationSampling?.perOperationStrategies ?? [];
+  const rates = new Float64Array(listed.length);
+  const names = new Array<string>(listed.length);
+  for (let i = 0; i < listed.length; i++) {
+    names[i] = listed[i].operation;
+    rates[i] = listed[i].probabilisticSampling.samplingRate;
+  }
+  const fallback = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
+  return { names, rates, fallback };
 }
 
 /**
  * Only the encoded answers are held: a large fleet's strategies as objects (two per operation)
- * would cost more than the bytes, in every snapshot kept. The strategy and the per-operation
- * rates are decoded from the JSON when first asked for (admin views, X-Ray rules, reports
- * without a probability), which the JSON encoding makes exact.
+ * would cost more than the bytes, in every snapshot kept. The strategy is decoded from the
+ * JSON when first asked for (admin views, X-Ray rules), which the JSON encoding makes exact;
+ * the per-operation rates, which every report without a probability needs, are kept as two
+ * flat lists, so a new snapshot does not cost every service a decode at its next report.
  */
 class EncodedEntry implements ServingEntry {
   private decoded: SamplingStrategy | undefined;
-  private rates: Map<string, number> | undefined;
+  private lookup: Map<string, number> | undefined;
   private fallbackRate: number | undefined;
 
   constructor(
@@ -88,28 +109,24 @@ class EncodedEntry implements ServingEntry {
     readonly json: Buffer,
     readonly etag: string,
     readonly proto: Buffer,
+    private listed: OperationRates | undefined,
   ) {}
 
   get strategy(): SamplingStrategy {
     return (this.decoded ??= this.parse());
   }
 
-  /**
-   * Reports without a probability ask this for every service: only the rates are kept, not the
-   * decoded strategy, which would hold two objects per operation on every replica.
-   */
+  /** Reports without a probability ask this for every operation: a map, built at the first ask. */
   rateFor(operation: string): number | undefined {
-    if (!this.rates) {
-      const strategy = this.decoded ?? this.parse();
-      this.rates = new Map();
+    if (!this.lookup) {
+      this.lookup = new Map();
+      const { names, rates } = this.listed as OperationRates;
       // jaeger-client and OTel JS both apply the last entry when a name repeats.
-      for (const op of strategy.operationSampling?.perOperationStrategies ?? []) {
-        this.rates.set(op.operation, op.probabilisticSampling.samplingRate);
-      }
-      // What jaeger-client and OTel SDKs fall back to for an operation the list does not name.
-      this.fallbackRate = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
+      for (let i = 0; i < names.length; i++) this.lookup.set(names[i], rates[i]);
+      this.fallbackRate = (this.listed as OperationRates).fallback;
+      this.listed = undefined;
     }
-    return this.rates.get(operation) ?? this.fallbackRate;
+    return this.lookup.get(operation) ?? this.fallbackRate;
   }
 
   private parse(): SamplingStrategy {
