@@ -78,7 +78,12 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
 
   private start(): Worker {
     const data: ThreadData = { config: this.config, replica: this.replica };
-    const worker = new Worker(WORKER_SCRIPT, { workerData: data });
+    const worker = new Worker(WORKER_SCRIPT, {
+      workerData: data,
+      // V8's default young generation (16 MiB semi-spaces), not the serving thread's larger one:
+      // a calculation's transients outlive a scavenge either way, and memory is the cost.
+      resourceLimits: { maxYoungGenerationSizeMb: 48 },
+    });
     this.worker = worker;
     this.settingsSent = -1;
     worker.on('message', (message: FromThread) => this.receive(worker, message));

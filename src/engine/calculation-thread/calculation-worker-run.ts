@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { timeSlicer } from '../../common/time-slicer';
 import type { Probabilities } from '../../sampling/calculator';
@@ -80,6 +82,7 @@ async function main(): Promise<void> {
     new HistoryRecorder(config, stores.history, logger),
   );
 
+  const collect = garbageCollector();
   port.on('message', (message: ToThread) => {
     switch (message.type) {
       case 'fence':
@@ -95,10 +98,24 @@ async function main(): Promise<void> {
           policies = new Map(message.settings.policies);
           fileServices = new Set(message.settings.fileServices);
         }
-        void calculation.tick().then((outcome) => send({ type: 'ticked', id: message.id, outcome }));
+        void calculation.tick().then((outcome) => {
+          send({ type: 'ticked', id: message.id, outcome });
+          if (outcome === 'computed') collect();
+        });
         return;
     }
   });
+}
+
+/**
+ * A full collection once a calculation is saved. Between calculations this thread holds only
+ * the engine's state (about 120 MiB at 200,000 operations), but V8 sizes its heap by what was
+ * live at its last full collection, mid-calculation: without this the heap, and the process's
+ * RSS, stayed several times that size, mostly garbage, until the next calculation.
+ */
+function garbageCollector(): () => void {
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
 
 void main().catch((error: unknown) => {
