@@ -15,3 +15,14 @@ export type FenceSource = Pick<LeaderElector, 'currentFence' | 'onChange'>;
 
 /** What a calculation reports to /metrics. */
 export type CalculationMetrics = Pick<EngineMetrics, 'calculation' | 'computed' | 'droppedByCalculation'>;
+
+/**
+ * Told when a calculation has let go of a phase's transients (the interval read, the encoded
+ * snapshot): the calculation thread collects its garbage there, so its heap is sized by what a
+ * phase holds, not by everything a calculation allocated.
+ */
+export interface CalculationPhases {
+  ended(): void;
+}
+
+export const CALCULATION_PHASES = Symbol('CALCULATION_PHASES');

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { TimeSlicer } from '../common/time-slicer';
 import type { AdaptiveCalculator, CalculationInputs, Probabilities } from '../sampling/calculator';
@@ -14,7 +14,7 @@ import { HistoryRecorder } from './history-recorder';
 import { CLOCK, type Clock } from './clock';
 import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
-import type { Calculation, CalculationMetrics, FenceSource, TickOutcome } from './calculation-ports';
+import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type CalculationPhases, type FenceSource, type TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
 import { bucketOf, readHistory, sumParts, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
@@ -60,6 +60,7 @@ export class CalculationService implements Calculation {
     @Inject(ENGINE_SETTINGS) private readonly settings: EngineSettings,
     @Inject(REPLICA_ID) private readonly replica: string,
     private readonly history: HistoryRecorder,
+    @Optional() @Inject(CALCULATION_PHASES) private readonly phases?: CalculationPhases,
   ) {
     elector.onChange((fence) => {
       if (!fence || fence.token !== this.term?.token) this.term = undefined;
@@ -91,6 +92,7 @@ export class CalculationService implements Calculation {
       const traffic = await this.addBucket(calculator, term.lastChecked, end, slicer);
       term.lastChecked = end;
       term.buckets++;
+      this.phases?.ended();
       const result = await calculator.calculateInSlices(slicer);
       const probabilities = await this.keepInherited(term, result.probabilities, slicer);
       const inputs = calculator.lastInputs();
@@ -100,6 +102,7 @@ export class CalculationService implements Calculation {
         fence,
         slicer,
       );
+      this.phases?.ended();
       this.metrics.computed(probabilities, result.qps, traffic, inputs);
       this.metrics.droppedByCalculation(sum(calculator.droppedOperations()));
       const seconds = (performance.now() - started) / 1000;

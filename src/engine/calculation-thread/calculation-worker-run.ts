@@ -68,6 +68,7 @@ async function main(): Promise<void> {
   };
   // Nothing else runs on this thread: long slices only let its own Redis replies in.
   const clock: Clock = { ...systemClock, slicer: () => timeSlicer(50) };
+  const collect = garbageCollector();
   const calculation = new CalculationService(
     config,
     logger,
@@ -80,9 +81,9 @@ async function main(): Promise<void> {
     settings,
     replica,
     new HistoryRecorder(config, stores.history, logger),
+    { ended: collect },
   );
 
-  const collect = garbageCollector();
   port.on('message', (message: ToThread) => {
     switch (message.type) {
       case 'fence':
@@ -108,10 +109,11 @@ async function main(): Promise<void> {
 }
 
 /**
- * A full collection once a calculation is saved. Between calculations this thread holds only
- * the engine's state (about 120 MiB at 200,000 operations), but V8 sizes its heap by what was
- * live at its last full collection, mid-calculation: without this the heap, and the process's
- * RSS, stayed several times that size, mostly garbage, until the next calculation.
+ * Full collections after a calculation and between its phases. Between calculations this
+ * thread holds only the engine's state (about 120 MiB at 200,000 operations), but V8 sizes its
+ * heap by what was live at its last full collection, mid-calculation: without these the heap,
+ * and the process's RSS, stayed several times that size, mostly garbage. They cost this thread
+ * (of low priority) a few hundred milliseconds per calculation.
  */
 function garbageCollector(): () => void {
   setFlagsFromString('--expose-gc');
