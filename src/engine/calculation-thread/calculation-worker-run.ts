@@ -90,7 +90,7 @@ async function main(): Promise<void> {
         setFence(message.fence);
         return;
       case 'served':
-        servedReplies.get(message.id)?.(message.probabilities ?? dictionary());
+        servedReplies.get(message.id)?.(asDictionaries(message.probabilities));
         servedReplies.delete(message.id);
         return;
       case 'tick':
@@ -106,6 +106,16 @@ async function main(): Promise<void> {
         return;
     }
   });
+}
+
+/**
+ * A message arrives with plain objects; the engine's maps have no prototype, so that an
+ * operation named "constructor" or "__proto__" is data, never an inherited property.
+ */
+function asDictionaries(probabilities: Probabilities | undefined): Probabilities {
+  const services = dictionary<Record<string, number>>();
+  for (const [service, operations] of Object.entries(probabilities ?? {})) services[service] = Object.assign(dictionary<number>(), operations);
+  return services;
 }
 
 /**

@@ -25,7 +25,7 @@ import { ManualClock, ProcessClock } from '../../../support/manual-clock';
 
 // Nest 12 ships ES modules only, which Jest's CommonJS runtime cannot load on Node 20. The
 // classes here are built by hand, so Nest's decorators, inert without its container, are stubbed.
-jest.mock('@nestjs/common', () => ({ Inject: () => () => undefined, Injectable: () => () => undefined }));
+jest.mock('@nestjs/common', () => ({ Inject: () => () => undefined, Injectable: () => () => undefined, Optional: () => () => undefined }));
 
 export const INTERVAL_MS = 10_000;
 export const LEASE_MS = 6_000;
