@@ -34,8 +34,6 @@ function errorBoostOf(boost: Policy['errorBoost']): Pick<OperationSettings, 'err
  * calculation thread receives it and resolves settings as the serving side does.
  */
 export interface SettingsView {
-  /** Changes whenever policies or the strategies file do. */
-  version: number;
   policies: Array<[string, Policy]>;
   fileServices: string[];
 }

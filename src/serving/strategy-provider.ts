@@ -35,7 +35,7 @@ export class StrategyProvider implements EngineSettings {
   private probabilities: ProbabilitiesSnapshot | null = null;
   private policies: ReadonlyMap<string, Policy> = new Map();
   /** Counts changes of policies and the file (see settingsView). */
-  private settingsVersion = 0;
+  private settingsChanges = 0;
   /** The probabilities the current snapshot was built from (the last ones applied may be ahead). */
   private served: ProbabilitiesSnapshot | null = null;
   private readonly defaults: AdaptiveServingDefaults;
@@ -90,7 +90,7 @@ export class StrategyProvider implements EngineSettings {
 
   applyFile(file: StaticStrategies | undefined): Promise<void> {
     this.file = file;
-    this.settingsVersion++;
+    this.settingsChanges++;
     return this.request({ all: true });
   }
 
@@ -104,7 +104,7 @@ export class StrategyProvider implements EngineSettings {
   /** Operator policies by service (`*` for the default policy), replacing the previous set. */
   applyPolicies(policies: ReadonlyMap<string, Policy>): Promise<void> {
     this.policies = policies;
-    this.settingsVersion++;
+    this.settingsChanges++;
     return this.request({ all: true });
   }
 
@@ -127,9 +127,14 @@ export class StrategyProvider implements EngineSettings {
     return operationSettingsOf(this.policies, this.file?.services, service, operation);
   }
 
+  /** Changes whenever policies or the strategies file do: a calculation thread's copy is stale. */
+  get settingsVersion(): number {
+    return this.settingsChanges;
+  }
+
   /** The same settings as data, for a calculation in another thread. */
   settingsView(): SettingsView {
-    return { version: this.settingsVersion, policies: [...this.policies], fileServices: [...(this.file?.services.keys() ?? [])] };
+    return { policies: [...this.policies], fileServices: [...(this.file?.services.keys() ?? [])] };
   }
 
   servedProbabilities(): Probabilities {

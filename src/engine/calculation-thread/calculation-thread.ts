@@ -13,6 +13,7 @@ import { REPLICA_ID } from '../replica-identity';
 import type { FromThread, ThreadData, ToThread } from './thread-messages';
 
 const WORKER_SCRIPT = join(__dirname, 'calculation-worker.js');
+
 /**
  * Runs the leader's calculation on a thread of its own (see calculation-worker), so this
  * thread only answers polls, ingests and serves. Leadership stays here: each tick carries the
@@ -67,9 +68,9 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
     if (!fence || this.stopped) return Promise.resolve('follower');
     const worker = this.worker ?? this.start();
     const id = ++this.nextId;
-    const view = this.provider.settingsView();
-    const settings = view.version !== this.settingsSent ? view : undefined;
-    this.settingsSent = view.version;
+    // Policies rarely change: they are copied to the thread only when they did.
+    const settings = this.provider.settingsVersion !== this.settingsSent ? this.provider.settingsView() : undefined;
+    this.settingsSent = this.provider.settingsVersion;
     return new Promise<TickOutcome>((resolve) => {
       this.pending.set(id, resolve);
       worker.postMessage({ type: 'tick', id, fence, settings } satisfies ToThread);
