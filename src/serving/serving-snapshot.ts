@@ -3,16 +3,22 @@ import { encodeStrategyJson } from '../sampling/strategy-json';
 import { pollEtag } from './conditional-poll';
 import { encodeStrategyProto } from './strategy-proto';
 
+/** The probability an SDK applies to each operation under one service's strategy. */
+export interface OperationRates {
+  /** undefined: rate limited. */
+  rateFor(operation: string): number | undefined;
+}
+
 /** One service's answer, encoded for both transports ahead of any poll. */
-export interface ServingEntry {
+export interface ServingEntry extends OperationRates {
   readonly strategy: SamplingStrategy;
   readonly source: StrategySource;
   readonly json: Buffer;
   /** The entity tag of `json`, for conditional HTTP polls. */
   readonly etag: string;
   readonly proto: Buffer;
-  /** The probability an SDK applies to `operation` under this strategy (undefined: rate limited). */
-  rateFor(operation: string): number | undefined;
+  /** Its per-operation rates alone, which outlive the encoded answer in the served history. */
+  readonly rates: OperationRates;
 }
 
 export interface ComposedStrategies {
@@ -60,73 +66,96 @@ export class ServingSnapshot {
     return this.entries.get(service) ?? this.fallback;
   }
 
+  /** What each service's SDKs applied, without the encoded answers (see ServedHistory). */
+  ratesView(): RatesView {
+    const rates = new Map<string, OperationRates>();
+    for (const [service, entry] of this.entries) rates.set(service, entry.rates);
+    return { rates, fallback: this.fallback.rates, builtAt: this.builtAt };
+  }
+
   /** Services with a strategy of their own, for the admin views. */
   services(): IterableIterator<[string, ServingEntry]> {
     return this.entries.entries();
   }
 }
 
+/** A snapshot's per-operation rates by service, as of `builtAt`. */
+export interface RatesView {
+  rates: ReadonlyMap<string, OperationRates>;
+  fallback: OperationRates;
+  builtAt: number;
+}
+
 /** One service's answer, encoded for every transport. */
 export function encodeEntry(strategy: SamplingStrategy, source: StrategySource): ServingEntry {
   const json = Buffer.from(encodeStrategyJson(strategy));
-  return new EncodedEntry(source, json, pollEtag(json), encodeStrategyProto(strategy), ratesOf(strategy));
+  return new EncodedEntry(source, json, pollEtag(json), encodeStrategyProto(strategy), ListedRates.of(strategy));
 }
 
-/** Per-operation rates as two flat lists: the names are the strings the strategy already holds. */
-interface OperationRates {
-  names: string[];
-  rates: Float64Array;
-  /** What jaeger-client and OTel SDKs fall back to for an operation the list does not name. */
-  fallback: number | undefined;
-}
+/**
+ * Per-operation rates as two flat lists (the names are the strings the strategy already
+ * holds), turned into a map at the first ask: every report without a probability asks, for
+ * every operation, but a new snapshot does not cost every service a map up front.
+ */
+class ListedRates implements OperationRates {
+  private lookup: Map<string, number> | undefined;
 
-function ratesOf(strategy: SamplingStrategy): OperationRates {
-  const listed = strategy.operationSampling?.perOperationStrategies ?? [];
-  const rates = new Float64Array(listed.length);
-  const names = new Array<string>(listed.length);
-  for (let i = 0; i < listed.length; i++) {
-    names[i] = listed[i].operation;
-    rates[i] = listed[i].probabilisticSampling.samplingRate;
+  private constructor(
+    private names: string[] | undefined,
+    private rates: Float64Array | undefined,
+    /** What jaeger-client and OTel SDKs fall back to for an operation the list does not name. */
+    private readonly fallback: number | undefined,
+  ) {}
+
+  static of(strategy: SamplingStrategy): ListedRates {
+    const listed = strategy.operationSampling?.perOperationStrategies ?? [];
+    const rates = new Float64Array(listed.length);
+    const names = new Array<string>(listed.length);
+    for (let i = 0; i < listed.length; i++) {
+      names[i] = listed[i].operation;
+      rates[i] = listed[i].probabilisticSampling.samplingRate;
+    }
+    const fallback = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
+    return new ListedRates(names, rates, fallback);
   }
-  const fallback = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate;
-  return { names, rates, fallback };
+
+  rateFor(operation: string): number | undefined {
+    if (!this.lookup) {
+      this.lookup = new Map();
+      const names = this.names as string[];
+      const rates = this.rates as Float64Array;
+      // jaeger-client and OTel JS both apply the last entry when a name repeats.
+      for (let i = 0; i < names.length; i++) this.lookup.set(names[i], rates[i]);
+      this.names = undefined;
+      this.rates = undefined;
+    }
+    return this.lookup.get(operation) ?? this.fallback;
+  }
 }
 
 /**
  * Only the encoded answers are held: a large fleet's strategies as objects (two per operation)
  * would cost more than the bytes, in every snapshot kept. The strategy is decoded from the
  * JSON when first asked for (admin views, X-Ray rules), which the JSON encoding makes exact;
- * the per-operation rates, which every report without a probability needs, are kept as two
- * flat lists, so a new snapshot does not cost every service a decode at its next report.
+ * the per-operation rates, which every report without a probability needs, are kept apart.
  */
 class EncodedEntry implements ServingEntry {
   private decoded: SamplingStrategy | undefined;
-  private lookup: Map<string, number> | undefined;
-  private fallbackRate: number | undefined;
 
   constructor(
     readonly source: StrategySource,
     readonly json: Buffer,
     readonly etag: string,
     readonly proto: Buffer,
-    private listed: OperationRates | undefined,
+    readonly rates: ListedRates,
   ) {}
 
   get strategy(): SamplingStrategy {
     return (this.decoded ??= this.parse());
   }
 
-  /** Reports without a probability ask this for every operation: a map, built at the first ask. */
   rateFor(operation: string): number | undefined {
-    if (!this.lookup) {
-      this.lookup = new Map();
-      const { names, rates } = this.listed as OperationRates;
-      // jaeger-client and OTel JS both apply the last entry when a name repeats.
-      for (let i = 0; i < names.length; i++) this.lookup.set(names[i], rates[i]);
-      this.fallbackRate = (this.listed as OperationRates).fallback;
-      this.listed = undefined;
-    }
-    return this.lookup.get(operation) ?? this.fallbackRate;
+    return this.rates.rateFor(operation);
   }
 
   private parse(): SamplingStrategy {

@@ -13,7 +13,7 @@ import { type SettingsView, operationSettingsOf } from './policy-settings';
 import { changedServiceSteps } from './probabilities-diff';
 import { servedProbabilities } from './served-probabilities';
 import { ServedHistory } from './served-history';
-import { type ServingEntry, ServingSnapshot, encodeEntry } from './serving-snapshot';
+import { type OperationRates, type ServingEntry, ServingSnapshot, encodeEntry } from './serving-snapshot';
 
 /** What the next snapshot must redo: every service, or those named. */
 /**
@@ -69,7 +69,7 @@ export class StrategyProvider implements EngineSettings {
   }
 
   /** What was served to `service` at `at` (ms since the epoch), within the last 30 s. */
-  lookupAt(service: string, at: number): ServingEntry {
+  lookupAt(service: string, at: number): OperationRates {
     return this.history.lookupAt(service, at);
   }
 

@@ -84,6 +84,7 @@ describe.each([
     const nices = threadNices(replica.pid as number);
     // The process's main thread (its id is the pid) answers polls at the default priority.
     expect(nices[readdirSync(`/proc/${replica.pid}/task`).indexOf(String(replica.pid))]).toBe(0);
-    expect(nices.includes(10)).toBe(onThread);
+    // One calculation thread, not one per provider Nest resolves to it.
+    expect(nices.filter((nice) => nice === 10)).toHaveLength(onThread ? 1 : 0);
   });
 });

@@ -30,6 +30,7 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
   private running: Promise<TickOutcome> | undefined;
   private settingsSent = -1;
   private stopped = false;
+  private bootstrapped = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -45,7 +46,10 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
   }
 
   onApplicationBootstrap(): void {
-    if (!this.enabled) return;
+    // Nest calls this once per provider that resolves to this instance (it is also CALCULATION):
+    // a second thread would hold its own heap and Redis connections for nothing.
+    if (!this.enabled || this.bootstrapped) return;
+    this.bootstrapped = true;
     // Started now, so its connections are ready when this replica becomes leader.
     this.start();
     this.elector.onChange((fence) => this.post({ type: 'fence', fence }));

@@ -131,47 +131,45 @@ export class RedisStore implements SamplingStore {
   async saveProbabilities(snapshot: NewProbabilities, fence?: Fence, slicer: TimeSlicer = UNSLICED): Promise<number> {
     // Read at every save: another leader may have written since this one last did.
     const previous = await this.currentManifest();
-    const encoded = await encodeShards(snapshot, slicer);
-    const writes: Array<{ tag: string; keys: string[]; chunks: string[] }> = [];
     const writtenKeys: string[] = [];
     const generation = `${fence?.token ?? 0}.${Date.now().toString(36)}.${(this.generations++).toString(36)}`;
-    const place = (part: Part, shards: Map<number, EncodedShard>): Record<string, ShardEntry> => {
-      const entries: Record<string, ShardEntry> = {};
-      for (const [shard, { json, hash }] of shards) {
-        const before = previous?.[part][shard];
-        if (before && before.hash === hash) {
-          entries[shard] = before;
-          continue;
-        }
-        const chunks = chunk(json);
-        entries[shard] = { generation, chunks: chunks.length, hash };
-        const keys = this.chunkKeys(part, shard, entries[shard]);
-        writtenKeys.push(...keys);
-        writes.push({ tag: `pd${shard}`, keys, chunks });
-      }
-      return entries;
-    };
     const manifest: Manifest = {
       format: STORE_FORMAT,
       computedAt: snapshot.computedAt,
       ...(snapshot.dataThrough !== undefined && { dataThrough: snapshot.dataThrough }),
-      shards: place('shards', encoded.served),
-      explanations: place('explanations', encoded.explained),
+      shards: {},
+      explanations: {},
     };
     // About a MiB per round trip: a pipeline is written to the socket in one go, and a larger
     // one held the event loop for tens of milliseconds at a large fleet's size.
     let batch = new RedisBatch(this.client);
     let bytes = 0;
-    for (const [i, { tag, keys, chunks }] of writes.entries()) {
-      batch.add(tag, (pipeline) => keys.forEach((key, k) => pipeline.set(key, chunks[k])));
-      for (const text of chunks) bytes += text.length;
-      if (bytes >= BYTES_PER_ROUND_TRIP || i === writes.length - 1) {
-        await batch.exec();
-        batch = new RedisBatch(this.client);
-        bytes = 0;
-        if (slicer.due()) await slicer.yield();
+    const place = (part: Part, shard: number, { json, hash }: EncodedShard): void => {
+      const before = previous?.[part][shard];
+      if (before && before.hash === hash) {
+        manifest[part][shard] = before;
+        return;
       }
+      const chunks = chunk(json);
+      const entry: ShardEntry = { generation, chunks: chunks.length, hash };
+      manifest[part][shard] = entry;
+      const keys = this.chunkKeys(part, shard, entry);
+      writtenKeys.push(...keys);
+      batch.add(`pd${shard}`, (pipeline) => keys.forEach((key, k) => pipeline.set(key, chunks[k])));
+      for (const text of chunks) bytes += text.length;
+    };
+    const write = async (): Promise<void> => {
+      await batch.exec();
+      batch = new RedisBatch(this.client);
+      bytes = 0;
+      if (slicer.due()) await slicer.yield();
+    };
+    for await (const parts of encodeShards(snapshot, slicer)) {
+      place('shards', parts.shard, parts.served);
+      if (parts.explained) place('explanations', parts.shard, parts.explained);
+      if (bytes >= BYTES_PER_ROUND_TRIP) await write();
     }
+    if (bytes > 0) await write();
     const owner = fence ? `${fence.holder}|${fence.token}` : '';
     const version = Number(
       await this.call(

@@ -26,6 +26,8 @@ describe('ServedHistory', () => {
     // Before the first computed probabilities: the initial one; after the newest: the newest.
     expect(at(500)).toBe(0.001);
     expect(at(60_000)).toBe(0.02);
+    // A service a past snapshot did not name got that snapshot's default.
+    expect(history.lookupAt('unknown', 1_500).rateFor('GET /')).toBe(0.001);
 
     // Replaced more than 30 s before the newest: no longer kept, the oldest kept answers.
     history.replace(snapshot(32_000, 0.04));
