@@ -90,7 +90,7 @@ class UnprivilegedSamplane {
 
   it('runs the command npm start runs, node flags included', () => {
     expect(image.cmd).toEqual(['node', ...serveNodeFlags(), 'dist/cli.js', 'serve']);
-    expect(serveNodeFlags()).toContain('--max-semi-space-size=64');
+    expect(serveNodeFlags()).toContain('--max-semi-space-size=32');
   });
 
   it('has a healthcheck that fails when nothing answers', async () => {

@@ -101,12 +101,17 @@ async function main(): Promise<void> {
         }
         void calculation.tick().then((outcome) => {
           send({ type: 'ticked', id: message.id, outcome });
-          if (outcome === 'computed') collect();
+          // Not at once: every replica is loading the new snapshot in these seconds, and a full
+          // collection's helper threads do not run at this thread's low priority.
+          if (outcome === 'computed') setTimeout(collect, COLLECT_AFTER_TICK_MS).unref();
         });
         return;
     }
   });
 }
+
+/** How long after a computed tick its garbage is collected (see the tick handler). */
+const COLLECT_AFTER_TICK_MS = 4_000;
 
 /**
  * A message arrives with plain objects; the engine's maps have no prototype, so that an
