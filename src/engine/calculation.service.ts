@@ -94,8 +94,6 @@ export class CalculationService implements Calculation {
       term.buckets++;
       this.phases?.ended();
       const result = await calculator.calculateInSlices(slicer);
-      // The interval's counts are garbage from here on: collected before the save's text is made.
-      this.phases?.ended();
       const probabilities = await this.keepInherited(term, result.probabilities, slicer);
       const inputs = calculator.lastInputs();
       const summaries = await summariesOf(probabilities, traffic, inputs, slicer);
