@@ -67,7 +67,7 @@ export class IngestService {
     const served = this.provider.lookup(report.service);
     let overCap = 0;
     for (const op of report.operations) {
-      const probability = op.probability ?? served.rateFor(op.operation);
+      const probability = op.probability ?? served.rates.rateFor(op.operation);
       const added = this.accumulator.add(
         report.service,
         op.operation,

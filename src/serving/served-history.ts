@@ -31,11 +31,11 @@ export class ServedHistory {
    * the oldest one kept for a time before them all.
    */
   lookupAt(service: string, at: number): OperationRates {
-    if (at >= this.current.builtAt) return this.current.lookup(service);
+    if (at >= this.current.builtAt) return this.current.lookup(service).rates;
     for (let i = this.past.length - 1; i >= 0; i--) {
       if (at >= this.past[i].view.builtAt) return ratesIn(this.past[i].view, service);
     }
-    return this.past[0] ? ratesIn(this.past[0].view, service) : this.current.lookup(service);
+    return this.past[0] ? ratesIn(this.past[0].view, service) : this.current.lookup(service).rates;
   }
 }
 

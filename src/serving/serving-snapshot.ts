@@ -10,14 +10,17 @@ export interface OperationRates {
 }
 
 /** One service's answer, encoded for both transports ahead of any poll. */
-export interface ServingEntry extends OperationRates {
+export interface ServingEntry {
   readonly strategy: SamplingStrategy;
   readonly source: StrategySource;
   readonly json: Buffer;
   /** The entity tag of `json`, for conditional HTTP polls. */
   readonly etag: string;
   readonly proto: Buffer;
-  /** Its per-operation rates alone, which outlive the encoded answer in the served history. */
+  /**
+   * The probability an SDK applies to each operation under it; held apart from the encoded
+   * answer, which the served history does not keep.
+   */
   readonly rates: OperationRates;
 }
 
@@ -152,10 +155,6 @@ class EncodedEntry implements ServingEntry {
 
   get strategy(): SamplingStrategy {
     return (this.decoded ??= this.parse());
-  }
-
-  rateFor(operation: string): number | undefined {
-    return this.rates.rateFor(operation);
   }
 
   private parse(): SamplingStrategy {

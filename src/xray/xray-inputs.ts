@@ -61,7 +61,7 @@ function population(
     const limit = { maxTracesPerSecond: max, targetTracesPerSecond: max };
     return { mode: 'ratelimiting', rate: 0, ...limit, ...fleet(fleetRequestsPerSecond) };
   }
-  const rate = entry.rateFor(SERVICE_RULE_OPERATION) ?? 0;
+  const rate = entry.rates.rateFor(SERVICE_RULE_OPERATION) ?? 0;
   const fixed = entry.source === 'file' || (policy !== undefined && policy.mode !== 'adaptive');
   return {
     mode: fixed ? 'fixed' : 'adaptive',

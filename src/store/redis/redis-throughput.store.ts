@@ -9,8 +9,7 @@ import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, THROUGHPUT_SHARDS, shardOf } from './redis-keys';
 
-/** Shards read per round trip. */
-// Each reply holds its shards' every slot of the interval: 32 keep it to about 25 MiB at 200,000 operations.
+/** Shards read per round trip: a reply holds every slot of its shards, ~25 MiB at 200,000 operations. */
 const SHARDS_PER_READ = 32;
 /** Shard slots written per round trip. */
 const SHARDS_PER_WRITE = 64;

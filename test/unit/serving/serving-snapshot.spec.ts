@@ -184,29 +184,29 @@ describe('ServingSnapshot', () => {
           'file',
         ],
       });
-      expect(repeated.lookup('dup').rateFor('op')).toBe(0.9);
+      expect(repeated.lookup('dup').rates.rateFor('op')).toBe(0.9);
     });
 
     it('gives a listed operation its own rate', () => {
-      expect(snapshot.lookup('adaptive').rateFor('GET /cart')).toBe(0.125);
-      expect(snapshot.lookup('limitedWithOperations').rateFor('/health')).toBe(0.1);
+      expect(snapshot.lookup('adaptive').rates.rateFor('GET /cart')).toBe(0.125);
+      expect(snapshot.lookup('limitedWithOperations').rates.rateFor('/health')).toBe(0.1);
     });
 
     it('gives an unlisted operation the per-operation default', () => {
-      expect(snapshot.lookup('adaptive').rateFor('GET /other')).toBe(0.001);
-      expect(snapshot.lookup('limitedWithOperations').rateFor('/other')).toBe(0.2);
+      expect(snapshot.lookup('adaptive').rates.rateFor('GET /other')).toBe(0.001);
+      expect(snapshot.lookup('limitedWithOperations').rates.rateFor('/other')).toBe(0.2);
     });
 
     it('gives the service rate when there is no operation sampling', () => {
-      expect(snapshot.lookup('probabilistic').rateFor('anything')).toBe(0.8);
+      expect(snapshot.lookup('probabilistic').rates.rateFor('anything')).toBe(0.8);
     });
 
     it('has no rate for a rate-limited service without operation sampling', () => {
-      expect(snapshot.lookup('limited').rateFor('anything')).toBeUndefined();
+      expect(snapshot.lookup('limited').rates.rateFor('anything')).toBeUndefined();
     });
 
     it('answers for the fallback too', () => {
-      expect(snapshot.lookup('unknown').rateFor('GET /')).toBe(0.001);
+      expect(snapshot.lookup('unknown').rates.rateFor('GET /')).toBe(0.001);
     });
   });
 

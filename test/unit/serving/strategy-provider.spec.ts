@@ -20,7 +20,7 @@ function fleet(version: number, services: number, operations: number, rate: numb
   return { version, computedAt: version, probabilities };
 }
 
-const rateOf = (entry: ServingEntry, operation = 'op-0') => entry.rateFor(operation);
+const rateOf = (entry: ServingEntry, operation = 'op-0') => entry.rates.rateFor(operation);
 
 describe('StrategyProvider', () => {
   it('serves a small change before applying it returns', () => {
