@@ -82,11 +82,18 @@ describe.each(['samplane', 'jaeger'] as const)('an OpenTelemetry JS SDK applicat
     }, 'the application’s first strategy');
 
     // What Samplane serves, every half second, until each operation has been served an in-band
-    // probability and a window of spans has been made after the last of them got there. With a
-    // target of 5/s in 2 s buckets, a bucket holds ~10 spans: Jaeger's rule then keeps nudging
-    // the probability around the goal rather than resting on it, so that is not waited for.
+    // probability and, in a window of spans made after the last of them got there, the SDK
+    // sampled around the target. With a target of 5/s in 2 s buckets, a bucket holds ~10 spans:
+    // Jaeger's rule then keeps nudging the probability around the goal rather than resting on
+    // it, and on a loaded machine the application makes fewer spans than it aims to, so the
+    // first window after the band may still be off: later ones are judged too, within the time.
     const history: Record<string, number[]> = Object.fromEntries(OPERATIONS.map((op) => [op, [INITIAL]]));
     const reachedAt: Record<string, number> = {};
+    const whole = () => seconds.filter((s) => !s.partial);
+    const rate = (op: string, from: number, to: number) =>
+      whole().slice(from, to).reduce((sum, s) => sum + s.sampled[op], 0) / (to - from);
+    const finalRate = (op: string) => rate(op, whole().length - WINDOW_SECONDS, whole().length);
+    const aroundTarget = (value: number) => value >= TARGET * 0.4 && value <= TARGET * 1.8;
     await waitFor(
       async () => {
         if (failure) throw new Error(failure);
@@ -94,16 +101,17 @@ describe.each(['samplane', 'jaeger'] as const)('an OpenTelemetry JS SDK applicat
         for (const op of OPERATIONS) {
           const p = answer.operations[op] ?? answer.defaultProbability;
           if (p !== history[op][history[op].length - 1]) history[op].push(p);
-          if (inBand(op, p)) reachedAt[op] ??= seconds.length;
+          if (inBand(op, p)) reachedAt[op] ??= whole().length;
         }
         const last = Math.max(...OPERATIONS.map((op) => reachedAt[op] ?? Infinity));
-        return seconds.length - last >= WINDOW_SECONDS;
+        return whole().length - last >= WINDOW_SECONDS && OPERATIONS.every((op) => aroundTarget(finalRate(op)));
       },
-      'both operations to reach the band, and a window after that',
+      'both operations to reach the band, and a window after that sampled around the target',
       50_000,
       500,
     ).catch((error: unknown) => {
-      throw new Error(`${String(error)}: served ${JSON.stringify(history)}`);
+      const rates = Object.fromEntries(OPERATIONS.map((op) => [op, finalRate(op)]));
+      throw new Error(`${String(error)}: served ${JSON.stringify(history)}, sampled over the last window ${JSON.stringify(rates)}`);
     });
     app.postMessage('stop');
     await waitFor(() => {
@@ -111,17 +119,9 @@ describe.each(['samplane', 'jaeger'] as const)('an OpenTelemetry JS SDK applicat
       return done;
     }, 'the application to flush and stop');
 
-    const whole = seconds.filter((s) => !s.partial);
-    const rate = (op: string, from: number, to: number) =>
-      whole.slice(from, to).reduce((sum, s) => sum + s.sampled[op], 0) / (to - from);
-    const report = OPERATIONS.map((op) => ({
-      op,
-      goal: goal(op),
-      served: history[op],
-      finalRate: rate(op, whole.length - WINDOW_SECONDS, whole.length),
-    }));
+    const report = OPERATIONS.map((op) => ({ op, goal: goal(op), served: history[op], finalRate: finalRate(op) }));
     const explain = JSON.stringify(report);
-    for (const { op, served: probabilities, finalRate } of report) {
+    for (const { op, served: probabilities } of report) {
       // Jaeger's walk: raised from 0.001, never back down to it. Samplane sets each probability
       // from its estimate of the request rate, which the first sparse spans can put either side.
       expect(probabilities.length).toBeGreaterThan(1);
@@ -134,16 +134,12 @@ describe.each(['samplane', 'jaeger'] as const)('an OpenTelemetry JS SDK applicat
           throw new Error(`${op} was served ${p} after reaching the band: ${explain}`);
         }
       }
-      // What the SDK itself sampled at the end: around the target.
-      if (finalRate < TARGET * 0.4 || finalRate > TARGET * 1.8) {
-        throw new Error(`${op} ends at ${finalRate}/s: ${explain}`);
-      }
     }
     // ... and at the start, at 0.001 (the first change comes after two calculations at least):
     // 1.8 sampled spans/s for both operations together, against 2 × TARGET at the end.
     const both = (from: number, to: number) => OPERATIONS.reduce((sum, op) => sum + rate(op, from, to), 0);
     expect(both(0, 3)).toBeLessThan(TARGET);
-    expect(both(whole.length - WINDOW_SECONDS, whole.length)).toBeGreaterThan(TARGET);
+    expect(both(whole().length - WINDOW_SECONDS, whole().length)).toBeGreaterThan(TARGET);
     // Every root span the SDK sampled was exported to Samplane and counted there.
     const sampledTotal = seconds.reduce((sum, s) => sum + OPERATIONS.reduce((n, op) => n + s.sampled[op], 0), 0);
     await waitFor(

@@ -67,7 +67,9 @@ export class FleetWorker<Result> {
     private readonly child: ChildProcess,
   ) {
     child.stderr?.on('data', (chunk: Buffer) => (this.stderr = (this.stderr + chunk.toString()).slice(-4_000)));
-    this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
+    // 'close', not 'exit': a child's exit can be seen before the last message it sent, while
+    // 'close' waits for its IPC channel (and stderr) to be drained.
+    this.exited = new Promise((resolve) => child.once('close', () => resolve()));
   }
 
   static async start<Result>(worker: 'reporter' | 'poller', config: Record<string, unknown>): Promise<FleetWorker<Result>> {
@@ -110,18 +112,18 @@ export class FleetWorker<Result> {
         cleanup();
         resolve(message as T);
       };
-      const onExit = (code: number | null) => fail(new Error(`the ${this.name} worker exited (${code}) before "${type}":\n${this.stderr}`));
+      const onClose = (code: number | null) => fail(new Error(`the ${this.name} worker exited (${code}) before "${type}":\n${this.stderr}`));
       const cleanup = () => {
         clearTimeout(timer);
         this.child.off('message', onMessage);
-        this.child.off('exit', onExit);
+        this.child.off('close', onClose);
       };
       const fail = (error: Error) => {
         cleanup();
         reject(error);
       };
       this.child.on('message', onMessage);
-      this.child.once('exit', onExit);
+      this.child.once('close', onClose);
       try {
         ask();
       } catch (error) {
