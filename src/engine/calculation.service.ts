@@ -16,7 +16,7 @@ import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
 import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type CalculationPhases, type FenceSource, type TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
-import { bucketOf, readHistory, sumParts, trafficOf } from './interval-buckets';
+import { bucketOf, readHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
 import { dictionary } from '../sampling/dictionary';
 
@@ -130,17 +130,15 @@ export class CalculationService implements Calculation {
 
   /**
    * Gives the calculator the interval's counts as a bucket (with its recent part when it reads
-   * one) and returns them as traffic rates for the views. A function of its own so the raw
-   * counts and the bucket, the largest transients of a tick, are not held past the calculation.
+   * one, counted in the same read) and returns them as traffic rates for the views. A function
+   * of its own so the raw counts, the largest transient of a tick, are not held past it.
    */
   private async addBucket(calculator: AdaptiveCalculator, start: number, end: number, slicer: TimeSlicer) {
     const recentFrom = calculator.usesRecentPart ? this.recentFrom(start, end) : end;
-    const bounds = recentFrom < end ? [start, recentFrom, end] : [start, end];
-    const parts = await this.throughput.readIntervals(bounds, { slicer });
-    const recent = parts.length > 1 ? await bucketOf(parts[1], end - recentFrom, calculator.counts, slicer) : undefined;
-    const counts = await sumParts(parts, slicer);
+    const split = recentFrom < end;
+    const [counts] = await this.throughput.readIntervals([start, end], { slicer, ...(split && { recentFrom }) });
     const bucket = await bucketOf(counts, end - start, calculator.counts, slicer);
-    if (recent) bucket.recent = recent;
+    if (split) bucket.recentSeconds = (end - recentFrom) / 1000;
     calculator.addBucket(bucket);
     return trafficOf(counts, (end - start) / 1000, slicer);
   }

@@ -3,33 +3,20 @@ import type { AdaptiveCalculator } from '../sampling/calculator';
 import { dictionary } from '../sampling/dictionary';
 import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
 import type { OperationTraffic } from '../store/store';
-import { type IntervalCounts, addFields } from '../store/throughput-counts';
+import type { IntervalCounts } from '../store/throughput-counts';
 import type { ThroughputStore } from '../store/throughput-store';
 
 type Counts = AdaptiveCalculator['counts'];
 
-/** The parts of one interval summed (into the first part, which the caller owns), a service per step. */
-export async function sumParts(parts: IntervalCounts[], slicer = UNSLICED): Promise<IntervalCounts> {
-  const [whole, ...rest] = parts;
-  for (const part of rest) {
-    for (const [service, operations] of part) {
-      for (const [operation, c] of operations) {
-        addFields(whole, service, operation, c.sampled, c.requests, c.exact, c.errors, c.outcomes, c.probabilities);
-      }
-      if (slicer.due()) await slicer.yield();
-    }
-  }
-  return whole;
-}
-
 /**
  * Summed counts as one calculation bucket, with the count the calculator works from: sampled
  * root spans (Jaeger walks the probability toward a sampled-traces target) or requests
- * (`samplane` computes the probability from the request rate, and reads errors too).
+ * (`samplane` computes the probability from the request rate, and reads errors and the recent
+ * part's requests too).
  *
  * For requests the counts become the bucket in place, each operation's `count` set: a large
  * fleet's interval is not copied into a second set of objects that lives as long. Jaeger keeps
- * its buckets for a whole window, so it gets small copies instead.
+ * its buckets for a whole window, so it gets small copies instead, without the recent part.
  */
 export async function bucketOf(counts: IntervalCounts, lengthMs: number, kind: Counts, slicer = UNSLICED): Promise<ThroughputBucket> {
   if (kind === 'requests') {

@@ -8,7 +8,7 @@ import { type OperationCounts, countedRecord } from '../store/throughput-counts'
  * probabilities seen are a short list (at most MAX_RECORDED_PROBABILITIES, one in practice):
  * a Set per operation per second would be most of what ingest allocates.
  */
-type Counts = Omit<OperationCounts, 'probabilities' | 'count'> & { probabilities: string[]; windowMs: number };
+type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { probabilities: string[]; windowMs: number };
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits

@@ -35,6 +35,11 @@ export interface OperationThroughput {
    * a large fleet's bucket holds one per operation, and a Set each cost several times as much.
    */
   probabilities: readonly string[];
+  /**
+   * The part of `count` in the bucket's recent part (see `ThroughputBucket.recentSeconds`),
+   * where the bucket has one.
+   */
+  recent?: number;
 }
 
 /** service → operation → throughput. */
@@ -46,11 +51,13 @@ export interface ThroughputBucket {
   /** The interval's real length; QPS is `count / intervalSeconds`. */
   intervalSeconds: number;
   /**
-   * The interval's last part alone (also counted in `throughput`), which tells whether a change
-   * began early in the interval or only at its end. Absent where the interval is too short to
-   * split; `jaeger` does not read it.
+   * The length of the interval's last part, whose count each operation's `recent` holds (also
+   * counted in `count`): it tells whether a change began early in the interval or only at its
+   * end. Absent where the interval is too short to split; `jaeger` does not read it. A number
+   * per operation rather than a bucket of its own: a large fleet's bucket is the largest thing
+   * a calculation holds.
    */
-  recent?: ThroughputBucket;
+  recentSeconds?: number;
 }
 
 /** A bucket's recent part is its last quarter. */

@@ -24,8 +24,8 @@ export interface BucketOperation {
 /**
  * The bucket the engine would hand each algorithm: `jaeger` only ever hears of sampled spans,
  * so an operation without one is absent; `samplane` counts every request (`requests`: those of
- * the whole bucket, or of its recent part) and, given `errors`, the failed ones among them, all
- * outcomes seen, as the engine passes exact reports on.
+ * the whole bucket) and, given `errors`, the failed ones among them, all outcomes seen, as the
+ * engine passes exact reports on, and, given `recent`, the requests of the bucket's recent part.
  */
 export function toBucket(
   algorithm: SimulatedAlgorithm,
@@ -34,6 +34,7 @@ export function toBucket(
   counts: BucketCounts,
   intervalSeconds: number,
   errors?: Float64Array,
+  recent?: Float64Array,
 ): ThroughputBucket {
   const throughput: ServiceThroughput = new Map();
   for (const op of operations) {
@@ -49,6 +50,7 @@ export function toBucket(
     // samplane's fleet reports every request, as `samplane/client` does: the counts are exact.
     const exact = algorithm === 'samplane' ? count : undefined;
     const failed = algorithm === 'samplane' && errors ? errors[op.index] : undefined;
+    const inRecent = algorithm === 'samplane' && recent ? recent[op.index] : undefined;
     if (existing) {
       existing.count += count;
       if (exact !== undefined) existing.exact = (existing.exact ?? 0) + exact;
@@ -56,6 +58,7 @@ export function toBucket(
         existing.errors = (existing.errors ?? 0) + failed;
         existing.outcomes = (existing.outcomes ?? 0) + count;
       }
+      if (inRecent !== undefined) existing.recent = (existing.recent ?? 0) + inRecent;
       existing.probabilities = unionProbabilities(existing.probabilities, probabilities);
     } else {
       serviceThroughput.set(op.operation, {
@@ -63,6 +66,7 @@ export function toBucket(
         probabilities: unionProbabilities([], probabilities),
         ...(exact !== undefined && { exact }),
         ...(failed !== undefined && { errors: failed, outcomes: count }),
+        ...(inRecent !== undefined && { recent: inRecent }),
       });
     }
   }

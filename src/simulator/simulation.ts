@@ -308,10 +308,9 @@ export function simulate(scenario: Scenario): SimulationRun {
       }
     }
     for (const algorithm of algorithms) {
-      const bucket = toBucket(algorithm, liveInBucket, counts.requests, counts, end - start, counts.errors);
-      if (algorithm === 'samplane' && recentFrom > start) {
-        bucket.recent = toBucket(algorithm, liveInBucket, counts.recent, counts, end - recentFrom);
-      }
+      const split = algorithm === 'samplane' && recentFrom > start;
+      const bucket = toBucket(algorithm, liveInBucket, counts.requests, counts, end - start, counts.errors, split ? counts.recent : undefined);
+      if (split) bucket.recentSeconds = end - recentFrom;
       buckets[algorithm].push(bucket);
       for (const op of liveInBucket) {
         const sampled = counts.sampled[algorithm][op.index];

@@ -15,6 +15,8 @@ export interface OperationCounts extends OperationThroughput {
   probabilities: readonly string[];
   /** What a calculator counts (requests or sampled), set when the counts become its bucket; 0 until then. */
   count: number;
+  /** The part of `requests` in the read's recent part (`ReadOptions.recentFrom`); 0 without one. */
+  recent: number;
 }
 
 /** service → operation → counts. */
@@ -45,6 +47,7 @@ export function addFields(
   errors: number,
   outcomes: number,
   probabilities: readonly string[],
+  recent = 0,
 ): void {
   let operations = into.get(service);
   if (!operations) {
@@ -54,7 +57,7 @@ export function addFields(
   const counts = operations.get(operation);
   if (!counts) {
     // Held as given: lists are never changed in place, so a decoded record's own list serves.
-    operations.set(operation, { sampled, requests, exact, errors, outcomes, probabilities, count: 0 });
+    operations.set(operation, { sampled, requests, exact, errors, outcomes, probabilities, count: 0, recent });
     return;
   }
   counts.sampled += sampled;
@@ -62,6 +65,7 @@ export function addFields(
   counts.exact += exact;
   counts.errors += errors;
   counts.outcomes += outcomes;
+  counts.recent += recent;
   counts.probabilities = unionProbabilities(counts.probabilities, probabilities);
 }
 
@@ -81,7 +85,7 @@ export function toCounted(counts: IntervalCounts): CountedOperation[] {
 export function countedRecord(
   service: string,
   operation: string,
-  c: Omit<OperationCounts, 'probabilities' | 'count'>,
+  c: Omit<OperationCounts, 'probabilities' | 'count' | 'recent'>,
   probabilities: string[],
 ): CountedOperation {
   // Assigned rather than spread: a flush builds tens of thousands of these every second.
@@ -155,7 +159,8 @@ function finite(value: number): number {
  * fall in: a record seen at one instant to the interval holding it, a record spread over a
  * window to each interval in proportion to their overlap. Only `service` when given. Returns how
  * many unreadable lines or records were skipped. One `scanner` for all the texts of a read lets
- * the names and lists every slot repeats be read once.
+ * the names and lists every slot repeats be read once. With `recentFrom` (in the last interval),
+ * each operation's `recent` there also counts its requests from it to the last bound, alike.
  */
 export function decodeFlushes(
   text: string,
@@ -163,10 +168,13 @@ export function decodeFlushes(
   intervals: IntervalCounts[],
   service?: string,
   scanner = new FlushLineScanner(),
+  recentFrom?: number,
 ): number {
   let skipped = 0;
   let start = 0;
-  const shares = new Array<number>(intervals.length).fill(0);
+  // One share per interval, then the recent part's (0 without one).
+  const shares = new Array<number>(intervals.length + 1).fill(0);
+  const recentBounds = recentFrom === undefined ? undefined : [recentFrom, bounds[bounds.length - 1]];
   while (start < text.length) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
@@ -174,19 +182,27 @@ export function decodeFlushes(
     start = end + 1;
     if (end === from) continue;
     if (scanner.scan(text, from, end)) {
-      addScanned(scanner, intervals, bounds, shares, service);
+      addScanned(scanner, intervals, bounds, recentBounds, shares, service);
       continue;
     }
-    skipped += addParsed(text.slice(from, end), intervals, bounds, shares, service);
+    skipped += addParsed(text.slice(from, end), intervals, bounds, recentBounds, shares, service);
   }
   return skipped;
 }
 
 /** A line the scanner read, added without a record object per operation. */
-function addScanned(line: FlushLineScanner, intervals: IntervalCounts[], bounds: number[], shares: number[], service?: string): void {
+function addScanned(
+  line: FlushLineScanner,
+  intervals: IntervalCounts[],
+  bounds: number[],
+  recentBounds: number[] | undefined,
+  shares: number[],
+  service?: string,
+): void {
   if (service !== undefined && line.service !== service) return;
-  if (!spread(line.startMs, Math.max(0, line.windowMs), bounds, shares)) return;
+  if (!spreadAll(line.startMs, Math.max(0, line.windowMs), bounds, recentBounds, shares)) return;
   const counts = line.counts;
+  const recentShare = shares[intervals.length];
   for (let i = 0; i < line.operationCount; i++) {
     const at = i * COUNTS_PER_OPERATION;
     for (let k = 0; k < intervals.length; k++) {
@@ -202,13 +218,22 @@ function addScanned(line: FlushLineScanner, intervals: IntervalCounts[], bounds:
         finite(counts[at + 3]) * share,
         finite(counts[at + 4]) * share,
         line.lists[i],
+        // The recent part lies in the last interval.
+        k === intervals.length - 1 ? finite(counts[at + 1]) * recentShare : 0,
       );
     }
   }
 }
 
 /** A line in any other form, through JSON.parse; returns how many of its parts were skipped. */
-function addParsed(line: string, intervals: IntervalCounts[], bounds: number[], shares: number[], service?: string): number {
+function addParsed(
+  line: string,
+  intervals: IntervalCounts[],
+  bounds: number[],
+  recentBounds: number[] | undefined,
+  shares: number[],
+  service?: string,
+): number {
   let fields: unknown[];
   try {
     fields = JSON.parse(line) as unknown[];
@@ -221,7 +246,8 @@ function addParsed(line: string, intervals: IntervalCounts[], bounds: number[], 
   const name = fields[0];
   if (service !== undefined && name !== service) return 0;
   let skipped = (fields.length - 3) % 7 !== 0 ? 1 : 0;
-  if (!spread(fields[1], Math.max(0, fields[2]), bounds, shares)) return skipped;
+  if (!spreadAll(fields[1], Math.max(0, fields[2]), bounds, recentBounds, shares)) return skipped;
+  const recentShare = shares[intervals.length];
   for (let i = 3; i + 6 < fields.length; i += 7) {
     const operation = fields[i];
     const probabilities = fields[i + 6];
@@ -242,21 +268,30 @@ function addParsed(line: string, intervals: IntervalCounts[], bounds: number[], 
         count(fields[i + 4]) * share,
         count(fields[i + 5]) * share,
         probabilities as string[],
+        k === intervals.length - 1 ? count(fields[i + 2]) * recentShare : 0,
       );
     }
   }
   return skipped;
 }
 
-/** Each interval's share of [startMs, startMs + windowMs) into `shares`; false when none has any. */
-function spread(startMs: number, windowMs: number, bounds: number[], shares: number[]): boolean {
+/**
+ * Each interval's share of [startMs, startMs + windowMs) into `shares`, then the recent part's
+ * after them (0 without one); false when no interval has any.
+ */
+function spreadAll(startMs: number, windowMs: number, bounds: number[], recentBounds: number[] | undefined, shares: number[]): boolean {
   let any = false;
-  for (let k = 0; k < shares.length; k++) {
-    const from = bounds[k];
-    const to = bounds[k + 1];
-    if (windowMs === 0) shares[k] = startMs >= from && startMs < to ? 1 : 0;
-    else shares[k] = Math.max(0, Math.min(to, startMs + windowMs) - Math.max(from, startMs)) / windowMs;
+  const intervals = bounds.length - 1;
+  for (let k = 0; k < intervals; k++) {
+    shares[k] = share(startMs, windowMs, bounds[k], bounds[k + 1]);
     if (shares[k] > 0) any = true;
   }
+  shares[intervals] = recentBounds ? share(startMs, windowMs, recentBounds[0], recentBounds[1]) : 0;
   return any;
+}
+
+/** The share of [startMs, startMs + windowMs) in [from, to): an instant's is 1 or 0. */
+function share(startMs: number, windowMs: number, from: number, to: number): number {
+  if (windowMs === 0) return startMs >= from && startMs < to ? 1 : 0;
+  return Math.max(0, Math.min(to, startMs + windowMs) - Math.max(from, startMs)) / windowMs;
 }

@@ -18,7 +18,8 @@ export interface ThroughputStore {
   /**
    * The summed counts of each interval [bounds[i], bounds[i+1]) (slot boundaries, ascending),
    * read in one go: the number of round trips does not grow with the number of slots or
-   * intervals. `service` limits the read to one service; `slicer` paces the decoding.
+   * intervals. `service` limits the read to one service; `slicer` paces the decoding;
+   * `recentFrom` counts the last interval's recent part apart.
    */
   readIntervals(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]>;
   /** Merged counts of every slot starting in [fromMs, toMs), as records. */
@@ -33,6 +34,11 @@ export interface ThroughputStore {
 export interface ReadOptions {
   service?: string;
   slicer?: TimeSlicer;
+  /**
+   * The start of the last interval's recent part (a slot boundary within it): each of its
+   * operations' `recent` counts the requests from there on, read in the same pass.
+   */
+  recentFrom?: number;
 }
 
 export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');

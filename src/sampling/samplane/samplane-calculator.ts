@@ -290,14 +290,14 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       const state = this.state.at(row);
       const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
       // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
-      const recent = bucket.recent;
+      const recentSeconds = bucket.recentSeconds;
       state.estimate = state.estimator.observeCounts(
         throughput.count,
         bucket.intervalSeconds,
         inEffect,
         throughput.exact,
-        recent ? (recent.throughput.get(service)?.get(operation)?.count ?? 0) : 0,
-        recent ? recent.intervalSeconds : NaN,
+        recentSeconds ? (throughput.recent ?? 0) : 0,
+        recentSeconds ?? NaN,
       );
       if (newest || !this.restoredErrors.has(service, operation)) {
         state.errors.observeCounts(

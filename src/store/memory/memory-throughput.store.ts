@@ -40,7 +40,7 @@ export class MemoryThroughputStore implements ThroughputStore {
     if (options.service === undefined) scanner.beginRead();
     for (const slot of slotsBetween(bounds, this.slotMs, this.maxWindowMs)) {
       const text = this.slots.get(slot);
-      if (text) decodeFlushes(text, bounds, intervals, options.service, scanner);
+      if (text) decodeFlushes(text, bounds, intervals, options.service, scanner, options.recentFrom);
       if (options.slicer?.due()) await options.slicer.yield();
     }
     return intervals;

@@ -107,7 +107,7 @@ export class RedisThroughputStore implements ThroughputStore {
       for (const shard of group) {
         const values = (results.get(String(shard))?.[0] ?? []) as Array<string | null>;
         for (const text of values) {
-          if (text) decodeFlushes(text, bounds, intervals, options.service, scanner);
+          if (text) decodeFlushes(text, bounds, intervals, options.service, scanner, options.recentFrom);
           if (options.slicer?.due()) await options.slicer.yield();
         }
       }

@@ -1,5 +1,4 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
-import { sumParts } from '../../../src/engine/interval-buckets';
 import { type IntervalCounts, decodeFlushes, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
@@ -62,6 +61,8 @@ describe('flush text', () => {
       probabilities: ['0.100000', '0.200000'],
       // What a calculator counts, set only once the counts become its bucket.
       count: 0,
+      // No recent part was asked for.
+      recent: 0,
     });
     expect(counts.get('B')?.get('PUT')?.requests).toBe(1);
   });
@@ -94,17 +95,26 @@ describe('flush text', () => {
     expect(intervals[1].get('A')?.get('GET')).toMatchObject({ requests: 300, sampled: 3, exact: 300, errors: 30, outcomes: 300 });
   });
 
-  it('sums parts without changing the probabilities another part holds', async () => {
-    // One record spread over both parts shares its decoded list between them; a second record
-    // with another probability in the first part must not reach the second part's list.
+  it('counts the last interval’s recent part apart, in the same read', () => {
+    // 500 requests over the 5 s before AT (100/s), 10 at AT − 4 s, 7 at AT; the recent part is
+    // the last interval's [AT − 1 s, AT + 1 s).
     const spread = encodeFlush([record('A', 'GET', 500, { windowMs: 5000 })], AT);
-    const other = encodeFlush([record('A', 'GET', 10, { probabilities: ['0.200000'] })], AT - 4000);
-    const { intervals } = decode(spread + other, [AT - 10_000, AT - 3000, AT + 1000]);
+    const early = encodeFlush([record('A', 'GET', 10)], AT - 4000);
+    const late = encodeFlush([record('A', 'GET', 7)], AT);
+    // The same instant as a line only JSON.parse reads (spaces), the other way in.
+    const parsedOnly = `["A", ${AT}, 0, "PUT", 1, 4, 0, 0, 4, ["0.100000"]]\n`;
+    const bounds = [AT - 10_000, AT - 3000, AT + 1000];
+    const intervals: IntervalCounts[] = [new Map(), new Map()];
 
-    const whole = await sumParts(intervals);
+    decodeFlushes(spread + early + late + parsedOnly, bounds, intervals, undefined, undefined, AT - 1000);
 
-    expect(whole.get('A')?.get('GET')?.probabilities).toEqual(['0.100000', '0.200000']);
-    expect(intervals[1].get('A')?.get('GET')?.probabilities).toEqual(['0.100000']);
+    expect(intervals[0].get('A')?.get('GET')).toMatchObject({ requests: 210, recent: 0 });
+    expect(intervals[1].get('A')?.get('GET')?.requests).toBeCloseTo(307, 9);
+    expect(intervals[1].get('A')?.get('GET')?.recent).toBeCloseTo(107, 9);
+    expect(intervals[1].get('A')?.get('PUT')).toMatchObject({ requests: 4, recent: 4 });
+    // Without a recent part asked for, none is counted.
+    const plain = decode(spread + late, bounds).intervals;
+    expect(plain[1].get('A')?.get('GET')?.recent).toBe(0);
   });
 
   it('counts only the part of a window inside the intervals read', () => {

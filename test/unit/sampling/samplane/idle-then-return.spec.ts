@@ -98,11 +98,8 @@ describe('samplane: idle with short buckets', () => {
  * as the engine reads it: `recent` requests of `counts` fell in that last second.
  */
 function exactBucket(counts: Record<string, number>, recent: Record<string, number>, seconds = 2): ThroughputBucket {
-  const part = (c: Record<string, number>, s: number): ThroughputBucket => ({
-    intervalSeconds: s,
-    throughput: new Map([['A', new Map(Object.entries(c).map(([op, count]) => [op, { count, exact: count, probabilities: [] }]))]]),
-  });
-  return { ...part(counts, seconds), recent: part(recent, 1) };
+  const operations = Object.entries(counts).map(([op, count]) => [op, { count, exact: count, recent: recent[op] ?? 0, probabilities: [] }] as const);
+  return { intervalSeconds: seconds, recentSeconds: 1, throughput: new Map([['A', new Map(operations)]]) };
 }
 
 // Scenario: a leader starts with no probability stored for a service whose counts it already

@@ -143,8 +143,7 @@ export function runSpanStream(overrides: Partial<SpanStreamSettings> & { seed: n
       }
       if (readable <= lastChecked) continue;
       const recentFrom = readable - recentPartLength(readable - lastChecked, SLOT_MS);
-      const bucket = bucketOf(slots, lastChecked, readable);
-      if (recentFrom > lastChecked) bucket.recent = bucketOf(slots, recentFrom, readable);
+      const bucket = bucketOf(slots, lastChecked, readable, recentFrom > lastChecked ? recentFrom : undefined);
       lastChecked = readable;
       calculator.addBucket(bucket);
       const result = calculator.calculate();
@@ -165,18 +164,21 @@ function bucketOf(
   slots: Map<number, Map<string, { requests: number; spans: number; probabilities: Set<string> }>>,
   from: number,
   to: number,
+  recentFrom?: number,
 ): ThroughputBucket {
-  const operations = new Map<string, { count: number; exact: number; errors: number; outcomes: number; probabilities: readonly string[] }>();
+  const operations = new Map<string, { count: number; exact: number; errors: number; outcomes: number; recent: number; probabilities: readonly string[] }>();
   for (let slot = from; slot < to; slot += SLOT_MS) {
     for (const [op, c] of slots.get(slot) ?? []) {
-      const t = operations.get(op) ?? { count: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [] };
+      const t = operations.get(op) ?? { count: 0, exact: 0, errors: 0, outcomes: 0, recent: 0, probabilities: [] };
       t.count += c.requests;
       t.outcomes += c.spans;
+      // The engine's recent part: the requests of the bucket's last slots, counted apart too.
+      if (recentFrom !== undefined && slot >= recentFrom) t.recent += c.requests;
       t.probabilities = unionProbabilities(t.probabilities, c.probabilities);
       operations.set(op, t);
     }
   }
   const throughput: ServiceThroughput = new Map();
   if (operations.size > 0) throughput.set(SERVICE, operations);
-  return { throughput, intervalSeconds: (to - from) / 1000 };
+  return { throughput, intervalSeconds: (to - from) / 1000, ...(recentFrom !== undefined && { recentSeconds: (to - recentFrom) / 1000 }) };
 }

@@ -1,0 +1,78 @@
+import { loadConfig } from '../../../src/config/load-config';
+import { recentPartLength } from '../../../src/sampling/throughput';
+import type { IntervalCounts } from '../../../src/store/throughput-counts';
+import type { ReadOptions } from '../../../src/store/throughput-store';
+import { EngineReplica, FLUSH_MS, INTERVAL_MS, OPERATION, SERVICE, SharedState, StallableThroughput, steadyTraffic } from './support/engine-replicas';
+
+interface Read {
+  bounds: number[];
+  options?: ReadOptions;
+  counts: IntervalCounts[];
+}
+
+/** The shared store as the leader reads it, remembering each read. */
+class RecordingThroughput extends StallableThroughput {
+  readonly reads: Read[] = [];
+
+  override async readIntervals(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]> {
+    const counts = await super.readIntervals(bounds, options);
+    this.reads.push({ bounds, options, counts });
+    return counts;
+  }
+}
+
+function engine(algorithm: 'samplane' | 'jaeger'): { shared: SharedState; reads: Read[] } {
+  const shared = new SharedState(
+    loadConfig({
+      ADAPTIVE_ALGORITHM: algorithm,
+      ADAPTIVE_CALCULATION_INTERVAL: `${INTERVAL_MS}ms`,
+      ADAPTIVE_DELAY: '2s',
+      INGEST_FLUSH_INTERVAL: `${FLUSH_MS}ms`,
+      LOG_LEVEL: 'silent',
+    }),
+  );
+  const throughput = new RecordingThroughput(shared.throughput);
+  const replica = new EngineReplica('a', shared, throughput).start();
+  steadyTraffic(replica, 100);
+  return { shared, reads: throughput.reads };
+}
+
+/**
+ * `samplane` tells a rise that began early in an interval from one at its end by the interval's
+ * recent part (its last quarter, in whole slots). The leader reads it with the interval, in the
+ * same read, as a count per operation: no second set of counts for a large fleet.
+ */
+describe('the leader reading each interval with its recent part', () => {
+  it('reads the last quarter of each samplane interval apart, in the same read', async () => {
+    const { shared, reads } = engine('samplane');
+
+    await shared.clock.advance(4.5 * INTERVAL_MS);
+
+    const calculations = reads.filter((read) => read.options?.slicer !== undefined && read.bounds.length === 2);
+    expect(calculations.length).toBeGreaterThanOrEqual(3);
+    for (const { bounds, options, counts } of calculations.slice(1)) {
+      const [start, end] = bounds;
+      const recentFrom = end - recentPartLength(end - start, FLUSH_MS);
+      expect(options?.recentFrom).toBe(recentFrom);
+      // 100 requests/s: the interval's and its recent part's, give or take a flush.
+      const counted = counts[0].get(SERVICE)?.get(OPERATION);
+      expect(Math.abs((counted?.requests ?? 0) - (100 * (end - start)) / 1000)).toBeLessThanOrEqual(100);
+      expect(Math.abs((counted?.recent ?? 0) - (100 * (end - recentFrom)) / 1000)).toBeLessThanOrEqual(100);
+      expect(counted?.recent).toBeGreaterThan(0);
+    }
+    expect(shared.store.saves.at(-1)?.snapshot.probabilities[SERVICE][OPERATION]).toBeCloseTo(0.01, 3);
+  });
+
+  it('does not count a recent part for jaeger, which does not read one', async () => {
+    const { shared, reads } = engine('jaeger');
+
+    await shared.clock.advance(4.5 * INTERVAL_MS);
+
+    const calculations = reads.filter((read) => read.bounds.length === 2);
+    expect(calculations.length).toBeGreaterThanOrEqual(3);
+    for (const { options, counts } of calculations) {
+      expect(options?.recentFrom).toBeUndefined();
+      expect(counts[0].get(SERVICE)?.get(OPERATION)?.recent ?? 0).toBe(0);
+    }
+  });
+});
