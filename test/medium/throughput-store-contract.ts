@@ -250,6 +250,19 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
       expect(intervals[1].get('B')?.get('PUT')?.sampled).toBe(7);
     });
 
+    it('counts the requests of the last interval’s recent part apart, in the same read', async () => {
+      const store = await open();
+      await store.flush('replica-a', BASE + 1, [counted('A', 'GET', 1)]);
+      await store.flush('replica-b', BASE + 2 * SLOT_MS + 1, [counted('A', 'GET', 2)]);
+      await store.flush('replica-a', BASE + 3 * SLOT_MS + 1, [counted('A', 'GET', 4), counted('B', 'PUT', 7)]);
+
+      const [counts] = await store.readIntervals([BASE, BASE + 4 * SLOT_MS], { recentFrom: BASE + 3 * SLOT_MS });
+
+      // Ten requests per sampled span (see `counted`): the recent part is the last slot's.
+      expect(counts.get('A')?.get('GET')).toMatchObject({ sampled: 7, requests: 70, recent: 40 });
+      expect(counts.get('B')?.get('PUT')).toMatchObject({ requests: 70, recent: 70 });
+    });
+
     it('reads one service alone when asked', async () => {
       const store = await open();
       await store.flush('replica-a', BASE, AWKWARD_NAMES.map((name, i) => counted(name, 'GET', i + 1)));
