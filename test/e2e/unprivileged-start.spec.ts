@@ -90,7 +90,7 @@ class UnprivilegedSamplane {
 
   it('runs the command npm start runs, node flags included', () => {
     expect(image.cmd).toEqual(['node', ...serveNodeFlags(), 'dist/cli.js', 'serve']);
-    expect(serveNodeFlags()).toContain('--max-semi-space-size=32');
+    expect(serveNodeFlags()).toEqual(expect.arrayContaining(['--max-semi-space-size=32', '--heap-growing-percent=100']));
   });
 
   it('has a healthcheck that fails when nothing answers', async () => {
