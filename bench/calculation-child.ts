@@ -11,7 +11,7 @@
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Probabilities } from '../src/sampling/calculator';
-import type { ServiceThroughput, ThroughputRecord } from '../src/sampling/throughput';
+import type { OperationThroughput, ServiceThroughput, ThroughputRecord } from '../src/sampling/throughput';
 import type { ServingSnapshot } from '../src/serving/serving-snapshot';
 
 /** Milliseconds of each phase of one calculation tick. */
@@ -49,6 +49,22 @@ export interface CalculationMeasurements {
   runs: TickTimes[];
 }
 
+/**
+ * `SamplaneCalculator.calculate` after each newest bucket (exact request counts with their
+ * recent part), measured in a child of its own (MEASURE=samplane) so that no Jaeger window
+ * shares its heap: it folds one bucket per tick, not a window.
+ */
+export interface SamplaneMeasurements {
+  /** CPU milliseconds of this process per tick (collections included). */
+  cpu: number[];
+  wall: number[];
+  /** The baseline of the same process: one pass over the bucket copying each operation's rate. */
+  copy: number[];
+  /** Heap held, after gc, by the calculator's state and last result. */
+  heapHeldBytes: number;
+  maxRssBytes: number;
+}
+
 const DIST = join(__dirname, '..', '..', 'dist');
 const SERVICES = Number(process.env.SERVICES);
 const OPERATIONS = Number(process.env.OPERATIONS);
@@ -57,6 +73,7 @@ const RUNS = Number(process.env.RUNS);
 /** The compiled modules the benchmark drives, typed from their sources. */
 interface Engine {
   calculator: typeof import('../src/sampling/jaeger/jaeger-calculator');
+  samplane: typeof import('../src/sampling/samplane/samplane-calculator');
   throughput: typeof import('../src/sampling/throughput');
   compose: typeof import('../src/serving/compose-strategies');
   snapshot: typeof import('../src/serving/serving-snapshot');
@@ -68,6 +85,7 @@ async function loadEngine(): Promise<Engine> {
   const load = <T>(path: string): Promise<T> => import(join(DIST, path)) as Promise<T>;
   return {
     calculator: await load('sampling/jaeger/jaeger-calculator.js'),
+    samplane: await load('sampling/samplane/samplane-calculator.js'),
     throughput: await load('sampling/throughput.js'),
     compose: await load('serving/compose-strategies.js'),
     snapshot: await load('serving/serving-snapshot.js'),
@@ -76,10 +94,11 @@ async function loadEngine(): Promise<Engine> {
   };
 }
 
-async function main(): Promise<CalculationMeasurements> {
+async function main(): Promise<CalculationMeasurements | SamplaneMeasurements> {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('run with --expose-gc');
   const engine = await loadEngine();
+  if (process.env.MEASURE === 'samplane') return measureSamplane(engine, gc);
   const { JaegerCalculator } = engine.calculator;
   const { mergeThroughput } = engine.throughput;
   const { composeStrategies } = engine.compose;
@@ -164,6 +183,7 @@ async function main(): Promise<CalculationMeasurements> {
   let applied = served;
   let snapshot: ServingSnapshot | undefined;
   for (let run = 1; run <= RUNS; run++) {
+
     const input = records(applied);
     gc();
     const [throughput, merge] = timed(() => mergeThroughput(input));
@@ -217,8 +237,75 @@ function copyQps(throughput: ServiceThroughput, intervalSeconds: number): Map<st
   return copy;
 }
 
-/** A run that computed nothing, or served something else, must not pass for a fast one. */
-function check(computed: Probabilities, previous: Probabilities, snapshot: ServingSnapshot): void {
+async function measureSamplane(engine: Engine, gc: () => void): Promise<SamplaneMeasurements> {
+  const adaptive = engine.config.loadConfig({ ADAPTIVE_ALGORITHM: 'samplane' }).adaptive;
+  const intervalSeconds = adaptive.calculationIntervalMs / 1000;
+  const formatted = new Map<number, string>();
+  const format = (p: number): string => {
+    let text = formatted.get(p);
+    if (text === undefined) {
+      text = engine.format.formatProbability(p);
+      if (formatted.size < 256) formatted.set(p, text);
+    }
+    return text;
+  };
+  const heapAtStart = (gc(), process.memoryUsage().heapUsed);
+  const calculator = new engine.samplane.SamplaneCalculator(adaptive);
+  // Warmed by one bucket so that every operation has its row, as after a leader's first tick.
+  calculator.addBucket(requestsBucket(undefined, 0, format, intervalSeconds));
+  let applied = calculator.calculate().probabilities;
+  const cpu: number[] = [];
+  const wall: number[] = [];
+  const copy: number[] = [];
+  for (let run = 1; run <= RUNS; run++) {
+    const bucket = requestsBucket(applied, run, format, intervalSeconds);
+    gc();
+    const copyStarted = performance.now();
+    copyQps(bucket.throughput, intervalSeconds);
+    copy.push(performance.now() - copyStarted);
+    gc();
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    calculator.addBucket(bucket);
+    const result = calculator.calculate();
+    wall.push(performance.now() - started);
+    const used = process.cpuUsage(cpuBefore);
+    cpu.push((used.user + used.system) / 1000);
+    checkCount(result.probabilities, applied);
+    applied = result.probabilities;
+  }
+  gc();
+  return { cpu, wall, copy, heapHeldBytes: process.memoryUsage().heapUsed - heapAtStart, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+/**
+ * One interval as `samplane` reads it: every operation's requests, counted exactly, between 10
+ * and 1,200 a second and a little different at each tick, a quarter of them in the bucket's
+ * recent part, with the probability its clients applied.
+ */
+function requestsBucket(
+  applied: Probabilities | undefined,
+  tick: number,
+  format: (p: number) => string,
+  intervalSeconds: number,
+): { throughput: ServiceThroughput; intervalSeconds: number; recentSeconds: number } {
+  const throughput: ServiceThroughput = new Map();
+  for (let s = 0; s < SERVICES; s++) {
+    const service = `service-${s}`;
+    const operations = new Map<string, OperationThroughput>();
+    for (let o = 0; o < OPERATIONS; o++) {
+      const operation = `GET /api/v1/resource-${o}`;
+      const requests = intervalSeconds * 10 * (1 + ((s * 31 + o * 17 + tick * 7) % 120));
+      const probabilities = applied ? [format(applied[service][operation])] : [];
+      operations.set(operation, { count: requests, exact: requests, errors: 0, outcomes: requests, recent: requests / 4, probabilities });
+    }
+    throughput.set(service, operations);
+  }
+  return { throughput, intervalSeconds, recentSeconds: intervalSeconds / 4 };
+}
+
+/** A run that computed nothing must not pass for a fast one. */
+function checkCount(computed: Probabilities, previous: Probabilities): void {
   let operations = 0;
   let changed = 0;
   for (const [service, rates] of Object.entries(computed)) {
@@ -231,6 +318,11 @@ function check(computed: Probabilities, previous: Probabilities, snapshot: Servi
     throw new Error(`calculated ${operations} probabilities, expected ${SERVICES * OPERATIONS}`);
   }
   if (changed === 0) throw new Error('the calculation changed no probability');
+}
+
+/** A run that computed nothing, or served something else, must not pass for a fast one. */
+function check(computed: Probabilities, previous: Probabilities, snapshot: ServingSnapshot): void {
+  checkCount(computed, previous);
   const served = [...snapshot.services()];
   const listed = served[0]?.[1].strategy.operationSampling?.perOperationStrategies.length;
   if (served.length !== SERVICES || listed !== OPERATIONS) {

@@ -25,6 +25,10 @@
  *   besides (the parsed probabilities document, the previous snapshot while the next one is
  *   built) and for the garbage a calculation makes.
  *
+ * `samplane` is measured beside it over the same fleet, in CPU time: it folds the newest bucket
+ * (exact request counts and their recent part) into per-operation estimates kept in a table,
+ * and must cost at most about a second for a million operations.
+ *
  * Environment knob: BENCH_CALCULATION_RUNS (default 3).
  */
 import { execFile } from 'node:child_process';
@@ -32,7 +36,7 @@ import { totalmem } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { getHeapStatistics } from 'node:v8';
-import type { CalculationMeasurements, TickTimes } from './calculation-child';
+import type { CalculationMeasurements, SamplaneMeasurements, TickTimes } from './calculation-child';
 import type { Benchmark } from './support/benchmark';
 import { positiveIntegerFromEnv } from './support/env';
 import { median } from './support/load';
@@ -43,6 +47,8 @@ const SERVICES = 10_000;
 const OPERATIONS = 100;
 const RUNS = positiveIntegerFromEnv('BENCH_CALCULATION_RUNS', 3);
 const MAX_HEAP_SHARE = 0.5;
+/** `samplane` folds one bucket per tick: a million operations in about a second of CPU. */
+const SAMPLANE_CPU_MS = 1_000;
 const PHASES: (keyof TickTimes)[] = ['merge', 'calculate', 'compose', 'encode'];
 
 export const calculation: Benchmark = { name: 'calculation', run };
@@ -51,15 +57,7 @@ async function run(): Promise<boolean> {
   const defaultHeapLimit = getHeapStatistics().heap_size_limit;
   // Room to measure past the default limit, without reaching for memory the machine lacks.
   const heapLimitMb = Math.floor(Math.min(totalmem() * 0.6, 4 * defaultHeapLimit) / 2 ** 20);
-  const { stdout } = await execFileAsync(
-    process.execPath,
-    ['--expose-gc', `--max-old-space-size=${heapLimitMb}`, join(__dirname, 'calculation-child.js')],
-    {
-      env: { PATH: process.env.PATH ?? '', SERVICES: String(SERVICES), OPERATIONS: String(OPERATIONS), RUNS: String(RUNS) },
-      maxBuffer: 1024 * 1024,
-    },
-  );
-  const m = JSON.parse(stdout) as CalculationMeasurements;
+  const m = JSON.parse(await child(heapLimitMb)) as CalculationMeasurements;
   const operations = SERVICES * OPERATIONS;
 
   console.log(
@@ -108,7 +106,45 @@ async function run(): Promise<boolean> {
     `heap after a tick ${(heapShare * 100).toFixed(0)} % of the default limit (target ≤ ${MAX_HEAP_SHARE * 100} %): ` +
       `${heapFits ? 'PASS' : 'FAIL'}`,
   );
-  return blocksFit && heapFits;
+  return (await runSamplane(heapLimitMb)) && blocksFit && heapFits;
+}
+
+/** `samplane` over the same fleet, in a child of its own: CPU per tick against its copy baseline. */
+async function runSamplane(heapLimitMb: number): Promise<boolean> {
+  const m = JSON.parse(await child(heapLimitMb, { MEASURE: 'samplane' })) as SamplaneMeasurements;
+  const operations = SERVICES * OPERATIONS;
+  console.log(`samplane over the same fleet, newest bucket folded in each tick (a process of its own):`);
+  printRow(['phase', ...m.cpu.map((_, i) => `tick ${i + 1} ms`), 'median ms', 'ns/op', '÷ copy']);
+  const copy = median(m.copy);
+  const rows: [string, number[]][] = [
+    ['calculate (CPU)', m.cpu],
+    ['calculate (wall)', m.wall],
+    ['copy (baseline)', m.copy],
+  ];
+  for (const [name, values] of rows) {
+    const value = median(values);
+    printRow([name, ...values.map((v) => Math.round(v).toString()), Math.round(value).toString(), Math.round((value * 1e6) / operations).toString(), (value / copy).toFixed(1)]);
+  }
+  const cpu = median(m.cpu);
+  console.log(`samplane state and last result held: ${mb(m.heapHeldBytes)} (${Math.round(m.heapHeldBytes / operations)} B per operation); peak RSS ${mb(m.maxRssBytes)}`);
+  const fits = cpu <= SAMPLANE_CPU_MS;
+  console.log(
+    `samplane calculation ${(cpu / 1000).toFixed(2)} s of CPU for ${operations.toLocaleString('en-US')} operations ` +
+      `(target ≤ ${SAMPLANE_CPU_MS / 1000} s): ${fits ? 'PASS' : 'FAIL'}`,
+  );
+  return fits;
+}
+
+async function child(heapLimitMb: number, env: Record<string, string> = {}): Promise<string> {
+  const { stdout } = await execFileAsync(
+    process.execPath,
+    ['--expose-gc', `--max-old-space-size=${heapLimitMb}`, join(__dirname, 'calculation-child.js')],
+    {
+      env: { PATH: process.env.PATH ?? '', SERVICES: String(SERVICES), OPERATIONS: String(OPERATIONS), RUNS: String(RUNS), ...env },
+      maxBuffer: 1024 * 1024,
+    },
+  );
+  return stdout;
 }
 
 function gb(bytes: number): string {
