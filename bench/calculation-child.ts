@@ -134,15 +134,7 @@ async function main(): Promise<CalculationMeasurements | SamplaneMeasurements> {
     for (let o = 0; o < OPERATIONS; o++) operations[operationNames[o]] = 0.001 * (1 + ((s + o) % 8));
     served[`service-${s}`] = operations;
   }
-  const formatted = new Map<number, string>();
-  const format = (p: number): string => {
-    let text = formatted.get(p);
-    if (text === undefined) {
-      text = formatProbability(p);
-      if (formatted.size < 64) formatted.set(p, text);
-    }
-    return text;
-  };
+  const format = memoizedFormat(formatProbability);
 
   /**
    * One interval's records as the store hands them over: every operation of every service,
@@ -183,7 +175,6 @@ async function main(): Promise<CalculationMeasurements | SamplaneMeasurements> {
   let applied = served;
   let snapshot: ServingSnapshot | undefined;
   for (let run = 1; run <= RUNS; run++) {
-
     const input = records(applied);
     gc();
     const [throughput, merge] = timed(() => mergeThroughput(input));
@@ -237,18 +228,10 @@ function copyQps(throughput: ServiceThroughput, intervalSeconds: number): Map<st
   return copy;
 }
 
-async function measureSamplane(engine: Engine, gc: () => void): Promise<SamplaneMeasurements> {
+function measureSamplane(engine: Engine, gc: () => void): SamplaneMeasurements {
   const adaptive = engine.config.loadConfig({ ADAPTIVE_ALGORITHM: 'samplane' }).adaptive;
   const intervalSeconds = adaptive.calculationIntervalMs / 1000;
-  const formatted = new Map<number, string>();
-  const format = (p: number): string => {
-    let text = formatted.get(p);
-    if (text === undefined) {
-      text = engine.format.formatProbability(p);
-      if (formatted.size < 256) formatted.set(p, text);
-    }
-    return text;
-  };
+  const format = memoizedFormat(engine.format.formatProbability);
   const heapAtStart = (gc(), process.memoryUsage().heapUsed);
   const calculator = new engine.samplane.SamplaneCalculator(adaptive);
   // Warmed by one bucket so that every operation has its row, as after a leader's first tick.
@@ -276,6 +259,19 @@ async function measureSamplane(engine: Engine, gc: () => void): Promise<Samplane
   }
   gc();
   return { cpu, wall, copy, heapHeldBytes: process.memoryUsage().heapUsed - heapAtStart, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+/** Formatted probabilities, remembered for the few distinct values a fleet is served. */
+function memoizedFormat(formatProbability: (p: number) => string): (p: number) => string {
+  const formatted = new Map<number, string>();
+  return (p) => {
+    let text = formatted.get(p);
+    if (text === undefined) {
+      text = formatProbability(p);
+      if (formatted.size < 256) formatted.set(p, text);
+    }
+    return text;
+  };
 }
 
 /**
