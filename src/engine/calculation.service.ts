@@ -95,7 +95,7 @@ export class CalculationService implements Calculation {
       this.phases?.ended();
       const result = await calculator.calculateInSlices(slicer);
       const probabilities = await this.keepInherited(term, result.probabilities, slicer);
-      const inputs = calculator.lastInputs();
+      const inputs = calculator.lastInputColumns();
       const summaries = await summariesOf(probabilities, traffic, inputs, slicer);
       const version = await this.store.saveProbabilities(
         { computedAt: now, dataThrough: end, probabilities, qps: result.qps, traffic, inputs, summaries },

@@ -1,5 +1,6 @@
 import { runToEnd } from '../common/time-slicer';
-import type { CalculationInputs, Probabilities } from '../sampling/calculator';
+import type { Probabilities } from '../sampling/calculator';
+import { INPUT, type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { HistoryBounds, OperationPoint, ServicePoint } from '../store/history-store';
 import type { OperationTraffic } from '../store/store';
 
@@ -7,7 +8,7 @@ export interface CalculatedRound {
   at: number;
   probabilities: Probabilities;
   traffic: Record<string, Record<string, OperationTraffic>>;
-  inputs: CalculationInputs;
+  inputs: Record<string, ServiceInputs>;
 }
 
 /**
@@ -28,7 +29,7 @@ export function* historyPointSteps(
   for (const [service, traffic] of Object.entries(round.traffic)) {
     yield;
     const probabilities = round.probabilities[service] ?? {};
-    const inputs = round.inputs[service] ?? {};
+    const given = Object.hasOwn(round.inputs, service) ? round.inputs[service] : undefined;
     const operations: OperationPoint[] = [];
     let budget: number | undefined;
     let target = 0;
@@ -43,12 +44,16 @@ export function* historyPointSteps(
         sampledPerSecond: t.sampledPerSecond,
         errorRate: t.errorRate,
       });
-      const input = Object.hasOwn(inputs, operation) ? inputs[operation] : undefined;
-      if (input) {
-        budget ??= input.budget;
-        target += input.target;
-        targeted = true;
-      }
+    }
+    // The targets of the operations listed, read from the columns in their own order.
+    const inputs = given ? inputColumns(given) : undefined;
+    for (let row = 0; inputs && row < inputs.size; row++) {
+      const operation = inputs.ops[row];
+      if (!Object.hasOwn(traffic, operation) || !Object.hasOwn(probabilities, operation)) continue;
+      const shared = inputs.get(INPUT.budget, row);
+      if (budget === undefined && !Number.isNaN(shared)) budget = shared;
+      target += inputs.get(INPUT.target, row);
+      targeted = true;
     }
     const totals = Object.values(traffic);
     const point: ServicePoint = {

@@ -1,6 +1,7 @@
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
-import type { CalculationInputs, Probabilities } from '../sampling/calculator';
+import type { Probabilities } from '../sampling/calculator';
 import { dictionary } from '../sampling/dictionary';
+import { type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { OperationTraffic, TrafficSummary } from '../store/store';
 
 /**
@@ -10,7 +11,7 @@ import type { OperationTraffic, TrafficSummary } from '../store/store';
 export async function summariesOf(
   probabilities: Probabilities,
   traffic: Record<string, Record<string, OperationTraffic>>,
-  inputs: CalculationInputs,
+  inputs: Record<string, ServiceInputs>,
   slicer: TimeSlicer = UNSLICED,
 ): Promise<Record<string, TrafficSummary>> {
   const summaries = dictionary<TrafficSummary>();
@@ -24,9 +25,8 @@ export async function summariesOf(
       summary.errorsPerSecond += t.errorsPerSecond ?? t.errorRate * t.requestsPerSecond;
     }
     summary.operations = Object.keys(seen).length;
-    const why = Object.hasOwn(inputs, service) ? inputs[service] : {};
-    for (const [operation, input] of Object.entries(why)) if (input.errors?.boost) summary.boosted.push(operation);
-    summary.boosted.sort();
+    const why = Object.hasOwn(inputs, service) ? inputs[service] : undefined;
+    if (why) summary.boosted = Object.keys(inputColumns(why).boosts).sort();
     summaries[service] = summary;
     if (slicer.due()) await slicer.yield();
   }

@@ -1,6 +1,7 @@
 import type { ErrorBoostRule, ErrorInputs } from './samplane/error-boost';
 import type { ThroughputBucket } from './throughput';
 import type { TimeSlicer } from '../common/time-slicer';
+import type { InputColumns } from './input-columns';
 
 /** service → operation → value. */
 export type Probabilities = Record<string, Record<string, number>>;
@@ -91,6 +92,11 @@ export interface AdaptiveCalculator {
   useSettings(resolver: OperationSettingsResolver): void;
   /** The inputs behind each probability of the last calculation, for the explanation view. */
   lastInputs(): CalculationInputs;
+  /**
+   * The same as columns, service by service: what a calculation saves, without an object per
+   * operation. Valid until the next calculation, which may reuse their memory.
+   */
+  lastInputColumns(): Record<string, InputColumns>;
   /**
    * service → operations the last calculation left out because the service had more than
    * `maxOperations`; services that lost none are absent.

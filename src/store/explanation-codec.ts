@@ -1,6 +1,7 @@
 import type { OperationInputs } from '../sampling/calculator';
 import type { ErrorInputs } from '../sampling/samplane/error-boost';
 import { dictionary } from '../sampling/dictionary';
+import { INPUT, INPUT_COLUMNS, InputColumns, type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { OperationTraffic } from './store';
 
 /** What the explanation views read for one service: the newest bucket's traffic and the inputs. */
@@ -21,68 +22,39 @@ export interface StoredExplanation {
   boosts?: Record<string, NonNullable<ErrorInputs['boost']>>;
 }
 
-const ESTIMATES = ['first', 'smoothed', 'step', 'resumed', 'awaiting', 'idle'] as const;
-
-/** Column order; NaN stands for "absent". */
-const enum Column {
-  RequestsPerSecond,
-  SampledPerSecond,
-  ErrorsPerSecond,
-  ErrorRate,
-  Previous,
-  Target,
-  Adaptive,
-  WithinTolerance,
-  Qps,
-  RequestRate,
-  Budget,
-  SharedTarget,
-  Estimate,
-  ErrorsRate,
-  ErrorsPerSecondSeen,
-  BaselineErrorRate,
-  BaselineWeight,
-  Count,
-}
+/** Column order: the traffic's, then the inputs' (see `INPUT`); NaN stands for "absent". */
+const Column = {
+  RequestsPerSecond: 0,
+  SampledPerSecond: 1,
+  ErrorsPerSecond: 2,
+  ErrorRate: 3,
+  Previous: 4,
+  Count: 4 + INPUT_COLUMNS,
+} as const;
 
 export function encodeExplanation(
   traffic: Record<string, OperationTraffic> | undefined,
-  inputs: Record<string, OperationInputs> | undefined,
+  inputs: ServiceInputs | undefined,
 ): StoredExplanation {
-  const ops = [...new Set([...Object.keys(traffic ?? {}), ...Object.keys(inputs ?? {})])];
+  const why = inputs ? inputColumns(inputs) : new InputColumns([]);
+  // The inputs' rows first, in their order, so their columns are copied as they are.
+  const ops = [...why.ops];
+  const known = new Set(ops);
+  for (const op of Object.keys(traffic ?? {})) if (!known.has(op)) ops.push(op);
   const n = ops.length;
   const values = new Float64Array(n * Column.Count).fill(Number.NaN);
-  const boosts = dictionary<NonNullable<ErrorInputs['boost']>>();
-  ops.forEach((op, i) => {
-    const set = (column: Column, value: number | undefined) => {
-      if (value !== undefined) values[column * n + i] = value;
-    };
-    const t = traffic && Object.hasOwn(traffic, op) ? traffic[op] : undefined;
-    if (t) {
-      set(Column.RequestsPerSecond, t.requestsPerSecond);
-      set(Column.SampledPerSecond, t.sampledPerSecond);
-      set(Column.ErrorsPerSecond, t.errorsPerSecond);
-      set(Column.ErrorRate, t.errorRate);
-    }
-    const input = inputs && Object.hasOwn(inputs, op) ? inputs[op] : undefined;
-    if (!input) return;
-    set(Column.Previous, input.previous);
-    set(Column.Target, input.target);
-    set(Column.Adaptive, input.adaptive ? 1 : 0);
-    set(Column.WithinTolerance, input.withinTolerance ? 1 : 0);
-    set(Column.Qps, input.qps);
-    set(Column.RequestRate, input.requestRate);
-    set(Column.Budget, input.budget);
-    set(Column.SharedTarget, input.sharedTarget);
-    if (input.estimate) set(Column.Estimate, ESTIMATES.indexOf(input.estimate));
-    const errors = input.errors;
-    if (!errors) return;
-    set(Column.ErrorsRate, errors.errorRate);
-    set(Column.ErrorsPerSecondSeen, errors.errorsPerSecond);
-    set(Column.BaselineErrorRate, errors.baselineErrorRate);
-    set(Column.BaselineWeight, errors.baselineWeight);
-    if (errors.boost) boosts[op] = errors.boost;
-  });
+  for (let column = 0; column < INPUT_COLUMNS; column++) values.set(why.column(column), (Column.Previous + column) * n);
+  if (traffic) {
+    ops.forEach((op, i) => {
+      const t = Object.hasOwn(traffic, op) ? traffic[op] : undefined;
+      if (!t) return;
+      values[Column.RequestsPerSecond * n + i] = t.requestsPerSecond;
+      values[Column.SampledPerSecond * n + i] = t.sampledPerSecond;
+      if (t.errorsPerSecond !== undefined) values[Column.ErrorsPerSecond * n + i] = t.errorsPerSecond;
+      values[Column.ErrorRate * n + i] = t.errorRate;
+    });
+  }
+  const boosts = why.boosts;
   const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
   return { ops, values: bytes.toString('base64'), ...(Object.keys(boosts).length > 0 && { boosts }) };
 }
@@ -97,44 +69,24 @@ export function decodeExplanation(stored: StoredExplanation): RecordedExplanatio
   // Copied out so the array is aligned whatever offset the buffer pool gave the bytes.
   const values = new Float64Array(n * Column.Count);
   new Uint8Array(values.buffer).set(bytes);
+  const why = new InputColumns(ops, values.subarray(Column.Previous * n));
+  if (stored.boosts) Object.assign(why.boosts, stored.boosts);
   ops.forEach((op, i) => {
-    const get = (column: Column): number | undefined => {
-      const value = values[column * n + i];
-      return Number.isNaN(value) ? undefined : value;
-    };
-    const requestsPerSecond = get(Column.RequestsPerSecond);
-    if (requestsPerSecond !== undefined) {
-      const errorsPerSecond = get(Column.ErrorsPerSecond);
+    const requestsPerSecond = values[Column.RequestsPerSecond * n + i];
+    if (!Number.isNaN(requestsPerSecond)) {
+      const errorsPerSecond = values[Column.ErrorsPerSecond * n + i];
       traffic[op] = {
         requestsPerSecond,
-        sampledPerSecond: get(Column.SampledPerSecond) ?? 0,
-        ...(errorsPerSecond !== undefined && { errorsPerSecond }),
-        errorRate: get(Column.ErrorRate) ?? 0,
+        sampledPerSecond: orZero(values[Column.SampledPerSecond * n + i]),
+        ...(!Number.isNaN(errorsPerSecond) && { errorsPerSecond }),
+        errorRate: orZero(values[Column.ErrorRate * n + i]),
       };
     }
-    const previous = get(Column.Previous);
-    if (previous === undefined) return;
-    const optional = { qps: get(Column.Qps), requestRate: get(Column.RequestRate), budget: get(Column.Budget), sharedTarget: get(Column.SharedTarget) };
-    const estimate = get(Column.Estimate);
-    const errorRate = get(Column.ErrorsRate);
-    const boost = stored.boosts && Object.hasOwn(stored.boosts, op) ? stored.boosts[op] : undefined;
-    inputs[op] = {
-      previous,
-      target: get(Column.Target) ?? 0,
-      adaptive: get(Column.Adaptive) === 1,
-      withinTolerance: get(Column.WithinTolerance) === 1,
-      ...Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)),
-      ...(estimate !== undefined && ESTIMATES[estimate] && { estimate: ESTIMATES[estimate] }),
-      ...(errorRate !== undefined && {
-        errors: {
-          errorRate,
-          errorsPerSecond: get(Column.ErrorsPerSecondSeen) ?? 0,
-          baselineErrorRate: get(Column.BaselineErrorRate) ?? 0,
-          baselineWeight: get(Column.BaselineWeight) ?? 0,
-          ...(boost && { boost }),
-        },
-      }),
-    };
+    if (!Number.isNaN(why.get(INPUT.previous, i))) inputs[op] = why.inputsAt(i);
   });
   return { traffic, inputs };
+}
+
+function orZero(value: number): number {
+  return Number.isNaN(value) ? 0 : value;
 }

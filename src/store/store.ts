@@ -1,5 +1,5 @@
 import type { TimeSlicer } from '../common/time-slicer';
-import type { CalculationInputs } from '../sampling/calculator';
+import type { ServiceInputs } from '../sampling/input-columns';
 import type { RecordedExplanation } from './explanation-codec';
 import type { Fence } from './leader-lease';
 
@@ -50,7 +50,7 @@ export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'> & {
   /** What the newest bucket showed per operation, for the explanation views. */
   traffic?: Record<string, Record<string, OperationTraffic>>;
   /** The inputs behind each probability, for the explanation views and a new leader. */
-  inputs?: CalculationInputs;
+  inputs?: Record<string, ServiceInputs>;
 };
 
 export interface SamplingStore {

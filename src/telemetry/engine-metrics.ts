@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import type { CalculationInputs, Probabilities } from '../sampling/calculator';
+import type { Probabilities } from '../sampling/calculator';
+import { type ServiceInputs, isBoosted } from '../sampling/input-columns';
 import type { OperationTraffic } from '../store/store';
 import { MetricsService } from './metrics.service';
 import { TextFamily } from './text-family';
@@ -99,7 +100,7 @@ export class EngineMetrics {
    * Replaces the per-operation gauges with the newest calculation: the first MAX_GAUGE_SERIES
    * operations, the rest only counted, so a large fleet costs a bounded number of series.
    */
-  computed(probabilities: Probabilities, qps: Probabilities, traffic: TrafficByOperation = {}, inputs: CalculationInputs = {}): void {
+  computed(probabilities: Probabilities, qps: Probabilities, traffic: TrafficByOperation = {}, inputs: Record<string, ServiceInputs> = {}): void {
     this.showOperationFamilies(operationFamilies(probabilities, qps, traffic, inputs));
   }
 
@@ -135,7 +136,7 @@ export function operationFamilies(
   probabilities: Probabilities,
   qps: Probabilities,
   traffic: TrafficByOperation = {},
-  inputs: CalculationInputs = {},
+  inputs: Record<string, ServiceInputs> = {},
 ): OperationFamilies {
   const f = FAMILIES;
   const lines: Record<FamilyName, string> = { operations: '', probability: '', qps: '', errorRate: '', boosted: '' };
@@ -160,7 +161,7 @@ export function operationFamilies(
       lines.qps += f.qps.line(labels, qps[service]?.[operation] ?? 0);
       const errorRate = traffic[service]?.[operation]?.errorRate;
       if (errorRate !== undefined) lines.errorRate += f.errorRate.line(labels, errorRate);
-      if (inputs[service]?.[operation]?.errors?.boost) lines.boosted += f.boosted.line(labels, 1);
+      if (isBoosted(inputs[service], operation)) lines.boosted += f.boosted.line(labels, 1);
     }
   }
   return { text: operationFamiliesText(lines), omitted };

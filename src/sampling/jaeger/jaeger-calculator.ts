@@ -13,6 +13,7 @@ import { type AdaptiveObservation, isUsingAdaptiveSampling, nextProbability, wit
 import { serviceQpsSeries, weightedQps } from './qps';
 import { WeightVectorCache } from './weights';
 import { copyProbabilities, dictionary } from '../dictionary';
+import { InputColumns } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 export type JaegerCalculatorOptions = Pick<
@@ -67,6 +68,12 @@ export class JaegerCalculator implements AdaptiveCalculator {
 
   lastInputs(): CalculationInputs {
     return this.inputs;
+  }
+
+  lastInputColumns(): Record<string, InputColumns> {
+    const columns = dictionary<InputColumns>();
+    for (const [service, inputs] of Object.entries(this.inputs)) columns[service] = InputColumns.fromRecord(inputs);
+    return columns;
   }
 
   /** Jaeger keeps every operation it sees; only serving caps what SDKs receive. */

@@ -1,4 +1,5 @@
 import { RowView, type StateTable } from './state-table';
+import { INPUT, type InputColumns } from '../input-columns';
 
 /** How one operation's error boost behaves: the engine's defaults, or a policy's. */
 export interface ErrorBoostRule {
@@ -56,6 +57,27 @@ export interface ErrorInputs {
 const BASELINE_HALF_LIFE_SECONDS = 600;
 /** A short window beside the newest bucket, so sparse sampled errors add up to evidence. */
 const SHORT_HALF_LIFE_SECONDS = 30;
+
+/**
+ * `2 ** (-seconds / halfLife)`, remembered for the last length asked: every operation of a
+ * bucket asks for the same, and a power per operation was a tenth of a large fleet's calculation.
+ */
+class Decay {
+  private seconds = Number.NaN;
+  private factor = 1;
+
+  constructor(private readonly halfLife: number) {}
+
+  over(seconds: number): number {
+    if (seconds !== this.seconds) {
+      this.seconds = seconds;
+      this.factor = 2 ** (-seconds / this.halfLife);
+    }
+    return this.factor;
+  }
+}
+const BASELINE_DECAY = new Decay(BASELINE_HALF_LIFE_SECONDS);
+const SHORT_DECAY = new Decay(SHORT_HALF_LIFE_SECONDS);
 /**
  * Seconds of data a baseline needs before anything is judged against it. Short, because the
  * anomaly test also weighs how uncertain a young baseline still is.
@@ -167,7 +189,7 @@ export class ErrorTracker extends RowView {
     v[newest + OBSERVED_ERRORS] = observedErrors;
     v[newest + OBSERVED_REQUESTS] = outcomes;
     v[newest + SECONDS] = seconds;
-    const shortDecay = 2 ** (-seconds / SHORT_HALF_LIFE_SECONDS);
+    const shortDecay = SHORT_DECAY.over(seconds);
     v[short + ERRORS] = v[short + ERRORS] * shortDecay + estimatedErrors;
     v[short + REQUESTS] = v[short + REQUESTS] * shortDecay + requests;
     v[short + OBSERVED_ERRORS] = v[short + OBSERVED_ERRORS] * shortDecay + observedErrors;
@@ -187,7 +209,7 @@ export class ErrorTracker extends RowView {
         (!informative && isAnomalous(v, short, baselineBefore, baselineRequests)));
     v[o + ANOMALOUS] = anomalous ? 1 : 0;
     v[o + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
-    const decay = 2 ** (-seconds / BASELINE_HALF_LIFE_SECONDS);
+    const decay = BASELINE_DECAY.over(seconds);
     v[o + BASELINE_ERRORS] = baselineErrors * decay + observedErrors;
     v[o + BASELINE_REQUESTS] = baselineRequests * decay + outcomes;
     v[o + BASELINE_SECONDS] += seconds;
@@ -239,21 +261,19 @@ export class ErrorTracker extends RowView {
     this.table.values[this.offset + BOOSTED_AT_RATE] = NaN;
   }
 
-  inputs(rule: ErrorBoostRule): ErrorInputs {
+  /** Writes the current row's error inputs to `row` of `columns` (and its boost while boosted). */
+  writeInputs(rule: ErrorBoostRule, columns: InputColumns, row: number, operation: string): void {
     const v = this.table.values;
     const o = this.offset;
     const newestSeconds = v[o + NEWEST + SECONDS];
     const boosted = v[o + BOOSTED];
     const sinceAnomaly = v[o + SINCE_ANOMALY];
-    // Assigned rather than spread: a large fleet builds a million of these per calculation.
-    const inputs: ErrorInputs = {
-      errorRate: this.newestErrorRate(),
-      errorsPerSecond: newestSeconds > 0 ? v[o + NEWEST + ERRORS] / newestSeconds : 0,
-      baselineErrorRate: v[o + BASELINE_BEFORE],
-      baselineWeight: v[o + BASELINE_REQUESTS],
-    };
+    columns.set(INPUT.errorRate, row, this.newestErrorRate());
+    columns.set(INPUT.errorsPerSecond, row, newestSeconds > 0 ? v[o + NEWEST + ERRORS] / newestSeconds : 0);
+    columns.set(INPUT.baselineErrorRate, row, v[o + BASELINE_BEFORE]);
+    columns.set(INPUT.baselineWeight, row, v[o + BASELINE_REQUESTS]);
     if (this.active(rule) && !Number.isNaN(boosted)) {
-      inputs.boost = {
+      columns.boosts[operation] = {
         probability: boosted,
         targetErrorSamplesPerSecond: rule.targetErrorSamplesPerSecond,
         maxSamplingProbability: rule.maxSamplingProbability,
@@ -262,7 +282,6 @@ export class ErrorTracker extends RowView {
         anomalous: v[o + ANOMALOUS] === 1,
       };
     }
-    return inputs;
   }
 
   /** Boosted from the bucket that shows an anomaly until a cooldown of data without one. */

@@ -14,7 +14,8 @@ const LAST_FOLD = 2;
 const LAST_SECONDS = 3;
 const WAS_ACTIVE = 4;
 const RAISED_FROM = 5; // NaN when not raised
-const ESTIMATOR = 6;
+const PROBABILITY = 6; // NaN until calculated
+const ESTIMATOR = 7;
 const ERRORS = ESTIMATOR + RATE_COLUMNS;
 const COLUMNS = ERRORS + ERROR_COLUMNS;
 
@@ -50,6 +51,7 @@ export class OperationState {
     this.lastSeconds = seconds;
     this.wasActive = false;
     this.raisedFrom = undefined;
+    this.probability = NaN;
     this.estimator.reset();
     this.errors.reset();
     return row;
@@ -111,6 +113,15 @@ export class OperationState {
 
   set wasActive(active: boolean) {
     this.table.values[this.offset + WAS_ACTIVE] = active ? 1 : 0;
+  }
+
+  /** The probability last calculated for it (NaN: none yet). */
+  get probability(): number {
+    return this.table.values[this.offset + PROBABILITY];
+  }
+
+  set probability(p: number) {
+    this.table.values[this.offset + PROBABILITY] = p;
   }
 
   /** The probability the previous calculation raised it from, if it raised it. */

@@ -2,7 +2,6 @@ import type {
   AdaptiveCalculator,
   CalculationInputs,
   CalculationResult,
-  OperationInputs,
   OperationSettingsResolver,
   Probabilities,
   RestoredInputs,
@@ -14,6 +13,7 @@ import { RestoredErrors } from './restored-errors';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { copyProbabilities, dictionary } from '../dictionary';
+import { ColumnSlab, INPUT, type InputColumns } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 /** Below this relative error a probability is never changed: not worth a strategy update. */
@@ -53,11 +53,19 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   private operations = new Map<string, Map<string, number>>();
   /** What is known of each operation, viewed one row at a time. */
   private readonly state: OperationState;
-  /** The probabilities in effect, including restored ones not yet seen in any bucket. */
-  private probabilities: Probabilities = dictionary();
+  /**
+   * Restored probabilities of operations without a row yet; an operation's row holds its own
+   * once calculated, so a calculation reads a number from the table, not a name from a map.
+   */
+  private restored: Probabilities = dictionary();
+  private restoredCount = 0;
   private settings: OperationSettingsResolver = () => undefined;
   private defaultRules: OperationRules | undefined;
-  private inputs: CalculationInputs = dictionary();
+  private inputs = dictionary<InputColumns>();
+  /** Where `inputs` are written; each calculation overwrites the last one's. */
+  private readonly slab = new ColumnSlab();
+  /** `inputs` as objects, made when first asked for. */
+  private inputObjects: CalculationInputs | undefined;
   private dropped: Record<string, number> = dictionary();
   private folds = 0;
   /** Error state a previous leader recorded, taken up when each operation is first folded. */
@@ -81,6 +89,14 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   lastInputs(): CalculationInputs {
+    if (!this.inputObjects) {
+      this.inputObjects = dictionary();
+      for (const [service, columns] of Object.entries(this.inputs)) this.inputObjects[service] = columns.toRecord();
+    }
+    return this.inputObjects;
+  }
+
+  lastInputColumns(): Record<string, InputColumns> {
     return this.inputs;
   }
 
@@ -98,7 +114,14 @@ export class SamplaneCalculator implements AdaptiveCalculator {
    * leader loads is too short to rebuild a baseline of minutes.
    */
   restore(probabilities: Probabilities, restored?: RestoredInputs): void {
-    this.probabilities = copyProbabilities(probabilities);
+    this.restored = copyProbabilities(probabilities);
+    this.restoredCount = 1;
+    for (const [service, operations] of this.operations) {
+      const given = Object.hasOwn(probabilities, service) ? probabilities[service] : undefined;
+      for (const [operation, row] of operations) {
+        this.state.at(row).probability = given && Object.hasOwn(given, operation) ? given[operation] : NaN;
+      }
+    }
     if (!restored) return;
     for (const [service, operations] of Object.entries(restored.inputs)) {
       for (const [operation, inputs] of Object.entries(operations)) {
@@ -144,9 +167,19 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     this.dropped = dictionary<number>();
     // The previous inputs go now, not when these replace them: a large fleet holds one set, not two.
     this.inputs = dictionary();
+    this.inputObjects = undefined;
     const probabilities = dictionary<Record<string, number>>();
     const qps = dictionary<Record<string, number>>();
-    const inputs = dictionary<Record<string, OperationInputs>>();
+    const inputs = dictionary<InputColumns>();
+    this.slab.rewind();
+    // Rows this round's columns take, about: the operations held, or the buckets' if more.
+    let rows = this.state.size;
+    for (const bucket of buckets) {
+      let counted = 0;
+      for (const operations of bucket.throughput.values()) counted += operations.size;
+      rows = Math.max(rows, counted);
+    }
+    rows = Math.ceil(rows * 1.25) + 64;
     for (const service of services) {
       buckets.forEach((bucket, i) => this.fold(service, bucket, bucket === newest, firstFold + i));
       const operations = this.operations.get(service);
@@ -154,23 +187,24 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         const excess = operationsOverCap(operations, this.state, this.options.maxOperations);
         for (const operation of excess) this.forget(service, operation);
         if (excess.length > 0) this.dropped[service] = excess.length;
-        const computed = this.calculateService(service, operations);
+        const computed = this.calculateService(service, operations, rows);
         probabilities[service] = computed.probabilities;
         qps[service] = computed.qps;
         inputs[service] = computed.inputs;
-        Object.assign((this.probabilities[service] ??= dictionary<number>()), computed.probabilities);
       }
       yield;
     }
+    this.pruneRestored();
     this.restoredErrors.clear();
     this.inputs = inputs;
     return { probabilities, qps };
   }
 
-  private calculateService(service: string, operations: Map<string, number>) {
+  private calculateService(service: string, operations: Map<string, number>, rows: number) {
     const probabilities = dictionary<number>();
     const qps = dictionary<number>();
-    const inputs = dictionary<OperationInputs>();
+    const inputs = this.slab.columns([...operations.keys()], rows);
+    let i = -1;
     const rules = new Map<string, OperationRules>();
     for (const operation of operations.keys()) rules.set(operation, this.rulesFor(service, operation));
     const boosts = this.errorBoosts(operations, rules);
@@ -179,9 +213,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const shares = flood?.shares ?? budget;
 
     for (const [operation, row] of operations) {
+      i++;
       const state = this.state.at(row);
       const rule = rules.get(operation) as OperationRules;
-      const known = this.probabilities[service]?.[operation];
+      const known = this.known(service, operation);
       const previous = known ?? this.options.initialSamplingProbability;
       const rate = state.estimator.rate ?? 0;
       const wasActive = state.wasActive;
@@ -192,19 +227,19 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         const kept = wasActive && state.raisedFrom !== undefined ? state.raisedFrom : previous;
         state.raisedFrom = undefined;
         probabilities[operation] = kept;
+        state.probability = kept;
         qps[operation] = 0;
-        inputs[operation] = {
-          previous,
-          target: shares.get(operation) ?? rule.targetSamplesPerSecond,
-          // Its clients were not seen at all, so nothing was adapted.
-          adaptive: false,
-          withinTolerance: false,
-          qps: 0,
-          requestRate: 0,
-          ...(rule.budgetTracesPerSecond !== undefined && { budget: rule.budgetTracesPerSecond }),
-          estimate: 'idle',
-          errors: state.errors.inputs(rule.errorBoost),
-        };
+        inputs.set(INPUT.previous, i, previous);
+        inputs.set(INPUT.target, i, shares.get(operation) ?? rule.targetSamplesPerSecond);
+        // Its clients were not seen at all, so nothing was adapted.
+        inputs.set(INPUT.adaptive, i, 0);
+        inputs.set(INPUT.withinTolerance, i, 0);
+        inputs.set(INPUT.qps, i, 0);
+        inputs.set(INPUT.requestRate, i, 0);
+        inputs.set(INPUT.budget, i, rule.budgetTracesPerSecond);
+        inputs.set(INPUT.sharedTarget, i, undefined);
+        inputs.setEstimate(i, 'idle');
+        state.errors.writeInputs(rule.errorBoost, inputs, i, operation);
         continue;
       }
       const target = shares.get(operation) ?? rule.targetSamplesPerSecond;
@@ -224,14 +259,18 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       // undoing it would reset the operation to a value no estimate ever gave it.
       if (!awaiting) state.raisedFrom = next > previous && known !== undefined ? previous : undefined;
       probabilities[operation] = next;
+      state.probability = next;
       qps[operation] = rate * previous;
-      // Assigned rather than spread: a large fleet builds a million of these per calculation.
-      const operationInputs: OperationInputs = { previous, target, adaptive: true, withinTolerance: held, qps: rate * previous, requestRate: rate };
-      if (budget.has(operation)) operationInputs.budget = rule.budgetTracesPerSecond;
-      if (flood?.shares.has(operation)) operationInputs.sharedTarget = flood.target;
-      operationInputs.estimate = state.estimate;
-      operationInputs.errors = state.errors.inputs(rule.errorBoost);
-      inputs[operation] = operationInputs;
+      inputs.set(INPUT.previous, i, previous);
+      inputs.set(INPUT.target, i, target);
+      inputs.set(INPUT.adaptive, i, 1);
+      inputs.set(INPUT.withinTolerance, i, held ? 1 : 0);
+      inputs.set(INPUT.qps, i, rate * previous);
+      inputs.set(INPUT.requestRate, i, rate);
+      inputs.set(INPUT.budget, i, budget.has(operation) ? rule.budgetTracesPerSecond : undefined);
+      inputs.set(INPUT.sharedTarget, i, flood?.shares.has(operation) ? flood.target : undefined);
+      inputs.setEstimate(i, state.estimate);
+      state.errors.writeInputs(rule.errorBoost, inputs, i, operation);
     }
     return { probabilities, qps, inputs };
   }
@@ -283,7 +322,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         serviceStates.set(operation, row);
       }
       const state = this.state.at(row);
-      const inEffect = this.lowestInEffect(service, operation, throughput.probabilities);
+      const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.options.initialSamplingProbability, throughput.probabilities);
       // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
       const recentSeconds = bucket.recentSeconds;
       state.estimate = state.estimator.observeCounts(
@@ -325,16 +364,34 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   /**
-   * The lowest probability its requests were sampled at: the served one, or any lower one the
-   * spans reported. It bounds how noisy a count scaled up from sampled spans can be.
+   * The probability in effect: the last calculated, else a restored one. `state` must be at the
+   * operation's row when given; without it, the row is looked up.
    */
-  private lowestInEffect(service: string, operation: string, reported: Iterable<string>): number {
-    let lowest = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
-    for (const formatted of reported) {
-      const p = Number(formatted);
-      if (p > 0 && p < lowest) lowest = p;
+  private known(service: string, operation: string, state?: OperationState): number | undefined {
+    if (!state) {
+      const row = this.operations.get(service)?.get(operation);
+      if (row !== undefined) state = this.state.at(row);
     }
-    return lowest;
+    const own = state?.probability;
+    if (own !== undefined && !Number.isNaN(own)) return own;
+    if (this.restoredCount === 0) return undefined;
+    const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
+    return restored && Object.hasOwn(restored, operation) ? restored[operation] : undefined;
+  }
+
+  /** Drops the restored probabilities now held by rows: after a term's first calculations, none are left. */
+  private pruneRestored(): void {
+    if (this.restoredCount === 0) return;
+    let left = 0;
+    for (const [service, operations] of Object.entries(this.restored)) {
+      const rows = this.operations.get(service);
+      for (const operation of Object.keys(operations)) {
+        if (rows?.has(operation)) delete operations[operation];
+        else left++;
+      }
+      if (Object.keys(operations).length === 0) delete this.restored[service];
+    }
+    this.restoredCount = left;
   }
 
   private forget(service: string, operation: string): void {
@@ -346,8 +403,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       states.delete(operation);
     }
     if (states?.size === 0) this.operations.delete(service);
-    const probabilities = this.probabilities[service];
-    if (probabilities) delete probabilities[operation];
+    const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
+    if (restored) delete restored[operation];
   }
 
   private rulesFor(service: string, operation: string): OperationRules {
@@ -357,4 +414,17 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     if (custom === undefined) return (this.defaultRules ??= resolveRules(this.options, boost, undefined));
     return resolveRules(this.options, boost, custom);
   }
+}
+
+/**
+ * The lowest probability its requests were sampled at: the one in effect, or any lower one the
+ * spans reported. It bounds how noisy a count scaled up from sampled spans can be.
+ */
+function lowestInEffect(inEffect: number, reported: readonly string[]): number {
+  let lowest = inEffect;
+  for (let i = 0; i < reported.length; i++) {
+    const p = Number(reported[i]);
+    if (p > 0 && p < lowest) lowest = p;
+  }
+  return lowest;
 }

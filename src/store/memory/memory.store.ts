@@ -1,6 +1,8 @@
 import { type Fence, FencedOutError } from '../leader-lease';
+import type { CalculationInputs } from '../../sampling/calculator';
 import type { NewProbabilities, ProbabilitiesSnapshot, SamplingStore } from '../store';
 import { dictionary } from '../../sampling/dictionary';
+import { inputRecords } from '../../sampling/input-columns';
 import type { RecordedExplanation } from '../explanation-codec';
 import type { MemoryLeaderLease } from './memory-leader-lease';
 
@@ -10,7 +12,8 @@ import type { MemoryLeaderLease } from './memory-leader-lease';
  */
 export class MemoryStore implements SamplingStore {
   readonly kind = 'memory';
-  private snapshot: (NewProbabilities & { version: number }) | null = null;
+  /** Inputs are kept as objects: what is cloned out must be what a caller can read. */
+  private snapshot: (Omit<NewProbabilities, 'inputs'> & { inputs?: CalculationInputs; version: number }) | null = null;
 
   constructor(private readonly lease?: MemoryLeaderLease) {}
 
@@ -40,7 +43,9 @@ export class MemoryStore implements SamplingStore {
       return Promise.reject(new FencedOutError(fence.holder));
     }
     const version = (this.snapshot?.version ?? 0) + 1;
-    this.snapshot = { ...structuredClone(snapshot), version };
+    const inputs = snapshot.inputs && inputRecords(snapshot.inputs);
+    const { inputs: _columns, ...rest } = snapshot;
+    this.snapshot = { ...structuredClone({ ...rest, ...(inputs && { inputs }) }), version };
     return Promise.resolve(version);
   }
 

@@ -1,4 +1,5 @@
 import { explainService, summarize } from '../../../src/explanation/service-views';
+import { inputColumns } from '../../../src/sampling/input-columns';
 import type { SamplingStrategy } from '../../../src/sampling/strategy';
 import type { RecordedExplanation } from '../../../src/store/explanation-codec';
 import type { NewProbabilities, ProbabilitiesSnapshot } from '../../../src/store/store';
@@ -21,7 +22,7 @@ const computed = JSON.parse(
 ) as ProbabilitiesSnapshot & NewProbabilities;
 
 const recorded = new Map<string, RecordedExplanation>([
-  ['checkout', { traffic: computed.traffic?.checkout ?? {}, inputs: computed.inputs?.checkout ?? {} }],
+  ['checkout', { traffic: computed.traffic?.checkout ?? {}, inputs: inputColumns(computed.inputs?.checkout ?? {}).toRecord() }],
 ]);
 
 const pinnedStrategy = (operations: Record<string, number>): SamplingStrategy => ({

@@ -17,6 +17,8 @@ import { MemoryThroughputStore } from '../../../../src/store/memory/memory-throu
 import { MemoryStore } from '../../../../src/store/memory/memory.store';
 import type { NewProbabilities } from '../../../../src/store/store';
 import type { CountedOperation } from '../../../../src/sampling/counted-operation';
+import type { CalculationInputs } from '../../../../src/sampling/calculator';
+import { inputRecords } from '../../../../src/sampling/input-columns';
 import type { IntervalCounts } from '../../../../src/store/throughput-counts';
 import type { ReadOptions, ThroughputStore } from '../../../../src/store/throughput-store';
 import { EngineMetrics } from '../../../../src/telemetry/engine-metrics';
@@ -46,7 +48,8 @@ export interface Save {
   holder: string;
   token: number;
   version: number;
-  snapshot: NewProbabilities;
+  /** Inputs as objects, as a test reads them. */
+  snapshot: Omit<NewProbabilities, 'inputs'> & { inputs?: CalculationInputs };
 }
 
 /** The embedded store, remembering which fence each accepted save came with. */
@@ -55,7 +58,11 @@ class RecordingStore extends MemoryStore {
 
   override async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
     const version = await super.saveProbabilities(snapshot, fence);
-    if (fence) this.saves.push({ holder: fence.holder, token: fence.token, version, snapshot: structuredClone(snapshot) });
+    if (fence) {
+      const { inputs, ...served } = snapshot;
+      const copy = { ...structuredClone(served), ...(inputs && { inputs: inputRecords(inputs) }) };
+      this.saves.push({ holder: fence.holder, token: fence.token, version, snapshot: copy });
+    }
     return version;
   }
 }

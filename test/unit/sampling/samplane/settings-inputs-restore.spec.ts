@@ -73,5 +73,43 @@ describe('samplane: restore', () => {
     const { probabilities } = calculator.calculate();
     expect(probabilities.A).toEqual({ GET: 0.1, PUT: 0.1 });
   });
+
+  it('replaces the probabilities of operations it already holds: a restore is what is in effect', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    tick(calculator, counts);
+    tick(calculator, counts);
+    expect(calculator.lastInputs().A.PUT.previous).not.toBe(OPTIONS.initialSamplingProbability);
+    // A restore that names GET sets its probability; one that leaves PUT out forgets PUT's.
+    calculator.restore({ A: { GET: 0.3 } });
+    tick(calculator, counts);
+    expect(calculator.lastInputs().A.GET.previous).toBe(0.3);
+    expect(calculator.lastInputs().A.PUT.previous).toBe(OPTIONS.initialSamplingProbability);
+  });
 });
 
+describe('samplane: inputs as columns', () => {
+  it('gives the same inputs as columns as it gives as objects, for every operation', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    calculator.useSettings((service) => (service === 'B' ? { budgetTracesPerSecond: 3 } : undefined));
+    const both = { A: { GET: 600, PUT: 60 }, B: { GET: 6000, POST: 600 } };
+    tick(calculator, both);
+    tick(calculator, { A: { GET: 600 }, B: both.B });
+    const columns = calculator.lastInputColumns();
+    const objects = calculator.lastInputs();
+    expect(Object.keys(columns).sort()).toEqual(['A', 'B']);
+    for (const service of ['A', 'B']) expect(columns[service].toRecord()).toEqual(objects[service]);
+    expect(objects.B.GET.budget).toBe(3);
+    expect(objects.A.PUT.qps).toBeDefined();
+    expect(objects.A.GET.budget).toBeUndefined();
+  });
+
+  it('hands out objects that stay as they were when the next calculation reuses the columns', () => {
+    const calculator = new SamplaneCalculator(OPTIONS);
+    tick(calculator, counts);
+    const first = calculator.lastInputs();
+    const firstPrevious = first.A.GET.previous;
+    tick(calculator, counts);
+    expect(first.A.GET.previous).toBe(firstPrevious);
+    expect(calculator.lastInputs().A.GET.previous).not.toBe(firstPrevious);
+  });
+});
