@@ -57,6 +57,11 @@ export class OperationState {
     return row;
   }
 
+  /** Room for `rows` operations in all (see `StateTable.reserve`); the view must be moved after. */
+  reserve(rows: number): void {
+    this.table.reserve(rows);
+  }
+
   /** Frees the row of a forgotten operation, for the next new one. */
   remove(row: number): void {
     this.table.remove(row);

@@ -179,6 +179,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       for (const operations of bucket.throughput.values()) counted += operations.size;
       rows = Math.max(rows, counted);
     }
+    this.state.reserve(rows);
     rows = Math.ceil(rows * 1.25) + 64;
     for (const service of services) {
       buckets.forEach((bucket, i) => this.fold(service, bucket, bucket === newest, firstFold + i));

@@ -16,7 +16,7 @@ const inputs: Record<string, OperationInputs> = {
   },
   // Jaeger's: no estimate, rate or errors.
   jaeger: { previous: 0.5, target: 2, adaptive: false, withinTolerance: true },
-  constructor: { previous: 1, target: 0.1, adaptive: true, withinTolerance: false, sharedTarget: 1, estimate: 'idle' },
+  constructor: { previous: 1, target: 0.1, adaptive: true, withinTolerance: false, sharedTarget: 1, estimate: 'idle' as const },
 };
 
 describe('inputs as columns', () => {

@@ -76,4 +76,18 @@ describe('StateTable', () => {
     expect(table.size).toBe(3);
     expect([...table.values.subarray(rows[1] * 3, rows[1] * 3 + 3)]).toEqual([4, 5, 6]);
   });
+
+  it('reserves room for many rows at once, keeping the rows it holds, and then adds without growing', () => {
+    const table = new StateTable(2, 1);
+    const first = table.add();
+    table.values.set([7, 8], first * 2);
+    table.reserve(1000);
+    const reserved = table.values;
+    expect(reserved.length).toBe(2000);
+    expect([...reserved.subarray(first * 2, first * 2 + 2)]).toEqual([7, 8]);
+    for (let i = 1; i < 1000; i++) table.add();
+    expect(table.values).toBe(reserved);
+    table.reserve(10);
+    expect(table.values).toBe(reserved);
+  });
 });
