@@ -2,12 +2,12 @@ import { runToEnd } from '../common/time-slicer';
 import type { Probabilities } from '../sampling/calculator';
 import { INPUT, type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { HistoryBounds, OperationPoint, ServicePoint } from '../store/history-store';
-import type { OperationTraffic } from '../store/store';
+import { type ServiceTraffic, TRAFFIC, type TrafficColumns, trafficColumns } from '../store/traffic-columns';
 
 export interface CalculatedRound {
   at: number;
   probabilities: Probabilities;
-  traffic: Record<string, Record<string, OperationTraffic>>;
+  traffic: Record<string, ServiceTraffic>;
   inputs: Record<string, ServiceInputs>;
 }
 
@@ -29,56 +29,54 @@ export function* historyPointSteps(
   round: CalculatedRound,
   bounds: Pick<HistoryBounds, 'operations' | 'services'>,
 ): Generator<void, Map<string, ServicePoint>> {
-  const ranked: { service: string; requestsPerSecond: number }[] = [];
-  for (const [service, traffic] of Object.entries(round.traffic)) {
-    let requestsPerSecond = 0;
-    for (const t of Object.values(traffic)) requestsPerSecond += t.requestsPerSecond;
-    ranked.push({ service, requestsPerSecond });
+  const ranked: { service: string; traffic: TrafficColumns; requestsPerSecond: number }[] = [];
+  for (const [service, given] of Object.entries(round.traffic)) {
+    const traffic = trafficColumns(given);
+    ranked.push({ service, traffic, requestsPerSecond: traffic.total(TRAFFIC.requestsPerSecond) });
     if (ranked.length % 100 === 0) yield;
   }
   ranked.sort((x, y) => y.requestsPerSecond - x.requestsPerSecond || (x.service < y.service ? -1 : 1));
   const points = new Map<string, ServicePoint>();
-  for (const { service } of ranked.slice(0, bounds.services)) {
+  for (const { service, traffic } of ranked.slice(0, bounds.services)) {
     yield;
-    points.set(service, servicePoint(round, service, bounds.operations));
+    points.set(service, servicePoint(round, service, traffic, bounds.operations));
   }
   return points;
 }
 
-function servicePoint(round: CalculatedRound, service: string, operationsKept: number): ServicePoint {
-  const traffic = round.traffic[service];
+function servicePoint(round: CalculatedRound, service: string, traffic: TrafficColumns, operationsKept: number): ServicePoint {
   const probabilities = round.probabilities[service] ?? {};
   const given = Object.hasOwn(round.inputs, service) ? round.inputs[service] : undefined;
   const operations: OperationPoint[] = [];
   let budget: number | undefined;
   let target = 0;
   let targeted = false;
-  for (const [operation, t] of Object.entries(traffic)) {
+  for (let row = 0; row < traffic.size; row++) {
+    const operation = traffic.ops[row];
     const probability = Object.hasOwn(probabilities, operation) ? probabilities[operation] : undefined;
     if (probability === undefined) continue;
     operations.push({
       operation,
       probability,
-      requestsPerSecond: t.requestsPerSecond,
-      sampledPerSecond: t.sampledPerSecond,
-      errorRate: t.errorRate,
+      requestsPerSecond: traffic.get(TRAFFIC.requestsPerSecond, row),
+      sampledPerSecond: traffic.get(TRAFFIC.sampledPerSecond, row),
+      errorRate: traffic.get(TRAFFIC.errorRate, row),
     });
   }
   // The targets of the operations listed, read from the columns in their own order.
   const inputs = given ? inputColumns(given) : undefined;
   for (let row = 0; inputs && row < inputs.size; row++) {
     const operation = inputs.ops[row];
-    if (!Object.hasOwn(traffic, operation) || !Object.hasOwn(probabilities, operation)) continue;
+    if (traffic.rowOf(operation) === undefined || !Object.hasOwn(probabilities, operation)) continue;
     const shared = inputs.get(INPUT.budget, row);
     if (budget === undefined && !Number.isNaN(shared)) budget = shared;
     target += inputs.get(INPUT.target, row);
     targeted = true;
   }
-  const totals = Object.values(traffic);
   return {
     at: round.at,
-    requestsPerSecond: totals.reduce((sum, t) => sum + t.requestsPerSecond, 0),
-    sampledPerSecond: totals.reduce((sum, t) => sum + t.sampledPerSecond, 0),
+    requestsPerSecond: traffic.total(TRAFFIC.requestsPerSecond),
+    sampledPerSecond: traffic.total(TRAFFIC.sampledPerSecond),
     expectedSampledPerSecond: operations.reduce((sum, o) => sum + o.probability * o.requestsPerSecond, 0),
     ...(budget !== undefined && { budgetTracesPerSecond: budget }),
     ...(targeted && { targetSamplesPerSecond: budget ?? target }),

@@ -2,7 +2,8 @@ import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { Probabilities } from '../sampling/calculator';
 import { dictionary } from '../sampling/dictionary';
 import { type ServiceInputs, inputColumns } from '../sampling/input-columns';
-import type { OperationTraffic, TrafficSummary } from '../store/store';
+import type { TrafficSummary } from '../store/store';
+import { type ServiceTraffic, TRAFFIC, trafficColumns } from '../store/traffic-columns';
 
 /**
  * Each service's totals, served with the probabilities: an overview of thousands of services
@@ -10,21 +11,22 @@ import type { OperationTraffic, TrafficSummary } from '../store/store';
  */
 export async function summariesOf(
   probabilities: Probabilities,
-  traffic: Record<string, Record<string, OperationTraffic>>,
+  traffic: Record<string, ServiceTraffic>,
   inputs: Record<string, ServiceInputs>,
   slicer: TimeSlicer = UNSLICED,
 ): Promise<Record<string, TrafficSummary>> {
   const summaries = dictionary<TrafficSummary>();
   const services = new Set([...Object.keys(probabilities), ...Object.keys(traffic)]);
   for (const service of services) {
-    const seen = Object.hasOwn(traffic, service) ? traffic[service] : {};
-    const summary: TrafficSummary = { operations: 0, requestsPerSecond: 0, sampledPerSecond: 0, errorsPerSecond: 0, boosted: [] };
-    for (const t of Object.values(seen)) {
-      summary.requestsPerSecond += t.requestsPerSecond;
-      summary.sampledPerSecond += t.sampledPerSecond;
-      summary.errorsPerSecond += t.errorsPerSecond ?? t.errorRate * t.requestsPerSecond;
+    const seen = trafficColumns(Object.hasOwn(traffic, service) ? traffic[service] : {});
+    const summary: TrafficSummary = { operations: seen.size, requestsPerSecond: 0, sampledPerSecond: 0, errorsPerSecond: 0, boosted: [] };
+    for (let row = 0; row < seen.size; row++) {
+      const requestsPerSecond = seen.get(TRAFFIC.requestsPerSecond, row);
+      const errorsPerSecond = seen.get(TRAFFIC.errorsPerSecond, row);
+      summary.requestsPerSecond += requestsPerSecond;
+      summary.sampledPerSecond += seen.get(TRAFFIC.sampledPerSecond, row);
+      summary.errorsPerSecond += Number.isNaN(errorsPerSecond) ? seen.get(TRAFFIC.errorRate, row) * requestsPerSecond : errorsPerSecond;
     }
-    summary.operations = Object.keys(seen).length;
     const why = Object.hasOwn(inputs, service) ? inputs[service] : undefined;
     if (why) summary.boosted = Object.keys(inputColumns(why).boosts).sort();
     summaries[service] = summary;

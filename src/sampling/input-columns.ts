@@ -1,5 +1,6 @@
 import type { OperationInputs } from './calculator';
 import type { ErrorInputs } from './samplane/error-boost';
+import { Columns } from './columns';
 import { dictionary } from './dictionary';
 
 type Boost = NonNullable<ErrorInputs['boost']>;
@@ -26,41 +27,18 @@ export const INPUT = {
 export const INPUT_COLUMNS = 13;
 
 /**
- * One service's calculation inputs as columns of numbers: an operation is a row, each field a
- * column of one Float64Array (column-major). A large fleet's calculation writes a million
- * operations' inputs each interval; as objects they were ~340 bytes and a dozen allocations
- * each for the garbage collector to trace, here they are 104 bytes in one array, and the
- * stored explanation copies the columns as they are. Error boosts are rare and kept as objects.
+ * One service's calculation inputs as columns (see `Columns`). A large fleet's calculation
+ * writes a million operations' inputs each interval; as objects they were ~340 bytes and a
+ * dozen allocations each for the garbage collector to trace, here they are 104 bytes in one
+ * array, and the stored explanation copies the columns as they are. Error boosts are rare and
+ * kept as objects.
  */
-export class InputColumns {
-  readonly values: Float64Array;
+export class InputColumns extends Columns {
   /** Boosted operations' boosts, by name. */
   readonly boosts = dictionary<Boost>();
 
-  constructor(
-    /** Operation names, in row order. */
-    readonly ops: string[],
-    values?: Float64Array,
-  ) {
-    this.values = values ?? new Float64Array(ops.length * INPUT_COLUMNS).fill(Number.NaN);
-  }
-
-  get size(): number {
-    return this.ops.length;
-  }
-
-  /** One column's rows. */
-  column(column: number): Float64Array {
-    return this.values.subarray(column * this.ops.length, (column + 1) * this.ops.length);
-  }
-
-  get(column: number, row: number): number {
-    return this.values[column * this.ops.length + row];
-  }
-
-  /** Sets one value; undefined sets it absent. */
-  set(column: number, row: number, value: number | undefined): void {
-    this.values[column * this.ops.length + row] = value ?? Number.NaN;
+  constructor(ops: string[], values?: Float64Array) {
+    super(ops, INPUT_COLUMNS, values);
   }
 
   /** Row `row`'s estimate (see `OperationInputs.estimate`). */
@@ -103,9 +81,7 @@ export class InputColumns {
 
   /** Every row as an object, by operation name. */
   toRecord(): Record<string, OperationInputs> {
-    const record = dictionary<OperationInputs>();
-    this.ops.forEach((op, row) => (record[op] = this.inputsAt(row)));
-    return record;
+    return this.byName((row) => this.inputsAt(row));
   }
 
   /** The columns of inputs given as objects (a `jaeger` calculation's, a test's). */

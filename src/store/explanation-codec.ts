@@ -3,6 +3,7 @@ import type { ErrorInputs } from '../sampling/samplane/error-boost';
 import { dictionary } from '../sampling/dictionary';
 import { INPUT, INPUT_COLUMNS, InputColumns, type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { OperationTraffic } from './store';
+import { type ServiceTraffic, TRAFFIC, TRAFFIC_COLUMNS, TrafficColumns, trafficColumns } from './traffic-columns';
 
 /** What the explanation views read for one service: the newest bucket's traffic and the inputs. */
 export interface RecordedExplanation {
@@ -22,41 +23,39 @@ export interface StoredExplanation {
   boosts?: Record<string, NonNullable<ErrorInputs['boost']>>;
 }
 
-/** Column order: the traffic's, then the inputs' (see `INPUT`); NaN stands for "absent". */
+/** Column order: the traffic's (see `TRAFFIC`), then the inputs' (see `INPUT`); NaN stands for "absent". */
 const Column = {
-  RequestsPerSecond: 0,
-  SampledPerSecond: 1,
-  ErrorsPerSecond: 2,
-  ErrorRate: 3,
-  Previous: 4,
-  Count: 4 + INPUT_COLUMNS,
+  Previous: TRAFFIC_COLUMNS,
+  Count: TRAFFIC_COLUMNS + INPUT_COLUMNS,
 } as const;
 
-export function encodeExplanation(
-  traffic: Record<string, OperationTraffic> | undefined,
-  inputs: ServiceInputs | undefined,
-): StoredExplanation {
+export function encodeExplanation(traffic: ServiceTraffic | undefined, inputs: ServiceInputs | undefined): StoredExplanation {
   const why = inputs ? inputColumns(inputs) : new InputColumns([]);
-  // The inputs' rows first, in their order, so their columns are copied as they are.
+  const seen = traffic ? trafficColumns(traffic) : new TrafficColumns([]);
+  // The inputs' rows first, in their order, then operations with traffic only; where the two
+  // list the same operations in the same order (the usual case), columns are copied whole.
   const ops = [...why.ops];
-  const known = new Set(ops);
-  for (const op of Object.keys(traffic ?? {})) if (!known.has(op)) ops.push(op);
+  let trafficRows: number[] | undefined;
+  if (!sameOperations(why.ops, seen.ops)) {
+    trafficRows = seen.ops.map((op) => why.rowOf(op) ?? ops.push(op) - 1);
+  }
   const n = ops.length;
   const values = new Float64Array(n * Column.Count).fill(Number.NaN);
   for (let column = 0; column < INPUT_COLUMNS; column++) values.set(why.column(column), (Column.Previous + column) * n);
-  if (traffic) {
-    ops.forEach((op, i) => {
-      const t = Object.hasOwn(traffic, op) ? traffic[op] : undefined;
-      if (!t) return;
-      values[Column.RequestsPerSecond * n + i] = t.requestsPerSecond;
-      values[Column.SampledPerSecond * n + i] = t.sampledPerSecond;
-      if (t.errorsPerSecond !== undefined) values[Column.ErrorsPerSecond * n + i] = t.errorsPerSecond;
-      values[Column.ErrorRate * n + i] = t.errorRate;
-    });
+  for (let column = 0; column < TRAFFIC_COLUMNS; column++) {
+    const from = seen.column(column);
+    if (!trafficRows) values.set(from, column * n);
+    else for (let row = 0; row < from.length; row++) values[column * n + trafficRows[row]] = from[row];
   }
   const boosts = why.boosts;
   const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
   return { ops, values: bytes.toString('base64'), ...(Object.keys(boosts).length > 0 && { boosts }) };
+}
+
+function sameOperations(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 export function decodeExplanation(stored: StoredExplanation): RecordedExplanation {
@@ -69,24 +68,12 @@ export function decodeExplanation(stored: StoredExplanation): RecordedExplanatio
   // Copied out so the array is aligned whatever offset the buffer pool gave the bytes.
   const values = new Float64Array(n * Column.Count);
   new Uint8Array(values.buffer).set(bytes);
+  const seen = new TrafficColumns(ops, values.subarray(0, Column.Previous * n));
   const why = new InputColumns(ops, values.subarray(Column.Previous * n));
   if (stored.boosts) Object.assign(why.boosts, stored.boosts);
   ops.forEach((op, i) => {
-    const requestsPerSecond = values[Column.RequestsPerSecond * n + i];
-    if (!Number.isNaN(requestsPerSecond)) {
-      const errorsPerSecond = values[Column.ErrorsPerSecond * n + i];
-      traffic[op] = {
-        requestsPerSecond,
-        sampledPerSecond: orZero(values[Column.SampledPerSecond * n + i]),
-        ...(!Number.isNaN(errorsPerSecond) && { errorsPerSecond }),
-        errorRate: orZero(values[Column.ErrorRate * n + i]),
-      };
-    }
+    if (!Number.isNaN(seen.get(TRAFFIC.requestsPerSecond, i))) traffic[op] = seen.trafficAt(i);
     if (!Number.isNaN(why.get(INPUT.previous, i))) inputs[op] = why.inputsAt(i);
   });
   return { traffic, inputs };
-}
-
-function orZero(value: number): number {
-  return Number.isNaN(value) ? 0 : value;
 }

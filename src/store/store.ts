@@ -1,5 +1,6 @@
 import type { TimeSlicer } from '../common/time-slicer';
 import type { ServiceInputs } from '../sampling/input-columns';
+import type { ServiceTraffic } from './traffic-columns';
 import type { RecordedExplanation } from './explanation-codec';
 import type { Fence } from './leader-lease';
 
@@ -48,7 +49,7 @@ export interface OperationTraffic {
  */
 export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'> & {
   /** What the newest bucket showed per operation, for the explanation views. */
-  traffic?: Record<string, Record<string, OperationTraffic>>;
+  traffic?: Record<string, ServiceTraffic>;
   /** The inputs behind each probability, for the explanation views and a new leader. */
   inputs?: Record<string, ServiceInputs>;
 };

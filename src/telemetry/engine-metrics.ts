@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Probabilities } from '../sampling/calculator';
 import { type ServiceInputs, isBoosted } from '../sampling/input-columns';
-import type { OperationTraffic } from '../store/store';
+import { type ServiceTraffic, errorRateOf } from '../store/traffic-columns';
 import { MetricsService } from './metrics.service';
 import { TextFamily } from './text-family';
 
@@ -159,7 +159,7 @@ export function operationFamilies(
       const labels = [service, operation];
       lines.probability += f.probability.line(labels, operations[operation]);
       lines.qps += f.qps.line(labels, qps[service]?.[operation] ?? 0);
-      const errorRate = traffic[service]?.[operation]?.errorRate;
+      const errorRate = errorRateOf(traffic[service], operation);
       if (errorRate !== undefined) lines.errorRate += f.errorRate.line(labels, errorRate);
       if (isBoosted(inputs[service], operation)) lines.boosted += f.boosted.line(labels, 1);
     }
@@ -173,4 +173,4 @@ function operationFamiliesText(lines: Record<FamilyName, string>): string {
 
 type FamilyName = keyof typeof FAMILIES;
 
-type TrafficByOperation = Record<string, Record<string, Pick<OperationTraffic, 'errorRate'>>>;
+type TrafficByOperation = Record<string, ServiceTraffic>;

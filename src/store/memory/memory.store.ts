@@ -1,8 +1,9 @@
 import { type Fence, FencedOutError } from '../leader-lease';
 import type { CalculationInputs } from '../../sampling/calculator';
-import type { NewProbabilities, ProbabilitiesSnapshot, SamplingStore } from '../store';
+import type { NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore } from '../store';
 import { dictionary } from '../../sampling/dictionary';
 import { inputRecords } from '../../sampling/input-columns';
+import { trafficRecords } from '../traffic-columns';
 import type { RecordedExplanation } from '../explanation-codec';
 import type { MemoryLeaderLease } from './memory-leader-lease';
 
@@ -13,7 +14,7 @@ import type { MemoryLeaderLease } from './memory-leader-lease';
 export class MemoryStore implements SamplingStore {
   readonly kind = 'memory';
   /** Inputs are kept as objects: what is cloned out must be what a caller can read. */
-  private snapshot: (Omit<NewProbabilities, 'inputs'> & { inputs?: CalculationInputs; version: number }) | null = null;
+  private snapshot: (Omit<NewProbabilities, 'inputs' | 'traffic'> & { inputs?: CalculationInputs; traffic?: Record<string, Record<string, OperationTraffic>>; version: number }) | null = null;
 
   constructor(private readonly lease?: MemoryLeaderLease) {}
 
@@ -44,8 +45,9 @@ export class MemoryStore implements SamplingStore {
     }
     const version = (this.snapshot?.version ?? 0) + 1;
     const inputs = snapshot.inputs && inputRecords(snapshot.inputs);
-    const { inputs: _columns, ...rest } = snapshot;
-    this.snapshot = { ...structuredClone({ ...rest, ...(inputs && { inputs }) }), version };
+    const traffic = snapshot.traffic && trafficRecords(snapshot.traffic);
+    const { inputs: _inputs, traffic: _traffic, ...rest } = snapshot;
+    this.snapshot = { ...structuredClone({ ...rest, ...(inputs && { inputs }), ...(traffic && { traffic }) }), version };
     return Promise.resolve(version);
   }
 

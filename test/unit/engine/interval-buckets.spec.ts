@@ -27,6 +27,6 @@ describe('interval counts as calculation buckets', () => {
     expect(bucket.throughput.get('A')?.get('PUT')).toEqual({ count: 2, probabilities: ['0.040000'] });
     // A Jaeger bucket stays in its window for many calculations: it must not hold the interval.
     expect(bucket.throughput.get('A')).not.toBe(counts.get('A'));
-    expect((await trafficOf(counts, 10)).A.GET).toEqual({ requestsPerSecond: 40, sampledPerSecond: 0.4, errorsPerSecond: 4, errorRate: 0.1 });
+    expect((await trafficOf(counts, 10)).A.toRecord().GET).toEqual({ requestsPerSecond: 40, sampledPerSecond: 0.4, errorsPerSecond: 4, errorRate: 0.1 });
   });
 });

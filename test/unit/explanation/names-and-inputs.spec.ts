@@ -3,6 +3,7 @@ import { inputColumns } from '../../../src/sampling/input-columns';
 import type { SamplingStrategy } from '../../../src/sampling/strategy';
 import type { RecordedExplanation } from '../../../src/store/explanation-codec';
 import type { NewProbabilities, ProbabilitiesSnapshot } from '../../../src/store/store';
+import { trafficColumns } from '../../../src/store/traffic-columns';
 
 /** As a snapshot arrives from the store: plain objects, parsed from JSON. */
 const computed = JSON.parse(
@@ -22,7 +23,13 @@ const computed = JSON.parse(
 ) as ProbabilitiesSnapshot & NewProbabilities;
 
 const recorded = new Map<string, RecordedExplanation>([
-  ['checkout', { traffic: computed.traffic?.checkout ?? {}, inputs: inputColumns(computed.inputs?.checkout ?? {}).toRecord() }],
+  [
+    'checkout',
+    {
+      traffic: trafficColumns(computed.traffic?.checkout ?? {}).toRecord(),
+      inputs: inputColumns(computed.inputs?.checkout ?? {}).toRecord(),
+    },
+  ],
 ]);
 
 const pinnedStrategy = (operations: Record<string, number>): SamplingStrategy => ({

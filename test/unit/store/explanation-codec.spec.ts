@@ -1,6 +1,8 @@
 import type { OperationInputs } from '../../../src/sampling/calculator';
 import { decodeExplanation, encodeExplanation } from '../../../src/store/explanation-codec';
 import type { OperationTraffic } from '../../../src/store/store';
+import { TRAFFIC, TrafficColumns, errorRateOf, trafficColumns, trafficRecords } from '../../../src/store/traffic-columns';
+import { InputColumns } from '../../../src/sampling/input-columns';
 
 const traffic: Record<string, OperationTraffic> = {
   'GET /cart': { requestsPerSecond: 1234.5678901234, sampledPerSecond: 1 / 3, errorsPerSecond: 0.1, errorRate: 0.0001 },
@@ -64,5 +66,28 @@ describe('the stored form of explanations', () => {
     const stored = encodeExplanation(traffic, inputs);
 
     expect(decodeExplanation({ ...stored, values: stored.values.slice(8) })).toEqual({ traffic: {}, inputs: {} });
+  });
+
+  it('stores columns as it stores objects, whether or not traffic and inputs list the same operations in the same order', () => {
+    const roundTrip = (t: Record<string, OperationTraffic>, i: Record<string, OperationInputs>) =>
+      decodeExplanation(JSON.parse(JSON.stringify(encodeExplanation(TrafficColumns.fromRecord(t), InputColumns.fromRecord(i)))));
+    const same = { 'GET /cart': inputs['GET /cart'], quiet: inputs.jaeger };
+    expect(roundTrip(traffic, same)).toEqual({ traffic, inputs: same });
+    // Traffic in another order, with an operation of its own; inputs with one of theirs.
+    const reordered = { quiet: traffic.quiet, 'GET /cart': traffic['GET /cart'], 'POST /pay': traffic.quiet };
+    expect(roundTrip(reordered, inputs)).toEqual({ traffic: reordered, inputs });
+  });
+});
+
+describe('traffic as columns', () => {
+  it('gives back the objects they were made from, with totals and lookups by name', () => {
+    const columns = TrafficColumns.fromRecord(traffic);
+    expect(columns.toRecord()).toEqual(traffic);
+    expect(columns.total(TRAFFIC.requestsPerSecond)).toBeCloseTo(1234.5678901234);
+    expect(errorRateOf(columns, 'GET /cart')).toBe(0.0001);
+    expect(errorRateOf(traffic, 'GET /cart')).toBe(0.0001);
+    expect(errorRateOf(columns, 'missing')).toBeUndefined();
+    expect(trafficColumns(columns)).toBe(columns);
+    expect(trafficRecords({ shop: columns, other: traffic })).toEqual({ shop: traffic, other: traffic });
   });
 });

@@ -24,7 +24,7 @@ describe('EngineMetrics per-operation series', () => {
     );
     const qps = { 'svc-0': { 'op "0"': 12 } };
     engine.computed({ old: { gone: 1 } }, {});
-    engine.computed(probabilities, qps, { 'svc-0': { 'op "0"': { errorRate: 0.25 } } }, { 'svc-0': { 'op "1"': { errors: { boost: 2 } } } } as never);
+    engine.computed(probabilities, qps, { 'svc-0': { 'op "0"': { requestsPerSecond: 4, sampledPerSecond: 1, errorRate: 0.25 } } }, { 'svc-0': { 'op "1"': { errors: { boost: 2 } } } } as never);
 
     const text = await metrics.render();
     const probability = series(text, 'samplane_operation_probability');

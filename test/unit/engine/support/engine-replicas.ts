@@ -15,7 +15,8 @@ import { MemoryHistoryStore } from '../../../../src/store/memory/memory-history.
 import { MemoryLeaderLease } from '../../../../src/store/memory/memory-leader-lease';
 import { MemoryThroughputStore } from '../../../../src/store/memory/memory-throughput.store';
 import { MemoryStore } from '../../../../src/store/memory/memory.store';
-import type { NewProbabilities } from '../../../../src/store/store';
+import type { NewProbabilities, OperationTraffic } from '../../../../src/store/store';
+import { trafficRecords } from '../../../../src/store/traffic-columns';
 import type { CountedOperation } from '../../../../src/sampling/counted-operation';
 import type { CalculationInputs } from '../../../../src/sampling/calculator';
 import { inputRecords } from '../../../../src/sampling/input-columns';
@@ -48,8 +49,8 @@ export interface Save {
   holder: string;
   token: number;
   version: number;
-  /** Inputs as objects, as a test reads them. */
-  snapshot: Omit<NewProbabilities, 'inputs'> & { inputs?: CalculationInputs };
+  /** Inputs and traffic as objects, as a test reads them. */
+  snapshot: Omit<NewProbabilities, 'inputs' | 'traffic'> & { inputs?: CalculationInputs; traffic?: Record<string, Record<string, OperationTraffic>> };
 }
 
 /** The embedded store, remembering which fence each accepted save came with. */
@@ -59,8 +60,12 @@ class RecordingStore extends MemoryStore {
   override async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
     const version = await super.saveProbabilities(snapshot, fence);
     if (fence) {
-      const { inputs, ...served } = snapshot;
-      const copy = { ...structuredClone(served), ...(inputs && { inputs: inputRecords(inputs) }) };
+      const { inputs, traffic, ...served } = snapshot;
+      const copy = {
+        ...structuredClone(served),
+        ...(inputs && { inputs: inputRecords(inputs) }),
+        ...(traffic && { traffic: trafficRecords(traffic) }),
+      };
       this.saves.push({ holder: fence.holder, token: fence.token, version, snapshot: copy });
     }
     return version;
