@@ -1,3 +1,6 @@
+import { createRedisClient } from '../../src/store/redis/redis-client';
+import { RedisKeys } from '../../src/store/redis/redis-keys';
+import type { Manifest } from '../../src/store/redis/probability-shards';
 import { RedisServer } from '../support/redis-server';
 import { connectRedisStore } from '../support/redis-store';
 import { describeStoreContract } from './store-contract';
@@ -13,3 +16,33 @@ afterAll(async () => {
 });
 
 describeStoreContract('RedisStore', (keyPrefix) => connectRedisStore(redis.url, keyPrefix));
+
+describe('RedisStore manifest', () => {
+  it('keeps an unchanged served shard where it was, and writes explanations anew at every save', async () => {
+    const store = await connectRedisStore(redis.url, 'manifest-test:');
+    const client = createRedisClient({ url: redis.url, commandTimeoutMs: 1_000 });
+    await client.connect();
+    try {
+      const snapshot = {
+        computedAt: 1,
+        probabilities: { shop: { GET: 0.5 } },
+        traffic: { shop: { GET: { requestsPerSecond: 10, sampledPerSecond: 5, errorRate: 0 } } },
+        inputs: { shop: { GET: { previous: 0.4, target: 5, adaptive: true, withinTolerance: false } } },
+      };
+      const manifestOf = async (): Promise<Manifest> => JSON.parse((await client.get(new RedisKeys('manifest-test:').manifest)) ?? '{}') as Manifest;
+      await store.saveProbabilities(snapshot);
+      const first = await manifestOf();
+      await store.saveProbabilities({ ...snapshot, computedAt: 2 });
+      const second = await manifestOf();
+
+      const shard = Object.keys(first.shards)[0];
+      expect(second.shards[shard]).toEqual(first.shards[shard]);
+      expect(second.explanations[shard].generation).not.toBe(first.explanations[shard].generation);
+      expect(second.explanations[shard].hash).toBe(second.explanations[shard].generation);
+      expect((await store.loadExplanations(['shop'])).get('shop')?.inputs.GET.previous).toBe(0.4);
+    } finally {
+      client.disconnect();
+      await store.close();
+    }
+  });
+});

@@ -33,7 +33,8 @@ export interface Manifest {
 
 export interface EncodedShard {
   json: string;
-  hash: string;
+  /** Of the content; absent where it is not worth computing (see `encodeShards`). */
+  hash?: string;
 }
 
 /** One shard of a snapshot with its parts serialised: what is served, and the explanations. */
@@ -69,12 +70,14 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
       const inputs = snapshot.inputs?.[service];
       if (traffic || inputs) (explained ??= dictionary<StoredExplanation>())[service] = encodeExplanation(traffic, inputs);
     }
-    yield { shard, served: serialised(served), ...(explained && { explained: serialised(explained) }) };
+    // Explanations hold every operation's traffic, which changes at every calculation: hashing
+    // them (180 MiB of text at 1M operations) would only ever find them changed.
+    yield { shard, served: serialised(served), ...(explained && { explained: { json: JSON.stringify(explained) } }) };
     if (slicer.due()) await slicer.yield();
   }
 }
 
-function serialised(services: object): EncodedShard {
+function serialised(services: object): Required<EncodedShard> {
   const json = JSON.stringify(services);
   return { json, hash: createHash('sha1').update(json).digest('base64url') };
 }

@@ -144,7 +144,8 @@ export class RedisStore implements SamplingStore {
     // one held the event loop for tens of milliseconds at a large fleet's size.
     let batch = new RedisBatch(this.client);
     let bytes = 0;
-    const place = (part: Part, shard: number, { json, hash }: EncodedShard): void => {
+    const place = (part: Part, shard: number, { json, hash = generation }: EncodedShard): void => {
+      // Without a content hash the generation stands for one: written anew, read anew.
       const before = previous?.[part][shard];
       if (before && before.hash === hash) {
         manifest[part][shard] = before;
