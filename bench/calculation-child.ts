@@ -60,7 +60,7 @@ export interface SamplaneMeasurements {
   wall: number[];
   /** The baseline of the same process: one pass over the bucket copying each operation's rate. */
   copy: number[];
-  /** Heap held, after gc, by the calculator's state and last result. */
+  /** Heap and typed arrays held, after gc, by the calculator's state and last result. */
   heapHeldBytes: number;
   maxRssBytes: number;
 }
@@ -232,7 +232,7 @@ function measureSamplane(engine: Engine, gc: () => void): SamplaneMeasurements {
   const adaptive = engine.config.loadConfig({ ADAPTIVE_ALGORITHM: 'samplane' }).adaptive;
   const intervalSeconds = adaptive.calculationIntervalMs / 1000;
   const format = memoizedFormat(engine.format.formatProbability);
-  const heapAtStart = (gc(), process.memoryUsage().heapUsed);
+  const heapAtStart = (gc(), heldBytes());
   const calculator = new engine.samplane.SamplaneCalculator(adaptive);
   // Warmed by one bucket so that every operation has its row, as after a leader's first tick.
   calculator.addBucket(requestsBucket(undefined, 0, format, intervalSeconds));
@@ -258,7 +258,13 @@ function measureSamplane(engine: Engine, gc: () => void): SamplaneMeasurements {
     applied = result.probabilities;
   }
   gc();
-  return { cpu, wall, copy, heapHeldBytes: process.memoryUsage().heapUsed - heapAtStart, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+  return { cpu, wall, copy, heapHeldBytes: heldBytes() - heapAtStart, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+/** The heap and the typed arrays outside it (the state table, the input columns). */
+function heldBytes(): number {
+  const { heapUsed, arrayBuffers } = process.memoryUsage();
+  return heapUsed + arrayBuffers;
 }
 
 /** Formatted probabilities, remembered for the few distinct values a fleet is served. */

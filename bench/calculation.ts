@@ -126,7 +126,7 @@ async function runSamplane(heapLimitMb: number): Promise<boolean> {
     printRow([name, ...values.map((v) => Math.round(v).toString()), Math.round(value).toString(), Math.round((value * 1e6) / operations).toString(), (value / copy).toFixed(1)]);
   }
   const cpu = median(m.cpu);
-  console.log(`samplane state and last result held: ${mb(m.heapHeldBytes)} (${Math.round(m.heapHeldBytes / operations)} B per operation); peak RSS ${mb(m.maxRssBytes)}`);
+  console.log(`samplane state and last result held (heap and typed arrays): ${mb(m.heapHeldBytes)} (${Math.round(m.heapHeldBytes / operations)} B per operation); peak RSS ${mb(m.maxRssBytes)}`);
   const fits = cpu <= SAMPLANE_CPU_MS;
   console.log(
     `samplane calculation ${(cpu / 1000).toFixed(2)} s of CPU for ${operations.toLocaleString('en-US')} operations ` +
