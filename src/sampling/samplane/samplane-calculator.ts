@@ -12,7 +12,7 @@ import { type OperationRules, bounded, resolveRules } from './operation-rules';
 import { RestoredErrors } from './restored-errors';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
-import { copyProbabilities, dictionary } from '../dictionary';
+import { dictionary } from '../dictionary';
 import { ColumnSlab, INPUT, type InputColumns } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
@@ -114,12 +114,20 @@ export class SamplaneCalculator implements AdaptiveCalculator {
    * leader loads is too short to rebuild a baseline of minutes.
    */
   restore(probabilities: Probabilities, restored?: RestoredInputs): void {
-    this.restored = copyProbabilities(probabilities);
-    this.restoredCount = 1;
-    for (const [service, operations] of this.operations) {
-      const given = Object.hasOwn(probabilities, service) ? probabilities[service] : undefined;
-      for (const [operation, row] of operations) {
-        this.state.at(row).probability = given && Object.hasOwn(given, operation) ? given[operation] : NaN;
+    // What is restored replaces what is in effect: rows it does not name lose theirs.
+    for (const operations of this.operations.values()) for (const row of operations.values()) this.state.at(row).probability = NaN;
+    this.restored = dictionary();
+    this.restoredCount = 0;
+    for (const [service, given] of Object.entries(probabilities)) {
+      const rows = this.operations.get(service);
+      for (const operation of Object.keys(given)) {
+        const row = rows?.get(operation);
+        if (row !== undefined) {
+          this.state.at(row).probability = given[operation];
+        } else {
+          (this.restored[service] ??= dictionary<number>())[operation] = given[operation];
+          this.restoredCount++;
+        }
       }
     }
     if (!restored) return;
@@ -217,7 +225,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       i++;
       const state = this.state.at(row);
       const rule = rules.get(operation) as OperationRules;
-      const known = this.known(service, operation);
+      const known = this.known(service, operation, state);
       const previous = known ?? this.options.initialSamplingProbability;
       const rate = state.estimator.rate ?? 0;
       const wasActive = state.wasActive;
@@ -364,17 +372,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     }
   }
 
-  /**
-   * The probability in effect: the last calculated, else a restored one. `state` must be at the
-   * operation's row when given; without it, the row is looked up.
-   */
-  private known(service: string, operation: string, state?: OperationState): number | undefined {
-    if (!state) {
-      const row = this.operations.get(service)?.get(operation);
-      if (row !== undefined) state = this.state.at(row);
-    }
-    const own = state?.probability;
-    if (own !== undefined && !Number.isNaN(own)) return own;
+  /** The probability in effect: the last calculated, else a restored one (`state` at the operation's row). */
+  private known(service: string, operation: string, state: OperationState): number | undefined {
+    const own = state.probability;
+    if (!Number.isNaN(own)) return own;
     if (this.restoredCount === 0) return undefined;
     const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
     return restored && Object.hasOwn(restored, operation) ? restored[operation] : undefined;
