@@ -40,6 +40,29 @@ export function resolveRules(
   };
 }
 
+/**
+ * One service's rules by operation: the few operations with a policy of their own, and one
+ * default for the rest, so a service without policies costs no map of its operations.
+ */
+export class ServiceRules {
+  private readonly own = new Map<string, OperationRules>();
+  /** Whether any operation's rules carry a service budget. */
+  budgeted: boolean;
+
+  constructor(private readonly fallback: OperationRules) {
+    this.budgeted = fallback.budgetTracesPerSecond !== undefined;
+  }
+
+  set(operation: string, rules: OperationRules): void {
+    if (rules !== this.fallback) this.own.set(operation, rules);
+    if (rules.budgetTracesPerSecond !== undefined) this.budgeted = true;
+  }
+
+  get(operation: string): OperationRules {
+    return this.own.size === 0 ? this.fallback : (this.own.get(operation) ?? this.fallback);
+  }
+}
+
 /** Jaeger's order: the ceiling wins over the floor when a policy sets them crossed. */
 export function bounded(p: number, rule: Pick<OperationRules, 'minSamplingProbability' | 'maxSamplingProbability'>): number {
   return Math.min(rule.maxSamplingProbability, Math.max(rule.minSamplingProbability, p));

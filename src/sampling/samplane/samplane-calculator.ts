@@ -2,13 +2,14 @@ import type {
   AdaptiveCalculator,
   CalculationInputs,
   CalculationResult,
+  OperationSettings,
   OperationSettingsResolver,
   Probabilities,
   RestoredInputs,
 } from '../calculator';
 import type { ThroughputBucket } from '../throughput';
 import { OperationState, operationsOverCap } from './operation-state';
-import { type OperationRules, bounded, resolveRules } from './operation-rules';
+import { type OperationRules, ServiceRules, bounded, resolveRules } from './operation-rules';
 import { RestoredErrors } from './restored-errors';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
@@ -214,8 +215,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const qps = dictionary<number>();
     const inputs = this.slab.columns([...operations.keys()], rows);
     let i = -1;
-    const rules = new Map<string, OperationRules>();
-    for (const operation of operations.keys()) rules.set(operation, this.rulesFor(service, operation));
+    const rules = new ServiceRules(this.rulesFor(undefined));
+    for (const operation of operations.keys()) rules.set(operation, this.rulesFor(this.settings(service, operation)));
     const boosts = this.errorBoosts(operations, rules);
     const budget = budgetShares(operations, this.state, rules, boosts, this.options.minSamplesPerSecond);
     const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? floodShares(operations, this.state, rules) : undefined;
@@ -224,7 +225,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     for (const [operation, row] of operations) {
       i++;
       const state = this.state.at(row);
-      const rule = rules.get(operation) as OperationRules;
+      const rule = rules.get(operation);
       const known = this.known(service, operation, state);
       const previous = known ?? this.options.initialSamplingProbability;
       const rate = state.estimator.rate ?? 0;
@@ -299,11 +300,11 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   /** operation → the probability its error boost asks for, for the active boosted operations. */
-  private errorBoosts(operations: Map<string, number>, rules: Map<string, OperationRules>): Map<string, number> {
+  private errorBoosts(operations: Map<string, number>, rules: ServiceRules): Map<string, number> {
     const boosts = new Map<string, number>();
     for (const [operation, row] of operations) {
       const state = this.state.at(row);
-      const rule = rules.get(operation) as OperationRules;
+      const rule = rules.get(operation);
       if (state.estimate === 'idle' || !((state.estimator.rate ?? 0) > 0)) {
         state.errors.endBoost();
         continue;
@@ -409,8 +410,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     if (restored) delete restored[operation];
   }
 
-  private rulesFor(service: string, operation: string): OperationRules {
-    const custom = this.settings(service, operation);
+  private rulesFor(custom: OperationSettings | undefined): OperationRules {
     const boost = this.options.errorBoost ?? ERROR_BOOST_DEFAULTS;
     // Most operations have no policy: they share one rules object instead of one each.
     if (custom === undefined) return (this.defaultRules ??= resolveRules(this.options, boost, undefined));

@@ -1,6 +1,6 @@
 import { type Claim, fairShares } from './fair-share';
 import type { OperationState } from './operation-state';
-import type { OperationRules } from './operation-rules';
+import type { ServiceRules } from './operation-rules';
 
 /**
  * operation → its share of the service budget, for the active operations of a budgeted
@@ -11,10 +11,11 @@ import type { OperationRules } from './operation-rules';
 export function budgetShares(
   operations: Map<string, number>,
   state: OperationState,
-  rules: Map<string, OperationRules>,
+  rules: ServiceRules,
   boosts: Map<string, number>,
   minSamplesPerSecond: number,
 ): Map<string, number> {
+  if (!rules.budgeted) return new Map();
   const active: string[] = [];
   const rates: number[] = [];
   let budget: number | undefined;
@@ -23,14 +24,14 @@ export function budgetShares(
     if (state.estimate === 'idle' || !(state.estimator.rate ?? 0)) continue;
     active.push(operation);
     rates.push(state.estimator.rate ?? 0);
-    const own = rules.get(operation)?.budgetTracesPerSecond;
+    const own = rules.get(operation).budgetTracesPerSecond;
     if (own !== undefined) budget = budget === undefined ? own : Math.min(budget, own);
   }
   const shares = new Map<string, number>();
   if (budget === undefined || active.length === 0) return shares;
   const claims: Claim[] = active.map((operation, i) => {
     const rate = rates[i];
-    const rule = rules.get(operation) as OperationRules;
+    const rule = rules.get(operation);
     return {
       demand: rate * rule.maxSamplingProbability,
       floor: Math.max(minSamplesPerSecond, rate * rule.minSamplingProbability),
@@ -57,7 +58,7 @@ export function budgetShares(
 export function floodShares(
   operations: Map<string, number>,
   state: OperationState,
-  rules: Map<string, OperationRules>,
+  rules: ServiceRules,
 ): { shares: Map<string, number>; target: number } {
   const quiet: Array<[string, number]> = [];
   let rate = 0;
@@ -65,7 +66,7 @@ export function floodShares(
   for (const [operation, row] of operations) {
     state.at(row);
     const own = state.estimator.rate ?? 0;
-    const rule = rules.get(operation) as OperationRules;
+    const rule = rules.get(operation);
     if (state.estimate === 'idle' || !(own > 0) || own * rule.maxSamplingProbability > rule.targetSamplesPerSecond) continue;
     quiet.push([operation, own]);
     rate += own;
