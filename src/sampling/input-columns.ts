@@ -133,15 +133,11 @@ export class ColumnSlab {
    */
   columns(ops: string[], rows: number): InputColumns {
     const size = ops.length * INPUT_COLUMNS;
-    while (this.used + size > (this.blocks[this.block]?.length ?? 0)) {
-      if (this.blocks[this.block] && this.used > 0) {
-        this.block++;
-        this.used = 0;
-        continue;
-      }
-      if (!this.blocks[this.block] || this.blocks[this.block].length < size) {
-        this.blocks.splice(this.block, 0, new Float64Array(Math.max(size, rows * INPUT_COLUMNS)));
-      }
+    if (this.used + size > (this.blocks[this.block]?.length ?? 0)) {
+      // On to the next block, replacing it when it is missing or too small for these columns.
+      if (this.used > 0) this.block++;
+      this.used = 0;
+      if ((this.blocks[this.block]?.length ?? 0) < size) this.blocks[this.block] = new Float64Array(Math.max(size, rows * INPUT_COLUMNS));
     }
     const values = this.blocks[this.block].subarray(this.used, this.used + size);
     this.used += size;

@@ -28,12 +28,8 @@ export class StateTable {
     const reused = this.free.pop();
     if (reused !== undefined) return reused;
     const row = this.used++;
-    if ((row + 1) * this.width > this.values.length) {
-      // Half again rather than double: at a million rows the slack is what costs.
-      const grown = new Float64Array(Math.max((row + 1) * this.width, Math.ceil(this.values.length * 1.5)));
-      grown.set(this.values);
-      this.values = grown;
-    }
+    // Half again rather than double: at a million rows the slack is what costs.
+    if ((row + 1) * this.width > this.values.length) this.growTo(Math.max((row + 1) * this.width, Math.ceil(this.values.length * 1.5)));
     return row;
   }
 
@@ -42,8 +38,11 @@ export class StateTable {
    * operations otherwise grows the table two dozen times, copying it each time.
    */
   reserve(rows: number): void {
-    if (rows * this.width <= this.values.length) return;
-    const grown = new Float64Array(rows * this.width);
+    if (rows * this.width > this.values.length) this.growTo(rows * this.width);
+  }
+
+  private growTo(length: number): void {
+    const grown = new Float64Array(length);
     grown.set(this.values);
     this.values = grown;
   }
