@@ -9,8 +9,11 @@
  * operations), `1m` (10,000 × 100), `200k-cluster` (200k on a six-node Redis Cluster); any
  * `SERVICESxOPERATIONS`, with `-cluster` or not, works too. Other knobs: BENCH_SCALE_DURATION
  * (seconds of load per size, default 120), BENCH_SCALE_INTERVAL (calculation interval, s,
- * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200); FLEET_NODE_ARGS (node flags for
- * the replicas) and FLEET_REPLICA_LOG_DIR (their whole output to files) when investigating.
+ * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200), BENCH_SCALE_TAKEOVER (1, the
+ * default: after the load, kill -9 the leader and time the survivor's takeover under the whole
+ * load; 0: no kill); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
+ * environment, `NAME=value …`) and FLEET_REPLICA_LOG_DIR (their whole output to files) when
+ * investigating.
  *
  * It takes minutes per size, so `npm run bench` without names leaves it out. Targets are the
  * acceptance figures; a miss is tracked (printed), not fatal.
@@ -63,6 +66,7 @@ async function run(): Promise<boolean> {
   const loadSeconds = positiveIntegerFromEnv('BENCH_SCALE_DURATION', 120);
   const interval = positiveIntegerFromEnv('BENCH_SCALE_INTERVAL', 10);
   const polls = positiveIntegerFromEnv('BENCH_SCALE_POLLS', 200);
+  const takeover = process.env.BENCH_SCALE_TAKEOVER?.trim() !== '0';
   let passed = true;
   for (const size of sizes()) {
     console.log(`\n-- ${size.label}: ${size.services} services × ${size.operations} operations, ${size.topology} Redis, ${loadSeconds} s of load`);
@@ -73,6 +77,7 @@ async function run(): Promise<boolean> {
       calculationIntervalSeconds: interval,
       pollsPerSecond: polls,
       accuracyServices: 100,
+      takeover,
       log: (line) => console.log(line),
       handleSignals: true,
     });
@@ -100,7 +105,9 @@ function judge(r: FleetRunResult): Verdict[] {
   // The next tick is scheduled an interval after a calculation ends, and the first finds no data.
   const durations = r.calculations.map((c) => c.seconds).sort((a, b) => a - b);
   const cycle = r.options.calculationIntervalSeconds + (durations[Math.floor(durations.length / 2)] ?? 0);
-  const expected = Math.floor(r.watchedSeconds / cycle) - 1;
+  // A takeover's gap (from the kill to the new leader's first save) holds no calculation.
+  const gap = r.takeover?.savedAfterSeconds ?? 0;
+  const expected = Math.floor((r.watchedSeconds - gap) / cycle) - 1;
   const failed = r.replicas.reduce((sum, x) => sum + x.failed + x.fenced, 0);
   const pollP99 = Math.max(...r.polls.targets.map((p) => p.p99Ms));
   const pollMax = Math.max(...r.polls.targets.map((p) => p.maxMs));
@@ -110,7 +117,19 @@ function judge(r: FleetRunResult): Verdict[] {
   const largest = r.redis.keys.largest[0];
   const slowest = r.redis.slow[0];
   const rss = Math.max(...r.replicas.map((x) => x.rssMaxBytes));
+  const lease = r.takeover ? 2 * r.takeover.leaseSeconds : 0;
+  const takeover: Verdict[] = r.takeover
+    ? [
+        {
+          name: 'takeover',
+          measured: `led ${seconds(r.takeover.leaderAfterSeconds)}, saved ${seconds(r.takeover.savedAfterSeconds)} after the kill`,
+          target: `first save ≤ 2 leases (${lease} s)`,
+          pass: (r.takeover.savedAfterSeconds ?? Infinity) <= lease,
+        },
+      ]
+    : [];
   return [
+    ...takeover,
     {
       name: 'calculations',
       measured: `${computed} computed, ${failed} failed or fenced`,
@@ -120,7 +139,7 @@ function judge(r: FleetRunResult): Verdict[] {
     {
       name: 'same version',
       measured: r.versions.replicas.map((v) => v ?? '?').join(' / '),
-      target: `both at Redis's (${r.versions.redis}) within 2 intervals`,
+      target: `${r.takeover ? 'the survivor' : 'both'} at Redis's (${r.versions.redis}) within 2 intervals`,
       pass: r.versions.agreed,
     },
     {
@@ -147,6 +166,10 @@ function judge(r: FleetRunResult): Verdict[] {
     },
     { name: 'replica RSS', measured: r.replicas.map((x) => mib(x.rssMaxBytes)).join(' / '), target: `≤ ${mib(t.rssBytes)}`, pass: rss <= t.rssBytes },
   ];
+}
+
+function seconds(value: number | undefined): string {
+  return value === undefined ? 'never' : `${value.toFixed(1)} s`;
 }
 
 function kib(bytes: number): string {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { TimeSlicer } from '../common/time-slicer';
-import type { AdaptiveCalculator, CalculationInputs, Probabilities } from '../sampling/calculator';
+import type { AdaptiveCalculator, Probabilities, RestoredInputs } from '../sampling/calculator';
 import { recentPartLength } from '../sampling/throughput';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
@@ -16,7 +16,7 @@ import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
 import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type CalculationPhases, type FenceSource, type TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
-import { bucketOf, readHistory, trafficOf } from './interval-buckets';
+import { bucketOf, readHistory, readPackedHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
 import { dictionary } from '../sampling/dictionary';
 
@@ -186,12 +186,9 @@ export class CalculationService implements Calculation {
       inherited,
       snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined,
     );
-    const history = await readHistory(this.throughput, lastChecked, {
-      intervalMs: interval,
-      buckets: this.config.adaptive.aggregationBuckets,
-      counts: calculator.counts,
-      slicer,
-    });
+    const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, slicer };
+    // A calculator of requests folds its buckets at the next calculation: they wait packed.
+    const history = calculator.counts === 'requests' ? await readPackedHistory(this.throughput, lastChecked, read) : await readHistory(this.throughput, lastChecked, read);
     for (const bucket of history) calculator.addBucket(bucket);
     this.logger.info(
       {
@@ -209,12 +206,9 @@ export class CalculationService implements Calculation {
    * The inputs of the last calculation (error baselines and boosts live there); without them a
    * new leader still continues from the probabilities, so a failed read is not fatal.
    */
-  private async restoredInputs(): Promise<CalculationInputs | undefined> {
+  private async restoredInputs(): Promise<RestoredInputs['inputs'] | undefined> {
     try {
-      const explanations = await this.store.loadExplanations();
-      const inputs = dictionary<CalculationInputs[string]>();
-      for (const [service, explanation] of explanations) inputs[service] = explanation.inputs;
-      return inputs;
+      return await this.store.loadInputs();
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'last calculation inputs not restored');
       return undefined;

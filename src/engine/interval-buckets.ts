@@ -1,5 +1,6 @@
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { AdaptiveCalculator } from '../sampling/calculator';
+import { PackedBucket } from '../sampling/packed-bucket';
 import { dictionary } from '../sampling/dictionary';
 import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
 import type { IntervalCounts } from '../store/throughput-counts';
@@ -87,14 +88,36 @@ export interface HistoryRead {
  * from them; a policy preview replays them.
  */
 export async function readHistory(store: ThroughputStore, through: number, read: HistoryRead): Promise<ThroughputBucket[]> {
-  const bounds = [through];
-  for (let i = 0; i < read.buckets; i++) {
-    bounds.unshift(Math.floor((bounds[0] - read.intervalMs) / store.slotMs) * store.slotMs);
-  }
+  const bounds = historyBounds(store, through, read);
   const intervals = await store.readIntervals(bounds, { service: read.service, slicer: read.slicer });
   const buckets: ThroughputBucket[] = [];
   for (let i = intervals.length - 1; i >= 0 && intervals[i].size > 0; i--) {
     buckets.unshift(await bucketOf(intervals[i], bounds[i + 1] - bounds[i], read.counts, read.slicer));
   }
   return buckets;
+}
+
+/**
+ * `readHistory`, an interval at a time from the newest, each packed as soon as it is read: a
+ * new leader's ten intervals of a large fleet as objects were the largest thing it held (285
+ * MiB at 200,000 operations), packed they are a third of that and never all objects at once.
+ * More round trips than one read (a read's per interval), as many whatever the fleet's size.
+ */
+export async function readPackedHistory(store: ThroughputStore, through: number, read: HistoryRead): Promise<PackedBucket[]> {
+  const bounds = historyBounds(store, through, read);
+  const buckets: PackedBucket[] = [];
+  for (let i = bounds.length - 2; i >= 0; i--) {
+    const [counts] = await store.readIntervals([bounds[i], bounds[i + 1]], { service: read.service, slicer: read.slicer });
+    if (counts.size === 0) break;
+    buckets.unshift(PackedBucket.of(await bucketOf(counts, bounds[i + 1] - bounds[i], read.counts, read.slicer)));
+  }
+  return buckets;
+}
+
+function historyBounds(store: ThroughputStore, through: number, read: HistoryRead): number[] {
+  const bounds = [through];
+  for (let i = 0; i < read.buckets; i++) {
+    bounds.unshift(Math.floor((bounds[0] - read.intervalMs) / store.slotMs) * store.slotMs);
+  }
+  return bounds;
 }

@@ -1,7 +1,8 @@
 import type { ErrorBoostRule, ErrorInputs } from './samplane/error-boost';
+import type { PackedBucket } from './packed-bucket';
 import type { ThroughputBucket } from './throughput';
 import type { TimeSlicer } from '../common/time-slicer';
-import type { InputColumns } from './input-columns';
+import type { InputColumns, ServiceInputs } from './input-columns';
 
 /** service → operation → value. */
 export type Probabilities = Record<string, Record<string, number>>;
@@ -63,7 +64,8 @@ export interface OperationSettings {
 
 /** What a new leader continues from besides the probabilities: the last calculation's inputs. */
 export interface RestoredInputs {
-  inputs: CalculationInputs;
+  /** By service, as columns or objects. */
+  inputs: Record<string, ServiceInputs>;
   /** Seconds between that calculation and now. */
   elapsedSeconds: number;
 }
@@ -83,7 +85,7 @@ export interface AdaptiveCalculator {
   /** Seeds the last computed probabilities (a new leader continues from them, never from the initial value). */
   restore(probabilities: Probabilities, inputs?: RestoredInputs): void;
   /** Prepends one bucket (keeps at most aggregationBuckets). Followers may call it too. */
-  addBucket(bucket: ThroughputBucket): void;
+  addBucket(bucket: ThroughputBucket | PackedBucket): void;
   /** One leader calculation over the buckets held. */
   calculate(): CalculationResult;
   /** The same calculation, giving the event loop a turn whenever a slice is used up. */

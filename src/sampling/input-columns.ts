@@ -64,19 +64,25 @@ export class InputColumns extends Columns {
     }
     const estimate = get(INPUT.estimate);
     if (estimate !== undefined && ESTIMATES[estimate]) inputs.estimate = ESTIMATES[estimate];
-    const errorRate = get(INPUT.errorRate);
-    if (errorRate !== undefined) {
-      const op = this.ops[row];
-      const boost = Object.hasOwn(this.boosts, op) ? this.boosts[op] : undefined;
-      inputs.errors = {
-        errorRate,
-        errorsPerSecond: get(INPUT.errorsPerSecond) ?? 0,
-        baselineErrorRate: get(INPUT.baselineErrorRate) ?? 0,
-        baselineWeight: get(INPUT.baselineWeight) ?? 0,
-        ...(boost && { boost }),
-      };
-    }
+    const errors = this.errorsAt(row);
+    if (errors) inputs.errors = errors;
     return inputs;
+  }
+
+  /** Row `row`'s error state (see `OperationInputs.errors`), undefined where it has none. */
+  errorsAt(row: number): ErrorInputs | undefined {
+    const errorRate = this.get(INPUT.errorRate, row);
+    if (Number.isNaN(errorRate)) return undefined;
+    const op = this.ops[row];
+    const boost = Object.hasOwn(this.boosts, op) ? this.boosts[op] : undefined;
+    const or0 = (value: number) => (Number.isNaN(value) ? 0 : value);
+    return {
+      errorRate,
+      errorsPerSecond: or0(this.get(INPUT.errorsPerSecond, row)),
+      baselineErrorRate: or0(this.get(INPUT.baselineErrorRate, row)),
+      baselineWeight: or0(this.get(INPUT.baselineWeight, row)),
+      ...(boost && { boost }),
+    };
   }
 
   /** Every row as an object, by operation name. */

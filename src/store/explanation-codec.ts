@@ -58,6 +58,22 @@ function sameOperations(a: readonly string[], b: readonly string[]): boolean {
   return true;
 }
 
+/**
+ * The inputs' columns alone, copied out of the stored block: what a new leader restores, a
+ * large fleet's without an object per operation. Empty where the block is unreadable.
+ */
+export function decodeInputColumns(stored: StoredExplanation): InputColumns {
+  const ops = Array.isArray(stored?.ops) ? stored.ops : [];
+  const n = ops.length;
+  const bytes = Buffer.from(typeof stored?.values === 'string' ? stored.values : '', 'base64');
+  if (bytes.length !== n * Column.Count * 8) return new InputColumns([]);
+  const values = new Float64Array(n * INPUT_COLUMNS);
+  new Uint8Array(values.buffer).set(bytes.subarray(Column.Previous * n * 8));
+  const columns = new InputColumns(ops, values);
+  if (stored.boosts) Object.assign(columns.boosts, stored.boosts);
+  return columns;
+}
+
 export function decodeExplanation(stored: StoredExplanation): RecordedExplanation {
   const traffic = dictionary<OperationTraffic>();
   const inputs = dictionary<OperationInputs>();

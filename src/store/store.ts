@@ -60,6 +60,11 @@ export interface SamplingStore {
   loadProbabilities(slicer?: TimeSlicer): Promise<ProbabilitiesSnapshot | null>;
   /** The newest snapshot's explanations of `services` (of every service when omitted). */
   loadExplanations(services?: readonly string[]): Promise<Map<string, RecordedExplanation>>;
+  /**
+   * The newest snapshot's calculation inputs of every service, for a new leader to continue
+   * from: as columns where the store keeps them so, a large fleet's without an object each.
+   */
+  loadInputs(): Promise<Record<string, ServiceInputs>>;
   /** The version alone: a cheap check before loading the whole snapshot. 0 when none. */
   probabilitiesVersion(): Promise<number>;
   /**

@@ -1,4 +1,6 @@
 import type { TimeSlicer } from '../../src/common/time-slicer';
+import type { OperationInputs } from '../../src/sampling/calculator';
+import { inputRecords } from '../../src/sampling/input-columns';
 import type { NewProbabilities, SamplingStore } from '../../src/store/store';
 
 /**
@@ -125,6 +127,26 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         expect([name, Object.getOwnPropertyDescriptor(loaded?.probabilities, name)?.value]).toEqual([name, { [name]: (i + 1) / 10 }]);
         expect([name, explanations.get(name)?.traffic]).toEqual([name, traffic[name]]);
       }
+    });
+
+    it('gives a new leader the last calculation’s inputs of every service, errors and boosts with them', async () => {
+      const store = await open();
+      const inputs: Record<string, Record<string, OperationInputs>> = {
+        checkout: {
+          'GET /cart': { previous: 0.25, target: 2, adaptive: true, withinTolerance: false, qps: 3.5, estimate: 'smoothed' },
+          'POST /pay': {
+            previous: 1,
+            target: 2,
+            adaptive: true,
+            withinTolerance: true,
+            errors: { errorRate: 0.2, errorsPerSecond: 4, baselineErrorRate: 0.01, baselineWeight: 30, boost: { probability: 1, targetErrorSamplesPerSecond: 2, maxSamplingProbability: 1, sinceAnomalySeconds: 0, remainingSeconds: 60, anomalous: true } },
+          },
+        },
+        search: { query: { previous: 0.5, target: 1, adaptive: false, withinTolerance: true } },
+      };
+      await store.saveProbabilities({ computedAt: 5, probabilities: { checkout: { 'GET /cart': 0.3, 'POST /pay': 1 }, search: { query: 0.5 } }, inputs });
+
+      expect(inputRecords(await store.loadInputs())).toEqual(inputs);
     });
 
     it('is not affected by the caller changing its objects after a save or a load', async () => {

@@ -1,3 +1,4 @@
+import { PackedBucket } from '../packed-bucket';
 import type { AdaptiveOptions } from '../adaptive-options';
 import type {
   AdaptiveCalculator,
@@ -89,8 +90,8 @@ export class JaegerCalculator implements AdaptiveCalculator {
     this.probabilities = copyProbabilities(probabilities);
   }
 
-  addBucket(bucket: ThroughputBucket): void {
-    this.buckets.unshift(bucket);
+  addBucket(bucket: ThroughputBucket | PackedBucket): void {
+    this.buckets.unshift(bucket instanceof PackedBucket ? bucket.unpacked() : bucket);
     if (this.buckets.length > this.options.aggregationBuckets) {
       this.buckets.length = this.options.aggregationBuckets;
     }

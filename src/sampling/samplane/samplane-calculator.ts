@@ -14,7 +14,8 @@ import { RestoredErrors } from './restored-errors';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { dictionary } from '../dictionary';
-import { ColumnSlab, INPUT, type InputColumns } from '../input-columns';
+import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../packed-bucket';
+import { ColumnSlab, INPUT, type InputColumns, inputColumns } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 /** Below this relative error a probability is never changed: not worth a strategy update. */
@@ -49,7 +50,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
 
   private readonly tuning: SamplaneTuning;
   /** Buckets added since the last calculation, oldest first. */
-  private pending: ThroughputBucket[] = [];
+  /** Queued buckets, packed: a new leader queues a whole history of them. */
+  private pending: PackedBucket[] = [];
   /** service → operation → its row in `state`; an operation here is in the output. */
   private operations = new Map<string, Map<string, number>>();
   /** What is known of each operation, viewed one row at a time. */
@@ -132,11 +134,13 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       }
     }
     if (!restored) return;
-    for (const [service, operations] of Object.entries(restored.inputs)) {
-      for (const [operation, inputs] of Object.entries(operations)) {
-        if (!inputs.errors || this.operations.get(service)?.has(operation)) continue;
-        this.restoredErrors.set(service, operation, inputs.errors, restored.elapsedSeconds);
-      }
+    for (const [service, given] of Object.entries(restored.inputs)) {
+      const columns = inputColumns(given);
+      const rows = this.operations.get(service);
+      columns.ops.forEach((operation, row) => {
+        const errors = rows?.has(operation) ? undefined : columns.errorsAt(row);
+        if (errors) this.restoredErrors.set(service, operation, errors, restored.elapsedSeconds);
+      });
     }
   }
 
@@ -144,8 +148,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
    * Queues the bucket for the next calculation, which folds every queued bucket into the rate
    * estimates in order, so the history a new leader loads warms the estimates up.
    */
-  addBucket(bucket: ThroughputBucket): void {
-    this.pending.push(bucket);
+  addBucket(bucket: ThroughputBucket | PackedBucket): void {
+    this.pending.push(bucket instanceof PackedBucket ? bucket : PackedBucket.of(bucket));
     if (this.pending.length > this.options.aggregationBuckets) this.pending.shift();
   }
 
@@ -171,7 +175,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const firstFold = this.folds + 1;
     this.folds += buckets.length;
     const services = new Set(this.operations.keys());
-    for (const bucket of buckets) for (const service of bucket.throughput.keys()) services.add(service);
+    for (const bucket of buckets) for (const service of bucket.services.keys()) services.add(service);
 
     this.dropped = dictionary<number>();
     // The previous inputs go now, not when these replace them: a large fleet holds one set, not two.
@@ -183,11 +187,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     this.slab.rewind();
     // Rows this round's columns take, about: the operations held, or the buckets' if more.
     let rows = this.state.size;
-    for (const bucket of buckets) {
-      let counted = 0;
-      for (const operations of bucket.throughput.values()) counted += operations.size;
-      rows = Math.max(rows, counted);
-    }
+    for (const bucket of buckets) rows = Math.max(rows, bucket.size);
     this.state.reserve(rows);
     rows = Math.ceil(rows * 1.25) + 64;
     for (const service of services) {
@@ -316,10 +316,12 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   /** Folds one bucket's counts of one service into its operations' estimates (fold number `fold`). */
-  private fold(service: string, bucket: ThroughputBucket, newest: boolean, fold: number): void {
-    const counted = bucket.throughput.get(service);
-    for (const [operation, throughput] of counted ?? []) {
-      if (!(throughput.count > 0)) continue;
+  private fold(service: string, bucket: PackedBucket, newest: boolean, fold: number): void {
+    const { ops, values, lists } = bucket.services.get(service) ?? NO_OPERATIONS;
+    for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) {
+      const count = values[at + PACKED.count];
+      if (!(count > 0)) continue;
+      const operation = ops[i];
       let serviceStates = this.operations.get(service);
       if (!serviceStates) {
         serviceStates = new Map();
@@ -332,24 +334,20 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         serviceStates.set(operation, row);
       }
       const state = this.state.at(row);
-      const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.options.initialSamplingProbability, throughput.probabilities);
+      const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.options.initialSamplingProbability, lists[i]);
       // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
       const recentSeconds = bucket.recentSeconds;
+      const exact = values[at + PACKED.exact];
       state.estimate = state.estimator.observeCounts(
-        throughput.count,
+        count,
         bucket.intervalSeconds,
         inEffect,
-        throughput.exact,
-        recentSeconds ? (throughput.recent ?? 0) : 0,
+        Number.isNaN(exact) ? undefined : exact,
+        recentSeconds ? values[at + PACKED.recent] : 0,
         recentSeconds ?? NaN,
       );
       if (newest || !this.restoredErrors.has(service, operation)) {
-        state.errors.observeCounts(
-          throughput.count,
-          throughput.outcomes ?? throughput.count,
-          throughput.errors ?? 0,
-          bucket.intervalSeconds,
-        );
+        state.errors.observeCounts(count, values[at + PACKED.outcomes], values[at + PACKED.errors], bucket.intervalSeconds);
       }
       state.idleBuckets = 0;
       state.lastFold = fold;
@@ -430,3 +428,5 @@ function lowestInEffect(inEffect: number, reported: readonly string[]): number {
   }
   return lowest;
 }
+
+const NO_OPERATIONS: PackedOperations = { ops: [], values: new Float64Array(0), lists: [] };

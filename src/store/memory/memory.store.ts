@@ -1,8 +1,8 @@
 import { type Fence, FencedOutError } from '../leader-lease';
-import type { CalculationInputs } from '../../sampling/calculator';
+import type { CalculationInputs, OperationInputs } from '../../sampling/calculator';
 import type { NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore } from '../store';
 import { dictionary } from '../../sampling/dictionary';
-import { inputRecords } from '../../sampling/input-columns';
+import { type ServiceInputs, inputRecords } from '../../sampling/input-columns';
 import { trafficRecords } from '../traffic-columns';
 import type { RecordedExplanation } from '../explanation-codec';
 import type { MemoryLeaderLease } from './memory-leader-lease';
@@ -33,6 +33,10 @@ export class MemoryStore implements SamplingStore {
       if (own || why) found.set(service, structuredClone({ traffic: own ?? dictionary(), inputs: why ?? dictionary() }));
     }
     return Promise.resolve(found);
+  }
+
+  loadInputs(): Promise<Record<string, ServiceInputs>> {
+    return Promise.resolve(structuredClone(this.snapshot?.inputs ?? dictionary<Record<string, OperationInputs>>()));
   }
 
   probabilitiesVersion(): Promise<number> {

@@ -15,6 +15,7 @@ const CLOCK_TICKS_PER_SECOND = 100;
  */
 export class FleetReplica {
   private output = '';
+  private lastCpuSeconds: number | undefined;
   private readonly exited: Promise<number | null>;
 
   private constructor(
@@ -53,6 +54,7 @@ export class FleetReplica {
         // Each replica keeps its (empty) policies in its own file; no policy is set in a run.
         ALLOW_SQLITE_WITH_REDIS: 'true',
         ...env,
+        ...Object.fromEntries((process.env.FLEET_REPLICA_ENV ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=', 2))),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -101,16 +103,17 @@ export class FleetReplica {
     }
   }
 
-  /** CPU seconds (user + system, every thread) used so far, from /proc; undefined once gone. */
+  /** CPU seconds (user + system, every thread) used so far, from /proc; once gone, the last read. */
   cpuSeconds(): number | undefined {
     try {
       const stat = readFileSync(`/proc/${this.child.pid}/stat`, 'utf8');
       // Fields are counted after the command name's ')', which may contain spaces.
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+      this.lastCpuSeconds = (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
     } catch {
-      return undefined;
+      // Gone: what it had used when last read.
     }
+    return this.lastCpuSeconds;
   }
 
   /** `/metrics` as text; slow answers are part of what is measured, so the bound is generous. */
@@ -120,8 +123,9 @@ export class FleetReplica {
     return response.text();
   }
 
-  /** SIGKILL at once, for cleaning up after a crash (no awaiting possible there). */
+  /** SIGKILL at once: a crash, or cleaning up after one (no awaiting possible there). */
   kill(): void {
+    this.cpuSeconds();
     if (this.running) this.child.kill('SIGKILL');
   }
 

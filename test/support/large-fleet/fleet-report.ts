@@ -36,6 +36,13 @@ export function describeRun(r: FleetRunResult): string[] {
     );
   }
 
+  if (r.takeover) {
+    const t = r.takeover;
+    lines.push(
+      `takeover: replica-${t.killed} (the leader) killed at v${t.versionAtKill}; replica-${t.survivor} led after ` +
+        `${seconds(t.leaderAfterSeconds)} and saved its first version after ${seconds(t.savedAfterSeconds)} (lease ${t.leaseSeconds} s)`,
+    );
+  }
   r.polls.targets.forEach((t, i) =>
     lines.push(
       `polls replica-${i}: ${t.answered} answered, ${t.failed} non-200, ${t.errors} errors; ` +
@@ -75,9 +82,9 @@ export function describeRun(r: FleetRunResult): string[] {
         `(${x.droppedOperations} operation counts dropped), slowest /metrics ${x.slowestScrapeMs.toFixed(0)} ms`,
     ),
   );
-  r.accuracy.forEach((a, i) =>
+  r.accuracy.forEach((a) =>
     lines.push(
-      `served rates replica-${i}: ${a.within}/${a.checked} within 30 %, ${a.missing} not listed` +
+      `served rates replica-${a.replica}: ${a.within}/${a.checked} within 30 %, ${a.missing} not listed` +
         (a.examples.length > 0 ? `; e.g. ${a.examples.slice(0, 3).join('; ')}` : ''),
     ),
   );
@@ -129,7 +136,8 @@ function nearestVersion(r: FleetRunResult, at: number) {
   return best && at - best.savedAt < 1_000 * r.options.calculationIntervalSeconds ? best : undefined;
 }
 
-function seconds(value: number | undefined): string {
+function seconds(value: number | undefined | null): string {
+  if (value === null) return 'killed';
   return value === undefined ? 'never' : `${value.toFixed(1)} s`;
 }
 

@@ -3,6 +3,7 @@ import { FleetRedis, type FleetTopology } from './fleet-redis';
 import { FleetReplica } from './fleet-replica';
 import { type FleetShape, operationsFragments, serviceNames } from './fleet-shape';
 import { type CalculationSeen, type Propagation, calculationsSeen, counted, leaderChanges, propagation } from './fleet-summary';
+import { type Takeover, killLeader } from './fleet-takeover';
 import { FleetWatch } from './fleet-watch';
 import { FleetWorker, type PollerResult, type ReporterResult } from './fleet-workers';
 import { type KeySizes, type SlowCommand, keySizes, redisCpuSeconds, resetSlowlog, slowCommands } from './redis-inspection';
@@ -22,6 +23,11 @@ export interface FleetRunOptions {
   pollsPerSecond: number;
   /** Services whose every operation is checked against target ÷ rate at the end. */
   accuracyServices: number;
+  /**
+   * After the load (and `untilVersion`), kill the leader with SIGKILL and keep the load on the
+   * survivor until it has taken the lease and saved a version, then run the final checks on it.
+   */
+  takeover?: boolean;
   /** More environment for both replicas. */
   replicaEnv?: Record<string, string>;
   /** Progress lines; silent by default. */
@@ -56,9 +62,12 @@ export interface FleetRunResult {
   /** At the end, under load: whether both replicas came to serve the version in Redis. */
   versions: { agreed: boolean; redis: number; replicas: Array<number | undefined> };
   propagation: Propagation;
+  /** With `takeover`: how long the survivor took to lead and to save. */
+  takeover?: Takeover;
   polls: PollerResult;
   reports: ReporterResult;
-  accuracy: Accuracy[];
+  /** Of each replica still running at the end. */
+  accuracy: Array<Accuracy & { replica: number }>;
   replicas: ReplicaFigures[];
   redis: { slow: SlowCommand[]; cpuSeconds: number; keys: KeySizes };
   scrapeErrors: string[];
@@ -69,6 +78,8 @@ export interface FleetRunResult {
 }
 
 const REPLICAS = 2;
+/** The lease the replicas run with (the default, written out so a takeover can be judged against it). */
+const LEASE_SECONDS = 15;
 const SCRAPE_MS = 500;
 
 /**
@@ -111,6 +122,7 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
   const env = {
     ...redis.replicaEnv,
     ADAPTIVE_CALCULATION_INTERVAL: `${interval}s`,
+    ADAPTIVE_LEADER_LEASE: `${LEASE_SECONDS}s`,
     ADAPTIVE_TARGET_SAMPLES_PER_SECOND: String(shape.targetSamplesPerSecond),
     ...options.replicaEnv,
   };
@@ -157,15 +169,18 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
     await sleep(500);
   }
 
+  const takeover = options.takeover ? await killLeader(replicas, watch, [reporter, poller], LEASE_SECONDS, log) : undefined;
+
   log('final checks: the replicas agree, and serve target ÷ rate');
-  const versions = await agreedVersion(watch, replicas.length, (2 * interval + 10) * 1000);
+  const live = replicas.map((_, i) => i).filter((i) => !watch.gone.has(i));
+  const versions = await agreedVersion(watch, live, (2 * interval + 10) * 1000);
   const picked = sampledServices(shape, options.accuracyServices);
-  const accuracy = await Promise.all(replicas.map((r) => servedAccuracy(r.url, shape, picked)));
+  const accuracy = await Promise.all(live.map(async (replica) => ({ replica, ...(await servedAccuracy(replicas[replica].url, shape, picked)) })));
   const polls = await poller.stop();
   const reports = await reporter.stop();
   const loadSeconds = (Date.now() - loadStarted) / 1000;
   await watch.stop();
-  for (let i = 0; i < replicas.length; i++) await watch.scrapeNow(i).catch(() => undefined);
+  for (const i of live) await watch.scrapeNow(i).catch(() => undefined);
 
   log('reading Redis: slow log, CPU, key sizes');
   const slow = await slowCommands(redis.nodes('all'));
@@ -181,7 +196,8 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
     calculations: calculationsSeen(watch.samples),
     leaderChanges: leaderChanges(watch.samples),
     versions,
-    propagation: propagation(watch.saved, watch.samples, 2 * interval * 1000),
+    propagation: propagation(watch.saved, watch.samples, 2 * interval * 1000, watch.gone),
+    ...(takeover && { takeover }),
     polls,
     reports,
     accuracy,
@@ -206,12 +222,12 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
   };
 }
 
-/** Waits until every replica serves the version in Redis; not agreed if they never did in time. */
-async function agreedVersion(watch: FleetWatch, count: number, timeoutMs: number): Promise<FleetRunResult['versions']> {
+/** Waits until every replica still running serves the version in Redis; not agreed if they never did in time. */
+async function agreedVersion(watch: FleetWatch, live: number[], timeoutMs: number): Promise<FleetRunResult['versions']> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const redis = await watch.redisVersion();
-    const replicas = Array.from({ length: count }, (_, i) => watch.latest(i)?.version);
+    const replicas = live.map((i) => watch.latest(i)?.version);
     const agreed = redis > 0 && replicas.every((v) => v === redis);
     if (agreed || Date.now() > deadline) return { agreed, redis, replicas };
     await sleep(200);

@@ -40,8 +40,11 @@ export function leaderChanges(samples: ReplicaSample[][]): number {
 }
 
 export interface Propagation {
-  /** Per version the leader saved: seconds until each replica's scrape showed it (undefined: never). */
-  versions: Array<{ version: number; savedAt: number; lags: Array<number | undefined> }>;
+  /**
+   * Per version the leader saved: seconds until each replica's scrape showed it (undefined:
+   * never; null: the replica was killed before the save).
+   */
+  versions: Array<{ version: number; savedAt: number; lags: Array<number | undefined | null> }>;
   maxSeconds: number | undefined;
   medianSeconds: number | undefined;
   /** Versions some replica never showed, though it was scraped long enough after the save. */
@@ -49,24 +52,31 @@ export interface Propagation {
 }
 
 /**
- * Time to replicas: for each version seen in Redis, how long until each replica served it (or
- * a newer one). An upper bound, coarse by the scrape period: the replica may have switched any
- * time since its previous scrape.
+ * Time to replicas: for each version seen in Redis, how long until each replica still running
+ * served it (or a newer one). An upper bound, coarse by the scrape period: the replica may have
+ * switched any time since its previous scrape.
  */
-export function propagation(saved: Map<number, number>, samples: ReplicaSample[][], settleMs: number): Propagation {
+export function propagation(
+  saved: Map<number, number>,
+  samples: ReplicaSample[][],
+  settleMs: number,
+  gone: ReadonlyMap<number, number> = new Map(),
+): Propagation {
   const versions: Propagation['versions'] = [];
   let unreached = 0;
   for (const [version, savedAt] of [...saved].sort((a, b) => a[0] - b[0])) {
-    const lags = samples.map((series) => {
+    const expected = (replica: number) => !((gone.get(replica) ?? Infinity) <= savedAt);
+    const lags = samples.map((series, replica) => {
+      if (!expected(replica)) return null;
       const reached = series.find((s) => s.version >= version);
       return reached ? Math.max(0, reached.at - savedAt) / 1000 : undefined;
     });
-    const judged = samples.every((series) => (series[series.length - 1]?.at ?? 0) >= savedAt + settleMs);
+    const judged = samples.every((series, replica) => !expected(replica) || (series[series.length - 1]?.at ?? 0) >= savedAt + settleMs);
     if (!judged && lags.some((lag) => lag === undefined)) continue;
     if (lags.some((lag) => lag === undefined)) unreached++;
     versions.push({ version, savedAt, lags });
   }
-  const all = versions.flatMap((v) => v.lags.filter((lag): lag is number => lag !== undefined)).sort((a, b) => a - b);
+  const all = versions.flatMap((v) => v.lags.filter((lag): lag is number => typeof lag === 'number')).sort((a, b) => a - b);
   return {
     versions,
     maxSeconds: all.length > 0 ? all[all.length - 1] : undefined,

@@ -80,6 +80,8 @@ export class FleetWatch {
   /** version → epoch ms it was first seen in Redis. */
   readonly saved = new Map<number, number>();
   readonly scrapeErrors: string[] = [];
+  /** Replica → epoch ms it was killed at: no longer scraped, nor expected to serve what follows. */
+  readonly gone = new Map<number, number>();
   private running = true;
   private readonly loops: Promise<void>[];
 
@@ -91,7 +93,7 @@ export class FleetWatch {
     this.samples = replicas.map(() => []);
     this.rss = replicas.map(() => []);
     this.loops = [
-      ...replicas.map((replica, i) => this.every(scrapeMs, () => this.scrape(replica, i))),
+      ...replicas.map((replica, i) => this.every(scrapeMs, () => (this.gone.has(i) ? Promise.resolve() : this.scrape(replica, i)))),
       this.every(1_000, () => this.sampleRss()),
       this.every(100, () => this.readVersion()),
     ];
@@ -100,6 +102,11 @@ export class FleetWatch {
   async stop(): Promise<void> {
     this.running = false;
     await Promise.all(this.loops);
+  }
+
+  /** Stops watching a replica about to be killed. */
+  forget(replica: number): void {
+    this.gone.set(replica, Date.now());
   }
 
   latest(replica: number): ReplicaSample | undefined {
@@ -138,6 +145,7 @@ export class FleetWatch {
   private async sampleRss(): Promise<void> {
     const at = Date.now();
     this.replicas.forEach((replica, i) => {
+      if (this.gone.has(i)) return;
       const bytes = replica.rssBytes();
       if (bytes !== undefined) this.rss[i].push({ at, bytes });
     });

@@ -94,6 +94,11 @@ export class FleetWorker<Result> {
     return this.answer<Result>('result', () => this.child.send('stop'), 30_000);
   }
 
+  /** Stops sending to one target; resolves once nothing sent to it is still in flight. */
+  async drop(target: number): Promise<void> {
+    await this.answer('dropped', () => this.child.send({ type: 'drop', target }), 15_000);
+  }
+
   /** Without waiting for a result: for cleaning up after a failure. */
   kill(): void {
     if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');

@@ -6,6 +6,8 @@
 //
 // Plain JavaScript so that Node runs it as is. Protocol (IPC): parent sends
 // { type: 'start', ... } then 'stop'; it answers 'ready' and finally { type: 'result', ... }.
+// { type: 'drop', target } stops polling a target (a replica about to be killed, as a load
+// balancer takes it out of rotation); answered { type: 'dropped' } once its polls are all back.
 'use strict';
 const http = require('node:http');
 const { createHistogram, monitorEventLoopDelay } = require('node:perf_hooks');
@@ -35,6 +37,8 @@ function start(message) {
       agent: new http.Agent({ keepAlive: true, maxSockets }),
       latency: createHistogram(),
       answered: 0,
+      inFlight: 0,
+      dropped: false,
       failed: 0,
       errors: 0,
       maxMs: 0,
@@ -58,7 +62,9 @@ function tick() {
   const due = Math.floor(((performance.now() - config.startedAt) / 1000) * ratePerTarget);
   while (running && issued < due) {
     // Each replica is asked for a different service at a time, so both see every service.
-    for (let t = 0; t < perTarget.length; t++) poll(perTarget[t], (issued * 7919 + t * 104729) % services.length);
+    for (let t = 0; t < perTarget.length; t++) {
+      if (!perTarget[t].dropped) poll(perTarget[t], (issued * 7919 + t * 104729) % services.length);
+    }
     issued++;
   }
 }
@@ -66,8 +72,10 @@ function tick() {
 function poll(target, service) {
   const began = performance.now();
   inFlight++;
+  target.inFlight++;
   const done = (failure) => {
     inFlight--;
+    target.inFlight--;
     const ms = performance.now() - began;
     target.latency.record(Math.max(1, Math.round(ms * 1000)));
     if (ms > target.maxMs) target.maxMs = ms;
@@ -128,8 +136,17 @@ async function stop() {
   );
 }
 
+async function drop(index) {
+  const target = perTarget[index];
+  target.dropped = true;
+  const deadline = performance.now() + 10_000;
+  while (target.inFlight > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  process.send({ type: 'dropped' });
+}
+
 process.on('message', (message) => {
   if (message && message.type === 'start') start(message);
+  else if (message && message.type === 'drop') void drop(message.target);
   else if (message === 'stop') void stop();
 });
 process.on('disconnect', () => process.exit(0));

@@ -6,7 +6,8 @@
 //
 // Plain JavaScript so that Node runs it as is, from Jest and from the built benchmarks alike.
 // Protocol (IPC): parent sends { type: 'start', ... } then 'stop'; it answers 'ready' and
-// finally { type: 'result', ... }.
+// finally { type: 'result', ... }. { type: 'drop', target } sends the reports to the other
+// targets from then on; answered { type: 'dropped' } once the reports sent to it are all back.
 'use strict';
 const http = require('node:http');
 const { createHistogram } = require('node:perf_hooks');
@@ -31,6 +32,8 @@ function start(message) {
   const { targets, services, fragments, windowSeconds, maxSockets } = config;
   config.agents = targets.map(() => new http.Agent({ keepAlive: true, maxSockets }));
   config.urls = targets.map((url) => new URL('/api/v1/throughput', url));
+  config.live = targets.map((_, i) => i);
+  config.inFlightTo = targets.map(() => 0);
   config.fragments = fragments.map((text) => Buffer.from(text));
   config.heads = services.map((name) =>
     Buffer.from(`{"service":${JSON.stringify(name)},"instance":"fleet-load","windowSeconds":${windowSeconds},"operations":`),
@@ -54,7 +57,7 @@ function tick() {
       skipped++;
       continue;
     }
-    send(index, (index + round) % config.urls.length);
+    send(index, config.live[(index + round) % config.live.length]);
   }
 }
 
@@ -63,6 +66,7 @@ function send(index, target) {
   const url = config.urls[target];
   const began = performance.now();
   inFlight++;
+  config.inFlightTo[target]++;
   const request = http.request(
     {
       host: url.hostname,
@@ -79,6 +83,7 @@ function send(index, target) {
       });
       response.on('end', () => {
         inFlight--;
+        config.inFlightTo[target]--;
         const ms = performance.now() - began;
         latency.record(Math.max(1, Math.round(ms * 1000)));
         if (ms > maxLatencyMs) maxLatencyMs = ms;
@@ -92,6 +97,7 @@ function send(index, target) {
   );
   request.on('error', (error) => {
     inFlight--;
+    config.inFlightTo[target]--;
     errors++;
     firstFailure ??= error.message;
   });
@@ -123,8 +129,16 @@ async function stop() {
   );
 }
 
+async function drop(index) {
+  config.live = config.live.filter((target) => target !== index);
+  const deadline = performance.now() + 10_000;
+  while (config.inFlightTo[index] > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  process.send({ type: 'dropped' });
+}
+
 process.on('message', (message) => {
   if (message && message.type === 'start') start(message);
+  else if (message && message.type === 'drop') void drop(message.target);
   else if (message === 'stop') void stop();
 });
 // The harness went away: nothing will ever ask for the result.

@@ -1,4 +1,5 @@
-import { bucketOf, trafficOf } from '../../../src/engine/interval-buckets';
+import { bucketOf, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
+import { MemoryThroughputStore } from '../../../src/store/memory/memory-throughput.store';
 import { type IntervalCounts, addFields } from '../../../src/store/throughput-counts';
 
 /** One service's interval: GET with 100 of its requests in the recent part, PUT with none. */
@@ -29,4 +30,47 @@ describe('interval counts as calculation buckets', () => {
     expect(bucket.throughput.get('A')).not.toBe(counts.get('A'));
     expect((await trafficOf(counts, 10)).A.toRecord().GET).toEqual({ requestsPerSecond: 40, sampledPerSecond: 0.4, errorsPerSecond: 4, errorRate: 0.1 });
   });
+
+  it('reads a history packed an interval at a time, as the one read gives it, up to a gap', async () => {
+    const store = new MemoryThroughputStore(1_000, 600_000, 5_000);
+    const record = (operation: string, requests: number, windowMs?: number) => ({
+      service: 'A',
+      operation,
+      sampled: requests / 100,
+      requests,
+      errors: 1,
+      exact: requests,
+      probabilities: ['0.010000'],
+      ...(windowMs && { windowMs }),
+    });
+    // Ten 10 s intervals ending at 100 s; the second has no counts at all (a gap), the others
+    // flushes every 2 s, some spread over a 5 s window that crosses an interval's bound.
+    for (let at = 2_000; at <= 100_000; at += 2_000) {
+      if (at >= 10_000 && at < 20_000) continue;
+      await store.flush('r', at, [record('GET', at / 1_000), record('PUT', 5, at % 10_000 === 2_000 && at > 22_000 ? 5_000 : undefined)]);
+    }
+    const read = { intervalMs: 10_000, buckets: 10, counts: 'requests' as const };
+
+    const packed = await readPackedHistory(store, 100_000, read);
+    const whole = await readHistory(store, 100_000, read);
+
+    // Only the intervals after the gap, oldest first, with the same counts.
+    expect(packed).toHaveLength(8);
+    expect(packed.map((bucket) => bucket.unpacked())).toEqual(whole.map((bucket) => ({ ...bucket, throughput: unboxed(bucket.throughput) })));
+  });
 });
+
+/** A bucket's operations as the plain fields a packed one gives back. */
+function unboxed(throughput: Awaited<ReturnType<typeof bucketOf>>['throughput']) {
+  return new Map(
+    [...throughput].map(([service, operations]) => [
+      service,
+      new Map(
+        [...operations].map(([op, t]) => [
+          op,
+          { count: t.count, exact: t.exact, errors: t.errors ?? 0, outcomes: t.outcomes ?? t.count, recent: t.recent ?? 0, probabilities: t.probabilities },
+        ]),
+      ),
+    ]),
+  );
+}
