@@ -1,5 +1,5 @@
 import { PackedBucket } from '../../../src/sampling/packed-bucket';
-import type { ThroughputBucket } from '../../../src/sampling/throughput';
+import type { OperationThroughput, ThroughputBucket } from '../../../src/sampling/throughput';
 
 describe('a packed bucket', () => {
   it('gives back every operation as it was, absent fields resolved as the calculators read them', () => {
@@ -10,7 +10,7 @@ describe('a packed bucket', () => {
       throughput: new Map([
         [
           'checkout',
-          new Map([
+          new Map<string, OperationThroughput>([
             ['GET /cart', cart],
             ['POST /pay', { count: 7.5, probabilities: ['0.500000', '1.000000'] }],
           ]),
@@ -28,7 +28,7 @@ describe('a packed bucket', () => {
       throughput: new Map([
         [
           'checkout',
-          new Map([
+          new Map<string, OperationThroughput>([
             ['GET /cart', cart],
             // Unknown exactness stays unknown; no outcomes means all of them, no errors none.
             ['POST /pay', { count: 7.5, errors: 0, outcomes: 7.5, recent: 0, probabilities: ['0.500000', '1.000000'] }],
