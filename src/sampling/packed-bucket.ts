@@ -79,3 +79,16 @@ export class PackedBucket {
 }
 
 export const PACKED_WIDTH = WIDTH;
+
+/** The services a bucket of either form has counts for. */
+export function servicesOf(bucket: ThroughputBucket | PackedBucket): Iterable<string> {
+  return bucket instanceof PackedBucket ? bucket.services.keys() : bucket.throughput.keys();
+}
+
+/** Operations over all of a bucket's services, either form. */
+export function operationsIn(bucket: ThroughputBucket | PackedBucket): number {
+  if (bucket instanceof PackedBucket) return bucket.size;
+  let rows = 0;
+  for (const operations of bucket.throughput.values()) rows += operations.size;
+  return rows;
+}

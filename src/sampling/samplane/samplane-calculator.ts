@@ -14,7 +14,7 @@ import { RestoredErrors } from './restored-errors';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { dictionary } from '../dictionary';
-import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../packed-bucket';
+import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations, operationsIn, servicesOf } from '../packed-bucket';
 import { ColumnSlab, INPUT, type InputColumns, inputColumns } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
@@ -50,8 +50,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
 
   private readonly tuning: SamplaneTuning;
   /** Buckets added since the last calculation, oldest first. */
-  /** Queued buckets, packed: a new leader queues a whole history of them. */
-  private pending: PackedBucket[] = [];
+  /** Queued buckets; a new leader's history comes packed (see `readPackedHistory`). */
+  private pending: Array<ThroughputBucket | PackedBucket> = [];
+  /** One operation's counts as `fold` reads them, reused: no object per operation. */
+  private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, probabilities: [] };
   /** service → operation → its row in `state`; an operation here is in the output. */
   private operations = new Map<string, Map<string, number>>();
   /** What is known of each operation, viewed one row at a time. */
@@ -149,7 +151,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
    * estimates in order, so the history a new leader loads warms the estimates up.
    */
   addBucket(bucket: ThroughputBucket | PackedBucket): void {
-    this.pending.push(bucket instanceof PackedBucket ? bucket : PackedBucket.of(bucket));
+    // Packing the interval every calculation folds at once would cost more than it saves.
+    this.pending.push(bucket);
     if (this.pending.length > this.options.aggregationBuckets) this.pending.shift();
   }
 
@@ -175,7 +178,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const firstFold = this.folds + 1;
     this.folds += buckets.length;
     const services = new Set(this.operations.keys());
-    for (const bucket of buckets) for (const service of bucket.services.keys()) services.add(service);
+    for (const bucket of buckets) for (const service of servicesOf(bucket)) services.add(service);
 
     this.dropped = dictionary<number>();
     // The previous inputs go now, not when these replace them: a large fleet holds one set, not two.
@@ -187,7 +190,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     this.slab.rewind();
     // Rows this round's columns take, about: the operations held, or the buckets' if more.
     let rows = this.state.size;
-    for (const bucket of buckets) rows = Math.max(rows, bucket.size);
+    for (const bucket of buckets) rows = Math.max(rows, operationsIn(bucket));
     this.state.reserve(rows);
     rows = Math.ceil(rows * 1.25) + 64;
     for (const service of services) {
@@ -316,43 +319,64 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   /** Folds one bucket's counts of one service into its operations' estimates (fold number `fold`). */
-  private fold(service: string, bucket: PackedBucket, newest: boolean, fold: number): void {
-    const { ops, values, lists } = bucket.services.get(service) ?? NO_OPERATIONS;
-    for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) {
-      const count = values[at + PACKED.count];
-      if (!(count > 0)) continue;
-      const operation = ops[i];
-      let serviceStates = this.operations.get(service);
-      if (!serviceStates) {
-        serviceStates = new Map();
-        this.operations.set(service, serviceStates);
+  private fold(service: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
+    const c = this.folded;
+    if (bucket instanceof PackedBucket) {
+      const { ops, values, lists } = bucket.services.get(service) ?? NO_OPERATIONS;
+      for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) {
+        const exact = values[at + PACKED.exact];
+        c.count = values[at + PACKED.count];
+        c.exact = Number.isNaN(exact) ? undefined : exact;
+        c.recent = values[at + PACKED.recent];
+        c.outcomes = values[at + PACKED.outcomes];
+        c.errors = values[at + PACKED.errors];
+        c.probabilities = lists[i];
+        this.foldOperation(service, ops[i], bucket, newest, fold);
       }
-      let row = serviceStates.get(operation);
-      if (row === undefined) {
-        row = this.state.add(bucket.intervalSeconds);
-        this.restoredErrors.copyTo(service, operation, this.state.errors);
-        serviceStates.set(operation, row);
+    } else {
+      for (const [operation, t] of bucket.throughput.get(service) ?? []) {
+        c.count = t.count;
+        c.exact = t.exact;
+        c.recent = t.recent ?? 0;
+        c.outcomes = t.outcomes ?? t.count;
+        c.errors = t.errors ?? 0;
+        c.probabilities = t.probabilities;
+        this.foldOperation(service, operation, bucket, newest, fold);
       }
-      const state = this.state.at(row);
-      const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.options.initialSamplingProbability, lists[i]);
-      // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
-      const recentSeconds = bucket.recentSeconds;
-      const exact = values[at + PACKED.exact];
-      state.estimate = state.estimator.observeCounts(
-        count,
-        bucket.intervalSeconds,
-        inEffect,
-        Number.isNaN(exact) ? undefined : exact,
-        recentSeconds ? values[at + PACKED.recent] : 0,
-        recentSeconds ?? NaN,
-      );
-      if (newest || !this.restoredErrors.has(service, operation)) {
-        state.errors.observeCounts(count, values[at + PACKED.outcomes], values[at + PACKED.errors], bucket.intervalSeconds);
-      }
-      state.idleBuckets = 0;
-      state.lastFold = fold;
-      state.lastSeconds = bucket.intervalSeconds;
     }
+    this.foldIdle(service, bucket, fold);
+  }
+
+  /** Folds `this.folded` into one operation's estimates. */
+  private foldOperation(service: string, operation: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
+    const { count, exact, recent, outcomes, errors, probabilities } = this.folded;
+    if (!(count > 0)) return;
+    let serviceStates = this.operations.get(service);
+    if (!serviceStates) {
+      serviceStates = new Map();
+      this.operations.set(service, serviceStates);
+    }
+    let row = serviceStates.get(operation);
+    if (row === undefined) {
+      row = this.state.add(bucket.intervalSeconds);
+      this.restoredErrors.copyTo(service, operation, this.state.errors);
+      serviceStates.set(operation, row);
+    }
+    const state = this.state.at(row);
+    const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.options.initialSamplingProbability, probabilities);
+    // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
+    const recentSeconds = bucket.recentSeconds;
+    state.estimate = state.estimator.observeCounts(count, bucket.intervalSeconds, inEffect, exact, recentSeconds ? recent : 0, recentSeconds ?? NaN);
+    if (newest || !this.restoredErrors.has(service, operation)) {
+      state.errors.observeCounts(count, outcomes, errors, bucket.intervalSeconds);
+    }
+    state.idleBuckets = 0;
+    state.lastFold = fold;
+    state.lastSeconds = bucket.intervalSeconds;
+  }
+
+  /** The service's operations the bucket had no counts for: idle, or forgotten after long enough. */
+  private foldIdle(service: string, bucket: ThroughputBucket | PackedBucket, fold: number): void {
     for (const [operation, row] of this.operations.get(service) ?? []) {
       const state = this.state.at(row);
       if (state.lastFold === fold) continue;
@@ -430,3 +454,13 @@ function lowestInEffect(inEffect: number, reported: readonly string[]): number {
 }
 
 const NO_OPERATIONS: PackedOperations = { ops: [], values: new Float64Array(0), lists: [] };
+
+/** One operation's counts in a bucket, as `fold` reads them whichever form the bucket has. */
+interface FoldedCounts {
+  count: number;
+  exact: number | undefined;
+  recent: number;
+  outcomes: number;
+  errors: number;
+  probabilities: readonly string[];
+}

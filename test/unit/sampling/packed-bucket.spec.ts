@@ -1,4 +1,6 @@
+import { JAEGER_DEFAULTS } from '../../../src/sampling/adaptive-options';
 import { PackedBucket } from '../../../src/sampling/packed-bucket';
+import { SamplaneCalculator } from '../../../src/sampling/samplane/samplane-calculator';
 import type { OperationThroughput, ThroughputBucket } from '../../../src/sampling/throughput';
 
 describe('a packed bucket', () => {
@@ -39,5 +41,38 @@ describe('a packed bucket', () => {
     });
     // The lists are the bucket's own (never changed in place), not copies.
     expect(packed.services.get('checkout')?.lists[1]).toBe(bucket.throughput.get('checkout')?.get('POST /pay')?.probabilities);
+  });
+
+  it('is folded by samplane as the bucket it came from, a new leader’s history queued before one calculation', () => {
+    // Steady requests, then a step late in the newest bucket with a burst of errors: the
+    // estimates, the recent part and the error state all count.
+    const history = [1, 2, 3, 4].map(
+      (k): ThroughputBucket => ({
+        intervalSeconds: 10,
+        recentSeconds: 3,
+        throughput: new Map([
+          [
+            'checkout',
+            new Map<string, OperationThroughput>([
+              ['GET /cart', { count: k === 4 ? 10_000 : 1_000, exact: k === 4 ? 10_000 : 1_000, errors: k === 4 ? 300 : 2, outcomes: 1_000, recent: k === 4 ? 9_100 : 300, probabilities: ['0.010000'] }],
+              ['POST /pay', { count: 40 + k, probabilities: ['1.000000'] }],
+            ]),
+          ],
+          ['search', new Map(k === 2 ? [] : [['query', { count: 5_000, probabilities: ['0.001000', '0.002000'] }]])],
+        ]),
+      }),
+    );
+    const asMaps = new SamplaneCalculator({ ...JAEGER_DEFAULTS, maxOperations: 100 });
+    const packed = new SamplaneCalculator({ ...JAEGER_DEFAULTS, maxOperations: 100 });
+
+    for (const bucket of history) {
+      asMaps.addBucket(bucket);
+      packed.addBucket(PackedBucket.of(bucket));
+    }
+
+    const expected = asMaps.calculate();
+    expect(expected.probabilities.checkout['GET /cart']).toBeGreaterThan(0);
+    expect(packed.calculate()).toEqual(expected);
+    expect(packed.lastInputs()).toEqual(asMaps.lastInputs());
   });
 });
