@@ -60,7 +60,9 @@ function sameOperations(a: readonly string[], b: readonly string[]): boolean {
 
 /**
  * The inputs' columns alone, copied out of the stored block: what a new leader restores, a
- * large fleet's without an object per operation. Empty where the block is unreadable.
+ * large fleet's without an object per operation. Operations with traffic but no inputs are
+ * left out (as `decodeExplanation` leaves them out of `inputs`); empty where the block is
+ * unreadable.
  */
 export function decodeInputColumns(stored: StoredExplanation): InputColumns {
   const ops = Array.isArray(stored?.ops) ? stored.ops : [];
@@ -69,7 +71,13 @@ export function decodeInputColumns(stored: StoredExplanation): InputColumns {
   if (bytes.length !== n * Column.Count * 8) return new InputColumns([]);
   const values = new Float64Array(n * INPUT_COLUMNS);
   new Uint8Array(values.buffer).set(bytes.subarray(Column.Previous * n * 8));
-  const columns = new InputColumns(ops, values);
+  let columns = new InputColumns(ops, values);
+  const kept = ops.flatMap((_, row) => (Number.isNaN(columns.get(INPUT.previous, row)) ? [] : [row]));
+  if (kept.length < n) {
+    const all = columns;
+    columns = new InputColumns(kept.map((row) => ops[row]));
+    for (let column = 0; column < INPUT_COLUMNS; column++) kept.forEach((row, k) => columns.set(column, k, all.get(column, row)));
+  }
   if (stored.boosts) Object.assign(columns.boosts, stored.boosts);
   return columns;
 }

@@ -39,7 +39,7 @@ describe('a fleet of 1,000 services × 100 operations on two replicas', () => {
     });
     // What explains a failure below: calculations, time to replicas, polls, Redis, RSS, logs.
     console.log([`${SERVICES} × ${OPERATIONS} operations`, ...describeRun(run), ...replicaTails(run)].join('\n'));
-  }, 300_000);
+  }, 420_000);
 
   it('computes every calculation, none failed or fenced', () => {
     expect(run.replicas.map(({ failed, fenced }) => ({ failed, fenced }))).toEqual([

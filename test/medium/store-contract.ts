@@ -144,7 +144,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         },
         search: { query: { previous: 0.5, target: 1, adaptive: false, withinTolerance: true } },
       };
-      await store.saveProbabilities({ computedAt: 5, probabilities: { checkout: { 'GET /cart': 0.3, 'POST /pay': 1 }, search: { query: 0.5 } }, inputs });
+      // Traffic of an operation and a service the calculation had no inputs for: nothing to restore.
+      const seen = { requestsPerSecond: 1, sampledPerSecond: 0.1, errorRate: 0 };
+      const traffic = { checkout: { 'GET /cart': seen, 'GET /new': seen, 'POST /pay': seen }, quiet: { ping: seen } };
+      await store.saveProbabilities({ computedAt: 5, probabilities: { checkout: { 'GET /cart': 0.3, 'POST /pay': 1 }, search: { query: 0.5 } }, inputs, traffic });
 
       expect(inputRecords(await store.loadInputs())).toEqual(inputs);
     });

@@ -49,8 +49,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   readonly usesRecentPart = true;
 
   private readonly tuning: SamplaneTuning;
-  /** Buckets added since the last calculation, oldest first. */
-  /** Queued buckets; a new leader's history comes packed (see `readPackedHistory`). */
+  /** Buckets added since the last calculation, oldest first; a new leader's history comes packed. */
   private pending: Array<ThroughputBucket | PackedBucket> = [];
   /** One operation's counts as `fold` reads them, reused: no object per operation. */
   private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, probabilities: [] };

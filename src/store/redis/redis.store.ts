@@ -138,7 +138,11 @@ export class RedisStore implements SamplingStore {
         for (let first = 0; first < entries.length; first += SHARDS_PER_ROUND_TRIP) {
           const texts = await this.fetchChunks('explanations', entries.slice(first, first + SHARDS_PER_ROUND_TRIP));
           for (const text of texts.values()) {
-            for (const [service, stored] of Object.entries(parsedShard(text))) inputs[service] = decodeInputColumns(stored);
+            for (const [service, stored] of Object.entries(parsedShard(text))) {
+              const columns = decodeInputColumns(stored);
+              // A service with traffic and no inputs has nothing to restore, as in a store of objects.
+              if (columns.ops.length > 0) inputs[service] = columns;
+            }
           }
         }
         return inputs;

@@ -54,7 +54,12 @@ export class FleetReplica {
         // Each replica keeps its (empty) policies in its own file; no policy is set in a run.
         ALLOW_SQLITE_WITH_REDIS: 'true',
         ...env,
-        ...Object.fromEntries((process.env.FLEET_REPLICA_ENV ?? '').split(' ').filter(Boolean).map((pair) => pair.split('=', 2))),
+        ...Object.fromEntries(
+          (process.env.FLEET_REPLICA_ENV ?? '')
+            .split(' ')
+            .filter(Boolean)
+            .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+        ),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -127,6 +132,12 @@ export class FleetReplica {
   kill(): void {
     this.cpuSeconds();
     if (this.running) this.child.kill('SIGKILL');
+  }
+
+  /** SIGKILL, resolved once the process is gone. */
+  async killed(): Promise<void> {
+    this.kill();
+    await this.exited;
   }
 
   async stop(): Promise<void> {

@@ -25,7 +25,7 @@ export interface FleetRunOptions {
   accuracyServices: number;
   /**
    * After the load (and `untilVersion`), kill the leader with SIGKILL and keep the load on the
-   * survivor until it has taken the lease and saved a version, then run the final checks on it.
+   * survivor until it has taken the lease and saved two versions, then run the final checks on it.
    */
   takeover?: boolean;
   /** More environment for both replicas. */
@@ -187,7 +187,8 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
   const cpuSeconds = (await redisCpuSeconds(redis.nodes('all'))) - redisCpuBefore;
   const keys = await keySizes(redis.nodes('master'));
 
-  const watchedSeconds = Math.min(...watch.samples.map((s) => (s.length > 1 ? (s[s.length - 1].at - s[0].at) / 1000 : 0)));
+  // Of the replicas still running: a killed one stopped being watched at the kill.
+  const watchedSeconds = Math.min(...live.map((i) => watch.samples[i]).map((s) => (s.length > 1 ? (s[s.length - 1].at - s[0].at) / 1000 : 0)));
   return {
     options,
     loadStartedAt: loadStarted,
