@@ -19,6 +19,7 @@ const DEADLINE_MS = 2 * COMMAND_TIMEOUT_MS;
 
 const calls: Record<string, (store: SamplingStore) => Promise<unknown>> = {
   loadProbabilities: (store) => store.loadProbabilities(),
+  loadInputs: (store) => store.loadInputs(),
   probabilitiesVersion: (store) => store.probabilitiesVersion(),
   saveProbabilities: (store) => store.saveProbabilities(snapshot(1)),
   ping: (store) => store.ping(),
