@@ -7,6 +7,7 @@ import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
 import { SAMPLING_STORE, type SamplingStore } from '../store/store';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
+import { catchUpMs } from '../store/store-sizing';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
 import { createCalculator } from './calculator-factory';
@@ -89,7 +90,9 @@ export class CalculationService implements Calculation {
         return 'skipped';
       }
       const calculator = term.calculator;
-      const traffic = await this.addBucket(calculator, term.lastChecked, end, slicer);
+      // Slots older than a catch-up are gone (they expire): a longer gap is read in part.
+      const from = Math.max(term.lastChecked, Math.floor((end - catchUpMs(this.config.adaptive)) / this.throughput.slotMs) * this.throughput.slotMs);
+      const traffic = await this.addBucket(calculator, from, end, slicer);
       term.lastChecked = end;
       term.buckets++;
       this.phases?.ended();
@@ -137,6 +140,8 @@ export class CalculationService implements Calculation {
     const recentFrom = calculator.usesRecentPart ? this.recentFrom(start, end) : end;
     const split = recentFrom < end;
     const [counts] = await this.throughput.readIntervals([start, end], { slicer, ...(split && { recentFrom }) });
+    // Summed, for the history of whoever leads next.
+    await this.throughput.keepInterval(start, end, counts, slicer);
     const bucket = await bucketOf(counts, end - start, calculator.counts, slicer);
     if (split) bucket.recentSeconds = (end - recentFrom) / 1000;
     calculator.addBucket(bucket);
@@ -188,7 +193,10 @@ export class CalculationService implements Calculation {
     );
     const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, slicer };
     // A calculator of requests folds its buckets at the next calculation: they wait packed.
-    const history = calculator.counts === 'requests' ? await readPackedHistory(this.throughput, lastChecked, read) : await readHistory(this.throughput, lastChecked, read);
+    const history =
+      calculator.counts === 'requests'
+        ? await readPackedHistory(this.throughput, lastChecked, { ...read, packed: () => this.phases?.ended() })
+        : await readHistory(this.throughput, lastChecked, read);
     for (const bucket of history) calculator.addBucket(bucket);
     this.logger.info(
       {

@@ -80,16 +80,23 @@ export interface HistoryRead {
   counts: Counts;
   service?: string;
   slicer?: TimeSlicer;
+  /**
+   * Called by `readPackedHistory` once an interval is packed and its text and counts are
+   * garbage: the calculation thread collects there, or its heap grows to twice the history.
+   */
+  packed?: () => void;
 }
 
 /**
  * The `buckets` intervals ending at `through`, oldest first, read in one go and stopping (from
  * the newest) at the first one without counts, as Jaeger does at start. A new leader warms up
- * from them; a policy preview replays them.
+ * from them; a policy preview replays them. They are the intervals the last leaders calculated,
+ * kept summed, where those reach `through`; else (a store written by an older version) slots.
  */
 export async function readHistory(store: ThroughputStore, through: number, read: HistoryRead): Promise<ThroughputBucket[]> {
-  const bounds = historyBounds(store, through, read);
-  const intervals = await store.readIntervals(bounds, { service: read.service, slicer: read.slicer });
+  const { bounds, kept } = await historyBounds(store, through, read);
+  const options = { service: read.service, slicer: read.slicer };
+  const intervals = kept ? await store.readKept(bounds, options) : await store.readIntervals(bounds, options);
   const buckets: ThroughputBucket[] = [];
   for (let i = intervals.length - 1; i >= 0 && intervals[i].size > 0; i--) {
     buckets.unshift(await bucketOf(intervals[i], bounds[i + 1] - bounds[i], read.counts, read.slicer));
@@ -104,20 +111,55 @@ export async function readHistory(store: ThroughputStore, through: number, read:
  * More round trips than one read (a read's per interval), as many whatever the fleet's size.
  */
 export async function readPackedHistory(store: ThroughputStore, through: number, read: HistoryRead): Promise<PackedBucket[]> {
-  const bounds = historyBounds(store, through, read);
+  const { bounds, kept } = await historyBounds(store, through, read);
   const buckets: PackedBucket[] = [];
   for (let i = bounds.length - 2; i >= 0; i--) {
-    const [counts] = await store.readIntervals([bounds[i], bounds[i + 1]], { service: read.service, slicer: read.slicer });
-    if (counts.size === 0) break;
-    buckets.unshift(PackedBucket.of(await bucketOf(counts, bounds[i + 1] - bounds[i], read.counts, read.slicer)));
+    const bucket = await readPacked(store, bounds[i], bounds[i + 1], kept, read);
+    if (!bucket) break;
+    buckets.unshift(bucket);
+    read.packed?.();
   }
   return buckets;
 }
 
-function historyBounds(store: ThroughputStore, through: number, read: HistoryRead): number[] {
+/** One interval packed, or undefined if it has no counts; its counts die with this call's frame. */
+async function readPacked(store: ThroughputStore, from: number, to: number, kept: boolean, read: HistoryRead): Promise<PackedBucket | undefined> {
+  const options = { service: read.service, slicer: read.slicer };
+  const [counts] = kept ? await store.readKept([from, to], options) : await store.readIntervals([from, to], options);
+  if (counts.size === 0) return undefined;
+  return PackedBucket.of(await bucketOf(counts, to - from, read.counts, read.slicer));
+}
+
+/**
+ * The history's interval bounds: the kept intervals chained back from `through` (each ending
+ * where the next begins), or `buckets` intervals of slots when none ends at `through`.
+ */
+async function historyBounds(store: ThroughputStore, through: number, read: HistoryRead): Promise<{ bounds: number[]; kept: boolean }> {
+  const chained = chainBack(await store.keptIntervals(), through, read.buckets);
+  if (chained.length > 1) return { bounds: chained, kept: true };
   const bounds = [through];
   for (let i = 0; i < read.buckets; i++) {
     bounds.unshift(Math.floor((bounds[0] - read.intervalMs) / store.slotMs) * store.slotMs);
+  }
+  return { bounds, kept: false };
+}
+
+/**
+ * Up to `limit` of the `[from, to]` intervals, chained back from `through`: the bounds, oldest
+ * first, ending with `through`; just `[through]` when no interval ends there. An interval
+ * missing (no calculation read it) ends the chain, as an interval without counts does.
+ */
+export function chainBack(intervals: Array<[number, number]>, through: number, limit: number): number[] {
+  const fromsByTo = new Map<number, number[]>();
+  for (const [from, to] of intervals) if (from < to) fromsByTo.set(to, [...(fromsByTo.get(to) ?? []), from]);
+  // Two leaders may have kept different intervals ending alike (one of them fenced): the one
+  // the chain goes on from, else the longer.
+  const pick = (froms: number[]) => froms.find((from) => fromsByTo.has(from)) ?? Math.min(...froms);
+  const bounds = [through];
+  while (bounds.length <= limit) {
+    const froms = fromsByTo.get(bounds[0]);
+    if (!froms) break;
+    bounds.unshift(pick(froms.sort((a, b) => a - b)));
   }
   return bounds;
 }

@@ -9,6 +9,9 @@ const CLOSE = 0x5d;
 const MINUS = 0x2d;
 const ZERO = 0x30;
 const NINE = 0x39;
+const POINT = 0x2e;
+// Built by multiplying, each exact: 10^15 < 2^53.
+const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => i).map((i) => [...Array<number>(i)].reduce((power) => power * 10, 1));
 
 /** What one service's lines held last time, position by position, to be reused as is. */
 interface Remembered {
@@ -127,22 +130,36 @@ export class FlushLineScanner {
     const from = this.at;
     let end = from;
     let value = 0;
-    let integer = true;
+    let digitCount = 0;
+    // Where the fraction's point is (-1: none), and whether an exponent or a second point is there.
+    let point = -1;
+    let other = false;
     if (text.charCodeAt(end) === MINUS) end++;
     const digits = end;
     for (;;) {
       const code = text.charCodeAt(end);
-      if (code >= ZERO && code <= NINE) value = value * 10 + (code - ZERO);
-      else if (code === 0x2e || code === 0x65 || code === 0x45 || code === 0x2b || code === MINUS) integer = false;
+      if (code >= ZERO && code <= NINE) {
+        value = value * 10 + (code - ZERO);
+        digitCount++;
+      } else if (code === POINT && point < 0) point = end;
+      else if (code === POINT || code === 0x65 || code === 0x45 || code === 0x2b || code === MINUS) other = true;
       else break;
       end++;
     }
-    // Leading zeros and empty numbers are not JSON.
-    if (end === digits || (text.charCodeAt(digits) === ZERO && end > digits + 1 && integer)) return false;
+    // Empty numbers, leading zeros, a point without digits on both sides are not JSON.
+    const second = text.charCodeAt(digits + 1);
+    if (end === digits || (text.charCodeAt(digits) === ZERO && second >= ZERO && second <= NINE)) return false;
+    if (point === digits || point === end - 1) return false;
     this.at = end;
-    if (integer && end - digits <= 15) into[at] = text.charCodeAt(from) === MINUS ? -value : value;
-    // Fractions, exponents and long integers the slow, exact way; what JSON.parse refuses stays NaN.
-    else into[at] = jsonNumber(text.slice(from, end));
+    // Up to 15 digits are exact as an integer, and one division by an exact power of ten rounds
+    // as JSON.parse does: a summed interval's fractions need no string.
+    if (!other && digitCount <= 15) {
+      const magnitude = point < 0 ? value : value / POWERS_OF_TEN[end - point - 1];
+      into[at] = text.charCodeAt(from) === MINUS ? -magnitude : magnitude;
+    } else {
+      // Exponents and long numbers the slow, exact way; what JSON.parse refuses stays NaN.
+      into[at] = jsonNumber(text.slice(from, end));
+    }
     return !Number.isNaN(into[at]);
   }
 

@@ -37,7 +37,7 @@ interface SharedState {
 const SHARED_STATE = Symbol('SHARED_STATE');
 
 async function createSharedState(config: AppConfig, logger: AppLogger, metrics: MetricsService, clock: Clock): Promise<SharedState> {
-  const { slotMs, retentionMs, bounds, window } = storeSizing(config);
+  const { slotMs, retentionMs, keptMs, bounds, window } = storeSizing(config);
   const target = config.redis;
   if (!target) {
     logger.info('no REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS: using the embedded in-memory store (single replica)');
@@ -45,7 +45,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
     const lease = new MemoryLeaderLease(clock);
     return {
       store: new MemoryStore(lease),
-      throughput: new MemoryThroughputStore(slotMs, retentionMs, window),
+      throughput: new MemoryThroughputStore(slotMs, retentionMs, window, keptMs),
       history: new MemoryHistoryStore(bounds),
       lease,
       announcer: new MemoryAnnouncer(),
@@ -76,7 +76,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   const announcer = new RedisAnnouncer(client, subscriber, prefix);
   return {
     store,
-    throughput: new RedisThroughputStore(bulk, prefix, slotMs, retentionMs, window),
+    throughput: new RedisThroughputStore(bulk, prefix, slotMs, retentionMs, window, keptMs),
     history: new RedisHistoryStore(client, prefix, bounds),
     lease: new RedisLeaderLease(client, prefix),
     announcer,

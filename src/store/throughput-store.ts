@@ -25,6 +25,19 @@ export interface ThroughputStore {
   /** Merged counts of every slot starting in [fromMs, toMs), as records. */
   read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]>;
   /**
+   * Keeps the interval [from, to)'s summed counts, as the leader read them, until `keptMs` has
+   * passed: a new leader's history (and a policy preview's) reads these, one short line per
+   * service, instead of every slot's flushes again, and the slots need not outlive the catch-up.
+   */
+  keepInterval(from: number, to: number, counts: IntervalCounts, slicer?: TimeSlicer): Promise<void>;
+  /** The intervals kept, as [from, to] pairs, in no particular order. */
+  keptIntervals(): Promise<Array<[number, number]>>;
+  /**
+   * The kept counts of each interval [bounds[i], bounds[i+1]) (each one kept as such), read as
+   * `readIntervals` reads slots: in one go, and `service` alone when given.
+   */
+  readKept(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]>;
+  /**
    * The earliest flush watermark among replicas that flushed after `aliveSince`, or undefined
    * when none did. Replicas silent since then are taken as gone and no longer waited for.
    */

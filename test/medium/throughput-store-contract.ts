@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../../src/sampling/counted-operation';
+import { type IntervalCounts, addCounted, toCounted } from '../../src/store/throughput-counts';
 import type { ThroughputStore } from '../../src/store/throughput-store';
 
 export interface ThroughputStoreOptions {
@@ -293,6 +294,77 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
       await expect(second.read(BASE, BASE + SLOT_MS)).resolves.toEqual([]);
       await expect(second.flushedThrough(0)).resolves.toBeUndefined();
       await expect(first.flushedThrough(0)).resolves.toBe(BASE);
+    });
+
+    describe('kept intervals', () => {
+      it('gives back an interval kept summed as it was read: every field, any name', async () => {
+        const store = await open();
+        await store.flush('replica-a', BASE + 1_000, [
+          ...AWKWARD_NAMES.map((name, i) => counted(name, name, i + 1, ['0.100000'])),
+          { service: 'A', operation: 'GET', sampled: 3, requests: 1200.25, exact: 1000, errors: 2, outcomes: 600, probabilities: ['0.002500'] },
+        ]);
+        // Spread over the whole interval.
+        await store.flush('replica-b', BASE + 2 * SLOT_MS, [{ ...counted('A', 'GET', 4, ['0.200000']), windowMs: 2 * SLOT_MS }]);
+        const [counts] = await store.readIntervals([BASE, BASE + 2 * SLOT_MS]);
+
+        await store.keepInterval(BASE, BASE + 2 * SLOT_MS, counts);
+        const [kept] = await store.readKept([BASE, BASE + 2 * SLOT_MS]);
+
+        expect(normalise(toCounted(kept))).toEqual(normalise(toCounted(counts)));
+        expect(kept.get('A')?.get('GET')).toMatchObject({ sampled: 7, requests: 1240.25, exact: 1000, errors: 2, outcomes: 640 });
+        await expect(store.keptIntervals()).resolves.toEqual([[BASE, BASE + 2 * SLOT_MS]]);
+      });
+
+      it('reads several kept intervals in one go, each on its own, and one service alone when asked', async () => {
+        const store = await open();
+        const interval = (service: string, sampled: number): IntervalCounts => {
+          const counts: IntervalCounts = new Map();
+          addCounted(counts, counted(service, 'GET', sampled));
+          addCounted(counts, counted('shared', 'GET', sampled));
+          return counts;
+        };
+        await store.keepInterval(BASE, BASE + SLOT_MS, interval('A', 1));
+        await store.keepInterval(BASE + SLOT_MS, BASE + 3 * SLOT_MS, interval('B', 2));
+
+        const [first, second] = await store.readKept([BASE, BASE + SLOT_MS, BASE + 3 * SLOT_MS]);
+        const [alone] = await store.readKept([BASE + SLOT_MS, BASE + 3 * SLOT_MS], { service: 'shared' });
+
+        expect([...first.keys()].sort()).toEqual(['A', 'shared']);
+        expect(second.get('B')?.get('GET')?.sampled).toBe(2);
+        expect(second.get('shared')?.get('GET')?.sampled).toBe(2);
+        expect([...alone.keys()]).toEqual(['shared']);
+        // An interval that was not kept as such reads as nothing, even where kept ones overlap it.
+        const [unkept] = await store.readKept([BASE, BASE + 3 * SLOT_MS]);
+        expect(unkept.size).toBe(0);
+        expect((await store.keptIntervals()).sort((a, b) => a[0] - b[0])).toEqual([
+          [BASE, BASE + SLOT_MS],
+          [BASE + SLOT_MS, BASE + 3 * SLOT_MS],
+        ]);
+      });
+
+      it('forgets intervals that ended longer ago than it keeps them', async () => {
+        const store = await open();
+        const counts: IntervalCounts = new Map();
+        addCounted(counts, counted('A', 'GET', 1));
+        const old = BASE - RETENTION_MS - 2 * SLOT_MS;
+
+        await store.keepInterval(old, old + SLOT_MS, counts);
+        await store.keepInterval(BASE, BASE + SLOT_MS, counts);
+
+        await expect(store.keptIntervals()).resolves.toEqual([[BASE, BASE + SLOT_MS]]);
+      });
+
+      it('keeps stores with different key prefixes apart', async () => {
+        const first = await open(`${prefix}first:`);
+        const second = await open(`${prefix}second:`);
+        const counts: IntervalCounts = new Map();
+        addCounted(counts, counted('A', 'GET', 1));
+
+        await first.keepInterval(BASE, BASE + SLOT_MS, counts);
+
+        await expect(second.keptIntervals()).resolves.toEqual([]);
+        expect((await second.readKept([BASE, BASE + SLOT_MS]))[0].size).toBe(0);
+      });
     });
 
     describe('flush watermarks', () => {

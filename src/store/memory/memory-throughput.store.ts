@@ -1,6 +1,6 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
-import { type IntervalCounts, decodeFlushes, encodeFlush, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, encodeFlush, encodeIntervalLine, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 
@@ -11,12 +11,15 @@ import type { ReadOptions, ThroughputStore } from '../throughput-store';
 export class MemoryThroughputStore implements ThroughputStore {
   private readonly slots = new Map<number, string>();
   private readonly watermarks = new Map<string, number>();
+  /** Kept intervals' text by `from-to`. */
+  private readonly kept = new Map<string, { from: number; to: number; text: string }>();
   private readonly scanner = new FlushLineScanner();
 
   constructor(
     readonly slotMs: number,
     private readonly retentionMs: number,
     private readonly maxWindowMs = 0,
+    private readonly keptMs = retentionMs,
   ) {}
 
   flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
@@ -41,6 +44,30 @@ export class MemoryThroughputStore implements ThroughputStore {
     for (const slot of slotsBetween(bounds, this.slotMs, this.maxWindowMs)) {
       const text = this.slots.get(slot);
       if (text) decodeFlushes(text, bounds, intervals, options.service, scanner, options.recentFrom);
+      if (options.slicer?.due()) await options.slicer.yield();
+    }
+    return intervals;
+  }
+
+  keepInterval(from: number, to: number, counts: IntervalCounts): Promise<void> {
+    let text = '';
+    for (const [service, operations] of counts) text += encodeIntervalLine(service, operations, from, to);
+    this.kept.set(`${from}-${to}`, { from, to, text });
+    for (const [key, kept] of this.kept) if (kept.to < to - this.keptMs) this.kept.delete(key);
+    return Promise.resolve();
+  }
+
+  keptIntervals(): Promise<Array<[number, number]>> {
+    return Promise.resolve([...this.kept.values()].map(({ from, to }) => [from, to]));
+  }
+
+  async readKept(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
+    const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
+    const scanner = options.service === undefined ? this.scanner : new FlushLineScanner();
+    if (options.service === undefined) scanner.beginRead();
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const text = this.kept.get(`${bounds[i]}-${bounds[i + 1]}`)?.text;
+      if (text) decodeFlushes(text, bounds, intervals, options.service, scanner);
       if (options.slicer?.due()) await options.slicer.yield();
     }
     return intervals;

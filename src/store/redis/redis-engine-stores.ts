@@ -20,7 +20,7 @@ export interface EngineStores {
 export async function connectEngineStores(config: AppConfig, logger: AppLogger): Promise<EngineStores> {
   const target = config.redis;
   if (!target) throw new Error('the calculation thread needs Redis');
-  const { slotMs, retentionMs, bounds, window } = storeSizing(config);
+  const { slotMs, retentionMs, keptMs, bounds, window } = storeSizing(config);
   const connection = { target, security: config.redisSecurity, commandTimeoutMs: config.redisCommandTimeoutMs };
   const client = createRedisClient(connection);
   const bulk = createRedisClient({ ...connection, commandTimeoutMs: bulkTimeoutMs(config.redisCommandTimeoutMs) });
@@ -32,7 +32,7 @@ export async function connectEngineStores(config: AppConfig, logger: AppLogger):
   const prefix = config.redisKeyPrefix;
   return {
     store: new RedisStore(bulk, prefix, client),
-    throughput: new RedisThroughputStore(bulk, prefix, slotMs, retentionMs, window),
+    throughput: new RedisThroughputStore(bulk, prefix, slotMs, retentionMs, window, keptMs),
     history: new RedisHistoryStore(client, prefix, bounds),
   };
 }

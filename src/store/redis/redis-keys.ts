@@ -51,6 +51,16 @@ export class RedisKeys {
     return `${this.prefix}{tp${shard}}:c:${slot}`;
   }
 
+  /** A shard's summed counts of one calculated interval [from, to), kept for history reads. */
+  keptCounts(shard: number, from: number, to: number): string {
+    return `${this.prefix}{tp${shard}}:k:${from}-${to}`;
+  }
+
+  /** The kept intervals, `from-to` by `to` (a sorted set). */
+  get kept(): string {
+    return `${this.control}kept`;
+  }
+
   /** One chunk of one generation of a probabilities shard. */
   probabilityChunk(shard: number, generation: string, chunk: number): string {
     return `${this.prefix}{pd${shard}}:${generation}:${chunk}`;

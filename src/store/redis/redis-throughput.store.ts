@@ -2,7 +2,7 @@ import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
-import { type IntervalCounts, decodeFlushes, encodeFlush, recordRuns, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, encodeFlush, encodeIntervalLine, recordRuns, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
@@ -19,6 +19,8 @@ const SHARDS_PER_WRITE = 64;
  * records as text (see `encodeFlush`): a flush costs one APPEND per shard it touches however
  * many operations it carries, and no value holds more than one shard's second of reports.
  * Values expire after `retentionMs`, so Redis holds only the window the engine can still read.
+ * Each interval the leader calculates is kept summed, one line per service, for `keptMs` (a
+ * value per shard, listed in a sorted set by its end): a new leader's history reads those.
  * Watermarks live in one sorted set (replica → flushed-through ms), pruned by the leader and
  * expiring with the slots; it is written after the counts, so a slot a watermark covers is whole.
  */
@@ -34,6 +36,8 @@ export class RedisThroughputStore implements ThroughputStore {
     private readonly retentionMs: number,
     /** The longest window a record's counts are spread over (records are kept at its start). */
     private readonly maxWindowMs = 0,
+    /** How long calculated intervals are kept summed (see `keepInterval`). */
+    private readonly keptMs = retentionMs,
   ) {
     this.keys = new RedisKeys(prefix);
   }
@@ -83,14 +87,19 @@ export class RedisThroughputStore implements ThroughputStore {
    * event loop.
    */
   async readIntervals(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
+    // Records spread over a window are kept at its start: those reaching into the first
+    // interval may start up to a window earlier.
+    const slots = slotsBetween(bounds, this.slotMs, this.maxWindowMs);
+    if (slots.length === 0) return bounds.slice(1).map(() => new Map());
+    return this.readShards(bounds, (shard) => slots.map((slot) => this.keys.slotCounts(shard, slot)), options);
+  }
+
+  /** Every shard's values under `keys(shard)`, decoded into the intervals of `bounds`. */
+  private async readShards(bounds: number[], keys: (shard: number) => string[], options: ReadOptions): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
     // The fleet's names and lists repeat from one read to the next: a whole read reuses them.
     const scanner = options.service === undefined ? this.scanner : new FlushLineScanner();
     if (options.service === undefined) scanner.beginRead();
-    // Records spread over a window are kept at its start: those reaching into the first
-    // interval may start up to a window earlier.
-    const slots = slotsBetween(bounds, this.slotMs, this.maxWindowMs);
-    if (slots.length === 0) return intervals;
     const shards =
       options.service !== undefined
         ? [shardOf(options.service, THROUGHPUT_SHARDS)]
@@ -100,9 +109,7 @@ export class RedisThroughputStore implements ThroughputStore {
     for (let first = 0; first < shards.length; first += SHARDS_PER_READ) {
       const group = shards.slice(first, first + SHARDS_PER_READ);
       const batch = new RedisBatch(this.client);
-      for (const shard of group) {
-        batch.add(String(shard), (pipeline) => pipeline.mget(slots.map((slot) => this.keys.slotCounts(shard, slot))));
-      }
+      for (const shard of group) batch.add(String(shard), (pipeline) => pipeline.mget(keys(shard)));
       const results = await batch.exec();
       for (const shard of group) {
         const values = (results.get(String(shard))?.[0] ?? []) as Array<string | null>;
@@ -113,6 +120,49 @@ export class RedisThroughputStore implements ThroughputStore {
       }
     }
     return intervals;
+  }
+
+  /** A value per shard (64 shards a round trip), then the interval listed: a listed one is whole. */
+  async keepInterval(from: number, to: number, counts: IntervalCounts, slicer = UNSLICED): Promise<void> {
+    const byShard = new Map<number, string[]>();
+    for (const service of counts.keys()) {
+      const shard = shardOf(service, THROUGHPUT_SHARDS);
+      const services = byShard.get(shard);
+      if (services) services.push(service);
+      else byShard.set(shard, [service]);
+    }
+    const shards = [...byShard.keys()];
+    for (let first = 0; first < shards.length; first += SHARDS_PER_WRITE) {
+      const batch = new RedisBatch(this.client);
+      for (const shard of shards.slice(first, first + SHARDS_PER_WRITE)) {
+        let text = '';
+        for (const service of byShard.get(shard) ?? []) text += encodeIntervalLine(service, counts.get(service) ?? new Map(), from, to);
+        batch.add(String(shard), (pipeline) => pipeline.set(this.keys.keptCounts(shard, from, to), text, 'PX', this.keptMs));
+        if (slicer.due()) await slicer.yield();
+      }
+      await batch.exec();
+    }
+    const key = this.keys.kept;
+    await new RedisBatch(this.client)
+      .add('control', (pipeline) =>
+        pipeline.zadd(key, to, `${from}-${to}`).zremrangebyscore(key, '-inf', `(${to - this.keptMs}`).pexpire(key, this.keptMs),
+      )
+      .exec();
+  }
+
+  async keptIntervals(): Promise<Array<[number, number]>> {
+    const results = await new RedisBatch(this.client).add('control', (pipeline) => pipeline.zrange(this.keys.kept, '0', '-1')).exec();
+    const members = ((results.get('control') ?? [])[0] ?? []) as string[];
+    return members.flatMap((member) => {
+      const [from, to] = member.split('-').map(Number);
+      return Number.isSafeInteger(from) && Number.isSafeInteger(to) && from < to ? [[from, to] as [number, number]] : [];
+    });
+  }
+
+  /** One MGET per shard over the intervals' values, 32 shards per round trip, as `readIntervals`. */
+  async readKept(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
+    const keys = (shard: number) => bounds.slice(1).map((to, i) => this.keys.keptCounts(shard, bounds[i], to));
+    return this.readShards(bounds, keys, options);
   }
 
   async read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]> {

@@ -78,7 +78,7 @@ export function describeRun(r: FleetRunResult): string[] {
   );
   r.replicas.forEach((x, i) =>
     lines.push(
-      `replica-${i}: RSS max ${mib(x.rssMaxBytes)}, CPU ${x.cpuSeconds?.toFixed(1) ?? '?'} s, flush failures ${x.flushFailures} ` +
+      `replica-${i}: RSS max ${mib(x.rssMaxBytes)}${x.rssMaxAt === undefined ? '' : ` at ${rel(x.rssMaxAt).trim()}`}, CPU ${x.cpuSeconds?.toFixed(1) ?? '?'} s, flush failures ${x.flushFailures} ` +
         `(${x.droppedOperations} operation counts dropped), slowest /metrics ${x.slowestScrapeMs.toFixed(0)} ms`,
     ),
   );

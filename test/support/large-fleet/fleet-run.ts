@@ -38,6 +38,8 @@ export interface FleetRunOptions {
 
 export interface ReplicaFigures {
   rssMaxBytes: number;
+  /** When the RSS peaked (epoch ms), to place the peak against the calculations. */
+  rssMaxAt: number | undefined;
   cpuSeconds: number | undefined;
   computed: number;
   failed: number;
@@ -206,6 +208,7 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
       const series = watch.samples[i];
       return {
         rssMaxBytes: Math.max(0, ...watch.rss[i].map((r) => r.bytes)),
+        rssMaxAt: watch.rss[i].reduce<{ at: number; bytes: number } | undefined>((max, r) => (max && max.bytes >= r.bytes ? max : r), undefined)?.at,
         cpuSeconds: replica.cpuSeconds(),
         computed: counted(series, 'computed'),
         failed: counted(series, 'failed'),

@@ -1,4 +1,4 @@
-import { bucketOf, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
+import { bucketOf, chainBack, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
 import { MemoryThroughputStore } from '../../../src/store/memory/memory-throughput.store';
 import { type IntervalCounts, addFields } from '../../../src/store/throughput-counts';
 
@@ -51,12 +51,66 @@ describe('interval counts as calculation buckets', () => {
     }
     const read = { intervalMs: 10_000, buckets: 10, counts: 'requests' as const };
 
-    const packed = await readPackedHistory(store, 100_000, read);
+    // Told after each interval read is packed, not after the empty one that ends the history.
+    const told: number[] = [];
+    let reads = 0;
+    const readInterval = store.readIntervals.bind(store);
+    jest.spyOn(store, 'readIntervals').mockImplementation((bounds, options) => {
+      reads++;
+      return readInterval(bounds, options);
+    });
+    const packed = await readPackedHistory(store, 100_000, { ...read, packed: () => told.push(reads) });
+    jest.restoreAllMocks();
     const whole = await readHistory(store, 100_000, read);
+
+    expect(told).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 
     // Only the intervals after the gap, oldest first, with the same counts.
     expect(packed).toHaveLength(8);
     expect(packed.map((bucket) => bucket.unpacked())).toEqual(whole.map((bucket) => ({ ...bucket, throughput: unboxed(bucket.throughput) })));
+  });
+});
+
+describe('a history from the intervals leaders kept', () => {
+  it('chains intervals back from `through`, each ending where the next begins, up to a limit', () => {
+    const kept: Array<[number, number]> = [[30, 40], [0, 10], [10, 20], [20, 30], [40, 55]];
+
+    expect(chainBack(kept, 55, 10)).toEqual([0, 10, 20, 30, 40, 55]);
+    expect(chainBack(kept, 55, 2)).toEqual([30, 40, 55]);
+    expect(chainBack(kept, 30, 10)).toEqual([0, 10, 20, 30]);
+  });
+
+  it('stops at an interval nobody kept, and starts nowhere when none ends at `through`', () => {
+    expect(chainBack([[0, 10], [20, 30], [30, 40]], 40, 10)).toEqual([20, 30, 40]);
+    expect(chainBack([[0, 10]], 15, 10)).toEqual([15]);
+    expect(chainBack([], 15, 10)).toEqual([15]);
+  });
+
+  it('takes, of two intervals kept with the same end (two leaders for a moment), the one the chain goes on from, else the longer', () => {
+    expect(chainBack([[0, 10], [5, 20], [10, 20]], 20, 10)).toEqual([0, 10, 20]);
+    expect(chainBack([[0, 10], [10, 20], [0, 20]], 20, 10)).toEqual([0, 10, 20]);
+    expect(chainBack([[5, 20], [10, 20]], 20, 10)).toEqual([5, 20]);
+  });
+
+  it('reads kept intervals where they reach `through`, slots where they do not', async () => {
+    const store = new MemoryThroughputStore(1_000, 600_000);
+    for (let at = 1_000; at <= 40_000; at += 1_000) await store.flush('r', at, [{ service: 'A', operation: 'GET', sampled: 1, requests: 100, errors: 0, probabilities: [] }]);
+    const read = { intervalMs: 10_000, buckets: 10, counts: 'requests' as const };
+    // Kept from a read of the slots, then the slots of the last two intervals changed.
+    for (const [from, to] of [[10_000, 20_000], [20_000, 30_000]]) {
+      const [counts] = await store.readIntervals([from, to]);
+      counts.get('A')!.get('GET')!.requests *= 2;
+      await store.keepInterval(from, to, counts);
+    }
+
+    const kept = await readHistory(store, 30_000, read);
+    const packed = await readPackedHistory(store, 30_000, read);
+    const slots = await readHistory(store, 40_000, read);
+
+    expect(kept.map((bucket) => bucket.throughput.get('A')?.get('GET')?.count)).toEqual([2_000, 2_000]);
+    expect(packed.map((bucket) => bucket.unpacked().throughput.get('A')?.get('GET')?.count)).toEqual([2_000, 2_000]);
+    // Nothing kept ends at 40 s: ten intervals of slots back from there, up to the gap before 1 s.
+    expect(slots.map((bucket) => bucket.throughput.get('A')?.get('GET')?.count)).toEqual([900, 1_000, 1_000, 1_000]);
   });
 });
 

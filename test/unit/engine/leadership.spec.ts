@@ -8,6 +8,7 @@ import {
   StallableThroughput,
   steadyTraffic,
 } from './support/engine-replicas';
+import { catchUpMs } from '../../../src/store/store-sizing';
 
 /** Probability of the test operation in a saved snapshot. */
 const probabilityIn = (snapshot: { probabilities: Record<string, Record<string, number>> }) =>
@@ -82,6 +83,58 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(ofB[0].snapshot.inputs?.[SERVICE]?.[OPERATION]?.previous).toBe(probabilityIn(lastOfA.snapshot));
     // A's ingest died with it: B's own 50 requests/s are all that is left.
     expect(probabilityIn(ofB.at(-1)!.snapshot)).toBeCloseTo(0.02);
+  });
+
+  it('gives a new leader the intervals the last one calculated, kept summed, as history, and slots only for what is new', async () => {
+    const a = new EngineReplica('a', shared).start();
+    const reads = new StallableThroughput(shared.throughput);
+    const b = new EngineReplica('b', shared, reads).start();
+    steadyTraffic(a, 50);
+    steadyTraffic(b, 50);
+    await shared.clock.advance(4.5 * INTERVAL_MS);
+    const ofA = shared.store.saves.filter((save) => save.holder === 'a');
+    expect(ofA.length).toBeGreaterThanOrEqual(3);
+    const through = ofA.at(-1)!.snapshot.dataThrough;
+    expect(reads.readBounds).toEqual([]);
+
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + INTERVAL_MS);
+
+    expect(shared.store.saves.at(-1)?.holder).toBe('b');
+    // A's calculations, one kept interval each, chained back from where its last one ended.
+    // A's calculations, one kept interval each, read newest first from where its last one ended.
+    const kept = reads.readBounds.filter((read) => read.of === 'kept');
+    expect(kept.map((read) => read.bounds.at(-1))).toEqual(ofA.map((save) => save.snapshot.dataThrough).reverse());
+    kept.slice(1).forEach((read, i) => expect(read.bounds.at(-1)).toBe(kept[i].bounds[0]));
+    // Then the slots since, and nothing older.
+    const slots = reads.readBounds.slice(kept.length);
+    expect(slots.length).toBeGreaterThanOrEqual(1);
+    expect(slots.every((read) => read.of === 'slots' && read.bounds[0] >= through!)).toBe(true);
+    expect(slots[0].bounds[0]).toBe(through);
+  });
+
+  it('reads no further back than a catch-up after a long gap: older slots have expired', async () => {
+    const a = new EngineReplica('a', shared).start();
+    steadyTraffic(a, 50);
+    await shared.clock.advance(2.5 * INTERVAL_MS);
+    const through = shared.store.saves.at(-1)!.snapshot.dataThrough!;
+
+    // No replica at all for longer than a catch-up (but not so long that its data is stale).
+    a.clock.kill();
+    await shared.clock.advance(8 * INTERVAL_MS);
+    const reads = new StallableThroughput(shared.throughput);
+    const b = new EngineReplica('b', shared, reads).start();
+    steadyTraffic(b, 50);
+    await shared.clock.advance(LEASE_MS + 2 * INTERVAL_MS);
+
+    const slots = reads.readBounds.filter((read) => read.of === 'slots');
+    const first = slots[0].bounds;
+    const catchUp = catchUpMs(shared.config.adaptive);
+    expect(first[0]).toBeGreaterThan(through);
+    expect(first[1] - first[0]).toBeLessThanOrEqual(catchUp);
+    expect(first[1] - first[0]).toBeGreaterThan(catchUp - shared.config.ingestFlushIntervalMs);
+    // 50 requests/s read over what it read, not diluted over the whole gap.
+    expect(shared.store.saves.at(-1)?.snapshot.traffic?.[SERVICE]?.[OPERATION]?.requestsPerSecond).toBeCloseTo(50);
   });
 
   it('refuses the save of a leader whose lease went to another replica while it was calculating', async () => {

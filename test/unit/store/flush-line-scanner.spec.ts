@@ -5,7 +5,7 @@ import { type IntervalCounts, decodeFlushes, encodeFlush } from '../../../src/st
 const AT = 1_767_225_600_000;
 const BOUNDS = [AT - 20_000, AT - 4000, AT + 5000];
 const NAMES = ['GET /a', 'POST /b', 'line\nbreak', 'tab\tand "quotes"', 'back\\slash', 'lone \ud800', 'ünïcødé 🚀', '__proto__', '', 'DEL\u007f'];
-const NUMBERS = [0, 1, 7, 123456, 0.5, 1e-7, 2.5e21, 1e300, -3, 12345678901234568, 0.1 + 0.2];
+const NUMBERS = [0, 1, 7, 123456, 0.5, 1e-7, 2.5e21, 1e300, -3, 12345678901234568, 0.1 + 0.2, 1240.25, 0.001, -0.75, 99999.99999, 1234567890.12345];
 
 /** Deterministic pseudo-random numbers, so a failure names its seed. */
 function random(seed: number): () => number {
@@ -91,6 +91,27 @@ describe('flush line scanner', () => {
     const text = damaged(flushText(next), next);
 
     expect(decodeWith(text, new FlushLineScanner())).toEqual(decodeWith(text, JSON_ONLY));
+  });
+
+  it('reads decimal fractions exactly as JSON.parse does, and leaves malformed ones to it', () => {
+    const next = random(42);
+    const texts = ['0.5', '-0.75', '1240.25', '0.000001', '123456789012.345', '999999999999999', '9007199254740993', '1.5e3', '12.3456789012345678'];
+    for (let i = 0; i < 2000; i++) {
+      const digits = 1 + Math.floor(next() * 15);
+      const text = String(Math.floor(next() * 10 ** digits));
+      const point = Math.floor(next() * text.length);
+      texts.push(point === 0 ? text : `${text.slice(0, point)}.${text.slice(point)}`);
+    }
+    const scanner = new FlushLineScanner();
+    for (const number of texts) {
+      const line = `["S",0,0,"op",${number},${number},0,0,0,[]]`;
+      expect(scanner.scan(line, 0, line.length)).toBe(true);
+      expect([number, scanner.counts[0]]).toEqual([number, JSON.parse(number)]);
+    }
+    for (const number of ['1.', '.5', '00.5', '01', '1..2', '-', '-.5', '0.5.1']) {
+      const line = `["S",0,0,"op",${number},1,0,0,0,[]]`;
+      expect([number, scanner.scan(line, 0, line.length)]).toEqual([number, false]);
+    }
   });
 
   it('reads a changed name or list at a position it remembers as what the text now holds', () => {

@@ -59,8 +59,9 @@ describe('flush text', () => {
       // Outcomes seen: 4 from the first flush, all 5 requests of the second.
       outcomes: 9,
       probabilities: ['0.100000', '0.200000'],
-      // What a calculator counts, set only once the counts become its bucket.
-      count: 0,
+      // What a calculator counts, set only once the counts become its bucket (a zero held as a
+      // double, -0, so that setting it does not change the object's layout).
+      count: -0,
       // No recent part was asked for.
       recent: 0,
     });

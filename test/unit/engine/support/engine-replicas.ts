@@ -9,6 +9,7 @@ import { ThroughputFlusher } from '../../../../src/engine/throughput-flusher';
 import { ThroughputAccumulator } from '../../../../src/ingest/throughput-accumulator';
 import { StrategyProvider } from '../../../../src/serving/strategy-provider';
 import { historyBounds } from '../../../../src/store/history-store';
+import { storeSizing } from '../../../../src/store/store-sizing';
 import type { Fence } from '../../../../src/store/leader-lease';
 import { MemoryAnnouncer } from '../../../../src/store/memory/memory-announcer';
 import { MemoryHistoryStore } from '../../../../src/store/memory/memory-history.store';
@@ -82,8 +83,8 @@ export class SharedState {
   readonly announcer = new MemoryAnnouncer();
 
   constructor(readonly config: AppConfig = engineConfig()) {
-    const retentionMs = (config.adaptive.aggregationBuckets + 2) * config.adaptive.calculationIntervalMs + 60_000;
-    this.throughput = new MemoryThroughputStore(config.ingestFlushIntervalMs, retentionMs);
+    const { slotMs, retentionMs, window, keptMs } = storeSizing(config);
+    this.throughput = new MemoryThroughputStore(slotMs, retentionMs, window, keptMs);
     this.history = new MemoryHistoryStore(historyBounds(config.adaptive.calculationIntervalMs));
   }
 }
@@ -165,6 +166,8 @@ export class StallableThroughput implements ThroughputStore {
   private resume: (() => void) | undefined;
   /** Reads waiting for `release`. */
   waiting = 0;
+  /** Every read's bounds, in order: of slots, or of kept intervals. */
+  readonly readBounds: Array<{ of: 'slots' | 'kept'; bounds: number[] }> = [];
 
   constructor(private readonly store: ThroughputStore) {}
 
@@ -191,6 +194,7 @@ export class StallableThroughput implements ThroughputStore {
   }
 
   async readIntervals(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]> {
+    this.readBounds.push({ of: 'slots', bounds });
     await this.wait();
     return this.store.readIntervals(bounds, options);
   }
@@ -200,6 +204,20 @@ export class StallableThroughput implements ThroughputStore {
     this.waiting++;
     await this.held;
     this.waiting--;
+  }
+
+  keepInterval(from: number, to: number, counts: IntervalCounts): Promise<void> {
+    return this.store.keepInterval(from, to, counts);
+  }
+
+  keptIntervals(): Promise<Array<[number, number]>> {
+    return this.store.keptIntervals();
+  }
+
+  async readKept(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]> {
+    this.readBounds.push({ of: 'kept', bounds });
+    await this.wait();
+    return this.store.readKept(bounds, options);
   }
 
   flushedThrough(aliveSince: number): Promise<number | undefined> {
