@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
-import type { TimeSlicer } from '../common/time-slicer';
+import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { AdaptiveCalculator, Probabilities, RestoredInputs } from '../sampling/calculator';
 import { recentPartLength } from '../sampling/throughput';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
@@ -17,7 +17,7 @@ import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
 import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type CalculationPhases, type FenceSource, type TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
-import { bucketOf, readHistory, readPackedHistory, trafficOf } from './interval-buckets';
+import { type HistoryRead, bucketOf, feedHistory, readHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
 import { dictionary } from '../sampling/dictionary';
 
@@ -192,22 +192,28 @@ export class CalculationService implements Calculation {
       snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined,
     );
     const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, slicer };
-    // A calculator of requests folds its buckets at the next calculation: they wait packed.
-    const history =
-      calculator.counts === 'requests'
-        ? await readPackedHistory(this.throughput, lastChecked, { ...read, packed: () => this.phases?.ended() })
-        : await readHistory(this.throughput, lastChecked, read);
-    for (const bucket of history) calculator.addBucket(bucket);
+    const buckets = await this.loadHistory(calculator, lastChecked, read);
     this.logger.info(
       {
         token: fence.token,
         restoredVersion: snapshot?.version ?? 0,
         restoredFrom: snapshot ? 'store' : 'served',
-        historyBuckets: history.length,
+        historyBuckets: buckets,
       },
       'leader term started',
     );
-    return { token: fence.token, calculator, lastChecked, inherited, buckets: history.length };
+    return { token: fence.token, calculator, lastChecked, inherited, buckets };
+  }
+
+  /** Gives a new term's calculator its history: folded as read where it folds, else as buckets. */
+  private async loadHistory(calculator: AdaptiveCalculator, through: number, read: HistoryRead): Promise<number> {
+    const fold = calculator.foldHistory?.bind(calculator);
+    if (fold) {
+      return feedHistory(this.throughput, through, { ...read, afterInterval: () => this.phases?.ended() }, (bucket) => fold(bucket, read.slicer ?? UNSLICED));
+    }
+    const history = await readHistory(this.throughput, through, read);
+    for (const bucket of history) calculator.addBucket(bucket);
+    return history.length;
   }
 
   /**

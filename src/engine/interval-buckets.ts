@@ -81,10 +81,11 @@ export interface HistoryRead {
   service?: string;
   slicer?: TimeSlicer;
   /**
-   * Called by `readPackedHistory` once an interval is packed and its text and counts are
-   * garbage: the calculation thread collects there, or its heap grows to twice the history.
+   * Called once each interval of a history read a bucket at a time is taken in and its text
+   * and counts are garbage: the calculation thread collects there, or its heap grows to twice
+   * the history.
    */
-  packed?: () => void;
+  afterInterval?: () => void;
 }
 
 /**
@@ -117,9 +118,50 @@ export async function readPackedHistory(store: ThroughputStore, through: number,
     const bucket = await readPacked(store, bounds[i], bounds[i + 1], kept, read);
     if (!bucket) break;
     buckets.unshift(bucket);
-    read.packed?.();
+    read.afterInterval?.();
   }
   return buckets;
+}
+
+/**
+ * The history for a calculator that folds it (`AdaptiveCalculator.foldHistory`), given to
+ * `give` a bucket at a time, oldest first; returns how many. Kept intervals are read oldest
+ * first and each is folded as read, so only one is ever held (an interval nobody kept, nor an
+ * empty one, is ever in their chain); a history from slots is read packed from the newest, as
+ * its start is the first interval without counts, then given.
+ */
+export async function feedHistory(
+  store: ThroughputStore,
+  through: number,
+  read: HistoryRead,
+  give: (bucket: ThroughputBucket | PackedBucket) => Promise<void>,
+): Promise<number> {
+  const { bounds, kept } = await historyBounds(store, through, read);
+  if (!kept) {
+    const packed = await readPackedHistory(store, through, read);
+    for (const bucket of packed) await give(bucket);
+    return packed.length;
+  }
+  let given = 0;
+  for (let i = 0; i + 1 < bounds.length; i++) {
+    given += await giveKept(store, bounds[i], bounds[i + 1], read, give);
+    read.afterInterval?.();
+  }
+  return given;
+}
+
+/** One kept interval given as a bucket (1), or nothing if it has no counts (0); its counts die with this frame. */
+async function giveKept(
+  store: ThroughputStore,
+  from: number,
+  to: number,
+  read: HistoryRead,
+  give: (bucket: ThroughputBucket) => Promise<void>,
+): Promise<number> {
+  const [counts] = await store.readKept([from, to], { service: read.service, slicer: read.slicer });
+  if (counts.size === 0) return 0;
+  await give(await bucketOf(counts, to - from, read.counts, read.slicer));
+  return 1;
 }
 
 /** One interval packed, or undefined if it has no counts; its counts die with this call's frame. */

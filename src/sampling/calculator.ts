@@ -86,6 +86,12 @@ export interface AdaptiveCalculator {
   restore(probabilities: Probabilities, inputs?: RestoredInputs): void;
   /** Prepends one bucket (keeps at most aggregationBuckets). Followers may call it too. */
   addBucket(bucket: ThroughputBucket | PackedBucket): void;
+  /**
+   * Present where a calculator folds buckets into state rather than keeping a window: takes a
+   * new leader's history a bucket at a time, oldest first, before the term's first calculation,
+   * so the history is never held whole. Without it the history goes to `addBucket`.
+   */
+  foldHistory?(bucket: ThroughputBucket | PackedBucket, slicer: TimeSlicer): Promise<void>;
   /** One leader calculation over the buckets held. */
   calculate(): CalculationResult;
   /** The same calculation, giving the event loop a turn whenever a slice is used up. */

@@ -28,6 +28,7 @@ export interface ThroughputStore {
    * Keeps the interval [from, to)'s summed counts, as the leader read them, until `keptMs` has
    * passed: a new leader's history (and a policy preview's) reads these, one short line per
    * service, instead of every slot's flushes again, and the slots need not outlive the catch-up.
+   * An interval without counts is not kept, so a history ends there.
    */
   keepInterval(from: number, to: number, counts: IntervalCounts, slicer?: TimeSlicer): Promise<void>;
   /** The intervals kept, as [from, to] pairs, in no particular order. */

@@ -342,6 +342,14 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
         ]);
       });
 
+      it('does not keep an interval without counts (a history ends there)', async () => {
+        const store = await open();
+
+        await store.keepInterval(BASE, BASE + SLOT_MS, new Map());
+
+        await expect(store.keptIntervals()).resolves.toEqual([]);
+      });
+
       it('forgets intervals that ended longer ago than it keeps them', async () => {
         const store = await open();
         const counts: IntervalCounts = new Map();

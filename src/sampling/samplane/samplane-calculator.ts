@@ -49,7 +49,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   readonly usesRecentPart = true;
 
   private readonly tuning: SamplaneTuning;
-  /** Buckets added since the last calculation, oldest first; a new leader's history comes packed. */
+  /** Buckets added since the last calculation, oldest first (a new leader's history is folded as read). */
   private pending: Array<ThroughputBucket | PackedBucket> = [];
   /** One operation's counts as `fold` reads them, reused: no object per operation. */
   private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, probabilities: [] };
@@ -145,14 +145,29 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     }
   }
 
-  /**
-   * Queues the bucket for the next calculation, which folds every queued bucket into the rate
-   * estimates in order, so the history a new leader loads warms the estimates up.
-   */
+  /** Queues the bucket for the next calculation, which folds every queued bucket into the rate estimates in order. */
   addBucket(bucket: ThroughputBucket | PackedBucket): void {
     // Packing the interval every calculation folds at once would cost more than it saves.
     this.pending.push(bucket);
     if (this.pending.length > this.options.aggregationBuckets) this.pending.shift();
+  }
+
+  /**
+   * Folds one bucket of a new leader's history (oldest first, before the term's first
+   * calculation) into the estimates now: the folds the first calculation would make of it
+   * queued, without a large fleet's ten buckets held until then. A service at a time.
+   */
+  async foldHistory(bucket: ThroughputBucket | PackedBucket, slicer: TimeSlicer): Promise<void> {
+    if (bucket.intervalSeconds <= 0) return;
+    this.state.reserve(Math.max(this.state.size, operationsIn(bucket)));
+    const fold = ++this.folds;
+    const services = new Set(this.operations.keys());
+    for (const service of servicesOf(bucket)) services.add(service);
+    for (const service of services) {
+      // Never the newest: a restored error baseline already holds the history (see `steps`).
+      this.fold(service, bucket, false, fold);
+      if (slicer.due()) await slicer.yield();
+    }
   }
 
   calculate(): CalculationResult {

@@ -50,6 +50,8 @@ export class MemoryThroughputStore implements ThroughputStore {
   }
 
   keepInterval(from: number, to: number, counts: IntervalCounts): Promise<void> {
+    // An interval without counts is not listed: a history ends there, as at one nobody kept.
+    if (counts.size === 0) return Promise.resolve();
     let text = '';
     for (const [service, operations] of counts) text += encodeIntervalLine(service, operations, from, to);
     this.kept.set(`${from}-${to}`, { from, to, text });

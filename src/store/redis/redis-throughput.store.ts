@@ -124,6 +124,8 @@ export class RedisThroughputStore implements ThroughputStore {
 
   /** A value per shard (64 shards a round trip), then the interval listed: a listed one is whole. */
   async keepInterval(from: number, to: number, counts: IntervalCounts, slicer = UNSLICED): Promise<void> {
+    // An interval without counts is not listed: a history ends there, as at one nobody kept.
+    if (counts.size === 0) return;
     const byShard = new Map<number, string[]>();
     for (const service of counts.keys()) {
       const shard = shardOf(service, THROUGHPUT_SHARDS);

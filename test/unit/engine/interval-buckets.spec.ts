@@ -1,4 +1,6 @@
-import { bucketOf, chainBack, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
+import { bucketOf, chainBack, feedHistory, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
+import { PackedBucket } from '../../../src/sampling/packed-bucket';
+import type { ThroughputBucket } from '../../../src/sampling/throughput';
 import { MemoryThroughputStore } from '../../../src/store/memory/memory-throughput.store';
 import { type IntervalCounts, addFields } from '../../../src/store/throughput-counts';
 
@@ -59,7 +61,7 @@ describe('interval counts as calculation buckets', () => {
       reads++;
       return readInterval(bounds, options);
     });
-    const packed = await readPackedHistory(store, 100_000, { ...read, packed: () => told.push(reads) });
+    const packed = await readPackedHistory(store, 100_000, { ...read, afterInterval: () => told.push(reads) });
     jest.restoreAllMocks();
     const whole = await readHistory(store, 100_000, read);
 
@@ -112,7 +114,49 @@ describe('a history from the intervals leaders kept', () => {
     // Nothing kept ends at 40 s: ten intervals of slots back from there, up to the gap before 1 s.
     expect(slots.map((bucket) => bucket.throughput.get('A')?.get('GET')?.count)).toEqual([900, 1_000, 1_000, 1_000]);
   });
+
+  it('feeds a folding calculator kept intervals oldest first, each taken in before the next is read', async () => {
+    const store = new MemoryThroughputStore(1_000, 600_000);
+    for (let at = 1_000; at <= 40_000; at += 1_000) await store.flush('r', at, [{ service: 'A', operation: 'GET', sampled: 1, requests: at / 1_000, errors: 0, probabilities: [] }]);
+    for (const [from, to] of [[0, 10_000], [10_000, 20_000], [20_000, 30_000]]) await store.keepInterval(from, to, (await store.readIntervals([from, to]))[0]);
+    const read = { intervalMs: 10_000, buckets: 10, counts: 'requests' as const };
+    const events: string[] = [];
+    const readKept = store.readKept.bind(store);
+    jest.spyOn(store, 'readKept').mockImplementation((bounds, options) => {
+      events.push(`read ${bounds.join('-')}`);
+      return readKept(bounds, options);
+    });
+
+    const given = await feedHistory(store, 30_000, { ...read, afterInterval: () => events.push('collected') }, (bucket) => {
+      events.push(`given ${bucket instanceof PackedBucket ? 'packed ' : ''}${countOf(bucket)}`);
+      return Promise.resolve();
+    });
+    jest.restoreAllMocks();
+
+    expect(given).toBe(3);
+    // Requests 1–9 (the flush at 10 s starts the next interval), 10–19, 20–29.
+    expect(events).toEqual(['read 0-10000', 'given 45', 'collected', 'read 10000-20000', 'given 145', 'collected', 'read 20000-30000', 'given 245', 'collected']);
+  });
+
+  it('feeds a history from slots packed, oldest first, when nothing kept reaches `through`', async () => {
+    const store = new MemoryThroughputStore(1_000, 600_000);
+    for (let at = 1_000; at <= 40_000; at += 1_000) await store.flush('r', at, [{ service: 'A', operation: 'GET', sampled: 1, requests: at / 1_000, errors: 0, probabilities: [] }]);
+    const counts: string[] = [];
+
+    const given = await feedHistory(store, 40_000, { intervalMs: 10_000, buckets: 10, counts: 'requests' }, (bucket) => {
+      counts.push(`${bucket instanceof PackedBucket ? 'packed ' : ''}${countOf(bucket)}`);
+      return Promise.resolve();
+    });
+
+    expect(given).toBe(4);
+    expect(counts).toEqual(['packed 45', 'packed 145', 'packed 245', 'packed 345']);
+  });
 });
+
+/** The test operation's count in a bucket of either form. */
+function countOf(bucket: ThroughputBucket | PackedBucket): number | undefined {
+  return (bucket instanceof PackedBucket ? bucket.unpacked() : bucket).throughput.get('A')?.get('GET')?.count;
+}
 
 /** A bucket's operations as the plain fields a packed one gives back. */
 function unboxed(throughput: Awaited<ReturnType<typeof bucketOf>>['throughput']) {

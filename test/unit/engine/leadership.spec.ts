@@ -102,10 +102,11 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
 
     expect(shared.store.saves.at(-1)?.holder).toBe('b');
     // A's calculations, one kept interval each, chained back from where its last one ended.
-    // A's calculations, one kept interval each, read newest first from where its last one ended.
+    // A's calculations, one kept interval each, chained back from where its last one ended
+    // and read (and folded) oldest first.
     const kept = reads.readBounds.filter((read) => read.of === 'kept');
-    expect(kept.map((read) => read.bounds.at(-1))).toEqual(ofA.map((save) => save.snapshot.dataThrough).reverse());
-    kept.slice(1).forEach((read, i) => expect(read.bounds.at(-1)).toBe(kept[i].bounds[0]));
+    expect(kept.map((read) => read.bounds.at(-1))).toEqual(ofA.map((save) => save.snapshot.dataThrough));
+    kept.slice(1).forEach((read, i) => expect(read.bounds[0]).toBe(kept[i].bounds.at(-1)));
     // Then the slots since, and nothing older.
     const slots = reads.readBounds.slice(kept.length);
     expect(slots.length).toBeGreaterThanOrEqual(1);

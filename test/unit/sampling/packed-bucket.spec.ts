@@ -75,4 +75,50 @@ describe('a packed bucket', () => {
     expect(packed.calculate()).toEqual(expected);
     expect(packed.lastInputs()).toEqual(asMaps.lastInputs());
   });
+
+  it('is folded by samplane alike whether a new leader’s history is queued or folded as it is read', async () => {
+    // Steady traffic, an operation that goes quiet and one that appears, then a step: every
+    // history bucket is folded before the newest (the catch-up), queued or at once.
+    const history = [1, 2, 3, 4, 5].map(
+      (k): ThroughputBucket => ({
+        intervalSeconds: 10,
+        ...(k === 5 && { recentSeconds: 3 }),
+        throughput: new Map([
+          [
+            'checkout',
+            new Map<string, OperationThroughput>([
+              ['GET /cart', { count: k === 5 ? 9_000 : 1_000 + 10 * k, errors: k === 4 ? 90 : 2, outcomes: 1_000, recent: k === 5 ? 8_000 : 0, probabilities: ['0.010000'] }],
+              ...(k <= 2 ? [['DELETE /cart', { count: 200, probabilities: ['0.100000'] }] as const] : []),
+              ...(k >= 3 ? [['POST /pay', { count: 40 + k, probabilities: ['1.000000'] }] as const] : []),
+            ]),
+          ],
+          // Absent altogether from one bucket: its operations are idle there all the same.
+          ...(k === 2 ? [] : [['search', new Map([['query', { count: 5_000, probabilities: ['0.001000', '0.002000'] }]])] as const]),
+        ]),
+      }),
+    );
+    const make = () => {
+      const calculator = new SamplaneCalculator({ ...JAEGER_DEFAULTS, maxOperations: 100 });
+      calculator.restore({ checkout: { 'GET /cart': 0.004, 'POST /pay': 0.5 } });
+      return calculator;
+    };
+    const queued = make();
+    const folded = make();
+    const foldedPacked = make();
+    const slicer = { due: () => true, yield: () => Promise.resolve() };
+
+    for (const bucket of history.slice(0, 4)) {
+      queued.addBucket(bucket);
+      await folded.foldHistory(bucket, slicer);
+      await foldedPacked.foldHistory(PackedBucket.of(bucket), slicer);
+    }
+    for (const calculator of [queued, folded, foldedPacked]) calculator.addBucket(history[4]);
+
+    const expected = queued.calculate();
+    expect(expected.probabilities.checkout['POST /pay']).toBeGreaterThan(0);
+    expect(folded.calculate()).toEqual(expected);
+    expect(foldedPacked.calculate()).toEqual(expected);
+    expect(folded.lastInputs()).toEqual(queued.lastInputs());
+    expect(foldedPacked.lastInputs()).toEqual(queued.lastInputs());
+  });
 });
