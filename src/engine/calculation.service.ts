@@ -90,8 +90,7 @@ export class CalculationService implements Calculation {
         return 'skipped';
       }
       const calculator = term.calculator;
-      // Slots older than a catch-up are gone (they expire): a longer gap is read in part.
-      const from = Math.max(term.lastChecked, Math.floor((end - catchUpMs(this.config.adaptive)) / this.throughput.slotMs) * this.throughput.slotMs);
+      const from = this.readableFrom(term.lastChecked, end);
       const traffic = await this.addBucket(calculator, from, end, slicer);
       term.lastChecked = end;
       term.buckets++;
@@ -140,12 +139,25 @@ export class CalculationService implements Calculation {
     const recentFrom = calculator.usesRecentPart ? this.recentFrom(start, end) : end;
     const split = recentFrom < end;
     const [counts] = await this.throughput.readIntervals([start, end], { slicer, ...(split && { recentFrom }) });
-    // Summed, for the history of whoever leads next.
-    await this.throughput.keepInterval(start, end, counts, slicer);
+    // Summed, for the history of whoever leads next: losing it costs only that history.
+    await this.throughput.keepInterval(start, end, counts, slicer).catch((error: unknown) => {
+      this.logger.warn({ reason: (error as Error).message }, 'calculated interval not kept for the next leader');
+    });
     const bucket = await bucketOf(counts, end - start, calculator.counts, slicer);
     if (split) bucket.recentSeconds = (end - recentFrom) / 1000;
     calculator.addBucket(bucket);
     return trafficOf(counts, (end - start) / 1000, slicer);
+  }
+
+  /**
+   * Where this calculation's read starts: after the last one, unless that is older than a
+   * catch-up, whose slots have expired (a longer gap is read in part, as one bucket). Counted
+   * from now, not from the tick's start: a new term's loads may have taken a while.
+   */
+  private readableFrom(lastChecked: number, end: number): number {
+    const slot = this.throughput.slotMs;
+    const oldest = Math.ceil((this.clock.now() - this.config.adaptive.delayMs - catchUpMs(this.config.adaptive)) / slot) * slot;
+    return Math.min(Math.max(lastChecked, oldest), end - slot);
   }
 
   /**

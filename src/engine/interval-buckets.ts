@@ -5,6 +5,7 @@ import { dictionary } from '../sampling/dictionary';
 import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
 import type { IntervalCounts } from '../store/throughput-counts';
 import type { ThroughputStore } from '../store/throughput-store';
+import { catchUpMs } from '../store/store-sizing';
 import { TRAFFIC, TRAFFIC_COLUMNS, TrafficColumns } from '../store/traffic-columns';
 
 type Counts = AdaptiveCalculator['counts'];
@@ -126,9 +127,10 @@ export async function readPackedHistory(store: ThroughputStore, through: number,
 /**
  * The history for a calculator that folds it (`AdaptiveCalculator.foldHistory`), given to
  * `give` a bucket at a time, oldest first; returns how many. Kept intervals are read oldest
- * first and each is folded as read, so only one is ever held (an interval nobody kept, nor an
- * empty one, is ever in their chain); a history from slots is read packed from the newest, as
- * its start is the first interval without counts, then given.
+ * first and each is folded as read, so only one is ever held (an interval nobody kept, or
+ * that was empty, is not in their chain; one whose values expired reads empty and is left
+ * out); a history from slots is read packed from the newest, as its start is the first
+ * interval without counts, then given.
  */
 export async function feedHistory(
   store: ThroughputStore,
@@ -174,13 +176,16 @@ async function readPacked(store: ThroughputStore, from: number, to: number, kept
 
 /**
  * The history's interval bounds: the kept intervals chained back from `through` (each ending
- * where the next begins), or `buckets` intervals of slots when none ends at `through`.
+ * where the next begins), or intervals of slots when none ends at `through`: `buckets` of
+ * them, but no more than a catch-up holds, as older slots have expired (a partly expired
+ * interval would read as too little traffic).
  */
 async function historyBounds(store: ThroughputStore, through: number, read: HistoryRead): Promise<{ bounds: number[]; kept: boolean }> {
   const chained = chainBack(await store.keptIntervals(), through, read.buckets);
   if (chained.length > 1) return { bounds: chained, kept: true };
   const bounds = [through];
-  for (let i = 0; i < read.buckets; i++) {
+  const held = Math.floor(catchUpMs({ calculationIntervalMs: read.intervalMs }) / read.intervalMs);
+  for (let i = 0; i < Math.min(read.buckets, held); i++) {
     bounds.unshift(Math.floor((bounds[0] - read.intervalMs) / store.slotMs) * store.slotMs);
   }
   return { bounds, kept: false };

@@ -122,6 +122,7 @@ describe('operator policies admin API (PostgreSQL)', () => {
       const env = { ADMIN_TOKENS, DATABASE_URL: url, REDIS_URL: redis.url, POLICY_RELOAD_INTERVAL: '1h' };
       const [a, b] = await Promise.all([SamplaneProcess.start(env), SamplaneProcess.start(env)]);
       started.push(a, b);
+      await Promise.all([a.readyz(), b.readyz()]);
       const applied = (s: SamplaneProcess): number => s.output.split('"operator policies applied"').length - 1;
       const before = applied(b);
       const written = Date.now();

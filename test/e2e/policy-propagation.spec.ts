@@ -170,6 +170,7 @@ describe('policy propagation to what SDKs are served', () => {
         STRATEGIES_FILE: STRATEGIES_WITH_DEFAULT_FILE,
       };
       replicas = await Promise.all([SamplaneProcess.start(env), SamplaneProcess.start(env)]);
+      await Promise.all(replicas.map((replica) => replica.readyz()));
     });
 
     afterAll(async () => {

@@ -84,6 +84,15 @@ export class SamplaneProcess {
     );
   }
 
+  /**
+   * Waits for /readyz: the store and the policy database reached. A process answers /healthz
+   * before its database connects (on a busy machine, seconds later), and writes a policy only
+   * after.
+   */
+  async readyz(): Promise<void> {
+    await waitFor(async () => (await this.get('/readyz')).status === 200, 'samplane to answer /readyz', 45_000);
+  }
+
   /** Resolves with the exit code. */
   exited(): Promise<number | null> {
     return this.exitPromise;

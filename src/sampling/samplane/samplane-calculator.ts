@@ -155,7 +155,9 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   /**
    * Folds one bucket of a new leader's history (oldest first, before the term's first
    * calculation) into the estimates now: the folds the first calculation would make of it
-   * queued, without a large fleet's ten buckets held until then. A service at a time.
+   * queued, without a large fleet's ten buckets held until then. A service at a time. (Queued,
+   * a full history lost its oldest bucket to the first calculation's own; here it is all folded,
+   * as a leader that had gone on would have folded it.)
    */
   async foldHistory(bucket: ThroughputBucket | PackedBucket, slicer: TimeSlicer): Promise<void> {
     if (bucket.intervalSeconds <= 0) return;

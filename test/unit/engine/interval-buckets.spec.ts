@@ -45,11 +45,11 @@ describe('interval counts as calculation buckets', () => {
       probabilities: ['0.010000'],
       ...(windowMs && { windowMs }),
     });
-    // Ten 10 s intervals ending at 100 s; the second has no counts at all (a gap), the others
+    // Ten 10 s intervals ending at 100 s; the sixth has no counts at all (a gap), the others
     // flushes every 2 s, some spread over a 5 s window that crosses an interval's bound.
     for (let at = 2_000; at <= 100_000; at += 2_000) {
-      if (at >= 10_000 && at < 20_000) continue;
-      await store.flush('r', at, [record('GET', at / 1_000), record('PUT', 5, at % 10_000 === 2_000 && at > 22_000 ? 5_000 : undefined)]);
+      if (at >= 50_000 && at < 60_000) continue;
+      await store.flush('r', at, [record('GET', at / 1_000), record('PUT', 5, at % 10_000 === 2_000 && at > 62_000 ? 5_000 : undefined)]);
     }
     const read = { intervalMs: 10_000, buckets: 10, counts: 'requests' as const };
 
@@ -65,10 +65,10 @@ describe('interval counts as calculation buckets', () => {
     jest.restoreAllMocks();
     const whole = await readHistory(store, 100_000, read);
 
-    expect(told).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(told).toEqual([1, 2, 3, 4]);
 
     // Only the intervals after the gap, oldest first, with the same counts.
-    expect(packed).toHaveLength(8);
+    expect(packed).toHaveLength(4);
     expect(packed.map((bucket) => bucket.unpacked())).toEqual(whole.map((bucket) => ({ ...bucket, throughput: unboxed(bucket.throughput) })));
   });
 });
@@ -92,6 +92,16 @@ describe('a history from the intervals leaders kept', () => {
     expect(chainBack([[0, 10], [5, 20], [10, 20]], 20, 10)).toEqual([0, 10, 20]);
     expect(chainBack([[0, 10], [10, 20], [0, 20]], 20, 10)).toEqual([0, 10, 20]);
     expect(chainBack([[5, 20], [10, 20]], 20, 10)).toEqual([5, 20]);
+  });
+
+  it('reads no more intervals of slots than a catch-up holds: older ones have expired, in part or whole', async () => {
+    const store = new MemoryThroughputStore(1_000, 3_600_000);
+    for (let at = 1_000; at <= 600_000; at += 1_000) await store.flush('r', at, [{ service: 'A', operation: 'GET', sampled: 1, requests: 1, errors: 0, probabilities: [] }]);
+
+    // A catch-up is two intervals, at least a minute.
+    await expect(readHistory(store, 600_000, { intervalMs: 60_000, buckets: 10, counts: 'requests' })).resolves.toHaveLength(2);
+    await expect(readHistory(store, 600_000, { intervalMs: 10_000, buckets: 10, counts: 'requests' })).resolves.toHaveLength(6);
+    await expect(readHistory(store, 600_000, { intervalMs: 10_000, buckets: 3, counts: 'requests' })).resolves.toHaveLength(3);
   });
 
   it('reads kept intervals where they reach `through`, slots where they do not', async () => {

@@ -101,7 +101,6 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     await shared.clock.advance(LEASE_MS + INTERVAL_MS);
 
     expect(shared.store.saves.at(-1)?.holder).toBe('b');
-    // A's calculations, one kept interval each, chained back from where its last one ended.
     // A's calculations, one kept interval each, chained back from where its last one ended
     // and read (and folded) oldest first.
     const kept = reads.readBounds.filter((read) => read.of === 'kept');
@@ -112,6 +111,22 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(slots.length).toBeGreaterThanOrEqual(1);
     expect(slots.every((read) => read.of === 'slots' && read.bounds[0] >= through!)).toBe(true);
     expect(slots[0].bounds[0]).toBe(through);
+  });
+
+  it('calculates all the same when the interval cannot be kept for the next leader', async () => {
+    const unkept = new (class extends StallableThroughput {
+      override keepInterval(): Promise<void> {
+        return Promise.reject(new Error('READONLY You can not write against a read only replica.'));
+      }
+    })(shared.throughput);
+    const a = new EngineReplica('a', shared, unkept).start();
+    steadyTraffic(a, 50);
+
+    await shared.clock.advance(3.5 * INTERVAL_MS);
+
+    expect(shared.store.saves.length).toBeGreaterThanOrEqual(2);
+    expect(shared.store.saves.at(-1)?.snapshot.traffic?.[SERVICE]?.[OPERATION]?.requestsPerSecond).toBeCloseTo(50);
+    await expect(shared.throughput.keptIntervals()).resolves.toEqual([]);
   });
 
   it('reads no further back than a catch-up after a long gap: older slots have expired', async () => {

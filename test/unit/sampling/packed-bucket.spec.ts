@@ -121,4 +121,25 @@ describe('a packed bucket', () => {
     expect(folded.lastInputs()).toEqual(queued.lastInputs());
     expect(foldedPacked.lastInputs()).toEqual(queued.lastInputs());
   });
+
+  it('folds a full history whole, where queued its oldest bucket gave way to the calculation’s own', async () => {
+    const bucket = (operations: string[]): ThroughputBucket => ({
+      intervalSeconds: 10,
+      throughput: new Map([['checkout', new Map(operations.map((op): [string, OperationThroughput] => [op, { count: 100, probabilities: ['0.010000'] }]))]]),
+    });
+    const options = { ...JAEGER_DEFAULTS, aggregationBuckets: 3, maxOperations: 100 };
+    const queued = new SamplaneCalculator(options);
+    const folded = new SamplaneCalculator(options);
+    const slicer = { due: () => false, yield: () => Promise.resolve() };
+
+    for (const history of [bucket(['OLD', 'GET']), bucket(['GET']), bucket(['GET'])]) {
+      queued.addBucket(history);
+      await folded.foldHistory(history, slicer);
+    }
+    queued.addBucket(bucket(['GET']));
+    folded.addBucket(bucket(['GET']));
+
+    expect(Object.keys(queued.calculate().probabilities.checkout)).toEqual(['GET']);
+    expect(Object.keys(folded.calculate().probabilities.checkout).sort()).toEqual(['GET', 'OLD']);
+  });
 });
