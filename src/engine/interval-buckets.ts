@@ -97,8 +97,7 @@ export interface HistoryRead {
  */
 export async function readHistory(store: ThroughputStore, through: number, read: HistoryRead): Promise<ThroughputBucket[]> {
   const { bounds, kept } = await historyBounds(store, through, read);
-  const options = { service: read.service, slicer: read.slicer };
-  const intervals = kept ? await store.readKept(bounds, options) : await store.readIntervals(bounds, options);
+  const intervals = await readBounds(store, bounds, kept, read);
   const buckets: ThroughputBucket[] = [];
   for (let i = intervals.length - 1; i >= 0 && intervals[i].size > 0; i--) {
     buckets.unshift(await bucketOf(intervals[i], bounds[i + 1] - bounds[i], read.counts, read.slicer));
@@ -114,14 +113,7 @@ export async function readHistory(store: ThroughputStore, through: number, read:
  */
 export async function readPackedHistory(store: ThroughputStore, through: number, read: HistoryRead): Promise<PackedBucket[]> {
   const { bounds, kept } = await historyBounds(store, through, read);
-  const buckets: PackedBucket[] = [];
-  for (let i = bounds.length - 2; i >= 0; i--) {
-    const bucket = await readPacked(store, bounds[i], bounds[i + 1], kept, read);
-    if (!bucket) break;
-    buckets.unshift(bucket);
-    read.afterInterval?.();
-  }
-  return buckets;
+  return packedFromNewest(store, bounds, kept, read);
 }
 
 /**
@@ -140,7 +132,7 @@ export async function feedHistory(
 ): Promise<number> {
   const { bounds, kept } = await historyBounds(store, through, read);
   if (!kept) {
-    const packed = await readPackedHistory(store, through, read);
+    const packed = await packedFromNewest(store, bounds, kept, read);
     for (const bucket of packed) await give(bucket);
     return packed.length;
   }
@@ -152,6 +144,18 @@ export async function feedHistory(
   return given;
 }
 
+/** The intervals of `bounds`, each packed as read from the newest, up to the first without counts. */
+async function packedFromNewest(store: ThroughputStore, bounds: number[], kept: boolean, read: HistoryRead): Promise<PackedBucket[]> {
+  const buckets: PackedBucket[] = [];
+  for (let i = bounds.length - 2; i >= 0; i--) {
+    const bucket = await readPacked(store, bounds[i], bounds[i + 1], kept, read);
+    if (!bucket) break;
+    buckets.unshift(bucket);
+    read.afterInterval?.();
+  }
+  return buckets;
+}
+
 /** One kept interval given as a bucket (1), or nothing if it has no counts (0); its counts die with this frame. */
 async function giveKept(
   store: ThroughputStore,
@@ -160,18 +164,28 @@ async function giveKept(
   read: HistoryRead,
   give: (bucket: ThroughputBucket) => Promise<void>,
 ): Promise<number> {
-  const [counts] = await store.readKept([from, to], { service: read.service, slicer: read.slicer });
-  if (counts.size === 0) return 0;
-  await give(await bucketOf(counts, to - from, read.counts, read.slicer));
+  const bucket = await readBucket(store, from, to, true, read);
+  if (!bucket) return 0;
+  await give(bucket);
   return 1;
 }
 
 /** One interval packed, or undefined if it has no counts; its counts die with this call's frame. */
 async function readPacked(store: ThroughputStore, from: number, to: number, kept: boolean, read: HistoryRead): Promise<PackedBucket | undefined> {
+  const bucket = await readBucket(store, from, to, kept, read);
+  return bucket && PackedBucket.of(bucket);
+}
+
+/** One interval as a bucket, or undefined if it has no counts. */
+async function readBucket(store: ThroughputStore, from: number, to: number, kept: boolean, read: HistoryRead): Promise<ThroughputBucket | undefined> {
+  const [counts] = await readBounds(store, [from, to], kept, read);
+  return counts.size === 0 ? undefined : bucketOf(counts, to - from, read.counts, read.slicer);
+}
+
+/** The intervals of `bounds`, from the kept intervals or from slots. */
+function readBounds(store: ThroughputStore, bounds: number[], kept: boolean, read: HistoryRead): Promise<IntervalCounts[]> {
   const options = { service: read.service, slicer: read.slicer };
-  const [counts] = kept ? await store.readKept([from, to], options) : await store.readIntervals([from, to], options);
-  if (counts.size === 0) return undefined;
-  return PackedBucket.of(await bucketOf(counts, to - from, read.counts, read.slicer));
+  return kept ? store.readKept(bounds, options) : store.readIntervals(bounds, options);
 }
 
 /**

@@ -2,7 +2,8 @@ import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '.
 
 /** Numbers per operation in a packed bucket, in this order. */
 export const PACKED = { count: 0, exact: 1, recent: 2, outcomes: 3, errors: 4 } as const;
-const WIDTH = 5;
+/** Numbers per operation: a row's length in `PackedOperations.values`. */
+export const PACKED_WIDTH = 5;
 
 /** One service's operations of a packed bucket: row `i` is `ops[i]`, its list `lists[i]`. */
 export interface PackedOperations {
@@ -29,13 +30,12 @@ export class PackedBucket {
   ) {}
 
   static of(bucket: ThroughputBucket): PackedBucket {
-    let rows = 0;
-    for (const operations of bucket.throughput.values()) rows += operations.size;
+    const rows = operationsIn(bucket);
     const packed = new PackedBucket(bucket.intervalSeconds, bucket.recentSeconds, rows);
-    const block = new Float64Array(rows * WIDTH);
+    const block = new Float64Array(rows * PACKED_WIDTH);
     let used = 0;
     for (const [service, operations] of bucket.throughput) {
-      const values = block.subarray(used * WIDTH, (used + operations.size) * WIDTH);
+      const values = block.subarray(used * PACKED_WIDTH, (used + operations.size) * PACKED_WIDTH);
       const ops: string[] = [];
       const lists: Array<readonly string[]> = [];
       let o = 0;
@@ -47,7 +47,7 @@ export class PackedBucket {
         values[o + PACKED.recent] = t.recent ?? 0;
         values[o + PACKED.outcomes] = t.outcomes ?? t.count;
         values[o + PACKED.errors] = t.errors ?? 0;
-        o += WIDTH;
+        o += PACKED_WIDTH;
       }
       used += operations.size;
       packed.services.set(service, { ops, values, lists });
@@ -61,7 +61,7 @@ export class PackedBucket {
     for (const [service, { ops, values, lists }] of this.services) {
       const operations = new Map<string, OperationThroughput>();
       ops.forEach((op, i) => {
-        const at = i * WIDTH;
+        const at = i * PACKED_WIDTH;
         const exact = values[at + PACKED.exact];
         operations.set(op, {
           count: values[at + PACKED.count],
@@ -78,7 +78,6 @@ export class PackedBucket {
   }
 }
 
-export const PACKED_WIDTH = WIDTH;
 
 /** The services a bucket of either form has counts for. */
 export function servicesOf(bucket: ThroughputBucket | PackedBucket): Iterable<string> {

@@ -38,9 +38,7 @@ export class MemoryThroughputStore implements ThroughputStore {
 
   async readIntervals(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
-    // The fleet's names and lists repeat from one read to the next: a whole read reuses them.
-    const scanner = options.service === undefined ? this.scanner : new FlushLineScanner();
-    if (options.service === undefined) scanner.beginRead();
+    const scanner = this.scannerFor(options.service);
     for (const slot of slotsBetween(bounds, this.slotMs, this.maxWindowMs)) {
       const text = this.slots.get(slot);
       if (text) decodeFlushes(text, bounds, intervals, options.service, scanner, options.recentFrom);
@@ -65,14 +63,20 @@ export class MemoryThroughputStore implements ThroughputStore {
 
   async readKept(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
-    const scanner = options.service === undefined ? this.scanner : new FlushLineScanner();
-    if (options.service === undefined) scanner.beginRead();
+    const scanner = this.scannerFor(options.service);
     for (let i = 0; i + 1 < bounds.length; i++) {
       const text = this.kept.get(`${bounds[i]}-${bounds[i + 1]}`)?.text;
       if (text) decodeFlushes(text, bounds, intervals, options.service, scanner);
       if (options.slicer?.due()) await options.slicer.yield();
     }
     return intervals;
+  }
+
+  /** The fleet's names and lists repeat from one read to the next: a whole read reuses them. */
+  private scannerFor(service: string | undefined): FlushLineScanner {
+    if (service !== undefined) return new FlushLineScanner();
+    this.scanner.beginRead();
+    return this.scanner;
   }
 
   async read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]> {
