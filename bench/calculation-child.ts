@@ -79,6 +79,7 @@ interface Engine {
   snapshot: typeof import('../src/serving/serving-snapshot');
   format: typeof import('../src/sampling/jaeger/format-probability');
   config: typeof import('../src/config/load-config');
+  columns: typeof import('../src/sampling/input-columns');
 }
 
 async function loadEngine(): Promise<Engine> {
@@ -91,6 +92,7 @@ async function loadEngine(): Promise<Engine> {
     snapshot: await load('serving/serving-snapshot.js'),
     format: await load('sampling/jaeger/format-probability.js'),
     config: await load('config/load-config.js'),
+    columns: await load('sampling/input-columns.js'),
   };
 }
 
@@ -184,7 +186,7 @@ async function main(): Promise<CalculationMeasurements | SamplaneMeasurements> {
     const [composed, compose] = timed(() =>
       composeStrategies(
         undefined,
-        { version: run, computedAt: Date.now(), probabilities: result.probabilities, qps: result.qps },
+        { version: run, computedAt: Date.now(), probabilities: result.probabilities, qps: engine.columns.qpsRecords(result.qps) },
         defaults,
         adaptive.maxOperations,
       ),

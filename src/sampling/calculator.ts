@@ -2,7 +2,7 @@ import type { ErrorBoostRule, ErrorInputs } from './samplane/error-boost';
 import type { PackedBucket } from './packed-bucket';
 import type { ThroughputBucket } from './throughput';
 import type { TimeSlicer } from '../common/time-slicer';
-import type { InputColumns, ServiceInputs } from './input-columns';
+import type { InputColumns, ServiceInputs, ServiceQps } from './input-columns';
 
 /** service → operation → value. */
 export type Probabilities = Record<string, Record<string, number>>;
@@ -41,8 +41,11 @@ export interface OperationInputs {
 
 export interface CalculationResult {
   probabilities: Probabilities;
-  /** The QPS each probability was computed from (sampled traces per second). */
-  qps: Probabilities;
+  /**
+   * service → the QPS each probability was computed from (sampled traces per second): a record,
+   * or the calculation's input columns (valid as long as `lastInputColumns`).
+   */
+  qps: Record<string, ServiceQps>;
 }
 
 export type CalculationInputs = Record<string, Record<string, OperationInputs>>;

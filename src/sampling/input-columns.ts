@@ -171,3 +171,34 @@ export function inputRecords(inputs: Record<string, ServiceInputs>): Record<stri
   for (const [service, given] of Object.entries(inputs)) records[service] = inputColumns(given).toRecord();
   return records;
 }
+
+/**
+ * One service's QPS per operation, as a calculation hands it on: a record, or inputs columns
+ * whose `qps` column holds it. `samplane` hands its columns: at a million operations the records
+ * cost a quarter of its calculation, built and then held until the save.
+ */
+export type ServiceQps = InputColumns | Record<string, number>;
+
+/** The QPS of one operation, undefined where the service has no such operation. */
+export function qpsOf(qps: ServiceQps | undefined, operation: string): number | undefined {
+  if (!qps) return undefined;
+  if (!(qps instanceof InputColumns)) return Object.hasOwn(qps, operation) ? qps[operation] : undefined;
+  const row = qps.rowOf(operation);
+  return row === undefined ? undefined : qps.get(INPUT.qps, row);
+}
+
+/** One service's QPS as a record by operation (what is stored and served). */
+export function qpsRecord(qps: ServiceQps): Record<string, number> {
+  if (!(qps instanceof InputColumns)) return qps;
+  const record = dictionary<number>();
+  const column = qps.column(INPUT.qps);
+  qps.ops.forEach((op, row) => (record[op] = column[row]));
+  return record;
+}
+
+/** Every service's QPS as records (a store that hands out copies, a replay's output). */
+export function qpsRecords(qps: Record<string, ServiceQps>): Record<string, Record<string, number>> {
+  const records = dictionary<Record<string, number>>();
+  for (const [service, given] of Object.entries(qps)) records[service] = qpsRecord(given);
+  return records;
+}

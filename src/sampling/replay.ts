@@ -1,4 +1,4 @@
-import type { AdaptiveCalculator, CalculationResult, Probabilities } from './calculator';
+import type { AdaptiveCalculator, Probabilities } from './calculator';
 import { formatProbability } from './jaeger/format-probability';
 import { JaegerCalculator } from './jaeger/jaeger-calculator';
 import {
@@ -11,6 +11,7 @@ import {
 } from './replay-options';
 import { SamplaneCalculator } from './samplane/samplane-calculator';
 import { type ThroughputRecord, mergeThroughput } from './throughput';
+import { qpsRecords } from './input-columns';
 
 export {
   REPLAY_DEFAULT_OPTIONS,
@@ -38,7 +39,10 @@ export type ReplayInput =
   | { algorithm: 'jaeger'; options: ReplayOptions; rounds: ReplayRound[] }
   | { algorithm: 'samplane'; options: SamplaneReplayOptions; rounds: ReplayRound[] };
 
-export interface ReplayRoundOutput extends CalculationResult {
+export interface ReplayRoundOutput {
+  probabilities: Probabilities;
+  /** service → operation → the QPS each probability was computed from (sampled traces per second). */
+  qps: Probabilities;
   /** `samplane`: service → operation → the probability its error boost asked for, while boosted. */
   boosted?: Probabilities;
 }
@@ -64,7 +68,8 @@ export function runReplay(input: ReplayInput): ReplayOutput {
     // As the engine builds buckets: exact counts and errors are samplane's alone.
     const records = input.algorithm === 'samplane' ? round.throughput : round.throughput.map(sampledOnly);
     calculator.addBucket({ throughput: mergeThroughput(records), intervalSeconds: round.intervalSeconds });
-    const result = calculator.calculate();
+    const { probabilities, qps } = calculator.calculate();
+    const result = { probabilities, qps: qpsRecords(qps) };
     const boosted = boostedOperations(calculator);
     return boosted ? { ...result, boosted } : result;
   });

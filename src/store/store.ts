@@ -1,5 +1,5 @@
 import type { TimeSlicer } from '../common/time-slicer';
-import type { ServiceInputs } from '../sampling/input-columns';
+import type { ServiceInputs, ServiceQps } from '../sampling/input-columns';
 import type { ServiceTraffic } from './traffic-columns';
 import type { RecordedExplanation } from './explanation-codec';
 import type { Fence } from './leader-lease';
@@ -47,7 +47,9 @@ export interface OperationTraffic {
  * What a calculation saves: the served part, and the explanations (which every replica does not
  * need, so they are loaded a service at a time with `loadExplanations`).
  */
-export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version'> & {
+export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version' | 'qps'> & {
+  /** service → the QPS each probability was computed from, as records or input columns. */
+  qps?: Record<string, ServiceQps>;
   /** What the newest bucket showed per operation, for the explanation views. */
   traffic?: Record<string, ServiceTraffic>;
   /** The inputs behind each probability, for the explanation views and a new leader. */

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Probabilities } from '../sampling/calculator';
-import { type ServiceInputs, isBoosted } from '../sampling/input-columns';
+import { type ServiceInputs, type ServiceQps, isBoosted, qpsOf } from '../sampling/input-columns';
 import { type ServiceTraffic, errorRateOf } from '../store/traffic-columns';
 import { MetricsService } from './metrics.service';
 import { TextFamily } from './text-family';
@@ -100,7 +100,7 @@ export class EngineMetrics {
    * Replaces the per-operation gauges with the newest calculation: the first MAX_GAUGE_SERIES
    * operations, the rest only counted, so a large fleet costs a bounded number of series.
    */
-  computed(probabilities: Probabilities, qps: Probabilities, traffic: TrafficByOperation = {}, inputs: Record<string, ServiceInputs> = {}): void {
+  computed(probabilities: Probabilities, qps: Record<string, ServiceQps>, traffic: TrafficByOperation = {}, inputs: Record<string, ServiceInputs> = {}): void {
     this.showOperationFamilies(operationFamilies(probabilities, qps, traffic, inputs));
   }
 
@@ -134,7 +134,7 @@ const FAMILIES = {
 /** The first MAX_GAUGE_SERIES operations of a calculation as gauges; the rest only counted. */
 export function operationFamilies(
   probabilities: Probabilities,
-  qps: Probabilities,
+  qps: Record<string, ServiceQps>,
   traffic: TrafficByOperation = {},
   inputs: Record<string, ServiceInputs> = {},
 ): OperationFamilies {
@@ -158,7 +158,7 @@ export function operationFamilies(
       series++;
       const labels = [service, operation];
       lines.probability += f.probability.line(labels, operations[operation]);
-      lines.qps += f.qps.line(labels, qps[service]?.[operation] ?? 0);
+      lines.qps += f.qps.line(labels, qpsOf(qps[service], operation) ?? 0);
       const errorRate = errorRateOf(traffic[service], operation);
       if (errorRate !== undefined) lines.errorRate += f.errorRate.line(labels, errorRate);
       if (isBoosted(inputs[service], operation)) lines.boosted += f.boosted.line(labels, 1);

@@ -1,6 +1,6 @@
 import type { TimeSlicer } from '../../src/common/time-slicer';
 import type { OperationInputs } from '../../src/sampling/calculator';
-import { inputRecords } from '../../src/sampling/input-columns';
+import { InputColumns, inputRecords } from '../../src/sampling/input-columns';
 import type { NewProbabilities, SamplingStore } from '../../src/store/store';
 
 /**
@@ -150,6 +150,19 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       await store.saveProbabilities({ computedAt: 5, probabilities: { checkout: { 'GET /cart': 0.3, 'POST /pay': 1 }, search: { query: 0.5 } }, inputs, traffic });
 
       expect(inputRecords(await store.loadInputs())).toEqual(inputs);
+    });
+
+    it('stores the QPS a calculation hands as input columns as plain numbers by operation', async () => {
+      const store = await open();
+      const columns = InputColumns.fromRecord({
+        'GET /cart': { previous: 0.25, target: 2, adaptive: true, withinTolerance: false, qps: 3.5 },
+        'POST /pay': { previous: 1, target: 2, adaptive: false, withinTolerance: true, qps: 0 },
+      });
+      const probabilities = { checkout: { 'GET /cart': 0.3, 'POST /pay': 1 }, search: { query: 0.5 } };
+      await store.saveProbabilities({ computedAt: 5, probabilities, qps: { checkout: columns, search: { query: 7.25 } }, inputs: { checkout: columns } });
+
+      const loaded = await store.loadProbabilities();
+      expect(loaded?.qps).toEqual({ checkout: { 'GET /cart': 3.5, 'POST /pay': 0 }, search: { query: 7.25 } });
     });
 
     it('is not affected by the caller changing its objects after a save or a load', async () => {

@@ -201,7 +201,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     this.inputs = dictionary();
     this.inputObjects = undefined;
     const probabilities = dictionary<Record<string, number>>();
-    const qps = dictionary<Record<string, number>>();
     const inputs = dictionary<InputColumns>();
     this.slab.rewind();
     // Rows this round's columns take, about: the operations held, or the buckets' if more.
@@ -218,7 +217,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         if (excess.length > 0) this.dropped[service] = excess.length;
         const computed = this.calculateService(service, operations, rows);
         probabilities[service] = computed.probabilities;
-        qps[service] = computed.qps;
         inputs[service] = computed.inputs;
       }
       yield;
@@ -226,12 +224,12 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     this.pruneRestored();
     this.restoredErrors.clear();
     this.inputs = inputs;
-    return { probabilities, qps };
+    // The QPS is the inputs' `qps` column: no record of a million numbers to build and hold.
+    return { probabilities, qps: inputs };
   }
 
   private calculateService(service: string, operations: Map<string, number>, rows: number) {
     const probabilities = dictionary<number>();
-    const qps = dictionary<number>();
     const inputs = this.slab.columns([...operations.keys()], rows);
     let i = -1;
     const rules = new ServiceRules(this.rulesFor(undefined));
@@ -257,7 +255,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
         state.raisedFrom = undefined;
         probabilities[operation] = kept;
         state.probability = kept;
-        qps[operation] = 0;
         inputs.set(INPUT.previous, i, previous);
         inputs.set(INPUT.target, i, shares.get(operation) ?? rule.targetSamplesPerSecond);
         // Its clients were not seen at all, so nothing was adapted.
@@ -289,7 +286,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       if (!awaiting) state.raisedFrom = next > previous && known !== undefined ? previous : undefined;
       probabilities[operation] = next;
       state.probability = next;
-      qps[operation] = rate * previous;
       inputs.set(INPUT.previous, i, previous);
       inputs.set(INPUT.target, i, target);
       inputs.set(INPUT.adaptive, i, 1);
@@ -301,7 +297,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       inputs.setEstimate(i, state.estimate);
       state.errors.writeInputs(rule.errorBoost, inputs, i, operation);
     }
-    return { probabilities, qps, inputs };
+    return { probabilities, inputs };
   }
 
   /**
@@ -463,10 +459,24 @@ export class SamplaneCalculator implements AdaptiveCalculator {
 function lowestInEffect(inEffect: number, reported: readonly string[]): number {
   let lowest = inEffect;
   for (let i = 0; i < reported.length; i++) {
-    const p = Number(reported[i]);
+    const p = parsedProbability(reported[i]);
     if (p > 0 && p < lowest) lowest = p;
   }
   return lowest;
+}
+
+/** Probability texts read, and their numbers: a fleet reports a few hundred texts, each many times. */
+const parsed = new Map<string, number>();
+const MAX_PARSED = 4096;
+
+function parsedProbability(text: string): number {
+  let p = parsed.get(text);
+  if (p === undefined) {
+    p = Number(text);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(text, p);
+  }
+  return p;
 }
 
 const NO_OPERATIONS: PackedOperations = { ops: [], values: new Float64Array(0), lists: [] };

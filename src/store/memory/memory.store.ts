@@ -2,7 +2,7 @@ import { type Fence, FencedOutError } from '../leader-lease';
 import type { CalculationInputs, OperationInputs } from '../../sampling/calculator';
 import type { NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore } from '../store';
 import { dictionary } from '../../sampling/dictionary';
-import { type ServiceInputs, inputRecords } from '../../sampling/input-columns';
+import { type ServiceInputs, inputRecords, qpsRecords } from '../../sampling/input-columns';
 import { trafficRecords } from '../traffic-columns';
 import type { RecordedExplanation } from '../explanation-codec';
 import type { MemoryLeaderLease } from './memory-leader-lease';
@@ -14,7 +14,11 @@ import type { MemoryLeaderLease } from './memory-leader-lease';
 export class MemoryStore implements SamplingStore {
   readonly kind = 'memory';
   /** Inputs are kept as objects: what is cloned out must be what a caller can read. */
-  private snapshot: (Omit<NewProbabilities, 'inputs' | 'traffic'> & { inputs?: CalculationInputs; traffic?: Record<string, Record<string, OperationTraffic>>; version: number }) | null = null;
+  private snapshot: (Omit<ProbabilitiesSnapshot, 'version'> & {
+    inputs?: CalculationInputs;
+    traffic?: Record<string, Record<string, OperationTraffic>>;
+    version: number;
+  }) | null = null;
 
   constructor(private readonly lease?: MemoryLeaderLease) {}
 
@@ -50,8 +54,9 @@ export class MemoryStore implements SamplingStore {
     const version = (this.snapshot?.version ?? 0) + 1;
     const inputs = snapshot.inputs && inputRecords(snapshot.inputs);
     const traffic = snapshot.traffic && trafficRecords(snapshot.traffic);
-    const { inputs: _inputs, traffic: _traffic, ...rest } = snapshot;
-    this.snapshot = { ...structuredClone({ ...rest, ...(inputs && { inputs }), ...(traffic && { traffic }) }), version };
+    const qps = snapshot.qps && qpsRecords(snapshot.qps);
+    const { inputs: _inputs, traffic: _traffic, qps: _qps, ...rest } = snapshot;
+    this.snapshot = { ...structuredClone({ ...rest, ...(qps && { qps }), ...(inputs && { inputs }), ...(traffic && { traffic }) }), version };
     return Promise.resolve(version);
   }
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
 import { dictionary } from '../../sampling/dictionary';
+import { qpsRecord } from '../../sampling/input-columns';
 import { type StoredExplanation, encodeExplanation } from '../explanation-codec';
 import type { NewProbabilities, TrafficSummary } from '../store';
 import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, shardOf } from './redis-keys';
@@ -61,9 +62,10 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
     const served = dictionary<ServedService>();
     let explained: Record<string, StoredExplanation> | undefined;
     for (const service of services) {
+      const qps = snapshot.qps?.[service];
       served[service] = {
         probabilities: snapshot.probabilities[service],
-        ...(snapshot.qps?.[service] && { qps: snapshot.qps[service] }),
+        ...(qps && { qps: qpsRecord(qps) }),
         ...(snapshot.summaries?.[service] && { summary: snapshot.summaries[service] }),
       };
       const traffic = snapshot.traffic?.[service];

@@ -340,9 +340,9 @@ export class RedisStore implements SamplingStore {
     const version = await this.call(() => this.client.get(legacy.version));
     const data = version === null ? null : await this.call(() => this.client.get(legacy.data));
     if (version === null || data === null) return null;
-    let parsed: NewProbabilities;
+    let parsed: Omit<ProbabilitiesSnapshot, 'version'>;
     try {
-      parsed = JSON.parse(data) as NewProbabilities;
+      parsed = JSON.parse(data) as Omit<ProbabilitiesSnapshot, 'version'>;
     } catch {
       return null;
     }

@@ -127,4 +127,15 @@ describe('samplane replay with error counts', () => {
       probabilities: ['0.010000'],
     });
   });
+
+  it('prints each round’s QPS as numbers by operation: the sampled rate at the probability before it', () => {
+    const printed = JSON.parse(JSON.stringify(output)) as typeof output;
+    for (const [i, round] of printed.rounds.entries()) {
+      expect(Object.keys(round.qps)).toEqual(Object.keys(round.probabilities));
+      if (i === 0) continue;
+      // 500 requests/s at the probability served before the round.
+      expect(round.qps.orders['GET /orders']).toBeCloseTo(500 * orders[i - 1]['GET /orders'], 9);
+    }
+  });
 });
+

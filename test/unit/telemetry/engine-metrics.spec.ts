@@ -1,3 +1,4 @@
+import { InputColumns } from '../../../src/sampling/input-columns';
 import { EngineMetrics } from '../../../src/telemetry/engine-metrics';
 import { MetricsService } from '../../../src/telemetry/metrics.service';
 
@@ -39,5 +40,22 @@ describe('EngineMetrics per-operation series', () => {
     expect(text).not.toContain('gone');
     // Every family is described once.
     expect(text.match(/^# TYPE samplane_operation_probability gauge$/gm)).toHaveLength(1);
+  });
+
+  it('reads the QPS from a calculation’s input columns as from records', async () => {
+    const metrics = new MetricsService();
+    const engine = new EngineMetrics(metrics);
+    const columns = InputColumns.fromRecord({
+      GET: { previous: 0.5, target: 1, adaptive: true, withinTolerance: true, qps: 2.5 },
+      POST: { previous: 0.5, target: 1, adaptive: true, withinTolerance: true, qps: 0.75 },
+    });
+    engine.computed({ api: { POST: 0.1, GET: 0.2 }, web: { home: 1 } }, { api: columns, web: { home: 3 } });
+
+    const qps = series(await metrics.render(), 'samplane_operation_qps');
+    expect(Object.fromEntries(qps)).toEqual({
+      '{service="api",operation="POST"}': 0.75,
+      '{service="api",operation="GET"}': 2.5,
+      '{service="web",operation="home"}': 3,
+    });
   });
 });

@@ -19,8 +19,8 @@ import { MemoryStore } from '../../../../src/store/memory/memory.store';
 import type { NewProbabilities, OperationTraffic } from '../../../../src/store/store';
 import { trafficRecords } from '../../../../src/store/traffic-columns';
 import type { CountedOperation } from '../../../../src/sampling/counted-operation';
-import type { CalculationInputs } from '../../../../src/sampling/calculator';
-import { inputRecords } from '../../../../src/sampling/input-columns';
+import type { CalculationInputs, Probabilities } from '../../../../src/sampling/calculator';
+import { inputRecords, qpsRecords } from '../../../../src/sampling/input-columns';
 import type { IntervalCounts } from '../../../../src/store/throughput-counts';
 import type { ReadOptions, ThroughputStore } from '../../../../src/store/throughput-store';
 import { EngineMetrics } from '../../../../src/telemetry/engine-metrics';
@@ -50,8 +50,12 @@ export interface Save {
   holder: string;
   token: number;
   version: number;
-  /** Inputs and traffic as objects, as a test reads them. */
-  snapshot: Omit<NewProbabilities, 'inputs' | 'traffic'> & { inputs?: CalculationInputs; traffic?: Record<string, Record<string, OperationTraffic>> };
+  /** QPS, inputs and traffic as objects, as a test reads them. */
+  snapshot: Omit<NewProbabilities, 'qps' | 'inputs' | 'traffic'> & {
+    qps?: Probabilities;
+    inputs?: CalculationInputs;
+    traffic?: Record<string, Record<string, OperationTraffic>>;
+  };
 }
 
 /** The embedded store, remembering which fence each accepted save came with. */
@@ -61,9 +65,10 @@ class RecordingStore extends MemoryStore {
   override async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
     const version = await super.saveProbabilities(snapshot, fence);
     if (fence) {
-      const { inputs, traffic, ...served } = snapshot;
+      const { inputs, traffic, qps, ...served } = snapshot;
       const copy = {
         ...structuredClone(served),
+        ...(qps && { qps: qpsRecords(qps) }),
         ...(inputs && { inputs: inputRecords(inputs) }),
         ...(traffic && { traffic: trafficRecords(traffic) }),
       };

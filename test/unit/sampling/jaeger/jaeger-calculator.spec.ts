@@ -1,5 +1,6 @@
 import { JAEGER_DEFAULTS } from '../../../../src/sampling/adaptive-options';
 import { JaegerCalculator } from '../../../../src/sampling/jaeger/jaeger-calculator';
+import { qpsOf } from '../../../../src/sampling/input-columns';
 import type { ThroughputBucket } from '../../../../src/sampling/throughput';
 
 const options = { ...JAEGER_DEFAULTS };
@@ -74,7 +75,7 @@ describe('JaegerCalculator', () => {
     calculator.addBucket(bucket({ 'A/GET': [60, ['0.001000']] }));
     calculator.addBucket(bucket({ 'A/GET': [120, ['0.001000']] }));
     calculator.addBucket(bucket({ 'A/GET': [180, ['0.001000']] }));
-    expect(calculator.calculate().qps.A.GET).toBeCloseTo((81 * 3 + 16 * 2 + 1) / 98, 14);
+    expect(qpsOf(calculator.calculate().qps.A, 'GET')).toBeCloseTo((81 * 3 + 16 * 2 + 1) / 98, 14);
   });
 
   it('neither keeps nor is changed through the objects it is given or returns', () => {

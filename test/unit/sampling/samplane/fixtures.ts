@@ -1,5 +1,6 @@
 import { JAEGER_DEFAULTS } from '../../../../src/sampling/adaptive-options';
-import type { CalculationResult } from '../../../../src/sampling/calculator';
+import type { Probabilities } from '../../../../src/sampling/calculator';
+import { qpsRecords } from '../../../../src/sampling/input-columns';
 import { SamplaneCalculator } from '../../../../src/sampling/samplane/samplane-calculator';
 import type { SamplaneCalculatorOptions } from '../../../../src/sampling/samplane/samplane-options';
 import type { ThroughputBucket } from '../../../../src/sampling/throughput';
@@ -22,10 +23,11 @@ export function bucket(counts: Counts, intervalSeconds = 60): ThroughputBucket {
   };
 }
 
-/** One leader tick per bucket, as the engine runs them. */
-export function tick(calculator: SamplaneCalculator, counts: Counts, intervalSeconds = 60): CalculationResult {
+/** One leader tick per bucket, as the engine runs them; the QPS as the store writes it. */
+export function tick(calculator: SamplaneCalculator, counts: Counts, intervalSeconds = 60): { probabilities: Probabilities; qps: Probabilities } {
   calculator.addBucket(bucket(counts, intervalSeconds));
-  return calculator.calculate();
+  const { probabilities, qps } = calculator.calculate();
+  return { probabilities, qps: qpsRecords(qps) };
 }
 
 /** A calculator that has seen `rate` requests/s of service A, operation GET, for `buckets` full buckets. */
