@@ -253,18 +253,20 @@ export class CalculationService implements Calculation {
       return computed;
     }
     let added = false;
-    const merged = dictionary<Record<string, number>>();
-    for (const [service, operations] of Object.entries(computed)) {
-      merged[service] = Object.assign(dictionary<number>(), operations);
-      if (slicer.due()) await slicer.yield();
-    }
-    for (const [service, operations] of Object.entries(term.inherited)) {
-      const target = (merged[service] ??= dictionary<number>());
-      for (const [operation, probability] of Object.entries(operations)) {
-        if (operation in target) continue;
-        target[operation] = probability;
+    // A service is copied only where something is added to it: a large fleet's first
+    // calculations would otherwise copy a million probabilities each.
+    const merged = Object.assign(dictionary<Record<string, number>>(), computed);
+    for (const service of Object.keys(term.inherited)) {
+      const inherited = term.inherited[service];
+      const own = merged[service];
+      let target: Record<string, number> | undefined;
+      for (const operation of Object.keys(inherited)) {
+        if (own !== undefined && operation in own) continue;
+        target ??= Object.assign(dictionary<number>(), own);
+        target[operation] = inherited[operation];
         added = true;
       }
+      if (target) merged[service] = target;
       if (slicer.due()) await slicer.yield();
     }
     if (added) term.calculator.restore(merged);

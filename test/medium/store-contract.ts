@@ -87,6 +87,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           qps[`service-${s}`][`GET /api/v1/resources/${o}/items?page=${s}`] = s + o / 7;
         }
       }
+      // One service larger than a stored value, its names mostly characters of 2 to 4 bytes in
+      // UTF-8: wherever a value ends, it must not split one.
+      probabilities['références'] = {};
+      for (let o = 0; o < 8000; o++) probabilities['références'][`GET /café/€${o}/😀/ü`.repeat(2)] = 1 / (o + 1);
       const saved: NewProbabilities = { computedAt: 1_767_225_600_000, probabilities, qps };
 
       const version = await store.saveProbabilities(saved);

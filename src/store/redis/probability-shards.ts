@@ -33,7 +33,8 @@ export interface Manifest {
 }
 
 export interface EncodedShard {
-  json: string;
+  /** The shard's JSON in UTF-8: converted once, then hashed, cut and written as bytes. */
+  bytes: Buffer;
   /** Of the content; absent where it is not worth computing (see `encodeShards`). */
   hash?: string;
 }
@@ -74,31 +75,31 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
     }
     // Explanations hold every operation's traffic, which changes at every calculation: hashing
     // them (180 MiB of text at 1M operations) would only ever find them changed.
-    yield { shard, served: serialised(served), ...(explained && { explained: { json: JSON.stringify(explained) } }) };
+    yield { shard, served: serialised(served), ...(explained && { explained: { bytes: Buffer.from(JSON.stringify(explained)) } }) };
     if (slicer.due()) await slicer.yield();
   }
 }
 
 function serialised(services: object): Required<EncodedShard> {
-  const json = JSON.stringify(services);
-  return { json, hash: createHash('sha1').update(json).digest('base64url') };
+  const bytes = Buffer.from(JSON.stringify(services));
+  return { bytes, hash: createHash('sha1').update(bytes).digest('base64url') };
 }
 
 /**
- * Splits a string into values of at most MAX_VALUE_BYTES in UTF-8 (3 bytes per UTF-16 unit at
- * most), never between the two halves of a surrogate pair.
+ * Splits UTF-8 into values of at most `size` bytes (views, not copies), each cut made before
+ * the first byte of a character: every value is valid UTF-8 alone, so readers decode each as
+ * text and join them.
  */
-export function chunk(json: string): string[] {
-  const size = Math.floor(MAX_VALUE_BYTES / 3);
-  const chunks: string[] = [];
-  for (let start = 0; start < json.length; ) {
-    let end = Math.min(json.length, start + size);
-    const last = json.charCodeAt(end - 1);
-    if (end < json.length && last >= 0xd800 && last <= 0xdbff) end--;
-    chunks.push(json.slice(start, end));
+export function chunk(bytes: Buffer, size = MAX_VALUE_BYTES): Buffer[] {
+  const chunks: Buffer[] = [];
+  for (let start = 0; start < bytes.length; ) {
+    let end = Math.min(bytes.length, start + size);
+    // 10xxxxxx continues a character: back up to where it begins.
+    while (end < bytes.length && end > start + 1 && (bytes[end] & 0xc0) === 0x80) end--;
+    chunks.push(bytes.subarray(start, end));
     start = end;
   }
-  return chunks.length > 0 ? chunks : [''];
+  return chunks.length > 0 ? chunks : [Buffer.alloc(0)];
 }
 
 /** The stored format is newer (or other) than this replica reads: it keeps what it serves. */

@@ -175,20 +175,20 @@ export class RedisStore implements SamplingStore {
     // one held the event loop for tens of milliseconds at a large fleet's size.
     let batch = new RedisBatch(this.client);
     let bytes = 0;
-    const place = (part: Part, shard: number, { json, hash = generation }: EncodedShard): void => {
+    const place = (part: Part, shard: number, { bytes: encoded, hash = generation }: EncodedShard): void => {
       // Without a content hash the generation stands for one: written anew, read anew.
       const before = previous?.[part][shard];
       if (before && before.hash === hash) {
         manifest[part][shard] = before;
         return;
       }
-      const chunks = chunk(json);
+      const chunks = chunk(encoded);
       const entry: ShardEntry = { generation, chunks: chunks.length, hash };
       manifest[part][shard] = entry;
       const keys = this.chunkKeys(part, shard, entry);
       writtenKeys.push(...keys);
       batch.add(`pd${shard}`, (pipeline) => keys.forEach((key, k) => pipeline.set(key, chunks[k])));
-      for (const text of chunks) bytes += text.length;
+      bytes += encoded.length;
     };
     const write = async (): Promise<void> => {
       await batch.exec();

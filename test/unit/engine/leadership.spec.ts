@@ -113,6 +113,27 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(slots[0].bounds[0]).toBe(through);
   });
 
+  it('serves the last snapshot’s probabilities of operations a new term has no counts for yet, beside those it computed', async () => {
+    await shared.store.saveProbabilities({
+      computedAt: shared.clock.now(),
+      probabilities: { [SERVICE]: { [OPERATION]: 0.5, 'POST /pay': 0.3 }, billing: { charge: 0.7 } },
+    });
+    const a = new EngineReplica('a', shared).start();
+    steadyTraffic(a, 100);
+
+    await shared.clock.advance(3.5 * INTERVAL_MS);
+
+    const saves = shared.store.saves;
+    expect(saves.length).toBeGreaterThanOrEqual(2);
+    for (const { snapshot } of saves) {
+      expect(snapshot.probabilities[SERVICE]['POST /pay']).toBe(0.3);
+      expect(snapshot.probabilities.billing).toEqual({ charge: 0.7 });
+    }
+    expect(probabilityIn(saves.at(-1)!.snapshot)).toBeCloseTo(0.01);
+    // What was saved is what is loaded: nothing kept by reference and changed after.
+    await expect(shared.store.loadProbabilities()).resolves.toMatchObject({ probabilities: saves.at(-1)!.snapshot.probabilities });
+  });
+
   it('calculates all the same when the interval cannot be kept for the next leader', async () => {
     const unkept = new (class extends StallableThroughput {
       override keepInterval(): Promise<void> {
