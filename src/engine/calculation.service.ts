@@ -266,7 +266,8 @@ export class CalculationService implements Calculation {
         target[operation] = inherited[operation];
         added = true;
       }
-      if (target) merged[service] = target;
+      // A service inherited without operations is kept too, listed with none.
+      if (target || own === undefined) merged[service] = target ?? dictionary<number>();
       if (slicer.due()) await slicer.yield();
     }
     if (added) term.calculator.restore(merged);

@@ -196,7 +196,7 @@ export function qpsRecord(qps: ServiceQps): Record<string, number> {
   return record;
 }
 
-/** Every service's QPS as records (a store that hands out copies, a replay's output). */
+/** Every service's QPS as records, those given as records as they are (for a store, a replay's output). */
 export function qpsRecords(qps: Record<string, ServiceQps>): Record<string, Record<string, number>> {
   const records = dictionary<Record<string, number>>();
   for (const [service, given] of Object.entries(qps)) records[service] = qpsRecord(given);

@@ -33,7 +33,7 @@ export interface Manifest {
 }
 
 export interface EncodedShard {
-  /** The shard's JSON in UTF-8: converted once, then hashed, cut and written as bytes. */
+  /** The shard's JSON in UTF-8: encoded once, then hashed and cut into values without copies. */
   bytes: Buffer;
   /** Of the content; absent where it is not worth computing (see `encodeShards`). */
   hash?: string;
@@ -86,9 +86,9 @@ function serialised(services: object): Required<EncodedShard> {
 }
 
 /**
- * Splits UTF-8 into values of at most `size` bytes (views, not copies), each cut made before
- * the first byte of a character: every value is valid UTF-8 alone, so readers decode each as
- * text and join them.
+ * Splits UTF-8 into values of at most `size` bytes (at least 4, the longest character; views,
+ * not copies), each cut made before the first byte of a character: every value is valid UTF-8
+ * alone, so readers decode each as text and join them.
  */
 export function chunk(bytes: Buffer, size = MAX_VALUE_BYTES): Buffer[] {
   const chunks: Buffer[] = [];

@@ -1,6 +1,7 @@
 import { type TimeSlicer, UNSLICED } from '../../../src/common/time-slicer';
 import { JAEGER_DEFAULTS } from '../../../src/sampling/adaptive-options';
 import type { AdaptiveCalculator } from '../../../src/sampling/calculator';
+import { qpsRecords } from '../../../src/sampling/input-columns';
 import { JaegerCalculator } from '../../../src/sampling/jaeger/jaeger-calculator';
 import { SamplaneCalculator } from '../../../src/sampling/samplane/samplane-calculator';
 import { type Counts, bucket } from './samplane/fixtures';
@@ -18,7 +19,9 @@ async function run(calculator: AdaptiveCalculator, slicer: TimeSlicer | undefine
   const results = [];
   for (const counts of TICKS) {
     calculator.addBucket(bucket(counts));
-    results.push(slicer ? await calculator.calculateInSlices(slicer) : calculator.calculate());
+    const { probabilities, qps } = slicer ? await calculator.calculateInSlices(slicer) : calculator.calculate();
+    // Made records now: a calculation's input columns are reused by the next one.
+    results.push({ probabilities, qps: qpsRecords(qps) });
     results.push({ inputs: calculator.lastInputs(), dropped: calculator.droppedOperations() });
   }
   return results;
