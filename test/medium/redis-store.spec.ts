@@ -46,3 +46,27 @@ describe('RedisStore manifest', () => {
     }
   });
 });
+
+describe('RedisStore values', () => {
+  it('writes a shard larger than a value as chunks that each take one 512 KiB allocation in Redis', async () => {
+    const store = await connectRedisStore(redis.url, 'chunk-test:');
+    const client = createRedisClient({ url: redis.url, commandTimeoutMs: 1_000 });
+    await client.connect();
+    try {
+      // One service of ~1.5 MiB served JSON: two full chunks and the rest.
+      const operations: Record<string, number> = {};
+      for (let o = 0; o < 20_000; o++) operations[`GET /api/v1/resources/${o}/items/with/a/longer/path`] = 1 / (o + 3);
+      await store.saveProbabilities({ computedAt: 1, probabilities: { big: operations } });
+      const keys = await client.keys('chunk-test:{pd*}:*');
+      const sizes = await Promise.all(keys.map(async (key) => Number(await client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'))));
+
+      expect(keys.length).toBeGreaterThanOrEqual(3);
+      // A 512 KiB allocation and the key's own few bytes; the allocator's next size is 640 KiB.
+      expect(Math.max(...sizes)).toBeLessThan(513 * 1024);
+    } finally {
+      client.disconnect();
+      await store.close();
+    }
+  });
+});
+

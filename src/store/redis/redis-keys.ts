@@ -12,8 +12,11 @@ export const THROUGHPUT_SHARDS = 256;
 export const PROBABILITY_SHARDS = 256;
 /** Hash tags the per-service history lists are spread over. */
 export const HISTORY_SHARDS = 64;
-/** The largest string written as one value; a larger shard is written in chunks. */
-export const MAX_VALUE_BYTES = 512 * 1024;
+/**
+ * The largest string written as one value; a larger shard is written in chunks. A little under
+ * 512 KiB: with Redis's header a value of exactly 512 KiB takes the allocator's next size, 640 KiB.
+ */
+export const MAX_VALUE_BYTES = 512 * 1024 - 64;
 
 export class RedisKeys {
   /** The hash tag of the keys the lease, the fenced save and the watermarks use together. */
