@@ -1,5 +1,6 @@
-import { createRedisClient } from '../../src/store/redis/redis-client';
+import { type RedisConnection, createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
+import type { RedisStore } from '../../src/store/redis/redis.store';
 import type { Manifest } from '../../src/store/redis/probability-shards';
 import { RedisServer } from '../support/redis-server';
 import { connectRedisStore } from '../support/redis-store';
@@ -17,12 +18,22 @@ afterAll(async () => {
 
 describeStoreContract('RedisStore', (keyPrefix) => connectRedisStore(redis.url, keyPrefix));
 
+/** A store under `keyPrefix` and a plain client beside it, to look at what the store wrote. */
+async function withStoreAndClient(keyPrefix: string, test: (store: RedisStore, client: RedisConnection) => Promise<void>): Promise<void> {
+  const store = await connectRedisStore(redis.url, keyPrefix);
+  const client = createRedisClient({ url: redis.url, commandTimeoutMs: 1_000 });
+  await client.connect();
+  try {
+    await test(store, client);
+  } finally {
+    client.disconnect();
+    await store.close();
+  }
+}
+
 describe('RedisStore manifest', () => {
   it('keeps an unchanged served shard where it was, and writes explanations anew at every save', async () => {
-    const store = await connectRedisStore(redis.url, 'manifest-test:');
-    const client = createRedisClient({ url: redis.url, commandTimeoutMs: 1_000 });
-    await client.connect();
-    try {
+    await withStoreAndClient('manifest-test:', async (store, client) => {
       const snapshot = {
         computedAt: 1,
         probabilities: { shop: { GET: 0.5 } },
@@ -40,19 +51,13 @@ describe('RedisStore manifest', () => {
       expect(second.explanations[shard].generation).not.toBe(first.explanations[shard].generation);
       expect(second.explanations[shard].hash).toBe(second.explanations[shard].generation);
       expect((await store.loadExplanations(['shop'])).get('shop')?.inputs.GET.previous).toBe(0.4);
-    } finally {
-      client.disconnect();
-      await store.close();
-    }
+    });
   });
 });
 
 describe('RedisStore values', () => {
   it('writes a shard larger than a value as chunks that each take one 512 KiB allocation in Redis', async () => {
-    const store = await connectRedisStore(redis.url, 'chunk-test:');
-    const client = createRedisClient({ url: redis.url, commandTimeoutMs: 1_000 });
-    await client.connect();
-    try {
+    await withStoreAndClient('chunk-test:', async (store, client) => {
       // One service of ~1.5 MiB served JSON: two full chunks and the rest.
       const operations: Record<string, number> = {};
       for (let o = 0; o < 20_000; o++) operations[`GET /api/v1/resources/${o}/items/with/a/longer/path`] = 1 / (o + 3);
@@ -63,10 +68,7 @@ describe('RedisStore values', () => {
       expect(keys.length).toBeGreaterThanOrEqual(3);
       // A 512 KiB allocation and the key's own few bytes; the allocator's next size is 640 KiB.
       expect(Math.max(...sizes)).toBeLessThan(513 * 1024);
-    } finally {
-      client.disconnect();
-      await store.close();
-    }
+    });
   });
 });
 
