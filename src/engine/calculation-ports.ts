@@ -17,9 +17,10 @@ export type FenceSource = Pick<LeaderElector, 'currentFence' | 'onChange'>;
 export type CalculationMetrics = Pick<EngineMetrics, 'calculation' | 'computed' | 'droppedByCalculation'>;
 
 /**
- * Told when a calculation has let go of a phase's transients (the interval read, the encoded
- * snapshot): the calculation thread collects its garbage there, so its heap is sized by what a
- * phase holds, not by everything a calculation allocated.
+ * Told when a calculation has let go of a phase's transients (an interval's counts read, once
+ * folded or made a bucket): the calculation thread collects its garbage there, so its heap is
+ * sized by what a phase holds, not by everything a calculation allocated. The save's own
+ * transients are collected a few seconds after the tick (see the calculation thread).
  */
 export interface CalculationPhases {
   ended(): void;

@@ -104,7 +104,6 @@ export class CalculationService implements Calculation {
         fence,
         slicer,
       );
-      this.phases?.ended();
       this.metrics.computed(probabilities, result.qps, traffic, inputs);
       this.metrics.droppedByCalculation(sum(calculator.droppedOperations()));
       const seconds = (performance.now() - started) / 1000;
