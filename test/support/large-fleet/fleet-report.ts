@@ -128,10 +128,16 @@ function busiestSeconds(counts: number[], startedAt: number, rel: (at: number) =
 }
 
 /** The version the leader saved closest after a calculation's scrape preceded it. */
+/**
+ * A scrape can see a calculation counted before the watcher's next read of the version key
+ * (every 100 ms) sees its save: a save up to this long after the scrape is still its own.
+ */
+const SAVE_SEEN_SLACK_MS = 500;
+
 function nearestVersion(r: FleetRunResult, at: number) {
   let best: FleetRunResult['propagation']['versions'][number] | undefined;
   for (const v of r.propagation.versions) {
-    if (v.savedAt <= at && (!best || v.savedAt > best.savedAt)) best = v;
+    if (v.savedAt <= at + SAVE_SEEN_SLACK_MS && (!best || v.savedAt > best.savedAt)) best = v;
   }
   return best && at - best.savedAt < 1_000 * r.options.calculationIntervalSeconds ? best : undefined;
 }
