@@ -78,7 +78,6 @@ export class PackedBucket {
   }
 }
 
-
 /** The services a bucket of either form has counts for. */
 export function servicesOf(bucket: ThroughputBucket | PackedBucket): Iterable<string> {
   return bucket instanceof PackedBucket ? bucket.services.keys() : bucket.throughput.keys();
