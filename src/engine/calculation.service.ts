@@ -19,6 +19,7 @@ import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type Cal
 import { REPLICA_ID } from './replica-identity';
 import { type HistoryRead, bucketOf, feedHistory, readHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
+import { servedQps } from './served-qps';
 import { dictionary } from '../sampling/dictionary';
 
 export type { TickOutcome } from './calculation-ports';
@@ -100,7 +101,15 @@ export class CalculationService implements Calculation {
       const inputs = calculator.lastInputColumns();
       const summaries = await summariesOf(probabilities, traffic, inputs, slicer);
       const version = await this.store.saveProbabilities(
-        { computedAt: now, dataThrough: end, probabilities, qps: result.qps, traffic, inputs, summaries },
+        {
+          computedAt: now,
+          dataThrough: end,
+          probabilities,
+          qps: servedQps(result.qps, this.config.adaptive.maxOperations),
+          traffic,
+          inputs,
+          summaries,
+        },
         fence,
         slicer,
       );

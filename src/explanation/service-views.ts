@@ -93,7 +93,8 @@ function explainOperation(
   const probability = served.get(operation) ?? fallback ?? null;
   const pinned = policy?.policy.operations?.find((op) => op.operation === operation && op.samplingRate !== undefined);
   const recorded = own(context.recorded?.inputs, operation);
-  const qps = own(own(computed?.qps, context.service), operation);
+  // Recorded with the inputs; a snapshot written before they were serves it beside the probabilities.
+  const qps = recorded?.qps ?? own(own(computed?.qps, context.service), operation);
   const inputs = recorded && qps !== undefined ? { ...recorded, qps } : null;
   // The engine calculates every operation it sees traffic for, but only an adaptive rate is
   // what it calculated: beside a pinned, file or default rate its inputs would explain a

@@ -20,6 +20,7 @@ export function xrayInputs(
   const services: XRayServiceInput[] = [];
   for (const [service, entry] of snapshot.services()) {
     const policy = entry.source === 'policy' ? (policies.get(service) ?? star) : undefined;
+    // The fleet's rate splits a rate-limited rule; an operation's rule is never rate limited.
     const base = population(entry, policy, defaultTarget, computed?.qps?.[service]?.[SERVICE_RULE_OPERATION]);
     const pinnedOps = new Set(
       (policy?.operations ?? []).filter((op) => op.samplingRate !== undefined).map((op) => op.operation),
@@ -31,7 +32,6 @@ export function xrayInputs(
         operation: op.operation,
         mode: allPinned || pinnedOps.has(op.operation) ? ('fixed' as const) : ('adaptive' as const),
         rate: op.probabilisticSampling.samplingRate,
-        ...fleet(computed?.qps?.[service]?.[op.operation]),
       }));
     services.push({ service, ...base, operations });
   }

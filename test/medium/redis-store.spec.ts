@@ -55,6 +55,64 @@ describe('RedisStore manifest', () => {
   });
 });
 
+describe('RedisStore served part', () => {
+  const summary = (requestsPerSecond: number) => ({ operations: 1, requestsPerSecond, sampledPerSecond: 1, errorsPerSecond: 0, boosted: [] });
+  const snapshot = (computedAt: number, qps: number) => ({
+    computedAt,
+    probabilities: { shop: { GET: 0.5 } },
+    traffic: { shop: { GET: { requestsPerSecond: qps * 2, sampledPerSecond: qps, errorRate: 0 } } },
+    inputs: { shop: { GET: { previous: 0.5, target: 5, adaptive: true, withinTolerance: true, qps } } },
+    summaries: { shop: summary(qps * 2) },
+  });
+
+  it('leaves the served shard alone when only traffic and totals changed, and replicas read the new totals without it', async () => {
+    await withStoreAndClient('served-test:', async (leader, client) => {
+      const keys = new RedisKeys('served-test:');
+      const manifestOf = async (): Promise<Manifest> => JSON.parse((await client.get(keys.manifest)) ?? '{}') as Manifest;
+      const replica = await connectRedisStore(redis.url, 'served-test:');
+      try {
+        await leader.saveProbabilities(snapshot(1, 4));
+        expect((await replica.loadProbabilities())?.summaries?.shop.requestsPerSecond).toBe(8);
+        const first = await manifestOf();
+        await leader.saveProbabilities(snapshot(2, 6));
+        const second = await manifestOf();
+        const shard = Object.keys(first.shards)[0];
+
+        expect(second.format).toBe(4);
+        expect(second.shards[shard]).toEqual(first.shards[shard]);
+        expect(second.summaries[shard].hash).not.toBe(first.summaries[shard].hash);
+        // The replica holds the served shard's content by its hash: with its keys gone, it still loads.
+        await client.del(keys.probabilityChunk(Number(shard), first.shards[shard].generation, 0));
+        const loaded = await replica.loadProbabilities();
+        expect(loaded?.probabilities).toEqual({ shop: { GET: 0.5 } });
+        expect(loaded?.summaries).toEqual({ shop: summary(12) });
+        expect((await replica.loadExplanations(['shop'])).get('shop')?.inputs.GET.qps).toBe(6);
+      } finally {
+        await replica.close();
+      }
+    });
+  });
+
+  it('reads the totals a format 3 snapshot served with the probabilities', async () => {
+    await withStoreAndClient('format3-test:', async (store, client) => {
+      const keys = new RedisKeys('format3-test:');
+      const content = { shop: { probabilities: { GET: 0.25 }, qps: { GET: 3 }, summary: summary(30) } };
+      await client.set(keys.probabilityChunk(7, 'v3', 0), JSON.stringify(content));
+      const manifest = { format: 3, computedAt: 5, shards: { 7: { generation: 'v3', chunks: 1, hash: 'h' } }, explanations: {} };
+      await client.set(keys.manifest, JSON.stringify(manifest));
+      await client.set(keys.version, '3');
+
+      await expect(store.loadProbabilities()).resolves.toEqual({
+        version: 3,
+        computedAt: 5,
+        probabilities: { shop: { GET: 0.25 } },
+        qps: { shop: { GET: 3 } },
+        summaries: { shop: summary(30) },
+      });
+    });
+  });
+});
+
 describe('RedisStore values', () => {
   it('writes a shard larger than a value as chunks that each take one 512 KiB allocation in Redis', async () => {
     await withStoreAndClient('chunk-test:', async (store, client) => {

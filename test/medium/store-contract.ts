@@ -66,6 +66,10 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
         },
         qps: { checkout: { 'GET /cart': 12.5, 'POST /pay': 0.2, '': 0 }, 'search-api': { query: 4000 } },
         dataThrough: 1_767_225_590_000,
+        summaries: {
+          checkout: { operations: 3, requestsPerSecond: 1250.5, sampledPerSecond: 12.7, errorsPerSecond: 0.25, boosted: ['POST /pay'] },
+          'search-api': { operations: 1, requestsPerSecond: 4000, sampledPerSecond: 0.5, errorsPerSecond: 0, boosted: [] },
+        },
       };
 
       const version = await store.saveProbabilities(saved);

@@ -184,11 +184,18 @@ export class RedisPeek {
     if (!snapshot || snapshot.version === 0) return undefined;
     const explanations = await this.store.loadExplanations();
     const traffic: NonNullable<NewProbabilities['traffic']> = {};
-    for (const [service, explanation] of explanations) traffic[service] = explanation.traffic;
+    // Each operation's QPS is recorded with its inputs; the served part holds only what serving uses.
+    const qps: Record<string, Record<string, number>> = { ...snapshot.qps };
+    for (const [service, explanation] of explanations) {
+      traffic[service] = explanation.traffic;
+      for (const [operation, inputs] of Object.entries(explanation.inputs)) {
+        if (inputs.qps !== undefined) (qps[service] ??= {})[operation] = inputs.qps;
+      }
+    }
     return {
       version: snapshot.version,
       probabilities: snapshot.probabilities,
-      qps: snapshot.qps ?? {},
+      qps,
       dataThrough: snapshot.dataThrough ?? 0,
       ...(explanations.size > 0 && { traffic }),
     };

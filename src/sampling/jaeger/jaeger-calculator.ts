@@ -142,6 +142,7 @@ export class JaegerCalculator implements AdaptiveCalculator {
           target: rules.targetSamplesPerSecond,
           adaptive: usingAdaptive,
           withinTolerance: withinTolerance(operationQps, rules.targetSamplesPerSecond, rules.deltaTolerance),
+          qps: operationQps,
         };
       }
       probabilities[service] = serviceProbabilities;

@@ -9,7 +9,9 @@ import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, shardOf } from './re
 /** One service's served part of a snapshot, as stored: what every replica loads. */
 export interface ServedService {
   probabilities: Record<string, number>;
+  /** The QPS replicas serve from (see `servedQps`), where the service has any. */
   qps?: Record<string, number>;
+  /** Format 3 only: format 4 keeps the totals apart, as they change at every calculation. */
   summary?: TrafficSummary;
 }
 
@@ -28,6 +30,8 @@ export interface Manifest {
   dataThrough?: number;
   /** shard → its served entry; shards without services are absent. */
   shards: Record<string, ShardEntry>;
+  /** shard → its services' totals (absent before format 4, where the served part held them). */
+  summaries: Record<string, ShardEntry>;
   /** shard → its explanation entry. */
   explanations: Record<string, ShardEntry>;
 }
@@ -39,10 +43,11 @@ export interface EncodedShard {
   hash?: string;
 }
 
-/** One shard of a snapshot with its parts serialised: what is served, and the explanations. */
+/** One shard of a snapshot with its parts serialised: what is served, the totals, the explanations. */
 export interface EncodedShardParts {
   shard: number;
   served: EncodedShard;
+  summarized?: EncodedShard;
   explained?: EncodedShard;
 }
 
@@ -61,23 +66,31 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
   }
   for (const [shard, services] of byShard) {
     const served = dictionary<ServedService>();
+    let summarized: Record<string, TrafficSummary> | undefined;
     let explained: Record<string, StoredExplanation> | undefined;
     for (const service of services) {
-      const qps = snapshot.qps?.[service];
-      served[service] = {
-        probabilities: snapshot.probabilities[service],
-        ...(qps && { qps: qpsRecord(qps) }),
-        ...(snapshot.summaries?.[service] && { summary: snapshot.summaries[service] }),
-      };
-      const traffic = snapshot.traffic?.[service];
-      const inputs = snapshot.inputs?.[service];
+      const qps = own(snapshot.qps, service);
+      served[service] = { probabilities: snapshot.probabilities[service], ...(qps && { qps: qpsRecord(qps) }) };
+      const summary = own(snapshot.summaries, service);
+      if (summary) (summarized ??= dictionary<TrafficSummary>())[service] = summary;
+      const traffic = own(snapshot.traffic, service);
+      const inputs = own(snapshot.inputs, service);
       if (traffic || inputs) (explained ??= dictionary<StoredExplanation>())[service] = encodeExplanation(traffic, inputs);
     }
     // Explanations hold every operation's traffic, which changes at every calculation: hashing
     // them (180 MiB of text at 1M operations) would only ever find them changed.
-    yield { shard, served: serialised(served), ...(explained && { explained: { bytes: Buffer.from(JSON.stringify(explained)) } }) };
+    yield {
+      shard,
+      served: serialised(served),
+      ...(summarized && { summarized: serialised(summarized) }),
+      ...(explained && { explained: { bytes: Buffer.from(JSON.stringify(explained)) } }),
+    };
     if (slicer.due()) await slicer.yield();
   }
+}
+
+function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
+  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function serialised(services: object): Required<EncodedShard> {
@@ -117,12 +130,14 @@ export function parseManifest(raw: string): Manifest {
   } catch (error) {
     throw new StoreFormatError(`unreadable (${(error as Error).message})`);
   }
-  // Format 2 kept explanations inside the served shards; its probabilities read the same.
+  // Format 2 kept explanations inside the served shards, formats 2 and 3 the totals; their
+  // probabilities read the same.
   if (parsed?.format === 2) parsed = { ...parsed, explanations: {} };
-  if (parsed?.format !== STORE_FORMAT && parsed?.format !== 2) throw new StoreFormatError(parsed?.format);
-  const parts = [parsed.shards, parsed.explanations];
+  if (parsed?.format === 2 || parsed?.format === 3) parsed = { ...parsed, summaries: {} };
+  if (parsed?.format !== STORE_FORMAT && parsed?.format !== 2 && parsed?.format !== 3) throw new StoreFormatError(parsed?.format);
+  const parts = [parsed.shards, parsed.summaries, parsed.explanations];
   if (typeof parsed.computedAt !== 'number' || parts.some((part) => typeof part !== 'object' || part === null)) {
-    throw new StoreFormatError(`${STORE_FORMAT} without computedAt, shards or explanations`);
+    throw new StoreFormatError(`${STORE_FORMAT} without computedAt, shards, summaries or explanations`);
   }
   return parsed as Manifest;
 }

@@ -1,10 +1,10 @@
 /**
- * Samplane's key layout in Redis (format 3). Keys that one script or transaction touches
+ * Samplane's key layout in Redis (format 4). Keys that one script or transaction touches
  * together share a hash tag, so the layout works unchanged on Redis Cluster; throughput and
  * computed probabilities are spread over shards hashed from the service name, so no value grows
  * with the whole fleet and a cluster spreads them over its masters.
  */
-export const STORE_FORMAT = 3;
+export const STORE_FORMAT = 4;
 
 /** Shards of the per-second throughput slots: a slot's counters are split by service. */
 export const THROUGHPUT_SHARDS = 256;
@@ -67,6 +67,11 @@ export class RedisKeys {
   /** One chunk of one generation of a probabilities shard. */
   probabilityChunk(shard: number, generation: string, chunk: number): string {
     return `${this.prefix}{pd${shard}}:${generation}:${chunk}`;
+  }
+
+  /** One chunk of one generation of a shard's service totals (same hash tag as its probabilities). */
+  summaryChunk(shard: number, generation: string, chunk: number): string {
+    return `${this.prefix}{pd${shard}}:s:${generation}:${chunk}`;
   }
 
   /** One chunk of one generation of an explanations shard (same hash tag as its probabilities). */

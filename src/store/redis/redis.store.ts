@@ -7,6 +7,7 @@ import {
   type ProbabilitiesSnapshot,
   type SamplingStore,
   StoreUnavailableError,
+  type TrafficSummary,
 } from '../store';
 import {
   type EncodedShard,
@@ -37,7 +38,9 @@ const SUPERSEDED_TTL_MS = 120_000;
 /** Explanations are read a service at a time, right after the manifest: a short grace is enough. */
 const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
 
-type Part = 'shards' | 'explanations';
+type Part = 'shards' | 'summaries' | 'explanations';
+/** The parts every replica loads with each version, cached by content hash. */
+type LoadedPart = Exclude<Part, 'explanations'>;
 
 /** Shards read per round trip. */
 const SHARDS_PER_ROUND_TRIP = 64;
@@ -46,19 +49,22 @@ const BYTES_PER_ROUND_TRIP = 2 ** 20;
 
 /**
  * Computed probabilities as a manifest (control keys) over shards of services, each shard
- * stored in chunks under a generation of its own, in two parts: what is served (probabilities,
- * QPS), which every replica loads, and the explanations, read a service at a time when a view
- * asks. A calculation writes only the shards whose content changed, then commits the manifest
- * with the fenced script; a reader fetches only the shards whose content it does not hold yet.
+ * stored in chunks under a generation of its own, in three parts: what is served (the
+ * probabilities, and the little QPS serving needs), which every replica loads; the services'
+ * totals, small, which every replica loads too; and the explanations, read a service at a time
+ * when a view asks. A calculation writes only the shards whose content changed, then commits
+ * the manifest with the fenced script; a reader fetches only the shards whose content it does
+ * not hold yet. The totals and each operation's QPS change at every calculation: kept out of
+ * the served part, a calculation whose probabilities held changes no served shard.
  */
 export class RedisStore implements SamplingStore {
   readonly kind = 'redis';
   private readonly keys: RedisKeys;
   /**
-   * Served shard → its content as last read, by hash. Kept as text and parsed at each load, so
-   * what a caller does with a loaded snapshot cannot reach the cache.
+   * Per loaded part, shard → its content as last read, by hash. Kept as text and parsed at each
+   * load, so what a caller does with a loaded snapshot cannot reach the cache.
    */
-  private readonly shardCache = new Map<string, { hash: string; json: string }>();
+  private readonly caches: Record<LoadedPart, Map<string, { hash: string; json: string }>> = { shards: new Map(), summaries: new Map() };
   /** Explanation shard → its content as last read, parsed (callers get decoded copies). */
   private readonly explanationCache = new Map<string, { hash: string; services: Record<string, StoredExplanation> }>();
   private generations = 0;
@@ -79,7 +85,8 @@ export class RedisStore implements SamplingStore {
     const [version, rawManifest] = await this.call(() => this.client.mget(this.keys.version, this.keys.manifest));
     if (rawManifest === null) return version === null ? this.loadLegacy() : null;
     const manifest = parseManifest(rawManifest);
-    const texts = await this.fetchServed(manifest);
+    const texts = await this.fetchLoaded(manifest, 'shards');
+    const summaryTexts = await this.fetchLoaded(manifest, 'summaries');
     const snapshot: ProbabilitiesSnapshot = {
       version: Number(version ?? 0),
       computedAt: manifest.computedAt,
@@ -94,6 +101,11 @@ export class RedisStore implements SamplingStore {
         if (stored.qps) (snapshot.qps ??= dictionary())[service] = stored.qps;
         if (stored.summary) (snapshot.summaries ??= dictionary())[service] = stored.summary;
       }
+      if (slicer.due()) await slicer.yield();
+    }
+    for (const shard of Object.keys(manifest.summaries)) {
+      const summaries = JSON.parse(summaryTexts.get(shard) ?? '{}') as Record<string, TrafficSummary>;
+      for (const [service, summary] of Object.entries(summaries)) (snapshot.summaries ??= dictionary())[service] = summary;
       if (slicer.due()) await slicer.yield();
     }
     return snapshot;
@@ -169,6 +181,7 @@ export class RedisStore implements SamplingStore {
       computedAt: snapshot.computedAt,
       ...(snapshot.dataThrough !== undefined && { dataThrough: snapshot.dataThrough }),
       shards: {},
+      summaries: {},
       explanations: {},
     };
     // About a MiB per round trip: a pipeline is written to the socket in one go, and a larger
@@ -198,6 +211,7 @@ export class RedisStore implements SamplingStore {
     };
     for await (const parts of encodeShards(snapshot, slicer)) {
       place('shards', parts.shard, parts.served);
+      if (parts.summarized) place('summaries', parts.shard, parts.summarized);
       if (parts.explained) place('explanations', parts.shard, parts.explained);
       if (bytes >= BYTES_PER_ROUND_TRIP) await write();
     }
@@ -214,7 +228,8 @@ export class RedisStore implements SamplingStore {
       if (fence) throw new FencedOutError(fence.holder);
     }
     // Readers of the previous version may still be fetching its shards: they go a little later.
-    for (const [part, ttl] of [['shards', SUPERSEDED_TTL_MS], ['explanations', SUPERSEDED_EXPLANATIONS_TTL_MS]] as const) {
+    const parts = [['shards', SUPERSEDED_TTL_MS], ['summaries', SUPERSEDED_TTL_MS], ['explanations', SUPERSEDED_EXPLANATIONS_TTL_MS]] as const;
+    for (const [part, ttl] of parts) {
       const superseded = Object.entries(previous?.[part] ?? {})
         .filter(([shard, entry]) => manifest[part][shard]?.generation !== entry.generation)
         .flatMap(([shard, entry]) => this.chunkKeys(part, Number(shard), entry));
@@ -249,29 +264,31 @@ export class RedisStore implements SamplingStore {
     }
   }
 
-  /** Brings the served shards' text up to the manifest, fetching only content not held yet. */
   /**
-   * Every served shard of the manifest as text, for this caller alone: a load running beside it
-   * (the engine's term start and a replica's sync share the store) may change the cache while
-   * this one decodes, and must not take shards out from under it.
+   * Every shard of a loaded part of the manifest as text, fetching only content not held yet,
+   * for this caller alone: a load running beside it (the engine's term start and a replica's
+   * sync share the store) may change the cache while this one decodes, and must not take shards
+   * out from under it.
    */
-  private async fetchServed(manifest: Manifest): Promise<Map<string, string>> {
+  private async fetchLoaded(manifest: Manifest, part: LoadedPart): Promise<Map<string, string>> {
     const own = new Map<string, string>();
+    const cache = this.caches[part];
+    const entries = manifest[part];
     for (let attempt = 0; ; attempt++) {
-      const wanted = Object.entries(manifest.shards).filter(([shard, entry]) => !own.has(shard) && this.shardCache.get(shard)?.hash !== entry.hash);
-      const texts = await this.fetchChunks('shards', wanted);
-      for (const [shard, entry] of wanted) this.shardCache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
+      const wanted = Object.entries(entries).filter(([shard, entry]) => !own.has(shard) && cache.get(shard)?.hash !== entry.hash);
+      const texts = await this.fetchChunks(part, wanted);
+      for (const [shard, entry] of wanted) cache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
       // Taken in one go after the last read: a cached shard another load replaced meanwhile is read again.
       let missing = false;
-      for (const [shard, entry] of Object.entries(manifest.shards)) {
-        const cached = this.shardCache.get(shard);
+      for (const [shard, entry] of Object.entries(entries)) {
+        const cached = cache.get(shard);
         if (cached?.hash === entry.hash) own.set(shard, cached.json);
         else if (!own.has(shard)) missing = true;
       }
       if (!missing) break;
       if (attempt >= 2) throw new StoreUnavailableError('redis: the snapshot kept changing while it was read; reading again later');
     }
-    for (const shard of [...this.shardCache.keys()]) if (!manifest.shards[shard]) this.shardCache.delete(shard);
+    for (const shard of [...cache.keys()]) if (!entries[shard]) cache.delete(shard);
     return own;
   }
 
@@ -321,7 +338,8 @@ export class RedisStore implements SamplingStore {
   }
 
   private chunkKeys(part: Part, shard: number, entry: ShardEntry): string[] {
-    const key = part === 'shards' ? this.keys.probabilityChunk.bind(this.keys) : this.keys.explanationChunk.bind(this.keys);
+    const keys = this.keys;
+    const key = { shards: keys.probabilityChunk, summaries: keys.summaryChunk, explanations: keys.explanationChunk }[part].bind(keys);
     return Array.from({ length: entry.chunks }, (_, i) => key(shard, entry.generation, i));
   }
 

@@ -38,6 +38,19 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect((await shared.store.loadExplanations(['shop'])).get('shop')).toEqual({ traffic: traffic?.shop, inputs: inputs?.shop });
   });
 
+  it('serves no QPS for a service under the operation cap: the explanation records it', async () => {
+    const replica = new EngineReplica('a', shared).start();
+    steadyTraffic(replica, 100);
+
+    await shared.clock.advance(3.5 * INTERVAL_MS);
+
+    const last = shared.store.saves.at(-1)!;
+    expect(last.snapshot.qps).toEqual({});
+    // 100 requests/s sampled at 0.01 (the clients' probability): 1 sampled trace/s.
+    expect(last.snapshot.inputs?.[SERVICE]?.[OPERATION]?.qps).toBeCloseTo(1);
+    expect((await shared.store.loadExplanations([SERVICE])).get(SERVICE)?.inputs[OPERATION].qps).toBeCloseTo(1);
+  });
+
   it('lets only one of two replicas compute; the other answers as a follower', async () => {
     const a = new EngineReplica('a', shared).start();
     const b = new EngineReplica('b', shared).start();

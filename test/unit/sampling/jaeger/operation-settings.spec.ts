@@ -43,6 +43,6 @@ describe('JaegerCalculator with operation settings', () => {
     calculator.useSettings(() => ({ targetSamplesPerSecond: 10 }));
     calculator.addBucket(bucket());
     calculator.calculate();
-    expect(calculator.lastInputs().A.GET).toEqual({ previous: 0.001, target: 10, adaptive: true, withinTolerance: true });
+    expect(calculator.lastInputs().A.GET).toEqual({ previous: 0.001, target: 10, adaptive: true, withinTolerance: true, qps: 10 });
   });
 });
