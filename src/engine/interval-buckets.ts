@@ -1,6 +1,8 @@
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { AdaptiveCalculator } from '../sampling/calculator';
-import { PackedBucket } from '../sampling/packed-bucket';
+import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../sampling/packed-bucket';
+import { COUNTS_PER_OPERATION } from '../store/flush-line-scanner';
+import { COUNT, type PackedCounts } from '../store/packed-counts';
 import { dictionary } from '../sampling/dictionary';
 import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
 import type { IntervalCounts } from '../store/throughput-counts';
@@ -162,12 +164,42 @@ async function giveKept(
   from: number,
   to: number,
   read: HistoryRead,
-  give: (bucket: ThroughputBucket) => Promise<void>,
+  give: (bucket: PackedBucket) => Promise<void>,
 ): Promise<number> {
-  const bucket = await readBucket(store, from, to, true, read);
-  if (!bucket) return 0;
-  await give(bucket);
+  const counts = await store.readKeptInterval(from, to, { service: read.service, slicer: read.slicer });
+  if (counts.size === 0) return 0;
+  await give(packedBucketOf(counts, to - from, read.counts));
   return 1;
+}
+
+/**
+ * Packed counts as the calculator's bucket, as `bucketOf` makes one of objects: the count is
+ * requests (with exact, errors and outcomes) or sampled spans (the rest left unknown).
+ */
+export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Counts): PackedBucket {
+  const services = new Map<string, PackedOperations>();
+  const block = new Float64Array(counts.size * PACKED_WIDTH);
+  let used = 0;
+  for (const [service, { ops, values: from, lists }] of counts.services) {
+    const values = block.subarray(used * PACKED_WIDTH, (used + ops.length) * PACKED_WIDTH);
+    used += ops.length;
+    for (let row = 0; row < ops.length; row++) {
+      const at = row * COUNTS_PER_OPERATION;
+      const to = row * PACKED_WIDTH;
+      if (kind === 'requests') {
+        values[to + PACKED.count] = from[at + COUNT.requests];
+        values[to + PACKED.exact] = from[at + COUNT.exact];
+        values[to + PACKED.outcomes] = from[at + COUNT.outcomes];
+        values[to + PACKED.errors] = from[at + COUNT.errors];
+      } else {
+        values[to + PACKED.count] = from[at + COUNT.sampled];
+        values[to + PACKED.exact] = Number.NaN;
+        values[to + PACKED.outcomes] = from[at + COUNT.sampled];
+      }
+    }
+    services.set(service, { ops, values, lists });
+  }
+  return PackedBucket.from(services, lengthMs / 1000);
 }
 
 /** One interval packed, or undefined if it has no counts; its counts die with this call's frame. */

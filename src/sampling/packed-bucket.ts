@@ -29,6 +29,15 @@ export class PackedBucket {
     readonly size: number,
   ) {}
 
+  /** A bucket of services already packed, without a recent part. */
+  static from(services: Map<string, PackedOperations>, intervalSeconds: number): PackedBucket {
+    let rows = 0;
+    for (const { ops } of services.values()) rows += ops.length;
+    const packed = new PackedBucket(intervalSeconds, undefined, rows);
+    for (const [service, operations] of services) packed.services.set(service, operations);
+    return packed;
+  }
+
   static of(bucket: ThroughputBucket): PackedBucket {
     const rows = operationsIn(bucket);
     const packed = new PackedBucket(bucket.intervalSeconds, bucket.recentSeconds, rows);

@@ -1,6 +1,7 @@
 import type { CountedOperation } from '../sampling/counted-operation';
 import { type OperationThroughput, unionProbabilities } from '../sampling/throughput';
 import { COUNTS_PER_OPERATION, FlushLineScanner } from './flush-line-scanner';
+import type { PackedCounts } from './packed-counts';
 
 /** One operation's counts summed over an interval, every field explicit. */
 export interface OperationCounts extends OperationThroughput {
@@ -253,43 +254,86 @@ function addParsed(
   shares: number[],
   service?: string,
 ): number {
+  const parsed = parsedLine(line);
+  if (!parsed) return 1;
+  if (service !== undefined && parsed.service !== service) return 0;
+  if (!spreadAll(parsed.startMs, Math.max(0, parsed.windowMs), bounds, recentBounds, shares)) return parsed.skipped;
+  const recentShare = shares[intervals.length];
+  for (const { operation, numbers, probabilities } of parsed.operations) {
+    for (let k = 0; k < intervals.length; k++) {
+      const share = shares[k];
+      if (share <= 0) continue;
+      const [sampled, requests, exact, errors, outcomes] = numbers.map((n) => n * share);
+      const recent = k === intervals.length - 1 ? numbers[1] * recentShare : 0;
+      addFields(intervals[k], parsed.service, operation, sampled, requests, exact, errors, outcomes, probabilities, recent);
+    }
+  }
+  return parsed.skipped;
+}
+
+interface ParsedLine {
+  service: string;
+  startMs: number;
+  windowMs: number;
+  /** Its well-formed operations, numbers in the line's order (sampled, requests, exact, errors, outcomes), each finite. */
+  operations: Array<{ operation: string; numbers: number[]; probabilities: string[] }>;
+  /** Parts left out as malformed. */
+  skipped: number;
+}
+
+/** A line through JSON.parse, or undefined when it is no line at all. */
+function parsedLine(line: string): ParsedLine | undefined {
   let fields: unknown[];
   try {
     fields = JSON.parse(line) as unknown[];
   } catch {
-    return 1;
+    return undefined;
   }
   if (!Array.isArray(fields) || typeof fields[0] !== 'string' || typeof fields[1] !== 'number' || typeof fields[2] !== 'number') {
-    return 1;
+    return undefined;
   }
-  const name = fields[0];
-  if (service !== undefined && name !== service) return 0;
-  let skipped = (fields.length - 3) % 7 !== 0 ? 1 : 0;
-  if (!spreadAll(fields[1], Math.max(0, fields[2]), bounds, recentBounds, shares)) return skipped;
-  const recentShare = shares[intervals.length];
+  const parsed: ParsedLine = { service: fields[0], startMs: fields[1], windowMs: fields[2], operations: [], skipped: (fields.length - 3) % 7 !== 0 ? 1 : 0 };
   for (let i = 3; i + 6 < fields.length; i += 7) {
     const operation = fields[i];
     const probabilities = fields[i + 6];
     if (typeof operation !== 'string' || !Array.isArray(probabilities)) {
+      parsed.skipped++;
+      continue;
+    }
+    parsed.operations.push({ operation, numbers: fields.slice(i + 1, i + 6).map(count), probabilities: probabilities as string[] });
+  }
+  return parsed;
+}
+
+/**
+ * Kept text (one line per service, each over its interval) into one interval's packed counts
+ * `into`, for [from, to): as `decodeFlushes` would sum it, without an object per operation.
+ * Returns how many unreadable lines or records were skipped.
+ */
+export function decodeKept(text: string, from: number, to: number, into: PackedCounts, service?: string, scanner = new FlushLineScanner()): number {
+  let skipped = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const lineFrom = start;
+    start = end + 1;
+    if (end === lineFrom) continue;
+    if (scanner.scan(text, lineFrom, end)) {
+      if (service !== undefined && scanner.service !== service) continue;
+      const fraction = share(scanner.startMs, Math.max(0, scanner.windowMs), from, to);
+      if (fraction > 0) into.addLine(scanner, fraction);
+      continue;
+    }
+    const parsed = parsedLine(text.slice(lineFrom, end));
+    if (!parsed) {
       skipped++;
       continue;
     }
-    for (let k = 0; k < intervals.length; k++) {
-      const share = shares[k];
-      if (share <= 0) continue;
-      addFields(
-        intervals[k],
-        name,
-        operation,
-        count(fields[i + 1]) * share,
-        count(fields[i + 2]) * share,
-        count(fields[i + 3]) * share,
-        count(fields[i + 4]) * share,
-        count(fields[i + 5]) * share,
-        probabilities as string[],
-        k === intervals.length - 1 ? count(fields[i + 2]) * recentShare : 0,
-      );
-    }
+    skipped += parsed.skipped;
+    if (service !== undefined && parsed.service !== service) continue;
+    const fraction = share(parsed.startMs, Math.max(0, parsed.windowMs), from, to);
+    if (fraction <= 0) continue;
+    for (const { operation, numbers, probabilities } of parsed.operations) into.add(parsed.service, operation, probabilities, (k) => numbers[k] * fraction);
   }
   return skipped;
 }

@@ -1,5 +1,6 @@
 import type { TimeSlicer } from '../common/time-slicer';
 import type { CountedOperation } from '../sampling/counted-operation';
+import type { PackedCounts } from './packed-counts';
 import type { IntervalCounts } from './throughput-counts';
 
 /**
@@ -38,6 +39,11 @@ export interface ThroughputStore {
    * `readIntervals` reads slots: in one go, and `service` alone when given.
    */
   readKept(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]>;
+  /**
+   * One kept interval [from, to) as packed counts (see `PackedCounts`), the way a new leader
+   * folds its history an interval at a time: no object per operation.
+   */
+  readKeptInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts>;
   /**
    * The earliest flush watermark among replicas that flushed after `aliveSince`, or undefined
    * when none did. Replicas silent since then are taken as gone and no longer waited for.

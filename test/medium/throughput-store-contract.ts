@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../../src/sampling/counted-operation';
+import { COUNT } from '../../src/store/packed-counts';
 import { type IntervalCounts, addCounted, toCounted } from '../../src/store/throughput-counts';
 import type { ThroughputStore } from '../../src/store/throughput-store';
 
@@ -336,6 +337,15 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
         // An interval that was not kept as such reads as nothing, even where kept ones overlap it.
         const [unkept] = await store.readKept([BASE, BASE + 3 * SLOT_MS]);
         expect(unkept.size).toBe(0);
+        expect((await store.readKeptInterval(BASE, BASE + 3 * SLOT_MS)).size).toBe(0);
+        // One interval packed, as a new leader folds it, reads the same counts.
+        const packed = await store.readKeptInterval(BASE + SLOT_MS, BASE + 3 * SLOT_MS);
+        expect([...packed.services.keys()].sort()).toEqual(['B', 'shared']);
+        expect(packed.services.get('B')).toMatchObject({ ops: ['GET'] });
+        expect(packed.services.get('B')?.values[COUNT.sampled]).toBe(2);
+        const packedAlone = await store.readKeptInterval(BASE + SLOT_MS, BASE + 3 * SLOT_MS, { service: 'shared' });
+        expect([...packedAlone.services.keys()]).toEqual(['shared']);
+        expect(packedAlone.size).toBe(1);
         expect((await store.keptIntervals()).sort((a, b) => a[0] - b[0])).toEqual([
           [BASE, BASE + SLOT_MS],
           [BASE + SLOT_MS, BASE + 3 * SLOT_MS],

@@ -1,6 +1,7 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
-import { type IntervalCounts, decodeFlushes, encodeFlush, encodeIntervalLine, recordStart, toCounted } from '../throughput-counts';
+import { PackedCounts } from '../packed-counts';
+import { type IntervalCounts, decodeFlushes, decodeKept, encodeFlush, encodeIntervalLine, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 
@@ -70,6 +71,13 @@ export class MemoryThroughputStore implements ThroughputStore {
       if (options.slicer?.due()) await options.slicer.yield();
     }
     return intervals;
+  }
+
+  async readKeptInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+    const counts = new PackedCounts();
+    const text = this.kept.get(`${from}-${to}`)?.text;
+    if (text) decodeKept(text, from, to, counts, options.service, this.scannerFor(options.service));
+    return Promise.resolve(counts);
   }
 
   /** The fleet's names and lists repeat from one read to the next: a whole read reuses them. */

@@ -2,7 +2,8 @@ import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
-import { type IntervalCounts, decodeFlushes, encodeFlush, encodeIntervalLine, recordRuns, recordStart, toCounted } from '../throughput-counts';
+import { PackedCounts } from '../packed-counts';
+import { type IntervalCounts, decodeFlushes, decodeKept, encodeFlush, encodeIntervalLine, recordRuns, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
@@ -91,12 +92,22 @@ export class RedisThroughputStore implements ThroughputStore {
     // interval may start up to a window earlier.
     const slots = slotsBetween(bounds, this.slotMs, this.maxWindowMs);
     if (slots.length === 0) return bounds.slice(1).map(() => new Map());
-    return this.readShards(bounds, (shard) => slots.map((slot) => this.keys.slotCounts(shard, slot)), options);
+    return this.readIntoIntervals(bounds, (shard) => slots.map((slot) => this.keys.slotCounts(shard, slot)), options);
   }
 
   /** Every shard's values under `keys(shard)`, decoded into the intervals of `bounds`. */
-  private async readShards(bounds: number[], keys: (shard: number) => string[], options: ReadOptions): Promise<IntervalCounts[]> {
+  private async readIntoIntervals(bounds: number[], keys: (shard: number) => string[], options: ReadOptions): Promise<IntervalCounts[]> {
     const intervals: IntervalCounts[] = bounds.slice(1).map(() => new Map());
+    await this.readShards(keys, options, (text, scanner) => decodeFlushes(text, bounds, intervals, options.service, scanner, options.recentFrom));
+    return intervals;
+  }
+
+  /** Every shard's values under `keys(shard)`, each given to `decode` as read. */
+  private async readShards(
+    keys: (shard: number) => string[],
+    options: ReadOptions,
+    decode: (text: string, scanner: FlushLineScanner) => void,
+  ): Promise<void> {
     // The fleet's names and lists repeat from one read to the next: a whole read reuses them.
     const scanner = options.service === undefined ? this.scanner : new FlushLineScanner();
     if (options.service === undefined) scanner.beginRead();
@@ -114,12 +125,11 @@ export class RedisThroughputStore implements ThroughputStore {
       for (const shard of group) {
         const values = (results.get(String(shard))?.[0] ?? []) as Array<string | null>;
         for (const text of values) {
-          if (text) decodeFlushes(text, bounds, intervals, options.service, scanner, options.recentFrom);
+          if (text) decode(text, scanner);
           if (options.slicer?.due()) await options.slicer.yield();
         }
       }
     }
-    return intervals;
   }
 
   /** A value per shard (64 shards a round trip), then the interval listed: a listed one is whole. */
@@ -164,7 +174,13 @@ export class RedisThroughputStore implements ThroughputStore {
   /** One MGET per shard over the intervals' values, 32 shards per round trip, as `readIntervals`. */
   async readKept(bounds: number[], options: ReadOptions = {}): Promise<IntervalCounts[]> {
     const keys = (shard: number) => bounds.slice(1).map((to, i) => this.keys.keptCounts(shard, bounds[i], to));
-    return this.readShards(bounds, keys, options);
+    return this.readIntoIntervals(bounds, keys, options);
+  }
+
+  async readKeptInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+    const counts = new PackedCounts();
+    await this.readShards((shard) => [this.keys.keptCounts(shard, from, to)], options, (text, scanner) => decodeKept(text, from, to, counts, options.service, scanner));
+    return counts;
   }
 
   async read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]> {

@@ -1,4 +1,4 @@
-import { bucketOf, chainBack, feedHistory, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
+import { bucketOf, chainBack, feedHistory, packedBucketOf, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
 import { PackedBucket } from '../../../src/sampling/packed-bucket';
 import type { ThroughputBucket } from '../../../src/sampling/throughput';
 import { MemoryThroughputStore } from '../../../src/store/memory/memory-throughput.store';
@@ -131,10 +131,10 @@ describe('a history from the intervals leaders kept', () => {
     for (const [from, to] of [[0, 10_000], [10_000, 20_000], [20_000, 30_000]]) await store.keepInterval(from, to, (await store.readIntervals([from, to]))[0]);
     const read = { intervalMs: 10_000, buckets: 10, counts: 'requests' as const };
     const events: string[] = [];
-    const readKept = store.readKept.bind(store);
-    jest.spyOn(store, 'readKept').mockImplementation((bounds, options) => {
-      events.push(`read ${bounds.join('-')}`);
-      return readKept(bounds, options);
+    const readKept = store.readKeptInterval.bind(store);
+    jest.spyOn(store, 'readKeptInterval').mockImplementation((from, to, options) => {
+      events.push(`read ${from}-${to}`);
+      return readKept(from, to, options);
     });
 
     const given = await feedHistory(store, 30_000, { ...read, afterInterval: () => events.push('collected') }, (bucket) => {
@@ -145,7 +145,31 @@ describe('a history from the intervals leaders kept', () => {
 
     expect(given).toBe(3);
     // Requests 1–9 (the flush at 10 s starts the next interval), 10–19, 20–29.
-    expect(events).toEqual(['read 0-10000', 'given 45', 'collected', 'read 10000-20000', 'given 145', 'collected', 'read 20000-30000', 'given 245', 'collected']);
+    expect(events).toEqual([
+      'read 0-10000',
+      'given packed 45',
+      'collected',
+      'read 10000-20000',
+      'given packed 145',
+      'collected',
+      'read 20000-30000',
+      'given packed 245',
+      'collected',
+    ]);
+  });
+
+  it.each(['requests', 'sampled'] as const)('packs a kept interval as the bucket of objects read from it would be (%s)', async (kind) => {
+    const store = new MemoryThroughputStore(1_000, 600_000);
+    const counts = interval();
+    addFields(counts, 'B', 'op "quoted"', 4, 40, 10, 1, 20, ['0.1', '0.2']);
+    addFields(counts, 'B', 'op', 0.5, 5.25, 0, 0, 5.25, []);
+    await store.keepInterval(0, 10_000, counts);
+
+    const packed = packedBucketOf(await store.readKeptInterval(0, 10_000), 10_000, kind);
+    const [objects] = await store.readKept([0, 10_000]);
+
+    expect(packed.size).toBe(4);
+    expect(packed.unpacked()).toEqual(PackedBucket.of(await bucketOf(objects, 10_000, kind)).unpacked());
   });
 
   it('feeds a history from slots packed, oldest first, when nothing kept reaches `through`', async () => {

@@ -1,5 +1,6 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
-import { type IntervalCounts, decodeFlushes, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
+import { PackedCounts } from '../../../src/store/packed-counts';
+import { type IntervalCounts, addFields, decodeFlushes, decodeKept, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
 const AT = 1_767_225_600_000;
@@ -133,5 +134,45 @@ describe('flush text', () => {
 
     expect(skipped).toBe(3);
     expect(toCounted(intervals[0])).toEqual([record('A', 'GET', 3)]);
+  });
+});
+
+describe('kept text read packed', () => {
+  const FROM = AT;
+  const TO = AT + 10_000;
+
+  /** The packed counts back as records, in the order `toCounted` lists objects. */
+  function packedRecords(text: string, service?: string): { records: CountedOperation[]; skipped: number } {
+    const counts = new PackedCounts();
+    const skipped = decodeKept(text, FROM, TO, counts, service);
+    const objects: IntervalCounts = new Map();
+    for (const [name, { ops, values, lists }] of counts.services) {
+      ops.forEach((op, row) => addFields(objects, name, op, ...([...values.subarray(row * 5, row * 5 + 5)] as [number, number, number, number, number]), lists[row]));
+    }
+    return { records: toCounted(objects), skipped };
+  }
+
+  it('sums what decodeFlushes sums: repeated services and names, other forms, windows reaching outside', () => {
+    const line = (service: string, startMs: number, windowMs: number, ...ops: unknown[]) => `${JSON.stringify([service, startMs, windowMs, ...ops])}\n`;
+    const text =
+      line('A', FROM, 10_000, 'GET', 1, 10, 5, 1, 10, ['0.1'], 'PUT', 2, 20, 0, 0, 20, ['0.2']) +
+      // The same service again, and a name twice in one line.
+      line('A', FROM, 10_000, 'GET', 1, 10, 5, 1, 10, ['0.3'], 'DEL', 1, 1, 1, 0, 1, [], 'DEL', 1, 1, 1, 0, 1, []) +
+      // Escaped names and an exponent take JSON.parse; half of this window lies before the interval.
+      line('B "quoted"', FROM - 5_000, 10_000, 'op\n1', 4, 1e2, 0, 0, 100, ['0.5'], 'op2', 1, 2, 0, 0, 2, ['0.5']) +
+      // Outside the interval, a malformed operation, and a line that is no line at all.
+      line('C', TO, 10_000, 'GET', 1, 1, 1, 1, 1, []) +
+      line('D', FROM, 10_000, 7, 1, 1, 1, 1, 1, []) +
+      '{"not": "a line"}\n';
+    const intervals: IntervalCounts[] = [new Map()];
+
+    const skipped = decodeFlushes(text, [FROM, TO], intervals);
+    const packed = packedRecords(text);
+
+    expect(packed.records).toEqual(toCounted(intervals[0]));
+    expect(packed.records.find((r) => r.service === 'A' && r.operation === 'GET')).toMatchObject({ requests: 20, probabilities: ['0.1', '0.3'] });
+    expect(packed.records.find((r) => r.service === 'B "quoted"' && r.operation === 'op\n1')).toMatchObject({ requests: 50 });
+    expect(packed.skipped).toBe(skipped);
+    expect(packedRecords(text, 'A').records).toEqual(toCounted(intervals[0]).filter((r) => r.service === 'A'));
   });
 });

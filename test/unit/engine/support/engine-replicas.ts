@@ -21,6 +21,7 @@ import { trafficRecords } from '../../../../src/store/traffic-columns';
 import type { CountedOperation } from '../../../../src/sampling/counted-operation';
 import type { CalculationInputs, Probabilities } from '../../../../src/sampling/calculator';
 import { inputRecords, qpsRecords } from '../../../../src/sampling/input-columns';
+import type { PackedCounts } from '../../../../src/store/packed-counts';
 import type { IntervalCounts } from '../../../../src/store/throughput-counts';
 import type { ReadOptions, ThroughputStore } from '../../../../src/store/throughput-store';
 import { EngineMetrics } from '../../../../src/telemetry/engine-metrics';
@@ -223,6 +224,12 @@ export class StallableThroughput implements ThroughputStore {
     this.readBounds.push({ of: 'kept', bounds });
     await this.wait();
     return this.store.readKept(bounds, options);
+  }
+
+  async readKeptInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts> {
+    this.readBounds.push({ of: 'kept', bounds: [from, to] });
+    await this.wait();
+    return this.store.readKeptInterval(from, to, options);
   }
 
   flushedThrough(aliveSince: number): Promise<number | undefined> {
