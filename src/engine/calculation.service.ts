@@ -17,7 +17,7 @@ import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
 import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type CalculationPhases, type FenceSource, type TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
-import { type HistoryRead, bucketOf, feedHistory, readHistory, trafficOf } from './interval-buckets';
+import { type HistoryRead, feedHistory, packedBucketOf, readHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
 import { servedQps } from './served-qps';
 import { dictionary } from '../sampling/dictionary';
@@ -146,14 +146,12 @@ export class CalculationService implements Calculation {
   private async addBucket(calculator: AdaptiveCalculator, start: number, end: number, slicer: TimeSlicer) {
     const recentFrom = calculator.usesRecentPart ? this.recentFrom(start, end) : end;
     const split = recentFrom < end;
-    const [counts] = await this.throughput.readIntervals([start, end], { slicer, ...(split && { recentFrom }) });
+    const counts = await this.throughput.readInterval(start, end, { slicer, ...(split && { recentFrom }) });
     // Summed, for the history of whoever leads next: losing it costs only that history.
     await this.throughput.keepInterval(start, end, counts, slicer).catch((error: unknown) => {
       this.logger.warn({ reason: (error as Error).message }, 'calculated interval not kept for the next leader');
     });
-    const bucket = await bucketOf(counts, end - start, calculator.counts, slicer);
-    if (split) bucket.recentSeconds = (end - recentFrom) / 1000;
-    calculator.addBucket(bucket);
+    calculator.addBucket(packedBucketOf(counts, end - start, calculator.counts, split ? (end - recentFrom) / 1000 : undefined));
     return trafficOf(counts, (end - start) / 1000, slicer);
   }
 

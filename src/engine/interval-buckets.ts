@@ -1,8 +1,7 @@
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { AdaptiveCalculator } from '../sampling/calculator';
 import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../sampling/packed-bucket';
-import { COUNTS_PER_OPERATION } from '../store/flush-line-scanner';
-import { COUNT, type PackedCounts } from '../store/packed-counts';
+import { COUNT, COUNT_WIDTH, type PackedCounts } from '../store/packed-counts';
 import { dictionary } from '../sampling/dictionary';
 import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
 import type { IntervalCounts } from '../store/throughput-counts';
@@ -46,30 +45,25 @@ export async function bucketOf(counts: IntervalCounts, lengthMs: number, kind: C
  * The interval's counts as traffic rates per service, as columns carved from one array: a
  * large fleet's million operations, without an object and four boxed numbers each.
  */
-export async function trafficOf(
-  counts: IntervalCounts,
-  seconds: number,
-  slicer: TimeSlicer = UNSLICED,
-): Promise<Record<string, TrafficColumns>> {
+export async function trafficOf(counts: PackedCounts, seconds: number, slicer: TimeSlicer = UNSLICED): Promise<Record<string, TrafficColumns>> {
   const traffic = dictionary<TrafficColumns>();
   if (seconds <= 0) return traffic;
-  let rows = 0;
-  for (const operations of counts.values()) rows += operations.size;
-  const block = new Float64Array(rows * TRAFFIC_COLUMNS);
+  const block = new Float64Array(counts.size * TRAFFIC_COLUMNS);
   let used = 0;
-  for (const [service, operations] of counts) {
-    const size = operations.size * TRAFFIC_COLUMNS;
-    const own = new TrafficColumns([...operations.keys()], block.subarray(used, used + size));
+  for (const [service, { ops, values }] of counts.services) {
+    const size = ops.length * TRAFFIC_COLUMNS;
+    const own = new TrafficColumns(ops, block.subarray(used, used + size));
     used += size;
-    let row = 0;
-    for (const c of operations.values()) {
+    for (let row = 0; row < ops.length; row++) {
+      const at = row * COUNT_WIDTH;
+      const requests = values[at + COUNT.requests];
+      const outcomes = values[at + COUNT.outcomes];
       // Errors per request, estimated from the requests whose outcome was seen.
-      const errorRate = c.outcomes > 0 ? Math.min(1, c.errors / c.outcomes) : 0;
-      own.set(TRAFFIC.requestsPerSecond, row, c.requests / seconds);
-      own.set(TRAFFIC.sampledPerSecond, row, c.sampled / seconds);
-      own.set(TRAFFIC.errorsPerSecond, row, (errorRate * c.requests) / seconds);
+      const errorRate = outcomes > 0 ? Math.min(1, values[at + COUNT.errors] / outcomes) : 0;
+      own.set(TRAFFIC.requestsPerSecond, row, requests / seconds);
+      own.set(TRAFFIC.sampledPerSecond, row, values[at + COUNT.sampled] / seconds);
+      own.set(TRAFFIC.errorsPerSecond, row, (errorRate * requests) / seconds);
       own.set(TRAFFIC.errorRate, row, errorRate);
-      row++;
     }
     traffic[service] = own;
     if (slicer.due()) await slicer.yield();
@@ -164,7 +158,7 @@ async function giveKept(
   from: number,
   to: number,
   read: HistoryRead,
-  give: (bucket: PackedBucket) => Promise<void>,
+  give: (bucket: ThroughputBucket | PackedBucket) => Promise<void>,
 ): Promise<number> {
   const counts = await store.readKeptInterval(from, to, { service: read.service, slicer: read.slicer });
   if (counts.size === 0) return 0;
@@ -173,10 +167,15 @@ async function giveKept(
 }
 
 /**
- * Packed counts as the calculator's bucket, as `bucketOf` makes one of objects: the count is
- * requests (with exact, errors and outcomes) or sampled spans (the rest left unknown).
+ * Packed counts as the calculator's bucket, as `bucketOf` makes one of objects: for `samplane`
+ * packed, requests with exact, errors, outcomes and the recent part (`recentSeconds` long,
+ * when read); for Jaeger, which keeps its buckets for a whole window as they are, the small
+ * objects of sampled spans it keeps now.
  */
-export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Counts): PackedBucket {
+export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: 'requests', recentSeconds?: number): PackedBucket;
+export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Counts, recentSeconds?: number): PackedBucket | ThroughputBucket;
+export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Counts, recentSeconds?: number): PackedBucket | ThroughputBucket {
+  if (kind === 'sampled') return sampledBucketOf(counts, lengthMs);
   const services = new Map<string, PackedOperations>();
   const block = new Float64Array(counts.size * PACKED_WIDTH);
   let used = 0;
@@ -184,22 +183,27 @@ export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Cou
     const values = block.subarray(used * PACKED_WIDTH, (used + ops.length) * PACKED_WIDTH);
     used += ops.length;
     for (let row = 0; row < ops.length; row++) {
-      const at = row * COUNTS_PER_OPERATION;
+      const at = row * COUNT_WIDTH;
       const to = row * PACKED_WIDTH;
-      if (kind === 'requests') {
-        values[to + PACKED.count] = from[at + COUNT.requests];
-        values[to + PACKED.exact] = from[at + COUNT.exact];
-        values[to + PACKED.outcomes] = from[at + COUNT.outcomes];
-        values[to + PACKED.errors] = from[at + COUNT.errors];
-      } else {
-        values[to + PACKED.count] = from[at + COUNT.sampled];
-        values[to + PACKED.exact] = Number.NaN;
-        values[to + PACKED.outcomes] = from[at + COUNT.sampled];
-      }
+      values[to + PACKED.count] = from[at + COUNT.requests];
+      values[to + PACKED.exact] = from[at + COUNT.exact];
+      values[to + PACKED.recent] = from[at + COUNT.recent];
+      values[to + PACKED.outcomes] = from[at + COUNT.outcomes];
+      values[to + PACKED.errors] = from[at + COUNT.errors];
     }
     services.set(service, { ops, values, lists });
   }
-  return PackedBucket.from(services, lengthMs / 1000);
+  return PackedBucket.from(services, lengthMs / 1000, recentSeconds);
+}
+
+function sampledBucketOf(counts: PackedCounts, lengthMs: number): ThroughputBucket {
+  const throughput: ServiceThroughput = new Map();
+  for (const [service, { ops, values, lists }] of counts.services) {
+    const operations = new Map<string, OperationThroughput>();
+    ops.forEach((op, row) => operations.set(op, { count: values[row * COUNT_WIDTH + COUNT.sampled], probabilities: lists[row] }));
+    throughput.set(service, operations);
+  }
+  return { throughput, intervalSeconds: lengthMs / 1000 };
 }
 
 /** One interval packed, or undefined if it has no counts; its counts die with this call's frame. */

@@ -29,11 +29,11 @@ export class PackedBucket {
     readonly size: number,
   ) {}
 
-  /** A bucket of services already packed, without a recent part. */
-  static from(services: Map<string, PackedOperations>, intervalSeconds: number): PackedBucket {
+  /** A bucket of services already packed (with a recent part `recentSeconds` long, if given). */
+  static from(services: Map<string, PackedOperations>, intervalSeconds: number, recentSeconds?: number): PackedBucket {
     let rows = 0;
     for (const { ops } of services.values()) rows += ops.length;
-    const packed = new PackedBucket(intervalSeconds, undefined, rows);
+    const packed = new PackedBucket(intervalSeconds, recentSeconds, rows);
     for (const [service, operations] of services) packed.services.set(service, operations);
     return packed;
   }

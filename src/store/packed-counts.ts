@@ -1,12 +1,14 @@
 import { unionProbabilities } from '../sampling/throughput';
 import { COUNTS_PER_OPERATION, type FlushLineScanner } from './flush-line-scanner';
 
-/** Where each of an operation's numbers is in its row: a flush line's order. */
-export const COUNT = { sampled: 0, requests: 1, exact: 2, errors: 3, outcomes: 4 } as const;
+/** Where each of an operation's numbers is in its row: a flush line's order, then the recent part's requests. */
+export const COUNT = { sampled: 0, requests: 1, exact: 2, errors: 3, outcomes: 4, recent: 5 } as const;
+/** Numbers per operation: a row's length in `ServiceCounts.values`. */
+export const COUNT_WIDTH = 6;
 
 /**
- * One service's operations: row `i` is `ops[i]`, its numbers at `i * COUNTS_PER_OPERATION`
- * (`values` may hold room for more rows than `ops` names).
+ * One service's operations: row `i` is `ops[i]`, its numbers at `i * COUNT_WIDTH` (`values`
+ * may hold room for more rows than `ops` names).
  */
 export interface ServiceCounts {
   ops: string[];
@@ -16,59 +18,84 @@ export interface ServiceCounts {
 
 /**
  * One interval's counts as columns, read straight from the lines: a service's names, one
- * Float64Array and the lists the scanner already held. A kept interval is one line per service,
- * so a line becomes its service's rows in one copy, with no object per operation: a new
- * leader's ten intervals of a million operations were ten million objects for the collector.
+ * Float64Array and the lists the scanner already held. A service's first line becomes its rows
+ * in one copy, later lines are summed into them, and no operation gets an object of its own:
+ * as maps of objects, an interval of a million operations was a million objects (~200 bytes
+ * each, their numbers boxed) for the collector at every calculation and in every new leader's
+ * history.
  */
 export class PackedCounts {
   readonly services = new Map<string, ServiceCounts>();
   /** Operations over all services. */
   size = 0;
-  /** Per service merged into (a second line, a repeated name), its rows by name. */
-  private rows = new Map<string, Map<string, number>>();
+  /** Per service summed into (a second line, a repeated name), its rows by name. */
+  private readonly rows = new Map<string, Map<string, number>>();
   private readonly seen = new Set<string>();
 
-  /** The scanned line's operations, each number times `share`. */
-  addLine(line: FlushLineScanner, share: number): void {
+  /**
+   * The scanned line's operations, each number times `share`, and each one's requests times
+   * `recentShare` as its recent part.
+   */
+  addLine(line: FlushLineScanner, share: number, recentShare = 0): void {
     const n = line.operationCount;
-    if (this.services.has(line.service) || !this.distinct(line)) {
+    const counts = line.counts;
+    const known = this.services.get(line.service);
+    if (known || !this.distinct(line)) {
+      const into = known ?? this.service(line.service);
+      const rows = this.rowsOf(line.service, into);
       for (let i = 0; i < n; i++) {
         const at = i * COUNTS_PER_OPERATION;
-        this.add(line.service, line.operations[i], line.lists[i], (k) => line.counts[at + k] * share);
+        const row = this.row(into, rows, line.operations[i], line.lists[i]);
+        const values = into.values;
+        const to = row * COUNT_WIDTH;
+        for (let k = 0; k < COUNTS_PER_OPERATION; k++) values[to + k] += finite(counts[at + k]) * share;
+        values[to + COUNT.recent] += finite(counts[at + COUNT.requests]) * recentShare;
       }
       return;
     }
-    const values = new Float64Array(n * COUNTS_PER_OPERATION);
-    for (let k = 0; k < values.length; k++) values[k] = finite(line.counts[k]) * share;
+    const values = new Float64Array(n * COUNT_WIDTH);
+    for (let i = 0; i < n; i++) {
+      const at = i * COUNTS_PER_OPERATION;
+      const to = i * COUNT_WIDTH;
+      for (let k = 0; k < COUNTS_PER_OPERATION; k++) values[to + k] = finite(counts[at + k]) * share;
+      values[to + COUNT.recent] = finite(counts[at + COUNT.requests]) * recentShare;
+    }
     this.services.set(line.service, { ops: line.operations.slice(0, n), values, lists: line.lists.slice(0, n) });
     this.size += n;
   }
 
-  /** One operation's numbers (`value(k)` for column `k`), added to its row or in a new one. */
-  add(service: string, operation: string, list: readonly string[], value: (column: number) => number): void {
-    let counts = this.services.get(service);
-    if (!counts) {
-      counts = { ops: [], values: new Float64Array(0), lists: [] };
-      this.services.set(service, counts);
-    }
-    const rows = this.rowsOf(service, counts);
-    let row = rows.get(operation);
-    if (row === undefined) {
-      row = counts.ops.length;
-      rows.set(operation, row);
-      counts.ops.push(operation);
-      counts.lists.push(list);
-      if (counts.values.length < (row + 1) * COUNTS_PER_OPERATION) {
-        // Doubled: a service built name by name (lines in another form) is not copied per name.
-        const grown = new Float64Array(Math.max(2 * counts.values.length, (row + 1) * COUNTS_PER_OPERATION));
-        grown.set(counts.values);
-        counts.values = grown;
-      }
-      this.size++;
-    } else {
+  /** One operation's numbers (the line's five, then the recent part's requests), summed into its row. */
+  add(service: string, operation: string, list: readonly string[], numbers: readonly number[]): void {
+    const into = this.services.get(service) ?? this.service(service);
+    const row = this.row(into, this.rowsOf(service, into), operation, list);
+    for (let k = 0; k < COUNT_WIDTH; k++) into.values[row * COUNT_WIDTH + k] += finite(numbers[k] ?? 0);
+  }
+
+  private service(name: string): ServiceCounts {
+    const counts: ServiceCounts = { ops: [], values: new Float64Array(0), lists: [] };
+    this.services.set(name, counts);
+    return counts;
+  }
+
+  /** The operation's row, added (zeroed, holding `list`) if new, its list the union if not. */
+  private row(counts: ServiceCounts, rows: Map<string, number>, operation: string, list: readonly string[]): number {
+    const row = rows.get(operation);
+    if (row !== undefined) {
       counts.lists[row] = unionProbabilities(counts.lists[row], list);
+      return row;
     }
-    for (let k = 0; k < COUNTS_PER_OPERATION; k++) counts.values[row * COUNTS_PER_OPERATION + k] += finite(value(k));
+    const added = counts.ops.length;
+    rows.set(operation, added);
+    counts.ops.push(operation);
+    counts.lists.push(list);
+    if (counts.values.length < (added + 1) * COUNT_WIDTH) {
+      // Doubled: a service built name by name is not copied per name.
+      const grown = new Float64Array(Math.max(2 * counts.values.length, (added + 1) * COUNT_WIDTH));
+      grown.set(counts.values);
+      counts.values = grown;
+    }
+    this.size++;
+    return added;
   }
 
   private rowsOf(service: string, counts: ServiceCounts): Map<string, number> {
@@ -80,7 +107,7 @@ export class PackedCounts {
     return rows;
   }
 
-  /** Whether no name repeats in the line (one repeated is summed into one row, as elsewhere). */
+  /** Whether no name repeats in the line (a repeated one is summed into one row). */
   private distinct(line: FlushLineScanner): boolean {
     const seen = this.seen;
     seen.clear();

@@ -1,7 +1,7 @@
 import type { CountedOperation } from '../sampling/counted-operation';
 import { type OperationThroughput, unionProbabilities } from '../sampling/throughput';
 import { COUNTS_PER_OPERATION, FlushLineScanner } from './flush-line-scanner';
-import type { PackedCounts } from './packed-counts';
+import { COUNT_WIDTH, PackedCounts, type ServiceCounts } from './packed-counts';
 
 /** One operation's counts summed over an interval, every field explicit. */
 export interface OperationCounts extends OperationThroughput {
@@ -162,6 +162,28 @@ export function encodeIntervalLine(service: string, operations: Map<string, Oper
   return `${JSON.stringify(line)}\n`;
 }
 
+/** `encodeIntervalLine` of a service's packed counts. */
+export function encodePackedIntervalLine(service: string, counts: ServiceCounts, from: number, to: number): string {
+  const line: unknown[] = [service, from, to - from];
+  const { ops, values, lists } = counts;
+  for (let row = 0; row < ops.length; row++) {
+    const at = row * COUNT_WIDTH;
+    line.push(ops[row]);
+    for (let k = 0; k < COUNTS_PER_OPERATION; k++) line.push(millionths(values[at + k]));
+    line.push(lists[row]);
+  }
+  return `${JSON.stringify(line)}\n`;
+}
+
+/** Each service's kept line of [from, to), for counts of either form. */
+export function* intervalLines(counts: IntervalCounts | PackedCounts, from: number, to: number): Generator<[service: string, line: string]> {
+  if (counts instanceof PackedCounts) {
+    for (const [service, operations] of counts.services) yield [service, encodePackedIntervalLine(service, operations, from, to)];
+  } else {
+    for (const [service, operations] of counts) yield [service, encodeIntervalLine(service, operations, from, to)];
+  }
+}
+
 function millionths(value: number): number {
   return Math.round(value * 1e6) / 1e6;
 }
@@ -306,11 +328,20 @@ function parsedLine(line: string): ParsedLine | undefined {
 }
 
 /**
- * Kept text (one line per service, each over its interval) into one interval's packed counts
- * `into`, for [from, to): as `decodeFlushes` would sum it, without an object per operation.
- * Returns how many unreadable lines or records were skipped.
+ * Flush or kept text into one interval's packed counts `into`, for [from, to) (and the recent
+ * part from `recentFrom` to `to`, when given): what `decodeFlushes` would sum for that one
+ * interval, without an object per operation. Returns how many unreadable lines or records were
+ * skipped.
  */
-export function decodeKept(text: string, from: number, to: number, into: PackedCounts, service?: string, scanner = new FlushLineScanner()): number {
+export function decodePacked(
+  text: string,
+  from: number,
+  to: number,
+  into: PackedCounts,
+  options: { service?: string; scanner?: FlushLineScanner; recentFrom?: number } = {},
+): number {
+  const { service, scanner = new FlushLineScanner(), recentFrom } = options;
+  const recentShare = (startMs: number, windowMs: number) => (recentFrom === undefined ? 0 : share(startMs, windowMs, recentFrom, to));
   let skipped = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
@@ -320,8 +351,9 @@ export function decodeKept(text: string, from: number, to: number, into: PackedC
     if (end === lineFrom) continue;
     if (scanner.scan(text, lineFrom, end)) {
       if (service !== undefined && scanner.service !== service) continue;
-      const fraction = share(scanner.startMs, Math.max(0, scanner.windowMs), from, to);
-      if (fraction > 0) into.addLine(scanner, fraction);
+      const windowMs = Math.max(0, scanner.windowMs);
+      const fraction = share(scanner.startMs, windowMs, from, to);
+      if (fraction > 0) into.addLine(scanner, fraction, recentShare(scanner.startMs, windowMs));
       continue;
     }
     const parsed = parsedLine(text.slice(lineFrom, end));
@@ -331,9 +363,13 @@ export function decodeKept(text: string, from: number, to: number, into: PackedC
     }
     skipped += parsed.skipped;
     if (service !== undefined && parsed.service !== service) continue;
-    const fraction = share(parsed.startMs, Math.max(0, parsed.windowMs), from, to);
+    const windowMs = Math.max(0, parsed.windowMs);
+    const fraction = share(parsed.startMs, windowMs, from, to);
     if (fraction <= 0) continue;
-    for (const { operation, numbers, probabilities } of parsed.operations) into.add(parsed.service, operation, probabilities, (k) => numbers[k] * fraction);
+    const recent = recentShare(parsed.startMs, windowMs);
+    for (const { operation, numbers, probabilities } of parsed.operations) {
+      into.add(parsed.service, operation, probabilities, [...numbers.map((n) => n * fraction), numbers[1] * recent]);
+    }
   }
   return skipped;
 }

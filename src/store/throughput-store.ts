@@ -23,6 +23,11 @@ export interface ThroughputStore {
    * `recentFrom` counts the last interval's recent part apart.
    */
   readIntervals(bounds: number[], options?: ReadOptions): Promise<IntervalCounts[]>;
+  /**
+   * `readIntervals` of the one interval [from, to), packed (see `PackedCounts`): what a
+   * calculation reads, a large fleet's interval without an object per operation.
+   */
+  readInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts>;
   /** Merged counts of every slot starting in [fromMs, toMs), as records. */
   read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]>;
   /**
@@ -31,7 +36,7 @@ export interface ThroughputStore {
    * service, instead of every slot's flushes again, and the slots need not outlive the catch-up.
    * An interval without counts is not kept, so a history ends there.
    */
-  keepInterval(from: number, to: number, counts: IntervalCounts, slicer?: TimeSlicer): Promise<void>;
+  keepInterval(from: number, to: number, counts: IntervalCounts | PackedCounts, slicer?: TimeSlicer): Promise<void>;
   /** The intervals kept, as [from, to] pairs, in no particular order. */
   keptIntervals(): Promise<Array<[number, number]>>;
   /**

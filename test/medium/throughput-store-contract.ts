@@ -1,5 +1,5 @@
 import type { CountedOperation } from '../../src/sampling/counted-operation';
-import { COUNT } from '../../src/store/packed-counts';
+import { COUNT, COUNT_WIDTH } from '../../src/store/packed-counts';
 import { type IntervalCounts, addCounted, toCounted } from '../../src/store/throughput-counts';
 import type { ThroughputStore } from '../../src/store/throughput-store';
 
@@ -263,6 +263,26 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
       // Ten requests per sampled span (see `counted`): the recent part is the last slot's.
       expect(counts.get('A')?.get('GET')).toMatchObject({ sampled: 7, requests: 70, recent: 40 });
       expect(counts.get('B')?.get('PUT')).toMatchObject({ requests: 70, recent: 70 });
+    });
+
+    it('reads one interval packed, as a calculation does, with what readIntervals sums: windows spread, the recent part apart', async () => {
+      const store = await open();
+      await store.flush('replica-a', BASE + 1, [counted('A', 'GET', 1)]);
+      await store.flush('replica-b', BASE + 2 * SLOT_MS + 1, [counted('A', 'GET', 2), { ...counted('C', 'GET', 8), windowMs: 2 * SLOT_MS }]);
+      await store.flush('replica-a', BASE + 3 * SLOT_MS + 1, [counted('A', 'GET', 4), counted('B', 'PUT', 7)]);
+      const options = { recentFrom: BASE + 3 * SLOT_MS };
+
+      const packed = await store.readInterval(BASE + SLOT_MS, BASE + 4 * SLOT_MS, options);
+      const [objects] = await store.readIntervals([BASE + SLOT_MS, BASE + 4 * SLOT_MS], options);
+
+      const a = packed.services.get('A');
+      expect(a?.ops).toEqual(['GET']);
+      expect([...(a?.values.subarray(0, COUNT_WIDTH) ?? [])]).toEqual([6, 60, 0, 0, 60, 40]);
+      // Half of C's window lies before the interval.
+      expect(packed.services.get('C')?.values[COUNT.sampled]).toBeCloseTo((8 * (SLOT_MS + 1)) / (2 * SLOT_MS), 9);
+      expect(packed.size).toBe(3);
+      const asObjects = new Map([...packed.services].map(([service, { ops, values }]) => [service, ops.map((op, row) => [op, values[row * COUNT_WIDTH + COUNT.requests], values[row * COUNT_WIDTH + COUNT.recent]])]));
+      expect(asObjects).toEqual(new Map([...objects].map(([service, ops]) => [service, [...ops].map(([op, c]) => [op, c.requests, c.recent])])));
     });
 
     it('reads one service alone when asked', async () => {

@@ -147,7 +147,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
 
   /** Queues the bucket for the next calculation, which folds every queued bucket into the rate estimates in order. */
   addBucket(bucket: ThroughputBucket | PackedBucket): void {
-    // Packing the interval every calculation folds at once would cost more than it saves.
+    // Queued as given: the engine reads each interval packed, a replay or a test gives objects.
     this.pending.push(bucket);
     if (this.pending.length > this.options.aggregationBuckets) this.pending.shift();
   }

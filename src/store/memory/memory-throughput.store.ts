@@ -1,7 +1,7 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
-import { type IntervalCounts, decodeFlushes, decodeKept, encodeFlush, encodeIntervalLine, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, decodePacked, encodeFlush, intervalLines, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 
@@ -48,11 +48,11 @@ export class MemoryThroughputStore implements ThroughputStore {
     return intervals;
   }
 
-  keepInterval(from: number, to: number, counts: IntervalCounts): Promise<void> {
+  keepInterval(from: number, to: number, counts: IntervalCounts | PackedCounts): Promise<void> {
     // An interval without counts is not listed: a history ends there, as at one nobody kept.
     if (counts.size === 0) return Promise.resolve();
     let text = '';
-    for (const [service, operations] of counts) text += encodeIntervalLine(service, operations, from, to);
+    for (const [, line] of intervalLines(counts, from, to)) text += line;
     this.kept.set(`${from}-${to}`, { from, to, text });
     for (const [key, kept] of this.kept) if (kept.to < to - this.keptMs) this.kept.delete(key);
     return Promise.resolve();
@@ -76,8 +76,19 @@ export class MemoryThroughputStore implements ThroughputStore {
   async readKeptInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
     const counts = new PackedCounts();
     const text = this.kept.get(`${from}-${to}`)?.text;
-    if (text) decodeKept(text, from, to, counts, options.service, this.scannerFor(options.service));
+    if (text) decodePacked(text, from, to, counts, { service: options.service, scanner: this.scannerFor(options.service) });
     return Promise.resolve(counts);
+  }
+
+  async readInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+    const counts = new PackedCounts();
+    const scanner = this.scannerFor(options.service);
+    for (const slot of slotsBetween([from, to], this.slotMs, this.maxWindowMs)) {
+      const text = this.slots.get(slot);
+      if (text) decodePacked(text, from, to, counts, { service: options.service, scanner, recentFrom: options.recentFrom });
+      if (options.slicer?.due()) await options.slicer.yield();
+    }
+    return counts;
   }
 
   /** The fleet's names and lists repeat from one read to the next: a whole read reuses them. */

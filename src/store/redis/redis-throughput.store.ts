@@ -3,7 +3,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
-import { type IntervalCounts, decodeFlushes, decodeKept, encodeFlush, encodeIntervalLine, recordRuns, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, decodePacked, encodeFlush, intervalLines, recordRuns, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
@@ -133,24 +133,21 @@ export class RedisThroughputStore implements ThroughputStore {
   }
 
   /** A value per shard (64 shards a round trip), then the interval listed: a listed one is whole. */
-  async keepInterval(from: number, to: number, counts: IntervalCounts, slicer = UNSLICED): Promise<void> {
+  async keepInterval(from: number, to: number, counts: IntervalCounts | PackedCounts, slicer = UNSLICED): Promise<void> {
     // An interval without counts is not listed: a history ends there, as at one nobody kept.
     if (counts.size === 0) return;
-    const byShard = new Map<number, string[]>();
-    for (const service of counts.keys()) {
+    const byShard = new Map<number, string>();
+    for (const [service, line] of intervalLines(counts, from, to)) {
       const shard = shardOf(service, THROUGHPUT_SHARDS);
-      const services = byShard.get(shard);
-      if (services) services.push(service);
-      else byShard.set(shard, [service]);
+      byShard.set(shard, (byShard.get(shard) ?? '') + line);
+      if (slicer.due()) await slicer.yield();
     }
     const shards = [...byShard.keys()];
     for (let first = 0; first < shards.length; first += SHARDS_PER_WRITE) {
       const batch = new RedisBatch(this.client);
       for (const shard of shards.slice(first, first + SHARDS_PER_WRITE)) {
-        let text = '';
-        for (const service of byShard.get(shard) ?? []) text += encodeIntervalLine(service, counts.get(service) ?? new Map(), from, to);
+        const text = byShard.get(shard) ?? '';
         batch.add(String(shard), (pipeline) => pipeline.set(this.keys.keptCounts(shard, from, to), text, 'PX', this.keptMs));
-        if (slicer.due()) await slicer.yield();
       }
       await batch.exec();
     }
@@ -178,8 +175,19 @@ export class RedisThroughputStore implements ThroughputStore {
   }
 
   async readKeptInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+    return this.readPacked(from, to, (shard) => [this.keys.keptCounts(shard, from, to)], options);
+  }
+
+  async readInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+    const slots = slotsBetween([from, to], this.slotMs, this.maxWindowMs);
+    return this.readPacked(from, to, (shard) => slots.map((slot) => this.keys.slotCounts(shard, slot)), options);
+  }
+
+  /** The values under `keys(shard)` of every shard, as the packed counts of [from, to). */
+  private async readPacked(from: number, to: number, keys: (shard: number) => string[], options: ReadOptions): Promise<PackedCounts> {
     const counts = new PackedCounts();
-    await this.readShards((shard) => [this.keys.keptCounts(shard, from, to)], options, (text, scanner) => decodeKept(text, from, to, counts, options.service, scanner));
+    const { service, recentFrom } = options;
+    await this.readShards(keys, options, (text, scanner) => decodePacked(text, from, to, counts, { service, scanner, recentFrom }));
     return counts;
   }
 

@@ -1,6 +1,6 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
-import { PackedCounts } from '../../../src/store/packed-counts';
-import { type IntervalCounts, addFields, decodeFlushes, decodeKept, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
+import { COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-counts';
+import { type IntervalCounts, addFields, decodeFlushes, decodePacked, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
 const AT = 1_767_225_600_000;
@@ -141,14 +141,22 @@ describe('kept text read packed', () => {
   const FROM = AT;
   const TO = AT + 10_000;
 
-  /** The packed counts back as records, in the order `toCounted` lists objects. */
-  function packedRecords(text: string, service?: string): { records: CountedOperation[]; skipped: number } {
+  /** The packed counts back as objects, summed as `decodeFlushes` sums them. */
+  function packedObjects(text: string, options: { service?: string; recentFrom?: number } = {}): { objects: IntervalCounts; skipped: number } {
     const counts = new PackedCounts();
-    const skipped = decodeKept(text, FROM, TO, counts, service);
+    const skipped = decodePacked(text, FROM, TO, counts, options);
     const objects: IntervalCounts = new Map();
     for (const [name, { ops, values, lists }] of counts.services) {
-      ops.forEach((op, row) => addFields(objects, name, op, ...([...values.subarray(row * 5, row * 5 + 5)] as [number, number, number, number, number]), lists[row]));
+      ops.forEach((op, row) => {
+        const [sampled, requests, exact, errors, outcomes, recent] = values.subarray(row * COUNT_WIDTH, (row + 1) * COUNT_WIDTH);
+        addFields(objects, name, op, sampled, requests, exact, errors, outcomes, lists[row], recent);
+      });
     }
+    return { objects, skipped };
+  }
+
+  function packedRecords(text: string, service?: string): { records: CountedOperation[]; skipped: number } {
+    const { objects, skipped } = packedObjects(text, { service });
     return { records: toCounted(objects), skipped };
   }
 
@@ -174,5 +182,18 @@ describe('kept text read packed', () => {
     expect(packed.records.find((r) => r.service === 'B "quoted"' && r.operation === 'op\n1')).toMatchObject({ requests: 50 });
     expect(packed.skipped).toBe(skipped);
     expect(packedRecords(text, 'A').records).toEqual(toCounted(intervals[0]).filter((r) => r.service === 'A'));
+  });
+
+  it('counts the recent part apart as decodeFlushes does, flushes of several replicas summed', () => {
+    const records = [record('A', 'GET', 100, { windowMs: 5_000 }), record('A', 'PUT', 10), record('B', 'GET', 3, { windowMs: 2_000 })];
+    const text = encodeFlush(records, FROM + 4_000) + encodeFlush(records, FROM + 9_000) + encodeFlush(records, FROM + 12_000);
+    const recentFrom = FROM + 7_000;
+    const intervals: IntervalCounts[] = [new Map()];
+    decodeFlushes(text, [FROM, TO], intervals, undefined, undefined, recentFrom);
+
+    const { objects } = packedObjects(text, { recentFrom });
+
+    expect(objects).toEqual(intervals[0]);
+    expect(objects.get('A')?.get('GET')?.recent).toBeGreaterThan(0);
   });
 });

@@ -205,6 +205,12 @@ export class StallableThroughput implements ThroughputStore {
     return this.store.readIntervals(bounds, options);
   }
 
+  async readInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts> {
+    this.readBounds.push({ of: 'slots', bounds: [from, to] });
+    await this.wait();
+    return this.store.readInterval(from, to, options);
+  }
+
   private async wait(): Promise<void> {
     if (!this.held) return;
     this.waiting++;
@@ -212,7 +218,7 @@ export class StallableThroughput implements ThroughputStore {
     this.waiting--;
   }
 
-  keepInterval(from: number, to: number, counts: IntervalCounts): Promise<void> {
+  keepInterval(from: number, to: number, counts: IntervalCounts | PackedCounts): Promise<void> {
     return this.store.keepInterval(from, to, counts);
   }
 
