@@ -105,7 +105,7 @@ export class CalculationService implements Calculation {
           computedAt: now,
           dataThrough: end,
           probabilities,
-          qps: servedQps(result.qps, this.config.adaptive.maxOperations),
+          qps: servedQps(result.qps, probabilities, this.config.adaptive.maxOperations),
           traffic,
           inputs,
           summaries,
@@ -151,7 +151,7 @@ export class CalculationService implements Calculation {
     await this.throughput.keepInterval(start, end, counts, slicer).catch((error: unknown) => {
       this.logger.warn({ reason: (error as Error).message }, 'calculated interval not kept for the next leader');
     });
-    calculator.addBucket(packedBucketOf(counts, end - start, calculator.counts, split ? (end - recentFrom) / 1000 : undefined));
+    calculator.addBucket(await packedBucketOf(counts, end - start, calculator.counts, split ? (end - recentFrom) / 1000 : undefined, slicer));
     return trafficOf(counts, (end - start) / 1000, slicer);
   }
 

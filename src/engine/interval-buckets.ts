@@ -162,7 +162,7 @@ async function giveKept(
 ): Promise<number> {
   const counts = await store.readKeptInterval(from, to, { service: read.service, slicer: read.slicer });
   if (counts.size === 0) return 0;
-  await give(packedBucketOf(counts, to - from, read.counts));
+  await give(await packedBucketOf(counts, to - from, read.counts, undefined, read.slicer));
   return 1;
 }
 
@@ -172,10 +172,14 @@ async function giveKept(
  * when read); for Jaeger, which keeps its buckets for a whole window as they are, the small
  * objects of sampled spans it keeps now.
  */
-export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: 'requests', recentSeconds?: number): PackedBucket;
-export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Counts, recentSeconds?: number): PackedBucket | ThroughputBucket;
-export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Counts, recentSeconds?: number): PackedBucket | ThroughputBucket {
-  if (kind === 'sampled') return sampledBucketOf(counts, lengthMs);
+export async function packedBucketOf(
+  counts: PackedCounts,
+  lengthMs: number,
+  kind: Counts,
+  recentSeconds?: number,
+  slicer: TimeSlicer = UNSLICED,
+): Promise<PackedBucket | ThroughputBucket> {
+  if (kind === 'sampled') return sampledBucketOf(counts, lengthMs, slicer);
   const services = new Map<string, PackedOperations>();
   const block = new Float64Array(counts.size * PACKED_WIDTH);
   let used = 0;
@@ -192,16 +196,18 @@ export function packedBucketOf(counts: PackedCounts, lengthMs: number, kind: Cou
       values[to + PACKED.errors] = from[at + COUNT.errors];
     }
     services.set(service, { ops, values, lists });
+    if (slicer.due()) await slicer.yield();
   }
   return PackedBucket.from(services, lengthMs / 1000, recentSeconds);
 }
 
-function sampledBucketOf(counts: PackedCounts, lengthMs: number): ThroughputBucket {
+async function sampledBucketOf(counts: PackedCounts, lengthMs: number, slicer: TimeSlicer): Promise<ThroughputBucket> {
   const throughput: ServiceThroughput = new Map();
   for (const [service, { ops, values, lists }] of counts.services) {
     const operations = new Map<string, OperationThroughput>();
     ops.forEach((op, row) => operations.set(op, { count: values[row * COUNT_WIDTH + COUNT.sampled], probabilities: lists[row] }));
     throughput.set(service, operations);
+    if (slicer.due()) await slicer.yield();
   }
   return { throughput, intervalSeconds: lengthMs / 1000 };
 }

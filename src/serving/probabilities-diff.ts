@@ -17,7 +17,8 @@ export function* changedServiceSteps(
   for (const service of Object.keys(after)) {
     const operations = after[service];
     const old = Object.hasOwn(before, service) ? before[service] : undefined;
-    if (!old || !sameValues(old, operations)) changed.add(service);
+    // The same object: a store hands a shard it did not fetch again as it gave it last time.
+    if (!old || (old !== operations && !sameValues(old, operations))) changed.add(service);
     else if (Object.keys(operations).length > maxOperations && !sameValues(previous?.qps?.[service] ?? {}, next.qps?.[service] ?? {})) {
       changed.add(service);
     }

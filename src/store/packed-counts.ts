@@ -38,6 +38,8 @@ export class PackedCounts {
    */
   addLine(line: FlushLineScanner, share: number, recentShare = 0): void {
     const n = line.operationCount;
+    // A line without operations counts nothing: its service gets no rows, as none of objects.
+    if (n === 0) return;
     const counts = line.counts;
     const known = this.services.get(line.service);
     if (known || !this.distinct(line)) {

@@ -175,13 +175,19 @@ export function encodePackedIntervalLine(service: string, counts: ServiceCounts,
   return `${JSON.stringify(line)}\n`;
 }
 
-/** Each service's kept line of [from, to), for counts of either form. */
-export function* intervalLines(counts: IntervalCounts | PackedCounts, from: number, to: number): Generator<[service: string, line: string]> {
+/** The services of counts of either form. */
+export function servicesOf(counts: IntervalCounts | PackedCounts): Iterable<string> {
+  return counts instanceof PackedCounts ? counts.services.keys() : counts.keys();
+}
+
+/** A service's kept line of [from, to), for counts of either form. */
+export function intervalLine(counts: IntervalCounts | PackedCounts, service: string, from: number, to: number): string {
   if (counts instanceof PackedCounts) {
-    for (const [service, operations] of counts.services) yield [service, encodePackedIntervalLine(service, operations, from, to)];
-  } else {
-    for (const [service, operations] of counts) yield [service, encodeIntervalLine(service, operations, from, to)];
+    const packed = counts.services.get(service);
+    return packed ? encodePackedIntervalLine(service, packed, from, to) : '';
   }
+  const operations = counts.get(service);
+  return operations ? encodeIntervalLine(service, operations, from, to) : '';
 }
 
 function millionths(value: number): number {

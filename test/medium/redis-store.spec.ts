@@ -65,14 +65,15 @@ describe('RedisStore served part', () => {
     summaries: { shop: summary(qps * 2) },
   });
 
-  it('leaves the served shard alone when only traffic and totals changed, and replicas read the new totals without it', async () => {
+  it('leaves the served shard alone when only traffic and totals changed, and replicas read the new totals without fetching or parsing it', async () => {
     await withStoreAndClient('served-test:', async (leader, client) => {
       const keys = new RedisKeys('served-test:');
       const manifestOf = async (): Promise<Manifest> => JSON.parse((await client.get(keys.manifest)) ?? '{}') as Manifest;
       const replica = await connectRedisStore(redis.url, 'served-test:');
       try {
         await leader.saveProbabilities(snapshot(1, 4));
-        expect((await replica.loadProbabilities())?.summaries?.shop.requestsPerSecond).toBe(8);
+        const before = await replica.loadProbabilities();
+        expect(before?.summaries?.shop.requestsPerSecond).toBe(8);
         const first = await manifestOf();
         await leader.saveProbabilities(snapshot(2, 6));
         const second = await manifestOf();
@@ -85,6 +86,9 @@ describe('RedisStore served part', () => {
         await client.del(keys.probabilityChunk(Number(shard), first.shards[shard].generation, 0));
         const loaded = await replica.loadProbabilities();
         expect(loaded?.probabilities).toEqual({ shop: { GET: 0.5 } });
+        // Nor parsed again: the replica's old and new snapshots share the service's probabilities, frozen.
+        expect(loaded?.probabilities.shop).toBe(before?.probabilities.shop);
+        expect(Object.isFrozen(loaded?.probabilities.shop)).toBe(true);
         expect(loaded?.summaries).toEqual({ shop: summary(12) });
         expect((await replica.loadExplanations(['shop'])).get('shop')?.inputs.GET.qps).toBe(6);
       } finally {

@@ -1,7 +1,7 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
-import { type IntervalCounts, decodeFlushes, decodePacked, encodeFlush, intervalLines, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, decodePacked, encodeFlush, intervalLine, servicesOf, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 
@@ -52,7 +52,7 @@ export class MemoryThroughputStore implements ThroughputStore {
     // An interval without counts is not listed: a history ends there, as at one nobody kept.
     if (counts.size === 0) return Promise.resolve();
     let text = '';
-    for (const [, line] of intervalLines(counts, from, to)) text += line;
+    for (const service of servicesOf(counts)) text += intervalLine(counts, service, from, to);
     this.kept.set(`${from}-${to}`, { from, to, text });
     for (const [key, kept] of this.kept) if (kept.to < to - this.keptMs) this.kept.delete(key);
     return Promise.resolve();

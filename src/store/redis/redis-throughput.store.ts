@@ -3,7 +3,7 @@ import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
-import { type IntervalCounts, decodeFlushes, decodePacked, encodeFlush, intervalLines, recordRuns, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, decodeFlushes, decodePacked, encodeFlush, intervalLine, servicesOf, recordRuns, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
@@ -136,18 +136,22 @@ export class RedisThroughputStore implements ThroughputStore {
   async keepInterval(from: number, to: number, counts: IntervalCounts | PackedCounts, slicer = UNSLICED): Promise<void> {
     // An interval without counts is not listed: a history ends there, as at one nobody kept.
     if (counts.size === 0) return;
-    const byShard = new Map<number, string>();
-    for (const [service, line] of intervalLines(counts, from, to)) {
+    const byShard = new Map<number, string[]>();
+    for (const service of servicesOf(counts)) {
       const shard = shardOf(service, THROUGHPUT_SHARDS);
-      byShard.set(shard, (byShard.get(shard) ?? '') + line);
-      if (slicer.due()) await slicer.yield();
+      const services = byShard.get(shard);
+      if (services) services.push(service);
+      else byShard.set(shard, [service]);
     }
     const shards = [...byShard.keys()];
+    // Encoded a group of shards at a time: a large fleet's interval is never held whole as text.
     for (let first = 0; first < shards.length; first += SHARDS_PER_WRITE) {
       const batch = new RedisBatch(this.client);
       for (const shard of shards.slice(first, first + SHARDS_PER_WRITE)) {
-        const text = byShard.get(shard) ?? '';
+        let text = '';
+        for (const service of byShard.get(shard) ?? []) text += intervalLine(counts, service, from, to);
         batch.add(String(shard), (pipeline) => pipeline.set(this.keys.keptCounts(shard, from, to), text, 'PX', this.keptMs));
+        if (slicer.due()) await slicer.yield();
       }
       await batch.exec();
     }

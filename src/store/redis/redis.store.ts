@@ -61,10 +61,12 @@ export class RedisStore implements SamplingStore {
   readonly kind = 'redis';
   private readonly keys: RedisKeys;
   /**
-   * Per loaded part, shard → its content as last read, by hash. Kept as text and parsed at each
-   * load, so what a caller does with a loaded snapshot cannot reach the cache.
+   * Per loaded part, shard → its content as last read, by hash: parsed at the first load that
+   * takes it, then handed to every load (frozen) while its hash holds, so a version whose
+   * probabilities held is neither fetched nor parsed again, and a replica's old and new
+   * snapshots share what did not change.
    */
-  private readonly caches: Record<LoadedPart, Map<string, { hash: string; json: string }>> = { shards: new Map(), summaries: new Map() };
+  private readonly caches: Record<LoadedPart, Map<string, LoadedShard>> = { shards: new Map(), summaries: new Map() };
   /** Explanation shard → its content as last read, parsed (callers get decoded copies). */
   private readonly explanationCache = new Map<string, { hash: string; services: Record<string, StoredExplanation> }>();
   private generations = 0;
@@ -85,8 +87,8 @@ export class RedisStore implements SamplingStore {
     const [version, rawManifest] = await this.call(() => this.client.mget(this.keys.version, this.keys.manifest));
     if (rawManifest === null) return version === null ? this.loadLegacy() : null;
     const manifest = parseManifest(rawManifest);
-    const texts = await this.fetchLoaded(manifest, 'shards');
-    const summaryTexts = await this.fetchLoaded(manifest, 'summaries');
+    const served = await this.fetchLoaded(manifest, 'shards');
+    const totals = await this.fetchLoaded(manifest, 'summaries');
     const snapshot: ProbabilitiesSnapshot = {
       version: Number(version ?? 0),
       computedAt: manifest.computedAt,
@@ -94,7 +96,7 @@ export class RedisStore implements SamplingStore {
       ...(manifest.dataThrough !== undefined && { dataThrough: manifest.dataThrough }),
     };
     for (const shard of Object.keys(manifest.shards)) {
-      const services = JSON.parse(texts.get(shard) ?? '{}') as Record<string, ServedService>;
+      const services = parsedOnce(served.get(shard)) as Record<string, ServedService>;
       for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
@@ -104,7 +106,7 @@ export class RedisStore implements SamplingStore {
       if (slicer.due()) await slicer.yield();
     }
     for (const shard of Object.keys(manifest.summaries)) {
-      const summaries = JSON.parse(summaryTexts.get(shard) ?? '{}') as Record<string, TrafficSummary>;
+      const summaries = parsedOnce(totals.get(shard)) as Record<string, TrafficSummary>;
       for (const [service, summary] of Object.entries(summaries)) (snapshot.summaries ??= dictionary())[service] = summary;
       if (slicer.due()) await slicer.yield();
     }
@@ -270,8 +272,8 @@ export class RedisStore implements SamplingStore {
    * sync share the store) may change the cache while this one decodes, and must not take shards
    * out from under it.
    */
-  private async fetchLoaded(manifest: Manifest, part: LoadedPart): Promise<Map<string, string>> {
-    const own = new Map<string, string>();
+  private async fetchLoaded(manifest: Manifest, part: LoadedPart): Promise<Map<string, LoadedShard>> {
+    const own = new Map<string, LoadedShard>();
     const cache = this.caches[part];
     const entries = manifest[part];
     for (let attempt = 0; ; attempt++) {
@@ -282,7 +284,7 @@ export class RedisStore implements SamplingStore {
       let missing = false;
       for (const [shard, entry] of Object.entries(entries)) {
         const cached = cache.get(shard);
-        if (cached?.hash === entry.hash) own.set(shard, cached.json);
+        if (cached?.hash === entry.hash) own.set(shard, cached);
         else if (!own.has(shard)) missing = true;
       }
       if (!missing) break;
@@ -375,6 +377,34 @@ export class RedisStore implements SamplingStore {
       throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** A loaded part's shard: its text until a load parses it, then its content, frozen. */
+interface LoadedShard {
+  hash: string;
+  json?: string;
+  parsed?: object;
+}
+
+/**
+ * The shard's content, parsed by the first load that needs it (unreadable text throws, and is
+ * tried again by the next load). Frozen: every load after it gets the same objects.
+ */
+function parsedOnce(shard: LoadedShard | undefined): object {
+  if (!shard) return {};
+  if (!shard.parsed) {
+    shard.parsed = deepFreeze(JSON.parse(shard.json ?? '{}') as object);
+    shard.json = undefined;
+  }
+  return shard.parsed;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+    Object.freeze(value);
+  }
+  return value;
 }
 
 /** An explanations shard's services; none where its text is unreadable. */

@@ -166,7 +166,7 @@ describe('a history from the intervals leaders kept', () => {
     addFields(counts, 'B', 'op', 0.5, 5.25, 0, 0, 5.25, []);
     await store.keepInterval(0, 10_000, counts);
 
-    const packed = packedBucketOf(await store.readKeptInterval(0, 10_000), 10_000, kind);
+    const packed = await packedBucketOf(await store.readKeptInterval(0, 10_000), 10_000, kind);
     const [objects] = await store.readKept([0, 10_000]);
 
     const expected = await bucketOf(objects, 10_000, kind);
@@ -183,10 +183,11 @@ describe('a history from the intervals leaders kept', () => {
     const bucket = await bucketOf(counts, 10_000, 'requests');
     bucket.recentSeconds = 2.5;
 
-    const packedBucket = packedBucketOf(packed(counts), 10_000, 'requests', 2.5);
+    const packedBucket = await packedBucketOf(packed(counts), 10_000, 'requests', 2.5);
 
-    expect(packedBucket.recentSeconds).toBe(2.5);
-    expect(packedBucket.unpacked()).toEqual(PackedBucket.of(bucket).unpacked());
+    expect(packedBucket).toBeInstanceOf(PackedBucket);
+    expect((packedBucket as PackedBucket).recentSeconds).toBe(2.5);
+    expect((packedBucket as PackedBucket).unpacked()).toEqual(PackedBucket.of(bucket).unpacked());
   });
 
   it('feeds a history from slots packed, oldest first, when nothing kept reaches `through`', async () => {

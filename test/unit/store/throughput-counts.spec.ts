@@ -168,6 +168,9 @@ describe('kept text read packed', () => {
       line('A', FROM, 10_000, 'GET', 1, 10, 5, 1, 10, ['0.3'], 'DEL', 1, 1, 1, 0, 1, [], 'DEL', 1, 1, 1, 0, 1, []) +
       // Escaped names and an exponent take JSON.parse; half of this window lies before the interval.
       line('B "quoted"', FROM - 5_000, 10_000, 'op\n1', 4, 1e2, 0, 0, 100, ['0.5'], 'op2', 1, 2, 0, 0, 2, ['0.5']) +
+      // A new service whose first line repeats a name, and one without operations.
+      line('F', FROM, 10_000, 'X', 1, 1, 1, 0, 1, [], 'X', 2, 2, 0, 0, 2, ['0.5']) +
+      line('E', FROM, 10_000) +
       // Outside the interval, a malformed operation, and a line that is no line at all.
       line('C', TO, 10_000, 'GET', 1, 1, 1, 1, 1, []) +
       line('D', FROM, 10_000, 7, 1, 1, 1, 1, 1, []) +
@@ -180,6 +183,10 @@ describe('kept text read packed', () => {
     expect(packed.records).toEqual(toCounted(intervals[0]));
     expect(packed.records.find((r) => r.service === 'A' && r.operation === 'GET')).toMatchObject({ requests: 20, probabilities: ['0.1', '0.3'] });
     expect(packed.records.find((r) => r.service === 'B "quoted"' && r.operation === 'op\n1')).toMatchObject({ requests: 50 });
+    expect(packed.records.filter((r) => r.service === 'F')).toMatchObject([{ operation: 'X', requests: 3, probabilities: ['0.5'] }]);
+    const counts = new PackedCounts();
+    decodePacked(text, FROM, TO, counts);
+    expect(counts.services.has('E')).toBe(false);
     expect(packed.skipped).toBe(skipped);
     expect(packedRecords(text, 'A').records).toEqual(toCounted(intervals[0]).filter((r) => r.service === 'A'));
   });
