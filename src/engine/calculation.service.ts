@@ -19,7 +19,7 @@ import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type Cal
 import { REPLICA_ID } from './replica-identity';
 import { type HistoryRead, feedHistory, packedBucketOf, readHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
-import { servedQps } from './served-qps';
+import { fleetRequests, servedQps } from './served-qps';
 import { dictionary } from '../sampling/dictionary';
 
 export type { TickOutcome } from './calculation-ports';
@@ -106,6 +106,7 @@ export class CalculationService implements Calculation {
           dataThrough: end,
           probabilities,
           qps: servedQps(result.qps, probabilities, this.config.adaptive.maxOperations),
+          fleetRequests: fleetRequests(traffic, inputs),
           traffic,
           inputs,
           summaries,

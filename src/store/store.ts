@@ -15,8 +15,13 @@ export interface ProbabilitiesSnapshot {
   computedAt: number;
   /** service → operation → probability. */
   probabilities: Record<string, Record<string, number>>;
-  /** service → operation → the QPS each probability was computed from, when known. */
+  /**
+   * service → operation → the QPS each probability was computed from: for a service over the
+   * operation cap (before format 4 and in a test's snapshot, for every service).
+   */
   qps?: Record<string, Record<string, number>>;
+  /** service → requests per second of its X-Ray service rule's fleet (absent before format 4). */
+  fleetRequests?: Record<string, number>;
   /** End of the newest throughput the calculation used (epoch ms): where a new leader resumes. */
   dataThrough?: number;
   /** service → its totals in the newest bucket, for overviews that list every service. */

@@ -20,8 +20,8 @@ export function xrayInputs(
   const services: XRayServiceInput[] = [];
   for (const [service, entry] of snapshot.services()) {
     const policy = entry.source === 'policy' ? (policies.get(service) ?? star) : undefined;
-    // The fleet's rate splits a rate-limited rule; an operation's rule is never rate limited.
-    const base = population(entry, policy, defaultTarget, computed?.qps?.[service]?.[SERVICE_RULE_OPERATION]);
+    // The fleet's requests split a rate-limited rule; an operation's rule is never rate limited.
+    const base = population(entry, policy, defaultTarget, fleetOf(computed, service));
     const pinnedOps = new Set(
       (policy?.operations ?? []).filter((op) => op.samplingRate !== undefined).map((op) => op.operation),
     );
@@ -40,7 +40,7 @@ export function xrayInputs(
     fallbackEntry,
     fallbackEntry.source === 'policy' ? star : undefined,
     defaultTarget,
-    computed?.qps?.[DEFAULT_RULE_SERVICE]?.[SERVICE_RULE_OPERATION],
+    fleetOf(computed, DEFAULT_RULE_SERVICE),
   );
   // The Default fleet is counted under `*`, which Jaeger answers never list: its computed rate
   // is read here rather than from the fallback strategy.
@@ -69,6 +69,16 @@ function population(
     targetTracesPerSecond: fixed ? 0 : (policy?.targetSamplesPerSecond ?? defaultTarget),
     ...fleet(fleetRequestsPerSecond),
   };
+}
+
+/**
+ * Requests per second of a service rule's fleet: as the calculation counted them, or, from a
+ * snapshot written before it did (stored format 3) or naming no fleet, the QPS served then.
+ */
+function fleetOf(computed: ProbabilitiesSnapshot | null, service: string): number | undefined {
+  if (computed?.fleetRequests) return Object.hasOwn(computed.fleetRequests, service) ? computed.fleetRequests[service] : undefined;
+  const qps = computed?.qps && Object.hasOwn(computed.qps, service) ? computed.qps[service] : undefined;
+  return qps && Object.hasOwn(qps, SERVICE_RULE_OPERATION) ? qps[SERVICE_RULE_OPERATION] : undefined;
 }
 
 function clamp(p: number, policy: Policy | undefined): number {

@@ -65,6 +65,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
           idle: {},
         },
         qps: { checkout: { 'GET /cart': 12.5, 'POST /pay': 0.2, '': 0 }, 'search-api': { query: 4000 } },
+        fleetRequests: { checkout: 1250.5 },
         dataThrough: 1_767_225_590_000,
         summaries: {
           checkout: { operations: 3, requestsPerSecond: 1250.5, sampledPerSecond: 12.7, errorsPerSecond: 0.25, boosted: ['POST /pay'] },

@@ -11,6 +11,8 @@ export interface ServedService {
   probabilities: Record<string, number>;
   /** The QPS replicas serve from (see `servedQps`), where the service has any. */
   qps?: Record<string, number>;
+  /** Requests per second of the service's X-Ray service rule's fleet, where it has one. */
+  fleetRequests?: number;
   /** Format 3 only: format 4 keeps the totals apart, as they change at every calculation. */
   summary?: TrafficSummary;
 }
@@ -70,7 +72,12 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
     let explained: Record<string, StoredExplanation> | undefined;
     for (const service of services) {
       const qps = own(snapshot.qps, service);
-      served[service] = { probabilities: snapshot.probabilities[service], ...(qps && { qps: qpsRecord(qps) }) };
+      const fleet = own(snapshot.fleetRequests, service);
+      served[service] = {
+        probabilities: snapshot.probabilities[service],
+        ...(qps && { qps: qpsRecord(qps) }),
+        ...(fleet !== undefined && { fleetRequests: fleet }),
+      };
       const summary = own(snapshot.summaries, service);
       if (summary) (summarized ??= dictionary<TrafficSummary>())[service] = summary;
       const traffic = own(snapshot.traffic, service);

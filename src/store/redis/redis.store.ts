@@ -95,16 +95,19 @@ export class RedisStore implements SamplingStore {
       probabilities: dictionary(),
       ...(manifest.dataThrough !== undefined && { dataThrough: manifest.dataThrough }),
     };
+    const fleets = dictionary<number>();
     for (const shard of Object.keys(manifest.shards)) {
       const services = parsedOnce(served.get(shard)) as Record<string, ServedService>;
       for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
         if (stored.qps) (snapshot.qps ??= dictionary())[service] = stored.qps;
+        if (typeof stored.fleetRequests === 'number') fleets[service] = stored.fleetRequests;
         if (stored.summary) (snapshot.summaries ??= dictionary())[service] = stored.summary;
       }
       if (slicer.due()) await slicer.yield();
     }
+    if (Object.keys(fleets).length > 0) snapshot.fleetRequests = fleets;
     for (const shard of Object.keys(manifest.summaries)) {
       const summaries = parsedOnce(totals.get(shard)) as Record<string, TrafficSummary>;
       for (const [service, summary] of Object.entries(summaries)) (snapshot.summaries ??= dictionary())[service] = summary;

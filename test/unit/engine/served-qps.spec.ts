@@ -1,4 +1,5 @@
-import { servedQps } from '../../../src/engine/served-qps';
+import { fleetRequests, servedQps } from '../../../src/engine/served-qps';
+import { TrafficColumns } from '../../../src/store/traffic-columns';
 import { INPUT, InputColumns } from '../../../src/sampling/input-columns';
 
 function columns(qps: Record<string, number>): InputColumns {
@@ -30,16 +31,38 @@ describe('servedQps', () => {
     expect(served).toEqual({ shop: { a: 1, b: 2 } });
   });
 
-  it('serves the X-Ray service rule fleet rate alone for a service under the cap', () => {
-    const served = servedQps({ xray: { '*': 40, 'GET /a': 1 }, '*': columns({ '*': 200 }) }, saved({ xray: ['*', 'GET /a'], '*': ['*'] }), 5);
-    expect(served).toEqual({ xray: { '*': 40 }, '*': { '*': 200 } });
+  it('serves no QPS for the X-Ray service rule under the cap: its fleet is served as requests', () => {
+    expect(servedQps({ xray: { '*': 40, 'GET /a': 1 } }, saved({ xray: ['*', 'GET /a'] }), 5)).toEqual({});
   });
 
   it('takes service names as data', () => {
     const qps = Object.create(null) as Record<string, Record<string, number>>;
-    qps.__proto__ = { '*': 1 };
-    const served = servedQps(qps, Object.create(null) as Record<string, Record<string, number>>, 5);
+    qps.__proto__ = { a: 1, b: 2 };
+    const probabilities = Object.create(null) as Record<string, Record<string, number>>;
+    probabilities.__proto__ = { a: 0.5, b: 0.5 };
+    const served = servedQps(qps, probabilities, 1);
     expect(Object.keys(served)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(served)).toBeNull();
+    const traffic = Object.create(null) as Record<string, TrafficColumns>;
+    traffic.__proto__ = TrafficColumns.fromRecord({ '*': { requestsPerSecond: 3, sampledPerSecond: 1, errorRate: 0 } });
+    expect(Object.keys(fleetRequests(traffic, {}))).toEqual(['__proto__']);
+  });
+});
+
+describe('fleetRequests', () => {
+  const traffic = (requests: Record<string, number>) =>
+    TrafficColumns.fromRecord(Object.fromEntries(Object.entries(requests).map(([op, r]) => [op, { requestsPerSecond: r, sampledPerSecond: r / 100, errorRate: 0 }])));
+
+  it('gives each X-Ray service rule fleet its requests per second, not its sampled traces', () => {
+    const fleets = fleetRequests({ xray: traffic({ '*': 500, 'GET /a': 20 }), jaeger: traffic({ 'GET /b': 7 }) }, {});
+    expect(fleets).toEqual({ xray: 500 });
+  });
+
+  it('takes samplane’s estimate of the request rate where it made one', () => {
+    const inputs = new InputColumns(['GET /a', '*']);
+    inputs.set(INPUT.requestRate, 1, 480);
+    inputs.set(INPUT.qps, 1, 4.8);
+    const fleets = fleetRequests({ xray: traffic({ 'GET /a': 20, '*': 500 }), other: traffic({ '*': 9 }) }, { xray: inputs, other: new InputColumns(['x']) });
+    expect(fleets).toEqual({ xray: 480, other: 9 });
   });
 });

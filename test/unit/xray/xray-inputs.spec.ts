@@ -35,6 +35,18 @@ describe('X-Ray rules read from what Jaeger clients are served', () => {
     expect(populations.get('Default')).toMatchObject({ service: '*', mode: 'adaptive', rate: 0.005, fleetRequestsPerSecond: 2000 });
   });
 
+  it('splits a rate-limited rule by its fleet’s requests as the calculation counted them', () => {
+    const snapshot = ServingSnapshot.build(composeStrategies(file, computed, DEFAULTS, Infinity, new Map()), 2, 0);
+    const counted: ProbabilitiesSnapshot = { ...computed, qps: { limited: { '*': 3 } }, fleetRequests: { limited: 300 } };
+
+    const { services } = xrayInputs(snapshot, new Map(), counted, TARGET);
+    const { services: older } = xrayInputs(snapshot, new Map(), { ...counted, fleetRequests: undefined }, TARGET);
+
+    expect(services.find((s) => s.service === 'limited')).toMatchObject({ mode: 'ratelimiting', fleetRequestsPerSecond: 300 });
+    // A snapshot written before the fleets were (stored format 3) served the QPS.
+    expect(older.find((s) => s.service === 'limited')).toMatchObject({ fleetRequestsPerSecond: 3 });
+  });
+
   it('keeps a rate-limited file entry rate limited', () => {
     const { rules, populations } = rulesFor({});
     expect(populations.get('limited')).toMatchObject({ mode: 'ratelimiting', maxTracesPerSecond: 7 });
