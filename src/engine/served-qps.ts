@@ -29,22 +29,24 @@ export function servedQps(
 
 /**
  * Requests per second of each X-Ray service rule's fleet (its `*` operation), which splits a
- * rate-limited rule among the instances: `samplane`'s estimate where it made one, else the
- * interval's count. (The QPS is sampled traces per second: far fewer than the fleet's requests
- * wherever the rate is below 1.)
+ * rate-limited rule among the instances: `samplane`'s estimate where it holds one (also while
+ * the fleet's reports missed the interval), else the interval's count. (The QPS is sampled
+ * traces per second: far fewer than the fleet's requests wherever the rate is below 1.)
  */
 export function fleetRequests(traffic: Record<string, TrafficColumns>, inputs: Record<string, ServiceInputs>): Record<string, number> {
   const fleets = dictionary<number>();
+  for (const service in inputs) {
+    const why = inputColumns(inputs[service]);
+    const row = why.ops.indexOf(SERVICE_RULE_OPERATION);
+    const estimated = row < 0 ? Number.NaN : why.get(INPUT.requestRate, row);
+    if (Number.isFinite(estimated)) fleets[service] = estimated;
+  }
   for (const service in traffic) {
+    if (Object.hasOwn(fleets, service)) continue;
     const seen = traffic[service];
     const row = seen.ops.indexOf(SERVICE_RULE_OPERATION);
-    if (row < 0) continue;
-    const why = Object.hasOwn(inputs, service) ? inputColumns(inputs[service]) : undefined;
-    const estimatedRow = why ? why.ops.indexOf(SERVICE_RULE_OPERATION) : -1;
-    const estimated = why && estimatedRow >= 0 ? why.get(INPUT.requestRate, estimatedRow) : Number.NaN;
-    const counted = seen.get(TRAFFIC.requestsPerSecond, row);
-    const fleet = Number.isFinite(estimated) ? estimated : counted;
-    if (Number.isFinite(fleet)) fleets[service] = fleet;
+    const counted = row < 0 ? Number.NaN : seen.get(TRAFFIC.requestsPerSecond, row);
+    if (Number.isFinite(counted)) fleets[service] = counted;
   }
   return fleets;
 }

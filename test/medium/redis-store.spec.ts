@@ -1,6 +1,7 @@
 import { type RedisConnection, createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
-import type { RedisStore } from '../../src/store/redis/redis.store';
+import { RedisStore } from '../../src/store/redis/redis.store';
+import { StoreUnavailableError } from '../../src/store/store';
 import type { Manifest } from '../../src/store/redis/probability-shards';
 import { RedisServer } from '../support/redis-server';
 import { connectRedisStore } from '../support/redis-store';
@@ -91,6 +92,39 @@ describe('RedisStore served part', () => {
         expect(Object.isFrozen(loaded?.probabilities.shop)).toBe(true);
         expect(loaded?.summaries).toEqual({ shop: summary(12) });
         expect((await replica.loadExplanations(['shop'])).get('shop')?.inputs.GET.qps).toBe(6);
+      } finally {
+        await replica.close();
+      }
+    });
+  });
+
+  it('keeps loaded shards as text where asked (the calculation thread), each load its own objects', async () => {
+    await withStoreAndClient('text-cache-test:', async (leader, client) => {
+      const engine = new RedisStore(client, 'text-cache-test:', client, false);
+      await leader.saveProbabilities(snapshot(1, 4));
+
+      const [first, second] = [await engine.loadProbabilities(), await engine.loadProbabilities()];
+
+      expect(second?.probabilities).toEqual(first?.probabilities);
+      expect(second?.probabilities.shop).not.toBe(first?.probabilities.shop);
+      expect(Object.isFrozen(second?.probabilities.shop)).toBe(false);
+    });
+  });
+
+  it('fetches an unreadable shard again at the next load rather than failing on its cached text', async () => {
+    await withStoreAndClient('unreadable-test:', async (leader, client) => {
+      const keys = new RedisKeys('unreadable-test:');
+      await leader.saveProbabilities(snapshot(1, 4));
+      const manifest = JSON.parse((await client.get(keys.manifest)) ?? '{}') as Manifest;
+      const [shard, entry] = Object.entries(manifest.shards)[0];
+      const key = keys.probabilityChunk(Number(shard), entry.generation, 0);
+      const good = await client.get(key);
+      await client.set(key, '{"shop": {"probabilities": ');
+      const replica = await connectRedisStore(redis.url, 'unreadable-test:');
+      try {
+        await expect(replica.loadProbabilities()).rejects.toThrow(StoreUnavailableError);
+        await client.set(key, good ?? '');
+        await expect(replica.loadProbabilities()).resolves.toMatchObject({ probabilities: { shop: { GET: 0.5 } } });
       } finally {
         await replica.close();
       }

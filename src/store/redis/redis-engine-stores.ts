@@ -31,7 +31,8 @@ export async function connectEngineStores(config: AppConfig, logger: AppLogger):
   if (!connected.every(Boolean)) logger.warn('calculation thread: redis not reachable yet; retrying in the background');
   const prefix = config.redisKeyPrefix;
   return {
-    store: new RedisStore(bulk, prefix, client),
+    // One load per term: the thread keeps no parsed snapshot between terms.
+    store: new RedisStore(bulk, prefix, client, false),
     throughput: new RedisThroughputStore(bulk, prefix, slotMs, retentionMs, window, keptMs),
     history: new RedisHistoryStore(client, prefix, bounds),
   };

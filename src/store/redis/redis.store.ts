@@ -74,11 +74,15 @@ export class RedisStore implements SamplingStore {
   /**
    * @param client the connection snapshots travel on (the engine's bulk connection)
    * @param control the connection readiness is judged by, with the ordinary command timeout
+   * @param keepParsed whether loaded shards are kept parsed (a serving replica, which loads every
+   *   version) or as text (the calculation thread, which loads one per term and would only hold
+   *   a large fleet's objects for nothing)
    */
   constructor(
     private readonly client: RedisConnection,
     keyPrefix: string,
     private readonly control: RedisConnection = client,
+    private readonly keepParsed = true,
   ) {
     this.keys = new RedisKeys(keyPrefix);
   }
@@ -97,7 +101,7 @@ export class RedisStore implements SamplingStore {
     };
     const fleets = dictionary<number>();
     for (const shard of Object.keys(manifest.shards)) {
-      const services = parsedOnce(served.get(shard)) as Record<string, ServedService>;
+      const services = this.parsed('shards', shard, served.get(shard)) as Record<string, ServedService>;
       for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
@@ -109,7 +113,7 @@ export class RedisStore implements SamplingStore {
     }
     if (Object.keys(fleets).length > 0) snapshot.fleetRequests = fleets;
     for (const shard of Object.keys(manifest.summaries)) {
-      const summaries = parsedOnce(totals.get(shard)) as Record<string, TrafficSummary>;
+      const summaries = this.parsed('summaries', shard, totals.get(shard)) as Record<string, TrafficSummary>;
       for (const [service, summary] of Object.entries(summaries)) (snapshot.summaries ??= dictionary())[service] = summary;
       if (slicer.due()) await slicer.yield();
     }
@@ -259,6 +263,27 @@ export class RedisStore implements SamplingStore {
     }
   }
 
+  /**
+   * A loaded shard's content, parsed by the first load that needs it and, where kept, frozen:
+   * every load after it gets the same objects. Unreadable text is dropped from the cache, so
+   * the next load fetches it again.
+   */
+  private parsed(part: LoadedPart, shard: string, loaded: LoadedShard | undefined): object {
+    if (!loaded) return {};
+    if (loaded.parsed) return loaded.parsed;
+    let content: object;
+    try {
+      content = JSON.parse(loaded.json ?? '{}') as object;
+    } catch (error) {
+      if (this.caches[part].get(shard) === loaded) this.caches[part].delete(shard);
+      throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot is unreadable (${(error as Error).message}); reading it again later`);
+    }
+    if (!this.keepParsed) return content;
+    loaded.parsed = deepFreeze(content);
+    loaded.json = undefined;
+    return loaded.parsed;
+  }
+
   private async currentManifest(): Promise<Manifest | undefined> {
     const raw = await this.call(() => this.client.get(this.keys.manifest));
     try {
@@ -389,18 +414,6 @@ interface LoadedShard {
   parsed?: object;
 }
 
-/**
- * The shard's content, parsed by the first load that needs it (unreadable text throws, and is
- * tried again by the next load). Frozen: every load after it gets the same objects.
- */
-function parsedOnce(shard: LoadedShard | undefined): object {
-  if (!shard) return {};
-  if (!shard.parsed) {
-    shard.parsed = deepFreeze(JSON.parse(shard.json ?? '{}') as object);
-    shard.json = undefined;
-  }
-  return shard.parsed;
-}
 
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {

@@ -64,5 +64,7 @@ describe('fleetRequests', () => {
     inputs.set(INPUT.qps, 1, 4.8);
     const fleets = fleetRequests({ xray: traffic({ 'GET /a': 20, '*': 500 }), other: traffic({ '*': 9 }) }, { xray: inputs, other: new InputColumns(['x']) });
     expect(fleets).toEqual({ xray: 480, other: 9 });
+    // The fleet's reports missed the interval: the estimate still stands.
+    expect(fleetRequests({}, { xray: inputs })).toEqual({ xray: 480 });
   });
 });
