@@ -86,9 +86,17 @@ describe('dashboard in a browser', () => {
     await page.getByRole('heading', { name: 'checkout', level: 1 }).waitFor();
     const cart = page.getByRole('region', { name: 'Operations' }).getByRole('row', { name: /GET \/cart/ });
     await cart.waitFor();
-    // The probability shown is the one polls get.
-    const served = servedRate(await pollStrategy(samplane.url, 'checkout'), 'GET /cart');
-    await waitFor(async () => (await cart.innerText()).includes(String(servedRateOrThrow(served))), 'the served probability', 10_000, 200);
+    // The probability shown is the one polls get. Both move with each 1 s calculation, so each
+    // try reads both afresh: the page and a poll agree once they saw the same calculation.
+    await waitFor(
+      async () => {
+        const served = servedRateOrThrow(servedRate(await pollStrategy(samplane.url, 'checkout'), 'GET /cart'));
+        return (await cart.innerText()).includes(String(served));
+      },
+      'the served probability',
+      30_000,
+      200,
+    );
     await page.locator('.chart-area canvas').first().waitFor();
     expect(await page.locator('.chart-area canvas').count()).toBe(4);
     // The charts follow new calculations without a reload.

@@ -75,6 +75,8 @@ export class RedisClusterFixture {
           '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
           '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '1000',
           '--save', '', '--appendonly', 'no', '--dir', dir,
+          // A replica's first sync would otherwise wait 5 s for more replicas to join it.
+          '--repl-diskless-sync-delay', '0',
         ]),
       );
     }
@@ -84,6 +86,13 @@ export class RedisClusterFixture {
       timeout: 30_000,
     });
     await cluster.healthy();
+    // "ok" comes before the replicas' first sync; a master killed before it has no successor.
+    await waitFor(
+      async () => (await Promise.all(nodes.map((n) => cli(n.port, 'INFO', 'replication')))).every((info) => !info.includes('master_link_status:down')),
+      'every replica in sync with its master',
+      30_000,
+      200,
+    );
     return cluster;
   }
 
@@ -117,10 +126,24 @@ export class RedisClusterFixture {
     return Number(range[2][1]);
   }
 
-  /** kill -9 of one master; its replica takes over after the node timeout. */
+  /**
+   * kill -9 of one master once its replica holds everything written to it (replication is
+   * asynchronous: what it had not sent yet would be lost); the replica takes over after the
+   * node timeout.
+   */
   async killMaster(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port);
     if (!node) throw new Error(`no node on ${port}`);
+    await waitFor(
+      async () => {
+        const info = await cli(port, 'INFO', 'replication');
+        const offset = /master_repl_offset:(\d+)/.exec(info)?.[1];
+        return offset !== undefined && /slave0:.*state=online,offset=(\d+)/.exec(info)?.[1] === offset;
+      },
+      `the replica of ${port} to catch up`,
+      30_000,
+      100,
+    );
     await node.kill();
   }
 
