@@ -27,7 +27,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type IntervalCounts, decodeFlushes } from '../src/store/throughput-counts';
+import { decodeFlushes } from '../src/store/flush-decoding';
+import type { IntervalCounts } from '../src/store/throughput-counts';
 import type { Benchmark } from './support/benchmark';
 import { ChildServer, freePort } from './support/child-server';
 import { positiveIntegerFromEnv } from './support/env';

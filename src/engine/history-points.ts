@@ -3,6 +3,7 @@ import type { Probabilities } from '../sampling/calculator';
 import { INPUT, type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { HistoryBounds, OperationPoint, ServicePoint } from '../store/history-store';
 import { type ServiceTraffic, TRAFFIC, type TrafficColumns, trafficColumns } from '../store/traffic-columns';
+import { own } from '../sampling/dictionary';
 
 export interface CalculatedRound {
   at: number;
@@ -46,14 +47,14 @@ export function* historyPointSteps(
 
 function servicePoint(round: CalculatedRound, service: string, traffic: TrafficColumns, operationsKept: number): ServicePoint {
   const probabilities = round.probabilities[service] ?? {};
-  const given = Object.hasOwn(round.inputs, service) ? round.inputs[service] : undefined;
+  const given = own(round.inputs, service);
   const operations: OperationPoint[] = [];
   let budget: number | undefined;
   let target = 0;
   let targeted = false;
   for (let row = 0; row < traffic.size; row++) {
     const operation = traffic.ops[row];
-    const probability = Object.hasOwn(probabilities, operation) ? probabilities[operation] : undefined;
+    const probability = own(probabilities, operation);
     if (probability === undefined) continue;
     operations.push({
       operation,

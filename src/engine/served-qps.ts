@@ -1,5 +1,5 @@
 import type { Probabilities } from '../sampling/calculator';
-import { dictionary } from '../sampling/dictionary';
+import { dictionary, own } from '../sampling/dictionary';
 import { INPUT, type ServiceInputs, type ServiceQps, inputColumns, qpsRecord } from '../sampling/input-columns';
 import { SERVICE_RULE_OPERATION } from '../sampling/xray/xray-population';
 import { TRAFFIC, type TrafficColumns } from '../store/traffic-columns';
@@ -19,7 +19,7 @@ export function servedQps(
   for (const service in qps) {
     const given = qps[service];
     // Counted as saved: a new term adds inherited operations beside those it computed.
-    const saved = Object.hasOwn(probabilities, service) ? probabilities[service] : undefined;
+    const saved = own(probabilities, service);
     if (saved !== undefined && Object.keys(saved).length > maxOperations) {
       served[service] = qpsRecord(given);
     }

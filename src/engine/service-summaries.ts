@@ -1,6 +1,6 @@
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { Probabilities } from '../sampling/calculator';
-import { dictionary } from '../sampling/dictionary';
+import { dictionary, own } from '../sampling/dictionary';
 import { type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { TrafficSummary } from '../store/store';
 import { type ServiceTraffic, TRAFFIC, trafficColumns } from '../store/traffic-columns';
@@ -27,7 +27,7 @@ export async function summariesOf(
       summary.sampledPerSecond += seen.get(TRAFFIC.sampledPerSecond, row);
       summary.errorsPerSecond += Number.isNaN(errorsPerSecond) ? seen.get(TRAFFIC.errorRate, row) * requestsPerSecond : errorsPerSecond;
     }
-    const why = Object.hasOwn(inputs, service) ? inputs[service] : undefined;
+    const why = own(inputs, service);
     if (why) summary.boosted = Object.keys(inputColumns(why).boosts).sort();
     summaries[service] = summary;
     if (slicer.due()) await slicer.yield();

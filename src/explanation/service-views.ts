@@ -1,6 +1,7 @@
 import type { OperationInputs } from '../sampling/calculator';
 import type { Policy } from '../sampling/policy';
 import type { SamplingStrategy, StrategySource } from '../sampling/strategy';
+import { own } from '../sampling/dictionary';
 import type { OperationTraffic, ProbabilitiesSnapshot } from '../store/store';
 import type { RecordedExplanation } from '../store/explanation-codec';
 
@@ -207,14 +208,6 @@ function origin(context: ExplanationContext): string {
  */
 function quoted(service: string | undefined): string {
   return JSON.stringify(service ?? '');
-}
-
-/**
- * The snapshot's maps are plain objects keyed by names from spans and operators: `constructor`
- * or `toString` must find only what was recorded for them, never a member of Object.prototype.
- */
-function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
-  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function round(value: number): number {

@@ -5,6 +5,7 @@ import type { SamplingStrategy, StrategySource } from '../sampling/strategy';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { policyStrategy } from './policy-strategy';
 import type { ComposedStrategies } from './serving-snapshot';
+import { own } from '../sampling/dictionary';
 
 type Served = { strategy: SamplingStrategy; source: StrategySource };
 
@@ -69,11 +70,11 @@ export class StrategyComposer {
   /** What `service` is served, and how many of its computed operations the cap left out. */
   serve(service: string): Served & { overCap: number } {
     const { file, probabilities, maxOperations, policies, defaults } = this.inputs;
-    const operations = probabilities && Object.hasOwn(probabilities.probabilities, service) ? probabilities.probabilities[service] : undefined;
+    const operations = own(probabilities?.probabilities, service);
     const computed = operations && capOperations(operations, probabilities?.qps?.[service], maxOperations);
     const overCap = operations && computed ? Object.keys(operations).length - computed.size : 0;
-    const own = policies.get(service);
-    if (own) return { strategy: policyStrategy(own, computed, defaults), source: 'policy', overCap };
+    const policy = policies.get(service);
+    if (policy) return { strategy: policyStrategy(policy, computed, defaults), source: 'policy', overCap };
     const fromFile = file?.services.get(service);
     if (fromFile) return { strategy: fromFile, source: 'file', overCap };
     return { ...this.fallbackFor(computed), overCap };

@@ -1,4 +1,5 @@
 import type { ProbabilitiesSnapshot } from '../store/store';
+import { own } from '../sampling/dictionary';
 
 /**
  * The services whose served answer new probabilities may change: those whose probabilities
@@ -16,7 +17,7 @@ export function* changedServiceSteps(
   const changed = new Set<string>();
   for (const service of Object.keys(after)) {
     const operations = after[service];
-    const old = Object.hasOwn(before, service) ? before[service] : undefined;
+    const old = own(before, service);
     // The same object: a store hands a shard it did not fetch again as it gave it last time.
     if (!old || (old !== operations && !sameValues(old, operations))) changed.add(service);
     else if (Object.keys(operations).length > maxOperations && !sameValues(previous?.qps?.[service] ?? {}, next.qps?.[service] ?? {})) {

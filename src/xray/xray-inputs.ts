@@ -3,6 +3,7 @@ import { DEFAULT_RULE_SERVICE, SERVICE_RULE_OPERATION } from '../sampling/xray/x
 import type { DefaultRuleInput, XRayServiceInput } from '../sampling/xray/xray-rules';
 import type { ServingEntry, ServingSnapshot } from '../serving/serving-snapshot';
 import type { ProbabilitiesSnapshot } from '../store/store';
+import { own } from '../sampling/dictionary';
 
 /**
  * Reads what Jaeger clients are served as the X-Ray rules builder's inputs, so both kinds of
@@ -76,9 +77,9 @@ function population(
  * snapshot written before it did (stored format 3) or naming no fleet, the QPS served then.
  */
 function fleetOf(computed: ProbabilitiesSnapshot | null, service: string): number | undefined {
-  if (computed?.fleetRequests) return Object.hasOwn(computed.fleetRequests, service) ? computed.fleetRequests[service] : undefined;
-  const qps = computed?.qps && Object.hasOwn(computed.qps, service) ? computed.qps[service] : undefined;
-  return qps && Object.hasOwn(qps, SERVICE_RULE_OPERATION) ? qps[SERVICE_RULE_OPERATION] : undefined;
+  if (computed?.fleetRequests) return own(computed.fleetRequests, service);
+  const qps = computed?.qps && own(computed.qps, service);
+  return qps && own(qps, SERVICE_RULE_OPERATION);
 }
 
 function clamp(p: number, policy: Policy | undefined): number {

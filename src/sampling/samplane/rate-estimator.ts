@@ -79,28 +79,13 @@ const AWAITED = 9;
 export const RATE_COLUMNS = 10;
 
 /**
- * One operation's request rate (requests per second), estimated from one count per bucket.
- *
- * A plain EWMA either lags real steps or follows noise. This one asks, per bucket, whether the
- * newest count is explained by noise around the estimate: if not, the estimate jumps to it, so a
- * 10× step is followed within one bucket; if so, the bucket is blended in, so a constant load
- * gives a steady estimate and therefore a steady probability.
- *
- * A step rarely lines up with a bucket, so the bucket that shows it usually shows only part of
- * it. Where the bucket comes with the count of its last part alone, that part tells where the
- * step began: early (the last part is the new level) or within that part. Without it, half on
- * average. A rise is therefore extrapolated as if it had happened mid-bucket (a new
- * operation likewise, as if it had appeared mid-bucket): the new level is `2·observed − old`.
- * That halves the overshoot of a step up, at the price of undersampling for one interval when
- * the step did line up; a fall is not extrapolated, since guessing it too deep would oversample.
- * The bucket after a jump (or first sight) then replaces the estimate as it is.
- *
- * Noise is Poisson on the count times a dispersion factor. Counts are exact where reporters send
- * totals (dispersion 1), but where they are sampled spans scaled by 1/p their variance is count/p.
- * The share counted exactly, when given, bounds the dispersion from above; unknown, it starts at
- * 1/p (the noisier case: no noise mistaken for a step). Below that bound it is learnt, from
- * second differences of the counts, which a steady trend does not inflate, so a diurnal ramp is
- * followed, not mistaken for noise.
+ * One operation's request rate, estimated from one count per bucket. Each bucket is asked
+ * whether noise around the estimate explains it: if so it is blended in (a constant load keeps
+ * a steady estimate), if not the estimate jumps to it (a 10× step is followed within one
+ * bucket). A rise is taken as having begun mid-bucket (`2·observed − old`) unless the bucket's
+ * recent part tells where it began; a fall is not extrapolated, as too deep a guess would
+ * oversample. Noise is Poisson times a dispersion learnt from second differences (so a steady
+ * ramp is not mistaken for noise), bounded by what the exactly counted share allows.
  */
 export class RateEstimator extends RowView {
   /**

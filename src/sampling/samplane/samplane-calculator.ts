@@ -8,14 +8,14 @@ import type {
   RestoredInputs,
 } from '../calculator';
 import type { ThroughputBucket } from '../throughput';
-import { OperationState, operationsOverCap } from './operation-state';
+import { FleetEstimates } from './fleet-estimates';
+import { operationsOverCap } from './operation-state';
 import { type OperationRules, ServiceRules, bounded, resolveRules } from './operation-rules';
-import { RestoredErrors } from './restored-errors';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { dictionary } from '../dictionary';
-import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations, operationsIn, servicesOf } from '../packed-bucket';
-import { ColumnSlab, INPUT, type InputColumns, inputColumns } from '../input-columns';
+import { type PackedBucket, operationsIn, servicesOf } from '../packed-bucket';
+import { ColumnSlab, INPUT, type InputColumns } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 /** Below this relative error a probability is never changed: not worth a strategy update. */
@@ -23,25 +23,15 @@ const MIN_HOLD_BAND = 0.02;
 const HOLD_NOISE_DEVIATIONS = 3;
 
 /**
- * Samplane's controller. Where Jaeger walks each probability by `target / sampled QPS` from the
- * sampled spans it happens to see, this one estimates each operation's *request* rate, which
- * does not depend on the probability served, and sets `p = target / requestRate` directly:
- *
- * - a 10× step is followed as soon as a bucket shows it, since a rate estimate that leaves the
- *   noise band jumps to the newest bucket instead of being averaged in (see `RateEstimator`);
- * - a constant load keeps its probability: the estimate is smoothed while within noise, and a
- *   probability whose expected yield is within the hold band of the target is kept;
- * - an operation without requests keeps its last probability (Jaeger doubles it every
- *   interval), because its request rate is unknown rather than zero-and-rising;
- * - a service budget is shared max-min fairly among the service's active operations, so more
- *   operations split the budget instead of multiplying the volume;
- * - at most `maxOperations` per service are kept, the busiest, so a flood of names is bounded;
- * - an operation whose error rate rises clearly above its own baseline is boosted so that about
- *   the error target of errored traces per second is sampled (see `ErrorTracker`), paid from
- *   its service's budget first where there is one.
- *
- * Input counts are requests per operation (exact where reporters send totals, sampled spans
- * scaled by 1/p where not); the probability sets tell which probabilities were in effect.
+ * Samplane's controller. Where Jaeger walks each probability by `target / sampled QPS`, this
+ * one estimates each operation's *request* rate, which does not depend on the probability
+ * served, and sets `p = target / requestRate` directly: a step is followed as soon as a bucket
+ * shows it (`RateEstimator`), a constant load keeps its probability (the hold band), an
+ * operation without requests keeps its last one. A service budget is shared max-min fairly
+ * among its active operations, at most `maxOperations` per service are kept (the busiest), and
+ * an operation whose errors rise clearly above its own baseline is boosted (`ErrorTracker`).
+ * Counts are requests (exact, or sampled spans scaled by 1/p); the probabilities reported with
+ * them tell which were in effect.
  */
 export class SamplaneCalculator implements AdaptiveCalculator {
   readonly algorithm = 'samplane' as const;
@@ -51,18 +41,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   private readonly tuning: SamplaneTuning;
   /** Buckets added since the last calculation, oldest first (a new leader's history is folded as read). */
   private pending: Array<ThroughputBucket | PackedBucket> = [];
-  /** One operation's counts as `fold` reads them, reused: no object per operation. */
-  private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, probabilities: [] };
-  /** service → operation → its row in `state`; an operation here is in the output. */
-  private operations = new Map<string, Map<string, number>>();
-  /** What is known of each operation, viewed one row at a time. */
-  private readonly state: OperationState;
-  /**
-   * Restored probabilities of operations without a row yet; an operation's row holds its own
-   * once calculated, so a calculation reads a number from the table, not a name from a map.
-   */
-  private restored: Probabilities = dictionary();
-  private restoredCount = 0;
+  private readonly estimates: FleetEstimates;
   private settings: OperationSettingsResolver = () => undefined;
   private defaultRules: OperationRules | undefined;
   private inputs = dictionary<InputColumns>();
@@ -72,8 +51,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   private inputObjects: CalculationInputs | undefined;
   private dropped: Record<string, number> = dictionary();
   private folds = 0;
-  /** Error state a previous leader recorded, taken up when each operation is first folded. */
-  private restoredErrors = new RestoredErrors();
 
   constructor(
     private readonly options: SamplaneCalculatorOptions,
@@ -89,7 +66,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     if (!(options.targetSamplesPerSecond > 0)) throw new RangeError('targetSamplesPerSecond must be positive');
     if (!(this.tuning.smoothing > 0 && this.tuning.smoothing <= 1)) throw new RangeError('smoothing must be in (0, 1]');
     if (!(this.tuning.stepThreshold > 0)) throw new RangeError('stepThreshold must be positive');
-    this.state = new OperationState(this.tuning);
+    this.estimates = new FleetEstimates(this.tuning, options.initialSamplingProbability);
   }
 
   lastInputs(): CalculationInputs {
@@ -118,31 +95,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
    * leader loads is too short to rebuild a baseline of minutes.
    */
   restore(probabilities: Probabilities, restored?: RestoredInputs): void {
-    // What is restored replaces what is in effect: rows it does not name lose theirs.
-    for (const operations of this.operations.values()) for (const row of operations.values()) this.state.at(row).probability = NaN;
-    this.restored = dictionary();
-    this.restoredCount = 0;
-    for (const [service, given] of Object.entries(probabilities)) {
-      const rows = this.operations.get(service);
-      for (const operation of Object.keys(given)) {
-        const row = rows?.get(operation);
-        if (row !== undefined) {
-          this.state.at(row).probability = given[operation];
-        } else {
-          (this.restored[service] ??= dictionary<number>())[operation] = given[operation];
-          this.restoredCount++;
-        }
-      }
-    }
-    if (!restored) return;
-    for (const [service, given] of Object.entries(restored.inputs)) {
-      const columns = inputColumns(given);
-      const rows = this.operations.get(service);
-      columns.ops.forEach((operation, row) => {
-        const errors = rows?.has(operation) ? undefined : columns.errorsAt(row);
-        if (errors) this.restoredErrors.set(service, operation, errors, restored.elapsedSeconds);
-      });
-    }
+    this.estimates.restore(probabilities, restored);
   }
 
   /** Queues the bucket for the next calculation, which folds every queued bucket into the rate estimates in order. */
@@ -161,13 +114,13 @@ export class SamplaneCalculator implements AdaptiveCalculator {
    */
   async foldHistory(bucket: ThroughputBucket | PackedBucket, slicer: TimeSlicer): Promise<void> {
     if (bucket.intervalSeconds <= 0) return;
-    this.state.reserve(Math.max(this.state.size, operationsIn(bucket)));
+    this.estimates.state.reserve(Math.max(this.estimates.state.size, operationsIn(bucket)));
     const fold = ++this.folds;
-    const services = new Set(this.operations.keys());
+    const services = new Set(this.estimates.operations.keys());
     for (const service of servicesOf(bucket)) services.add(service);
     for (const service of services) {
       // Never the newest: a restored error baseline already holds the history (see `steps`).
-      this.fold(service, bucket, false, fold);
+      this.estimates.fold(service, bucket, false, fold);
       if (slicer.due()) await slicer.yield();
     }
   }
@@ -193,7 +146,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     this.pending = [];
     const firstFold = this.folds + 1;
     this.folds += buckets.length;
-    const services = new Set(this.operations.keys());
+    const services = new Set(this.estimates.operations.keys());
     for (const bucket of buckets) for (const service of servicesOf(bucket)) services.add(service);
 
     this.dropped = dictionary<number>();
@@ -204,16 +157,16 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const inputs = dictionary<InputColumns>();
     this.slab.rewind();
     // Rows this round's columns take, about: the operations held, or the buckets' if more.
-    let rows = this.state.size;
+    let rows = this.estimates.state.size;
     for (const bucket of buckets) rows = Math.max(rows, operationsIn(bucket));
-    this.state.reserve(rows);
+    this.estimates.state.reserve(rows);
     rows = Math.ceil(rows * 1.25) + 64;
     for (const service of services) {
-      buckets.forEach((bucket, i) => this.fold(service, bucket, bucket === newest, firstFold + i));
-      const operations = this.operations.get(service);
+      buckets.forEach((bucket, i) => this.estimates.fold(service, bucket, bucket === newest, firstFold + i));
+      const operations = this.estimates.operations.get(service);
       if (operations) {
-        const excess = operationsOverCap(operations, this.state, this.options.maxOperations);
-        for (const operation of excess) this.forget(service, operation);
+        const excess = operationsOverCap(operations, this.estimates.state, this.options.maxOperations);
+        for (const operation of excess) this.estimates.forget(service, operation);
         if (excess.length > 0) this.dropped[service] = excess.length;
         const computed = this.calculateService(service, operations, rows);
         probabilities[service] = computed.probabilities;
@@ -221,8 +174,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       }
       yield;
     }
-    this.pruneRestored();
-    this.restoredErrors.clear();
+    this.estimates.settled();
     this.inputs = inputs;
     // The QPS is the inputs' `qps` column: no record of a million numbers to build and hold.
     return { probabilities, qps: inputs };
@@ -235,15 +187,15 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     const rules = new ServiceRules(this.rulesFor(undefined));
     for (const operation of operations.keys()) rules.set(operation, this.rulesFor(this.settings(service, operation)));
     const boosts = this.errorBoosts(operations, rules);
-    const budget = budgetShares(operations, this.state, rules, boosts, this.options.minSamplesPerSecond);
-    const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? floodShares(operations, this.state, rules) : undefined;
+    const budget = budgetShares(operations, this.estimates.state, rules, boosts, this.options.minSamplesPerSecond);
+    const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? floodShares(operations, this.estimates.state, rules) : undefined;
     const shares = flood?.shares ?? budget;
 
     for (const [operation, row] of operations) {
       i++;
-      const state = this.state.at(row);
+      const state = this.estimates.state.at(row);
       const rule = rules.get(operation);
-      const known = this.known(service, operation, state);
+      const known = this.estimates.known(service, operation, state);
       const previous = known ?? this.options.initialSamplingProbability;
       const rate = state.estimator.rate ?? 0;
       const wasActive = state.wasActive;
@@ -318,7 +270,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   private errorBoosts(operations: Map<string, number>, rules: ServiceRules): Map<string, number> {
     const boosts = new Map<string, number>();
     for (const [operation, row] of operations) {
-      const state = this.state.at(row);
+      const state = this.estimates.state.at(row);
       const rule = rules.get(operation);
       if (state.estimate === 'idle' || !((state.estimator.rate ?? 0) > 0)) {
         state.errors.endBoost();
@@ -330,163 +282,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     return boosts;
   }
 
-  /** Folds one bucket's counts of one service into its operations' estimates (fold number `fold`). */
-  private fold(service: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
-    const c = this.folded;
-    if (bucket instanceof PackedBucket) {
-      const { ops, values, lists } = bucket.services.get(service) ?? NO_OPERATIONS;
-      for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) {
-        const exact = values[at + PACKED.exact];
-        c.count = values[at + PACKED.count];
-        c.exact = Number.isNaN(exact) ? undefined : exact;
-        c.recent = values[at + PACKED.recent];
-        c.outcomes = values[at + PACKED.outcomes];
-        c.errors = values[at + PACKED.errors];
-        c.probabilities = lists[i];
-        this.foldOperation(service, ops[i], bucket, newest, fold);
-      }
-    } else {
-      for (const [operation, t] of bucket.throughput.get(service) ?? []) {
-        c.count = t.count;
-        c.exact = t.exact;
-        c.recent = t.recent ?? 0;
-        c.outcomes = t.outcomes ?? t.count;
-        c.errors = t.errors ?? 0;
-        c.probabilities = t.probabilities;
-        this.foldOperation(service, operation, bucket, newest, fold);
-      }
-    }
-    this.foldIdle(service, bucket, fold);
-  }
-
-  /** Folds `this.folded` into one operation's estimates. */
-  private foldOperation(service: string, operation: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
-    const { count, exact, recent, outcomes, errors, probabilities } = this.folded;
-    if (!(count > 0)) return;
-    let serviceStates = this.operations.get(service);
-    if (!serviceStates) {
-      serviceStates = new Map();
-      this.operations.set(service, serviceStates);
-    }
-    let row = serviceStates.get(operation);
-    if (row === undefined) {
-      row = this.state.add(bucket.intervalSeconds);
-      this.restoredErrors.copyTo(service, operation, this.state.errors);
-      serviceStates.set(operation, row);
-    }
-    const state = this.state.at(row);
-    const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.options.initialSamplingProbability, probabilities);
-    // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
-    const recentSeconds = bucket.recentSeconds;
-    state.estimate = state.estimator.observeCounts(count, bucket.intervalSeconds, inEffect, exact, recentSeconds ? recent : 0, recentSeconds ?? NaN);
-    if (newest || !this.restoredErrors.has(service, operation)) {
-      state.errors.observeCounts(count, outcomes, errors, bucket.intervalSeconds);
-    }
-    state.idleBuckets = 0;
-    state.lastFold = fold;
-    state.lastSeconds = bucket.intervalSeconds;
-  }
-
-  /** The service's operations the bucket had no counts for: idle, or forgotten after long enough. */
-  private foldIdle(service: string, bucket: ThroughputBucket | PackedBucket, fold: number): void {
-    for (const [operation, row] of this.operations.get(service) ?? []) {
-      const state = this.state.at(row);
-      if (state.lastFold === fold) continue;
-      state.errors.observeNothing(bucket.intervalSeconds);
-      const zero = state.estimator.observeNothing(bucket.intervalSeconds);
-      if (zero) {
-        state.estimate = zero;
-        state.lastFold = fold;
-        state.lastSeconds = bucket.intervalSeconds;
-        continue;
-      }
-      state.estimate = 'idle';
-      state.estimator.pause();
-      state.idleBuckets++;
-      if (state.idleBuckets > this.tuning.idleRetentionBuckets) this.forget(service, operation);
-    }
-  }
-
-  /** The probability in effect: the last calculated, else a restored one (`state` at the operation's row). */
-  private known(service: string, operation: string, state: OperationState): number | undefined {
-    const own = state.probability;
-    if (!Number.isNaN(own)) return own;
-    if (this.restoredCount === 0) return undefined;
-    const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
-    return restored && Object.hasOwn(restored, operation) ? restored[operation] : undefined;
-  }
-
-  /** Drops the restored probabilities now held by rows: after a term's first calculations, none are left. */
-  private pruneRestored(): void {
-    if (this.restoredCount === 0) return;
-    let left = 0;
-    for (const [service, operations] of Object.entries(this.restored)) {
-      const rows = this.operations.get(service);
-      for (const operation of Object.keys(operations)) {
-        if (rows?.has(operation)) delete operations[operation];
-        else left++;
-      }
-      if (Object.keys(operations).length === 0) delete this.restored[service];
-    }
-    this.restoredCount = left;
-  }
-
-  private forget(service: string, operation: string): void {
-    const states = this.operations.get(service);
-    const row = states?.get(operation);
-    if (states && row !== undefined) {
-      this.restoredErrors.keep(service, operation, this.state.at(row).errors);
-      this.state.remove(row);
-      states.delete(operation);
-    }
-    if (states?.size === 0) this.operations.delete(service);
-    const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
-    if (restored) delete restored[operation];
-  }
-
   private rulesFor(custom: OperationSettings | undefined): OperationRules {
     const boost = this.options.errorBoost ?? ERROR_BOOST_DEFAULTS;
     // Most operations have no policy: they share one rules object instead of one each.
     if (custom === undefined) return (this.defaultRules ??= resolveRules(this.options, boost, undefined));
     return resolveRules(this.options, boost, custom);
   }
-}
-
-/**
- * The lowest probability its requests were sampled at: the one in effect, or any lower one the
- * spans reported. It bounds how noisy a count scaled up from sampled spans can be.
- */
-function lowestInEffect(inEffect: number, reported: readonly string[]): number {
-  let lowest = inEffect;
-  for (let i = 0; i < reported.length; i++) {
-    const p = parsedProbability(reported[i]);
-    if (p > 0 && p < lowest) lowest = p;
-  }
-  return lowest;
-}
-
-/** Probability texts read, and their numbers: a fleet reports a few hundred texts, each many times. */
-const parsed = new Map<string, number>();
-const MAX_PARSED = 4096;
-
-function parsedProbability(text: string): number {
-  let p = parsed.get(text);
-  if (p === undefined) {
-    p = Number(text);
-    if (parsed.size >= MAX_PARSED) parsed.clear();
-    parsed.set(text, p);
-  }
-  return p;
-}
-
-const NO_OPERATIONS: PackedOperations = { ops: [], values: new Float64Array(0), lists: [] };
-
-/** One operation's counts in a bucket, as `fold` reads them whichever form the bucket has. */
-interface FoldedCounts {
-  count: number;
-  exact: number | undefined;
-  recent: number;
-  outcomes: number;
-  errors: number;
-  probabilities: readonly string[];
 }

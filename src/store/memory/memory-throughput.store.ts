@@ -1,7 +1,8 @@
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
-import { type IntervalCounts, decodeFlushes, decodePacked, encodeFlush, intervalLine, servicesOf, recordStart, toCounted } from '../throughput-counts';
+import { decodeFlushes, decodePacked } from '../flush-decoding';
+import { type IntervalCounts, encodeFlush, intervalLine, servicesOf, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { ReadOptions, ThroughputStore } from '../throughput-store';
 

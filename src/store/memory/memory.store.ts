@@ -1,7 +1,7 @@
 import { type Fence, FencedOutError } from '../leader-lease';
 import type { CalculationInputs, OperationInputs } from '../../sampling/calculator';
 import type { NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore } from '../store';
-import { dictionary } from '../../sampling/dictionary';
+import { dictionary, own } from '../../sampling/dictionary';
 import { type ServiceInputs, inputRecords, qpsRecords } from '../../sampling/input-columns';
 import { trafficRecords } from '../traffic-columns';
 import type { RecordedExplanation } from '../explanation-codec';
@@ -32,9 +32,9 @@ export class MemoryStore implements SamplingStore {
     const found = new Map<string, RecordedExplanation>();
     const { traffic = {}, inputs = {} } = this.snapshot ?? {};
     for (const service of services ?? new Set([...Object.keys(traffic), ...Object.keys(inputs)])) {
-      const own = Object.hasOwn(traffic, service) ? traffic[service] : undefined;
-      const why = Object.hasOwn(inputs, service) ? inputs[service] : undefined;
-      if (own || why) found.set(service, structuredClone({ traffic: own ?? dictionary(), inputs: why ?? dictionary() }));
+      const seen = own(traffic, service);
+      const why = own(inputs, service);
+      if (seen || why) found.set(service, structuredClone({ traffic: seen ?? dictionary(), inputs: why ?? dictionary() }));
     }
     return Promise.resolve(found);
   }

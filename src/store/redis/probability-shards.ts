@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
-import { dictionary } from '../../sampling/dictionary';
+import { dictionary, own } from '../../sampling/dictionary';
 import { qpsRecord } from '../../sampling/input-columns';
 import { type StoredExplanation, encodeExplanation } from '../explanation-codec';
 import type { NewProbabilities, TrafficSummary } from '../store';
@@ -94,10 +94,6 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
     };
     if (slicer.due()) await slicer.yield();
   }
-}
-
-function own<T>(record: Record<string, T> | undefined, key: string): T | undefined {
-  return record !== undefined && Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
 function serialised(services: object): Required<EncodedShard> {

@@ -19,6 +19,7 @@ import {
   parseManifest,
 } from './probability-shards';
 import { dictionary } from '../../sampling/dictionary';
+import { LoadedShards, type Part } from './loaded-shards';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { PROBABILITY_SHARDS, RedisKeys, STORE_FORMAT, hashTagOf, shardOf } from './redis-keys';
@@ -38,9 +39,6 @@ const SUPERSEDED_TTL_MS = 120_000;
 /** Explanations are read a service at a time, right after the manifest: a short grace is enough. */
 const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
 
-type Part = 'shards' | 'summaries' | 'explanations';
-/** The parts every replica loads with each version, cached by content hash. */
-type LoadedPart = Exclude<Part, 'explanations'>;
 
 /** Shards read per round trip. */
 const SHARDS_PER_ROUND_TRIP = 64;
@@ -60,13 +58,8 @@ const BYTES_PER_ROUND_TRIP = 2 ** 20;
 export class RedisStore implements SamplingStore {
   readonly kind = 'redis';
   private readonly keys: RedisKeys;
-  /**
-   * Per loaded part, shard → its content as last read, by hash: parsed at the first load that
-   * takes it, then handed to every load (frozen) while its hash holds, so a version whose
-   * probabilities held is neither fetched nor parsed again, and a replica's old and new
-   * snapshots share what did not change.
-   */
-  private readonly caches: Record<LoadedPart, Map<string, LoadedShard>> = { shards: new Map(), summaries: new Map() };
+  /** The served part and the totals as last read (see `LoadedShards`). */
+  private readonly loaded: LoadedShards;
   /** Explanation shard → its content as last read, parsed (callers get decoded copies). */
   private readonly explanationCache = new Map<string, { hash: string; services: Record<string, StoredExplanation> }>();
   private generations = 0;
@@ -74,25 +67,24 @@ export class RedisStore implements SamplingStore {
   /**
    * @param client the connection snapshots travel on (the engine's bulk connection)
    * @param control the connection readiness is judged by, with the ordinary command timeout
-   * @param keepParsed whether loaded shards are kept parsed (a serving replica, which loads every
-   *   version) or as text (the calculation thread, which loads one per term and would only hold
-   *   a large fleet's objects for nothing)
+   * @param keepParsed whether loaded shards are kept parsed (see `LoadedShards`)
    */
   constructor(
     private readonly client: RedisConnection,
     keyPrefix: string,
     private readonly control: RedisConnection = client,
-    private readonly keepParsed = true,
+    keepParsed = true,
   ) {
     this.keys = new RedisKeys(keyPrefix);
+    this.loaded = new LoadedShards((part, wanted) => this.fetchChunks(part, wanted), keepParsed);
   }
 
   async loadProbabilities(slicer: TimeSlicer = UNSLICED): Promise<ProbabilitiesSnapshot | null> {
     const [version, rawManifest] = await this.call(() => this.client.mget(this.keys.version, this.keys.manifest));
     if (rawManifest === null) return version === null ? this.loadLegacy() : null;
     const manifest = parseManifest(rawManifest);
-    const served = await this.fetchLoaded(manifest, 'shards');
-    const totals = await this.fetchLoaded(manifest, 'summaries');
+    const served = await this.loaded.fetch(manifest, 'shards');
+    const totals = await this.loaded.fetch(manifest, 'summaries');
     const snapshot: ProbabilitiesSnapshot = {
       version: Number(version ?? 0),
       computedAt: manifest.computedAt,
@@ -101,7 +93,7 @@ export class RedisStore implements SamplingStore {
     };
     const fleets = dictionary<number>();
     for (const shard of Object.keys(manifest.shards)) {
-      const services = this.parsed('shards', shard, served.get(shard)) as Record<string, ServedService>;
+      const services = this.loaded.parsed('shards', shard, served.get(shard)) as Record<string, ServedService>;
       for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
@@ -113,7 +105,7 @@ export class RedisStore implements SamplingStore {
     }
     if (Object.keys(fleets).length > 0) snapshot.fleetRequests = fleets;
     for (const shard of Object.keys(manifest.summaries)) {
-      const summaries = this.parsed('summaries', shard, totals.get(shard)) as Record<string, TrafficSummary>;
+      const summaries = this.loaded.parsed('summaries', shard, totals.get(shard)) as Record<string, TrafficSummary>;
       for (const [service, summary] of Object.entries(summaries)) (snapshot.summaries ??= dictionary())[service] = summary;
       if (slicer.due()) await slicer.yield();
     }
@@ -263,27 +255,6 @@ export class RedisStore implements SamplingStore {
     }
   }
 
-  /**
-   * A loaded shard's content, parsed by the first load that needs it and, where kept, frozen:
-   * every load after it gets the same objects. Unreadable text is dropped from the cache, so
-   * the next load fetches it again.
-   */
-  private parsed(part: LoadedPart, shard: string, loaded: LoadedShard | undefined): object {
-    if (!loaded) return {};
-    if (loaded.parsed) return loaded.parsed;
-    let content: object;
-    try {
-      content = JSON.parse(loaded.json ?? '{}') as object;
-    } catch (error) {
-      if (this.caches[part].get(shard) === loaded) this.caches[part].delete(shard);
-      throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot is unreadable (${(error as Error).message}); reading it again later`);
-    }
-    if (!this.keepParsed) return content;
-    loaded.parsed = deepFreeze(content);
-    loaded.json = undefined;
-    return loaded.parsed;
-  }
-
   private async currentManifest(): Promise<Manifest | undefined> {
     const raw = await this.call(() => this.client.get(this.keys.manifest));
     try {
@@ -292,34 +263,6 @@ export class RedisStore implements SamplingStore {
       // Whatever is there is rewritten whole.
       return undefined;
     }
-  }
-
-  /**
-   * Every shard of a loaded part of the manifest as text, fetching only content not held yet,
-   * for this caller alone: a load running beside it (the engine's term start and a replica's
-   * sync share the store) may change the cache while this one decodes, and must not take shards
-   * out from under it.
-   */
-  private async fetchLoaded(manifest: Manifest, part: LoadedPart): Promise<Map<string, LoadedShard>> {
-    const own = new Map<string, LoadedShard>();
-    const cache = this.caches[part];
-    const entries = manifest[part];
-    for (let attempt = 0; ; attempt++) {
-      const wanted = Object.entries(entries).filter(([shard, entry]) => !own.has(shard) && cache.get(shard)?.hash !== entry.hash);
-      const texts = await this.fetchChunks(part, wanted);
-      for (const [shard, entry] of wanted) cache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
-      // Taken in one go after the last read: a cached shard another load replaced meanwhile is read again.
-      let missing = false;
-      for (const [shard, entry] of Object.entries(entries)) {
-        const cached = cache.get(shard);
-        if (cached?.hash === entry.hash) own.set(shard, cached);
-        else if (!own.has(shard)) missing = true;
-      }
-      if (!missing) break;
-      if (attempt >= 2) throw new StoreUnavailableError('redis: the snapshot kept changing while it was read; reading again later');
-    }
-    for (const shard of [...cache.keys()]) if (!entries[shard]) cache.delete(shard);
-    return own;
   }
 
   /** The explanation shards asked for, for this caller alone (as `fetchServed`). */
@@ -405,22 +348,6 @@ export class RedisStore implements SamplingStore {
       throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
     }
   }
-}
-
-/** A loaded part's shard: its text until a load parses it, then its content, frozen. */
-interface LoadedShard {
-  hash: string;
-  json?: string;
-  parsed?: object;
-}
-
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-    Object.freeze(value);
-  }
-  return value;
 }
 
 /** An explanations shard's services; none where its text is unreadable. */

@@ -1,6 +1,7 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
 import { FlushLineScanner } from '../../../src/store/flush-line-scanner';
-import { type IntervalCounts, decodeFlushes, encodeFlush } from '../../../src/store/throughput-counts';
+import { decodeFlushes } from '../../../src/store/flush-decoding';
+import { type IntervalCounts, encodeFlush } from '../../../src/store/throughput-counts';
 
 const AT = 1_767_225_600_000;
 const BOUNDS = [AT - 20_000, AT - 4000, AT + 5000];

@@ -1,6 +1,7 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
 import { COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-counts';
-import { type IntervalCounts, addFields, decodeFlushes, decodePacked, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
+import { decodeFlushes, decodePacked } from '../../../src/store/flush-decoding';
+import { type IntervalCounts, addFields, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
 const AT = 1_767_225_600_000;

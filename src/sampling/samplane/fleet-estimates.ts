@@ -1,0 +1,224 @@
+import type { Probabilities, RestoredInputs } from '../calculator';
+import type { ThroughputBucket } from '../throughput';
+import { dictionary } from '../dictionary';
+import { inputColumns } from '../input-columns';
+import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../packed-bucket';
+import { OperationState } from './operation-state';
+import { RestoredErrors } from './restored-errors';
+import type { SamplaneTuning } from './samplane-options';
+
+/**
+ * What samplane knows of every operation it has seen: a row of estimates each (request rate,
+ * errors, the probability last calculated), the probabilities a new leader restored for
+ * operations without a row yet, and how a bucket's counts are folded into the rows.
+ */
+export class FleetEstimates {
+  /** service → operation → its row in `state`; an operation here is in the output. */
+  readonly operations = new Map<string, Map<string, number>>();
+  /** What is known of each operation, viewed one row at a time. */
+  readonly state: OperationState;
+  /**
+   * Restored probabilities of operations without a row yet; an operation's row holds its own
+   * once calculated, so a calculation reads a number from the table, not a name from a map.
+   */
+  private restored: Probabilities = dictionary();
+  private restoredCount = 0;
+  /** Error state a previous leader recorded, taken up when each operation is first folded. */
+  private readonly restoredErrors = new RestoredErrors();
+  /** One operation's counts as `fold` reads them, reused: no object per operation. */
+  private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, probabilities: [] };
+
+  constructor(
+    private readonly tuning: SamplaneTuning,
+    private readonly initialProbability: number,
+  ) {
+    this.state = new OperationState(tuning);
+  }
+
+  /** Probabilities in effect (and a previous leader's error state) replace what the rows hold. */
+  restore(probabilities: Probabilities, restored?: RestoredInputs): void {
+    // What is restored replaces what is in effect: rows it does not name lose theirs.
+    for (const operations of this.operations.values()) for (const row of operations.values()) this.state.at(row).probability = NaN;
+    this.restored = dictionary();
+    this.restoredCount = 0;
+    for (const [service, given] of Object.entries(probabilities)) {
+      const rows = this.operations.get(service);
+      for (const operation of Object.keys(given)) {
+        const row = rows?.get(operation);
+        if (row !== undefined) {
+          this.state.at(row).probability = given[operation];
+        } else {
+          (this.restored[service] ??= dictionary<number>())[operation] = given[operation];
+          this.restoredCount++;
+        }
+      }
+    }
+    if (!restored) return;
+    for (const [service, given] of Object.entries(restored.inputs)) {
+      const columns = inputColumns(given);
+      const rows = this.operations.get(service);
+      columns.ops.forEach((operation, row) => {
+        const errors = rows?.has(operation) ? undefined : columns.errorsAt(row);
+        if (errors) this.restoredErrors.set(service, operation, errors, restored.elapsedSeconds);
+      });
+    }
+  }
+
+  /** Folds one bucket's counts of one service into its operations' estimates (fold number `fold`). */
+  fold(service: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
+    const c = this.folded;
+    if (bucket instanceof PackedBucket) {
+      const { ops, values, lists } = bucket.services.get(service) ?? NO_OPERATIONS;
+      for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) {
+        const exact = values[at + PACKED.exact];
+        c.count = values[at + PACKED.count];
+        c.exact = Number.isNaN(exact) ? undefined : exact;
+        c.recent = values[at + PACKED.recent];
+        c.outcomes = values[at + PACKED.outcomes];
+        c.errors = values[at + PACKED.errors];
+        c.probabilities = lists[i];
+        this.foldOperation(service, ops[i], bucket, newest, fold);
+      }
+    } else {
+      for (const [operation, t] of bucket.throughput.get(service) ?? []) {
+        c.count = t.count;
+        c.exact = t.exact;
+        c.recent = t.recent ?? 0;
+        c.outcomes = t.outcomes ?? t.count;
+        c.errors = t.errors ?? 0;
+        c.probabilities = t.probabilities;
+        this.foldOperation(service, operation, bucket, newest, fold);
+      }
+    }
+    this.foldIdle(service, bucket, fold);
+  }
+
+  /** The probability in effect: the last calculated, else a restored one (`state` at the operation's row). */
+  known(service: string, operation: string, state: OperationState): number | undefined {
+    const own = state.probability;
+    if (!Number.isNaN(own)) return own;
+    if (this.restoredCount === 0) return undefined;
+    const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
+    return restored && Object.hasOwn(restored, operation) ? restored[operation] : undefined;
+  }
+
+  /**
+   * After a calculation: drops the restored probabilities now held by rows (after a term's first
+   * calculations, none are left) and the restored error state, which every row has taken up.
+   */
+  settled(): void {
+    this.restoredErrors.clear();
+    if (this.restoredCount === 0) return;
+    let left = 0;
+    for (const [service, operations] of Object.entries(this.restored)) {
+      const rows = this.operations.get(service);
+      for (const operation of Object.keys(operations)) {
+        if (rows?.has(operation)) delete operations[operation];
+        else left++;
+      }
+      if (Object.keys(operations).length === 0) delete this.restored[service];
+    }
+    this.restoredCount = left;
+  }
+
+  forget(service: string, operation: string): void {
+    const states = this.operations.get(service);
+    const row = states?.get(operation);
+    if (states && row !== undefined) {
+      this.restoredErrors.keep(service, operation, this.state.at(row).errors);
+      this.state.remove(row);
+      states.delete(operation);
+    }
+    if (states?.size === 0) this.operations.delete(service);
+    const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
+    if (restored) delete restored[operation];
+  }
+
+  /** Folds `this.folded` into one operation's estimates. */
+  private foldOperation(service: string, operation: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
+    const { count, exact, recent, outcomes, errors, probabilities } = this.folded;
+    if (!(count > 0)) return;
+    let serviceStates = this.operations.get(service);
+    if (!serviceStates) {
+      serviceStates = new Map();
+      this.operations.set(service, serviceStates);
+    }
+    let row = serviceStates.get(operation);
+    if (row === undefined) {
+      row = this.state.add(bucket.intervalSeconds);
+      this.restoredErrors.copyTo(service, operation, this.state.errors);
+      serviceStates.set(operation, row);
+    }
+    const state = this.state.at(row);
+    const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.initialProbability, probabilities);
+    // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
+    const recentSeconds = bucket.recentSeconds;
+    state.estimate = state.estimator.observeCounts(count, bucket.intervalSeconds, inEffect, exact, recentSeconds ? recent : 0, recentSeconds ?? NaN);
+    // A restored error baseline already holds the history loaded with it: only the newest bucket is new to it.
+    if (newest || !this.restoredErrors.has(service, operation)) {
+      state.errors.observeCounts(count, outcomes, errors, bucket.intervalSeconds);
+    }
+    state.idleBuckets = 0;
+    state.lastFold = fold;
+    state.lastSeconds = bucket.intervalSeconds;
+  }
+
+  /** The service's operations the bucket had no counts for: idle, or forgotten after long enough. */
+  private foldIdle(service: string, bucket: ThroughputBucket | PackedBucket, fold: number): void {
+    for (const [operation, row] of this.operations.get(service) ?? []) {
+      const state = this.state.at(row);
+      if (state.lastFold === fold) continue;
+      state.errors.observeNothing(bucket.intervalSeconds);
+      const zero = state.estimator.observeNothing(bucket.intervalSeconds);
+      if (zero) {
+        state.estimate = zero;
+        state.lastFold = fold;
+        state.lastSeconds = bucket.intervalSeconds;
+        continue;
+      }
+      state.estimate = 'idle';
+      state.estimator.pause();
+      state.idleBuckets++;
+      if (state.idleBuckets > this.tuning.idleRetentionBuckets) this.forget(service, operation);
+    }
+  }
+}
+
+/**
+ * The lowest probability its requests were sampled at: the one in effect, or any lower one the
+ * spans reported. It bounds how noisy a count scaled up from sampled spans can be.
+ */
+function lowestInEffect(inEffect: number, reported: readonly string[]): number {
+  let lowest = inEffect;
+  for (let i = 0; i < reported.length; i++) {
+    const p = parsedProbability(reported[i]);
+    if (p > 0 && p < lowest) lowest = p;
+  }
+  return lowest;
+}
+
+/** Probability texts read, and their numbers: a fleet reports a few hundred texts, each many times. */
+const parsed = new Map<string, number>();
+const MAX_PARSED = 4096;
+
+function parsedProbability(text: string): number {
+  let p = parsed.get(text);
+  if (p === undefined) {
+    p = Number(text);
+    if (parsed.size >= MAX_PARSED) parsed.clear();
+    parsed.set(text, p);
+  }
+  return p;
+}
+
+const NO_OPERATIONS: PackedOperations = { ops: [], values: new Float64Array(0), lists: [] };
+
+/** One operation's counts in a bucket, as `fold` reads them whichever form the bucket has. */
+interface FoldedCounts {
+  count: number;
+  exact: number | undefined;
+  recent: number;
+  outcomes: number;
+  errors: number;
+  probabilities: readonly string[];
+}
