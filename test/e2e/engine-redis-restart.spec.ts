@@ -52,15 +52,18 @@ describe('Redis stopped and restarted empty', () => {
   });
 
   it('answers every poll with the last strategies while Redis is down', async () => {
-    beforeOutage = await set.agreed(SERVICE);
     // The fleet polls on its own ticks: it must have seen what every replica agreed on, or its
-    // first look after the stop would record that as a change.
+    // first look after the stop would record that as a change. Read afresh at each try, as the
+    // probabilities still move with each calculation.
     const seen = (replica: number) =>
       fleet.observations.filter((o) => o.replica === replica && o.operation === OPERATION).pop()?.probability;
-    await waitFor(
-      () => set.alive().every((replica) => seen(replica.httpPort) === beforeOutage[OPERATION]),
+    beforeOutage = await waitFor(
+      async () => {
+        const agreed = await set.agreed(SERVICE);
+        return set.alive().every((replica) => seen(replica.httpPort) === agreed[OPERATION]) ? agreed : undefined;
+      },
       'the fleet to have seen what every replica serves',
-      10_000,
+      30_000,
       50,
     );
     stoppedAt = Date.now();
@@ -93,7 +96,7 @@ describe('Redis stopped and restarted empty', () => {
     );
     expect(first.probabilities[SERVICE][OPERATION]).toBeGreaterThanOrEqual(beforeOutage[OPERATION]);
     // Announcements flow again (the periodic reload is 30 s away): every replica takes each
-    // new calculation, though its version number went back to 1, within about a second.
+    // new calculation, though its version number went back to 1, within seconds.
     for (let round = 0; round < 2; round++) {
       const latest = await peek.version();
       const version = await waitFor(
@@ -110,10 +113,12 @@ describe('Redis stopped and restarted empty', () => {
       await waitFor(
         async () => (await set.versions()).every((v) => v >= version && v < version + 3),
         `version ${version} everywhere`,
-        5_000,
+        10_000,
         20,
       );
-      expect(Date.now() - savedAt).toBeLessThan(1_500);
+      // Well within the 30 s periodic reload: the announcement brought it (usually in well under
+      // a second; the bench measures it, the bound leaves room for a loaded machine).
+      expect(Date.now() - savedAt).toBeLessThan(5_000);
     }
     await waitFor(
       () => {

@@ -19,8 +19,8 @@ const REQUESTS_PER_SECOND = 20_000;
 
 /**
  * Two replicas on one Redis: traffic reported to both is summed before the one leader
- * calculates, and every replica serves each new calculation within about a second, through
- * the leader's announcement (their periodic reload is 30 s away).
+ * calculates, and every replica serves each new calculation within seconds, through the
+ * leader's announcement (their periodic reload is 30 s away).
  *
  * At the initial 0.001 each replica alone sees 10 sampled traces/s, on target by itself: only
  * the sum, 20/s, is off target. A leader reading one replica's counts would keep 0.001.
@@ -109,7 +109,7 @@ describe('replicas sharing one Redis', () => {
     expect(fleet.failures).toEqual([]);
   });
 
-  it('has every replica serve each new calculation within about a second', async () => {
+  it('has every replica serve each new calculation within seconds, through the announcement', async () => {
     for (let round = 0; round < 3; round++) {
       const before = await peek.version();
       const version = await waitFor(
@@ -125,10 +125,12 @@ describe('replicas sharing one Redis', () => {
       await waitFor(
         async () => (await set.versions()).every((v) => v >= version),
         `every replica to serve version ${version}`,
-        5_000,
+        10_000,
         20,
       );
-      expect(Date.now() - savedAt).toBeLessThan(1_500);
+      // Well within the 30 s periodic reload: the announcement brought it (usually in well under
+      // a second; the bench measures it, the bound leaves room for a loaded machine).
+      expect(Date.now() - savedAt).toBeLessThan(5_000);
     }
     // Same version, same answer, byte for byte.
     const answers = await waitFor(
@@ -150,7 +152,19 @@ describe('replicas sharing one Redis', () => {
     expect(await set.stop(leader)).toBe(0);
     // Released on the way out, not left to expire: the key no longer names the stopped process.
     expect((await peek.lease()) ?? '(free)').not.toContain(`-${leader.pid}-`);
-    const successor = await set.waitForLeader(LEASE_MS);
+    // Timed on the lease key itself, read every 20 ms: a follower tries every third of a lease.
+    const stoppedAt = Date.now();
+    const takenAt = await waitFor(
+      async () => {
+        const lease = await peek.lease();
+        return lease !== null && !lease.includes(`-${leader.pid}-`) ? Date.now() : undefined;
+      },
+      'another replica to take the lease',
+      15_000,
+      20,
+    );
+    expect(takenAt - stoppedAt).toBeLessThanOrEqual(LEASE_MS);
+    const successor = await set.waitForLeader();
     expect(successor).not.toBe(leader);
     await log.next(version, 'a calculation by the new leader', 15_000);
   });

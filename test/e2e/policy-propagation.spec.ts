@@ -171,6 +171,8 @@ describe('policy propagation to what SDKs are served', () => {
       };
       replicas = await Promise.all([SamplaneProcess.start(env), SamplaneProcess.start(env)]);
       await Promise.all(replicas.map((replica) => replica.readyz()));
+      // Measured from when both listen: a replica subscribed late relies on its periodic reload.
+      await redis.waitForSubscribers('samplane:policies', 2);
     });
 
     afterAll(async () => {

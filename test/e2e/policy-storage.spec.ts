@@ -145,9 +145,11 @@ describe.each([sqliteBackend, postgresBackend])('policy storage', (makeBackend) 
   const backend = makeBackend();
   const started: SamplaneProcess[] = [];
 
+  /** A process once ready: its policy database reached (start-up waits for it a few seconds only). */
   async function start(env: Record<string, string>): Promise<SamplaneProcess> {
     const samplane = await SamplaneProcess.start(env);
     started.push(samplane);
+    await samplane.readyz();
     return samplane;
   }
 
@@ -182,7 +184,7 @@ describe.each([sqliteBackend, postgresBackend])('policy storage', (makeBackend) 
       expect(first.output).toContain('"stopped"');
 
       const second = await start(env);
-      // Served from the first poll on: policies are loaded before the port opens.
+      // Served from the first poll once ready: policies are loaded with the database.
       expect(await capture(second, services)).toEqual(before);
       const again = new AdminClient(second.url, OPERATOR_TOKEN);
       // Versions continue, so an ETag from before the restart still means what it meant.

@@ -114,7 +114,8 @@ describe('RedisThroughputStore on a shared Redis', () => {
   });
 
   it('flushes in one round trip however many records it carries', async () => {
-    const delayMs = 250;
+    // Long enough that one round trip and two are told apart on a loaded machine.
+    const delayMs = 500;
     const proxy = await LatencyProxy.start(redis.port, delayMs);
     try {
       const store = await open(proxy.url, 20 * delayMs);

@@ -1,10 +1,13 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createConnection } from 'node:net';
 import { freePort } from './ports';
 import { waitFor } from './wait';
+
+const run = promisify(execFile);
 
 /**
  * A real, throwaway `redis-server` on loopback (installed by `npm test`). It can be stopped and
@@ -34,6 +37,22 @@ export class RedisServer {
       { stdio: 'ignore' },
     );
     await waitFor(() => canConnect(this.port), `redis-server on port ${this.port}`);
+  }
+
+  /**
+   * Waits until `count` connections subscribe to `channel` (a replica subscribes once its
+   * subscriber connection is up, which readiness does not wait for).
+   */
+  async waitForSubscribers(channel: string, count: number): Promise<void> {
+    await waitFor(
+      async () => {
+        const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), 'PUBSUB', 'NUMSUB', channel]);
+        return Number(stdout.trim().split('\n')[1]) >= count;
+      },
+      `${count} subscribers to ${channel}`,
+      30_000,
+      50,
+    );
   }
 
   async stop(): Promise<void> {

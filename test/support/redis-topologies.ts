@@ -39,6 +39,27 @@ export async function cli(port: number, ...args: string[]): Promise<string> {
   return stdout.trim();
 }
 
+/** Waits until the replica of the master on `port` has everything written to it (replication is asynchronous). */
+async function replicaCaughtUp(port: number): Promise<void> {
+  await waitFor(
+    async () => {
+      const info = await cli(port, 'INFO', 'replication');
+      const offset = /master_repl_offset:(\d+)/.exec(info)?.[1];
+      return offset !== undefined && /slave0:.*state=online,offset=(\d+)/.exec(info)?.[1] === offset;
+    },
+    `the replica of ${port} to catch up`,
+    30_000,
+    100,
+  );
+}
+
+/** A numeric field of a SENTINEL MASTER answer (name and value on alternate lines). */
+function field(answer: string, name: string): number {
+  const lines = answer.split('\n');
+  const at = lines.indexOf(name);
+  return at < 0 ? NaN : Number(lines[at + 1]);
+}
+
 /** A loopback port whose cluster bus port (port + 10000) is free too. */
 async function clusterPort(): Promise<number> {
   for (;;) {
@@ -126,24 +147,11 @@ export class RedisClusterFixture {
     return Number(range[2][1]);
   }
 
-  /**
-   * kill -9 of one master once its replica holds everything written to it (replication is
-   * asynchronous: what it had not sent yet would be lost); the replica takes over after the
-   * node timeout.
-   */
+  /** kill -9 of one master once its replica caught up; the replica takes over after the node timeout. */
   async killMaster(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port);
     if (!node) throw new Error(`no node on ${port}`);
-    await waitFor(
-      async () => {
-        const info = await cli(port, 'INFO', 'replication');
-        const offset = /master_repl_offset:(\d+)/.exec(info)?.[1];
-        return offset !== undefined && /slave0:.*state=online,offset=(\d+)/.exec(info)?.[1] === offset;
-      },
-      `the replica of ${port} to catch up`,
-      30_000,
-      100,
-    );
+    await replicaCaughtUp(port);
     await node.kill();
   }
 
@@ -196,6 +204,18 @@ export class RedisSentinelFixture {
     await Promise.all(sentinels.map((s) => s.start()));
     const fixture = new RedisSentinelFixture([primary, replica], sentinels, dir);
     await waitFor(async () => (await fixture.primaryPort()) === primaryPort, 'the sentinels to agree on the primary');
+    // Named in their config, the primary is known at once; a failover needs more: the replica
+    // synced, and every sentinel knowing it and the two others (learnt over seconds).
+    await waitFor(async () => (await cli(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'), 'the replica to sync', 30_000, 100);
+    await waitFor(
+      async () => {
+        const views = await Promise.all(sentinels.map((s) => cli(s.port, 'SENTINEL', 'MASTER', RedisSentinelFixture.MASTER)));
+        return views.every((view) => field(view, 'num-slaves') >= 1 && field(view, 'num-other-sentinels') >= 2);
+      },
+      'every sentinel to know the replica and the other sentinels',
+      30_000,
+      200,
+    );
     return fixture;
   }
 
@@ -213,9 +233,13 @@ export class RedisSentinelFixture {
     return Number(answer.split('\n')[1]);
   }
 
-  /** kill -9 of the primary, then waits until the sentinels promoted the replica. */
+  /**
+   * kill -9 of the primary once its replica holds everything written to it, then waits until
+   * the sentinels promoted the replica.
+   */
   async failover(): Promise<number> {
     const before = await this.primaryPort();
+    await replicaCaughtUp(before);
     await this.servers.find((s) => s.port === before)?.kill();
     return waitFor(
       async () => {
