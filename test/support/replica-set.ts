@@ -178,6 +178,22 @@ export class RedisPeek {
     return this.client.get(KEYS.leader);
   }
 
+  /**
+   * When (epoch ms) another process than `pid` held the lease, read every 20 ms: a takeover
+   * timed on the key itself, not on the replicas' metrics.
+   */
+  leaseTakenFrom(pid: number | undefined): Promise<number> {
+    return waitFor(
+      async () => {
+        const lease = await this.lease();
+        return lease !== null && !lease.includes(`-${pid}-`) ? Date.now() : undefined;
+      },
+      'another replica to take the lease',
+      15_000,
+      20,
+    );
+  }
+
   /** The newest snapshot, read the way replicas read it. */
   async snapshot(): Promise<StoredSnapshot | undefined> {
     const snapshot = await this.store.loadProbabilities();
