@@ -91,7 +91,8 @@ describe('dashboard in a browser', () => {
     await waitFor(
       async () => {
         const served = servedRateOrThrow(servedRate(await pollStrategy(samplane.url, 'checkout'), 'GET /cart'));
-        return (await cart.innerText()).includes(String(served));
+        // A cell of its own, not a part of another number.
+        return (await cart.innerText()).split(/\s+/).includes(String(served));
       },
       'the served probability',
       30_000,

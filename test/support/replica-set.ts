@@ -183,6 +183,7 @@ export class RedisPeek {
    * timed on the key itself, not on the replicas' metrics.
    */
   leaseTakenFrom(pid: number | undefined): Promise<number> {
+    if (pid === undefined) throw new Error('the former holder has no pid');
     return waitFor(
       async () => {
         const lease = await this.lease();

@@ -3,9 +3,7 @@ import { type Served, served } from './replica-set';
 
 /** What one process served at one moment, with the snapshot version it came from. */
 export interface ServedSample {
-  /** When the answer was in; `startedAt` when it was asked for (it takes a few requests). */
   at: number;
-  startedAt: number;
   version: number;
   defaultProbability: number;
   operations: Record<string, number>;
@@ -76,16 +74,12 @@ export class ServedWatch {
     return settled === undefined ? undefined : settled - fromVersion;
   }
 
-  /**
-   * The first version that provably appeared at or after `at` (epoch ms): the sample before the
-   * one that first showed it was asked for at or after `at` and still saw an older version. (A
-   * version first seen after `at` may have appeared just before it, while a slow poll was on
-   * its way.)
-   */
+  /** The first version first seen at or after `at` (epoch ms), if one was. */
   firstVersionSeenAfter(at: number): number | undefined {
-    for (let i = 1; i < this.samples.length; i++) {
-      const [before, sample] = [this.samples[i - 1], this.samples[i]];
-      if (sample.version !== before.version && before.startedAt >= at) return sample.version;
+    let previous: number | undefined;
+    for (const sample of this.samples) {
+      if (sample.version !== previous && sample.at >= at) return sample.version;
+      previous = sample.version;
     }
     return undefined;
   }
@@ -107,9 +101,8 @@ export class ServedWatch {
   private async run(): Promise<void> {
     while (this.running) {
       try {
-        const startedAt = Date.now();
         const answer: Served = await served(this.process, this.service);
-        this.samples.push({ at: Date.now(), startedAt, ...answer });
+        this.samples.push({ at: Date.now(), ...answer });
       } catch {
         // The process may be starting or stopping; the next poll tells.
       }
