@@ -87,8 +87,10 @@ describe('samplane/client reporting an error incident', () => {
     const from = await version();
     // The boost asks for ERROR_TARGET / (RATE · INCIDENT_ERRORS) = 0.08: four times the normal.
     // The client sees the outcome of its sampled spans only: 20/s of them, enough for half a
-    // bucket of the incident to stand out.
-    const raised = await waitFor(() => (served() >= 3 * NORMAL ? watch?.latest?.version : undefined), 'a boost', 20_000, 100).catch(
+    // bucket of the incident to stand out, but ~20 errors a bucket put ±25 % of noise on the
+    // errors/s the boost aims from (and a boost never rises while errors look like fading):
+    // twice the normal is what a boost certainly is.
+    const raised = await waitFor(() => (served() >= 2 * NORMAL ? watch?.latest?.version : undefined), 'a boost', 20_000, 100).catch(
       (error: Error) => {
         throw new Error(`${error.message}\n${trace()}`);
       },
@@ -96,12 +98,13 @@ describe('samplane/client reporting an error incident', () => {
     const firstSeeing = watch?.firstVersionSeenAfter(incidentAt + BLIND_MS) ?? from;
     measured.raisedAfter = raised - firstSeeing + 1;
     if (raised - firstSeeing + 1 > RAISED_WITHIN) throw new Error(`raised after ${raised - firstSeeing + 1} calculations\n${trace()}`);
-    // The client applies it: about ERROR_TARGET errored traces/s kept, against 10/s before.
+    // The client applies it: about ERROR_TARGET errored traces/s kept (less the boost's noise),
+    // against 10/s before.
     await waitFor(() => Date.now() - incidentAt > 8_000, 'boosted traffic', 10_000, 100);
     const recent = load.spans.filter((s) => s.at >= Date.now() - 3_000);
     const erroredKept = recent.filter((s) => s.sampled && s.error).length / 3;
     measured.erroredKeptPerSecond = erroredKept;
-    expect(erroredKept).toBeGreaterThan(0.6 * ERROR_TARGET);
+    expect(erroredKept).toBeGreaterThan(0.5 * ERROR_TARGET);
 
     errorRatio = 0.01;
     const calmAt = Date.now();
