@@ -36,17 +36,19 @@ export function servedQps(
 export function fleetRequests(traffic: Record<string, TrafficColumns>, inputs: Record<string, ServiceInputs>): Record<string, number> {
   const fleets = dictionary<number>();
   for (const service in inputs) {
-    const why = inputColumns(inputs[service]);
-    const row = why.ops.indexOf(SERVICE_RULE_OPERATION);
-    const estimated = row < 0 ? Number.NaN : why.get(INPUT.requestRate, row);
+    const estimated = fleetValue(inputColumns(inputs[service]), INPUT.requestRate);
     if (Number.isFinite(estimated)) fleets[service] = estimated;
   }
   for (const service in traffic) {
     if (Object.hasOwn(fleets, service)) continue;
-    const seen = traffic[service];
-    const row = seen.ops.indexOf(SERVICE_RULE_OPERATION);
-    const counted = row < 0 ? Number.NaN : seen.get(TRAFFIC.requestsPerSecond, row);
+    const counted = fleetValue(traffic[service], TRAFFIC.requestsPerSecond);
     if (Number.isFinite(counted)) fleets[service] = counted;
   }
   return fleets;
+}
+
+/** `column` of the `*` operation's row; NaN without one. A scan: one lookup needs no index. */
+function fleetValue(columns: { ops: readonly string[]; get(column: number, row: number): number }, column: number): number {
+  const row = columns.ops.indexOf(SERVICE_RULE_OPERATION);
+  return row < 0 ? Number.NaN : columns.get(column, row);
 }

@@ -39,7 +39,6 @@ const SUPERSEDED_TTL_MS = 120_000;
 /** Explanations are read a service at a time, right after the manifest: a short grace is enough. */
 const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
 
-
 /** Shards read per round trip. */
 const SHARDS_PER_ROUND_TRIP = 64;
 /** Bytes of a snapshot written per round trip. */
@@ -265,7 +264,7 @@ export class RedisStore implements SamplingStore {
     }
   }
 
-  /** The explanation shards asked for, for this caller alone (as `fetchServed`). */
+  /** The explanation shards asked for, for this caller alone (as `LoadedShards.fetch`). */
   private async fetchExplanations(manifest: Manifest, shards: string[]): Promise<Map<string, Record<string, StoredExplanation>>> {
     const own = new Map<string, Record<string, StoredExplanation>>();
     for (let attempt = 0; own.size < shards.length; attempt++) {
