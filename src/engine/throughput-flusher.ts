@@ -8,25 +8,29 @@ import { type Cancel, CLOCK, type Clock } from './clock';
 import { REPLICA_ID } from './replica-identity';
 
 /**
- * A flush at least this often, whatever the slot (INGEST_FLUSH_INTERVAL). Counts held in memory
- * for a whole second outlived V8's young-generation collections (one every ~0.4 s under a large
- * fleet's reports) and were copied, then promoted: at 200,000 operations that was ~10 MB/s
- * promoted and scavenges of 20–50 ms, which polls wait behind. Held a quarter as long, most die young.
+ * A flush of reports' counts at least this often, whatever the slot (INGEST_FLUSH_INTERVAL).
+ * Held in memory for a whole slot, they outlived V8's young-generation collections (one every
+ * ~0.4 s under a large fleet's reports) and were copied, then promoted: at 200,000 operations
+ * ~10 MB/s, and scavenges of 20–50 ms that polls waited behind. Held a quarter as long, most die young.
  */
 export const MAX_FLUSH_PERIOD_MS = 250;
 
 /**
- * Moves this replica's in-memory counts into the shared throughput store every
- * INGEST_FLUSH_INTERVAL (the throughput slot) or MAX_FLUSH_PERIOD_MS, whichever is shorter, and
- * once more on shutdown. Several flushes in one slot append to it, as several replicas' do. A failed flush drops that window's counts
- * (and counts the drop): replaying them later would pile an outage's traffic into one slot
- * and read as a spike.
+ * Moves this replica's in-memory counts into the shared throughput store: reports' counts (of a
+ * window) every INGEST_FLUSH_INTERVAL (the throughput slot) or MAX_FLUSH_PERIOD_MS, whichever is
+ * shorter; counts of instants (spans, X-Ray statistics), which arrive all through a slot, once a
+ * slot, so each operation's are written once per slot rather than once per flush; everything once
+ * more on shutdown. Several flushes in one slot append to it, as several replicas' do. A failed
+ * flush drops its counts (and counts the drop): replaying them later would pile an outage's
+ * traffic into one slot and read as a spike.
  */
 @Injectable()
 export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdown {
   private stopTimer: Cancel | undefined;
   private flushing: Promise<void> | undefined;
   private lastFailure: string | undefined;
+  /** When instants were last drained. */
+  private instantsDrainedAt = -Infinity;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -39,26 +43,30 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
   ) {}
 
   onModuleInit(): void {
-    this.stopTimer = this.clock.setInterval(() => void this.flush(), flushPeriodMs(this.config.ingestFlushIntervalMs));
+    const slotMs = this.config.ingestFlushIntervalMs;
+    this.stopTimer = this.clock.setInterval(() => void this.flush(this.clock.now() - this.instantsDrainedAt >= slotMs), flushPeriodMs(slotMs));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopTimer?.();
     this.stopTimer = undefined;
-    await this.flush();
+    // A flush under way drained before the last counts came in: one more takes them.
+    await this.flushing;
+    await this.flush(true);
   }
 
-  /** One flush; concurrent callers share it. Also marks this replica alive when idle. */
-  flush(): Promise<void> {
-    this.flushing ??= this.flushOnce().finally(() => (this.flushing = undefined));
+  /** One flush (of instants too, or not); concurrent callers share it. Also marks this replica alive when idle. */
+  flush(instants: boolean): Promise<void> {
+    this.flushing ??= this.flushOnce(instants).finally(() => (this.flushing = undefined));
     return this.flushing;
   }
 
-  private async flushOnce(): Promise<void> {
+  private async flushOnce(instants: boolean): Promise<void> {
     const drainedAt = this.clock.now();
+    if (instants) this.instantsDrainedAt = drainedAt;
     // A large fleet's second of counts takes tens of ms to turn into text: polls go in between.
     const slicer = this.clock.slicer();
-    const records = await this.accumulator.drainInSlices(slicer);
+    const records = await this.accumulator.drainInSlices(slicer, instants);
     const started = performance.now();
     try {
       await this.store.flush(this.replica, drainedAt, records, slicer);

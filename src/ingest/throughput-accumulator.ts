@@ -12,12 +12,16 @@ type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { pr
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
- * on Redis; a flush drains everything in one swap. Each service holds at most
- * `maxOperations` distinct names per window; the rest are refused and counted, so a flood of
- * distinct names cannot grow memory without bound.
+ * on Redis; a flush drains in one swap. Counts of a report's window (`windowMs` > 0) and counts
+ * of an instant (spans, X-Ray statistics, reports without a window) are held apart: a flush can
+ * take the first alone, as a report's operations arrive once per report, while instants arrive
+ * all through a slot and are kept until it ends, so each operation's are written once a slot.
+ * Each service holds at most `maxOperations` distinct names between drains; the rest are
+ * refused and counted, so a flood of distinct names cannot grow memory without bound.
  */
 export class ThroughputAccumulator {
-  private counts = new Map<string, Map<string, Counts>>();
+  private windowed = new Map<string, Map<string, Counts>>();
+  private instant = new Map<string, Map<string, Counts>>();
 
   /**
    * @param maxWindowMs the longest report window spread back in time (see `reportWindowLimitMs`);
@@ -40,14 +44,16 @@ export class ThroughputAccumulator {
     outcomes = requests,
     windowMs = 0,
   ): boolean {
-    let operations = this.counts.get(service);
+    const window = Math.min(this.maxWindowMs, windowMs);
+    const held = window > 0 ? this.windowed : this.instant;
+    let operations = held.get(service);
     if (!operations) {
       operations = new Map();
-      this.counts.set(service, operations);
+      held.set(service, operations);
     }
     let counts = operations.get(operation);
     if (!counts) {
-      if (operations.size >= this.maxOperations) return false;
+      if (this.heldFor(service) >= this.maxOperations) return false;
       counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [], windowMs: 0 };
       operations.set(operation, counts);
     }
@@ -57,7 +63,6 @@ export class ThroughputAccumulator {
     counts.errors += errors;
     counts.outcomes += outcomes;
     // Reports of one operation share a window in practice; mixed, the widest is kept.
-    const window = Math.min(this.maxWindowMs, windowMs);
     if (window > counts.windowMs) counts.windowMs = window;
     const seen = counts.probabilities;
     if (probability !== undefined && seen.length < MAX_RECORDED_PROBABILITIES && !seen.includes(probability)) {
@@ -67,43 +72,53 @@ export class ThroughputAccumulator {
   }
 
   has(service: string): boolean {
-    return this.counts.has(service);
+    return this.windowed.has(service) || this.instant.has(service);
   }
 
   /** Distinct services counted since the last drain. */
   get serviceCount(): number {
-    return this.counts.size;
+    return new Set([...this.windowed.keys(), ...this.instant.keys()]).size;
   }
 
   get isEmpty(): boolean {
-    return this.counts.size === 0;
+    return this.windowed.size === 0 && this.instant.size === 0;
   }
 
-  /** Everything counted since the last drain; the accumulator starts over empty. */
-  drain(): CountedOperation[] {
-    return runToEnd(this.drainSteps());
+  /** Everything counted since the last drain (`instants` false: the windows' counts alone); those start over empty. */
+  drain(instants = true): CountedOperation[] {
+    return runToEnd(this.drainSteps(instants));
   }
 
   /**
    * The same, giving the event loop a turn between services: a large fleet's second of counts
    * is tens of thousands of records. The counts are taken at the call; later adds go to the next drain.
    */
-  drainInSlices(slicer: TimeSlicer): Promise<CountedOperation[]> {
-    return runInSlices(this.drainSteps(), slicer);
+  drainInSlices(slicer: TimeSlicer, instants = true): Promise<CountedOperation[]> {
+    return runInSlices(this.drainSteps(instants), slicer);
   }
 
-  private *drainSteps(): Generator<void, CountedOperation[]> {
-    const drained = this.counts;
-    this.counts = new Map();
+  private heldFor(service: string): number {
+    return (this.windowed.get(service)?.size ?? 0) + (this.instant.get(service)?.size ?? 0);
+  }
+
+  private *drainSteps(instants: boolean): Generator<void, CountedOperation[]> {
+    const drained = [this.windowed];
+    this.windowed = new Map();
+    if (instants) {
+      drained.push(this.instant);
+      this.instant = new Map();
+    }
     const out: CountedOperation[] = [];
-    for (const [service, operations] of drained) {
-      for (const [operation, c] of operations) {
-        // The drained counts are not touched again: their list becomes the record's.
-        const record = countedRecord(service, operation, c, c.probabilities);
-        if (c.windowMs > 0) record.windowMs = c.windowMs;
-        out.push(record);
+    for (const held of drained) {
+      for (const [service, operations] of held) {
+        for (const [operation, c] of operations) {
+          // The drained counts are not touched again: their list becomes the record's.
+          const record = countedRecord(service, operation, c, c.probabilities);
+          if (c.windowMs > 0) record.windowMs = c.windowMs;
+          out.push(record);
+        }
+        yield;
       }
-      yield;
     }
     return out;
   }

@@ -16,45 +16,72 @@ function flusherWith(slot: string) {
   const { slotMs, retentionMs, window, keptMs } = storeSizing(config);
   const store = new MemoryThroughputStore(slotMs, retentionMs, window, keptMs);
   const clock = new ManualClock(1_767_225_600_000);
-  const accumulator = new ThroughputAccumulator(1_000);
+  const accumulator = new ThroughputAccumulator(1_000, 8_000);
   const flusher = new ThroughputFlusher(config, pino({ level: 'silent' }), store, clock, 'a', new EngineMetrics(new MetricsService()), accumulator);
   flusher.onModuleInit();
-  const count = (requests: number) => accumulator.add('shop', 'GET /cart', 0, requests, 0, undefined);
-  const stored = async (from: number, to: number) => (await store.readIntervals([from, to]))[0].get('shop')?.get('GET /cart')?.requests ?? 0;
-  return { clock, store, count, stored, slotMs };
+  const start = clock.now();
+  /** Requests of an instant (a span's), or of a report's window ending now. */
+  const count = (requests: number, windowMs = 0) => accumulator.add('shop', 'GET /cart', 0, requests, 0, undefined, requests, requests, windowMs);
+  /** Requests in the store, all slots of the test together. */
+  const stored = async () => (await store.readIntervals([start - 10_000, start + 10_000]))[0].get('shop')?.get('GET /cart')?.requests ?? 0;
+  return { clock, store, flusher, count, stored, start };
 }
 
 describe('ThroughputFlusher', () => {
-  it('flushes every 250 ms within a 1 s slot, into that slot', async () => {
-    const { clock, store, count, stored } = flusherWith('1s');
-    const start = clock.now();
+  it("flushes reports' counts every 250 ms within a 1 s slot", async () => {
+    const { clock, store, count, stored, start } = flusherWith('1s');
 
-    count(5);
+    count(5, 5_000);
     await clock.advance(250);
     // In the store a quarter of the slot later, and the watermark says so.
-    expect(await stored(start, start + 1_000)).toBe(5);
+    expect(await stored()).toBe(5);
     await expect(store.flushedThrough(start)).resolves.toBe(start + 250);
 
-    count(7);
-    await clock.advance(500);
-    // A second flush in the same slot appends to it.
-    expect(await stored(start, start + 1_000)).toBe(12);
-    count(1);
+    count(7, 5_000);
     await clock.advance(250);
-    expect(await stored(start, start + 1_000)).toBe(12);
-    expect(await stored(start + 1_000, start + 2_000)).toBe(1);
+    expect(await stored()).toBe(12);
   });
 
-  it('flushes once a slot when slots are shorter than 250 ms', async () => {
-    const { clock, store, count, stored } = flusherWith('100ms');
-    const start = clock.now();
+  it('keeps counts of instants (spans) for the slot, so each operation is written once a slot', async () => {
+    const { clock, store, count, stored, start } = flusherWith('1s');
+
+    count(1);
+    await clock.advance(250);
+    count(2);
+    await clock.advance(500);
+    count(3);
+    // Flushes went by (the watermark moved) without them: they are held, not lost.
+    await expect(store.flushedThrough(start)).resolves.toBe(start + 750);
+    expect(await stored()).toBe(1);
+    await clock.advance(500);
+
+    // The first instants went with the first flush; the rest waited for the slot to pass.
+    expect(await stored()).toBe(6);
+  });
+
+  it('flushes everything on shutdown, the instants held included', async () => {
+    const { clock, flusher, count, stored } = flusherWith('1s');
+    count(1);
+    await clock.advance(250);
+    count(2);
+    count(4, 5_000);
+
+    await flusher.beforeApplicationShutdown();
+
+    expect(await stored()).toBe(7);
+  });
+
+  it('flushes everything once a slot when slots are shorter than 250 ms', async () => {
+    const { clock, store, count, stored, start } = flusherWith('100ms');
 
     count(3);
     await clock.advance(100);
-    // Counts without a report window are kept in the slot they were drained in.
-    expect(await stored(start + 100, start + 200)).toBe(3);
+    expect(await stored()).toBe(3);
     await expect(store.flushedThrough(start)).resolves.toBe(start + 100);
+    count(4);
     await clock.advance(99);
     await expect(store.flushedThrough(start)).resolves.toBe(start + 100);
+    await clock.advance(1);
+    expect(await stored()).toBe(7);
   });
 });

@@ -117,6 +117,26 @@ describe('ThroughputAccumulator', () => {
       expect(accumulator.drain()).toEqual([]);
     });
 
+    it("can take reports' windowed counts alone, holding the instants' for a later drain", () => {
+      const accumulator = new ThroughputAccumulator(10, 8_000);
+      accumulator.add('A', 'report', 1, 100, 0, undefined, 100, 100, 5_000);
+      accumulator.add('A', 'span', 1, 1, 0, undefined);
+
+      expect(accumulator.drain(false).map((r) => r.operation)).toEqual(['report']);
+      accumulator.add('A', 'span', 1, 1, 0, undefined);
+
+      expect(accumulator.drain()).toEqual([{ service: 'A', operation: 'span', sampled: 2, requests: 2, errors: 0, probabilities: [] }]);
+      expect(accumulator.isEmpty).toBe(true);
+    });
+
+    it('counts held instants against the cap until they are drained', () => {
+      const accumulator = new ThroughputAccumulator(1, 8_000);
+      accumulator.add('A', 'span', 1, 1, 0, undefined);
+      accumulator.drain(false);
+
+      expect(accumulator.add('A', 'report', 1, 100, 0, undefined, 100, 100, 5_000)).toBe(false);
+    });
+
     it('is not affected by later adds', () => {
       const accumulator = new ThroughputAccumulator(10);
       accumulator.add('A', 'GET', 1, 1, 0, '0.100000');
