@@ -16,10 +16,11 @@ import { REPLICA_ID } from './replica-identity';
 export const MAX_FLUSH_PERIOD_MS = 250;
 
 /**
- * Moves this replica's in-memory counts into the shared throughput store: reports' counts (of a
- * window) every INGEST_FLUSH_INTERVAL (the throughput slot) or MAX_FLUSH_PERIOD_MS, whichever is
- * shorter; counts of instants (spans, X-Ray statistics), which arrive all through a slot, once a
- * slot, so each operation's are written once per slot rather than once per flush; everything once
+ * Moves this replica's in-memory counts into the shared throughput store: counts spread over a
+ * report's window every INGEST_FLUSH_INTERVAL (the throughput slot) or MAX_FLUSH_PERIOD_MS,
+ * whichever is shorter (a whole number of flushes a slot); counts of instants (spans, X-Ray
+ * statistics, reports without a window), which arrive all through a slot, at the first flush in
+ * each slot, so an operation's are written once a slot rather than once a flush; everything once
  * more on shutdown. Several flushes in one slot append to it, as several replicas' do. A failed
  * flush drops its counts (and counts the drop): replaying them later would pile an outage's
  * traffic into one slot and read as a spike.
@@ -29,8 +30,8 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
   private stopTimer: Cancel | undefined;
   private flushing: Promise<void> | undefined;
   private lastFailure: string | undefined;
-  /** When instants were last drained. */
-  private instantsDrainedAt = -Infinity;
+  /** The slot instants were last drained in. */
+  private instantsSlot: number | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -44,7 +45,10 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
 
   onModuleInit(): void {
     const slotMs = this.config.ingestFlushIntervalMs;
-    this.stopTimer = this.clock.setInterval(() => void this.flush(this.clock.now() - this.instantsDrainedAt >= slotMs), flushPeriodMs(slotMs));
+    // Instants at the first flush in each slot: a flush comes at least once a slot, so no slot
+    // goes without (a later one would then hold two slots' worth), and a clock set back drains too.
+    const instantsDue = () => slotMs <= MAX_FLUSH_PERIOD_MS || Math.floor(this.clock.now() / slotMs) !== this.instantsSlot;
+    this.stopTimer = this.clock.setInterval(() => void this.flush(instantsDue()), flushPeriodMs(slotMs));
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -55,7 +59,10 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
     await this.flush(true);
   }
 
-  /** One flush (of instants too, or not); concurrent callers share it. Also marks this replica alive when idle. */
+  /**
+   * One flush (of instants too, or not); concurrent callers share it, whatever they asked for
+   * instants (the timer asks again at its next turn). Also marks this replica alive when idle.
+   */
   flush(instants: boolean): Promise<void> {
     this.flushing ??= this.flushOnce(instants).finally(() => (this.flushing = undefined));
     return this.flushing;
@@ -63,7 +70,7 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
 
   private async flushOnce(instants: boolean): Promise<void> {
     const drainedAt = this.clock.now();
-    if (instants) this.instantsDrainedAt = drainedAt;
+    if (instants) this.instantsSlot = Math.floor(drainedAt / this.config.ingestFlushIntervalMs);
     // A large fleet's second of counts takes tens of ms to turn into text: polls go in between.
     const slicer = this.clock.slicer();
     const records = await this.accumulator.drainInSlices(slicer, instants);
@@ -83,7 +90,10 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
   }
 }
 
-/** How often a replica flushes, given its slot. */
+/**
+ * How often a replica flushes, given its slot: at most MAX_FLUSH_PERIOD_MS, and a whole number of
+ * flushes a slot, so the first flush in each slot (the instants') comes once a slot exactly.
+ */
 export function flushPeriodMs(slotMs: number): number {
-  return Math.min(slotMs, MAX_FLUSH_PERIOD_MS);
+  return slotMs / Math.ceil(slotMs / MAX_FLUSH_PERIOD_MS);
 }

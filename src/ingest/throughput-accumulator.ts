@@ -12,12 +12,12 @@ type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { pr
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
- * on Redis; a flush drains in one swap. Counts of a report's window (`windowMs` > 0) and counts
- * of an instant (spans, X-Ray statistics, reports without a window) are held apart: a flush can
- * take the first alone, as a report's operations arrive once per report, while instants arrive
- * all through a slot and are kept until it ends, so each operation's are written once a slot.
- * Each service holds at most `maxOperations` distinct names between drains; the rest are
- * refused and counted, so a flood of distinct names cannot grow memory without bound.
+ * on Redis; a flush drains in one swap. Counts spread over a report's window (a window within
+ * `maxWindowMs`) and counts of an instant (spans, X-Ray statistics, reports without a window)
+ * are held apart: a flush can take the first alone, since a report's operations arrive once per
+ * report, while instants arrive all through a slot and are best written once a slot. Each
+ * service holds at most `maxOperations` operations of either kind until they are drained; the
+ * rest are refused and counted, so a flood of distinct names cannot grow memory without bound.
  */
 export class ThroughputAccumulator {
   private windowed = new Map<string, Map<string, Counts>>();
@@ -45,15 +45,16 @@ export class ThroughputAccumulator {
     windowMs = 0,
   ): boolean {
     const window = Math.min(this.maxWindowMs, windowMs);
-    const held = window > 0 ? this.windowed : this.instant;
+    const [held, other] = window > 0 ? [this.windowed, this.instant] : [this.instant, this.windowed];
     let operations = held.get(service);
-    if (!operations) {
-      operations = new Map();
-      held.set(service, operations);
-    }
-    let counts = operations.get(operation);
+    let counts = operations?.get(operation);
     if (!counts) {
-      if (this.heldFor(service) >= this.maxOperations) return false;
+      // A name the other kind holds already has its place under the cap.
+      if (!other.get(service)?.has(operation) && this.heldFor(service) >= this.maxOperations) return false;
+      if (!operations) {
+        operations = new Map();
+        held.set(service, operations);
+      }
       counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [], windowMs: 0 };
       operations.set(operation, counts);
     }
@@ -75,7 +76,7 @@ export class ThroughputAccumulator {
     return this.windowed.has(service) || this.instant.has(service);
   }
 
-  /** Distinct services counted since the last drain. */
+  /** Distinct services holding counts. */
   get serviceCount(): number {
     return new Set([...this.windowed.keys(), ...this.instant.keys()]).size;
   }

@@ -10,11 +10,32 @@ import { ManualClock } from '../../support/manual-clock';
 
 jest.mock('@nestjs/common', () => ({ Inject: () => () => undefined, Injectable: () => () => undefined, Optional: () => () => undefined }));
 
+/** The memory store, whose next flush can be held mid-way, as a slow Redis would hold it. */
+class HoldableStore extends MemoryThroughputStore {
+  private gate: Promise<void> | undefined;
+  private open: (() => void) | undefined;
+
+  hold(): void {
+    this.gate = new Promise((resolve) => (this.open = resolve));
+  }
+
+  release(): void {
+    this.open?.();
+  }
+
+  override async flush(...args: Parameters<MemoryThroughputStore['flush']>): Promise<void> {
+    const gate = this.gate;
+    this.gate = undefined;
+    await gate;
+    return super.flush(...args);
+  }
+}
+
 /** A flusher on the memory store, its slots `slot` long, at a slot boundary. */
 function flusherWith(slot: string) {
   const config = loadConfig({ INGEST_FLUSH_INTERVAL: slot, LOG_LEVEL: 'silent' });
   const { slotMs, retentionMs, window, keptMs } = storeSizing(config);
-  const store = new MemoryThroughputStore(slotMs, retentionMs, window, keptMs);
+  const store = new HoldableStore(slotMs, retentionMs, window, keptMs);
   const clock = new ManualClock(1_767_225_600_000);
   const accumulator = new ThroughputAccumulator(1_000, 8_000);
   const flusher = new ThroughputFlusher(config, pino({ level: 'silent' }), store, clock, 'a', new EngineMetrics(new MetricsService()), accumulator);
@@ -24,7 +45,10 @@ function flusherWith(slot: string) {
   const count = (requests: number, windowMs = 0) => accumulator.add('shop', 'GET /cart', 0, requests, 0, undefined, requests, requests, windowMs);
   /** Requests in the store, all slots of the test together. */
   const stored = async () => (await store.readIntervals([start - 10_000, start + 10_000]))[0].get('shop')?.get('GET /cart')?.requests ?? 0;
-  return { clock, store, flusher, count, stored, start };
+  /** Requests in each slot from `from`, `slots` of them. */
+  const perSlot = async (from: number, slots: number) =>
+    Promise.all(Array.from({ length: slots }, async (_, i) => (await store.readIntervals([from + i * slotMs, from + (i + 1) * slotMs]))[0].get('shop')?.get('GET /cart')?.requests ?? 0));
+  return { clock, store, flusher, count, stored, perSlot, start };
 }
 
 describe('ThroughputFlusher', () => {
@@ -69,6 +93,38 @@ describe('ThroughputFlusher', () => {
     await flusher.beforeApplicationShutdown();
 
     expect(await stored()).toBe(7);
+  });
+
+  it('flushes once more on shutdown when a flush was under way, for what came in meanwhile', async () => {
+    const { clock, store, flusher, count, stored } = flusherWith('1s');
+    count(1, 5_000);
+    store.hold();
+    await clock.advance(250);
+    // That flush drained the first count and waits on the store; this one arrives after.
+    count(2, 5_000);
+
+    const shutdown = flusher.beforeApplicationShutdown();
+    store.release();
+    await shutdown;
+
+    expect(await stored()).toBe(3);
+  });
+
+  it.each([
+    ['1s', 1_000],
+    ['300ms', 300],
+  ])('gives every %s slot its instants: none goes without while the next holds two', async (slot, slotMs) => {
+    const { clock, count, perSlot, start } = flusherWith(slot);
+    // One request every 50 ms: 20 a second, in every slot alike.
+    for (let t = 0; t < 12 * slotMs; t += 50) {
+      count(1);
+      await clock.advance(50);
+    }
+
+    // The first instants were drained at the first flush, so the next slot holds part of a
+    // slot's worth; from then on, one slot's each.
+    const slots = await perSlot(start + 2 * slotMs, 9);
+    for (const requests of slots) expect(requests).toBe(slotMs / 50);
   });
 
   it('flushes everything once a slot when slots are shorter than 250 ms', async () => {

@@ -129,6 +129,14 @@ describe('ThroughputAccumulator', () => {
       expect(accumulator.isEmpty).toBe(true);
     });
 
+    it('admits either kind of counts for a name the other kind holds, at the cap', () => {
+      const accumulator = new ThroughputAccumulator(1, 8_000);
+      accumulator.add('A', 'GET', 1, 100, 0, undefined, 100, 100, 5_000);
+
+      expect(accumulator.add('A', 'GET', 1, 1, 0, undefined)).toBe(true);
+      expect(accumulator.drain()).toHaveLength(2);
+    });
+
     it('counts held instants against the cap until they are drained', () => {
       const accumulator = new ThroughputAccumulator(1, 8_000);
       accumulator.add('A', 'span', 1, 1, 0, undefined);
