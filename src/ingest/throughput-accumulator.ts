@@ -72,15 +72,6 @@ export class ThroughputAccumulator {
     return true;
   }
 
-  has(service: string): boolean {
-    return this.windowed.has(service) || this.instant.has(service);
-  }
-
-  /** Distinct services holding counts. */
-  get serviceCount(): number {
-    return new Set([...this.windowed.keys(), ...this.instant.keys()]).size;
-  }
-
   get isEmpty(): boolean {
     return this.windowed.size === 0 && this.instant.size === 0;
   }
