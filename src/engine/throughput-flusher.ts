@@ -19,7 +19,7 @@ export const MAX_FLUSH_PERIOD_MS = 250;
  * Moves this replica's in-memory counts into the shared throughput store: counts spread over a
  * report's window every INGEST_FLUSH_INTERVAL (the throughput slot) or MAX_FLUSH_PERIOD_MS,
  * whichever is shorter (a whole number of flushes a slot); counts of instants (spans, X-Ray
- * statistics, reports without a window), which arrive all through a slot, at the first flush in
+ * statistics, reports without a window), which arrive all through a slot, at the last flush in
  * each slot, so an operation's are written once a slot rather than once a flush; everything once
  * more on shutdown. Several flushes in one slot append to it, as several replicas' do. A failed
  * flush drops its counts (and counts the drop): replaying them later would pile an outage's
@@ -45,10 +45,16 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
 
   onModuleInit(): void {
     const slotMs = this.config.ingestFlushIntervalMs;
-    // Instants at the first flush in each slot: a flush comes at least once a slot, so no slot
-    // goes without (a later one would then hold two slots' worth), and a clock set back drains too.
-    const instantsDue = () => slotMs <= MAX_FLUSH_PERIOD_MS || Math.floor(this.clock.now() / slotMs) !== this.instantsSlot;
-    this.stopTimer = this.clock.setInterval(() => void this.flush(instantsDue()), flushPeriodMs(slotMs));
+    const periodMs = flushPeriodMs(slotMs);
+    // Instants at the last flush in each slot, so they land in the slot they were seen in (at the
+    // first, a slot late); at once if a late timer let a slot go without, or the clock went back.
+    const instantsDue = () => {
+      const now = this.clock.now();
+      const slot = Math.floor(now / slotMs);
+      const last = Math.floor((now + periodMs) / slotMs) !== slot;
+      return slotMs <= MAX_FLUSH_PERIOD_MS || last || this.instantsSlot === undefined || slot - this.instantsSlot > 1 || slot < this.instantsSlot;
+    };
+    this.stopTimer = this.clock.setInterval(() => void this.flush(instantsDue()), periodMs);
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -66,21 +66,21 @@ describe('ThroughputFlusher', () => {
     expect(await stored()).toBe(12);
   });
 
-  it('keeps counts of instants (spans) for the slot, so each operation is written once a slot', async () => {
+  it('keeps counts of instants (spans) for the last flush of their slot, so each operation is written once a slot', async () => {
     const { clock, store, count, stored, start } = flusherWith('1s');
 
     count(1);
     await clock.advance(250);
     count(2);
-    await clock.advance(500);
-    count(3);
-    // Flushes went by (the watermark moved) without them: they are held, not lost.
-    await expect(store.flushedThrough(start)).resolves.toBe(start + 750);
+    await clock.advance(250);
+    // A flush went by (the watermark moved) without them: they are held, not lost.
+    await expect(store.flushedThrough(start)).resolves.toBe(start + 500);
     expect(await stored()).toBe(1);
-    await clock.advance(500);
+    await clock.advance(250);
 
-    // The first instants went with the first flush; the rest waited for the slot to pass.
-    expect(await stored()).toBe(6);
+    // The slot's last flush takes them, into the slot they were seen in.
+    expect(await stored()).toBe(3);
+    expect((await store.readIntervals([start, start + 1_000]))[0].get('shop')?.get('GET /cart')?.requests).toBe(3);
   });
 
   it('flushes everything on shutdown, the instants held included', async () => {
