@@ -98,7 +98,7 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
 
 /**
  * How often a replica flushes, given its slot: at most MAX_FLUSH_PERIOD_MS, and a whole number of
- * flushes a slot, so the first flush in each slot (the instants') comes once a slot exactly.
+ * flushes a slot, so the last flush in each slot (the instants') comes once a slot exactly.
  */
 export function flushPeriodMs(slotMs: number): number {
   return slotMs / Math.ceil(slotMs / MAX_FLUSH_PERIOD_MS);
