@@ -8,6 +8,7 @@ import { FencedOutError, type Fence } from '../store/leader-lease';
 import { SAMPLING_STORE, type SamplingStore } from '../store/store';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { catchUpMs } from '../store/store-sizing';
+import { reportWindowLimitMs } from '../ingest/report-window';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
 import { createCalculator } from './calculator-factory';
@@ -168,14 +169,15 @@ export class CalculationService implements Calculation {
   }
 
   /**
-   * The newest slot boundary every live replica has flushed past and that is at least
-   * ADAPTIVE_DELAY old: reading later could miss counts still on their way.
+   * The newest slot boundary at least ADAPTIVE_DELAY old that no count still on its way can
+   * land before: every live replica has flushed past it by the longest report window (counts
+   * not yet flushed are spread back at most that far from when they arrived).
    */
   private async readableEnd(now: number): Promise<number> {
     const slot = this.throughput.slotMs;
     const aliveSince = now - Math.max(5 * this.config.ingestFlushIntervalMs, 5_000);
     const flushed = (await this.throughput.flushedThrough(aliveSince)) ?? now;
-    const end = Math.min(now - this.config.adaptive.delayMs, flushed);
+    const end = Math.min(now - this.config.adaptive.delayMs, flushed - reportWindowLimitMs(this.config));
     return Math.floor(end / slot) * slot;
   }
 

@@ -1,19 +1,12 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { MAX_FLUSH_PERIOD_MS, flushPeriodMs } from '../ingest/flush-period';
 import { ThroughputAccumulator } from '../ingest/throughput-accumulator';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
 import { type Cancel, CLOCK, type Clock } from './clock';
 import { REPLICA_ID } from './replica-identity';
-
-/**
- * A flush of reports' counts at least this often, whatever the slot (INGEST_FLUSH_INTERVAL).
- * Held in memory for a whole slot, they outlived V8's young-generation collections (one every
- * ~0.4 s under a large fleet's reports) and were copied, then promoted: at 200,000 operations
- * ~10 MB/s, and scavenges of 20–50 ms that polls waited behind. Held a quarter as long, most die young.
- */
-export const MAX_FLUSH_PERIOD_MS = 250;
 
 /**
  * Moves this replica's in-memory counts into the shared throughput store: counts spread over a
@@ -94,12 +87,4 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
       }
     }
   }
-}
-
-/**
- * How often a replica flushes, given its slot: at most MAX_FLUSH_PERIOD_MS, and a whole number of
- * flushes a slot, so the last flush in each slot (the instants') comes once a slot exactly.
- */
-export function flushPeriodMs(slotMs: number): number {
-  return slotMs / Math.ceil(slotMs / MAX_FLUSH_PERIOD_MS);
 }

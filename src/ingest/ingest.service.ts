@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
+import { CLOCK, type Clock } from '../engine/clock';
 import { formatProbabilityCached } from '../sampling/jaeger/format-probability';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
@@ -33,6 +34,7 @@ export class IngestService {
     private readonly provider: StrategyProvider,
     private readonly metrics: IngestMetrics,
     private readonly auth: ReporterAuth,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.services = new ServiceCap(config.maxServices, provider);
   }
@@ -65,6 +67,8 @@ export class IngestService {
       return 0;
     }
     const served = this.provider.lookup(report.service);
+    // The report's window ends as it arrives, whenever the flush that takes it comes.
+    const windowEndMs = this.clock.now();
     let overCap = 0;
     for (const op of report.operations) {
       const probability = op.probability ?? served.rates.rateFor(op.operation);
@@ -78,6 +82,7 @@ export class IngestService {
         op.count,
         op.outcomes,
         (report.windowSeconds ?? 0) * 1000,
+        windowEndMs,
       );
       if (!added) overCap++;
     }

@@ -4,11 +4,12 @@ import { MAX_RECORDED_PROBABILITIES } from '../sampling/throughput';
 import { type OperationCounts, countedRecord } from '../store/throughput-counts';
 
 /**
- * An operation's counts since the last drain, and the widest report window among them. The
- * probabilities seen are a short list (at most MAX_RECORDED_PROBABILITIES, one in practice):
- * a Set per operation per second would be most of what ingest allocates.
+ * An operation's counts since the last drain, the widest report window among them and when the
+ * latest of those windows ended (0: none said). The probabilities seen are a short list (at most
+ * MAX_RECORDED_PROBABILITIES, one in practice): a Set per operation per second would be most of
+ * what ingest allocates.
  */
-type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { probabilities: string[]; windowMs: number };
+type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { probabilities: string[]; windowMs: number; endMs: number };
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
@@ -25,14 +26,17 @@ export class ThroughputAccumulator {
 
   /**
    * @param maxWindowMs the longest report window spread back in time (see `reportWindowLimitMs`);
-   *   a longer window is taken as this long, ending at the flush.
+   *   a longer window is taken as this long, ending where it ended.
    */
   constructor(
     private readonly maxOperations: number,
     private readonly maxWindowMs = 0,
   ) {}
 
-  /** Returns false when the operation was refused by the per-service cap. */
+  /**
+   * Returns false when the operation was refused by the per-service cap. `windowEndMs` is when a
+   * report's window ended (its arrival); without it the window ends at the flush that drains it.
+   */
   add(
     service: string,
     operation: string,
@@ -43,6 +47,7 @@ export class ThroughputAccumulator {
     exact = 0,
     outcomes = requests,
     windowMs = 0,
+    windowEndMs = 0,
   ): boolean {
     const window = Math.min(this.maxWindowMs, windowMs);
     const [held, other] = window > 0 ? [this.windowed, this.instant] : [this.instant, this.windowed];
@@ -55,7 +60,7 @@ export class ThroughputAccumulator {
         operations = new Map();
         held.set(service, operations);
       }
-      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [], windowMs: 0 };
+      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [], windowMs: 0, endMs: 0 };
       operations.set(operation, counts);
     }
     counts.sampled += sampled;
@@ -65,6 +70,7 @@ export class ThroughputAccumulator {
     counts.outcomes += outcomes;
     // Reports of one operation share a window in practice; mixed, the widest is kept.
     if (window > counts.windowMs) counts.windowMs = window;
+    if (window > 0 && windowEndMs > counts.endMs) counts.endMs = windowEndMs;
     const seen = counts.probabilities;
     if (probability !== undefined && seen.length < MAX_RECORDED_PROBABILITIES && !seen.includes(probability)) {
       seen.push(probability);
@@ -103,10 +109,16 @@ export class ThroughputAccumulator {
     const out: CountedOperation[] = [];
     for (const held of drained) {
       for (const [service, operations] of held) {
+        // One end for the service's windows, the latest: its counts stay one line a flush.
+        let endMs = 0;
+        for (const c of operations.values()) if (c.endMs > endMs) endMs = c.endMs;
         for (const [operation, c] of operations) {
           // The drained counts are not touched again: their list becomes the record's.
           const record = countedRecord(service, operation, c, c.probabilities);
-          if (c.windowMs > 0) record.windowMs = c.windowMs;
+          if (c.windowMs > 0) {
+            record.windowMs = c.windowMs;
+            if (endMs > 0) record.endMs = endMs;
+          }
           out.push(record);
         }
         yield;

@@ -21,8 +21,13 @@ export interface CountedOperation {
   /** Probabilities seen, formatted to 6 decimals as Jaeger keys them; at most 10. */
   probabilities: string[];
   /**
-   * The counts were seen over this long before the flush (a report's window), and are spread
+   * The counts were seen over this long before `endMs` (a report's window), and are spread
    * evenly over it; absent: at the flush.
    */
   windowMs?: number;
+  /**
+   * When the window ended: its report's arrival (absent: the flush). Anchored at the flush, a
+   * window moved by a whole flush period whenever its report came just after one.
+   */
+  endMs?: number;
 }

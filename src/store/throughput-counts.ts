@@ -106,23 +106,28 @@ export function countedRecord(
 }
 
 /**
- * Consecutive records of one service and one window. A flush's records come a service at a
- * time with one window in practice, so what depends only on those two (a shard, a slot, a
- * line) is worked out once per run rather than once per operation.
+ * Consecutive records of one service and one window (its length and end). A flush's records
+ * come a service at a time with one window in practice, so what depends only on those (a shard,
+ * a slot, a line) is worked out once per run rather than once per operation.
  */
 export function* recordRuns(records: CountedOperation[]): Generator<CountedOperation[]> {
   let start = 0;
   for (let i = 1; i <= records.length; i++) {
-    if (i === records.length || records[i].service !== records[start].service || (records[i].windowMs ?? 0) !== (records[start].windowMs ?? 0)) {
+    if (i === records.length || !sameWindow(records[i], records[start])) {
       yield records.slice(start, i);
       start = i;
     }
   }
 }
 
+function sameWindow(a: CountedOperation, b: CountedOperation): boolean {
+  return a.service === b.service && (a.windowMs ?? 0) === (b.windowMs ?? 0) && a.endMs === b.endMs;
+}
+
 /** Where a flushed record's counts were seen: from `startMs`, spread evenly over `windowMs`. */
 export function recordStart(record: CountedOperation, drainedAt: number): number {
-  return drainedAt - (record.windowMs ?? 0);
+  // Never after the drain: a count recorded before it cannot have been seen later.
+  return Math.min(record.endMs ?? drainedAt, drainedAt) - (record.windowMs ?? 0);
 }
 
 /**
@@ -136,10 +141,11 @@ export function encodeFlush(records: CountedOperation[], drainedAt: number): str
   const lines = new Map<string, unknown[]>();
   for (const run of recordRuns(records)) {
     const { service, windowMs = 0 } = run[0];
-    const key = `${windowMs}|${service}`;
+    const startMs = recordStart(run[0], drainedAt);
+    const key = `${windowMs}|${startMs}|${service}`;
     let line = lines.get(key);
     if (!line) {
-      line = [service, recordStart(run[0], drainedAt), windowMs];
+      line = [service, startMs, windowMs];
       lines.set(key, line);
     }
     for (const r of run) line.push(r.operation, r.sampled, r.requests, r.exact ?? 0, r.errors, r.outcomes ?? r.requests, r.probabilities);

@@ -1,6 +1,7 @@
 import pino from 'pino';
 import { loadConfig } from '../../../src/config/load-config';
 import { ThroughputFlusher } from '../../../src/engine/throughput-flusher';
+import { reportWindowLimitMs } from '../../../src/ingest/report-window';
 import { ThroughputAccumulator } from '../../../src/ingest/throughput-accumulator';
 import { MemoryThroughputStore } from '../../../src/store/memory/memory-throughput.store';
 import { storeSizing } from '../../../src/store/store-sizing';
@@ -32,17 +33,18 @@ class HoldableStore extends MemoryThroughputStore {
 }
 
 /** A flusher on the memory store, its slots `slot` long, at a slot boundary. */
-function flusherWith(slot: string) {
-  const config = loadConfig({ INGEST_FLUSH_INTERVAL: slot, LOG_LEVEL: 'silent' });
+function flusherWith(slot: string, env: Record<string, string> = {}) {
+  const config = loadConfig({ INGEST_FLUSH_INTERVAL: slot, LOG_LEVEL: 'silent', ...env });
   const { slotMs, retentionMs, window, keptMs } = storeSizing(config);
   const store = new HoldableStore(slotMs, retentionMs, window, keptMs);
   const clock = new ManualClock(1_767_225_600_000);
-  const accumulator = new ThroughputAccumulator(1_000, 8_000);
+  const accumulator = new ThroughputAccumulator(1_000, reportWindowLimitMs(config));
   const flusher = new ThroughputFlusher(config, pino({ level: 'silent' }), store, clock, 'a', new EngineMetrics(new MetricsService()), accumulator);
   flusher.onModuleInit();
   const start = clock.now();
   /** Requests of an instant (a span's), or of a report's window ending now. */
-  const count = (requests: number, windowMs = 0) => accumulator.add('shop', 'GET /cart', 0, requests, 0, undefined, requests, requests, windowMs);
+  const count = (requests: number, windowMs = 0) =>
+    accumulator.add('shop', 'GET /cart', 0, requests, 0, undefined, requests, requests, windowMs, clock.now());
   /** Requests in the store, all slots of the test together. */
   const stored = async () => (await store.readIntervals([start - 10_000, start + 10_000]))[0].get('shop')?.get('GET /cart')?.requests ?? 0;
   /** Requests in each slot from `from`, `slots` of them. */
@@ -125,6 +127,21 @@ describe('ThroughputFlusher', () => {
     // slot's worth; from then on, one slot's each.
     const slots = await perSlot(start + 2 * slotMs, 9);
     for (const requests of slots) expect(requests).toBe(slotMs / 50);
+  });
+
+  it('gives every slot one report of an SDK reporting once a slot, its reports arriving just before or just after a flush', async () => {
+    // ADAPTIVE_DELAY 1 s leaves room to spread a report half a second back.
+    const { clock, count, perSlot, start } = flusherWith('1s', { ADAPTIVE_DELAY: '1s' });
+    for (let k = 1; k <= 12; k++) {
+      // Each report is a second's 1,000 requests, sent on either side of the flush at the slot's end.
+      await clock.advance(start + k * 1_000 + (k % 2 === 0 ? -3 : 3) - clock.now());
+      count(1_000, 1_000);
+    }
+    await clock.advance(1_000);
+
+    // Spread back from where they ended, not from the flush that took them (which put half of
+    // each late report in the next slot: 1,500 and 500 in turn; as instants, 2,000 and none).
+    for (const requests of await perSlot(start + 2_000, 9)) expect(Math.abs(requests - 1_000)).toBeLessThanOrEqual(10);
   });
 
   it('flushes everything once a slot when slots are shorter than 250 ms', async () => {

@@ -170,6 +170,20 @@ describe('ThroughputAccumulator', () => {
       expect(windows).toEqual({ five: 5_000, long: 8_000, instant: undefined });
     });
 
+    it("ends a service's windows where its latest report's did, one end for all its operations", () => {
+      const accumulator = new ThroughputAccumulator(10, 8_000);
+
+      accumulator.add('A', 'GET', 1, 100, 0, undefined, 100, 100, 1_000, 5_100);
+      accumulator.add('A', 'PUT', 1, 100, 0, undefined, 100, 100, 1_000, 5_180);
+      accumulator.add('B', 'GET', 1, 100, 0, undefined, 100, 100, 1_000, 5_050);
+      accumulator.add('B', 'span', 1, 1, 0, undefined);
+      accumulator.add('C', 'GET', 1, 100, 0, undefined, 100, 100, 1_000);
+
+      const ends = Object.fromEntries(accumulator.drain().map((r) => [`${r.service} ${r.operation}`, r.endMs]));
+      // An instant has no window to end; a window whose end was not said ends at the flush.
+      expect(ends).toEqual({ 'A GET': 5_180, 'A PUT': 5_180, 'B GET': 5_050, 'B span': undefined, 'C GET': undefined });
+    });
+
     it('spreads nothing when the engine reads too soon for it (no limit)', () => {
       const accumulator = new ThroughputAccumulator(10);
 

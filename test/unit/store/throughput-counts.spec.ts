@@ -47,6 +47,24 @@ describe('flush text', () => {
     expect(instant.get('B')).toBeUndefined();
   });
 
+  it("spreads a window back from where it ended, before the flush, never after it", () => {
+    const records = [
+      record('A', 'GET', 10, { windowMs: 1_000, endMs: AT - 400 }),
+      record('A', 'PUT', 20, { windowMs: 1_000, endMs: AT - 100 }),
+      // An end after the flush (another clock's) is taken as the flush.
+      record('B', 'GET', 30, { windowMs: 1_000, endMs: AT + 5_000 }),
+    ];
+
+    const [early, late, after] = decode(encodeFlush(records, AT), [AT - 2_000, AT - 1_200, AT, AT + 10_000]).intervals;
+
+    // GET's second ended 400 ms before the flush: 20 % of it before AT − 1.2 s; PUT's, none.
+    expect(early.get('A')?.get('GET')?.requests).toBeCloseTo(2);
+    expect(late.get('A')?.get('GET')?.requests).toBeCloseTo(8);
+    expect(late.get('A')?.get('PUT')?.requests).toBeCloseTo(20);
+    expect(late.get('B')?.get('GET')?.requests).toBeCloseTo(30);
+    expect(after.size).toBe(0);
+  });
+
   it('sums appended flushes of several replicas, and unions their probabilities', () => {
     const first = encodeFlush([record('A', 'GET', 10, { exact: 10, errors: 2, outcomes: 4, probabilities: ['0.100000'] })], AT);
     const second = encodeFlush([record('A', 'GET', 5, { probabilities: ['0.200000'] }), record('B', 'PUT', 1)], AT + 1);

@@ -6,6 +6,7 @@ import { CalculationService } from '../../../../src/engine/calculation.service';
 import { HistoryRecorder } from '../../../../src/engine/history-recorder';
 import { LeaderElector } from '../../../../src/engine/leader-elector';
 import { ThroughputFlusher } from '../../../../src/engine/throughput-flusher';
+import { reportWindowLimitMs } from '../../../../src/ingest/report-window';
 import { ThroughputAccumulator } from '../../../../src/ingest/throughput-accumulator';
 import { StrategyProvider } from '../../../../src/serving/strategy-provider';
 import { historyBounds } from '../../../../src/store/history-store';
@@ -79,6 +80,22 @@ class RecordingStore extends MemoryStore {
   }
 }
 
+/** The memory throughput store, each flush reaching it `latencyMs` after it was sent. */
+class SlowFlushes extends MemoryThroughputStore {
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly latencyMs: number,
+    ...sizing: ConstructorParameters<typeof MemoryThroughputStore>
+  ) {
+    super(...sizing);
+  }
+
+  override async flush(...args: Parameters<MemoryThroughputStore['flush']>): Promise<void> {
+    await new Promise<void>((resolve) => this.clock.setTimeout(resolve, this.latencyMs));
+    return super.flush(...args);
+  }
+}
+
 /** What replicas share: one clock, and the memory backend in place of Redis. */
 export class SharedState {
   readonly clock = new ManualClock();
@@ -88,9 +105,16 @@ export class SharedState {
   readonly history: MemoryHistoryStore;
   readonly announcer = new MemoryAnnouncer();
 
-  constructor(readonly config: AppConfig = engineConfig()) {
+  /** `flushLatencyMs`: how long each flush takes to reach the store, on the shared clock. */
+  constructor(
+    readonly config: AppConfig = engineConfig(),
+    flushLatencyMs = 0,
+  ) {
     const { slotMs, retentionMs, window, keptMs } = storeSizing(config);
-    this.throughput = new MemoryThroughputStore(slotMs, retentionMs, window, keptMs);
+    this.throughput =
+      flushLatencyMs > 0
+        ? new SlowFlushes(this.clock, flushLatencyMs, slotMs, retentionMs, window, keptMs)
+        : new MemoryThroughputStore(slotMs, retentionMs, window, keptMs);
     this.history = new MemoryHistoryStore(historyBounds(config.adaptive.calculationIntervalMs));
   }
 }
@@ -114,7 +138,7 @@ export class EngineReplica {
     const metricsService = new MetricsService();
     const metrics = new EngineMetrics(metricsService);
     this.clock = new ProcessClock(shared.clock);
-    this.accumulator = new ThroughputAccumulator(config.adaptive.maxOperations);
+    this.accumulator = new ThroughputAccumulator(config.adaptive.maxOperations, reportWindowLimitMs(config));
     this.flusher = new ThroughputFlusher(config, logger, shared.throughput, this.clock, name, metrics, this.accumulator);
     this.elector = new LeaderElector(config, logger, shared.lease, name, metrics, this.clock);
     this.calculation = new CalculationService(
@@ -144,6 +168,11 @@ export class EngineReplica {
   /** `requests` root spans of one operation, reported as counted at `probability`. */
   report(service: string, operation: string, requests: number, probability: number): void {
     this.accumulator.add(service, operation, requests * probability, requests, 0, String(probability), requests);
+  }
+
+  /** The same, as a report of the `windowMs` just ended. */
+  reportWindow(service: string, operation: string, requests: number, probability: number, windowMs: number): void {
+    this.accumulator.add(service, operation, requests * probability, requests, 0, String(probability), requests, requests, windowMs, this.clock.now());
   }
 
   /** Whether this replica holds the lease as far as it knows. */
