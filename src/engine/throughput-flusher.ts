@@ -48,6 +48,9 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
       return slotMs <= MAX_FLUSH_PERIOD_MS || last || this.instantsSlot === undefined || slot - this.instantsSlot > 1 || slot < this.instantsSlot;
     };
     this.stopTimer = this.clock.setInterval(() => void this.flush(instantsDue()), periodMs);
+    // A watermark before any count comes in: until its first flush a replica is not waited for,
+    // and a report it holds could be spread back into a slot the leader has read meanwhile.
+    void this.flush(false);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -56,6 +59,10 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
     // A flush under way drained before the last counts came in: one more takes them.
     await this.flushing;
     await this.flush(true);
+    // Nothing more comes from here: the leader need not wait the liveness timeout for it.
+    await this.store.leave(this.replica).catch((error: unknown) => {
+      this.logger.warn({ reason: (error as Error).message }, 'flush watermark not removed at shutdown');
+    });
   }
 
   /**

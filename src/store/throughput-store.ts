@@ -4,16 +4,18 @@ import type { PackedCounts } from './packed-counts';
 import type { IntervalCounts } from './throughput-counts';
 
 /**
- * Time-bucketed throughput shared by replicas. Each replica flushes its counters into the slot
- * of the flush time and records how far it has flushed; the leader reads only slots that every
- * live replica has flushed past, so no count arrives in a slot after it was read.
+ * Time-bucketed throughput shared by replicas. Each replica flushes its counters into the slots
+ * they were seen in and records how far it has flushed; the leader reads only slots that every
+ * live replica has flushed past by the longest report window (what is not flushed yet may be
+ * spread back that far), so no count arrives in a slot after it was read.
  */
 export interface ThroughputStore {
-  /** Slot length: counts are attributed to the slot their flush fell in. */
+  /** Slot length: counts are attributed to the slot they were seen in. */
   readonly slotMs: number;
   /**
-   * Adds `records` to the slots their counts start in (`drainedAt`, less a spread record's
-   * window) and marks `replica` as flushed through `drainedAt`. Encoding yields to `slicer`.
+   * Adds `records` to the slots their counts start in (their window's end, at most `drainedAt`,
+   * less the window; `drainedAt` for an instant) and marks `replica` as flushed through
+   * `drainedAt`. Encoding yields to `slicer`.
    */
   flush(replica: string, drainedAt: number, records: CountedOperation[], slicer?: TimeSlicer): Promise<void>;
   /**
@@ -54,6 +56,8 @@ export interface ThroughputStore {
    * when none did. Replicas silent since then are taken as gone and no longer waited for.
    */
   flushedThrough(aliveSince: number): Promise<number | undefined>;
+  /** `replica` flushes no more (it has shut down): the leader stops waiting for it at once. */
+  leave(replica: string): Promise<void>;
 }
 
 export interface ReadOptions {

@@ -166,7 +166,10 @@ describe('error boost through the report API (samplane, 2 s interval)', () => {
     });
     // Not before the cooldown: a boost does not end at the first calm calculation.
     expect(Date.now() - ended).toBeGreaterThanOrEqual((COOLDOWN_SECONDS - 4) * 1000);
-    for (const { probability } of ordersWatch.versionsSince('POST /order', endVersion)) expect(probability).toBeLessThanOrEqual(peak);
+    // No spike as errors fall (at 1 % errors, aiming at one errored trace/s would ask for 0.2).
+    // A bucket straddling the end, its error rate still within a tenth of the incident's, may
+    // follow its errors/s a few percent up, as it would a fall in traffic during an incident.
+    for (const { probability } of ordersWatch.versionsSince('POST /order', endVersion)) expect(probability).toBeLessThanOrEqual(peak * 1.1);
     expect(orders.failures).toEqual([]);
   }, 150_000);
 

@@ -145,6 +145,22 @@ export function describeKeptIntervalsAndWatermarks(open: (keyPrefix?: string) =>
       await expect(store.flushedThrough(0)).resolves.toBe(BASE + 6_000);
     });
 
+    it('stops waiting for a replica that left, at once; it is back when it flushes again', async () => {
+      const store = await open();
+      await store.flush('leaving', BASE + 1_000, []);
+      await store.flush('staying', BASE + 6_000, []);
+
+      await store.leave('leaving');
+
+      await expect(store.flushedThrough(0)).resolves.toBe(BASE + 6_000);
+      await store.flush('leaving', BASE + 2_000, []);
+      await expect(store.flushedThrough(0)).resolves.toBe(BASE + 2_000);
+      // Leaving twice, or never having flushed, is no error.
+      await store.leave('leaving');
+      await store.leave('never-flushed');
+      await expect(store.flushedThrough(0)).resolves.toBe(BASE + 6_000);
+    });
+
     it('counts a replica whose watermark is exactly aliveSince as alive', async () => {
       const store = await open();
       await store.flush('replica-a', BASE + 5_000, []);

@@ -115,4 +115,9 @@ export class MemoryThroughputStore implements ThroughputStore {
     }
     return Promise.resolve(lowest);
   }
+
+  leave(replica: string): Promise<void> {
+    this.watermarks.delete(replica);
+    return Promise.resolve();
+  }
 }

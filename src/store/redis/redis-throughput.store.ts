@@ -212,4 +212,8 @@ export class RedisThroughputStore implements ThroughputStore {
     const lowest = (results.get('control') ?? [])[1] as string[];
     return lowest.length === 2 ? Number(lowest[1]) : undefined;
   }
+
+  async leave(replica: string): Promise<void> {
+    await this.client.zrem(this.keys.flushed, replica);
+  }
 }

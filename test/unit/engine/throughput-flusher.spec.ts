@@ -97,6 +97,17 @@ describe('ThroughputFlusher', () => {
     expect(await stored()).toBe(7);
   });
 
+  it('is waited for from its start, and no longer once it has shut down', async () => {
+    const { clock, store, flusher, start } = flusherWith('1s');
+    await clock.settle();
+    // Flushed through its start before any count came in: a report it holds is waited for.
+    await expect(store.flushedThrough(start)).resolves.toBe(start);
+
+    await flusher.beforeApplicationShutdown();
+
+    await expect(store.flushedThrough(start)).resolves.toBeUndefined();
+  });
+
   it('flushes once more on shutdown when a flush was under way, for what came in meanwhile', async () => {
     const { clock, store, flusher, count, stored } = flusherWith('1s');
     count(1, 5_000);

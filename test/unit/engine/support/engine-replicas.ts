@@ -270,4 +270,8 @@ export class StallableThroughput implements ThroughputStore {
   flushedThrough(aliveSince: number): Promise<number | undefined> {
     return this.store.flushedThrough(aliveSince);
   }
+
+  leave(replica: string): Promise<void> {
+    return this.store.leave(replica);
+  }
 }
