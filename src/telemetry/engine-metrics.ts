@@ -19,7 +19,8 @@ export class EngineMetrics {
   private readonly calculations: Counter<'outcome'>;
   private readonly leader: Gauge;
   /** The per-service and per-operation families' text as of the latest calculation. */
-  private familiesText: string;
+  /** The per-operation families, encoded once a calculation rather than once a scrape. */
+  private familiesBytes: Buffer;
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;
 
@@ -59,8 +60,8 @@ export class EngineMetrics {
       registers,
     });
     this.leader.set(0);
-    this.familiesText = operationFamiliesText({ operations: '', probability: '', qps: '', errorRate: '', boosted: '' });
-    metrics.addTextFamily(() => this.familiesText);
+    this.familiesBytes = Buffer.from(operationFamiliesText({ operations: '', probability: '', qps: '', errorRate: '', boosted: '' }));
+    metrics.addTextFamily(() => this.familiesBytes);
     this.seriesOmitted = new Gauge({
       name: 'samplane_metric_series_omitted',
       help: 'Per-operation series left out of the gauges above by the cardinality cap.',
@@ -106,7 +107,7 @@ export class EngineMetrics {
 
   /** Families written elsewhere (by a calculation thread); every scrape sends this text until the next. */
   showOperationFamilies(families: OperationFamilies): void {
-    this.familiesText = families.text;
+    this.familiesBytes = Buffer.from(families.text);
     this.seriesOmitted.set(families.omitted);
   }
 }

@@ -24,8 +24,8 @@ export class HealthController {
 
   @Get('metrics')
   @Header('cache-control', 'no-store')
-  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
+  async scrape(@Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
     reply.header('content-type', this.metrics.contentType());
-    return this.metrics.render();
+    return this.metrics.renderBytes();
   }
 }

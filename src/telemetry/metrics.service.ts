@@ -41,7 +41,7 @@ export class MetricsService {
   private readonly overCap: Gauge;
   private readonly lastPolls = new LastPolls();
   /** Families rendered as text of their own, after prom-client's (see TextFamily). */
-  private readonly textFamilies: Array<() => string> = [];
+  private readonly textFamilies: Array<() => string | Buffer> = [];
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
@@ -188,14 +188,34 @@ export class MetricsService {
     return this.registry.contentType;
   }
 
-  /** Adds a family written by `render` to every scrape, after the registry's own. */
-  addTextFamily(render: () => string): void {
+  /**
+   * Adds a family written by `render` to every scrape, after the registry's own. A family that
+   * changes less often than it is scraped is best given as bytes, encoded once.
+   */
+  addTextFamily(render: () => string | Buffer): void {
     this.textFamilies.push(render);
   }
 
-  async render(): Promise<string> {
+  /**
+   * The scrape's body as bytes. A large fleet's is hundreds of KB; sent as one string, it was
+   * flattened, measured and encoded on every scrape, ~10 ms of a replica's event loop.
+   */
+  async renderBytes(): Promise<Buffer> {
+    const parts: Buffer[] = [];
     let text = await this.registry.metrics();
-    for (const family of this.textFamilies) text += family();
-    return text;
+    for (const family of this.textFamilies) {
+      const rendered = family();
+      if (typeof rendered === 'string') text += rendered;
+      else {
+        parts.push(Buffer.from(text), rendered);
+        text = '';
+      }
+    }
+    parts.push(Buffer.from(text));
+    return Buffer.concat(parts);
+  }
+
+  async render(): Promise<string> {
+    return (await this.renderBytes()).toString('utf8');
   }
 }
