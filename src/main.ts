@@ -58,7 +58,13 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
   const polls = app.get(SamplingHttpRoutes).serveDirect;
   const reports = app.get(ReportFastLane).serveDirect;
   fastLane.serve = (request, response) => polls(request, response) || reports(request, response);
-  await app.listen(config.httpPort, config.host);
+  try {
+    await app.listen(config.httpPort, config.host);
+  } catch (error) {
+    // Modules started (the flusher joined the watermarks): shut them down, not just exit.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const httpPort = (app.getHttpServer().address() as AddressInfo).port;
   const grpcPort = app.get(GrpcServer).port ?? config.grpcPort;
   let xray: Awaited<ReturnType<typeof startXRayListener>> | undefined;

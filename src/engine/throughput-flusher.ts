@@ -36,7 +36,7 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
     private readonly accumulator: ThroughputAccumulator,
   ) {}
 
-  onModuleInit(): void {
+  async onModuleInit(): Promise<void> {
     const slotMs = this.config.ingestFlushIntervalMs;
     const periodMs = flushPeriodMs(slotMs);
     // Instants at the last flush in each slot, so they land in the slot they were seen in (at the
@@ -48,9 +48,9 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
       return slotMs <= MAX_FLUSH_PERIOD_MS || last || this.instantsSlot === undefined || slot - this.instantsSlot > 1 || slot < this.instantsSlot;
     };
     this.stopTimer = this.clock.setInterval(() => void this.flush(instantsDue()), periodMs);
-    // A watermark before any count comes in: until its first flush a replica is not waited for,
-    // and a report it holds could be spread back into a slot the leader has read meanwhile.
-    void this.flush(false);
+    // A watermark before any count comes in (before the ports open): until its first flush a
+    // replica is not waited for, and a report it holds could be spread back into a slot read meanwhile.
+    await this.flush(false);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -59,7 +59,9 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
     // A flush under way drained before the last counts came in: one more takes them.
     await this.flushing;
     await this.flush(true);
-    // Nothing more comes from here: the leader need not wait the liveness timeout for it.
+    // Nothing more comes from here: the leader need not wait the liveness timeout for it. Not
+    // after a failed flush, whose writes may still land: its watermark expires with liveness.
+    if (this.lastFailure !== undefined) return;
     await this.store.leave(this.replica).catch((error: unknown) => {
       this.logger.warn({ reason: (error as Error).message }, 'flush watermark not removed at shutdown');
     });

@@ -1,11 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { CLOCK, type Clock } from '../engine/clock';
 import { formatProbabilityCached } from '../sampling/jaeger/format-probability';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { INGEST_LIMITS } from './ingest-limits';
-import { FieldError } from '../errors/domain-error';
+import { DomainError, FieldError } from '../errors/domain-error';
 import type { DecodedSpans } from './otlp/otlp-decode';
 import { validateReport } from './report-validation';
 import { type Reporter, ReporterAuth } from './reporter-auth';
@@ -25,8 +25,9 @@ export interface OtlpOutcome {
  * work for OpenTelemetry SDKs, which write no sampler tags.
  */
 @Injectable()
-export class IngestService {
+export class IngestService implements OnModuleDestroy {
   private readonly services: ServiceCap;
+  private closing = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -37,6 +38,15 @@ export class IngestService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
     this.services = new ServiceCap(config.maxServices, provider);
+  }
+
+  /**
+   * Shutting down: counts taken from now on would miss the last flush (Nest runs this before
+   * any shutdown hook), so reports and spans are refused with 503 / UNAVAILABLE, which
+   * reporters retry, rather than accepted and lost. Polls are still answered.
+   */
+  onModuleDestroy(): void {
+    this.closing = true;
   }
 
   /** Who sent a document, from its `authorization` header or metadata; throws `UnauthenticatedError`. */
@@ -54,6 +64,7 @@ export class IngestService {
    * `PermissionDeniedError` for a service outside the reporter's scope) before counting anything.
    */
   acceptReport(document: unknown, transport: 'http' | 'grpc', reporter: Reporter): number {
+    this.refuseWhenClosing();
     let report;
     try {
       report = validateReport(document);
@@ -99,6 +110,7 @@ export class IngestService {
    * pipeline, and counting part of it would hide that.
    */
   acceptSpans(decoded: DecodedSpans, transport: 'http' | 'grpc', reporter: Reporter): OtlpOutcome {
+    this.refuseWhenClosing();
     this.authorize('otlp', reporter, new Set(decoded.roots.map((span) => span.service)));
     const byService = new Map<string, number>();
     let rejected = decoded.rejected;
@@ -157,6 +169,10 @@ export class IngestService {
       for (const [service, spans] of byService) this.metrics.reportedBy(reporter.name, 'otlp', service, spans);
     }
     return { rejectedSpans: rejected, errorMessage: rejected > 0 ? reason : undefined };
+  }
+
+  private refuseWhenClosing(): void {
+    if (this.closing) throw new DomainError('unavailable', 'this replica is shutting down: send again, to another replica');
   }
 
   private authorize(source: 'report' | 'otlp', reporter: Reporter, services: Iterable<string>): void {

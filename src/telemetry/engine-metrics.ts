@@ -18,8 +18,7 @@ export class EngineMetrics {
   private readonly calculationDuration: Histogram;
   private readonly calculations: Counter<'outcome'>;
   private readonly leader: Gauge;
-  /** The per-service and per-operation families' text as of the latest calculation. */
-  /** The per-operation families, encoded once a calculation rather than once a scrape. */
+  /** The per-service and per-operation families as of the latest calculation, encoded once for every scrape. */
   private familiesBytes: Buffer;
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;

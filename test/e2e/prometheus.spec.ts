@@ -72,6 +72,16 @@ describe('Grafana dashboard and alerts on a real Prometheus', () => {
     await samplane?.stop('SIGKILL');
   });
 
+  it("answers a scrape in Prometheus's text format, labelled as such", async () => {
+    const response = await fetch(`${samplane.url}/metrics`);
+    const body = Buffer.from(await response.arrayBuffer());
+    // Without it, a Prometheus that checks the type (3.x) refuses the scrape.
+    expect(response.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+    expect(Number(response.headers.get('content-length'))).toBe(body.length);
+    expect(body.toString('utf8')).toMatch(/^# HELP /);
+    expect(body.toString('utf8')).toContain('\nsamplane_snapshot_version ');
+  });
+
   it('returns series for every panel query', async () => {
     // The dashboard's $service variable: label_values(samplane_operations, service).
     const services = await waitFor(

@@ -159,7 +159,7 @@ export class EngineReplica {
 
   /** Starts the timers, in the order Nest's lifecycle hooks run them. */
   start(): this {
-    this.flusher.onModuleInit();
+    void this.flusher.onModuleInit();
     this.elector.onModuleInit();
     this.scheduler.onApplicationBootstrap();
     return this;
