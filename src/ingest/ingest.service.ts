@@ -27,7 +27,6 @@ export interface OtlpOutcome {
 @Injectable()
 export class IngestService implements OnModuleDestroy {
   private readonly services: ServiceCap;
-  private closing = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -46,7 +45,7 @@ export class IngestService implements OnModuleDestroy {
    * reporters retry, rather than accepted and lost. Polls are still answered.
    */
   onModuleDestroy(): void {
-    this.closing = true;
+    this.accumulator.stopAccepting();
   }
 
   /** Who sent a document, from its `authorization` header or metadata; throws `UnauthenticatedError`. */
@@ -64,7 +63,7 @@ export class IngestService implements OnModuleDestroy {
    * `PermissionDeniedError` for a service outside the reporter's scope) before counting anything.
    */
   acceptReport(document: unknown, transport: 'http' | 'grpc', reporter: Reporter): number {
-    this.refuseWhenClosing();
+    this.refuseWhenClosing('report');
     let report;
     try {
       report = validateReport(document);
@@ -110,7 +109,7 @@ export class IngestService implements OnModuleDestroy {
    * pipeline, and counting part of it would hide that.
    */
   acceptSpans(decoded: DecodedSpans, transport: 'http' | 'grpc', reporter: Reporter): OtlpOutcome {
-    this.refuseWhenClosing();
+    this.refuseWhenClosing('otlp');
     this.authorize('otlp', reporter, new Set(decoded.roots.map((span) => span.service)));
     const byService = new Map<string, number>();
     let rejected = decoded.rejected;
@@ -171,8 +170,10 @@ export class IngestService implements OnModuleDestroy {
     return { rejectedSpans: rejected, errorMessage: rejected > 0 ? reason : undefined };
   }
 
-  private refuseWhenClosing(): void {
-    if (this.closing) throw new DomainError('unavailable', 'this replica is shutting down: send again, to another replica');
+  private refuseWhenClosing(source: 'report' | 'otlp'): void {
+    if (this.accumulator.accepting) return;
+    this.metrics.refused(source, 'unavailable');
+    throw new DomainError('unavailable', 'this replica is shutting down: send again, to another replica');
   }
 
   private authorize(source: 'report' | 'otlp', reporter: Reporter, services: Iterable<string>): void {

@@ -23,6 +23,7 @@ type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { pr
 export class ThroughputAccumulator {
   private windowed = new Map<string, Map<string, Counts>>();
   private instant = new Map<string, Map<string, Counts>>();
+  private open = true;
 
   /**
    * @param maxWindowMs the longest report window spread back in time (see `reportWindowLimitMs`);
@@ -76,6 +77,18 @@ export class ThroughputAccumulator {
       seen.push(probability);
     }
     return true;
+  }
+
+  /**
+   * False once shutdown began: what is counted after the last flush would be lost, so every
+   * ingest path refuses (or, for X-Ray statistics that come with a poll, skips) counting.
+   */
+  get accepting(): boolean {
+    return this.open;
+  }
+
+  stopAccepting(): void {
+    this.open = false;
   }
 
   get isEmpty(): boolean {

@@ -11,7 +11,8 @@ export type RejectReason =
   | 'over_cap'
   | 'over_service_cap'
   | 'unauthenticated'
-  | 'forbidden';
+  | 'forbidden'
+  | 'unavailable';
 export type AuthRefusal = 'missing_token' | 'malformed_token' | 'invalid_token' | 'out_of_scope';
 
 /** Metrics of what reporters and trace pipelines send. */

@@ -72,6 +72,11 @@ export class XRayTargetsService {
       this.metrics.servicePolled(population.service, 'xray', true, nowMs);
       if (document.RequestCount === 0) continue;
       if (!reporter) continue;
+      if (!this.accumulator.accepting) {
+        // Shutting down: the targets are still answered, but counts would miss the last flush.
+        this.ingestMetrics.refused('xray', 'unavailable');
+        continue;
+      }
       if (!reporter.mayReport(population.service)) {
         this.ingestMetrics.refused('xray', 'forbidden');
         continue;

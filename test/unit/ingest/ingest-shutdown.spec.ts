@@ -25,7 +25,7 @@ describe('IngestService while the replica shuts down', () => {
       new ReporterAuth(config, ingestMetrics),
       new ManualClock(),
     );
-    return { service, accumulator };
+    return { service, accumulator, metrics };
   }
   const report = { service: 'shop', windowSeconds: 1, operations: [{ operation: 'GET /cart', count: 10, sampled: 1 }] };
   const spans = {
@@ -34,8 +34,8 @@ describe('IngestService while the replica shuts down', () => {
     rejectedReason: undefined,
   };
 
-  it('refuses reports and spans as unavailable once Nest starts closing, and counts none of them', () => {
-    const { service, accumulator } = ingest();
+  it('refuses reports and spans as unavailable once Nest starts closing, and counts none of them', async () => {
+    const { service, accumulator, metrics } = ingest();
     expect(service.acceptReport(report, 'http', ANYONE)).toBe(1);
     accumulator.drain();
 
@@ -53,5 +53,10 @@ describe('IngestService while the replica shuts down', () => {
       expect((refused as DomainError).kind).toBe('unavailable');
     }
     expect(accumulator.isEmpty).toBe(true);
+    // The accumulator says so to every ingest path (X-Ray statistics skip counting on it).
+    expect(accumulator.accepting).toBe(false);
+    const text = await metrics.render();
+    expect(text).toContain('samplane_ingest_rejected_total{source="report",reason="unavailable"} 1');
+    expect(text).toContain('samplane_ingest_rejected_total{source="otlp",reason="unavailable"} 1');
   });
 });
