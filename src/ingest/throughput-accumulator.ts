@@ -51,7 +51,9 @@ export class ThroughputAccumulator {
     windowEndMs = 0,
   ): boolean {
     const window = Math.min(this.maxWindowMs, windowMs);
-    const [held, other] = window > 0 ? [this.windowed, this.instant] : [this.instant, this.windowed];
+    // Two ternaries, not a destructured pair: an array per counted operation on the ingest path.
+    const held = window > 0 ? this.windowed : this.instant;
+    const other = window > 0 ? this.instant : this.windowed;
     let operations = held.get(service);
     let counts = operations?.get(operation);
     if (!counts) {
