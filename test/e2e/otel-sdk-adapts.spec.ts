@@ -122,10 +122,14 @@ describe.each(['samplane', 'jaeger'] as const)('an OpenTelemetry JS SDK applicat
     const report = OPERATIONS.map((op) => ({ op, goal: goal(op), served: history[op], finalRate: finalRate(op) }));
     const explain = JSON.stringify(report);
     for (const { op, served: probabilities } of report) {
-      // Jaeger's walk: raised from 0.001, never back down to it. Samplane sets each probability
+      // Jaeger's walk starts upward: at 0.001 both operations sample well under the target. Later
+      // it may dip back near 0.001, since its rule reacts to spans sampled one or two calculations
+      // earlier and cuts in one step what it raised in several. Samplane sets each probability
       // from its estimate of the request rate, which the first sparse spans can put either side.
-      expect(probabilities.length).toBeGreaterThan(1);
-      if (algorithm === 'jaeger') expect(Math.min(...probabilities.slice(1))).toBeGreaterThan(INITIAL);
+      if (probabilities.length < 2) throw new Error(`${op} was never served another probability: ${explain}`);
+      if (algorithm === 'jaeger' && !(probabilities[1] > INITIAL)) {
+        throw new Error(`${op}'s first change was not upward: ${explain}`);
+      }
       // Jaeger's rule at a 2 s interval sees spans sampled one or two calculations earlier, so
       // it may overshoot once (it doubles at most per interval); it must not run away.
       const afterReaching = probabilities.slice(probabilities.findIndex((p) => inBand(op, p)));
