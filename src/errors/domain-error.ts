@@ -54,3 +54,13 @@ export class PermissionDeniedError extends DomainError {
     super('forbidden', message);
   }
 }
+
+/**
+ * This replica is shutting down (503 / UNAVAILABLE). Over HTTP the connection is closed after
+ * the answer, so a retry reconnects, through a load balancer to a replica that stays.
+ */
+export class ShuttingDownError extends DomainError {
+  constructor(message: string) {
+    super('unavailable', message);
+  }
+}

@@ -1,4 +1,4 @@
-import { type DomainError, type ErrorKind, FieldError, UnauthenticatedError } from './domain-error';
+import { type DomainError, type ErrorKind, FieldError, ShuttingDownError, UnauthenticatedError } from './domain-error';
 
 const STATUS: Record<ErrorKind, [number, string]> = {
   invalid: [400, 'Bad Request'],
@@ -32,6 +32,7 @@ export function httpRefusal(error: DomainError): HttpRefusal {
     headers['www-authenticate'] = `Bearer realm="samplane"${code}`;
   }
   if (error.kind === 'unavailable') headers['retry-after'] = String(RETRY_AFTER_SECONDS);
+  if (error instanceof ShuttingDownError) headers.connection = 'close';
   // `field` before `message`: the order clients have always seen.
   const body: HttpRefusal['body'] =
     error instanceof FieldError

@@ -5,7 +5,7 @@ import { formatProbabilityCached } from '../sampling/jaeger/format-probability';
 import { StrategyProvider } from '../serving/strategy-provider';
 import { IngestMetrics } from '../telemetry/ingest-metrics';
 import { INGEST_LIMITS } from './ingest-limits';
-import { DomainError, FieldError } from '../errors/domain-error';
+import { FieldError, ShuttingDownError } from '../errors/domain-error';
 import type { DecodedSpans } from './otlp/otlp-decode';
 import { validateReport } from './report-validation';
 import { type Reporter, ReporterAuth } from './reporter-auth';
@@ -173,7 +173,7 @@ export class IngestService implements OnModuleDestroy {
   private refuseWhenClosing(source: 'report' | 'otlp'): void {
     if (this.accumulator.accepting) return;
     this.metrics.refused(source, 'unavailable');
-    throw new DomainError('unavailable', 'this replica is shutting down: send again, to another replica');
+    throw new ShuttingDownError('this replica is shutting down: send again, to another replica');
   }
 
   private authorize(source: 'report' | 'otlp', reporter: Reporter, services: Iterable<string>): void {

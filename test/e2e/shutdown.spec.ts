@@ -1,7 +1,9 @@
 import { STRATEGIES_FILE } from '../fixtures/e2e/strategy-files';
 import { HealthClient } from '../support/grpc-clients';
+import { LatencyProxy } from '../support/latency-proxy';
 import { RawGrpcCall } from '../support/raw-grpc-call';
 import { RawHttpConnection, acceptsConnections } from '../support/raw-http';
+import { RedisServer } from '../support/redis-server';
 import { SamplaneProcess } from '../support/samplane-process';
 import { waitFor } from '../support/wait';
 
@@ -72,6 +74,43 @@ describe('shutdown on a signal', () => {
     expect(answer.grpcStatus).toBe(0);
     expect(answer.strategy).toMatchObject({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0.2 } });
     expect(await exit).toBe(0);
+  });
+
+  // Between the signal and the port closing, the last flush waits on Redis (slowed here to
+  // make that window wide). A report then is refused, and its keep-alive connection closed, so
+  // the reporter's retry reconnects, through a load balancer to a replica that stays.
+  const REPORT = '{"service":"checkout","operations":[{"operation":"GET /cart","count":10}]}';
+  const LANES = {
+    // A plain report of a stated length takes the lane ahead of Fastify; a chunked one, Fastify's.
+    'the fast lane': `Content-Length: ${REPORT.length}\r\n\r\n${REPORT}`,
+    'Fastify': `Transfer-Encoding: chunked\r\n\r\n${REPORT.length.toString(16)}\r\n${REPORT}\r\n0\r\n\r\n`,
+  };
+  it.each(Object.keys(LANES) as (keyof typeof LANES)[])('refuses a report (%s) on a kept-alive connection while the last flush runs, and closes that connection', async (lane) => {
+    const redis = await RedisServer.start();
+    const proxy = await LatencyProxy.start(redis.port, 1_000);
+    try {
+      const samplane = await SamplaneProcess.start({ STRATEGIES_FILE, REDIS_URL: proxy.url, REDIS_COMMAND_TIMEOUT: '10s' });
+      started.push(samplane);
+      const connection = new RawHttpConnection(samplane.httpPort);
+      let exited = false;
+      const exit = samplane.stop('SIGTERM').then((code) => {
+        exited = true;
+        return code;
+      });
+      await waitFor(() => samplane.output.includes('shutting down'), 'the replica to start shutting down');
+      await connection.write(`POST /api/v1/throughput HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n${LANES[lane]}`);
+      const answer = await connection.response();
+      const closedBeforeExit = !exited;
+      expect(answer.status).toBe(503);
+      expect(answer.head.toLowerCase()).toContain('connection: close');
+      expect(answer.head.toLowerCase()).toContain('retry-after:');
+      // Closed by the server after its answer, not by the process going away.
+      expect(closedBeforeExit).toBe(true);
+      expect(await exit).toBe(0);
+    } finally {
+      await proxy.close();
+      await redis.destroy();
+    }
   });
 
   it('tells an open health Watch NOT_SERVING and ends it, rather than cancelling it', async () => {

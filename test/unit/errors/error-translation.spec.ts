@@ -1,5 +1,5 @@
 import { status } from '@grpc/grpc-js';
-import { DomainError, FieldError, PermissionDeniedError, UnauthenticatedError } from '../../../src/errors/domain-error';
+import { DomainError, FieldError, PermissionDeniedError, ShuttingDownError, UnauthenticatedError } from '../../../src/errors/domain-error';
 import { grpcStatus } from '../../../src/errors/grpc-status';
 import { httpRefusal } from '../../../src/errors/http-status';
 import { PolicyDatabaseUnavailableError, PolicyNotFoundError } from '../../../src/policies/policy.errors';
@@ -12,6 +12,7 @@ describe('one translation per transport', () => {
     ['no policy', new PolicyNotFoundError('shop'), 404, status.NOT_FOUND],
     ['a body too large', new FieldError('(body)', 'too big', 'too_large'), 413, status.RESOURCE_EXHAUSTED],
     ['the database away', new PolicyDatabaseUnavailableError('gone'), 503, status.UNAVAILABLE],
+    ['shutting down', new ShuttingDownError('closing'), 503, status.UNAVAILABLE],
   ])('%s → HTTP %d, gRPC %d', (_case, error, http, grpc) => {
     expect(httpRefusal(error).status).toBe(http);
     expect(grpcStatus(error).code).toBe(grpc);
@@ -28,6 +29,11 @@ describe('one translation per transport', () => {
     expect(httpRefusal(new UnauthenticatedError('invalid token', 'invalid_token')).headers).toEqual({
       'www-authenticate': 'Bearer realm="samplane", error="invalid_token"',
     });
+  });
+
+  it('asks for a retry after a while on 503, on a new connection when this replica is shutting down', () => {
+    expect(httpRefusal(new PolicyDatabaseUnavailableError('gone')).headers).toEqual({ 'retry-after': '5' });
+    expect(httpRefusal(new ShuttingDownError('closing')).headers).toEqual({ 'retry-after': '5', connection: 'close' });
   });
 
   it('keeps the message of anything unplanned private', () => {

@@ -1,5 +1,5 @@
 import { loadConfig } from '../../../src/config/load-config';
-import { DomainError } from '../../../src/errors/domain-error';
+import { ShuttingDownError } from '../../../src/errors/domain-error';
 import { IngestService } from '../../../src/ingest/ingest.service';
 import { ANYONE, ReporterAuth } from '../../../src/ingest/reporter-auth';
 import { ThroughputAccumulator } from '../../../src/ingest/throughput-accumulator';
@@ -49,8 +49,8 @@ describe('IngestService while the replica shuts down', () => {
         refused = error;
       }
       // 503 / UNAVAILABLE: a reporter keeps its counts and sends them again, to another replica.
-      expect(refused).toBeInstanceOf(DomainError);
-      expect((refused as DomainError).kind).toBe('unavailable');
+      expect(refused).toBeInstanceOf(ShuttingDownError);
+      expect((refused as ShuttingDownError).kind).toBe('unavailable');
     }
     expect(accumulator.isEmpty).toBe(true);
     // The accumulator says so to every ingest path (X-Ray statistics skip counting on it).
