@@ -55,7 +55,10 @@ export interface ErrorInputs {
  * (a permanently failing operation is not boosted forever) while an incident of minutes does not.
  */
 const BASELINE_HALF_LIFE_SECONDS = 600;
-/** A short window beside the newest bucket, so sparse sampled errors add up to evidence. */
+/**
+ * A short window beside the newest bucket, so sparse sampled errors add up to evidence; the
+ * incident's window (its buckets with errors up) forgets as fast.
+ */
 const SHORT_HALF_LIFE_SECONDS = 30;
 
 /**
@@ -114,9 +117,19 @@ const ELEVATED = ANOMALOUS + 1;
 const SINCE_ANOMALY = ELEVATED + 1;
 /** The probability of the boost; NaN while not boosted. */
 const BOOSTED = SINCE_ANOMALY + 1;
-/** The newest bucket's error rate when the boost last rose; NaN while not boosted. */
-const BOOSTED_AT_RATE = BOOSTED + 1;
-export const ERROR_COLUMNS = BOOSTED_AT_RATE + 1;
+/** The incident's error rate when the boost was last aimed; NaN while not boosted. */
+const AIMED_AT_RATE = BOOSTED + 1;
+/**
+ * The incident's window: the errors/s and error rate of its buckets since the boost began (those
+ * whose errors were up, or that the short window found anomalous when too sparse to judge
+ * alone), as means over their decayed seconds, so a steady incident reads exactly its bucket's
+ * figures. A boost aims from it, so one bucket's noise does not size it for the whole
+ * incident, and the calm buckets of flapping errors do not dilute it.
+ */
+const INCIDENT_PER_SECOND = AIMED_AT_RATE + 1;
+const INCIDENT_RATE = INCIDENT_PER_SECOND + 1;
+const INCIDENT_SECONDS = INCIDENT_RATE + 1;
+export const ERROR_COLUMNS = INCIDENT_SECONDS + 1;
 
 /**
  * One operation's errors against its own baseline. Pure: the calculator feeds it one bucket at a
@@ -145,7 +158,7 @@ export class ErrorTracker extends RowView {
     v.fill(0, o, o + ERROR_COLUMNS);
     v[o + SINCE_ANOMALY] = Infinity;
     v[o + BOOSTED] = NaN;
-    v[o + BOOSTED_AT_RATE] = NaN;
+    v[o + AIMED_AT_RATE] = NaN;
   }
 
   /** Starts over from what a previous leader recorded. */
@@ -209,6 +222,13 @@ export class ErrorTracker extends RowView {
         (!informative && isAnomalous(v, short, baselineBefore, baselineRequests)));
     v[o + ANOMALOUS] = anomalous ? 1 : 0;
     v[o + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
+    if (v[o + ELEVATED] === 1 || anomalous) {
+      const weight = v[o + INCIDENT_SECONDS] * shortDecay + seconds;
+      const share = seconds / weight;
+      v[o + INCIDENT_PER_SECOND] += (estimatedErrors / seconds - v[o + INCIDENT_PER_SECOND]) * share;
+      v[o + INCIDENT_RATE] += (estimatedErrors / requests - v[o + INCIDENT_RATE]) * share;
+      v[o + INCIDENT_SECONDS] = weight;
+    }
     const decay = BASELINE_DECAY.over(seconds);
     v[o + BASELINE_ERRORS] = baselineErrors * decay + observedErrors;
     v[o + BASELINE_REQUESTS] = baselineRequests * decay + outcomes;
@@ -228,9 +248,10 @@ export class ErrorTracker extends RowView {
 
   /**
    * The probability the boost asks for now, or undefined when not boosted. It aims at `target`
-   * errored traces/s, but rises only on a bucket whose own errors are up: as errors fall back
-   * (the short window still shows the anomaly, then the cooldown runs) it never rises, so the
-   * probability does not spike before the boost ends.
+   * errored traces/s from the incident's window, and rises only on a bucket whose error rate
+   * holds the incident's when it was last aimed: as errors fall back (the short window still
+   * shows the anomaly, then the cooldown runs) it never rises, so the probability does not
+   * spike before the boost ends.
    */
   boost(rule: ErrorBoostRule): number | undefined {
     if (!this.active(rule)) {
@@ -239,16 +260,26 @@ export class ErrorTracker extends RowView {
     }
     const v = this.table.values;
     const o = this.offset;
+    const starting = Number.isNaN(v[o + BOOSTED]);
+    if (starting) {
+      // The incident starts with this bucket when its own errors are up, else from the short
+      // window whose sparse errors showed it, weighed as one bucket: it holds the seconds
+      // before the incident too, so the incident's next buckets soon outweigh it.
+      const newest = o + NEWEST;
+      const w = v[o + ELEVATED] === 1 ? newest : o + SHORT;
+      v[o + INCIDENT_PER_SECOND] = v[w + SECONDS] > 0 ? v[w + ERRORS] / v[w + SECONDS] : 0;
+      v[o + INCIDENT_RATE] = v[w + REQUESTS] > 0 ? v[w + ERRORS] / v[w + REQUESTS] : 0;
+      v[o + INCIDENT_SECONDS] = Math.min(v[w + SECONDS], v[newest + SECONDS] || v[w + SECONDS]);
+    }
     const perSecond = this.errorsPerSecond();
     const wanted = perSecond > 0 ? Math.min(rule.maxSamplingProbability, rule.targetErrorSamplesPerSecond / perSecond) : rule.maxSamplingProbability;
-    const rate = this.newestErrorRate();
-    // Fewer errors/s at a lower error rate is an incident fading (or a bucket straddling its
-    // end): the probability may follow it down, never up.
-    const boostedAtRate = v[o + BOOSTED_AT_RATE];
-    const worsening = v[o + ELEVATED] === 1 && (Number.isNaN(boostedAtRate) || rate >= FADING * boostedAtRate);
-    if (worsening || Number.isNaN(v[o + BOOSTED])) {
+    // A lower error rate than the incident's when last aimed is it fading (or a bucket
+    // straddling its end): the probability may follow it down, never up.
+    const aimedAt = v[o + AIMED_AT_RATE];
+    const worsening = v[o + ELEVATED] === 1 && (Number.isNaN(aimedAt) || this.newestErrorRate() >= FADING * aimedAt);
+    if (worsening || starting) {
       v[o + BOOSTED] = wanted;
-      v[o + BOOSTED_AT_RATE] = rate;
+      v[o + AIMED_AT_RATE] = v[o + INCIDENT_RATE];
     } else {
       v[o + BOOSTED] = Math.min(v[o + BOOSTED], wanted);
     }
@@ -258,7 +289,7 @@ export class ErrorTracker extends RowView {
   /** Ends any boost: what `boost` does under a rule that is not enabled. */
   endBoost(): void {
     this.table.values[this.offset + BOOSTED] = NaN;
-    this.table.values[this.offset + BOOSTED_AT_RATE] = NaN;
+    this.table.values[this.offset + AIMED_AT_RATE] = NaN;
   }
 
   /** Writes the current row's error inputs to `row` of `columns` (and its boost while boosted). */
@@ -296,15 +327,10 @@ export class ErrorTracker extends RowView {
     return requests > 0 ? this.table.values[newest + ERRORS] / requests : 0;
   }
 
-  /** The newest bucket's errors/s when it holds enough errors, else the short window's. */
+  /** The incident's errors/s (0 before it has any seconds: the boost then asks for its cap). */
   private errorsPerSecond(): number {
     const v = this.table.values;
-    const newest = this.offset + NEWEST;
-    const short = this.offset + SHORT;
-    if (v[newest + OBSERVED_ERRORS] >= MIN_ERRORS_FOR_RATE && v[newest + SECONDS] > 0) {
-      return v[newest + ERRORS] / v[newest + SECONDS];
-    }
-    return v[short + SECONDS] > 0 ? v[short + ERRORS] / v[short + SECONDS] : 0;
+    return v[this.offset + INCIDENT_SECONDS] > 0 ? v[this.offset + INCIDENT_PER_SECOND] : 0;
   }
 }
 
