@@ -57,7 +57,7 @@ export interface ErrorInputs {
 const BASELINE_HALF_LIFE_SECONDS = 600;
 /**
  * A short window beside the newest bucket, so sparse sampled errors add up to evidence; the
- * incident's window (its buckets with errors up) forgets as fast.
+ * incident's window forgets as fast.
  */
 const SHORT_HALF_LIFE_SECONDS = 30;
 
@@ -95,6 +95,11 @@ const MIN_RELATIVE_RISE = 0.5;
 const FADING = 0.9;
 /** Observed errors below which a bucket's own errors/s is too noisy to size a boost on. */
 const MIN_ERRORS_FOR_RATE = 10;
+/**
+ * Standard deviations (Poisson, of the observed errors) by which a bucket's errors/s must differ
+ * from the incident's for it to be a new level (a step up or down) rather than noise.
+ */
+const LEVEL_SHIFT_DEVIATIONS = 3;
 
 // Columns of a tracker's state in its table row. A window is five columns, in this order.
 const ERRORS = 0; // estimated among all requests
@@ -120,11 +125,10 @@ const BOOSTED = SINCE_ANOMALY + 1;
 /** The incident's error rate when the boost was last aimed; NaN while not boosted. */
 const AIMED_AT_RATE = BOOSTED + 1;
 /**
- * The incident's window: the errors/s and error rate of its buckets since the boost began (those
- * whose errors were up, or that the short window found anomalous when too sparse to judge
- * alone), as means over their decayed seconds, so a steady incident reads exactly its bucket's
- * figures. A boost aims from it, so one bucket's noise does not size it for the whole
- * incident, and the calm buckets of flapping errors do not dilute it.
+ * The incident's window: the errors/s and error rate of the buckets since the boost began, as
+ * means over their decayed seconds (a steady incident reads exactly its buckets' figures), that
+ * starts over at a bucket clearly off its level. A boost aims from it: one bucket's noise does
+ * not size the boost, and a step (errors worsening, traffic falling, flapping) is followed at once.
  */
 const INCIDENT_PER_SECOND = AIMED_AT_RATE + 1;
 const INCIDENT_RATE = INCIDENT_PER_SECOND + 1;
@@ -222,18 +226,27 @@ export class ErrorTracker extends RowView {
         (!informative && isAnomalous(v, short, baselineBefore, baselineRequests)));
     v[o + ANOMALOUS] = anomalous ? 1 : 0;
     v[o + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
-    if (v[o + ELEVATED] === 1 || anomalous) {
-      const weight = v[o + INCIDENT_SECONDS] * shortDecay + seconds;
-      const share = seconds / weight;
-      v[o + INCIDENT_PER_SECOND] += (estimatedErrors / seconds - v[o + INCIDENT_PER_SECOND]) * share;
-      v[o + INCIDENT_RATE] += (estimatedErrors / requests - v[o + INCIDENT_RATE]) * share;
-      v[o + INCIDENT_SECONDS] = weight;
-    }
+    if (!Number.isNaN(v[o + BOOSTED])) this.foldIncident(estimatedErrors, requests, observedErrors, outcomes, seconds, shortDecay);
     const decay = BASELINE_DECAY.over(seconds);
     v[o + BASELINE_ERRORS] = baselineErrors * decay + observedErrors;
     v[o + BASELINE_REQUESTS] = baselineRequests * decay + outcomes;
     v[o + BASELINE_SECONDS] += seconds;
     v[o + SINCE_ANOMALY] = anomalous ? 0 : v[o + SINCE_ANOMALY] + seconds;
+  }
+
+  /** Adds a bucket to the incident's window, or starts the window over at it when it is clearly off the window's level. */
+  private foldIncident(errors: number, requests: number, observedErrors: number, outcomes: number, seconds: number, decay: number): void {
+    const v = this.table.values;
+    const o = this.offset;
+    const held = v[o + INCIDENT_SECONDS];
+    // The observed errors the incident's errors/s predicts for this bucket.
+    const expected = (v[o + INCIDENT_PER_SECOND] * seconds * outcomes) / requests;
+    const shifted = held > 0 && Math.abs(observedErrors - expected) > LEVEL_SHIFT_DEVIATIONS * Math.sqrt(Math.max(expected, 1));
+    const weight = shifted ? seconds : held * decay + seconds;
+    const share = seconds / weight;
+    v[o + INCIDENT_PER_SECOND] += (errors / seconds - v[o + INCIDENT_PER_SECOND]) * share;
+    v[o + INCIDENT_RATE] += (errors / requests - v[o + INCIDENT_RATE]) * share;
+    v[o + INCIDENT_SECONDS] = weight;
   }
 
   /** A bucket without requests: no evidence either way, so a boost only cools down. */
@@ -262,11 +275,11 @@ export class ErrorTracker extends RowView {
     const o = this.offset;
     const starting = Number.isNaN(v[o + BOOSTED]);
     if (starting) {
-      // The incident starts with this bucket when its own errors are up, else from the short
-      // window whose sparse errors showed it, weighed as one bucket: it holds the seconds
-      // before the incident too, so the incident's next buckets soon outweigh it.
+      // The incident starts with this bucket when it holds errors enough to size a boost on,
+      // else with the short window whose sparse errors showed it, weighed as one bucket: it
+      // holds the seconds before the incident too, so the incident's next buckets soon outweigh it.
       const newest = o + NEWEST;
-      const w = v[o + ELEVATED] === 1 ? newest : o + SHORT;
+      const w = v[newest + OBSERVED_ERRORS] >= MIN_ERRORS_FOR_RATE ? newest : o + SHORT;
       v[o + INCIDENT_PER_SECOND] = v[w + SECONDS] > 0 ? v[w + ERRORS] / v[w + SECONDS] : 0;
       v[o + INCIDENT_RATE] = v[w + REQUESTS] > 0 ? v[w + ERRORS] / v[w + REQUESTS] : 0;
       v[o + INCIDENT_SECONDS] = Math.min(v[w + SECONDS], v[newest + SECONDS] || v[w + SECONDS]);
