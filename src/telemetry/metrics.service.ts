@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { LastPolls } from './last-polls';
-import { TextFamily } from './text-family';
+import { LastPollFamily } from './last-poll-family';
 
 export type PollProtocol = 'http' | 'grpc' | 'xray';
 export type PollOutcome = 'ok' | 'not_modified' | 'bad_request' | 'method_not_allowed';
@@ -121,22 +121,8 @@ export class MetricsService {
       help: 'Computed operations not served individually because of ADAPTIVE_MAX_OPERATIONS.',
       registers: [this.registry],
     });
-    const lastPolls = this.lastPolls;
-    const lastPoll = new TextFamily(
-      'samplane_service_last_poll_timestamp_seconds',
-      'When this replica last answered a poll for the service, by protocol (http, grpc, xray).',
-      ['service', 'protocol'],
-    );
-    this.addTextFamily(() => {
-      let lines = '';
-      for (const [service, polls] of lastPolls.entries()) {
-        for (const protocol of PROTOCOLS) {
-          const at = polls[protocol];
-          if (at !== undefined) lines += lastPoll.line([service, protocol], at / 1000);
-        }
-      }
-      return lastPoll.render(lines);
-    });
+    const lastPoll = new LastPollFamily(this.lastPolls);
+    this.addTextFamily(() => lastPoll.render());
     this.storeUp = new Gauge({
       name: 'samplane_store_up',
       help: '1 while the shared store (Redis, or the embedded one) answers, else 0.',
@@ -190,7 +176,9 @@ export class MetricsService {
 
   /**
    * Adds a family written by `render` to every scrape, after the registry's own. A family that
-   * changes less often than it is scraped is best given as bytes, encoded once.
+   * changes less often than it is scraped is best given as bytes, encoded once. Bytes returned
+   * are copied into the scrape's body before `render` is called again, so they may be a view
+   * of memory the family reuses.
    */
   addTextFamily(render: () => string | Buffer): void {
     this.textFamilies.push(render);

@@ -17,13 +17,18 @@ export class TextFamily {
 
   /** One series' line; `labels` in the order of the family's label names. */
   line(labels: readonly string[], value: number): string {
+    return `${this.prefix(labels)}${formatValue(value)}\n`;
+  }
+
+  /** A series' line up to its value (`name{labels} `), for a caller that keeps it. */
+  prefix(labels: readonly string[]): string {
     let text = this.name;
     if (this.labelNames.length > 0) {
       text += '{';
       for (let i = 0; i < this.labelNames.length; i++) text += `${i > 0 ? ',' : ''}${this.labelNames[i]}="${escapeLabelValue(labels[i])}"`;
       text += '}';
     }
-    return `${text} ${formatValue(value)}\n`;
+    return `${text} `;
   }
 
   /** The whole family: its header and the given lines (a family with no series is still described). */
@@ -37,7 +42,8 @@ export function escapeLabelValue(value: string): string {
   return /[\\"\n]/.test(value) ? value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n') : value;
 }
 
-function formatValue(value: number): string {
+/** A sample value as Prometheus's text format writes it. */
+export function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';
