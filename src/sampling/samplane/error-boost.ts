@@ -57,7 +57,7 @@ export interface ErrorInputs {
 const BASELINE_HALF_LIFE_SECONDS = 600;
 /**
  * A short window beside the newest bucket, so sparse sampled errors add up to evidence; the
- * incident's window forgets as fast.
+ * incident's window (its buckets with errors up) forgets as fast.
  */
 const SHORT_HALF_LIFE_SECONDS = 30;
 
@@ -96,10 +96,19 @@ const FADING = 0.9;
 /** Observed errors below which a bucket's own errors/s is too noisy to size a boost on. */
 const MIN_ERRORS_FOR_RATE = 10;
 /**
- * Standard deviations (Poisson, of the observed errors) by which a bucket's errors/s must differ
- * from the incident's for it to be a new level (a step up or down) rather than noise.
+ * Standard deviations (Poisson, of the observed errors) by which a bucket's errors must exceed
+ * what the incident's errors/s predicts for it to be a worse incident, not noise: far enough
+ * that a high bucket does not set (and then hold) the boost low, near enough that a step of a
+ * few times the errors is followed from its first bucket.
  */
-const LEVEL_SHIFT_DEVIATIONS = 3;
+const WORSE_LEVEL_DEVIATIONS = 8;
+/**
+ * Standard deviations by which a bucket's errors must fall short of what the incident's
+ * errors/s predicts for it to be outside the incident (the calm seconds of flapping errors, or
+ * of the cooldown), not its noise: the incident's own buckets, high or low, are all averaged,
+ * whatever the baseline (which takes a long incident in) says of them.
+ */
+const CALM_LEVEL_DEVIATIONS = 3;
 
 // Columns of a tracker's state in its table row. A window is five columns, in this order.
 const ERRORS = 0; // estimated among all requests
@@ -125,10 +134,11 @@ const BOOSTED = SINCE_ANOMALY + 1;
 /** The incident's error rate when the boost was last aimed; NaN while not boosted. */
 const AIMED_AT_RATE = BOOSTED + 1;
 /**
- * The incident's window: the errors/s and error rate of the buckets since the boost began, as
- * means over their decayed seconds (a steady incident reads exactly its buckets' figures), that
- * starts over at a bucket clearly off its level. A boost aims from it: one bucket's noise does
- * not size the boost, and a step (errors worsening, traffic falling, flapping) is followed at once.
+ * The incident's window: the errors/s and error rate of its buckets since the boost began (see
+ * CALM_LEVEL_DEVIATIONS), as means over their decayed seconds, so a steady incident reads exactly
+ * its bucket's figures; it starts over at a bucket far above its level (a worse incident). A
+ * boost aims from it, so one bucket's noise does not size it for the whole incident, and the
+ * calm buckets of flapping errors (or of the cooldown) do not dilute it.
  */
 const INCIDENT_PER_SECOND = AIMED_AT_RATE + 1;
 const INCIDENT_RATE = INCIDENT_PER_SECOND + 1;
@@ -226,7 +236,9 @@ export class ErrorTracker extends RowView {
         (!informative && isAnomalous(v, short, baselineBefore, baselineRequests)));
     v[o + ANOMALOUS] = anomalous ? 1 : 0;
     v[o + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
-    if (!Number.isNaN(v[o + BOOSTED])) this.foldIncident(estimatedErrors, requests, observedErrors, outcomes, seconds, shortDecay);
+    if (v[o + INCIDENT_SECONDS] > 0 || v[o + ELEVATED] === 1 || anomalous) {
+      this.foldIncident(estimatedErrors, requests, observedErrors, outcomes, seconds, shortDecay);
+    }
     const decay = BASELINE_DECAY.over(seconds);
     v[o + BASELINE_ERRORS] = baselineErrors * decay + observedErrors;
     v[o + BASELINE_REQUESTS] = baselineRequests * decay + outcomes;
@@ -234,15 +246,20 @@ export class ErrorTracker extends RowView {
     v[o + SINCE_ANOMALY] = anomalous ? 0 : v[o + SINCE_ANOMALY] + seconds;
   }
 
-  /** Adds a bucket to the incident's window, or starts the window over at it when it is clearly off the window's level. */
+  /**
+   * Adds a bucket to the incident's window: not one clearly below the window's level (calm), and
+   * as the window's new start one far above it (a worse incident).
+   */
   private foldIncident(errors: number, requests: number, observedErrors: number, outcomes: number, seconds: number, decay: number): void {
     const v = this.table.values;
     const o = this.offset;
     const held = v[o + INCIDENT_SECONDS];
-    // The observed errors the incident's errors/s predicts for this bucket.
+    // The observed errors the incident's errors/s predicts for this bucket, and their noise.
     const expected = (v[o + INCIDENT_PER_SECOND] * seconds * outcomes) / requests;
-    const shifted = held > 0 && Math.abs(observedErrors - expected) > LEVEL_SHIFT_DEVIATIONS * Math.sqrt(Math.max(expected, 1));
-    const weight = shifted ? seconds : held * decay + seconds;
+    const noise = Math.sqrt(Math.max(expected, 1));
+    if (held > 0 && expected - observedErrors > CALM_LEVEL_DEVIATIONS * noise) return;
+    const worse = held > 0 && observedErrors - expected > WORSE_LEVEL_DEVIATIONS * noise;
+    const weight = worse ? seconds : held * decay + seconds;
     const share = seconds / weight;
     v[o + INCIDENT_PER_SECOND] += (errors / seconds - v[o + INCIDENT_PER_SECOND]) * share;
     v[o + INCIDENT_RATE] += (errors / requests - v[o + INCIDENT_RATE]) * share;
@@ -261,10 +278,10 @@ export class ErrorTracker extends RowView {
 
   /**
    * The probability the boost asks for now, or undefined when not boosted. It aims at `target`
-   * errored traces/s from the incident's window, and rises only on a bucket whose error rate
-   * holds the incident's when it was last aimed: as errors fall back (the short window still
-   * shows the anomaly, then the cooldown runs) it never rises, so the probability does not
-   * spike before the boost ends.
+   * errored traces/s from the incident's window, and rises only on a bucket that still shows
+   * the anomaly at the error rate it was last aimed at: as errors fall back (the short window
+   * still shows the anomaly, then the cooldown runs) it never rises, so the probability does
+   * not spike before the boost ends.
    */
   boost(rule: ErrorBoostRule): number | undefined {
     if (!this.active(rule)) {
@@ -287,9 +304,16 @@ export class ErrorTracker extends RowView {
     const perSecond = this.errorsPerSecond();
     const wanted = perSecond > 0 ? Math.min(rule.maxSamplingProbability, rule.targetErrorSamplesPerSecond / perSecond) : rule.maxSamplingProbability;
     // A lower error rate than the incident's when last aimed is it fading (or a bucket
-    // straddling its end): the probability may follow it down, never up.
+    // straddling its end), and a bucket without the anomaly is its cooldown: the probability
+    // may follow either down, never up.
     const aimedAt = v[o + AIMED_AT_RATE];
-    const worsening = v[o + ELEVATED] === 1 && (Number.isNaN(aimedAt) || this.newestErrorRate() >= FADING * aimedAt);
+    // Too few errors to tell a bucket of the incident from a calm one (whose average lowers
+    // the window): the window too must still hold the rate.
+    const sparse = v[o + NEWEST + OBSERVED_ERRORS] < MIN_ERRORS_FOR_RATE;
+    const holding =
+      Number.isNaN(aimedAt) ||
+      (this.newestErrorRate() >= FADING * aimedAt && (!sparse || v[o + INCIDENT_RATE] >= FADING * aimedAt));
+    const worsening = v[o + ELEVATED] === 1 && v[o + ANOMALOUS] === 1 && holding;
     if (worsening || starting) {
       v[o + BOOSTED] = wanted;
       v[o + AIMED_AT_RATE] = v[o + INCIDENT_RATE];

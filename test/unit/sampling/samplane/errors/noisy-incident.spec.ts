@@ -76,4 +76,28 @@ describe('error boost: an incident whose errors are read with noise', () => {
     expect(errored(122, 250)).toBeCloseTo(1, 2);
     expect(errored(160, 250)).toBeCloseTo(1, 2);
   });
+
+  it('is not held low by one high bucket', () => {
+    // Exact reports: 100 errors a bucket, one of 140, then 100 again.
+    const p = served(1, [[60, RATE, 0.01], [120, RATE, INCIDENT], [SECONDS, RATE, 0.14], [60, RATE, INCIDENT]]);
+    expect(p[p.length - 1] / AIM).toBeCloseTo(1, 1);
+  });
+
+  it('does not rise in the cooldown on one bucket as bad as the incident', () => {
+    // 40 sampled outcomes a bucket: 4 errors through the incident, then 0 and 1 in turn, then 4 once.
+    const calculator = newCalculator();
+    const add = (errors: number) => {
+      const counts = { count: RATE * SECONDS, exact: 0, outcomes: 40, errors, probabilities: [] };
+      calculator.addBucket({ intervalSeconds: SECONDS, throughput: new Map([['S', new Map([['GET', counts]])]]) });
+      return calculator.calculate().probabilities.S.GET;
+    };
+    // Ten minutes at 1 %: 0.4 errors a bucket.
+    for (let i = 0; i < 600 / SECONDS; i++) add(i % 5 < 2 ? 1 : 0);
+    let during = 0;
+    for (let i = 0; i < 120 / SECONDS; i++) during = add(4);
+    const after: number[] = [];
+    for (let i = 0; i < 60 / SECONDS; i++) after.push(add(i % 2));
+    after.push(add(4), add(0), add(1));
+    expect(Math.max(...after)).toBeLessThanOrEqual(during * 1.05);
+  });
 });
