@@ -55,10 +55,7 @@ export interface ErrorInputs {
  * (a permanently failing operation is not boosted forever) while an incident of minutes does not.
  */
 const BASELINE_HALF_LIFE_SECONDS = 600;
-/**
- * A short window beside the newest bucket, so sparse sampled errors add up to evidence; the
- * incident's window (its buckets with errors up) forgets as fast.
- */
+/** A short window beside the newest bucket, so sparse sampled errors add up to evidence. */
 const SHORT_HALF_LIFE_SECONDS = 30;
 
 /**
@@ -95,20 +92,6 @@ const MIN_RELATIVE_RISE = 0.5;
 const FADING = 0.9;
 /** Observed errors below which a bucket's own errors/s is too noisy to size a boost on. */
 const MIN_ERRORS_FOR_RATE = 10;
-/**
- * Standard deviations (Poisson, of the observed errors) by which a bucket's errors must exceed
- * what the incident's errors/s predicts for it to be a worse incident, not noise: far enough
- * that a high bucket does not set (and then hold) the boost low, near enough that a step of a
- * few times the errors is followed from its first bucket.
- */
-const WORSE_LEVEL_DEVIATIONS = 8;
-/**
- * Standard deviations by which a bucket's errors must fall short of what the incident's
- * errors/s predicts for it to be outside the incident (the calm seconds of flapping errors, or
- * of the cooldown), not its noise: the incident's own buckets, high or low, are all averaged,
- * whatever the baseline (which takes a long incident in) says of them.
- */
-const CALM_LEVEL_DEVIATIONS = 3;
 
 // Columns of a tracker's state in its table row. A window is five columns, in this order.
 const ERRORS = 0; // estimated among all requests
@@ -131,19 +114,9 @@ const ELEVATED = ANOMALOUS + 1;
 const SINCE_ANOMALY = ELEVATED + 1;
 /** The probability of the boost; NaN while not boosted. */
 const BOOSTED = SINCE_ANOMALY + 1;
-/** The incident's error rate when the boost was last aimed; NaN while not boosted. */
-const AIMED_AT_RATE = BOOSTED + 1;
-/**
- * The incident's window: the errors/s and error rate of its buckets since the boost began (see
- * CALM_LEVEL_DEVIATIONS), as means over their decayed seconds, so a steady incident reads exactly
- * its bucket's figures; it starts over at a bucket far above its level (a worse incident). A
- * boost aims from it, so one bucket's noise does not size it for the whole incident, and the
- * calm buckets of flapping errors (or of the cooldown) do not dilute it.
- */
-const INCIDENT_PER_SECOND = AIMED_AT_RATE + 1;
-const INCIDENT_RATE = INCIDENT_PER_SECOND + 1;
-const INCIDENT_SECONDS = INCIDENT_RATE + 1;
-export const ERROR_COLUMNS = INCIDENT_SECONDS + 1;
+/** The newest bucket's error rate when the boost last rose; NaN while not boosted. */
+const BOOSTED_AT_RATE = BOOSTED + 1;
+export const ERROR_COLUMNS = BOOSTED_AT_RATE + 1;
 
 /**
  * One operation's errors against its own baseline. Pure: the calculator feeds it one bucket at a
@@ -172,7 +145,7 @@ export class ErrorTracker extends RowView {
     v.fill(0, o, o + ERROR_COLUMNS);
     v[o + SINCE_ANOMALY] = Infinity;
     v[o + BOOSTED] = NaN;
-    v[o + AIMED_AT_RATE] = NaN;
+    v[o + BOOSTED_AT_RATE] = NaN;
   }
 
   /** Starts over from what a previous leader recorded. */
@@ -236,34 +209,11 @@ export class ErrorTracker extends RowView {
         (!informative && isAnomalous(v, short, baselineBefore, baselineRequests)));
     v[o + ANOMALOUS] = anomalous ? 1 : 0;
     v[o + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
-    if (v[o + INCIDENT_SECONDS] > 0 || v[o + ELEVATED] === 1 || anomalous) {
-      this.foldIncident(estimatedErrors, requests, observedErrors, outcomes, seconds, shortDecay);
-    }
     const decay = BASELINE_DECAY.over(seconds);
     v[o + BASELINE_ERRORS] = baselineErrors * decay + observedErrors;
     v[o + BASELINE_REQUESTS] = baselineRequests * decay + outcomes;
     v[o + BASELINE_SECONDS] += seconds;
     v[o + SINCE_ANOMALY] = anomalous ? 0 : v[o + SINCE_ANOMALY] + seconds;
-  }
-
-  /**
-   * Adds a bucket to the incident's window: not one clearly below the window's level (calm), and
-   * as the window's new start one far above it (a worse incident).
-   */
-  private foldIncident(errors: number, requests: number, observedErrors: number, outcomes: number, seconds: number, decay: number): void {
-    const v = this.table.values;
-    const o = this.offset;
-    const held = v[o + INCIDENT_SECONDS];
-    // The observed errors the incident's errors/s predicts for this bucket, and their noise.
-    const expected = (v[o + INCIDENT_PER_SECOND] * seconds * outcomes) / requests;
-    const noise = Math.sqrt(Math.max(expected, 1));
-    if (held > 0 && expected - observedErrors > CALM_LEVEL_DEVIATIONS * noise) return;
-    const worse = held > 0 && observedErrors - expected > WORSE_LEVEL_DEVIATIONS * noise;
-    const weight = worse ? seconds : held * decay + seconds;
-    const share = seconds / weight;
-    v[o + INCIDENT_PER_SECOND] += (errors / seconds - v[o + INCIDENT_PER_SECOND]) * share;
-    v[o + INCIDENT_RATE] += (errors / requests - v[o + INCIDENT_RATE]) * share;
-    v[o + INCIDENT_SECONDS] = weight;
   }
 
   /** A bucket without requests: no evidence either way, so a boost only cools down. */
@@ -278,10 +228,9 @@ export class ErrorTracker extends RowView {
 
   /**
    * The probability the boost asks for now, or undefined when not boosted. It aims at `target`
-   * errored traces/s from the incident's window, and rises only on a bucket that still shows
-   * the anomaly at the error rate it was last aimed at: as errors fall back (the short window
-   * still shows the anomaly, then the cooldown runs) it never rises, so the probability does
-   * not spike before the boost ends.
+   * errored traces/s, but rises only on a bucket whose own errors are up: as errors fall back
+   * (the short window still shows the anomaly, then the cooldown runs) it never rises, so the
+   * probability does not spike before the boost ends.
    */
   boost(rule: ErrorBoostRule): number | undefined {
     if (!this.active(rule)) {
@@ -290,33 +239,16 @@ export class ErrorTracker extends RowView {
     }
     const v = this.table.values;
     const o = this.offset;
-    const starting = Number.isNaN(v[o + BOOSTED]);
-    if (starting) {
-      // The incident starts with this bucket when it holds errors enough to size a boost on,
-      // else with the short window whose sparse errors showed it, weighed as one bucket: it
-      // holds the seconds before the incident too, so the incident's next buckets soon outweigh it.
-      const newest = o + NEWEST;
-      const w = v[newest + OBSERVED_ERRORS] >= MIN_ERRORS_FOR_RATE ? newest : o + SHORT;
-      v[o + INCIDENT_PER_SECOND] = v[w + SECONDS] > 0 ? v[w + ERRORS] / v[w + SECONDS] : 0;
-      v[o + INCIDENT_RATE] = v[w + REQUESTS] > 0 ? v[w + ERRORS] / v[w + REQUESTS] : 0;
-      v[o + INCIDENT_SECONDS] = Math.min(v[w + SECONDS], v[newest + SECONDS] || v[w + SECONDS]);
-    }
     const perSecond = this.errorsPerSecond();
     const wanted = perSecond > 0 ? Math.min(rule.maxSamplingProbability, rule.targetErrorSamplesPerSecond / perSecond) : rule.maxSamplingProbability;
-    // A lower error rate than the incident's when last aimed is it fading (or a bucket
-    // straddling its end), and a bucket without the anomaly is its cooldown: the probability
-    // may follow either down, never up.
-    const aimedAt = v[o + AIMED_AT_RATE];
-    // Too few errors to tell a bucket of the incident from a calm one (whose average lowers
-    // the window): the window too must still hold the rate.
-    const sparse = v[o + NEWEST + OBSERVED_ERRORS] < MIN_ERRORS_FOR_RATE;
-    const holding =
-      Number.isNaN(aimedAt) ||
-      (this.newestErrorRate() >= FADING * aimedAt && (!sparse || v[o + INCIDENT_RATE] >= FADING * aimedAt));
-    const worsening = v[o + ELEVATED] === 1 && v[o + ANOMALOUS] === 1 && holding;
-    if (worsening || starting) {
+    const rate = this.newestErrorRate();
+    // Fewer errors/s at a lower error rate is an incident fading (or a bucket straddling its
+    // end): the probability may follow it down, never up.
+    const boostedAtRate = v[o + BOOSTED_AT_RATE];
+    const worsening = v[o + ELEVATED] === 1 && (Number.isNaN(boostedAtRate) || rate >= FADING * boostedAtRate);
+    if (worsening || Number.isNaN(v[o + BOOSTED])) {
       v[o + BOOSTED] = wanted;
-      v[o + AIMED_AT_RATE] = v[o + INCIDENT_RATE];
+      v[o + BOOSTED_AT_RATE] = rate;
     } else {
       v[o + BOOSTED] = Math.min(v[o + BOOSTED], wanted);
     }
@@ -326,7 +258,7 @@ export class ErrorTracker extends RowView {
   /** Ends any boost: what `boost` does under a rule that is not enabled. */
   endBoost(): void {
     this.table.values[this.offset + BOOSTED] = NaN;
-    this.table.values[this.offset + AIMED_AT_RATE] = NaN;
+    this.table.values[this.offset + BOOSTED_AT_RATE] = NaN;
   }
 
   /** Writes the current row's error inputs to `row` of `columns` (and its boost while boosted). */
@@ -364,10 +296,15 @@ export class ErrorTracker extends RowView {
     return requests > 0 ? this.table.values[newest + ERRORS] / requests : 0;
   }
 
-  /** The incident's errors/s (0 before it has any seconds: the boost then asks for its cap). */
+  /** The newest bucket's errors/s when it holds enough errors, else the short window's. */
   private errorsPerSecond(): number {
     const v = this.table.values;
-    return v[this.offset + INCIDENT_SECONDS] > 0 ? v[this.offset + INCIDENT_PER_SECOND] : 0;
+    const newest = this.offset + NEWEST;
+    const short = this.offset + SHORT;
+    if (v[newest + OBSERVED_ERRORS] >= MIN_ERRORS_FOR_RATE && v[newest + SECONDS] > 0) {
+      return v[newest + ERRORS] / v[newest + SECONDS];
+    }
+    return v[short + SECONDS] > 0 ? v[short + ERRORS] / v[short + SECONDS] : 0;
   }
 }
 
