@@ -160,6 +160,10 @@ export class ErrorTracker extends RowView {
     if (inputs.boost) {
       v[o + SINCE_ANOMALY] = inputs.boost.sinceAnomalySeconds + Math.max(0, elapsedSeconds);
       v[o + BOOSTED] = inputs.boost.probability;
+      // The rate it last rose at is not recorded: during the anomaly, the newest bucket's is
+      // the nearest; in its cooldown, none, so that it does not rise on a noisy bucket again,
+      // as the leader before would not have.
+      v[o + BOOSTED_AT_RATE] = inputs.boost.anomalous ? inputs.errorRate : Infinity;
     }
   }
 

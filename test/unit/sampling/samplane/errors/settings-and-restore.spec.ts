@@ -64,6 +64,25 @@ describe('error boost: a new leader', () => {
     expect(first.S.GET).toBeCloseTo(1 / 100, 3);
   });
 
+  it.each([
+    ['in its cooldown', 10],
+    ['during the incident', 0],
+  ])('continues a boost %s as the leader before would have, on a lower but anomalous bucket', (_case, calmBuckets) => {
+    const old = newCalculator();
+    run(old, normal, 60);
+    run(old, incident, 10);
+    const before = run(old, normal, calmBuckets);
+    const boost = (before[before.length - 1] ?? run(old, incident, 1)[0]).probabilities.GET;
+    const leader = newCalculator();
+    leader.restore({ S: { GET: boost } }, { inputs: old.lastInputs(), elapsedSeconds: 0 });
+    // 8 % errors: anomalous against the baseline, and fewer errors/s than the incident's.
+    const lower = { GET: [500, 0.08] as [number, number] };
+    const [continued] = run(old, lower, 1);
+    const [restored] = run(leader, lower, 1);
+    expect(continued.probabilities.GET).toBeLessThanOrEqual(boost);
+    expect(restored.probabilities.GET).toBeCloseTo(continued.probabilities.GET, 6);
+  });
+
   it('without restored inputs a short history of the incident is its baseline: no boost', () => {
     const leader = newCalculator();
     for (let i = 0; i < 5; i++) leader.addBucket(bucket('S', incident));
