@@ -1,7 +1,6 @@
-import type { LastPolls, PolledProtocol } from './last-polls';
+import { type LastPolls, POLLED_PROTOCOLS as PROTOCOLS } from './last-polls';
 import { TextFamily, formatValue } from './text-family';
 
-const PROTOCOLS: readonly PolledProtocol[] = ['http', 'grpc', 'xray'];
 /** The longest a value is written: formatValue's of any double (e.g. `-1.2345678901234567e-300`). */
 const MAX_VALUE_BYTES = 32;
 

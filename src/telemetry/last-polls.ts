@@ -1,4 +1,6 @@
 export type PolledProtocol = 'http' | 'grpc' | 'xray';
+/** Every protocol a poll is answered over, in the order metrics list them. */
+export const POLLED_PROTOCOLS: readonly PolledProtocol[] = ['http', 'grpc', 'xray'];
 
 /**
  * service → protocol → when this replica last answered its poll (epoch ms). Bounded whatever

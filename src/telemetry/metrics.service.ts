@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { LastPolls } from './last-polls';
+import { LastPolls, POLLED_PROTOCOLS as PROTOCOLS } from './last-polls';
 import { LastPollFamily } from './last-poll-family';
 
 export type PollProtocol = 'http' | 'grpc' | 'xray';
 export type PollOutcome = 'ok' | 'not_modified' | 'bad_request' | 'method_not_allowed';
 export type ReloadOutcome = 'applied' | 'unchanged' | 'failed';
 
-const PROTOCOLS: PollProtocol[] = ['http', 'grpc', 'xray'];
 const OUTCOMES: PollOutcome[] = ['ok', 'not_modified', 'bad_request', 'method_not_allowed'];
 
 
