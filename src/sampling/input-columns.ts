@@ -139,11 +139,13 @@ export class ColumnSlab {
    */
   columns(ops: string[], rows: number): InputColumns {
     const size = ops.length * INPUT_COLUMNS;
-    if (this.used + size > (this.blocks[this.block]?.length ?? 0)) {
+    const current = this.blocks[this.block];
+    if (current === undefined || this.used + size > current.length) {
       // On to the next block, replacing it when it is missing or too small for these columns.
       if (this.used > 0) this.block++;
       this.used = 0;
-      if ((this.blocks[this.block]?.length ?? 0) < size) this.blocks[this.block] = new Float64Array(Math.max(size, rows * INPUT_COLUMNS));
+      const next = this.blocks[this.block];
+      if (next === undefined || next.length < size) this.blocks[this.block] = new Float64Array(Math.max(size, rows * INPUT_COLUMNS));
     }
     const values = this.blocks[this.block].subarray(this.used, this.used + size);
     this.used += size;

@@ -1,20 +1,20 @@
-import { PackedBucket } from '../packed-bucket';
+import type { PackedBucket } from '../packed-bucket';
 import type { AdaptiveOptions } from '../adaptive-options';
 import type {
   AdaptiveCalculator,
   CalculationInputs,
   CalculationResult,
-  OperationInputs,
   OperationSettingsResolver,
   Probabilities,
 } from '../calculator';
 import type { ThroughputBucket } from '../throughput';
 import { type ProbabilityCalculator, cappedCalculator } from './capped-calculator';
-import { type AdaptiveObservation, isUsingAdaptiveSampling, nextProbability, withinTolerance } from './probability';
-import { serviceQpsSeries, weightedQps } from './qps';
+import { isUsingAdaptiveSampling, nextProbability, withinTolerance } from './probability';
+import { bucketQps, weightedQps } from './qps';
 import { WeightVectorCache } from './weights';
-import { copyProbabilities, dictionary } from '../dictionary';
-import { InputColumns } from '../input-columns';
+import { BucketHistory, type ServiceRows } from './bucket-history';
+import { copyProbabilities, dictionary, own } from '../dictionary';
+import { ColumnSlab, INPUT, type InputColumns } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 export type JaegerCalculatorOptions = Pick<
@@ -28,7 +28,17 @@ export type JaegerCalculatorOptions = Pick<
   | 'increaseCap'
 >;
 
-type Observations = Map<string, Map<string, AdaptiveObservation>>;
+/** Inputs `samplane` writes and Jaeger has no notion of. */
+const ABSENT_INPUTS = [
+  INPUT.requestRate,
+  INPUT.budget,
+  INPUT.sharedTarget,
+  INPUT.estimate,
+  INPUT.errorRate,
+  INPUT.errorsPerSecond,
+  INPUT.baselineErrorRate,
+  INPUT.baselineWeight,
+] as const;
 
 /**
  * Jaeger's adaptive sampling (its post-aggregator), rule for rule: each operation is steered
@@ -43,17 +53,23 @@ export class JaegerCalculator implements AdaptiveCalculator {
 
   private readonly weights = new WeightVectorCache();
   private readonly calculator: ProbabilityCalculator;
-  /** Newest first. */
-  private buckets: ThroughputBucket[] = [];
-  private probabilities: Probabilities = dictionary();
   /**
-   * What the last calculation concluded per operation. Jaeger keeps a history of these but
-   * only ever reads the previous round's, for operations missing from the newest bucket.
-   * It belongs to this instance and survives `restore`, as Jaeger's survives a change of leader.
+   * The held buckets' counts, and per operation what the last calculation read and concluded.
+   * Jaeger keeps a history of conclusions but only ever reads the previous round's, for
+   * operations missing from the newest bucket; they survive `restore`, as Jaeger's survive a
+   * change of leader.
    */
-  private previousRound: Observations = new Map();
+  private readonly history: BucketHistory;
+  /** Probabilities given by `restore`, for operations the next calculation has no own one of. */
+  private restored: Probabilities | undefined;
   private settings: OperationSettingsResolver = () => undefined;
-  private inputs: CalculationInputs = dictionary();
+  private inputs = dictionary<InputColumns>();
+  /** Where `inputs` are written; each calculation overwrites the last one's. */
+  private readonly slab = new ColumnSlab();
+  /** `inputs` as objects, made when first asked for. */
+  private inputObjects: CalculationInputs | undefined;
+  /** One operation's QPS values, newest first, reused. */
+  private readonly series: number[] = [];
 
   constructor(private readonly options: JaegerCalculatorOptions) {
     if (!Number.isInteger(options.aggregationBuckets) || options.aggregationBuckets < 1) {
@@ -65,16 +81,19 @@ export class JaegerCalculator implements AdaptiveCalculator {
     // Jaeger's calculator silently turns a cap of 0 into 0.5; refusing it is less surprising.
     if (!(options.increaseCap > 0)) throw new RangeError('increaseCap must be positive');
     this.calculator = cappedCalculator(options.increaseCap);
+    this.history = new BucketHistory(options.aggregationBuckets);
   }
 
   lastInputs(): CalculationInputs {
-    return this.inputs;
+    if (!this.inputObjects) {
+      this.inputObjects = dictionary();
+      for (const [service, columns] of Object.entries(this.inputs)) this.inputObjects[service] = columns.toRecord();
+    }
+    return this.inputObjects;
   }
 
   lastInputColumns(): Record<string, InputColumns> {
-    const columns = dictionary<InputColumns>();
-    for (const [service, inputs] of Object.entries(this.inputs)) columns[service] = InputColumns.fromRecord(inputs);
-    return columns;
+    return this.inputs;
   }
 
   /** Jaeger keeps every operation it sees; only serving caps what SDKs receive. */
@@ -86,15 +105,15 @@ export class JaegerCalculator implements AdaptiveCalculator {
     this.settings = resolver;
   }
 
+  /** Replaces the probabilities in effect, the last calculated ones included. */
   restore(probabilities: Probabilities): void {
-    this.probabilities = copyProbabilities(probabilities);
+    this.restored = copyProbabilities(probabilities);
+    for (const rows of this.history.services.values()) rows.forgetProbabilities();
   }
 
+  /** The newest bucket; once `aggregationBuckets` are held, the oldest goes. */
   addBucket(bucket: ThroughputBucket | PackedBucket): void {
-    this.buckets.unshift(bucket instanceof PackedBucket ? bucket.unpacked() : bucket);
-    if (this.buckets.length > this.options.aggregationBuckets) {
-      this.buckets.length = this.options.aggregationBuckets;
-    }
+    this.history.add(bucket);
   }
 
   calculate(): CalculationResult {
@@ -108,56 +127,75 @@ export class JaegerCalculator implements AdaptiveCalculator {
   /** The calculation one service at a time (no service's result depends on another's). */
   private *steps(): Generator<void, CalculationResult> {
     const probabilities = dictionary<Record<string, number>>();
-    const qps = dictionary<Record<string, number>>();
-    const thisRound: Observations = new Map();
-    const newest = this.buckets[0]?.throughput;
     // The previous inputs go now, not when these replace them: a large fleet holds one set, not two.
     this.inputs = dictionary();
-    const inputs = dictionary<Record<string, OperationInputs>>();
-    const services = new Set<string>();
-    for (const bucket of this.buckets) for (const service of bucket.throughput.keys()) services.add(service);
+    this.inputObjects = undefined;
+    const inputs = dictionary<InputColumns>();
+    this.slab.rewind();
+    const history = this.history;
+    history.prune();
+    const slots = history.heldSlots();
+    let operations = 0;
+    for (const rows of history.services.values()) {
+      rows.prune(slots);
+      operations += rows.size;
+    }
+    const capacity = Math.ceil(operations * 1.25) + 64;
 
-    for (const service of services) {
-      const operations = serviceQpsSeries(this.buckets, service, this.options.calculationBuckets);
+    for (const [service, rows] of history.services) {
       const serviceProbabilities = dictionary<number>();
-      const serviceQps = dictionary<number>();
-      const serviceObservations = new Map<string, AdaptiveObservation>();
-      const serviceInputs = dictionary<OperationInputs>();
-      for (const [operation, values] of operations) {
-        const operationQps = weightedQps(values, this.weights);
-        const old = this.probabilities[service]?.[operation] ?? this.options.initialSamplingProbability;
+      const serviceInputs = this.slab.columns(rows.names.slice(), capacity);
+      const restored = own(this.restored, service);
+      for (let row = 0; row < rows.size; row++) {
+        const operation = rows.names[row];
+        const operationQps = this.weightedQps(rows, row, slots);
+        const last = rows.probability(row);
+        const old = !Number.isNaN(last) ? last : (restored?.[operation] ?? this.options.initialSamplingProbability);
+        const lists = rows.newestLists(row);
         const usingAdaptive = isUsingAdaptiveSampling(
           old,
           this.options.initialSamplingProbability,
-          newest?.get(service)?.get(operation),
-          this.previousRound.get(service)?.get(operation),
+          lists && { count: rows.countAt(row, slots[0]), probabilities: lists },
+          rows.seen(row),
         );
-        serviceObservations.set(operation, { probability: old, usingAdaptive });
-        serviceQps[operation] = operationQps;
         const rules = this.rulesFor(service, operation);
         const next = nextProbability(old, operationQps, usingAdaptive, rules, this.calculator);
+        rows.calculated(row, old, usingAdaptive, next);
         serviceProbabilities[operation] = next;
-        serviceInputs[operation] = {
-          previous: old,
-          target: rules.targetSamplesPerSecond,
-          adaptive: usingAdaptive,
-          withinTolerance: withinTolerance(operationQps, rules.targetSamplesPerSecond, rules.deltaTolerance),
-          qps: operationQps,
-        };
+        serviceInputs.set(INPUT.previous, row, old);
+        serviceInputs.set(INPUT.target, row, rules.targetSamplesPerSecond);
+        serviceInputs.set(INPUT.adaptive, row, usingAdaptive ? 1 : 0);
+        serviceInputs.set(INPUT.withinTolerance, row, withinTolerance(operationQps, rules.targetSamplesPerSecond, rules.deltaTolerance) ? 1 : 0);
+        serviceInputs.set(INPUT.qps, row, operationQps);
+        for (const absent of ABSENT_INPUTS) serviceInputs.set(absent, row, undefined);
       }
       probabilities[service] = serviceProbabilities;
       inputs[service] = serviceInputs;
-      qps[service] = serviceQps;
-      thisRound.set(service, serviceObservations);
       yield;
     }
 
-    this.previousRound = thisRound;
-    // Operations absent from every bucket are dropped here, so they restart from the initial
-    // probability if they come back.
-    this.probabilities = probabilities;
+    // Operations absent from every bucket are gone, so they restart from the initial
+    // probability if they come back; the restored ones are each row's own now.
+    this.restored = undefined;
     this.inputs = inputs;
-    return { probabilities: copyProbabilities(probabilities), qps };
+    // The QPS is the inputs' `qps` column: no record of a million numbers to build and hold.
+    return { probabilities, qps: inputs };
+  }
+
+  /**
+   * Jaeger's recency-weighted QPS of `row`: its counts in up to `calculationBuckets` held
+   * buckets, newest first, skipping buckets without it (a quiet interval does not drag it down).
+   */
+  private weightedQps(rows: ServiceRows, row: number, slots: readonly number[]): number {
+    const series = this.series;
+    series.length = 0;
+    for (const slot of slots) {
+      const count = rows.countAt(row, slot);
+      if (Number.isNaN(count)) continue;
+      series.push(bucketQps(count, this.history.intervalSeconds(slot)));
+      if (series.length === this.options.calculationBuckets) break;
+    }
+    return weightedQps(series, this.weights);
   }
 
   private rulesFor(service: string, operation: string) {

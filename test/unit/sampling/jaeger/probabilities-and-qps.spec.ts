@@ -1,4 +1,5 @@
 import { JaegerCalculator } from '../../../../src/sampling/jaeger/jaeger-calculator';
+import { qpsRecords } from '../../../../src/sampling/input-columns';
 import type { ServiceThroughput } from '../../../../src/sampling/throughput';
 
 /**
@@ -40,7 +41,7 @@ describe('probabilities and QPS of one calculation', () => {
   });
 
   it('reports the weighted QPS of every operation', () => {
-    expect(result.qps).toEqual({
+    expect(qpsRecords(result.qps)).toEqual({
       svcA: { GET: 0.7352941176470588, PUT: 1 },
       svcB: { GET: 0.5147058823529411, PUT: 0.25 },
     });
