@@ -36,6 +36,11 @@ export class ServiceRows {
     return this.names.length;
   }
 
+  /** Rows there is room for before the array grows. */
+  get capacity(): number {
+    return this.values.length / this.width;
+  }
+
   /** Sets `operation`'s count in `slot`, making it a row when new; `lists` when the slot is the newest. */
   count(operation: string, slot: number, count: number, lists: readonly string[]): void {
     let row = this.rows.get(operation);
@@ -109,6 +114,8 @@ export class ServiceRows {
     }
     this.names.length = kept;
     this.lists.length = kept;
+    // A burst of names gone again gives its room back, as the buckets that held it would have.
+    if (this.values.length > 4 * Math.max(16, kept) * width) this.values = this.values.slice(0, Math.max(16, Math.ceil(kept * 1.5)) * width);
   }
 
   private add(operation: string): number {

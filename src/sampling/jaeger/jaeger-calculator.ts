@@ -124,7 +124,12 @@ export class JaegerCalculator implements AdaptiveCalculator {
     return runInSlices(this.steps(), slicer);
   }
 
-  /** The calculation one service at a time (no service's result depends on another's). */
+  /**
+   * The calculation one service at a time (no service's result depends on another's). Rows
+   * are updated as each service is calculated: no bucket may be added nor probabilities
+   * restored while a sliced calculation is paused (the engine runs one at a time, and each
+   * term has a calculator of its own).
+   */
   private *steps(): Generator<void, CalculationResult> {
     const probabilities = dictionary<Record<string, number>>();
     // The previous inputs go now, not when these replace them: a large fleet holds one set, not two.

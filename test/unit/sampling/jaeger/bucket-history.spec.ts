@@ -78,6 +78,22 @@ describe('BucketHistory', () => {
   });
 });
 
+describe('ServiceRows after a burst of names', () => {
+  it('gives the room of a burst of names back once pruned, keeping the rows that remain', () => {
+    const history = new BucketHistory(1);
+    history.add(bucket({ A: Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`op${i}`, i])) }));
+    history.add(bucket({ A: { op7: 70, op999: 9990 } }));
+    const rows = history.services.get('A');
+    expect(rows?.capacity).toBeGreaterThanOrEqual(1000);
+    rows?.prune(history.heldSlots());
+    expect(rows?.capacity).toBeLessThan(100);
+    expect(counts(history, 'A')).toEqual({ op7: [70], op999: [9990] });
+    history.add(bucket({ A: { op999: 1, fresh: 2 } }));
+    rows?.prune(history.heldSlots());
+    expect(counts(history, 'A')).toEqual({ op999: [1], fresh: [2] });
+  });
+});
+
 describe('JaegerCalculator over its bucket history', () => {
   it('keeps a service a held bucket names without operations, as an empty one', () => {
     const calculator = new JaegerCalculator({ ...JAEGER_DEFAULTS, aggregationBuckets: 2 });
