@@ -6,7 +6,7 @@ import { GrpcHealthService } from '../grpc/health.service';
 import { protoPath } from '../grpc/proto-path';
 import { IngestService } from './ingest.service';
 import { grpcStatus } from '../errors/grpc-status';
-import { ExportRequestType, ExportResponseType, collectRoots } from './otlp/otlp-decode';
+import { ExportRequestType, ExportResponseType, decodeProtobufSpans } from './otlp/otlp-decode';
 
 const REPORT_SERVICE = 'samplane.v1.ThroughputService';
 const TRACE_SERVICE = 'opentelemetry.proto.collector.trace.v1.TraceService';
@@ -41,11 +41,12 @@ export class IngestGrpcService implements OnModuleInit {
         });
       },
     });
-    this.grpc.addService(unary(TRACE_SERVICE, 'Export', ExportRequestType, ExportResponseType), {
-      Export: (call: ServerUnaryCall<protobuf.Message, object>, callback: Callback) => {
+    this.grpc.addService(unary(TRACE_SERVICE, 'Export', ExportRequestType, ExportResponseType, { raw: true }), {
+      Export: (call: ServerUnaryCall<Buffer, object>, callback: Callback) => {
         this.answer(callback, () => {
           const reporter = this.ingest.authenticate('otlp', authorization(call.metadata));
-          const outcome = this.ingest.acceptSpans(collectRoots(call.request as never), 'grpc', reporter);
+          // Read off the wire like an HTTP body; malformed bytes are INVALID_ARGUMENT.
+          const outcome = this.ingest.acceptSpans(decodeProtobufSpans(call.request), 'grpc', reporter);
           return outcome.rejectedSpans > 0
             ? { partialSuccess: { rejectedSpans: outcome.rejectedSpans, errorMessage: outcome.errorMessage ?? '' } }
             : {};
@@ -71,16 +72,18 @@ function authorization(metadata: Metadata): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-function unary(service: string, method: string, request: protobuf.Type, response: protobuf.Type): ServiceDefinition {
+/** `raw`: the handler is given the request's bytes, to read them itself. */
+function unary(service: string, method: string, request: protobuf.Type, response: protobuf.Type, { raw = false } = {}): ServiceDefinition {
   return {
     [method]: {
       path: `/${service}/${method}`,
       requestStream: false,
       responseStream: false,
       requestSerialize: (value: object) => Buffer.from(request.encode(request.fromObject(value)).finish()),
-      requestDeserialize: (bytes: Buffer) => request.decode(bytes),
+      requestDeserialize: raw ? (bytes: Buffer) => bytes : (bytes: Buffer) => request.decode(bytes),
       responseSerialize: (value: object) => Buffer.from(response.encode(response.fromObject(value)).finish()),
       responseDeserialize: (bytes: Buffer) => response.decode(bytes),
     },
   };
 }
+

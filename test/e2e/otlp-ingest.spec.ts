@@ -1,3 +1,4 @@
+import { status } from '@grpc/grpc-js';
 import { gzipSync } from 'node:zlib';
 import { TraceServiceClient } from '../support/ingest-grpc-clients';
 import { ExportResponse, PROTOBUF, type TestResource, encodingHeaders, jsonBody, protoRequest, protobufBody, times } from '../support/otlp-request';
@@ -141,6 +142,26 @@ describe('OTLP trace ingest, end to end', () => {
       const response = await grpc.export(protoRequest([checkout, { spans: [{ name: 'GET /' }] }]));
       expect(Number(response.partialSuccess?.rejectedSpans)).toBe(1);
       expect(response.partialSuccess?.errorMessage).toContain('service.name');
+    });
+
+    it.each([
+      ['garbage protobuf', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01])],
+      ['a request cut short', protobufBody([checkout]).subarray(0, 25)],
+    ])('INVALID_ARGUMENT naming the body for %s, nothing counted', async (_case, bytes) => {
+      const before = await rootSpans();
+      const error = await grpc.exportBytes(bytes).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, details: expect.stringContaining('(body)') as unknown });
+      expect(await rootSpans()).toBe(before);
+    });
+
+    it('reads the same bytes over gRPC as over HTTP', async () => {
+      const before = await rootSpans();
+      const answer = await grpc.exportBytes(protobufBody([checkout, checkout]));
+      expect(answer.length).toBe(0);
+      expect((await rootSpans()) - before).toBe(4);
     });
   });
 

@@ -115,6 +115,18 @@ export class TraceServiceClient {
     return unary(this.client, 'Export', request, this.options.authorization);
   }
 
+  /** An export of the bytes given as they are, well formed or not; the answer's bytes back. */
+  exportBytes(bytes: Buffer): Promise<Buffer> {
+    const metadata = new Metadata();
+    if (this.options.authorization !== undefined) metadata.set('authorization', this.options.authorization);
+    const same = (b: Buffer) => b;
+    return new Promise((resolve, reject) =>
+      this.client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', same, same, bytes, metadata, (error, response) =>
+        error || !response ? reject(error ?? new Error('no response')) : resolve(response),
+      ),
+    );
+  }
+
   close(): void {
     this.client.close();
   }

@@ -82,6 +82,19 @@ export function samplingFacts(
  * `ot=p:P` → 2^−P. Anything malformed means "unknown", never 1.
  */
 export function probabilityFromTraceState(traceState: string): number | undefined {
+  // An SDK writes the same few tracestates span after span: each is parsed once.
+  const known = TRACE_STATES.get(traceState);
+  if (known !== undefined || TRACE_STATES.has(traceState)) return known;
+  const probability = parseTraceState(traceState);
+  if (TRACE_STATES.size >= TRACE_STATES_KEPT) TRACE_STATES.clear();
+  TRACE_STATES.set(traceState, probability);
+  return probability;
+}
+
+const TRACE_STATES = new Map<string, number | undefined>();
+const TRACE_STATES_KEPT = 256;
+
+function parseTraceState(traceState: string): number | undefined {
   for (const member of traceState.split(',')) {
     const trimmed = member.trim();
     if (!trimmed.startsWith('ot=')) continue;

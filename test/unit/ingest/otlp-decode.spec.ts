@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
 import { FieldError } from '../../../src/errors/domain-error';
-import { collectRoots, decodeProtobufSpans } from '../../../src/ingest/otlp/otlp-decode';
+import { decodeProtobufSpans } from '../../../src/ingest/otlp/otlp-decode';
 
 // Requests are built from the .proto file itself, as an exporter's bytes would be.
 const PROTO = join(__dirname, '../../../src/proto/opentelemetry/trace_service.proto');
@@ -216,22 +216,5 @@ describe('decodeProtobufSpans', () => {
 
     expect(thrown).toBeInstanceOf(FieldError);
     expect(thrown).toMatchObject({ field: '(body)' });
-  });
-});
-
-describe('collectRoots (the request the gRPC server has already decoded)', () => {
-  it('reads a decoded message as the bytes would be read', () => {
-    const request = RequestType.decode(
-      encode(
-        resource(
-          [str('service.name', 'checkout')],
-          [root('GET /cart', { attributes: [str('sampler.type', 'lowerbound'), dbl('sampler.param', 0.001)] }), child('SELECT')],
-        ),
-      ),
-    );
-
-    expect(collectRoots(request as never).roots).toEqual([
-      { service: 'checkout', operation: 'GET /cart', probability: 0.001, counts: false, error: false },
-    ]);
   });
 });
