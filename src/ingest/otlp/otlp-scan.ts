@@ -8,6 +8,8 @@ const RESOURCE_SPANS_RESOURCE = 1;
 const RESOURCE_SPANS_SCOPE_SPANS = 2;
 const RESOURCE_ATTRIBUTES = 1;
 const SCOPE_SPANS_SPANS = 2;
+const SPAN_TRACE_ID = 1;
+const SPAN_SPAN_ID = 2;
 const SPAN_TRACE_STATE = 3;
 const SPAN_PARENT_SPAN_ID = 4;
 const SPAN_NAME = 5;
@@ -15,6 +17,7 @@ const SPAN_START = 7;
 const SPAN_END = 8;
 const SPAN_ATTRIBUTES = 9;
 const SPAN_STATUS = 15;
+const STATUS_MESSAGE = 2;
 const STATUS_CODE = 3;
 const KEY_VALUE_KEY = 1;
 const KEY_VALUE_VALUE = 2;
@@ -58,7 +61,11 @@ function scanResourceSpans(
     const tag = resourceSpans.tag();
     const field = tag >>> 3;
     // A message field given twice is the last one, as decoders read it.
-    if (field === RESOURCE_SPANS_RESOURCE) resource = sub(resourceSpans, tag);
+    if (field === RESOURCE_SPANS_RESOURCE) {
+      // Each one read, so that a malformed one is refused even where a later one replaces it.
+      if (resource) serviceName(resource);
+      resource = sub(resourceSpans, tag);
+    }
     else if (field === RESOURCE_SPANS_SCOPE_SPANS) scopes.push(sub(resourceSpans, tag));
     else resourceSpans.skip(tag & 7);
   }
@@ -88,7 +95,10 @@ function scanResourceSpans(
   }
 }
 
+/** The resource's `service.name`: the first attribute of that name, whatever its value, as a lookup by name finds it. */
 function serviceName(resource: WireReader): AttributeValue {
+  let found = false;
+  let service: AttributeValue;
   while (!resource.done) {
     const tag = resource.tag();
     if (tag >>> 3 !== RESOURCE_ATTRIBUTES) {
@@ -96,10 +106,12 @@ function serviceName(resource: WireReader): AttributeValue {
       continue;
     }
     const attribute = keyValue(sub(resource, tag));
-    // The first attribute of that name, whatever its value, as a lookup by name finds it.
-    if (bytesEqual(attribute.bytes, attribute.keyStart, attribute.keyEnd, SERVICE_NAME)) return anyValue(attribute.value);
+    if (!found && bytesEqual(attribute.bytes, attribute.keyStart, attribute.keyEnd, SERVICE_NAME)) {
+      found = true;
+      service = anyValue(attribute.value);
+    } else checkAnyValue(attribute.value);
   }
-  return undefined;
+  return service;
 }
 
 /** One span's fields that a root's count needs, reused from span to span. */
@@ -150,6 +162,10 @@ class SpanFields {
         case SPAN_STATUS:
           this.error = statusCode(sub(span, tag)) === STATUS_ERROR;
           break;
+        case SPAN_TRACE_ID:
+        case SPAN_SPAN_ID:
+          sub(span, tag);
+          break;
         default:
           span.skip(tag & 7);
       }
@@ -169,6 +185,7 @@ class SpanFields {
       this.values[i] = anyValue(attribute.value);
       return;
     }
+    checkAnyValue(attribute.value);
   }
 }
 
@@ -215,11 +232,25 @@ function anyValue(reader: WireReader | undefined): AttributeValue {
   return value;
 }
 
+/**
+ * Walks an AnyValue that is not read, as strictly as one that is: a body is refused for a
+ * malformed attribute whichever attribute it is.
+ */
+function checkAnyValue(reader: WireReader | undefined): void {
+  while (reader && !reader.done) {
+    const tag = reader.tag();
+    const field = tag >>> 3;
+    const wireType = field === ANY_STRING ? LEN : field === ANY_BOOL || field === ANY_INT ? VARINT : field === ANY_DOUBLE ? I64 : tag & 7;
+    expect(reader, tag, wireType).skip(wireType);
+  }
+}
+
 function statusCode(status: WireReader): number {
   let code = 0;
   while (!status.done) {
     const tag = status.tag();
     if (tag >>> 3 === STATUS_CODE) code = expect(status, tag, VARINT).uint32() | 0;
+    else if (tag >>> 3 === STATUS_MESSAGE) sub(status, tag);
     else status.skip(tag & 7);
   }
   return code;

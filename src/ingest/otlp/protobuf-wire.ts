@@ -152,7 +152,8 @@ export function bytesEqual(bytes: Uint8Array, start: number, end: number, expect
   return true;
 }
 
-const decoder = new TextDecoder();
+// A leading byte-order mark is part of the string, as protobuf decoders keep it.
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * UTF-8 to a string. Span and attribute names are short and ASCII: built from char codes

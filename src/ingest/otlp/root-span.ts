@@ -86,6 +86,8 @@ export function probabilityFromTraceState(traceState: string): number | undefine
   const known = TRACE_STATES.get(traceState);
   if (known !== undefined || TRACE_STATES.has(traceState)) return known;
   const probability = parseTraceState(traceState);
+  // Only tracestates of the size W3C allows are kept: a body may carry megabytes in one.
+  if (traceState.length > TRACE_STATE_MAX_LENGTH) return probability;
   if (TRACE_STATES.size >= TRACE_STATES_KEPT) TRACE_STATES.clear();
   TRACE_STATES.set(traceState, probability);
   return probability;
@@ -93,6 +95,7 @@ export function probabilityFromTraceState(traceState: string): number | undefine
 
 const TRACE_STATES = new Map<string, number | undefined>();
 const TRACE_STATES_KEPT = 256;
+const TRACE_STATE_MAX_LENGTH = 512;
 
 function parseTraceState(traceState: string): number | undefined {
   for (const member of traceState.split(',')) {

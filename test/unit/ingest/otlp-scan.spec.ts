@@ -58,7 +58,9 @@ type Random = ReturnType<typeof random>;
 
 const KEYS = ['sampler.type', 'jaeger.sampler.type', 'sampler.param', 'jaeger.sampler.param', 'service.name', 'http.route', 'sampler'];
 const TYPES = ['probabilistic', 'lowerbound', 'ratelimiting', 'const', 'remote', ''];
-const NAMES = ['GET /cart', 'POST /pay', '', 'ünïcode ☃', 'x'.repeat(80), '__proto__'];
+const NAMES = ['GET /cart', 'POST /pay', '', 'ünïcode ☃', 'x'.repeat(80), '__proto__', '\uFEFFGET /bom', '\uFEFF'];
+/** Bytes that are not UTF-8, each replaced as decoders replace them. */
+const INVALID_UTF8 = [0x47, 0xff, 0x45, 0xc3, 0x54, 0xe2, 0x82];
 
 function anyValue(r: Random): number[] {
   const fields: Field[] = [];
@@ -89,7 +91,7 @@ function span(r: Random): number[] {
   const fields: Field[] = [len(1, [...Buffer.alloc(16, 1)]), len(2, [...Buffer.alloc(8, 2)])];
   if (r.chance(0.4)) fields.push(str(3, r.pick(['ot=th:fd70a3d70a3d71', 'ot=p:3', 'vendor=x,ot=th:8', 'ot=th:zz', ''])));
   if (r.chance(0.3)) fields.push(len(4, r.chance(0.8) ? [...Buffer.alloc(8, 3)] : []));
-  if (!r.chance(0.1)) fields.push(str(5, r.pick(NAMES)));
+  if (!r.chance(0.1)) fields.push(r.chance(0.05) ? len(5, INVALID_UTF8) : str(5, r.pick(NAMES)));
   if (r.chance(0.1)) fields.push(str(5, r.pick(NAMES)));
   fields.push(int(6, 2n));
   const base = 1_767_225_600_000_000_000n;
@@ -109,7 +111,7 @@ function request(r: Random): Uint8Array {
     const attributes: Field[] = [];
     if (r.chance(0.2)) attributes.push(len(1, keyValue(r, 'host.name')));
     // Mostly a service named as SDKs name it; sometimes none, or a value of another kind.
-    if (r.chance(0.8)) attributes.push(len(1, message([str(1, 'service.name'), len(2, message([str(1, r.pick(['checkout', 'cart', '']))]))])));
+    if (r.chance(0.8)) attributes.push(len(1, message([str(1, 'service.name'), len(2, message([str(1, r.pick(['checkout', 'cart', '', '\uFEFFcart']))]))])));
     for (let a = Math.floor(r.next() * 3); a > 0; a--) attributes.push(len(1, keyValue(r, r.pick(['service.name', 'host.name']))));
     if (r.chance(0.1)) attributes.push(int(2, 3n));
     if (!r.chance(0.1)) fields.push(len(1, message(attributes)));
@@ -126,8 +128,9 @@ function request(r: Random): Uint8Array {
   return Uint8Array.from(message(resources));
 }
 
+/** As the service decoded them before: a Buffer, whose strings Node's decoder reads. */
 function reference(bytes: Uint8Array) {
-  return referenceRoots(ExportRequestType.decode(bytes) as unknown as ProtoRequest);
+  return referenceRoots(ExportRequestType.decode(Buffer.from(bytes)) as unknown as ProtoRequest);
 }
 
 /** Both readers' outcome for `bytes`: the roots, or that it was refused. */
@@ -172,12 +175,42 @@ describe('decodeProtobufSpans against the decoded objects', () => {
     expect(refused).toBeGreaterThan(100);
   });
 
-  it('refuses wire types that do not fit a field, and groups, naming the body', () => {
-    const nameAsNumber = Uint8Array.from(message([len(1, message([len(2, message([len(2, message([int(5, 1n)]))]))]))]));
-    const group = Uint8Array.from([0x0b, 0x0c]);
-    for (const bytes of [nameAsNumber, group]) {
-      expect(() => decodeProtobufSpans(bytes)).toThrow(FieldError);
-      expect(() => decodeProtobufSpans(bytes)).toThrow(/not an OTLP ExportTraceServiceRequest/);
-    }
+  /** A request of one resource named `checkout` around the given span and resource fields. */
+  const oneSpan = (spanFields: Field[], resourceFields: Field[] = []) =>
+    Uint8Array.from(
+      message([
+        len(
+          1,
+          message([
+            len(1, message([len(1, message([str(1, 'service.name'), len(2, message([str(1, 'checkout')]))])), ...resourceFields])),
+            len(2, message([len(2, message([str(5, 'GET /cart'), ...spanFields]))])),
+          ]),
+        ),
+      ]),
+    );
+
+  it('reads the well-formed request the malformed ones below are made from', () => {
+    expect(decodeProtobufSpans(oneSpan([])).roots).toEqual([{ service: 'checkout', operation: 'GET /cart', probability: undefined, counts: true, error: false }]);
+  });
+
+  it.each([
+    ['a span name sent as a number', oneSpan([int(5, 1n)])],
+    ['a trace id sent as a number', oneSpan([int(1, 1n)])],
+    ['a group', Uint8Array.from([0x0b, 0x0c])],
+    ['a malformed value of an attribute nobody reads', oneSpan([len(9, message([str(1, 'http.route'), len(2, [0x0f])]))])],
+    ['a string attribute sent as a number', oneSpan([len(9, message([str(1, 'http.route'), len(2, message([int(1, 3n)]))]))])],
+    ['a malformed resource attribute after service.name', oneSpan([], [len(1, message([str(1, 'host.name'), len(2, [0xff])]))])],
+    ['a status message sent as a number', oneSpan([len(15, message([int(2, 1n)]))])],
+  ])('refuses %s, naming the body, nothing read', (_case, bytes) => {
+    expect(() => decodeProtobufSpans(bytes)).toThrow(FieldError);
+    expect(() => decodeProtobufSpans(bytes)).toThrow(/not an OTLP ExportTraceServiceRequest/);
+  });
+
+  it('refuses a malformed resource even where a later one replaces it', () => {
+    const garbage = len(1, message([len(1, [0x0f, 0x01])]));
+    const good = len(1, message([len(1, message([str(1, 'service.name'), len(2, message([str(1, 'checkout')]))]))]));
+    const spans = len(2, message([len(2, message([str(5, 'GET /cart')]))]));
+    expect(() => decodeProtobufSpans(Uint8Array.from(message([len(1, message([garbage, good, spans]))])))).toThrow(FieldError);
+    expect(decodeProtobufSpans(Uint8Array.from(message([len(1, message([good, good, spans]))]))).roots).toHaveLength(1);
   });
 });
