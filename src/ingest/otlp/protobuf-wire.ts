@@ -106,8 +106,8 @@ export class WireReader {
   skip(wireType: number): void {
     switch (wireType) {
       case VARINT:
-        this.int64();
-        return;
+        for (let i = 0; i < 10; i++) if (this.byte() < 0x80) return;
+        throw new MalformedProtobuf(`varint longer than 10 bytes at byte ${this.pos}`);
       case I64:
         this.need(8);
         this.pos += 8;
