@@ -2,7 +2,7 @@ import type { ErrorBoostRule } from './samplane/error-boost';
 
 /**
  * The adaptive engine's knobs. Field names follow Jaeger's options so that a user migrating
- * from Jaeger recognises every one; `ADAPTIVE.md` holds their meaning and defaults.
+ * from Jaeger recognises every one; the README's `ADAPTIVE_*` settings give their meaning and defaults.
  */
 export interface AdaptiveOptions {
   algorithm: 'jaeger' | 'samplane';

@@ -1,7 +1,7 @@
 import type { PerOperationStrategies, SamplingStrategy } from './strategy';
 
 /**
- * Encodes a strategy as proto-JSON in the one form every real poller accepts (`CLIENTS.md`):
+ * Encodes a strategy as proto-JSON in the one form every real poller accepts (Jaeger's and OpenTelemetry's SDKs in Go, Java, Python and JS):
  * keys in proto field order, the enum as a string, unset sub-messages omitted, every field of
  * a present sub-message written (zeros included) and empty lists as `[]`. Written by hand
  * rather than with `JSON.stringify(object)` so the key order is a property of this function,

@@ -273,7 +273,7 @@ describe('policy changes reaching real SDK samplers', () => {
     expect(hits.length).toBeGreaterThanOrEqual(Math.floor(LOWER_BOUND * seconds) - 1);
     expect(hits.length).toBeLessThanOrEqual(LOWER_BOUND + Math.ceil(LOWER_BOUND * seconds) + 1);
     expect(taggedWith(hits)).toEqual(['lowerbound:0']);
-    // OpenTelemetry JS ignores lower bounds (CLIENTS.md): the rate alone applies.
+    // OpenTelemetry JS ignores lower bounds: the rate alone applies.
     expect(otelSampled('batch', 'GET /rare', 14)).toBe(0);
   });
 });

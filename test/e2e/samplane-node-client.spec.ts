@@ -16,7 +16,7 @@ const TARGET = 10;
 const TOLERANCE = 0.3;
 const HIGH = 1_000;
 const LOW = HIGH / 10;
-/** Calculations that could see a step, within which the band is reached (ADAPTIVE.md). */
+/** Calculations that could see a step, within which samplane reaches the band. */
 const SETTLING = 2;
 /** A rise gets no more calculations than a drop. */
 const RISE_SLACK = 0;

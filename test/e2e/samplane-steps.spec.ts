@@ -9,7 +9,7 @@ const TARGET = 10;
 const TOLERANCE = 0.3;
 const HIGH = 2_000;
 const LOW = HIGH / 10;
-/** Calculations after a step within which samplane must be back in the band (ADAPTIVE.md). */
+/** Calculations after a step within which samplane must be back in the band. */
 const SAMPLANE_SETTLING = 2;
 /** Calculations after a step watched for settling; Jaeger not settled by then counts as slower. */
 const WINDOW = 6;

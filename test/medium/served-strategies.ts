@@ -15,7 +15,7 @@ export async function holdLeaderLease(port: number, keyPrefix = 'samplane:'): Pr
   await redisCli(port, 'SET', new RedisKeys(keyPrefix).leader, 'medium-test|1', 'PX', String(3_600_000));
 }
 
-/** The adaptive answer with Jaeger's defaults and no computed operations (ADAPTIVE.md). */
+/** The adaptive answer with Jaeger's defaults and no computed operations. */
 export const DEFAULT_ANSWER = {
   strategyType: 'PROBABILISTIC',
   probabilisticSampling: { samplingRate: 0.001 },

@@ -288,7 +288,7 @@ export class SnapshotLog {
   }
 }
 
-/** Jaeger's step for an adaptive operation outside the tolerance band (ADAPTIVE.md, 4–5). */
+/** Jaeger's step for an adaptive operation outside the tolerance band (the capped `old × target / qps`). */
 export function jaegerStep(
   old: number,
   qps: number,

@@ -71,7 +71,7 @@ export class OperationPolicyDto {
 }
 
 /**
- * The body of `PUT /api/v1/policies/:service`, as PRODUCT.md defines a policy: the rules of
+ * The body of `PUT /api/v1/policies/:service`, as the README defines a policy: the rules of
  * each field. Its OpenAPI description is in `policy.openapi.ts`, which keeps this file free
  * of the HTTP framework, so any caller (and the tests) can validate with it.
  */

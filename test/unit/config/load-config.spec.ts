@@ -12,7 +12,7 @@ function configErrorOf(env: Record<string, string>): ConfigError {
 }
 
 describe('loadConfig', () => {
-  describe('defaults (PRODUCT.md and ADAPTIVE.md)', () => {
+  describe('defaults (as the README lists them)', () => {
     const config = loadConfig({});
 
     it('serves on the Jaeger ports', () => {

@@ -31,7 +31,7 @@ function refusal(document: unknown): FieldError {
 }
 
 describe('validateReport', () => {
-  it("accepts PRODUCT.md's example as it stands", () => {
+  it("accepts the README's example report as it stands", () => {
     expect(validateReport(valid())).toEqual({
       service: 'checkout',
       instance: 'pod-7f9c',

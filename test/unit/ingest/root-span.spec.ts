@@ -7,7 +7,7 @@ const tags =
     attributes[key];
 
 describe('probabilityFromTraceState', () => {
-  // The vectors of CLIENTS.md: T = round((1 − p) · 2^56), hex, trailing zeros dropped.
+  // OpenTelemetry's consistent probability vectors: T = round((1 − p) · 2^56), hex, trailing zeros dropped.
   it.each([
     ['ot=th:0', 1],
     ['ot=th:8', 0.5],

@@ -15,7 +15,7 @@ function refusedField(document: unknown): string | undefined {
 const ops = (...entries: unknown[]) => ({ mode: 'adaptive', operations: entries });
 
 describe('parsePolicy', () => {
-  it('accepts the example of PRODUCT.md and keeps it as written', () => {
+  it('accepts a full adaptive policy, as the README shows one, and keeps it as written', () => {
     const example = {
       mode: 'adaptive',
       targetSamplesPerSecond: 5,

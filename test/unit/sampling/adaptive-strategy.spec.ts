@@ -2,12 +2,12 @@ import { loadConfig } from '../../../src/config/load-config';
 import { adaptiveStrategy } from '../../../src/sampling/adaptive-strategy';
 import { encodeStrategyJson } from '../../../src/sampling/strategy-json';
 
-// The adaptive default as ADAPTIVE.md ("Served strategy (adaptive)") writes it.
+// The adaptive default as the README's first example shows it.
 const ADAPTIVE_DEFAULT_LINE =
   '{"strategyType":"PROBABILISTIC","probabilisticSampling":{"samplingRate":0.001},"operationSampling":{"defaultSamplingProbability":0.001,"defaultLowerBoundTracesPerSecond":0.016666666666666666,"perOperationStrategies":[],"defaultUpperBoundTracesPerSecond":0}}';
 
 describe('adaptiveStrategy', () => {
-  it('serves the ADAPTIVE.md default, byte for byte, with the default configuration', () => {
+  it('serves the adaptive default, byte for byte, with the default configuration', () => {
     const { adaptive } = loadConfig({});
     expect(encodeStrategyJson(adaptiveStrategy(adaptive, undefined))).toBe(ADAPTIVE_DEFAULT_LINE);
   });

@@ -2,8 +2,8 @@ import { parseReplayInput, runReplay } from '../../../src/sampling/replay';
 
 /**
  * An independent check of the jaeger replay: random multi-round scenarios are run through
- * `runReplay` and through the reference model below, a plain restatement of ADAPTIVE.md
- * ("Jaeger's algorithm, as facts") that shares no code with the implementation. Simulated
+ * `runReplay` and through the reference model below, a plain restatement of Jaeger's
+ * adaptive sampling rules (its post-aggregator) that shares no code with the implementation. Simulated
  * clients react to what the model served, so the adaptive check is exercised both ways.
  */
 
@@ -196,7 +196,7 @@ function scenario(seed: number) {
   return { input: { algorithm: 'jaeger', options, rounds }, expected };
 }
 
-/** The model multiplies in ADAPTIVE.md's order, Jaeger divides first: allow for the last bits. */
+/** The model multiplies as the rule is stated, Jaeger divides first: allow for the last bits. */
 function expectClose(actual: Table, expected: Table, where: string): void {
   const names = (table: Table): string => {
     const keys = Object.entries(table).flatMap(([service, ops]) => Object.keys(ops).map((op) => `${service}/${op}`));

@@ -1,7 +1,7 @@
 import { encodeStrategyJson } from '../../../src/sampling/strategy-json';
 import type { SamplingStrategy } from '../../../src/sampling/strategy';
 
-// The literal example lines of CLIENTS.md ("A response every one of them accepts").
+// Responses every real poller accepts, byte for byte (Jaeger's and OpenTelemetry's SDKs).
 const ADAPTIVE_LINE =
   '{"strategyType":"PROBABILISTIC","probabilisticSampling":{"samplingRate":0.001},"operationSampling":{"defaultSamplingProbability":0.001,"defaultLowerBoundTracesPerSecond":0.016666666666666666,"perOperationStrategies":[],"defaultUpperBoundTracesPerSecond":0}}';
 const RATE_LIMITING_LINE =
@@ -9,7 +9,7 @@ const RATE_LIMITING_LINE =
 const PROBABILISTIC_LINE = '{"strategyType":"PROBABILISTIC","probabilisticSampling":{"samplingRate":0.8}}';
 
 describe('encodeStrategyJson', () => {
-  describe('the CLIENTS.md examples, byte for byte', () => {
+  describe('the responses every poller accepts, byte for byte', () => {
     it('adaptive with an empty operation list', () => {
       const strategy: SamplingStrategy = {
         strategyType: 'PROBABILISTIC',

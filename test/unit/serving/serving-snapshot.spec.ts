@@ -210,7 +210,7 @@ describe('ServingSnapshot', () => {
     });
   });
 
-  describe('proto wire format (jaeger.api_v2 field numbers from CLIENTS.md)', () => {
+  describe('proto wire format (jaeger.api_v2 field numbers, as sampling.proto has them)', () => {
     const snapshot = build({
       limited: [STRATEGIES.rateLimited, 'file'],
       probabilistic: [STRATEGIES.probabilistic, 'file'],

@@ -31,7 +31,7 @@ describe('JaegerCalculator', () => {
     expect(new JaegerCalculator(options).calculate()).toEqual({ probabilities: {}, qps: {} });
   });
 
-  it('the ADAPTIVE.md example: 3 spans in 60 s at 0.001 → 0.002, QPS 0.05', () => {
+  it('the worked example: 3 spans in 60 s at 0.001 → 0.002, QPS 0.05', () => {
     const calculator = new JaegerCalculator(options);
     calculator.addBucket(bucket({ 'A/GET': [3, ['0.001000']] }));
     const { probabilities, qps } = calculator.calculate();
