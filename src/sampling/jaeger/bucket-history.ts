@@ -1,5 +1,6 @@
 import { PACKED, PACKED_WIDTH, PackedBucket } from '../packed-bucket';
 import type { ThroughputBucket } from '../throughput';
+import { bucketQps } from './qps';
 
 // Columns of a row after its counts: what the previous calculation read and concluded.
 const SEEN_PROBABILITY = 0; // NaN: the operation was not in it
@@ -163,6 +164,22 @@ export class BucketHistory {
 
   intervalSeconds(slot: number): number {
     return this.seconds[slot];
+  }
+
+  /**
+   * `row`'s QPS in up to `limit` of the held buckets `slots` (newest first, see `heldSlots`),
+   * skipping buckets without it, so a quiet interval does not drag Jaeger's estimate down;
+   * written into `into`, which is returned.
+   */
+  qpsSeries(rows: ServiceRows, row: number, slots: readonly number[], limit: number, into: number[] = []): number[] {
+    into.length = 0;
+    for (const slot of slots) {
+      const count = rows.countAt(row, slot);
+      if (Number.isNaN(count)) continue;
+      into.push(bucketQps(count, this.seconds[slot]));
+      if (into.length === limit) break;
+    }
+    return into;
   }
 
   /** Whether `service` was counted in a held bucket (even with no operations). */

@@ -10,7 +10,7 @@ import type {
 import type { ThroughputBucket } from '../throughput';
 import { type ProbabilityCalculator, cappedCalculator } from './capped-calculator';
 import { isUsingAdaptiveSampling, nextProbability, withinTolerance } from './probability';
-import { bucketQps, weightedQps } from './qps';
+import { weightedQps } from './qps';
 import { WeightVectorCache } from './weights';
 import { BucketHistory, type ServiceRows } from './bucket-history';
 import { copyProbabilities, dictionary, own } from '../dictionary';
@@ -187,20 +187,9 @@ export class JaegerCalculator implements AdaptiveCalculator {
     return { probabilities, qps: inputs };
   }
 
-  /**
-   * Jaeger's recency-weighted QPS of `row`: its counts in up to `calculationBuckets` held
-   * buckets, newest first, skipping buckets without it (a quiet interval does not drag it down).
-   */
+  /** Jaeger's recency-weighted QPS of `row` (see `BucketHistory.qpsSeries`). */
   private weightedQps(rows: ServiceRows, row: number, slots: readonly number[]): number {
-    const series = this.series;
-    series.length = 0;
-    for (const slot of slots) {
-      const count = rows.countAt(row, slot);
-      if (Number.isNaN(count)) continue;
-      series.push(bucketQps(count, this.history.intervalSeconds(slot)));
-      if (series.length === this.options.calculationBuckets) break;
-    }
-    return weightedQps(series, this.weights);
+    return weightedQps(this.history.qpsSeries(rows, row, slots, this.options.calculationBuckets, this.series), this.weights);
   }
 
   private rulesFor(service: string, operation: string) {

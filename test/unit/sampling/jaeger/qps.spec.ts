@@ -1,4 +1,5 @@
-import { bucketQps, operationQpsSeries, weightedQps } from '../../../../src/sampling/jaeger/qps';
+import { BucketHistory } from '../../../../src/sampling/jaeger/bucket-history';
+import { bucketQps, weightedQps } from '../../../../src/sampling/jaeger/qps';
 import { WeightVectorCache } from '../../../../src/sampling/jaeger/weights';
 import type { ServiceThroughput, ThroughputBucket } from '../../../../src/sampling/throughput';
 
@@ -13,8 +14,16 @@ function bucket(counts: Record<string, Record<string, number>>, intervalSeconds 
   return { throughput, intervalSeconds };
 }
 
-function plain(series: Map<string, Map<string, number[]>>): Record<string, Record<string, number[]>> {
-  return Object.fromEntries([...series].map(([service, ops]) => [service, Object.fromEntries(ops)]));
+/** Every operation's QPS series over `buckets` (newest first), keeping up to `limit` values each. */
+function operationQpsSeries(buckets: ThroughputBucket[], limit: number): Record<string, Record<string, number[]>> {
+  const history = new BucketHistory(buckets.length);
+  for (const b of [...buckets].reverse()) history.add(b);
+  const slots = history.heldSlots();
+  const series: Record<string, Record<string, number[]>> = {};
+  for (const [service, rows] of history.services) {
+    series[service] = Object.fromEntries(rows.names.map((name, row) => [name, history.qpsSeries(rows, row, slots, limit)]));
+  }
+  return series;
 }
 
 /** Jaeger's testThroughputBuckets, newest first. */
@@ -29,31 +38,31 @@ describe('QPS (scenario: Jaeger TestCalculateQPS, TestGenerateOperationQPS, Test
 
   it('collects each operation newest first, skipping buckets without it (calculation buckets 10)', () => {
     const buckets = [B0, B1];
-    expect(plain(operationQpsSeries(buckets, 10))).toEqual({
+    expect(operationQpsSeries(buckets, 10)).toEqual({
       A: { GET: [0.75, 0.5], PUT: [1] },
       B: { GET: [0.5, 0.75], PUT: [0.25] },
     });
     const newer = [bucket({ A: { GET: 30 } }), ...buckets];
-    expect(plain(operationQpsSeries(newer, 10))).toEqual({
+    expect(operationQpsSeries(newer, 10)).toEqual({
       A: { GET: [0.5, 0.75, 0.5], PUT: [1] },
       B: { GET: [0.5, 0.75], PUT: [0.25] },
     });
   });
 
   it('with calculation buckets 1 keeps only the newest bucket that has the operation', () => {
-    expect(plain(operationQpsSeries([B0, B1], 1))).toEqual({
+    expect(operationQpsSeries([B0, B1], 1)).toEqual({
       A: { GET: [0.75], PUT: [1] },
       B: { GET: [0.5], PUT: [0.25] },
     });
     const newer = [bucket({ A: { GET: 30 } }), B0, B1];
-    expect(plain(operationQpsSeries(newer, 1))).toEqual({
+    expect(operationQpsSeries(newer, 1)).toEqual({
       A: { GET: [0.5], PUT: [1] },
       B: { GET: [0.5], PUT: [0.25] },
     });
   });
 
   it('uses each bucket’s own length', () => {
-    expect(plain(operationQpsSeries([bucket({ A: { GET: 30 } }, 120), bucket({ A: { GET: 30 } }, 15)], 5))).toEqual({
+    expect(operationQpsSeries([bucket({ A: { GET: 30 } }, 120), bucket({ A: { GET: 30 } }, 15)], 5)).toEqual({
       A: { GET: [0.25, 2] },
     });
   });
