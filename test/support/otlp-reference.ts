@@ -1,10 +1,6 @@
 import type { DecodedSpans } from '../../src/ingest/otlp/otlp-decode';
 import { type AttributeValue, type RootSpan, nanosToMs, samplingFacts, setSampledAgo } from '../../src/ingest/otlp/root-span';
 
-/**
- * The reference the wire scanner is checked against: root spans read from the request as
- * protobufjs decodes it into objects (`ExportRequest.decode`), attribute by attribute.
- */
 const STATUS_ERROR = 2;
 
 interface ProtoKeyValue {
@@ -34,7 +30,10 @@ export interface ProtoRequest {
   resourceSpans?: { resource?: { attributes?: ProtoKeyValue[] }; scopeSpans?: { spans?: ProtoSpan[] }[] }[];
 }
 
-/** A request decoded by protobufjs → its root spans. */
+/**
+ * The reference the wire scanner is checked against: root spans read from the request as
+ * protobufjs decodes it into objects (`ExportRequest.decode`), attribute by attribute.
+ */
 export function referenceRoots(request: ProtoRequest): DecodedSpans {
   const out: DecodedSpans = { roots: [], rejected: 0, rejectedReason: undefined };
   const started: { span: RootSpan; startMs: number | undefined }[] = [];
