@@ -34,7 +34,7 @@ const SERVICE_NAME = encoder.encode('service.name');
 const SAMPLING_KEYS = ['sampler.type', 'jaeger.sampler.type', 'sampler.param', 'jaeger.sampler.param'] as const;
 const SAMPLING_KEY_BYTES = SAMPLING_KEYS.map((key) => encoder.encode(key));
 
-/** Root spans of an ExportTraceServiceRequest, as `collectRoots` reads the decoded message. */
+/** Root spans of an ExportTraceServiceRequest, as they read from the message decoded into objects. */
 export function scanRequest(request: WireReader): DecodedSpans {
   const out: DecodedSpans = { roots: [], rejected: 0, rejectedReason: undefined };
   const started: { span: RootSpan; startMs: number | undefined }[] = [];

@@ -23,7 +23,7 @@ export class WireReader {
     readonly end: number,
   ) {}
 
-  /** The reader of the length-delimited field whose length is next. */
+  /** A reader of the whole of `bytes`, one message. */
   static of(bytes: Uint8Array): WireReader {
     return new WireReader(bytes, 0, bytes.length);
   }
@@ -86,19 +86,13 @@ export class WireReader {
 
   /** The reader of the length-delimited value next (a message, string or bytes); skips past it. */
   sub(): WireReader {
-    const length = this.uint32();
-    this.need(length);
-    const start = this.pos;
-    this.pos += length;
+    const start = this.lengthDelimited();
     return new WireReader(this.bytes, start, this.pos);
   }
 
   /** The length-delimited value next as a string (UTF-8, malformed sequences replaced). */
   string(): string {
-    const length = this.uint32();
-    this.need(length);
-    const start = this.pos;
-    this.pos += length;
+    const start = this.lengthDelimited();
     return utf8(this.bytes, start, this.pos);
   }
 
@@ -112,12 +106,9 @@ export class WireReader {
         this.need(8);
         this.pos += 8;
         return;
-      case LEN: {
-        const length = this.uint32();
-        this.need(length);
-        this.pos += length;
+      case LEN:
+        this.lengthDelimited();
         return;
-      }
       case I32:
         this.need(4);
         this.pos += 4;
@@ -125,6 +116,15 @@ export class WireReader {
       default:
         throw new MalformedProtobuf(`wire type ${wireType} at byte ${this.pos}`);
     }
+  }
+
+  /** Moves past the length-delimited value next; returns where its bytes start (they end at `pos`). */
+  private lengthDelimited(): number {
+    const length = this.uint32();
+    this.need(length);
+    const start = this.pos;
+    this.pos += length;
+    return start;
   }
 
   private fixed32(): number {

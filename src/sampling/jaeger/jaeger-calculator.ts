@@ -14,7 +14,7 @@ import { weightedQps } from './qps';
 import { WeightVectorCache } from './weights';
 import { BucketHistory, type ServiceRows } from './bucket-history';
 import { copyProbabilities, dictionary, own } from '../dictionary';
-import { ColumnSlab, INPUT, type InputColumns } from '../input-columns';
+import { ColumnSlab, INPUT, type InputColumns, inputRecords } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 export type JaegerCalculatorOptions = Pick<
@@ -85,11 +85,7 @@ export class JaegerCalculator implements AdaptiveCalculator {
   }
 
   lastInputs(): CalculationInputs {
-    if (!this.inputObjects) {
-      this.inputObjects = dictionary();
-      for (const [service, columns] of Object.entries(this.inputs)) this.inputObjects[service] = columns.toRecord();
-    }
-    return this.inputObjects;
+    return (this.inputObjects ??= inputRecords(this.inputs));
   }
 
   lastInputColumns(): Record<string, InputColumns> {

@@ -15,7 +15,7 @@ import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
 import { dictionary } from '../dictionary';
 import { type PackedBucket, operationsIn, servicesOf } from '../packed-bucket';
-import { ColumnSlab, INPUT, type InputColumns } from '../input-columns';
+import { ColumnSlab, INPUT, type InputColumns, inputRecords } from '../input-columns';
 import { type TimeSlicer, runInSlices, runToEnd } from '../../common/time-slicer';
 
 /** Below this relative error a probability is never changed: not worth a strategy update. */
@@ -70,11 +70,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   lastInputs(): CalculationInputs {
-    if (!this.inputObjects) {
-      this.inputObjects = dictionary();
-      for (const [service, columns] of Object.entries(this.inputs)) this.inputObjects[service] = columns.toRecord();
-    }
-    return this.inputObjects;
+    return (this.inputObjects ??= inputRecords(this.inputs));
   }
 
   lastInputColumns(): Record<string, InputColumns> {
