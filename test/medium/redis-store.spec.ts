@@ -1,5 +1,5 @@
 import { type RedisConnection, createRedisClient } from '../../src/store/redis/redis-client';
-import { RedisKeys } from '../../src/store/redis/redis-keys';
+import { PROBABILITY_SHARDS, RedisKeys, shardOf } from '../../src/store/redis/redis-keys';
 import { RedisStore } from '../../src/store/redis/redis.store';
 import { StoreUnavailableError } from '../../src/store/store';
 import type { Manifest } from '../../src/store/redis/probability-shards';
@@ -98,16 +98,61 @@ describe('RedisStore served part', () => {
     });
   });
 
-  it('keeps loaded shards as text where asked (the calculation thread), each load its own objects', async () => {
+  it('keeps nothing of a load where asked (the calculation thread): each load fetches anew and gets its own objects', async () => {
     await withStoreAndClient('text-cache-test:', async (leader, client) => {
+      const keys = new RedisKeys('text-cache-test:');
       const engine = new RedisStore(client, 'text-cache-test:', client, false);
       await leader.saveProbabilities(snapshot(1, 4));
 
       const [first, second] = [await engine.loadProbabilities(), await engine.loadProbabilities()];
 
-      expect(second?.probabilities).toEqual(first?.probabilities);
+      expect(second?.probabilities).toEqual({ shop: { GET: 0.5 } });
       expect(second?.probabilities.shop).not.toBe(first?.probabilities.shop);
       expect(Object.isFrozen(second?.probabilities.shop)).toBe(false);
+      // Nothing held: with the served shard's keys gone, the next load has nothing to read it from.
+      const manifest = JSON.parse((await client.get(keys.manifest)) ?? '{}') as Manifest;
+      const [shard, entry] = Object.entries(manifest.shards)[0];
+      await client.del(keys.probabilityChunk(Number(shard), entry.generation, 0));
+      await expect(engine.loadProbabilities()).rejects.toThrow(StoreUnavailableError);
+    });
+  });
+
+  it('keeps the explanation shards last asked for, no more than sixteen, and fetches any other when asked', async () => {
+    await withStoreAndClient('explained-lru-test:', async (leader, client) => {
+      const keys = new RedisKeys('explained-lru-test:');
+      // Twenty services, each in a shard of its own.
+      const services: string[] = [];
+      const taken = new Set<number>();
+      for (let i = 0; services.length < 20; i++) {
+        const shard = shardOf(`svc-${i}`, PROBABILITY_SHARDS);
+        if (taken.has(shard)) continue;
+        taken.add(shard);
+        services.push(`svc-${i}`);
+      }
+      const each = <T>(value: (service: string) => T): Record<string, T> => Object.fromEntries(services.map((service) => [service, value(service)]));
+      await leader.saveProbabilities({
+        computedAt: 1,
+        probabilities: each(() => ({ GET: 0.5 })),
+        traffic: each(() => ({ GET: { requestsPerSecond: 10, sampledPerSecond: 5, errorRate: 0 } })),
+        inputs: each((service) => ({ GET: { previous: Number(service.slice(4)), target: 5, adaptive: true, withinTolerance: true } })),
+      });
+      const replica = await connectRedisStore(redis.url, 'explained-lru-test:');
+      try {
+        for (const service of services) expect((await replica.loadExplanations([service])).get(service)?.inputs.GET.previous).toBe(Number(service.slice(4)));
+        // Asked for again, the first (no longer kept) is fetched and kept in place of the fifth.
+        await replica.loadExplanations([services[0]]);
+        const manifest = JSON.parse((await client.get(keys.manifest)) ?? '{}') as Manifest;
+        for (const [shard, entry] of Object.entries(manifest.explanations)) {
+          for (let chunk = 0; chunk < entry.chunks; chunk++) await client.del(keys.explanationChunk(Number(shard), entry.generation, chunk));
+        }
+
+        for (const service of [services[0], ...services.slice(5)]) {
+          expect((await replica.loadExplanations([service])).get(service)?.inputs.GET.previous).toBe(Number(service.slice(4)));
+        }
+        for (const service of services.slice(1, 5)) await expect(replica.loadExplanations([service])).rejects.toThrow(StoreUnavailableError);
+      } finally {
+        await replica.close();
+      }
     });
   });
 

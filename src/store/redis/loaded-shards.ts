@@ -17,9 +17,9 @@ export class LoadedShards {
   private readonly caches: Record<LoadedPart, Map<string, LoadedShard>> = { shards: new Map(), summaries: new Map() };
 
   /**
-   * @param keepParsed whether shards are kept parsed (a serving replica, which loads every
-   *   version) or as text (the calculation thread, which loads one per term and would only hold
-   *   a large fleet's objects for nothing)
+   * @param keepParsed whether shards are kept, parsed (a serving replica, which loads every
+   *   version), or not at all (the calculation thread, which loads one per term: kept, a million
+   *   operations' text was ~45 MiB held for the term for nothing)
    */
   constructor(
     private readonly fetchChunks: FetchChunks,
@@ -34,8 +34,13 @@ export class LoadedShards {
    */
   async fetch(manifest: Manifest, part: LoadedPart): Promise<Map<string, LoadedShard>> {
     const own = new Map<string, LoadedShard>();
-    const cache = this.caches[part];
     const entries = manifest[part];
+    if (!this.keepParsed) {
+      const texts = await this.fetchChunks(part, Object.entries(entries));
+      for (const [shard, entry] of Object.entries(entries)) own.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
+      return own;
+    }
+    const cache = this.caches[part];
     for (let attempt = 0; ; attempt++) {
       const wanted = Object.entries(entries).filter(([shard, entry]) => !own.has(shard) && cache.get(shard)?.hash !== entry.hash);
       const texts = await this.fetchChunks(part, wanted);
@@ -69,14 +74,14 @@ export class LoadedShards {
       if (this.caches[part].get(shard) === loaded) this.caches[part].delete(shard);
       throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot is unreadable (${(error as Error).message}); reading it again later`);
     }
-    if (!this.keepParsed) return content;
-    loaded.parsed = deepFreeze(content);
+    // Where shards are not kept, this one is the caller's own: not frozen, and its text goes now.
+    loaded.parsed = this.keepParsed ? deepFreeze(content) : content;
     loaded.json = undefined;
     return loaded.parsed;
   }
 }
 
-/** A loaded part's shard: its text until a load parses it, then its content, frozen. */
+/** A loaded part's shard: its text until a load parses it, then its content (frozen where kept). */
 export interface LoadedShard {
   hash: string;
   json?: string;

@@ -41,6 +41,12 @@ const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
 
 /** Shards read per round trip. */
 const SHARDS_PER_ROUND_TRIP = 64;
+/**
+ * Explanation shards kept parsed for the views. Each is ~1/256 of a fleet's explanations (at a
+ * million operations ~0.7 MiB of text, a few MiB parsed): a dashboard walking every service
+ * would otherwise keep them all.
+ */
+const EXPLANATION_SHARDS_KEPT = 16;
 /** Bytes of a snapshot written per round trip. */
 const BYTES_PER_ROUND_TRIP = 2 ** 20;
 
@@ -272,10 +278,19 @@ export class RedisStore implements SamplingStore {
       await this.fetchExplanationsOnce(manifest, shards.filter((shard) => !own.has(shard)));
       for (const shard of shards) {
         const cached = this.explanationCache.get(shard);
-        if (cached?.hash === manifest.explanations[shard].hash) own.set(shard, cached.services);
+        if (cached?.hash !== manifest.explanations[shard].hash) continue;
+        own.set(shard, cached.services);
+        // Kept in order of last use: the least recently asked for goes first.
+        this.explanationCache.delete(shard);
+        this.explanationCache.set(shard, cached);
       }
     }
-    for (const shard of [...this.explanationCache.keys()]) if (!manifest.explanations[shard]) this.explanationCache.delete(shard);
+    // What another version wrote is read anew when asked for: it is only memory until then.
+    for (const [shard, cached] of this.explanationCache) if (manifest.explanations[shard]?.hash !== cached.hash) this.explanationCache.delete(shard);
+    for (const shard of this.explanationCache.keys()) {
+      if (this.explanationCache.size <= EXPLANATION_SHARDS_KEPT) break;
+      this.explanationCache.delete(shard);
+    }
     return own;
   }
 
