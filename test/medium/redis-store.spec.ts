@@ -156,6 +156,36 @@ describe('RedisStore served part', () => {
     });
   });
 
+  it('answers many views asking at once for services in as many shards, every one with its explanation', async () => {
+    await withStoreAndClient('explained-many-test:', async (leader) => {
+      const services: string[] = [];
+      const taken = new Set<number>();
+      for (let i = 0; services.length < 200; i++) {
+        const shard = shardOf(`svc-${i}`, PROBABILITY_SHARDS);
+        if (taken.has(shard)) continue;
+        taken.add(shard);
+        services.push(`svc-${i}`);
+      }
+      const each = <T>(value: (service: string) => T): Record<string, T> => Object.fromEntries(services.map((service) => [service, value(service)]));
+      await leader.saveProbabilities({
+        computedAt: 1,
+        probabilities: each(() => ({ GET: 0.5 })),
+        traffic: each(() => ({ GET: { requestsPerSecond: 10, sampledPerSecond: 5, errorRate: 0 } })),
+        inputs: each((service) => ({ GET: { previous: Number(service.slice(4)), target: 5, adaptive: true, withinTolerance: true } })),
+      });
+      const replica = await connectRedisStore(redis.url, 'explained-many-test:');
+      try {
+        // Each view's shard must not be taken from it by another view's trimming of the kept ones.
+        for (let round = 0; round < 5; round++) {
+          const answers = await Promise.all(services.map((service) => replica.loadExplanations([service])));
+          answers.forEach((found, i) => expect(found.get(services[i])?.inputs.GET.previous).toBe(Number(services[i].slice(4))));
+        }
+      } finally {
+        await replica.close();
+      }
+    });
+  });
+
   it('fetches an unreadable shard again at the next load rather than failing on its cached text', async () => {
     await withStoreAndClient('unreadable-test:', async (leader, client) => {
       const keys = new RedisKeys('unreadable-test:');

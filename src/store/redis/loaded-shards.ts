@@ -8,10 +8,10 @@ export type LoadedPart = Exclude<Part, 'explanations'>;
 export type FetchChunks = (part: Part, wanted: Array<[string, ShardEntry]>) => Promise<Map<string, string>>;
 
 /**
- * Per loaded part, shard → its content as last read, by hash: parsed at the first load that
- * takes it, then handed to every load (frozen) while its hash holds, so a version whose
- * probabilities held is neither fetched nor parsed again, and a replica's old and new
- * snapshots share what did not change.
+ * Where shards are kept (a serving replica): per loaded part, shard → its content as last read,
+ * by hash: parsed at the first load that takes it, then handed to every load (frozen) while
+ * its hash holds, so a version whose probabilities held is neither fetched nor parsed again,
+ * and a replica's old and new snapshots share what did not change.
  */
 export class LoadedShards {
   private readonly caches: Record<LoadedPart, Map<string, LoadedShard>> = { shards: new Map(), summaries: new Map() };
@@ -27,10 +27,10 @@ export class LoadedShards {
   ) {}
 
   /**
-   * Every shard of a loaded part of the manifest as text, fetching only content not held yet,
-   * for this caller alone: a load running beside it (the engine's term start and a replica's
-   * sync share the store) may change the cache while this one decodes, and must not take shards
-   * out from under it.
+   * Every shard of a loaded part of the manifest as text, fetching only content not held yet
+   * (all of it where shards are not kept), for this caller alone: a load running beside it (the
+   * engine's term start and a replica's sync share the store) may change the cache while this
+   * one decodes, and must not take shards out from under it.
    */
   async fetch(manifest: Manifest, part: LoadedPart): Promise<Map<string, LoadedShard>> {
     const own = new Map<string, LoadedShard>();

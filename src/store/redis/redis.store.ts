@@ -270,20 +270,27 @@ export class RedisStore implements SamplingStore {
     }
   }
 
-  /** The explanation shards asked for, for this caller alone (as `LoadedShards.fetch`). */
+  /**
+   * The explanation shards asked for, for this caller alone: what it takes from the cache is
+   * taken before it waits, and what it fetched is its own before the cache is touched, so
+   * another call's trimming never takes shards out from under it. A generation superseded
+   * while it was read fails the fetch (`fetchChunks`), and the caller reads the new manifest.
+   */
   private async fetchExplanations(manifest: Manifest, shards: string[]): Promise<Map<string, Record<string, StoredExplanation>>> {
     const own = new Map<string, Record<string, StoredExplanation>>();
-    for (let attempt = 0; own.size < shards.length; attempt++) {
-      if (attempt > 2) throw new StoreUnavailableError('redis: the explanations kept changing while they were read; reading again later');
-      await this.fetchExplanationsOnce(manifest, shards.filter((shard) => !own.has(shard)));
-      for (const shard of shards) {
-        const cached = this.explanationCache.get(shard);
-        if (cached?.hash !== manifest.explanations[shard].hash) continue;
-        own.set(shard, cached.services);
-        // Kept in order of last use: the least recently asked for goes first.
-        this.explanationCache.delete(shard);
-        this.explanationCache.set(shard, cached);
-      }
+    const wanted: Array<[string, ShardEntry]> = [];
+    for (const shard of shards) {
+      const entry = manifest.explanations[shard];
+      const cached = this.explanationCache.get(shard);
+      if (cached?.hash === entry.hash) own.set(shard, cached.services);
+      else wanted.push([shard, entry]);
+    }
+    const texts = await this.fetchChunks('explanations', wanted);
+    for (const [shard] of wanted) own.set(shard, parsedShard(texts.get(shard) ?? '{}'));
+    // Kept in order of last use: the least recently asked for goes first.
+    for (const [shard, services] of own) {
+      this.explanationCache.delete(shard);
+      this.explanationCache.set(shard, { hash: manifest.explanations[shard].hash, services });
     }
     // What another version wrote is read anew when asked for: it is only memory until then.
     for (const [shard, cached] of this.explanationCache) if (manifest.explanations[shard]?.hash !== cached.hash) this.explanationCache.delete(shard);
@@ -292,14 +299,6 @@ export class RedisStore implements SamplingStore {
       this.explanationCache.delete(shard);
     }
     return own;
-  }
-
-  private async fetchExplanationsOnce(manifest: Manifest, shards: string[]): Promise<void> {
-    const wanted = shards
-      .map((shard): [string, ShardEntry] => [shard, manifest.explanations[shard]])
-      .filter(([shard, entry]) => this.explanationCache.get(shard)?.hash !== entry.hash);
-    const texts = await this.fetchChunks('explanations', wanted);
-    for (const [shard, entry] of wanted) this.explanationCache.set(shard, { hash: entry.hash, services: parsedShard(texts.get(shard) ?? '{}') });
   }
 
   /** The whole text of each shard asked for, some shards per round trip. */
