@@ -32,6 +32,29 @@ async function withStoreAndClient(keyPrefix: string, test: (store: RedisStore, c
   }
 }
 
+/**
+ * Saves `count` services, each in a shard of its own, with an explanation each: service
+ * `svc-N`'s one operation was computed from a previous probability of N.
+ */
+async function saveServicesInShardsOfTheirOwn(store: RedisStore, count: number): Promise<string[]> {
+  const services: string[] = [];
+  const taken = new Set<number>();
+  for (let i = 0; services.length < count; i++) {
+    const shard = shardOf(`svc-${i}`, PROBABILITY_SHARDS);
+    if (taken.has(shard)) continue;
+    taken.add(shard);
+    services.push(`svc-${i}`);
+  }
+  const each = <T>(value: (service: string) => T): Record<string, T> => Object.fromEntries(services.map((service) => [service, value(service)]));
+  await store.saveProbabilities({
+    computedAt: 1,
+    probabilities: each(() => ({ GET: 0.5 })),
+    traffic: each(() => ({ GET: { requestsPerSecond: 10, sampledPerSecond: 5, errorRate: 0 } })),
+    inputs: each((service) => ({ GET: { previous: Number(service.slice(4)), target: 5, adaptive: true, withinTolerance: true } })),
+  });
+  return services;
+}
+
 describe('RedisStore manifest', () => {
   it('keeps an unchanged served shard where it was, and writes explanations anew at every save', async () => {
     await withStoreAndClient('manifest-test:', async (store, client) => {
@@ -120,22 +143,7 @@ describe('RedisStore served part', () => {
   it('keeps the explanation shards last asked for, no more than sixteen, and fetches any other when asked', async () => {
     await withStoreAndClient('explained-lru-test:', async (leader, client) => {
       const keys = new RedisKeys('explained-lru-test:');
-      // Twenty services, each in a shard of its own.
-      const services: string[] = [];
-      const taken = new Set<number>();
-      for (let i = 0; services.length < 20; i++) {
-        const shard = shardOf(`svc-${i}`, PROBABILITY_SHARDS);
-        if (taken.has(shard)) continue;
-        taken.add(shard);
-        services.push(`svc-${i}`);
-      }
-      const each = <T>(value: (service: string) => T): Record<string, T> => Object.fromEntries(services.map((service) => [service, value(service)]));
-      await leader.saveProbabilities({
-        computedAt: 1,
-        probabilities: each(() => ({ GET: 0.5 })),
-        traffic: each(() => ({ GET: { requestsPerSecond: 10, sampledPerSecond: 5, errorRate: 0 } })),
-        inputs: each((service) => ({ GET: { previous: Number(service.slice(4)), target: 5, adaptive: true, withinTolerance: true } })),
-      });
+      const services = await saveServicesInShardsOfTheirOwn(leader, 20);
       const replica = await connectRedisStore(redis.url, 'explained-lru-test:');
       try {
         for (const service of services) expect((await replica.loadExplanations([service])).get(service)?.inputs.GET.previous).toBe(Number(service.slice(4)));
@@ -158,21 +166,7 @@ describe('RedisStore served part', () => {
 
   it('answers many views asking at once for services in as many shards, every one with its explanation', async () => {
     await withStoreAndClient('explained-many-test:', async (leader) => {
-      const services: string[] = [];
-      const taken = new Set<number>();
-      for (let i = 0; services.length < 200; i++) {
-        const shard = shardOf(`svc-${i}`, PROBABILITY_SHARDS);
-        if (taken.has(shard)) continue;
-        taken.add(shard);
-        services.push(`svc-${i}`);
-      }
-      const each = <T>(value: (service: string) => T): Record<string, T> => Object.fromEntries(services.map((service) => [service, value(service)]));
-      await leader.saveProbabilities({
-        computedAt: 1,
-        probabilities: each(() => ({ GET: 0.5 })),
-        traffic: each(() => ({ GET: { requestsPerSecond: 10, sampledPerSecond: 5, errorRate: 0 } })),
-        inputs: each((service) => ({ GET: { previous: Number(service.slice(4)), target: 5, adaptive: true, withinTolerance: true } })),
-      });
+      const services = await saveServicesInShardsOfTheirOwn(leader, 200);
       const replica = await connectRedisStore(redis.url, 'explained-many-test:');
       try {
         // Each view's shard must not be taken from it by another view's trimming of the kept ones.
