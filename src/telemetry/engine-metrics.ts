@@ -22,6 +22,9 @@ export class EngineMetrics {
   private familiesBytes: Buffer;
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;
+  private readonly threadMemory: Gauge<'kind'>;
+  /** Asks the calculation thread for its memory, answered after this scrape (see threadMemoryProbe). */
+  private threadMemoryProbe: (() => void) | undefined;
 
   constructor(metrics: MetricsService) {
     const registers = [metrics.registry];
@@ -72,6 +75,15 @@ export class EngineMetrics {
       registers,
     });
     for (const outcome of ['computed', 'skipped', 'failed', 'fenced']) this.calculations.labels(outcome).inc(0);
+    const probe = () => this.threadMemoryProbe?.();
+    this.threadMemory = new Gauge({
+      name: 'samplane_calculation_thread_memory_bytes',
+      help: 'Memory of the leader’s calculation thread as last reported (after each calculation and each scrape): heap_used and heap_total of its own heap, external for its typed arrays and buffers. The process’s RSS holds it beside the serving thread’s.',
+      labelNames: ['kind'],
+      registers,
+      // Not awaited: a thread in a long step must not hold the scrape; the next one sees its answer.
+      collect: probe,
+    });
   }
 
   flushed(seconds: number): void {
@@ -92,6 +104,24 @@ export class EngineMetrics {
     this.leader.set(isLeader ? 1 : 0);
   }
 
+  /**
+   * The calculation thread's memory, as it reported it (none: the thread is gone, its series
+   * too), and how to ask it for a fresh report at each scrape.
+   */
+  calculationThreadMemory(memory: ThreadMemory | undefined): void {
+    if (!memory) {
+      this.threadMemory.reset();
+      return;
+    }
+    this.threadMemory.labels('heap_used').set(memory.heapUsed);
+    this.threadMemory.labels('heap_total').set(memory.heapTotal);
+    this.threadMemory.labels('external').set(memory.external);
+  }
+
+  onCalculationThreadScrape(probe: (() => void) | undefined): void {
+    this.threadMemoryProbe = probe;
+  }
+
   droppedByCalculation(count: number): void {
     this.calculationDropped.set(count);
   }
@@ -109,6 +139,14 @@ export class EngineMetrics {
     this.familiesBytes = Buffer.from(families.text);
     this.seriesOmitted.set(families.omitted);
   }
+}
+
+/** A thread's own memory, from its `process.memoryUsage()` (bytes). */
+export interface ThreadMemory {
+  heapUsed: number;
+  heapTotal: number;
+  /** Outside its heap: typed arrays, buffers. */
+  external: number;
 }
 
 /** The per-service and per-operation gauges of one calculation, as Prometheus text. */

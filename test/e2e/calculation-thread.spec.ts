@@ -80,6 +80,20 @@ describe.each([
     await waitFor(async () => Math.abs(((await servedProbability(replica)) ?? 0) / 0.02 - 1) < 0.3, 'served 0.02 ± 30 %', 30_000, 200);
   });
 
+  it(onThread ? 'exports the calculation thread’s own memory' : 'exports no calculation thread memory', async () => {
+    const series = (kind: string) => replica.metric('samplane_calculation_thread_memory_bytes', { kind });
+    if (!onThread) {
+      await expect(series('heap_used')).rejects.toThrow('has no samplane_calculation_thread_memory_bytes');
+      return;
+    }
+    // Reported after each calculation, and again at each scrape.
+    await waitFor(async () => (await series('heap_used')) > 0, 'the thread to report its memory', 30_000, 200);
+    const [used, total, external] = [await series('heap_used'), await series('heap_total'), await series('external')];
+    expect(used).toBeGreaterThan(1024 * 1024);
+    expect(used).toBeLessThanOrEqual(total);
+    expect(external).toBeGreaterThan(0);
+  });
+
   it(onThread ? 'runs it on a thread of lower priority than the one answering polls' : 'runs it on the event loop', () => {
     const nices = threadNices(replica.pid as number);
     // The process's main thread (its id is the pid) answers polls at the default priority.

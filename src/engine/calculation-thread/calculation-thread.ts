@@ -53,6 +53,7 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
     // Started now, so its connections are ready when this replica becomes leader.
     this.start();
     this.elector.onChange((fence) => this.post({ type: 'fence', fence }));
+    this.metrics.onCalculationThreadScrape(() => this.post({ type: 'memory?' }));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -94,7 +95,10 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
     worker.on('message', (message: FromThread) => this.receive(worker, message));
     worker.on('error', (error) => this.logger.error({ reason: error.message }, 'calculation thread failed'));
     worker.on('exit', (code) => {
-      if (this.worker === worker) this.worker = undefined;
+      if (this.worker === worker) {
+        this.worker = undefined;
+        this.metrics.calculationThreadMemory(undefined);
+      }
       if (!this.stopped) this.logger.warn({ code }, 'calculation thread exited; a new one starts at the next calculation');
       // A tick the thread did not finish failed; the next one reads its interval again.
       for (const resolve of this.pending.values()) resolve('failed');
@@ -125,6 +129,9 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
         return;
       case 'families':
         this.metrics.showOperationFamilies(message.families);
+        return;
+      case 'memory':
+        if (this.worker === worker) this.metrics.calculationThreadMemory(message);
         return;
       case 'served?':
         // Rare (the store lost its snapshot); copying a large fleet's rates costs this thread once.

@@ -93,6 +93,9 @@ async function main(): Promise<void> {
         servedReplies.get(message.id)?.(asDictionaries(message.probabilities));
         servedReplies.delete(message.id);
         return;
+      case 'memory?':
+        sendMemory(send);
+        return;
       case 'tick':
         setFence(message.fence);
         if (message.settings) {
@@ -101,6 +104,7 @@ async function main(): Promise<void> {
         }
         void calculation.tick().then((outcome) => {
           send({ type: 'ticked', id: message.id, outcome });
+          sendMemory(send);
           // Not at once: every replica is loading the new snapshot in these seconds, and a full
           // collection's helper threads do not run at this thread's low priority.
           if (outcome === 'computed') setTimeout(collect, COLLECT_AFTER_TICK_MS).unref();
@@ -108,6 +112,12 @@ async function main(): Promise<void> {
         return;
     }
   });
+}
+
+/** This thread's own heap and what it holds outside it (its isolate's, not the process's). */
+function sendMemory(send: (message: FromThread) => void): void {
+  const { heapUsed, heapTotal, external } = process.memoryUsage();
+  send({ type: 'memory', heapUsed, heapTotal, external });
 }
 
 /** How long after a computed tick its garbage is collected (see the tick handler). */

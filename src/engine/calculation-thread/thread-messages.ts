@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config/app-config';
 import type { Probabilities } from '../../sampling/calculator';
 import type { SettingsView } from '../../serving/policy-settings';
 import type { Fence } from '../../store/leader-lease';
-import type { OperationFamilies } from '../../telemetry/engine-metrics';
+import type { OperationFamilies, ThreadMemory } from '../../telemetry/engine-metrics';
 import type { TickOutcome } from '../calculation-ports';
 
 /** What the calculation thread starts from. */
@@ -17,7 +17,9 @@ export type ToThread =
   | { type: 'tick'; id: number; fence: Fence | undefined; settings?: SettingsView }
   /** The lease moved: a term under another token is over. */
   | { type: 'fence'; fence: Fence | undefined }
-  | { type: 'served'; id: number; probabilities: Probabilities };
+  | { type: 'served'; id: number; probabilities: Probabilities }
+  /** A scrape is under way: report the thread's memory. */
+  | { type: 'memory?' };
 
 /** Calculation thread → serving thread. */
 export type FromThread =
@@ -26,5 +28,6 @@ export type FromThread =
   | { type: 'calculation'; outcome: 'computed' | 'skipped' | 'failed' | 'fenced'; seconds?: number }
   | { type: 'dropped'; count: number }
   | { type: 'families'; families: OperationFamilies }
+  | ({ type: 'memory' } & ThreadMemory)
   /** A new leader with no stored snapshot continues from what this replica serves. */
   | { type: 'served?'; id: number };

@@ -79,7 +79,8 @@ export function describeRun(r: FleetRunResult): string[] {
   r.replicas.forEach((x, i) =>
     lines.push(
       `replica-${i}: RSS max ${mib(x.rssMaxBytes)}${x.rssMaxAt === undefined ? '' : ` at ${rel(x.rssMaxAt).trim()}`}, CPU ${x.cpuSeconds?.toFixed(1) ?? '?'} s, flush failures ${x.flushFailures} ` +
-        `(${x.droppedOperations} operation counts dropped), slowest /metrics ${x.slowestScrapeMs.toFixed(0)} ms`,
+        `(${x.droppedOperations} operation counts dropped), slowest /metrics ${x.slowestScrapeMs.toFixed(0)} ms` +
+        (x.threadHeapMaxBytes > 0 ? `; calculation thread's heap max ${mib(x.threadHeapMaxBytes)}, outside it max ${mib(x.threadExternalMaxBytes)}` : ''),
     ),
   );
   r.accuracy.forEach((a) =>

@@ -49,6 +49,9 @@ export interface ReplicaFigures {
   droppedOperations: number;
   /** The slowest /metrics answer: a replica blocked by a calculation answers it late too. */
   slowestScrapeMs: number;
+  /** Part of the RSS: the largest heap the calculation thread reported, and outside it. */
+  threadHeapMaxBytes: number;
+  threadExternalMaxBytes: number;
 }
 
 export interface FleetRunResult {
@@ -217,6 +220,8 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
         flushFailures: counted(series, 'flushFailures'),
         droppedOperations: counted(series, 'droppedOperations'),
         slowestScrapeMs: Math.max(0, ...series.map((s) => s.scrapeMs)),
+        threadHeapMaxBytes: Math.max(0, ...series.map((s) => s.threadHeapBytes)),
+        threadExternalMaxBytes: Math.max(0, ...series.map((s) => s.threadExternalBytes)),
       };
     }),
     redis: { slow, cpuSeconds, keys },

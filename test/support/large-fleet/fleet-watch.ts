@@ -21,6 +21,9 @@ export interface ReplicaSample {
   durationCount: number;
   flushFailures: number;
   droppedOperations: number;
+  /** The calculation thread's heap allocated and its memory outside the heap (0: no thread). */
+  threadHeapBytes: number;
+  threadExternalBytes: number;
 }
 
 /** The series a sample reads, as they appear in the text (prom-client writes labels sorted). */
@@ -35,6 +38,8 @@ const READ = new Set([
   'samplane_calculation_duration_seconds_count',
   'samplane_throughput_flush_failures_total',
   'samplane_throughput_dropped_operations_total',
+  'samplane_calculation_thread_memory_bytes{kind="heap_total"}',
+  'samplane_calculation_thread_memory_bytes{kind="external"}',
 ]);
 
 /**
@@ -66,6 +71,8 @@ function sampleOf(text: string, at: number, scrapeMs: number): ReplicaSample {
     durationCount: value('samplane_calculation_duration_seconds_count'),
     flushFailures: value('samplane_throughput_flush_failures_total'),
     droppedOperations: value('samplane_throughput_dropped_operations_total'),
+    threadHeapBytes: value('samplane_calculation_thread_memory_bytes', { kind: 'heap_total' }),
+    threadExternalBytes: value('samplane_calculation_thread_memory_bytes', { kind: 'external' }),
   };
 }
 
