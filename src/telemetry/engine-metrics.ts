@@ -78,7 +78,7 @@ export class EngineMetrics {
     const probe = () => this.threadMemoryProbe?.();
     this.threadMemory = new Gauge({
       name: 'samplane_calculation_thread_memory_bytes',
-      help: 'Memory of the leader’s calculation thread as last reported (after each calculation and each scrape): heap_used and heap_total of its own heap, external for its typed arrays and buffers. The process’s RSS holds it beside the serving thread’s.',
+      help: 'Memory of this replica’s calculation thread (a follower’s waits, the leader’s calculates) as last reported, after each calculation and each scrape: heap_used and heap_total of its own heap, external for its typed arrays and buffers. The process’s RSS holds it beside the serving thread’s.',
       labelNames: ['kind'],
       registers,
       // Not awaited: a thread in a long step must not hold the scrape; the next one sees its answer.

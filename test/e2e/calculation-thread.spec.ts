@@ -1,4 +1,5 @@
 import { readFileSync, readdirSync } from 'node:fs';
+import { metricValue } from '../support/metrics-text';
 import { RedisServer } from '../support/redis-server';
 import { FAST_ENGINE } from '../support/replica-set';
 import { SamplaneProcess } from '../support/samplane-process';
@@ -88,7 +89,11 @@ describe.each([
     }
     // Reported after each calculation, and again at each scrape.
     await waitFor(async () => (await series('heap_used')) > 0, 'the thread to report its memory', 30_000, 200);
-    const [used, total, external] = [await series('heap_used'), await series('heap_total'), await series('external')];
+    // One scrape's values, from one report.
+    const { body } = await replica.get('/metrics');
+    const [used, total, external] = ['heap_used', 'heap_total', 'external'].map(
+      (kind) => metricValue(body, 'samplane_calculation_thread_memory_bytes', { kind }) ?? NaN,
+    );
     expect(used).toBeGreaterThan(1024 * 1024);
     expect(used).toBeLessThanOrEqual(total);
     expect(external).toBeGreaterThan(0);
