@@ -23,7 +23,7 @@ export class EngineMetrics {
   private readonly seriesOmitted: Gauge;
   private readonly calculationDropped: Gauge;
   private readonly threadMemory: Gauge<'kind'>;
-  /** Asks the calculation thread for its memory, answered after this scrape (see threadMemoryProbe). */
+  /** Asks the calculation thread for its memory, answered in time for the next scrape. */
   private threadMemoryProbe: (() => void) | undefined;
 
   constructor(metrics: MetricsService) {
@@ -75,14 +75,13 @@ export class EngineMetrics {
       registers,
     });
     for (const outcome of ['computed', 'skipped', 'failed', 'fenced']) this.calculations.labels(outcome).inc(0);
-    const probe = () => this.threadMemoryProbe?.();
     this.threadMemory = new Gauge({
       name: 'samplane_calculation_thread_memory_bytes',
       help: 'Memory of this replica’s calculation thread (a follower’s waits, the leader’s calculates) as last reported, after each calculation and each scrape: heap_used and heap_total of its own heap, external for its typed arrays and buffers. The process’s RSS holds it beside the serving thread’s.',
       labelNames: ['kind'],
       registers,
       // Not awaited: a thread in a long step must not hold the scrape; the next one sees its answer.
-      collect: probe,
+      collect: () => this.threadMemoryProbe?.(),
     });
   }
 
@@ -104,10 +103,7 @@ export class EngineMetrics {
     this.leader.set(isLeader ? 1 : 0);
   }
 
-  /**
-   * The calculation thread's memory, as it reported it (none: the thread is gone, its series
-   * too), and how to ask it for a fresh report at each scrape.
-   */
+  /** The calculation thread's memory, as it reported it (none: the thread is gone, its series too). */
   calculationThreadMemory(memory: ThreadMemory | undefined): void {
     if (!memory) {
       this.threadMemory.reset();
@@ -118,6 +114,7 @@ export class EngineMetrics {
     this.threadMemory.labels('external').set(memory.external);
   }
 
+  /** How to ask the calculation thread for a fresh report, at each scrape. */
   onCalculationThreadScrape(probe: (() => void) | undefined): void {
     this.threadMemoryProbe = probe;
   }
