@@ -148,7 +148,7 @@ export class CalculationService implements Calculation {
   private async addBucket(calculator: AdaptiveCalculator, start: number, end: number, slicer: TimeSlicer) {
     const recentFrom = calculator.usesRecentPart ? this.recentFrom(start, end) : end;
     const split = recentFrom < end;
-    const counts = await this.throughput.readInterval(start, end, { slicer, ...(split && { recentFrom }) });
+    const counts = await this.throughput.readInterval(start, end, { slicer, lists: calculator.readsProbabilityLists, ...(split && { recentFrom }) });
     // Summed, for the history of whoever leads next: losing it costs only that history.
     await this.throughput.keepInterval(start, end, counts, slicer).catch((error: unknown) => {
       this.logger.warn({ reason: (error as Error).message }, 'calculated interval not kept for the next leader');
@@ -212,7 +212,7 @@ export class CalculationService implements Calculation {
       inherited,
       snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined,
     );
-    const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, slicer };
+    const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };
     const buckets = await this.loadHistory(calculator, lastChecked, read);
     this.logger.info(
       {

@@ -75,6 +75,8 @@ export interface HistoryRead {
   intervalMs: number;
   buckets: number;
   counts: Counts;
+  /** false: kept intervals read packed keep each list's lowest probability alone (`PackedReadOptions.lists`). */
+  lists?: boolean;
   service?: string;
   slicer?: TimeSlicer;
   /**
@@ -160,7 +162,7 @@ async function giveKept(
   read: HistoryRead,
   give: (bucket: ThroughputBucket | PackedBucket) => Promise<void>,
 ): Promise<number> {
-  const counts = await store.readKeptInterval(from, to, { service: read.service, slicer: read.slicer });
+  const counts = await store.readKeptInterval(from, to, { service: read.service, slicer: read.slicer, lists: read.lists });
   if (counts.size === 0) return 0;
   await give(await packedBucketOf(counts, to - from, read.counts, undefined, read.slicer));
   return 1;
@@ -194,6 +196,7 @@ export async function packedBucketOf(
       values[to + PACKED.recent] = from[at + COUNT.recent];
       values[to + PACKED.outcomes] = from[at + COUNT.outcomes];
       values[to + PACKED.errors] = from[at + COUNT.errors];
+      values[to + PACKED.lowest] = from[at + COUNT.lowest];
     }
     services.set(service, { ops, values, lists });
     if (slicer.due()) await slicer.yield();

@@ -85,6 +85,8 @@ export interface AdaptiveCalculator {
   readonly counts: 'sampled' | 'requests';
   /** Whether it reads a bucket's `recent` part (worth reading the store for). */
   readonly usesRecentPart: boolean;
+  /** Whether it reads probabilities lists; if not, reads keep only each one's lowest probability (`PACKED.lowest`). */
+  readonly readsProbabilityLists: boolean;
   /** Seeds the last computed probabilities (a new leader continues from them, never from the initial value). */
   restore(probabilities: Probabilities, inputs?: RestoredInputs): void;
   /** Prepends one bucket (keeps at most aggregationBuckets). Followers may call it too. */

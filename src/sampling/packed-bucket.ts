@@ -1,15 +1,19 @@
-import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from './throughput';
+import { type OperationThroughput, type ServiceThroughput, type ThroughputBucket, lowestProbability } from './throughput';
 
-/** Numbers per operation in a packed bucket, in this order. */
-export const PACKED = { count: 0, exact: 1, recent: 2, outcomes: 3, errors: 4 } as const;
+/**
+ * Numbers per operation in a packed bucket, in this order; `lowest` is the lowest probability
+ * its list holds (see `lowestProbability`), which a bucket read without lists still has.
+ */
+export const PACKED = { count: 0, exact: 1, recent: 2, outcomes: 3, errors: 4, lowest: 5 } as const;
 /** Numbers per operation: a row's length in `PackedOperations.values`. */
-export const PACKED_WIDTH = 5;
+export const PACKED_WIDTH = 6;
 
 /** One service's operations of a packed bucket: row `i` is `ops[i]`, its list `lists[i]`. */
 export interface PackedOperations {
   readonly ops: readonly string[];
   /** Row-major (see `PACKED`); `exact` NaN where unknown, `outcomes` and the rest resolved. */
   readonly values: Float64Array;
+  /** Each row's probabilities list; `NO_PROBABILITIES` each where it was read without them. */
   readonly lists: ReadonlyArray<readonly string[]>;
 }
 
@@ -56,6 +60,7 @@ export class PackedBucket {
         values[o + PACKED.recent] = t.recent ?? 0;
         values[o + PACKED.outcomes] = t.outcomes ?? t.count;
         values[o + PACKED.errors] = t.errors ?? 0;
+        values[o + PACKED.lowest] = lowestProbability(t.probabilities);
         o += PACKED_WIDTH;
       }
       used += operations.size;
@@ -64,7 +69,7 @@ export class PackedBucket {
     return packed;
   }
 
-  /** Back as a map of objects, for a calculator that keeps buckets as they are. */
+  /** Back as a map of objects, for a calculator that keeps buckets as they are (lists as they were read). */
   unpacked(): ThroughputBucket {
     const throughput: ServiceThroughput = new Map();
     for (const [service, { ops, values, lists }] of this.services) {

@@ -137,16 +137,16 @@ function parsedLine(line: string): ParsedLine | undefined {
  * Flush or kept text into one interval's packed counts `into`, for [from, to) (and the recent
  * part from `recentFrom` to `to`, when given): what `decodeFlushes` would sum for that one
  * interval, without an object per operation. Returns how many unreadable lines or records were
- * skipped.
+ * skipped. `lists: false` keeps each list's lowest probability alone (`PackedReadOptions.lists`).
  */
 export function decodePacked(
   text: string,
   from: number,
   to: number,
   into: PackedCounts,
-  options: { service?: string; scanner?: FlushLineScanner; recentFrom?: number } = {},
+  options: { service?: string; scanner?: FlushLineScanner; recentFrom?: number; lists?: boolean } = {},
 ): number {
-  const { service, scanner = new FlushLineScanner(), recentFrom } = options;
+  const { service, scanner = new FlushLineScanner(), recentFrom, lists = true } = options;
   const recentShare = (startMs: number, windowMs: number) => (recentFrom === undefined ? 0 : share(startMs, windowMs, recentFrom, to));
   return eachLine(text, scanner, {
     scanned: () => {
@@ -164,18 +164,24 @@ export function decodePacked(
       if (fraction <= 0) return parsed.skipped;
       const recent = recentShare(parsed.startMs, windowMs);
       for (const { operation, numbers, probabilities } of parsed.operations) {
-        into.add(parsed.service, operation, probabilities, [...numbers.map((n) => n * fraction), numbers[1] * recent]);
+        into.add(parsed.service, operation, probabilities, [...numbers.map((n) => n * fraction), numbers[1] * recent], lists);
       }
       return parsed.skipped;
     },
+    lists,
   });
 }
 
 /**
  * Walks the text's non-empty lines: each the scanner reads in place goes to `scanned`, any
  * other to `parsed`, which returns how many of its parts it skipped. Returns the sum of those.
+ * `lists` goes to the scanner (see `FlushLineScanner.scan`).
  */
-function eachLine(text: string, scanner: FlushLineScanner, add: { scanned: () => void; parsed: (line: string) => number }): number {
+function eachLine(
+  text: string,
+  scanner: FlushLineScanner,
+  add: { scanned: () => void; parsed: (line: string) => number; lists?: boolean },
+): number {
   let skipped = 0;
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
@@ -183,7 +189,7 @@ function eachLine(text: string, scanner: FlushLineScanner, add: { scanned: () =>
     const from = start;
     start = end + 1;
     if (end === from) continue;
-    if (scanner.scan(text, from, end)) add.scanned();
+    if (scanner.scan(text, from, end, add.lists)) add.scanned();
     else skipped += add.parsed(text.slice(from, end));
   }
   return skipped;

@@ -1,3 +1,5 @@
+import { NO_PROBABILITIES, lowestProbability, parsedProbability } from '../sampling/throughput';
+
 /** Numbers per operation in a flush line: sampled, requests, exact, errors, outcomes. */
 export const COUNTS_PER_OPERATION = 5;
 
@@ -16,7 +18,10 @@ const POWERS_OF_TEN = Array.from({ length: 16 }, (_, i) => i).map((i) => [...Arr
 /** What one service's lines held last time, position by position, to be reused as is. */
 interface Remembered {
   operations: string[];
+  /** Empty in a read without lists. */
   lists: Array<readonly string[] | undefined>;
+  /** Each list's lowest probability, beside it. */
+  lowest: number[];
 }
 
 /**
@@ -33,14 +38,19 @@ export class FlushLineScanner {
   /** Operations in the line just scanned; `operations[i]` has counts at `i * COUNTS_PER_OPERATION`. */
   operationCount = 0;
   readonly operations: string[] = [];
+  /** Each operation's probabilities list; `NO_PROBABILITIES` in a line scanned without lists. */
   readonly lists: Array<readonly string[]> = [];
   counts = new Float64Array(COUNTS_PER_OPERATION * 128);
+  /** Each operation's lowest probability in its list (see `lowestProbability`), either way. */
+  lowest = new Float64Array(128);
 
   /** What the services of this read held, and of the read before (dropped at the next). */
   private remembered = new Map<string, Remembered>();
   private before = new Map<string, Remembered>();
   /** The line's start and window, read into place: a number returned would be a heap object each. */
   private readonly head = new Float64Array(2);
+  /** A probability read in place. */
+  private readonly scratch = new Float64Array(1);
   private text = '';
   private at = 0;
 
@@ -53,15 +63,18 @@ export class FlushLineScanner {
     this.remembered = new Map();
   }
 
-  /** Scans text[from, to) as one line; false when it is not in the canonical form. */
-  scan(text: string, from: number, to: number): boolean {
-    const scanned = this.line(text, from, to);
+  /**
+   * Scans text[from, to) as one line; false when it is not in the canonical form. Without
+   * `lists`, each list is read as its lowest probability alone, and none is made or remembered.
+   */
+  scan(text: string, from: number, to: number, lists = true): boolean {
+    const scanned = this.line(text, from, to, lists);
     // A reply of several MiB is not kept alive until the next read.
     this.text = '';
     return scanned;
   }
 
-  private line(text: string, from: number, to: number): boolean {
+  private line(text: string, from: number, to: number, lists: boolean): boolean {
     this.text = text;
     this.at = from;
     this.operationCount = 0;
@@ -71,9 +84,11 @@ export class FlushLineScanner {
     if (!this.number(this.head, 0) || !this.expect(COMMA) || !this.number(this.head, 1)) return false;
     let remembered = this.remembered.get(service);
     if (!remembered) {
-      remembered = this.before.get(service) ?? { operations: [], lists: [] };
+      remembered = this.before.get(service) ?? { operations: [], lists: [], lowest: [] };
       this.remembered.set(service, remembered);
     }
+    // Lists held from a read that kept them would be kept alive by one that does not.
+    if (!lists && remembered.lists.length > 0) remembered.lists.length = remembered.lowest.length = 0;
     while (this.at < to && text.charCodeAt(this.at) === COMMA) {
       this.at++;
       const i = this.operationCount;
@@ -85,7 +100,7 @@ export class FlushLineScanner {
         if (!this.expect(COMMA) || !this.number(this.counts, i * COUNTS_PER_OPERATION + k)) return false;
       }
       if (!this.expect(COMMA)) return false;
-      const list = this.list(remembered, i);
+      const list = lists ? this.list(remembered, i) : this.lowestOnly(i);
       if (list === undefined) return false;
       this.operations[i] = operation;
       this.lists[i] = list;
@@ -166,7 +181,10 @@ export class FlushLineScanner {
   /** The probabilities list at this position, the remembered one when the text is the same. */
   private list(remembered: Remembered, i: number): readonly string[] | undefined {
     const known = remembered.lists[i];
-    if (known && this.listHere(known)) return known;
+    if (known && this.listHere(known)) {
+      this.lowest[i] = remembered.lowest[i];
+      return known;
+    }
     const text = this.text;
     const from = this.at;
     if (!this.expect(OPEN)) return undefined;
@@ -180,7 +198,38 @@ export class FlushLineScanner {
     // Checked above to be plain strings; parsed into a list of its exact length.
     const list = JSON.parse(text.slice(from, this.at)) as string[];
     remembered.lists[i] = list;
+    remembered.lowest[i] = this.lowest[i] = lowestProbability(list);
     return list;
+  }
+
+  /**
+   * The list at this position read as its lowest probability alone, into `lowest[i]`: no list
+   * is made or kept. Each probability is the number `Number` reads from its text.
+   */
+  private lowestOnly(i: number): readonly string[] | undefined {
+    if (!this.expect(OPEN)) return undefined;
+    let lowest = Infinity;
+    if (!this.expect(CLOSE)) {
+      for (;;) {
+        const from = this.at + 1;
+        if (this.string(undefined, false) === undefined) return undefined;
+        const p = this.probability(from, this.at - 1);
+        if (p > 0 && p < lowest) lowest = p;
+        if (this.expect(CLOSE)) break;
+        if (!this.expect(COMMA)) return undefined;
+      }
+    }
+    this.lowest[i] = lowest;
+    return NO_PROBABILITIES;
+  }
+
+  /** The number in text[from, to) as `Number` reads it: in place when it is a plain JSON number. */
+  private probability(from: number, to: number): number {
+    const after = this.at;
+    this.at = from;
+    const plain = this.number(this.scratch, 0) && this.at === to;
+    this.at = after;
+    return plain ? this.scratch[0] : parsedProbability(this.text.slice(from, to));
   }
 
   /** Whether the text here is `list` as JSON (its strings hold no escapes); steps past it if so. */
@@ -203,6 +252,9 @@ export class FlushLineScanner {
     const counts = new Float64Array(this.counts.length * 2);
     counts.set(this.counts);
     this.counts = counts;
+    const lowest = new Float64Array(this.lowest.length * 2);
+    lowest.set(this.lowest);
+    this.lowest = lowest;
   }
 }
 

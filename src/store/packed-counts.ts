@@ -1,10 +1,13 @@
-import { unionProbabilities } from '../sampling/throughput';
+import { NO_PROBABILITIES, lowestProbability, unionProbabilities } from '../sampling/throughput';
 import { COUNTS_PER_OPERATION, type FlushLineScanner } from './flush-line-scanner';
 
-/** Where each of an operation's numbers is in its row: a flush line's order, then the recent part's requests. */
-export const COUNT = { sampled: 0, requests: 1, exact: 2, errors: 3, outcomes: 4, recent: 5 } as const;
+/**
+ * Where each of an operation's numbers is in its row: a flush line's order, then the recent
+ * part's requests, then the lowest probability in its list (summed lines: the lowest of all).
+ */
+export const COUNT = { sampled: 0, requests: 1, exact: 2, errors: 3, outcomes: 4, recent: 5, lowest: 6 } as const;
 /** Numbers per operation: a row's length in `ServiceCounts.values`. */
-export const COUNT_WIDTH = 6;
+export const COUNT_WIDTH = 7;
 
 /**
  * One service's operations: row `i` is `ops[i]`, its numbers at `i * COUNT_WIDTH` (`values`
@@ -13,6 +16,7 @@ export const COUNT_WIDTH = 6;
 export interface ServiceCounts {
   ops: string[];
   values: Float64Array;
+  /** Each row's probabilities list; `NO_PROBABILITIES` each where it was read without them. */
   lists: Array<readonly string[]>;
 }
 
@@ -52,6 +56,7 @@ export class PackedCounts {
         const to = row * COUNT_WIDTH;
         for (let k = 0; k < COUNTS_PER_OPERATION; k++) values[to + k] += finite(counts[at + k]) * share;
         values[to + COUNT.recent] += finite(counts[at + COUNT.requests]) * recentShare;
+        values[to + COUNT.lowest] = Math.min(values[to + COUNT.lowest], line.lowest[i]);
       }
       return;
     }
@@ -61,16 +66,22 @@ export class PackedCounts {
       const to = i * COUNT_WIDTH;
       for (let k = 0; k < COUNTS_PER_OPERATION; k++) values[to + k] = finite(counts[at + k]) * share;
       values[to + COUNT.recent] = finite(counts[at + COUNT.requests]) * recentShare;
+      values[to + COUNT.lowest] = line.lowest[i];
     }
     this.services.set(line.service, { ops: line.operations.slice(0, n), values, lists: line.lists.slice(0, n) });
     this.size += n;
   }
 
-  /** One operation's numbers (the line's five, then the recent part's requests), summed into its row. */
-  add(service: string, operation: string, list: readonly string[], numbers: readonly number[]): void {
+  /**
+   * One operation's numbers (the line's five, then the recent part's requests), summed into its
+   * row, and its list's lowest probability into `COUNT.lowest`; `lists: false` keeps no list.
+   */
+  add(service: string, operation: string, list: readonly string[], numbers: readonly number[], lists = true): void {
     const into = this.services.get(service) ?? this.service(service);
-    const row = this.row(into, this.rowsOf(service, into), operation, list);
-    for (let k = 0; k < COUNT_WIDTH; k++) into.values[row * COUNT_WIDTH + k] += finite(numbers[k] ?? 0);
+    const row = this.row(into, this.rowsOf(service, into), operation, lists ? list : NO_PROBABILITIES);
+    const at = row * COUNT_WIDTH;
+    for (let k = 0; k < COUNT.lowest; k++) into.values[at + k] += finite(numbers[k] ?? 0);
+    into.values[at + COUNT.lowest] = Math.min(into.values[at + COUNT.lowest], lowestProbability(list));
   }
 
   private service(name: string): ServiceCounts {
@@ -79,7 +90,7 @@ export class PackedCounts {
     return counts;
   }
 
-  /** The operation's row, added (zeroed, holding `list`) if new, its list the union if not. */
+  /** The operation's row, added (zeroed, `lowest` Infinity, holding `list`) if new, its list the union if not. */
   private row(counts: ServiceCounts, rows: Map<string, number>, operation: string, list: readonly string[]): number {
     const row = rows.get(operation);
     if (row !== undefined) {
@@ -96,6 +107,7 @@ export class PackedCounts {
       grown.set(counts.values);
       counts.values = grown;
     }
+    counts.values[added * COUNT_WIDTH + COUNT.lowest] = Infinity;
     this.size++;
     return added;
   }

@@ -1,7 +1,7 @@
 import type { CountedOperation } from '../sampling/counted-operation';
-import { type OperationThroughput, unionProbabilities } from '../sampling/throughput';
+import { NO_PROBABILITIES, type OperationThroughput, unionProbabilities } from '../sampling/throughput';
 import { COUNTS_PER_OPERATION } from './flush-line-scanner';
-import { COUNT_WIDTH, PackedCounts, type ServiceCounts } from './packed-counts';
+import { COUNT, COUNT_WIDTH, PackedCounts, type ServiceCounts } from './packed-counts';
 
 /** One operation's counts summed over an interval, every field explicit. */
 export interface OperationCounts extends OperationThroughput {
@@ -168,7 +168,12 @@ export function encodeIntervalLine(service: string, operations: Map<string, Oper
   return `${JSON.stringify(line)}\n`;
 }
 
-/** `encodeIntervalLine` of a service's packed counts. */
+/**
+ * `encodeIntervalLine` of a service's packed counts. Counts read without lists keep, as each
+ * list, its lowest probability alone: what a calculator that reads them that way uses (a
+ * `jaeger` leader after a switch of algorithm gets those lists in its history, where its
+ * adaptive check does not look: it reads the newest interval's own).
+ */
 export function encodePackedIntervalLine(service: string, counts: ServiceCounts, from: number, to: number): string {
   const line: unknown[] = [service, from, to - from];
   const { ops, values, lists } = counts;
@@ -176,7 +181,8 @@ export function encodePackedIntervalLine(service: string, counts: ServiceCounts,
     const at = row * COUNT_WIDTH;
     line.push(ops[row]);
     for (let k = 0; k < COUNTS_PER_OPERATION; k++) line.push(millionths(values[at + k]));
-    line.push(lists[row]);
+    const lowest = values[at + COUNT.lowest];
+    line.push(lists[row] === NO_PROBABILITIES && Number.isFinite(lowest) ? [String(lowest)] : lists[row]);
   }
   return `${JSON.stringify(line)}\n`;
 }

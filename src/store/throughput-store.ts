@@ -29,7 +29,7 @@ export interface ThroughputStore {
    * `readIntervals` of the one interval [from, to), packed (see `PackedCounts`): what a
    * calculation reads, a large fleet's interval without an object per operation.
    */
-  readInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts>;
+  readInterval(from: number, to: number, options?: PackedReadOptions): Promise<PackedCounts>;
   /** Merged counts of every slot starting in [fromMs, toMs), as records. */
   read(fromMs: number, toMs: number, options?: ReadOptions): Promise<CountedOperation[]>;
   /**
@@ -50,7 +50,7 @@ export interface ThroughputStore {
    * One kept interval [from, to) as packed counts (see `PackedCounts`), the way a new leader
    * folds its history an interval at a time: no object per operation.
    */
-  readKeptInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts>;
+  readKeptInterval(from: number, to: number, options?: PackedReadOptions): Promise<PackedCounts>;
   /**
    * The earliest flush watermark among replicas that flushed after `aliveSince`, or undefined
    * when none did. Replicas silent since then are taken as gone and no longer waited for.
@@ -68,6 +68,12 @@ export interface ReadOptions {
    * operations' `recent` counts the requests from there on, read in the same pass.
    */
   recentFrom?: number;
+}
+
+/** A packed read's options (`readInterval`, `readKeptInterval`). */
+export interface PackedReadOptions extends ReadOptions {
+  /** false: each list is read as its lowest probability alone (`COUNT.lowest`), its list `NO_PROBABILITIES`. */
+  lists?: boolean;
 }
 
 export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');

@@ -245,12 +245,36 @@ export function describeThroughputStoreContract(name: string, makeStore: MakeThr
 
       const a = packed.services.get('A');
       expect(a?.ops).toEqual(['GET']);
-      expect([...(a?.values.subarray(0, COUNT_WIDTH) ?? [])]).toEqual([6, 60, 0, 0, 60, 40]);
+      // Sampled, requests, exact, errors, outcomes, the recent part; no probability reported.
+      expect([...(a?.values.subarray(0, COUNT_WIDTH) ?? [])]).toEqual([6, 60, 0, 0, 60, 40, Infinity]);
       // Half of C's window lies before the interval.
       expect(packed.services.get('C')?.values[COUNT.sampled]).toBeCloseTo((8 * (SLOT_MS + 1)) / (2 * SLOT_MS), 9);
       expect(packed.size).toBe(3);
       const asObjects = new Map([...packed.services].map(([service, { ops, values }]) => [service, ops.map((op, row) => [op, values[row * COUNT_WIDTH + COUNT.requests], values[row * COUNT_WIDTH + COUNT.recent]])]));
       expect(asObjects).toEqual(new Map([...objects].map(([service, ops]) => [service, [...ops].map(([op, c]) => [op, c.requests, c.recent])])));
+    });
+
+    it('reads an interval packed without lists when asked, each as its lowest probability, the counts alike', async () => {
+      const store = await open();
+      await store.flush('replica-a', BASE + 1, [counted('A', 'GET', 1, ['0.5', '0.25']), counted('A', 'PUT', 2), counted('B', 'GET', 1, ['0.1'])]);
+      await store.flush('replica-b', BASE + SLOT_MS + 1, [counted('A', 'GET', 2, ['0.125']), counted('B', 'GET', 3, ['0.2'])]);
+      const options = { recentFrom: BASE + SLOT_MS };
+
+      for (const service of [undefined, 'A']) {
+        const withLists = await store.readInterval(BASE, BASE + 2 * SLOT_MS, { ...options, service });
+        const without = await store.readInterval(BASE, BASE + 2 * SLOT_MS, { ...options, service, lists: false });
+
+        const a = without.services.get('A');
+        expect(a?.ops).toEqual(withLists.services.get('A')?.ops);
+        expect(a?.values).toEqual(withLists.services.get('A')?.values);
+        expect(a?.lists.every((list) => list.length === 0)).toBe(true);
+        const lowest = (op: string) => a?.values[(a?.ops.indexOf(op) ?? 0) * COUNT_WIDTH + COUNT.lowest];
+        expect([lowest('GET'), lowest('PUT')]).toEqual([0.125, Infinity]);
+        expect(without.services.get('B')?.values[COUNT.lowest]).toBe(service === undefined ? 0.1 : undefined);
+      }
+      // Lists are read again as soon as a read asks for them.
+      const again = await store.readInterval(BASE, BASE + 2 * SLOT_MS, options);
+      expect([...(again.services.get('A')?.lists[0] ?? [])].sort()).toEqual(['0.125', '0.25', '0.5']);
     });
 
     it('reads one service alone when asked', async () => {

@@ -27,6 +27,19 @@ export function describeKeptIntervalsAndWatermarks(open: (keyPrefix?: string) =>
       await expect(store.keptIntervals()).resolves.toEqual([[BASE, BASE + 2 * SLOT_MS]]);
     });
 
+    it('keeps an interval read without lists with each one\'s lowest probability as its list', async () => {
+      const store = await open();
+      await store.flush('replica-a', BASE + 1, [counted('A', 'GET', 1, ['0.5', '0.25']), counted('A', 'PUT', 2)]);
+      const counts = await store.readInterval(BASE, BASE + SLOT_MS, { lists: false });
+
+      await store.keepInterval(BASE, BASE + SLOT_MS, counts);
+
+      const [kept] = await store.readKept([BASE, BASE + SLOT_MS]);
+      expect(normalise(toCounted(kept))).toEqual([counted('A', 'GET', 1, ['0.25']), counted('A', 'PUT', 2)]);
+      const packed = await store.readKeptInterval(BASE, BASE + SLOT_MS, { lists: false });
+      expect(packed.services.get('A')?.values[COUNT.lowest]).toBe(0.25);
+    });
+
     it('reads several kept intervals in one go, each on its own, and one service alone when asked', async () => {
       const store = await open();
       const interval = (service: string, sampled: number): IntervalCounts => {

@@ -50,6 +50,8 @@ export class JaegerCalculator implements AdaptiveCalculator {
   /** Jaeger counts sampled root spans: its target is sampled traces per second. */
   readonly counts = 'sampled' as const;
   readonly usesRecentPart = false;
+  /** Its adaptive check asks whether the list holds the probability in effect. */
+  readonly readsProbabilityLists = true;
 
   private readonly weights = new WeightVectorCache();
   private readonly calculator: ProbabilityCalculator;

@@ -1,5 +1,5 @@
 import type { Probabilities, RestoredInputs } from '../calculator';
-import type { ThroughputBucket } from '../throughput';
+import { type ThroughputBucket, lowestProbability } from '../throughput';
 import { dictionary } from '../dictionary';
 import { inputColumns } from '../input-columns';
 import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../packed-bucket';
@@ -26,7 +26,7 @@ export class FleetEstimates {
   /** Error state a previous leader recorded, taken up when each operation is first folded. */
   private readonly restoredErrors = new RestoredErrors();
   /** One operation's counts as `fold` reads them, reused: no object per operation. */
-  private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, probabilities: [] };
+  private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, lowestReported: Infinity };
 
   constructor(
     private readonly tuning: SamplaneTuning,
@@ -68,7 +68,7 @@ export class FleetEstimates {
   fold(service: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
     const c = this.folded;
     if (bucket instanceof PackedBucket) {
-      const { ops, values, lists } = bucket.services.get(service) ?? NO_OPERATIONS;
+      const { ops, values } = bucket.services.get(service) ?? NO_OPERATIONS;
       for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) {
         const exact = values[at + PACKED.exact];
         c.count = values[at + PACKED.count];
@@ -76,7 +76,7 @@ export class FleetEstimates {
         c.recent = values[at + PACKED.recent];
         c.outcomes = values[at + PACKED.outcomes];
         c.errors = values[at + PACKED.errors];
-        c.probabilities = lists[i];
+        c.lowestReported = values[at + PACKED.lowest];
         this.foldOperation(service, ops[i], bucket, newest, fold);
       }
     } else {
@@ -86,7 +86,7 @@ export class FleetEstimates {
         c.recent = t.recent ?? 0;
         c.outcomes = t.outcomes ?? t.count;
         c.errors = t.errors ?? 0;
-        c.probabilities = t.probabilities;
+        c.lowestReported = lowestProbability(t.probabilities);
         this.foldOperation(service, operation, bucket, newest, fold);
       }
     }
@@ -136,7 +136,7 @@ export class FleetEstimates {
 
   /** Folds `this.folded` into one operation's estimates. */
   private foldOperation(service: string, operation: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
-    const { count, exact, recent, outcomes, errors, probabilities } = this.folded;
+    const { count, exact, recent, outcomes, errors, lowestReported } = this.folded;
     if (!(count > 0)) return;
     let serviceStates = this.operations.get(service);
     if (!serviceStates) {
@@ -150,7 +150,9 @@ export class FleetEstimates {
       serviceStates.set(operation, row);
     }
     const state = this.state.at(row);
-    const inEffect = lowestInEffect(this.known(service, operation, state) ?? this.initialProbability, probabilities);
+    // The lowest probability its requests were sampled at: the one in effect, or any lower one
+    // the spans reported. It bounds how noisy a count scaled up from sampled spans can be.
+    const inEffect = Math.min(this.known(service, operation, state) ?? this.initialProbability, lowestReported);
     // The recent part's count and length as numbers (NaN: no recent part), not an object per operation.
     const recentSeconds = bucket.recentSeconds;
     state.estimate = state.estimator.observeCounts(count, bucket.intervalSeconds, inEffect, exact, recentSeconds ? recent : 0, recentSeconds ?? NaN);
@@ -184,33 +186,6 @@ export class FleetEstimates {
   }
 }
 
-/**
- * The lowest probability its requests were sampled at: the one in effect, or any lower one the
- * spans reported. It bounds how noisy a count scaled up from sampled spans can be.
- */
-function lowestInEffect(inEffect: number, reported: readonly string[]): number {
-  let lowest = inEffect;
-  for (let i = 0; i < reported.length; i++) {
-    const p = parsedProbability(reported[i]);
-    if (p > 0 && p < lowest) lowest = p;
-  }
-  return lowest;
-}
-
-/** Probability texts read, and their numbers: a fleet reports a few hundred texts, each many times. */
-const parsed = new Map<string, number>();
-const MAX_PARSED = 4096;
-
-function parsedProbability(text: string): number {
-  let p = parsed.get(text);
-  if (p === undefined) {
-    p = Number(text);
-    if (parsed.size >= MAX_PARSED) parsed.clear();
-    parsed.set(text, p);
-  }
-  return p;
-}
-
 const NO_OPERATIONS: PackedOperations = { ops: [], values: new Float64Array(0), lists: [] };
 
 /** One operation's counts in a bucket, as `fold` reads them whichever form the bucket has. */
@@ -220,5 +195,6 @@ interface FoldedCounts {
   recent: number;
   outcomes: number;
   errors: number;
-  probabilities: readonly string[];
+  /** The lowest probability reported with the counts (Infinity: none). */
+  lowestReported: number;
 }

@@ -37,6 +37,8 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   readonly algorithm = 'samplane' as const;
   readonly counts = 'requests' as const;
   readonly usesRecentPart = true;
+  /** It needs only the lowest probability reported, to bound how noisy a scaled count is. */
+  readonly readsProbabilityLists = false;
 
   private readonly tuning: SamplaneTuning;
   /** Buckets added since the last calculation, oldest first (a new leader's history is folded as read). */

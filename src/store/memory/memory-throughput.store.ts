@@ -4,7 +4,7 @@ import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { type IntervalCounts, encodeFlush, intervalLine, servicesOf, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
-import type { ReadOptions, ThroughputStore } from '../throughput-store';
+import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../throughput-store';
 
 /**
  * The single-replica counterpart of the Redis throughput store, with the same slot rules and the
@@ -74,19 +74,19 @@ export class MemoryThroughputStore implements ThroughputStore {
     return intervals;
   }
 
-  async readKeptInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+  async readKeptInterval(from: number, to: number, options: PackedReadOptions = {}): Promise<PackedCounts> {
     const counts = new PackedCounts();
     const text = this.kept.get(`${from}-${to}`)?.text;
-    if (text) decodePacked(text, from, to, counts, { service: options.service, scanner: this.scannerFor(options.service) });
+    if (text) decodePacked(text, from, to, counts, { service: options.service, scanner: this.scannerFor(options.service), lists: options.lists });
     return Promise.resolve(counts);
   }
 
-  async readInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+  async readInterval(from: number, to: number, options: PackedReadOptions = {}): Promise<PackedCounts> {
     const counts = new PackedCounts();
     const scanner = this.scannerFor(options.service);
     for (const slot of slotsBetween([from, to], this.slotMs, this.maxWindowMs)) {
       const text = this.slots.get(slot);
-      if (text) decodePacked(text, from, to, counts, { service: options.service, scanner, recentFrom: options.recentFrom });
+      if (text) decodePacked(text, from, to, counts, { service: options.service, scanner, recentFrom: options.recentFrom, lists: options.lists });
       if (options.slicer?.due()) await options.slicer.yield();
     }
     return counts;

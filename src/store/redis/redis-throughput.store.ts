@@ -6,7 +6,7 @@ import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { type IntervalCounts, encodeFlush, intervalLine, servicesOf, recordRuns, recordStart, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
-import type { ReadOptions, ThroughputStore } from '../throughput-store';
+import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, THROUGHPUT_SHARDS, shardOf } from './redis-keys';
@@ -179,20 +179,20 @@ export class RedisThroughputStore implements ThroughputStore {
     return this.readIntoIntervals(bounds, keys, options);
   }
 
-  async readKeptInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+  async readKeptInterval(from: number, to: number, options: PackedReadOptions = {}): Promise<PackedCounts> {
     return this.readPacked(from, to, (shard) => [this.keys.keptCounts(shard, from, to)], options);
   }
 
-  async readInterval(from: number, to: number, options: ReadOptions = {}): Promise<PackedCounts> {
+  async readInterval(from: number, to: number, options: PackedReadOptions = {}): Promise<PackedCounts> {
     const slots = slotsBetween([from, to], this.slotMs, this.maxWindowMs);
     return this.readPacked(from, to, (shard) => slots.map((slot) => this.keys.slotCounts(shard, slot)), options);
   }
 
   /** The values under `keys(shard)` of every shard, as the packed counts of [from, to). */
-  private async readPacked(from: number, to: number, keys: (shard: number) => string[], options: ReadOptions): Promise<PackedCounts> {
+  private async readPacked(from: number, to: number, keys: (shard: number) => string[], options: PackedReadOptions): Promise<PackedCounts> {
     const counts = new PackedCounts();
-    const { service, recentFrom } = options;
-    await this.readShards(keys, options, (text, scanner) => decodePacked(text, from, to, counts, { service, scanner, recentFrom }));
+    const { service, recentFrom, lists } = options;
+    await this.readShards(keys, options, (text, scanner) => decodePacked(text, from, to, counts, { service, scanner, recentFrom, lists }));
     return counts;
   }
 

@@ -1,12 +1,12 @@
 import { loadConfig } from '../../../src/config/load-config';
 import { recentPartLength } from '../../../src/sampling/throughput';
 import { COUNT, COUNT_WIDTH, type PackedCounts } from '../../../src/store/packed-counts';
-import type { ReadOptions } from '../../../src/store/throughput-store';
+import type { PackedReadOptions } from '../../../src/store/throughput-store';
 import { EngineReplica, FLUSH_MS, INTERVAL_MS, OPERATION, SERVICE, SharedState, StallableThroughput, steadyTraffic } from './support/engine-replicas';
 
 interface Read {
   bounds: number[];
-  options?: ReadOptions;
+  options?: PackedReadOptions;
   counts: PackedCounts;
 }
 
@@ -14,7 +14,7 @@ interface Read {
 class RecordingThroughput extends StallableThroughput {
   readonly reads: Read[] = [];
 
-  override async readInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts> {
+  override async readInterval(from: number, to: number, options?: PackedReadOptions): Promise<PackedCounts> {
     const counts = await super.readInterval(from, to, options);
     this.reads.push({ bounds: [from, to], options, counts });
     return counts;
@@ -66,6 +66,10 @@ describe('the leader reading each interval with its recent part', () => {
       expect(Math.abs(counted(counts, COUNT.requests) - (100 * (end - start)) / 1000)).toBeLessThanOrEqual(100);
       expect(Math.abs(counted(counts, COUNT.recent) - (100 * (end - recentFrom)) / 1000)).toBeLessThanOrEqual(100);
       expect(counted(counts, COUNT.recent)).toBeGreaterThan(0);
+      // Each list as its lowest probability alone (the one the spans were sampled at), no list.
+      expect(options?.lists).toBe(false);
+      expect(counted(counts, COUNT.lowest)).toBe(0.01);
+      expect(counts.services.get(SERVICE)?.lists[0]).toEqual([]);
     }
     expect(shared.store.saves.at(-1)?.snapshot.probabilities[SERVICE][OPERATION]).toBeCloseTo(0.01, 3);
   });
@@ -81,6 +85,9 @@ describe('the leader reading each interval with its recent part', () => {
       expect(options?.recentFrom).toBeUndefined();
       expect(counted(counts, COUNT.requests)).toBeGreaterThan(0);
       expect(counted(counts, COUNT.recent)).toBe(0);
+      // Its adaptive check reads the lists themselves.
+      expect(options?.lists).toBe(true);
+      expect(counts.services.get(SERVICE)?.lists[0]).toEqual(['0.01']);
     }
   });
 });

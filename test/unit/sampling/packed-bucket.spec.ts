@@ -1,7 +1,7 @@
 import { JAEGER_DEFAULTS } from '../../../src/sampling/adaptive-options';
 import { PackedBucket } from '../../../src/sampling/packed-bucket';
 import { SamplaneCalculator } from '../../../src/sampling/samplane/samplane-calculator';
-import type { OperationThroughput, ThroughputBucket } from '../../../src/sampling/throughput';
+import { NO_PROBABILITIES, type OperationThroughput, type ThroughputBucket } from '../../../src/sampling/throughput';
 
 describe('a packed bucket', () => {
   it('gives back every operation as it was, absent fields resolved as the calculators read them', () => {
@@ -74,6 +74,36 @@ describe('a packed bucket', () => {
     expect(expected.probabilities.checkout['GET /cart']).toBeGreaterThan(0);
     expect(packed.calculate()).toEqual(expected);
     expect(packed.lastInputs()).toEqual(asMaps.lastInputs());
+  });
+
+  it('is folded by samplane from each list’s lowest probability alone: without its lists it calculates the same', () => {
+    // Counts scaled up from sampled spans (none exact): the lowest probability they were
+    // sampled at bounds how noisy each is, the one in effect (the initial 0.001) or a lower
+    // one reported; the last bucket's rise is a step at 0.001, noise at 0.0001.
+    const history = (probabilities: string[]) =>
+      [1_000, 1_000, 1_000, 20_000].map(
+        (count): ThroughputBucket => ({
+          intervalSeconds: 10,
+          throughput: new Map([['checkout', new Map<string, OperationThroughput>([['GET /cart', { count, probabilities }]])]]),
+        }),
+      );
+    const calculated = (buckets: Array<ThroughputBucket | PackedBucket>) => {
+      const calculator = new SamplaneCalculator({ ...JAEGER_DEFAULTS, maxOperations: 100 });
+      for (const bucket of buckets) calculator.addBucket(bucket);
+      return { result: calculator.calculate(), inputs: calculator.lastInputs() };
+    };
+    const withoutLists = (bucket: PackedBucket) =>
+      PackedBucket.from(
+        new Map([...bucket.services].map(([service, { ops, values }]) => [service, { ops, values, lists: ops.map(() => NO_PROBABILITIES) }])),
+        bucket.intervalSeconds,
+        bucket.recentSeconds,
+      );
+
+    const low = history(['0.500000', '0.000100']);
+    const expected = calculated(low);
+
+    expect(calculated(low.map((bucket) => withoutLists(PackedBucket.of(bucket))))).toEqual(expected);
+    expect(calculated(history(['0.500000']))).not.toEqual(expected);
   });
 
   it('is folded by samplane alike whether a new leader’s history is queued or folded as it is read', async () => {

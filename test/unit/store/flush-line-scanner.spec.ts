@@ -1,4 +1,5 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
+import { NO_PROBABILITIES, lowestProbability } from '../../../src/sampling/throughput';
 import { FlushLineScanner } from '../../../src/store/flush-line-scanner';
 import { decodeFlushes } from '../../../src/store/flush-decoding';
 import { type IntervalCounts, encodeFlush } from '../../../src/store/throughput-counts';
@@ -85,6 +86,33 @@ describe('flush line scanner', () => {
     // The same scanner again, remembering the names and lists it read, and for one service.
     expect(decodeWith(text, scanner)).toEqual(decodeWith(text, JSON_ONLY));
     expect(decodeWith(text, scanner, 'checkout')).toEqual(decodeWith(text, JSON_ONLY, 'checkout'));
+  });
+
+  it.each(Array.from({ length: 20 }, (_, seed) => seed + 1))('reads a line without its lists as it reads it with them, each list as its lowest probability (seed %i)', (seed) => {
+    const next = random(seed * 31);
+    const probabilities = ['0.100000', '0.000050', '1', '0', '-0.2', '1e-4', '2.5E-3', 'x', '', ' 0.3', '0.3 ', '00.5', '.5'];
+    const records = Array.from({ length: 40 }, (_, op) => ({
+      service: 'S',
+      operation: `op-${op}`,
+      sampled: 1,
+      requests: 2,
+      errors: 0,
+      probabilities: Array.from({ length: Math.floor(next() * 4) }, () => pick(next, probabilities)),
+    }));
+    const text = encodeFlush(records, AT).trimEnd();
+    const withLists = new FlushLineScanner();
+    const without = new FlushLineScanner();
+    // Twice with lists: the second reads each list as the one it remembers, with its lowest.
+    withLists.scan(text, 0, text.length);
+
+    expect([withLists.scan(text, 0, text.length), without.scan(text, 0, text.length, false)]).toEqual([true, true]);
+    expect(without.operations.slice(0, without.operationCount)).toEqual(withLists.operations.slice(0, withLists.operationCount));
+    expect(without.counts).toEqual(withLists.counts);
+    for (let i = 0; i < records.length; i++) {
+      expect(without.lists[i]).toBe(NO_PROBABILITIES);
+      expect([records[i].probabilities, without.lowest[i]]).toEqual([records[i].probabilities, lowestProbability(withLists.lists[i])]);
+      expect(withLists.lowest[i]).toBe(without.lowest[i]);
+    }
   });
 
   it.each(Array.from({ length: 60 }, (_, seed) => seed + 1))('leaves damaged lines to JSON.parse (seed %i)', (seed) => {

@@ -1,7 +1,9 @@
 import type { CountedOperation } from '../../../src/sampling/counted-operation';
-import { COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-counts';
+import { NO_PROBABILITIES, lowestProbability } from '../../../src/sampling/throughput';
+import { COUNT, COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-counts';
 import { decodeFlushes, decodePacked } from '../../../src/store/flush-decoding';
-import { type IntervalCounts, addFields, encodeFlush, toCounted } from '../../../src/store/throughput-counts';
+import { FlushLineScanner } from '../../../src/store/flush-line-scanner';
+import { type IntervalCounts, addFields, encodeFlush, intervalLine, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
 const AT = 1_767_225_600_000;
@@ -208,6 +210,52 @@ describe('kept text read packed', () => {
     expect(counts.services.has('E')).toBe(false);
     expect(packed.skipped).toBe(skipped);
     expect(packedRecords(text, 'A').records).toEqual(toCounted(intervals[0]).filter((r) => r.service === 'A'));
+  });
+
+  it('reads each list as its lowest probability alone when asked: the same numbers, no list made or remembered', () => {
+    const line = (service: string, ...ops: unknown[]) => `${JSON.stringify([service, FROM, 0, ...ops])}\n`;
+    const text =
+      line('A', 'GET', 1, 10, 5, 1, 10, ['0.1', '0.3'], 'PUT', 2, 20, 0, 0, 20, ['0.25', '0.002500'], 'DEL', 1, 1, 1, 0, 1, []) +
+      // Texts only Number reads (an exponent, blanks, a sign, words), and the same names again.
+      line('A', 'GET', 1, 10, 5, 1, 10, ['1e-3', ' 0.2'], 'PUT', 1, 1, 0, 0, 1, ['-0.5', '0', 'abc'], 'DEL', 1, 1, 1, 0, 1, ['0.75']) +
+      // An escaped name takes JSON.parse, whose lists count alike.
+      line('B', 'op\n1', 4, 100, 0, 0, 100, ['0.5', '0.05'], 'op2', 1, 2, 0, 0, 2, ['0.4']);
+    const scanner = new FlushLineScanner();
+    const read = (lists: boolean) => {
+      const counts = new PackedCounts();
+      scanner.beginRead();
+      decodePacked(text, FROM, TO, counts, { scanner, lists });
+      return counts;
+    };
+
+    const withLists = read(true);
+    // Twice without, as a calculation reads, then with again: what a read remembers does not leak into the next.
+    for (const withoutLists of [read(false), read(false)]) {
+      for (const [service, { ops, values, lists }] of withLists.services) {
+        const without = withoutLists.services.get(service);
+        expect(without?.ops).toEqual(ops);
+        expect(without?.values).toEqual(values);
+        expect(without?.lists.every((list) => list === NO_PROBABILITIES)).toBe(true);
+        ops.forEach((_, row) => expect(values[row * COUNT_WIDTH + COUNT.lowest]).toBe(lowestProbability(lists[row])));
+      }
+    }
+    const lowest = (counts: PackedCounts, service: string) => [...(counts.services.get(service)?.values ?? [])].filter((_, i) => i % COUNT_WIDTH === COUNT.lowest);
+    expect(lowest(withLists, 'A')).toEqual([0.001, 0.0025, 0.75]);
+    expect(lowest(withLists, 'B')).toEqual([0.05, 0.4]);
+    const again = read(true).services.get('A')?.lists;
+    expect(again).toEqual([['0.1', '0.3', '1e-3', ' 0.2'], ['0.25', '0.002500', '-0.5', '0', 'abc'], ['0.75']]);
+    // Made anew: the reads without lists let the first read's go.
+    expect(again?.[2]).not.toBe(withLists.services.get('A')?.lists[2]);
+  });
+
+  it('keeps, as the list of counts read without lists, their lowest probability', () => {
+    const text = `${JSON.stringify(['A', FROM, 0, 'GET', 1, 10, 5, 1, 10, ['0.3', '0.125'], 'PUT', 1, 1, 0, 0, 1, []])}\n`;
+    const counts = new PackedCounts();
+    decodePacked(text, FROM, TO, counts, { lists: false });
+
+    const kept = intervalLine(counts, 'A', FROM, TO);
+
+    expect(JSON.parse(kept)).toEqual(['A', FROM, TO - FROM, 'GET', 1, 10, 5, 1, 10, ['0.125'], 'PUT', 1, 1, 0, 0, 1, []]);
   });
 
   it('counts the recent part apart as decodeFlushes does, flushes of several replicas summed', () => {

@@ -24,7 +24,7 @@ import type { CalculationInputs, Probabilities } from '../../../../src/sampling/
 import { inputRecords, qpsRecords } from '../../../../src/sampling/input-columns';
 import type { PackedCounts } from '../../../../src/store/packed-counts';
 import type { IntervalCounts } from '../../../../src/store/throughput-counts';
-import type { ReadOptions, ThroughputStore } from '../../../../src/store/throughput-store';
+import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../../../../src/store/throughput-store';
 import { EngineMetrics } from '../../../../src/telemetry/engine-metrics';
 import { MetricsService } from '../../../../src/telemetry/metrics.service';
 import { ManualClock, ProcessClock } from '../../../support/manual-clock';
@@ -234,7 +234,7 @@ export class StallableThroughput implements ThroughputStore {
     return this.store.readIntervals(bounds, options);
   }
 
-  async readInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts> {
+  async readInterval(from: number, to: number, options?: PackedReadOptions): Promise<PackedCounts> {
     this.readBounds.push({ of: 'slots', bounds: [from, to] });
     await this.wait();
     return this.store.readInterval(from, to, options);
@@ -261,7 +261,7 @@ export class StallableThroughput implements ThroughputStore {
     return this.store.readKept(bounds, options);
   }
 
-  async readKeptInterval(from: number, to: number, options?: ReadOptions): Promise<PackedCounts> {
+  async readKeptInterval(from: number, to: number, options?: PackedReadOptions): Promise<PackedCounts> {
     this.readBounds.push({ of: 'kept', bounds: [from, to] });
     await this.wait();
     return this.store.readKeptInterval(from, to, options);
