@@ -1,3 +1,4 @@
+import pino from 'pino';
 import {
   EngineReplica,
   INTERVAL_MS,
@@ -124,6 +125,34 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(slots.length).toBeGreaterThanOrEqual(1);
     expect(slots.every((read) => read.of === 'slots' && read.bounds[0] >= through!)).toBe(true);
     expect(slots[0].bounds[0]).toBe(through);
+  });
+
+  it('logs where a new leader’s time went before its first calculation: the snapshot, the last inputs, the history', async () => {
+    const KEPT_READ_MS = 700;
+    const slowKept = new (class extends StallableThroughput {
+      override async readKeptInterval(...args: Parameters<StallableThroughput['readKeptInterval']>) {
+        await new Promise<void>((resolve) => shared.clock.setTimeout(resolve, KEPT_READ_MS));
+        return super.readKeptInterval(...args);
+      }
+    })(shared.throughput);
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const a = new EngineReplica('a', shared).start();
+    const b = new EngineReplica('b', shared, slowKept, logger).start();
+    steadyTraffic(a, 50);
+    steadyTraffic(b, 50);
+    await shared.clock.advance(4.5 * INTERVAL_MS);
+
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + 2 * INTERVAL_MS);
+
+    const started = logged.filter((line) => line.msg === 'leader term started');
+    expect(started).toHaveLength(1);
+    const { historyBuckets, snapshotMs, inputsMs, historyMs } = started[0];
+    expect(historyBuckets).toBeGreaterThanOrEqual(3);
+    // The manual clock moves only where a read waits: each kept interval's.
+    expect({ snapshotMs, inputsMs, historyMs }).toEqual({ snapshotMs: 0, inputsMs: 0, historyMs: KEPT_READ_MS * (historyBuckets as number) });
+    expect(shared.store.saves.at(-1)?.holder).toBe('b');
   });
 
   it('serves the last snapshot’s probabilities of operations a new term has no counts for yet, beside those it computed', async () => {

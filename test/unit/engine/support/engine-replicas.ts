@@ -28,6 +28,7 @@ import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../../../.
 import { EngineMetrics } from '../../../../src/telemetry/engine-metrics';
 import { MetricsService } from '../../../../src/telemetry/metrics.service';
 import { ManualClock, ProcessClock } from '../../../support/manual-clock';
+import type { AppLogger } from '../../../../src/telemetry/logger';
 
 // Nest 12 ships ES modules only, which Jest's CommonJS runtime cannot load on Node 20. The
 // classes here are built by hand, so Nest's decorators, inert without its container, are stubbed.
@@ -132,9 +133,9 @@ export class EngineReplica {
     readonly name: string,
     shared: SharedState,
     throughput: ThroughputStore = shared.throughput,
+    logger: AppLogger = pino({ level: 'silent' }),
   ) {
     const { config } = shared;
-    const logger = pino({ level: 'silent' });
     const metricsService = new MetricsService();
     const metrics = new EngineMetrics(metricsService);
     this.clock = new ProcessClock(shared.clock);
