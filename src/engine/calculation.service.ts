@@ -212,11 +212,11 @@ export class CalculationService implements Calculation {
     // starting over from the initial probability would throw the fleet's adaptation away.
     const inherited = snapshot?.probabilities ?? (await this.settings.servedProbabilities());
     const inputs = snapshot ? await this.restoredInputs() : undefined;
-    const inputsLoaded = this.clock.now();
     calculator.restore(
       inherited,
       snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined,
     );
+    const inputsLoaded = this.clock.now();
     const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };
     const buckets = await this.loadHistory(calculator, lastChecked, read);
     this.logger.info(

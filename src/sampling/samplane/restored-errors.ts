@@ -11,6 +11,11 @@ export class RestoredErrors {
   private table = new StateTable(ERROR_COLUMNS);
   private tracker = new ErrorTracker(this.table);
 
+  /** Room for `rows` operations in all, in one step (see `StateTable.reserve`). */
+  reserve(rows: number): void {
+    this.table.reserve(rows);
+  }
+
   set(service: string, operation: string, inputs: ErrorInputs, elapsedSeconds: number): void {
     let operations = this.rows.get(service);
     if (!operations) {
