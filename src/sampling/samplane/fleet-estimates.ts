@@ -1,7 +1,7 @@
 import type { Probabilities, RestoredInputs } from '../calculator';
 import { type ThroughputBucket, lowestProbability } from '../throughput';
 import { dictionary } from '../dictionary';
-import { InputColumns, inputColumns } from '../input-columns';
+import { inputColumns } from '../input-columns';
 import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../packed-bucket';
 import { OperationState } from './operation-state';
 import { RestoredErrors } from './restored-errors';
@@ -54,15 +54,16 @@ export class FleetEstimates {
       }
     }
     if (!restored) return;
-    // Grown row by row, a new leader's table of a million operations was copied thirty times.
-    let restoredRows = 0;
-    for (const given of Object.values(restored.inputs)) restoredRows += given instanceof InputColumns ? given.ops.length : Object.keys(given).length;
-    this.restoredErrors.reserve(restoredRows);
     for (const [service, given] of Object.entries(restored.inputs)) {
       const columns = inputColumns(given);
       const rows = this.operations.get(service);
+      // A new term's calculator has no rows yet: the service's columns are kept whole.
+      if (!rows || rows.size === 0) {
+        this.restoredErrors.setAll(service, columns, restored.elapsedSeconds);
+        continue;
+      }
       columns.ops.forEach((operation, row) => {
-        const errors = rows?.has(operation) ? undefined : columns.errorsAt(row);
+        const errors = rows.has(operation) ? undefined : columns.errorsAt(row);
         if (errors) this.restoredErrors.set(service, operation, errors, restored.elapsedSeconds);
       });
     }

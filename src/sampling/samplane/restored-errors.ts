@@ -1,40 +1,44 @@
+import { INPUT, type InputColumns } from '../input-columns';
 import { ERROR_COLUMNS, type ErrorInputs, ErrorTracker } from './error-boost';
 import { StateTable } from './state-table';
 
 /**
  * Error state a previous leader recorded, per service and operation, until the calculation
- * that takes each operation up. Held in a table of its own, as the fleet restored may be large.
+ * that takes each operation up. A service's is held as the input columns it was restored from,
+ * and made into tracker state as each operation is first folded: a million operations' state
+ * made up front was a table of 150 MiB, written all at once, beside the columns it came from.
  */
 export class RestoredErrors {
-  /** service → operation → row of `table`. */
+  /** service → the columns its operations' state is made from. */
+  private columns = new Map<string, InputColumns>();
+  private elapsedSeconds = 0;
+  /** service → operation → row of `table`: state given one at a time, or kept back. */
   private rows = new Map<string, Map<string, number>>();
   private table = new StateTable(ERROR_COLUMNS);
   private tracker = new ErrorTracker(this.table);
 
-  /** Room for `rows` operations in all, in one step (see `StateTable.reserve`). */
-  reserve(rows: number): void {
-    this.table.reserve(rows);
+  /** Every operation of `columns` with error inputs, `elapsedSeconds` after they were recorded. */
+  setAll(service: string, columns: InputColumns, elapsedSeconds: number): void {
+    this.columns.set(service, columns);
+    this.rows.delete(service);
+    this.elapsedSeconds = elapsedSeconds;
   }
 
   set(service: string, operation: string, inputs: ErrorInputs, elapsedSeconds: number): void {
-    let operations = this.rows.get(service);
-    if (!operations) {
-      operations = new Map();
-      this.rows.set(service, operations);
-    }
-    const row = operations.get(operation) ?? this.table.add();
-    operations.set(operation, row);
-    this.tracker.at(row).load(inputs, elapsedSeconds);
+    this.tracker.at(this.rowFor(service, operation)).load(inputs, elapsedSeconds);
   }
 
   has(service: string, operation: string): boolean {
-    return this.rows.get(service)?.has(operation) ?? false;
+    return this.rows.get(service)?.has(operation) === true || this.columnRow(service, operation) !== undefined;
   }
 
   /** Sets `tracker` to the operation's restored state, if it has one. */
   copyTo(service: string, operation: string, tracker: ErrorTracker): void {
     const row = this.rows.get(service)?.get(operation);
-    if (row !== undefined) tracker.copyFrom(this.tracker.at(row));
+    if (row !== undefined) return tracker.copyFrom(this.tracker.at(row));
+    const at = this.columnRow(service, operation);
+    const inputs = at === undefined ? undefined : this.columns.get(service)?.errorsAt(at);
+    if (inputs) tracker.load(inputs, this.elapsedSeconds);
   }
 
   /**
@@ -42,14 +46,35 @@ export class RestoredErrors {
    * again within the calculation that restores it goes on from where it was.
    */
   keep(service: string, operation: string, tracker: ErrorTracker): void {
-    const row = this.rows.get(service)?.get(operation);
-    if (row !== undefined) this.tracker.at(row).copyFrom(tracker);
+    if (this.has(service, operation)) this.tracker.at(this.rowFor(service, operation)).copyFrom(tracker);
   }
 
   clear(): void {
-    if (this.rows.size === 0) return;
+    if (this.rows.size === 0 && this.columns.size === 0) return;
+    this.columns = new Map();
     this.rows = new Map();
     this.table = new StateTable(ERROR_COLUMNS);
     this.tracker = new ErrorTracker(this.table);
+  }
+
+  /** The operation's row in `columns`, where it has error inputs there (see `errorsAt`). */
+  private columnRow(service: string, operation: string): number | undefined {
+    const columns = this.columns.get(service);
+    const row = columns?.rowOf(operation);
+    return row !== undefined && !Number.isNaN(columns!.get(INPUT.errorRate, row)) ? row : undefined;
+  }
+
+  private rowFor(service: string, operation: string): number {
+    let operations = this.rows.get(service);
+    if (!operations) {
+      operations = new Map();
+      this.rows.set(service, operations);
+    }
+    let row = operations.get(operation);
+    if (row === undefined) {
+      row = this.table.add();
+      operations.set(operation, row);
+    }
+    return row;
   }
 }
