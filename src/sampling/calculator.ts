@@ -67,7 +67,10 @@ export interface OperationSettings {
 
 /** What a new leader continues from besides the probabilities: the last calculation's inputs. */
 export interface RestoredInputs {
-  /** By service, as columns or objects. */
+  /**
+   * By service, as columns or objects; `samplane` reads columns until its first calculation,
+   * so they must not change before it (not another calculator's reused `lastInputColumns`).
+   */
   inputs: Record<string, ServiceInputs>;
   /** Seconds between that calculation and now. */
   elapsedSeconds: number;

@@ -9,9 +9,8 @@ import { StateTable } from './state-table';
  * made up front was a table of 150 MiB, written all at once, beside the columns it came from.
  */
 export class RestoredErrors {
-  /** service → the columns its operations' state is made from. */
-  private columns = new Map<string, InputColumns>();
-  private elapsedSeconds = 0;
+  /** service → the columns its operations' state is made from, and how long ago they were recorded. */
+  private columns = new Map<string, { columns: InputColumns; elapsedSeconds: number }>();
   /** service → operation → row of `table`: state given one at a time, or kept back. */
   private rows = new Map<string, Map<string, number>>();
   private table = new StateTable(ERROR_COLUMNS);
@@ -19,9 +18,8 @@ export class RestoredErrors {
 
   /** Every operation of `columns` with error inputs, `elapsedSeconds` after they were recorded. */
   setAll(service: string, columns: InputColumns, elapsedSeconds: number): void {
-    this.columns.set(service, columns);
+    this.columns.set(service, { columns, elapsedSeconds });
     this.rows.delete(service);
-    this.elapsedSeconds = elapsedSeconds;
   }
 
   set(service: string, operation: string, inputs: ErrorInputs, elapsedSeconds: number): void {
@@ -37,8 +35,9 @@ export class RestoredErrors {
     const row = this.rows.get(service)?.get(operation);
     if (row !== undefined) return tracker.copyFrom(this.tracker.at(row));
     const at = this.columnRow(service, operation);
-    const inputs = at === undefined ? undefined : this.columns.get(service)?.errorsAt(at);
-    if (inputs) tracker.load(inputs, this.elapsedSeconds);
+    const restored = this.columns.get(service);
+    const inputs = at === undefined ? undefined : restored?.columns.errorsAt(at);
+    if (restored && inputs) tracker.load(inputs, restored.elapsedSeconds);
   }
 
   /**
@@ -59,9 +58,9 @@ export class RestoredErrors {
 
   /** The operation's row in `columns`, where it has error inputs there (see `errorsAt`). */
   private columnRow(service: string, operation: string): number | undefined {
-    const columns = this.columns.get(service);
+    const columns = this.columns.get(service)?.columns;
     const row = columns?.rowOf(operation);
-    return row !== undefined && !Number.isNaN(columns!.get(INPUT.errorRate, row)) ? row : undefined;
+    return columns && row !== undefined && !Number.isNaN(columns.get(INPUT.errorRate, row)) ? row : undefined;
   }
 
   private rowFor(service: string, operation: string): number {

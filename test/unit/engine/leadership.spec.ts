@@ -142,6 +142,13 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     steadyTraffic(a, 50);
     steadyTraffic(b, 50);
     await shared.clock.advance(4.5 * INTERVAL_MS);
+    // From now on the snapshot and the last inputs take a while to load too.
+    const slowly = <T>(load: () => Promise<T>, ms: number) => async (): Promise<T> => {
+      await new Promise<void>((resolve) => shared.clock.setTimeout(resolve, ms));
+      return load();
+    };
+    shared.store.loadProbabilities = slowly(shared.store.loadProbabilities.bind(shared.store), 300);
+    shared.store.loadInputs = slowly(shared.store.loadInputs.bind(shared.store), 500);
 
     a.clock.kill();
     await shared.clock.advance(LEASE_MS + 2 * INTERVAL_MS);
@@ -150,8 +157,8 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(started).toHaveLength(1);
     const { historyBuckets, snapshotMs, inputsMs, historyMs } = started[0];
     expect(historyBuckets).toBeGreaterThanOrEqual(3);
-    // The manual clock moves only where a read waits: each kept interval's.
-    expect({ snapshotMs, inputsMs, historyMs }).toEqual({ snapshotMs: 0, inputsMs: 0, historyMs: KEPT_READ_MS * (historyBuckets as number) });
+    // The manual clock moves only where a load waits.
+    expect({ snapshotMs, inputsMs, historyMs }).toEqual({ snapshotMs: 300, inputsMs: 500, historyMs: KEPT_READ_MS * (historyBuckets as number) });
     expect(shared.store.saves.at(-1)?.holder).toBe('b');
   });
 
