@@ -57,8 +57,9 @@ export class FleetEstimates {
     for (const [service, given] of Object.entries(restored.inputs)) {
       const columns = inputColumns(given);
       const rows = this.operations.get(service);
-      // A new term's calculator has no rows yet: the service's columns are kept whole.
-      if (!rows || rows.size === 0) {
+      // A new term's calculator has no rows yet (an emptied service's map is deleted): the
+      // service's columns are kept whole.
+      if (!rows) {
         this.restoredErrors.setAll(service, columns, restored.elapsedSeconds);
         continue;
       }
