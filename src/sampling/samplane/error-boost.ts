@@ -1,4 +1,4 @@
-import { RowView, type StateTable } from './state-table';
+import { RowView, type RowShape, type StateTable } from './state-table';
 import { INPUT, type InputColumns } from '../input-columns';
 
 /** How one operation's error boost behaves: the engine's defaults, or a policy's. */
@@ -108,15 +108,16 @@ const NEWEST = 3;
 /** A short window beside it (see `SHORT_HALF_LIFE_SECONDS`). */
 const SHORT = NEWEST + WINDOW_COLUMNS;
 const BASELINE_BEFORE = SHORT + WINDOW_COLUMNS;
-const ANOMALOUS = BASELINE_BEFORE + 1;
-/** Whether the newest bucket alone is above the baseline by enough to matter. */
-const ELEVATED = ANOMALOUS + 1;
-const SINCE_ANOMALY = ELEVATED + 1;
+const SINCE_ANOMALY = BASELINE_BEFORE + 1;
 /** The probability of the boost; NaN while not boosted. */
 const BOOSTED = SINCE_ANOMALY + 1;
 /** The newest bucket's error rate when the boost last rose; NaN while not boosted. */
 const BOOSTED_AT_RATE = BOOSTED + 1;
-export const ERROR_COLUMNS = BOOSTED_AT_RATE + 1;
+// Its flags (0 or 1).
+const ANOMALOUS = 0;
+/** Whether the newest bucket alone is above the baseline by enough to matter. */
+const ELEVATED = 1;
+export const ERROR_SHAPE: RowShape = { numbers: BOOSTED_AT_RATE + 1, flags: 2 };
 
 /**
  * One operation's errors against its own baseline. Pure: the calculator feeds it one bucket at a
@@ -125,10 +126,10 @@ export const ERROR_COLUMNS = BOOSTED_AT_RATE + 1;
 export class ErrorTracker extends RowView {
   /**
    * Alone, it keeps its state in a table of its own. Given a table, it is a view of the
-   * `ERROR_COLUMNS` from `column` on of whichever row `at` last moved it to.
+   * columns of `ERROR_SHAPE` from `column` on of whichever row `at` last moved it to.
    */
-  constructor(table?: StateTable, column = 0) {
-    super(ERROR_COLUMNS, table, column);
+  constructor(table?: StateTable, column?: RowShape) {
+    super(ERROR_SHAPE, table, column);
   }
 
   /** Continues from what a previous leader recorded. */
@@ -142,7 +143,8 @@ export class ErrorTracker extends RowView {
   reset(): void {
     const v = this.table.values;
     const o = this.offset;
-    v.fill(0, o, o + ERROR_COLUMNS);
+    v.fill(0, o, o + ERROR_SHAPE.numbers);
+    this.table.flags.fill(0, this.flagOffset, this.flagOffset + ERROR_SHAPE.flags);
     v[o + SINCE_ANOMALY] = Infinity;
     v[o + BOOSTED] = NaN;
     v[o + BOOSTED_AT_RATE] = NaN;
@@ -171,7 +173,8 @@ export class ErrorTracker extends RowView {
   copyFrom(other: ErrorTracker): void {
     const from = other.table.values;
     const to = this.table.values;
-    for (let i = 0; i < ERROR_COLUMNS; i++) to[this.offset + i] = from[other.offset + i];
+    for (let i = 0; i < ERROR_SHAPE.numbers; i++) to[this.offset + i] = from[other.offset + i];
+    for (let i = 0; i < ERROR_SHAPE.flags; i++) this.table.flags[this.flagOffset + i] = other.table.flags[other.flagOffset + i];
   }
 
   /** Folds one bucket in: judged against the baseline first, then added to it. */
@@ -184,6 +187,8 @@ export class ErrorTracker extends RowView {
     if (!(seconds > 0) || !(requests > 0) || !(outcomes > 0)) return this.observeNothing(seconds);
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     const newest = o + NEWEST;
     const short = o + SHORT;
     const observedErrors = Math.min(outcomes, Math.max(0, errors));
@@ -211,8 +216,8 @@ export class ErrorTracker extends RowView {
       known &&
       (isAnomalous(v, newest, baselineBefore, baselineRequests) ||
         (!informative && isAnomalous(v, short, baselineBefore, baselineRequests)));
-    v[o + ANOMALOUS] = anomalous ? 1 : 0;
-    v[o + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
+    f[p + ANOMALOUS] = anomalous ? 1 : 0;
+    f[p + ELEVATED] = known && risen(v, newest, baselineBefore) ? 1 : 0;
     const decay = BASELINE_DECAY.over(seconds);
     v[o + BASELINE_ERRORS] = baselineErrors * decay + observedErrors;
     v[o + BASELINE_REQUESTS] = baselineRequests * decay + outcomes;
@@ -224,9 +229,11 @@ export class ErrorTracker extends RowView {
   observeNothing(seconds: number): void {
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     v.fill(0, o + NEWEST, o + NEWEST + WINDOW_COLUMNS);
-    v[o + ANOMALOUS] = 0;
-    v[o + ELEVATED] = 0;
+    f[p + ANOMALOUS] = 0;
+    f[p + ELEVATED] = 0;
     if (seconds > 0) v[o + SINCE_ANOMALY] += seconds;
   }
 
@@ -243,13 +250,15 @@ export class ErrorTracker extends RowView {
     }
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     const perSecond = this.errorsPerSecond();
     const wanted = perSecond > 0 ? Math.min(rule.maxSamplingProbability, rule.targetErrorSamplesPerSecond / perSecond) : rule.maxSamplingProbability;
     const rate = this.newestErrorRate();
     // Fewer errors/s at a lower error rate is an incident fading (or a bucket straddling its
     // end): the probability may follow it down, never up.
     const boostedAtRate = v[o + BOOSTED_AT_RATE];
-    const worsening = v[o + ELEVATED] === 1 && (Number.isNaN(boostedAtRate) || rate >= FADING * boostedAtRate);
+    const worsening = f[p + ELEVATED] === 1 && (Number.isNaN(boostedAtRate) || rate >= FADING * boostedAtRate);
     if (worsening || Number.isNaN(v[o + BOOSTED])) {
       v[o + BOOSTED] = wanted;
       v[o + BOOSTED_AT_RATE] = rate;
@@ -269,6 +278,8 @@ export class ErrorTracker extends RowView {
   writeInputs(rule: ErrorBoostRule, columns: InputColumns, row: number, operation: string): void {
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     const newestSeconds = v[o + NEWEST + SECONDS];
     const boosted = v[o + BOOSTED];
     const sinceAnomaly = v[o + SINCE_ANOMALY];
@@ -283,7 +294,7 @@ export class ErrorTracker extends RowView {
         maxSamplingProbability: rule.maxSamplingProbability,
         sinceAnomalySeconds: sinceAnomaly,
         remainingSeconds: rule.cooldownSeconds - sinceAnomaly,
-        anomalous: v[o + ANOMALOUS] === 1,
+        anomalous: f[p + ANOMALOUS] === 1,
       };
     }
   }
@@ -291,7 +302,7 @@ export class ErrorTracker extends RowView {
   /** Boosted from the bucket that shows an anomaly until a cooldown of data without one. */
   private active(rule: ErrorBoostRule): boolean {
     const v = this.table.values;
-    return rule.enabled && (v[this.offset + ANOMALOUS] === 1 || v[this.offset + SINCE_ANOMALY] < rule.cooldownSeconds);
+    return rule.enabled && (this.table.flags[this.flagOffset + ANOMALOUS] === 1 || v[this.offset + SINCE_ANOMALY] < rule.cooldownSeconds);
   }
 
   private newestErrorRate(): number {

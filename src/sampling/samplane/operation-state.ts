@@ -1,23 +1,26 @@
-import { ERROR_COLUMNS, ErrorTracker } from './error-boost';
-import { type EstimateKind, RATE_COLUMNS, RateEstimator, type RateEstimatorTuning } from './rate-estimator';
-import { StateTable } from './state-table';
+import { ERROR_SHAPE, ErrorTracker } from './error-boost';
+import { type EstimateKind, RATE_SHAPE, RateEstimator, type RateEstimatorTuning } from './rate-estimator';
+import { type RowShape, StateTable } from './state-table';
 
 /** How the newest bucket was folded in; `idle` when it had no requests. */
 export type OperationEstimate = EstimateKind | 'idle';
 
 const ESTIMATES: readonly OperationEstimate[] = ['first', 'smoothed', 'step', 'resumed', 'awaiting', 'idle'];
 
-// Columns of an operation's row: its own, then its estimator's, then its error tracker's.
+// Number columns of an operation's row: its own, then its estimator's, then its error tracker's.
 const IDLE_BUCKETS = 0;
-const ESTIMATE = 1;
-const LAST_FOLD = 2;
-const LAST_SECONDS = 3;
-const WAS_ACTIVE = 4;
-const RAISED_FROM = 5; // NaN when not raised
-const PROBABILITY = 6; // NaN until calculated
-const ESTIMATOR = 7;
-const ERRORS = ESTIMATOR + RATE_COLUMNS;
-const COLUMNS = ERRORS + ERROR_COLUMNS;
+const LAST_FOLD = 1;
+const LAST_SECONDS = 2;
+const RAISED_FROM = 3; // NaN when not raised
+const PROBABILITY = 4; // NaN until calculated
+// Its flags, in the same order: the estimate's kind (an index of ESTIMATES), and whether active.
+const ESTIMATE = 0;
+const WAS_ACTIVE = 1;
+/** Where the estimator's columns start, after the operation's own; then the error tracker's. */
+const ESTIMATOR: RowShape = { numbers: PROBABILITY + 1, flags: WAS_ACTIVE + 1 };
+const ERRORS: RowShape = { numbers: ESTIMATOR.numbers + RATE_SHAPE.numbers, flags: ESTIMATOR.flags + RATE_SHAPE.flags };
+const COLUMNS = ERRORS.numbers + ERROR_SHAPE.numbers;
+const FLAGS = ERRORS.flags + ERROR_SHAPE.flags;
 
 /**
  * What the calculator knows of its operations between calculations, one table row each: an
@@ -27,9 +30,11 @@ const COLUMNS = ERRORS + ERROR_COLUMNS;
 export class OperationState {
   readonly estimator: RateEstimator;
   readonly errors: ErrorTracker;
-  private readonly table = new StateTable(COLUMNS, 64);
+  private readonly table = new StateTable(COLUMNS, 64, FLAGS);
   /** Index in `table.values` of the current row. */
   private offset = 0;
+  /** Index in `table.flags` of the current row. */
+  private flagOffset = 0;
 
   constructor(tuning: RateEstimatorTuning) {
     this.estimator = new RateEstimator(tuning, this.table, ESTIMATOR);
@@ -70,6 +75,7 @@ export class OperationState {
   /** Moves the view, and its estimator and error tracker, to `row`. */
   at(row: number): this {
     this.offset = row * COLUMNS;
+    this.flagOffset = row * FLAGS;
     this.estimator.at(row);
     this.errors.at(row);
     return this;
@@ -86,11 +92,11 @@ export class OperationState {
 
   /** How the newest bucket was folded in; `idle` when it had no requests. */
   get estimate(): OperationEstimate {
-    return ESTIMATES[this.table.values[this.offset + ESTIMATE]];
+    return ESTIMATES[this.table.flags[this.flagOffset + ESTIMATE]];
   }
 
   set estimate(estimate: OperationEstimate) {
-    this.table.values[this.offset + ESTIMATE] = ESTIMATES.indexOf(estimate);
+    this.table.flags[this.flagOffset + ESTIMATE] = ESTIMATES.indexOf(estimate);
   }
 
   /** The fold that last saw requests (the calculator's count of folded buckets). */
@@ -113,11 +119,11 @@ export class OperationState {
 
   /** Whether the previous calculation saw it active. */
   get wasActive(): boolean {
-    return this.table.values[this.offset + WAS_ACTIVE] === 1;
+    return this.table.flags[this.flagOffset + WAS_ACTIVE] === 1;
   }
 
   set wasActive(active: boolean) {
-    this.table.values[this.offset + WAS_ACTIVE] = active ? 1 : 0;
+    this.table.flags[this.flagOffset + WAS_ACTIVE] = active ? 1 : 0;
   }
 
   /** The probability last calculated for it (NaN: none yet). */

@@ -1,4 +1,4 @@
-import { RowView, type StateTable } from './state-table';
+import { RowView, type RowShape, type StateTable } from './state-table';
 
 /**
  * How the newest observation was folded into the estimate: first sight, blended in (within
@@ -55,28 +55,29 @@ const RAMP_JUMP = 1.5;
  */
 const MIN_RECENT_COUNT = 10;
 
-// Columns of an estimator's state in its table row.
+// Number columns of an estimator's state in its table row.
 const ESTIMATE = 0; // NaN before the first observation
 const DISPERSION = 1;
 /** The previous bucket's standardised residual; 0 after a jump. */
 const LAST_RESIDUAL = 2;
-/** Whether the next bucket replaces the estimate (after first sight or a jump). */
-const PROVISIONAL = 3;
 /** The last two observed rates, for the second differences; NaN where not seen yet. */
-const PREVIOUS_RATE = 4;
-const RATE_BEFORE_PREVIOUS = 5;
+const PREVIOUS_RATE = 3;
+const RATE_BEFORE_PREVIOUS = 4;
+/** Second differences learnt from so far (the initial guess counting as one). */
+const LEARNT = 5;
+/** Seconds of empty buckets since the last delivery, to be covered by the next one. */
+const AWAITED = 6;
+// Its flags (0 or 1).
+/** Whether the next bucket replaces the estimate (after first sight or a jump). */
+const PROVISIONAL = 0;
 /**
  * Whether the last change was upwards: a jump up (kept through the bucket that replaces it)
  * or a bucket above the estimate by more than one standard deviation.
  */
-const RISING = 6;
+const RISING = 1;
 /** Whether the operation was quiet before the next bucket. */
-const PAUSED = 7;
-/** Second differences learnt from so far (the initial guess counting as one). */
-const LEARNT = 8;
-/** Seconds of empty buckets since the last delivery, to be covered by the next one. */
-const AWAITED = 9;
-export const RATE_COLUMNS = 10;
+const PAUSED = 2;
+export const RATE_SHAPE: RowShape = { numbers: 7, flags: 3 };
 
 /**
  * One operation's request rate, estimated from one count per bucket. Each bucket is asked
@@ -90,28 +91,30 @@ export const RATE_COLUMNS = 10;
 export class RateEstimator extends RowView {
   /**
    * Alone, it keeps its state in a table of its own. Given a table, it is a view of the
-   * `RATE_COLUMNS` from `column` on of whichever row `at` last moved it to.
+   * columns of `RATE_SHAPE` from `column` on of whichever row `at` last moved it to.
    */
   constructor(
     private readonly tuning: RateEstimatorTuning,
     table?: StateTable,
-    column = 0,
+    column?: RowShape,
   ) {
-    super(RATE_COLUMNS, table, column);
+    super(RATE_SHAPE, table, column);
   }
 
   /** Starts over, as before the first observation. */
   reset(): void {
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     v[o + ESTIMATE] = NaN;
     v[o + DISPERSION] = 1;
     v[o + LAST_RESIDUAL] = 0;
-    v[o + PROVISIONAL] = 0;
+    f[p + PROVISIONAL] = 0;
     v[o + PREVIOUS_RATE] = NaN;
     v[o + RATE_BEFORE_PREVIOUS] = NaN;
-    v[o + RISING] = 0;
-    v[o + PAUSED] = 0;
+    f[p + RISING] = 0;
+    f[p + PAUSED] = 0;
     v[o + LEARNT] = 1;
     v[o + AWAITED] = 0;
   }
@@ -138,8 +141,10 @@ export class RateEstimator extends RowView {
   observeNothing(seconds: number): EstimateKind | undefined {
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     const estimate = v[o + ESTIMATE];
-    if (v[o + PAUSED] === 1 || Number.isNaN(estimate)) return undefined;
+    if (f[p + PAUSED] === 1 || Number.isNaN(estimate)) return undefined;
     v[o + AWAITED] += seconds;
     if (v[o + AWAITED] <= DELIVERY_GAP_SECONDS) return 'awaiting';
     const empty = v[o + AWAITED];
@@ -179,6 +184,8 @@ export class RateEstimator extends RowView {
   ): EstimateKind {
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     // A delivery after awaited empty buckets holds their requests too. Where in the bucket it
     // landed then tells when it was delivered, not when its requests came, so it is not split.
     const awaited = v[o + AWAITED];
@@ -218,12 +225,12 @@ export class RateEstimator extends RowView {
     const z = (count - expected) / Math.sqrt(variance);
     // Learnt after the test, so that a step does not widen the band it is judged by.
     this.learnDispersion(observed, seconds, maxDispersion);
-    if (v[o + PAUSED] === 1) {
+    if (f[p + PAUSED] === 1) {
       // Traffic that resumes mid-bucket shows only part of its rate: a lower count says
       // nothing yet, a clearly higher one is a rise like any other.
-      v[o + PAUSED] = 0;
+      f[p + PAUSED] = 0;
       if (z <= stepThreshold) {
-        v[o + PROVISIONAL] = 1;
+        f[p + PROVISIONAL] = 1;
         v[o + LAST_RESIDUAL] = 0;
         return 'resumed';
       }
@@ -231,20 +238,20 @@ export class RateEstimator extends RowView {
       return this.jumped('step');
     }
     // An empty bucket (sparse spans) does not replace a level; it is blended in below.
-    if (v[o + PROVISIONAL] === 1 && count > 0) {
+    if (f[p + PROVISIONAL] === 1 && count > 0) {
       v[o + ESTIMATE] = observed;
-      v[o + PROVISIONAL] = 0;
+      f[p + PROVISIONAL] = 0;
       v[o + LAST_RESIDUAL] = 0;
       return 'step';
     }
-    v[o + PROVISIONAL] = 0;
+    f[p + PROVISIONAL] = 0;
     const half = stepThreshold / 2;
     const lastResidual = v[o + LAST_RESIDUAL];
     // Two buckets in a row beyond half the threshold on the same side are a change too.
     const sustained = Math.abs(z) > half && Math.abs(lastResidual) > half && Math.sign(z) === Math.sign(lastResidual);
     // A rise by less than half again after rising before is a ramp: it goes on climbing while
     // the probability is applied, so it is extrapolated below rather than levelled off here.
-    const ramp = z > 0 && v[o + RISING] === 1 && observed < RAMP_JUMP * estimate;
+    const ramp = z > 0 && f[p + RISING] === 1 && observed < RAMP_JUMP * estimate;
     const informative = split && Math.max(recentCount, estimate * recentSeconds) / maxDispersion >= MIN_RECENT_COUNT;
     if (Math.abs(z) > stepThreshold && !ramp && split && informative) {
       v[o + ESTIMATE] = this.levelAfterStep(earlierCount, earlierSeconds, recentRate, Math.sign(z), dispersion);
@@ -260,7 +267,7 @@ export class RateEstimator extends RowView {
       return this.jumped('step', rises);
     }
     v[o + ESTIMATE] = estimate + smoothing * (observed - estimate);
-    v[o + RISING] = z > 1 ? 1 : 0;
+    f[p + RISING] = z > 1 ? 1 : 0;
     v[o + LAST_RESIDUAL] = z;
     return 'smoothed';
   }
@@ -292,19 +299,23 @@ export class RateEstimator extends RowView {
   pause(): void {
     const v = this.table.values;
     const o = this.offset;
+    const f = this.table.flags;
+    const p = this.flagOffset;
     v[o + PREVIOUS_RATE] = NaN;
     v[o + RATE_BEFORE_PREVIOUS] = NaN;
     v[o + AWAITED] = 0;
     v[o + LAST_RESIDUAL] = 0;
-    v[o + RISING] = 0;
-    v[o + PAUSED] = Number.isNaN(v[o + ESTIMATE]) ? 0 : 1;
+    f[p + RISING] = 0;
+    f[p + PAUSED] = Number.isNaN(v[o + ESTIMATE]) ? 0 : 1;
   }
 
   private jumped(kind: EstimateKind, rising = false): EstimateKind {
     const v = this.table.values;
     const o = this.offset;
-    v[o + PROVISIONAL] = 1;
-    v[o + RISING] = rising ? 1 : 0;
+    const f = this.table.flags;
+    const p = this.flagOffset;
+    f[p + PROVISIONAL] = 1;
+    f[p + RISING] = rising ? 1 : 0;
     v[o + LAST_RESIDUAL] = 0;
     return kind;
   }

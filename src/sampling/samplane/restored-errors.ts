@@ -1,5 +1,5 @@
 import { INPUT, type InputColumns } from '../input-columns';
-import { ERROR_COLUMNS, type ErrorInputs, ErrorTracker } from './error-boost';
+import { ERROR_SHAPE, type ErrorInputs, ErrorTracker } from './error-boost';
 import { StateTable } from './state-table';
 
 /**
@@ -13,7 +13,7 @@ export class RestoredErrors {
   private columns = new Map<string, { columns: InputColumns; elapsedSeconds: number }>();
   /** service → operation → row of `table`: state given one at a time, or kept back. */
   private rows = new Map<string, Map<string, number>>();
-  private table = new StateTable(ERROR_COLUMNS);
+  private table = new StateTable(ERROR_SHAPE.numbers, 1, ERROR_SHAPE.flags);
   private tracker = new ErrorTracker(this.table);
 
   /** Every operation of `columns` with error inputs, `elapsedSeconds` after they were recorded. */
@@ -52,7 +52,7 @@ export class RestoredErrors {
     if (this.rows.size === 0 && this.columns.size === 0) return;
     this.columns = new Map();
     this.rows = new Map();
-    this.table = new StateTable(ERROR_COLUMNS);
+    this.table = new StateTable(ERROR_SHAPE.numbers, 1, ERROR_SHAPE.flags);
     this.tracker = new ErrorTracker(this.table);
   }
 

@@ -77,6 +77,21 @@ describe('StateTable', () => {
     expect([...table.values.subarray(rows[1] * 3, rows[1] * 3 + 3)]).toEqual([4, 5, 6]);
   });
 
+  it("keeps each row's flags beside its numbers through growth and a reserve", () => {
+    const table = new StateTable(2, 1, 3);
+    const rows = Array.from({ length: 5 }, () => table.add());
+    for (const row of rows) {
+      table.values.set([row, -row], row * 2);
+      table.flags.set([row, 1, 255 - row], row * 3);
+    }
+    table.reserve(100);
+    expect(table.flags.length).toBe(300);
+    for (const row of rows) {
+      expect([...table.values.subarray(row * 2, row * 2 + 2)]).toEqual([row, -row]);
+      expect([...table.flags.subarray(row * 3, row * 3 + 3)]).toEqual([row, 1, 255 - row]);
+    }
+  });
+
   it('reserves room for many rows at once, keeping the rows it holds, and then adds without growing', () => {
     const table = new StateTable(2, 1);
     const first = table.add();
