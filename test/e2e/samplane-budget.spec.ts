@@ -109,8 +109,9 @@ describe('a service budget under samplane', () => {
       for (const [operation, fair] of Object.entries(FAIR)) {
         if (Math.abs(shares[operation] - fair) / fair > SHARE_ERROR) throw new Error(`${operation} not at its fair share: ${detail}`);
       }
-      // The smallest operation's demand fits under the fair level: it is sampled in full.
-      expect(operations['GET /rare']).toBeGreaterThanOrEqual(1 - BUDGET_ERROR);
+      // The smallest operation's demand (10/s) is the fair level itself: it is sampled in full,
+      // as far as its own rate estimate allows (the share's tolerance; proportional: 0.005).
+      expect(operations['GET /rare']).toBeGreaterThanOrEqual(1 - SHARE_ERROR);
     }
     const final = expected(watch.latest?.operations ?? {}, NaN);
     console.log(`budget ${BUDGET}/s: Σ(p·rate) = ${total(final).toFixed(3)}, shares ${JSON.stringify(final)}`);
