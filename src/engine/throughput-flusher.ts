@@ -81,17 +81,17 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
     if (instants) this.instantsSlot = Math.floor(drainedAt / this.config.ingestFlushIntervalMs);
     // A large fleet's second of counts takes tens of ms to turn into text: polls go in between.
     const slicer = this.clock.slicer();
-    const records = await this.accumulator.drainInSlices(slicer, instants);
+    const counts = this.accumulator.take(instants);
     const started = performance.now();
     try {
-      await this.store.flush(this.replica, drainedAt, records, slicer);
+      await this.store.flush(this.replica, drainedAt, counts, slicer);
       this.metrics.flushed((performance.now() - started) / 1000);
       this.lastFailure = undefined;
     } catch (error) {
-      this.metrics.flushFailed(records.length);
+      this.metrics.flushFailed(counts.size);
       const reason = (error as Error).message;
       if (reason !== this.lastFailure) {
-        this.logger.warn({ reason, operations: records.length }, 'throughput flush failed; counts dropped');
+        this.logger.warn({ reason, operations: counts.size }, 'throughput flush failed; counts dropped');
         this.lastFailure = reason;
       }
     }

@@ -1,15 +1,6 @@
-import { type TimeSlicer, runInSlices, runToEnd } from '../common/time-slicer';
 import type { CountedOperation } from '../sampling/counted-operation';
 import { MAX_RECORDED_PROBABILITIES } from '../sampling/throughput';
-import { type OperationCounts, countedRecord } from '../store/throughput-counts';
-
-/**
- * An operation's counts since the last drain, the widest report window among them and when the
- * latest of those windows ended (0: none said). The probabilities seen are a short list (at most
- * MAX_RECORDED_PROBABILITIES, one in practice): a Set per operation per second would be most of
- * what ingest allocates.
- */
-type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { probabilities: string[]; windowMs: number; endMs: number };
+import { FlushBatch, HELD, HELD_WIDTH, HeldCounts } from '../store/flush-batch';
 
 /**
  * In-memory counters between flushes. Adding is a couple of map lookups so ingest never waits
@@ -21,8 +12,8 @@ type Counts = Omit<OperationCounts, 'probabilities' | 'count' | 'recent'> & { pr
  * rest are refused and counted, so a flood of distinct names cannot grow memory without bound.
  */
 export class ThroughputAccumulator {
-  private windowed = new Map<string, Map<string, Counts>>();
-  private instant = new Map<string, Map<string, Counts>>();
+  private windowed = new Map<string, HeldCounts>();
+  private instant = new Map<string, HeldCounts>();
   private open = true;
 
   /**
@@ -54,30 +45,30 @@ export class ThroughputAccumulator {
     // Two ternaries, not a destructured pair: an array per counted operation on the ingest path.
     const held = window > 0 ? this.windowed : this.instant;
     const other = window > 0 ? this.instant : this.windowed;
-    let operations = held.get(service);
-    let counts = operations?.get(operation);
-    if (!counts) {
+    let counts = held.get(service);
+    let row = counts ? counts.find(operation) : -1;
+    if (!counts || row < 0) {
       // A name the other kind holds already has its place under the cap.
-      if (!other.get(service)?.has(operation) && this.heldFor(service) >= this.maxOperations) return false;
-      if (!operations) {
-        operations = new Map();
-        held.set(service, operations);
+      const placed = (other.get(service)?.find(operation) ?? -1) >= 0;
+      if (!placed && this.heldFor(service) >= this.maxOperations) return false;
+      if (!counts) {
+        counts = new HeldCounts(service);
+        held.set(service, counts);
       }
-      counts = { sampled: 0, requests: 0, exact: 0, errors: 0, outcomes: 0, probabilities: [], windowMs: 0, endMs: 0 };
-      operations.set(operation, counts);
+      row = counts.append(operation);
     }
-    counts.sampled += sampled;
-    counts.requests += requests;
-    counts.exact += exact;
-    counts.errors += errors;
-    counts.outcomes += outcomes;
-    // Reports of one operation share a window in practice; mixed, the widest is kept.
-    if (window > counts.windowMs) counts.windowMs = window;
+    const v = counts.values;
+    const at = row * HELD_WIDTH;
+    v[at + HELD.sampled] += sampled;
+    v[at + HELD.requests] += requests;
+    v[at + HELD.exact] += exact;
+    v[at + HELD.errors] += errors;
+    v[at + HELD.outcomes] += outcomes;
+    // Reports of one operation share a window in practice; mixed, the widest is kept. Its
+    // service's counts end with the latest window: one line a flush.
+    if (window > v[at + HELD.windowMs]) v[at + HELD.windowMs] = window;
     if (window > 0 && windowEndMs > counts.endMs) counts.endMs = windowEndMs;
-    const seen = counts.probabilities;
-    if (probability !== undefined && seen.length < MAX_RECORDED_PROBABILITIES && !seen.includes(probability)) {
-      seen.push(probability);
-    }
+    if (probability !== undefined) counts.addProbability(row, probability, MAX_RECORDED_PROBABILITIES);
     return true;
   }
 
@@ -99,46 +90,24 @@ export class ThroughputAccumulator {
 
   /** Everything counted since the last drain (`instants` false: the windows' counts alone); those start over empty. */
   drain(instants = true): CountedOperation[] {
-    return runToEnd(this.drainSteps(instants));
+    return this.take(instants).toRecords();
   }
 
   /**
-   * The same, giving the event loop a turn between services: a large fleet's second of counts
-   * is tens of thousands of records. The counts are taken at the call; later adds go to the next drain.
+   * The same as the columns they were counted in, for a flush to write as they are: taken at
+   * the call, in one swap (later adds go to the next drain).
    */
-  drainInSlices(slicer: TimeSlicer, instants = true): Promise<CountedOperation[]> {
-    return runInSlices(this.drainSteps(instants), slicer);
+  take(instants = true): FlushBatch {
+    const entries = [...this.windowed.values()];
+    this.windowed = new Map();
+    if (instants) {
+      for (const held of this.instant.values()) entries.push(held);
+      this.instant = new Map();
+    }
+    return new FlushBatch(entries);
   }
 
   private heldFor(service: string): number {
     return (this.windowed.get(service)?.size ?? 0) + (this.instant.get(service)?.size ?? 0);
-  }
-
-  private *drainSteps(instants: boolean): Generator<void, CountedOperation[]> {
-    const drained = [this.windowed];
-    this.windowed = new Map();
-    if (instants) {
-      drained.push(this.instant);
-      this.instant = new Map();
-    }
-    const out: CountedOperation[] = [];
-    for (const held of drained) {
-      for (const [service, operations] of held) {
-        // One end for the service's windows, the latest: its counts stay one line a flush.
-        let endMs = 0;
-        for (const c of operations.values()) if (c.endMs > endMs) endMs = c.endMs;
-        for (const [operation, c] of operations) {
-          // The drained counts are not touched again: their list becomes the record's.
-          const record = countedRecord(service, operation, c, c.probabilities);
-          if (c.windowMs > 0) {
-            record.windowMs = c.windowMs;
-            if (endMs > 0) record.endMs = endMs;
-          }
-          out.push(record);
-        }
-        yield;
-      }
-    }
-    return out;
   }
 }

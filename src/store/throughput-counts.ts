@@ -1,5 +1,6 @@
 import type { CountedOperation } from '../sampling/counted-operation';
 import { NO_PROBABILITIES, type OperationThroughput, unionProbabilities } from '../sampling/throughput';
+import { FlushBatch } from './flush-batch';
 import { COUNTS_PER_OPERATION } from './flush-line-scanner';
 import { COUNT, COUNT_WIDTH, PackedCounts, type ServiceCounts } from './packed-counts';
 
@@ -106,31 +107,6 @@ export function countedRecord(
 }
 
 /**
- * Consecutive records of one service and one window (its length and end). A flush's records
- * come a service at a time with one window in practice, so what depends only on those (a shard,
- * a slot, a line) is worked out once per run rather than once per operation.
- */
-export function* recordRuns(records: CountedOperation[]): Generator<CountedOperation[]> {
-  let start = 0;
-  for (let i = 1; i <= records.length; i++) {
-    if (i === records.length || !sameWindow(records[i], records[start])) {
-      yield records.slice(start, i);
-      start = i;
-    }
-  }
-}
-
-function sameWindow(a: CountedOperation, b: CountedOperation): boolean {
-  return a.service === b.service && (a.windowMs ?? 0) === (b.windowMs ?? 0) && a.endMs === b.endMs;
-}
-
-/** Where a flushed record's counts were seen: from `startMs`, spread evenly over `windowMs`. */
-export function recordStart(record: CountedOperation, drainedAt: number): number {
-  // Never after the drain: a count recorded before it cannot have been seen later.
-  return Math.min(record.endMs ?? drainedAt, drainedAt) - (record.windowMs ?? 0);
-}
-
-/**
  * One flush's records (of one shard and one slot) as text: a JSON array per service and
  * window per line, `[service, startMs, windowMs, operation, sampled, requests, exact, errors,
  * outcomes, [probabilities], operation, …]`. Appended to the slot's value as is, so a flush
@@ -138,20 +114,8 @@ export function recordStart(record: CountedOperation, drainedAt: number): number
  * travel JSON-escaped. The slot is the one `startMs` falls in.
  */
 export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
-  const lines = new Map<string, unknown[]>();
-  for (const run of recordRuns(records)) {
-    const { service, windowMs = 0 } = run[0];
-    const startMs = recordStart(run[0], drainedAt);
-    const key = `${windowMs}|${startMs}|${service}`;
-    let line = lines.get(key);
-    if (!line) {
-      line = [service, startMs, windowMs];
-      lines.set(key, line);
-    }
-    for (const r of run) line.push(r.operation, r.sampled, r.requests, r.exact ?? 0, r.errors, r.outcomes ?? r.requests, r.probabilities);
-  }
   let text = '';
-  for (const line of lines.values()) text += `${JSON.stringify(line)}\n`;
+  for (const line of FlushBatch.of(records).lines(drainedAt)) text += line.text;
   return text;
 }
 

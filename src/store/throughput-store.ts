@@ -1,5 +1,6 @@
 import type { TimeSlicer } from '../common/time-slicer';
 import type { CountedOperation } from '../sampling/counted-operation';
+import type { FlushBatch } from './flush-batch';
 import type { PackedCounts } from './packed-counts';
 import type { IntervalCounts } from './throughput-counts';
 
@@ -13,11 +14,11 @@ export interface ThroughputStore {
   /** Slot length: counts are attributed to the slot they were seen in. */
   readonly slotMs: number;
   /**
-   * Adds `records` to the slots their counts start in (their window's end, at most `drainedAt`,
+   * Adds the counts (records, or a drained accumulator's batch) to the slots their counts start in (their window's end, at most `drainedAt`,
    * less the window; `drainedAt` for an instant) and marks `replica` as flushed through
    * `drainedAt`. Encoding yields to `slicer`.
    */
-  flush(replica: string, drainedAt: number, records: CountedOperation[], slicer?: TimeSlicer): Promise<void>;
+  flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer?: TimeSlicer): Promise<void>;
   /**
    * The summed counts of each interval [bounds[i], bounds[i+1]) (slot boundaries, ascending),
    * read in one go: the number of round trips does not grow with the number of slots or

@@ -2,7 +2,8 @@ import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
-import { type IntervalCounts, encodeFlush, intervalLine, servicesOf, recordStart, toCounted } from '../throughput-counts';
+import { FlushBatch } from '../flush-batch';
+import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../throughput-store';
 
@@ -24,15 +25,12 @@ export class MemoryThroughputStore implements ThroughputStore {
     private readonly keptMs = retentionMs,
   ) {}
 
-  flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
-    const bySlot = new Map<number, CountedOperation[]>();
-    for (const record of records) {
-      const slot = Math.floor(recordStart(record, drainedAt) / this.slotMs) * this.slotMs;
-      const grouped = bySlot.get(slot);
-      if (grouped) grouped.push(record);
-      else bySlot.set(slot, [record]);
+  flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch): Promise<void> {
+    const batch = counts instanceof FlushBatch ? counts : FlushBatch.of(counts);
+    for (const line of batch.lines(drainedAt)) {
+      const slot = Math.floor(line.startMs / this.slotMs) * this.slotMs;
+      this.slots.set(slot, (this.slots.get(slot) ?? '') + line.text);
     }
-    for (const [slot, grouped] of bySlot) this.slots.set(slot, (this.slots.get(slot) ?? '') + encodeFlush(grouped, drainedAt));
     this.watermarks.set(replica, drainedAt);
     for (const key of this.slots.keys()) if (key < drainedAt - this.retentionMs) this.slots.delete(key);
     return Promise.resolve();

@@ -1,10 +1,11 @@
 import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
+import { FlushBatch } from '../flush-batch';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
-import { type IntervalCounts, encodeFlush, intervalLine, servicesOf, recordRuns, recordStart, toCounted } from '../throughput-counts';
+import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
@@ -44,33 +45,33 @@ export class RedisThroughputStore implements ThroughputStore {
     this.keys = new RedisKeys(prefix);
   }
 
-  async flush(replica: string, drainedAt: number, records: CountedOperation[], slicer = UNSLICED): Promise<void> {
-    const groups = new Map<string, { shard: number; slot: number; records: CountedOperation[] }>();
-    for (const run of recordRuns(records)) {
-      const shard = shardOf(run[0].service, THROUGHPUT_SHARDS);
-      const slot = Math.floor(recordStart(run[0], drainedAt) / this.slotMs) * this.slotMs;
+  async flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer = UNSLICED): Promise<void> {
+    const batch = counts instanceof FlushBatch ? counts : FlushBatch.of(counts);
+    // Encoded a service at a time, giving polls their turn: a large fleet's second of counts is
+    // megabytes of text.
+    const groups = new Map<string, { shard: number; slot: number; text: string }>();
+    for (const line of batch.lines(drainedAt)) {
+      const shard = shardOf(line.service, THROUGHPUT_SHARDS);
+      const slot = Math.floor(line.startMs / this.slotMs) * this.slotMs;
       const key = `${shard}|${slot}`;
       const group = groups.get(key);
-      if (group) group.records.push(...run);
-      else groups.set(key, { shard, slot, records: run });
+      if (group) group.text += line.text;
+      else groups.set(key, { shard, slot, text: line.text });
+      if (slicer.due()) await slicer.yield();
     }
-    // A few dozen shards per round trip, encoded just before they are sent: a large fleet's
-    // flush never holds the event loop for the whole of it.
     const pending = [...groups.values()];
     for (let first = 0; first < pending.length || first === 0; first += SHARDS_PER_WRITE) {
-      const batch = new RedisBatch(this.client);
-      for (const { shard, slot, records: grouped } of pending.slice(first, first + SHARDS_PER_WRITE)) {
+      const writes = new RedisBatch(this.client);
+      for (const { shard, slot, text } of pending.slice(first, first + SHARDS_PER_WRITE)) {
         const key = this.keys.slotCounts(shard, slot);
-        const text = encodeFlush(grouped, drainedAt);
-        batch.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
-        if (slicer.due()) await slicer.yield();
+        writes.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
       }
       const last = first + SHARDS_PER_WRITE >= pending.length;
       // One pipeline keeps its order: the watermark follows the counts in the same round trip.
       // A cluster's pipelines run in parallel, so there it waits for them.
-      if (last && !batch.parallel) batch.add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
-      await batch.exec();
-      if (last && batch.parallel) await new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt)).exec();
+      if (last && !writes.parallel) writes.add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
+      await writes.exec();
+      if (last && writes.parallel) await new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt)).exec();
     }
   }
 

@@ -29,6 +29,7 @@ import { EngineMetrics } from '../../../../src/telemetry/engine-metrics';
 import { MetricsService } from '../../../../src/telemetry/metrics.service';
 import { ManualClock, ProcessClock } from '../../../support/manual-clock';
 import type { AppLogger } from '../../../../src/telemetry/logger';
+import type { FlushBatch } from '../../../../src/store/flush-batch';
 
 // Nest 12 ships ES modules only, which Jest's CommonJS runtime cannot load on Node 20. The
 // classes here are built by hand, so Nest's decorators, inert without its container, are stubbed.
@@ -220,8 +221,8 @@ export class StallableThroughput implements ThroughputStore {
     this.held = undefined;
   }
 
-  flush(replica: string, drainedAt: number, records: CountedOperation[]): Promise<void> {
-    return this.store.flush(replica, drainedAt, records);
+  flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch): Promise<void> {
+    return this.store.flush(replica, drainedAt, counts);
   }
 
   async read(fromMs: number, toMs: number): Promise<CountedOperation[]> {

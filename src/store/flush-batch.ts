@@ -1,0 +1,176 @@
+import type { CountedOperation } from '../sampling/counted-operation';
+
+/** Columns of one operation's counts in `HeldCounts.values`. */
+export const HELD = { sampled: 0, requests: 1, exact: 2, errors: 3, outcomes: 4, windowMs: 5 } as const;
+export const HELD_WIDTH = 6;
+const WIDTH = HELD_WIDTH;
+/** Written for an operation without probabilities. */
+const NONE: readonly string[] = [];
+
+/**
+ * One service's counts of one kind (windowed or instant) since the last drain, as columns: a
+ * name, six numbers and the probabilities seen per operation. An object per operation (its
+ * doubles each boxed) and a record per flush were most of what a large fleet's ingest allocated
+ * and most of what survived into the next scavenge; these are three arrays a service.
+ */
+export class HeldCounts {
+  readonly names: string[] = [];
+  /** `HELD_WIDTH` numbers per operation (see `HELD`); a plain array of doubles, stored unboxed. */
+  readonly values: number[] = [];
+  /** The probabilities seen: one (nearly always), several, or none. Never changed in place once drained. */
+  readonly lists: Array<string | string[] | undefined> = [];
+  private readonly index = new Map<string, number>();
+
+  constructor(
+    readonly service: string,
+    /** When the latest window of these counts ended (0: none said, the drain's time). */
+    public endMs = 0,
+  ) {}
+
+  get size(): number {
+    return this.names.length;
+  }
+
+  /** The operation's row, or -1 when it holds none. */
+  find(operation: string): number {
+    return this.index.get(operation) ?? -1;
+  }
+
+  /** A new row for `operation` (not held yet), with zero counts. */
+  append(operation: string): number {
+    const row = this.names.length;
+    this.index.set(operation, row);
+    this.names.push(operation);
+    // Pushed as doubles from the start: an integer first would make the array one of small
+    // integers, converted (and copied) at the first fraction.
+    for (let i = 0; i < HELD_WIDTH; i++) this.values.push(0.5);
+    this.values.fill(0, row * HELD_WIDTH, row * HELD_WIDTH + HELD_WIDTH);
+    this.lists.push(undefined);
+    return row;
+  }
+
+  /** Adds `probability` to the row's list, unless there or the list holds `max` already. */
+  addProbability(row: number, probability: string, max: number): void {
+    const seen = this.lists[row];
+    if (seen === undefined) this.lists[row] = probability;
+    else if (typeof seen === 'string') {
+      if (seen !== probability && max > 1) this.lists[row] = [seen, probability];
+    } else if (seen.length < max && !seen.includes(probability)) seen.push(probability);
+  }
+
+  /** The row's probabilities as a new array. */
+  listAt(row: number): string[] {
+    const seen = this.lists[row];
+    return seen === undefined ? [] : typeof seen === 'string' ? [seen] : [...seen];
+  }
+}
+
+/**
+ * What a flush writes: services' held counts, in order. A drained accumulator's, or records
+ * given one at a time (each record's own window end kept: a run of records of one service and
+ * window becomes one entry).
+ */
+export class FlushBatch {
+  constructor(readonly entries: readonly HeldCounts[]) {}
+
+  static of(records: readonly CountedOperation[]): FlushBatch {
+    const entries: HeldCounts[] = [];
+    let held: HeldCounts | undefined;
+    let windowMs = -1;
+    for (const r of records) {
+      const window = r.windowMs ?? 0;
+      // An operation repeated in a run starts an entry of its own, as it was a line's entry of
+      // its own: summed here, a value that is not finite would take the other's with it.
+      const sameRun = held && held.service === r.service && window === windowMs && held.endMs === (r.endMs ?? 0);
+      if (!held || !sameRun || held.find(r.operation) >= 0) {
+        held = new HeldCounts(r.service, r.endMs ?? 0);
+        windowMs = window;
+        entries.push(held);
+      }
+      const row = held.append(r.operation);
+      const v = held.values;
+      const at = row * WIDTH;
+      v[at + HELD.sampled] = r.sampled;
+      v[at + HELD.requests] = r.requests;
+      v[at + HELD.exact] = r.exact ?? 0;
+      v[at + HELD.errors] = r.errors;
+      v[at + HELD.outcomes] = r.outcomes ?? r.requests;
+      v[at + HELD.windowMs] = window;
+      // Copied: the caller's list is never the batch's to change.
+      const list = r.probabilities;
+      held.lists[row] = list.length === 0 ? undefined : list.length === 1 ? list[0] : [...list];
+    }
+    return new FlushBatch(entries);
+  }
+
+  get size(): number {
+    let size = 0;
+    for (const held of this.entries) size += held.size;
+    return size;
+  }
+
+  /**
+   * The batch as records, one per operation and entry (`exact` and `outcomes` omitted where
+   * they add nothing; `windowMs` and `endMs` where the counts have a window).
+   */
+  toRecords(): CountedOperation[] {
+    const records: CountedOperation[] = [];
+    for (const held of this.entries) {
+      const v = held.values;
+      for (let row = 0; row < held.size; row++) {
+        const at = row * WIDTH;
+        const record: CountedOperation = {
+          service: held.service,
+          operation: held.names[row],
+          sampled: v[at + HELD.sampled],
+          requests: v[at + HELD.requests],
+          errors: v[at + HELD.errors],
+          probabilities: held.listAt(row),
+        };
+        if (v[at + HELD.exact] > 0) record.exact = v[at + HELD.exact];
+        if (v[at + HELD.outcomes] !== v[at + HELD.requests]) record.outcomes = v[at + HELD.outcomes];
+        if (v[at + HELD.windowMs] > 0) {
+          record.windowMs = v[at + HELD.windowMs];
+          if (held.endMs > 0) record.endMs = held.endMs;
+        }
+        records.push(record);
+      }
+    }
+    return records;
+  }
+
+  /**
+   * The batch as lines of flush text (see `encodeFlush`), one per entry and window, each with
+   * where its counts start: its window's end (at most `drainedAt`; the drain without one) less
+   * the window. The caller appends each to the slot (and shard) that start falls in.
+   */
+  *lines(drainedAt: number): Generator<{ service: string; startMs: number; text: string }> {
+    for (const held of this.entries) {
+      const v = held.values;
+      const end = held.endMs > 0 ? Math.min(held.endMs, drainedAt) : drainedAt;
+      // Operations of one service share a window in practice: one line, else one per window.
+      const byWindow = new Map<number, unknown[]>();
+      for (let row = 0; row < held.size; row++) {
+        const at = row * WIDTH;
+        const windowMs = v[at + HELD.windowMs];
+        let line = byWindow.get(windowMs);
+        if (!line) {
+          line = [held.service, end - windowMs, windowMs];
+          byWindow.set(windowMs, line);
+        }
+        const seen = held.lists[row];
+        line.push(
+          held.names[row],
+          v[at + HELD.sampled],
+          v[at + HELD.requests],
+          v[at + HELD.exact],
+          v[at + HELD.errors],
+          v[at + HELD.outcomes],
+          seen === undefined ? NONE : typeof seen === 'string' ? [seen] : seen,
+        );
+      }
+      for (const line of byWindow.values()) yield { service: held.service, startMs: line[1] as number, text: `${JSON.stringify(line)}\n` };
+    }
+  }
+}
+
