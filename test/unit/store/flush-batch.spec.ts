@@ -84,16 +84,18 @@ describe('FlushBatch', () => {
     expect(held.listAt(held.append('POST'))).toEqual([]);
   });
 
-  it('turns records back into the same records, a run of one service and window at a time', () => {
+  it('turns records back into the same records, a run of one service, window and end at a time', () => {
     const records = [
       { service: 'A', operation: 'GET', sampled: 1, requests: 10.5, errors: 0, probabilities: ['0.100000'], windowMs: 5_000, endMs: AT - 10 },
       { service: 'A', operation: 'PUT', sampled: 0, requests: 3, exact: 3, errors: 1, outcomes: 2, probabilities: [], windowMs: 5_000, endMs: AT - 10 },
+      { service: 'A', operation: 'DELETE', sampled: 0, requests: 1, errors: 0, probabilities: [], windowMs: 5_000, endMs: AT - 500 },
       { service: 'A', operation: 'GET', sampled: 2, requests: 1, errors: 0, probabilities: ['0.200000'] },
       { service: 'B', operation: 'GET', sampled: 2, requests: 1, errors: 0, probabilities: ['0.100000', '0.300000'], windowMs: 10_000, endMs: AT - 20 },
     ];
     const batch = FlushBatch.of(records);
     expect(batch.entries.map((e) => [e.service, e.endMs, e.size])).toEqual([
       ['A', AT - 10, 2],
+      ['A', AT - 500, 1],
       ['A', 0, 1],
       ['B', AT - 20, 1],
     ]);
@@ -117,7 +119,8 @@ describe('FlushBatch', () => {
     expect(intervals[2].get('B')?.get('GET')?.requests).toBe(2);
     expect(intervals[2].get('A')).toBeUndefined();
     expect(lists).toEqual([['0.100000'], ['0.100000', '0.200000'], []]);
-    batch.entries[0].addProbability(0, '0.300000', 10);
-    expect(lists[0]).toEqual(['0.100000']);
+    batch.entries[1].addProbability(0, '0.300000', 10);
+    expect(lists[1]).toEqual(['0.100000', '0.200000']);
+    expect(batch.entries[1].listAt(0)).toEqual(['0.100000', '0.200000', '0.300000']);
   });
 });
