@@ -1,9 +1,9 @@
 import type { CountedOperation } from '../sampling/counted-operation';
+import { countedRecord } from './throughput-counts';
 
 /** Columns of one operation's counts in `HeldCounts.values`. */
 export const HELD = { sampled: 0, requests: 1, exact: 2, errors: 3, outcomes: 4, windowMs: 5 } as const;
 export const HELD_WIDTH = 6;
-const WIDTH = HELD_WIDTH;
 /** Written for an operation without probabilities. */
 const NONE: readonly string[] = [];
 
@@ -89,7 +89,7 @@ export class FlushBatch {
       }
       const row = held.append(r.operation);
       const v = held.values;
-      const at = row * WIDTH;
+      const at = row * HELD_WIDTH;
       v[at + HELD.sampled] = r.sampled;
       v[at + HELD.requests] = r.requests;
       v[at + HELD.exact] = r.exact ?? 0;
@@ -118,17 +118,17 @@ export class FlushBatch {
     for (const held of this.entries) {
       const v = held.values;
       for (let row = 0; row < held.size; row++) {
-        const at = row * WIDTH;
-        const record: CountedOperation = {
-          service: held.service,
-          operation: held.names[row],
-          sampled: v[at + HELD.sampled],
-          requests: v[at + HELD.requests],
-          errors: v[at + HELD.errors],
-          probabilities: held.listAt(row),
-        };
-        if (v[at + HELD.exact] > 0) record.exact = v[at + HELD.exact];
-        if (v[at + HELD.outcomes] !== v[at + HELD.requests]) record.outcomes = v[at + HELD.outcomes];
+        const at = row * HELD_WIDTH;
+        const record = countedRecord(
+          held.service,
+          held.names[row],
+          v[at + HELD.sampled],
+          v[at + HELD.requests],
+          v[at + HELD.exact],
+          v[at + HELD.errors],
+          v[at + HELD.outcomes],
+          held.listAt(row),
+        );
         if (v[at + HELD.windowMs] > 0) {
           record.windowMs = v[at + HELD.windowMs];
           if (held.endMs > 0) record.endMs = held.endMs;
@@ -151,7 +151,7 @@ export class FlushBatch {
       // Operations of one service share a window in practice: one line, else one per window.
       const byWindow = new Map<number, unknown[]>();
       for (let row = 0; row < held.size; row++) {
-        const at = row * WIDTH;
+        const at = row * HELD_WIDTH;
         const windowMs = v[at + HELD.windowMs];
         let line = byWindow.get(windowMs);
         if (!line) {
@@ -159,18 +159,25 @@ export class FlushBatch {
           byWindow.set(windowMs, line);
         }
         const seen = held.lists[row];
-        line.push(
-          held.names[row],
-          v[at + HELD.sampled],
-          v[at + HELD.requests],
-          v[at + HELD.exact],
-          v[at + HELD.errors],
-          v[at + HELD.outcomes],
-          seen === undefined ? NONE : typeof seen === 'string' ? [seen] : seen,
-        );
+        // The columns from `sampled` to `outcomes` are in the line's order.
+        line.push(held.names[row]);
+        for (let k = HELD.sampled; k <= HELD.outcomes; k++) line.push(v[at + k]);
+        line.push(seen === undefined ? NONE : typeof seen === 'string' ? [seen] : seen);
       }
       for (const line of byWindow.values()) yield { service: held.service, startMs: line[1] as number, text: `${JSON.stringify(line)}\n` };
     }
   }
 }
 
+/**
+ * One flush's records (of one shard and one slot) as text: a JSON array per service and
+ * window per line, `[service, startMs, windowMs, operation, sampled, requests, exact, errors,
+ * outcomes, [probabilities], operation, …]`. Appended to the slot's value as is, so a flush
+ * costs Redis one APPEND per shard and slot, whatever the number of operations, and names
+ * travel JSON-escaped. The slot is the one `startMs` falls in.
+ */
+export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
+  let text = '';
+  for (const line of FlushBatch.of(records).lines(drainedAt)) text += line.text;
+  return text;
+}

@@ -1,6 +1,5 @@
 import type { CountedOperation } from '../sampling/counted-operation';
 import { NO_PROBABILITIES, type OperationThroughput, unionProbabilities } from '../sampling/throughput';
-import { FlushBatch } from './flush-batch';
 import { COUNTS_PER_OPERATION } from './flush-line-scanner';
 import { COUNT, COUNT_WIDTH, PackedCounts, type ServiceCounts } from './packed-counts';
 
@@ -77,7 +76,7 @@ export function addFields(
 export function toCounted(counts: IntervalCounts): CountedOperation[] {
   const records: CountedOperation[] = [];
   for (const [service, operations] of counts) {
-    for (const [operation, c] of operations) records.push(countedRecord(service, operation, c, [...c.probabilities]));
+    for (const [operation, c] of operations) records.push(countedRecord(service, operation, c.sampled, c.requests, c.exact, c.errors, c.outcomes, [...c.probabilities]));
   }
   return records;
 }
@@ -89,34 +88,18 @@ export function toCounted(counts: IntervalCounts): CountedOperation[] {
 export function countedRecord(
   service: string,
   operation: string,
-  c: Omit<OperationCounts, 'probabilities' | 'count' | 'recent'>,
+  sampled: number,
+  requests: number,
+  exact: number,
+  errors: number,
+  outcomes: number,
   probabilities: string[],
 ): CountedOperation {
   // Assigned rather than spread: a flush builds tens of thousands of these every second.
-  const record: CountedOperation = {
-    service,
-    operation,
-    sampled: c.sampled,
-    requests: c.requests,
-    errors: c.errors,
-    probabilities,
-  };
-  if (c.exact > 0) record.exact = c.exact;
-  if (c.outcomes !== c.requests) record.outcomes = c.outcomes;
+  const record: CountedOperation = { service, operation, sampled, requests, errors, probabilities };
+  if (exact > 0) record.exact = exact;
+  if (outcomes !== requests) record.outcomes = outcomes;
   return record;
-}
-
-/**
- * One flush's records (of one shard and one slot) as text: a JSON array per service and
- * window per line, `[service, startMs, windowMs, operation, sampled, requests, exact, errors,
- * outcomes, [probabilities], operation, …]`. Appended to the slot's value as is, so a flush
- * costs Redis one APPEND per shard and slot, whatever the number of operations, and names
- * travel JSON-escaped. The slot is the one `startMs` falls in.
- */
-export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
-  let text = '';
-  for (const line of FlushBatch.of(records).lines(drainedAt)) text += line.text;
-  return text;
 }
 
 /**

@@ -2,7 +2,8 @@ import type { CountedOperation } from '../../../src/sampling/counted-operation';
 import { NO_PROBABILITIES, lowestProbability } from '../../../src/sampling/throughput';
 import { FlushLineScanner } from '../../../src/store/flush-line-scanner';
 import { decodeFlushes } from '../../../src/store/flush-decoding';
-import { type IntervalCounts, encodeFlush } from '../../../src/store/throughput-counts';
+import { encodeFlush } from '../../../src/store/flush-batch';
+import type { IntervalCounts } from '../../../src/store/throughput-counts';
 
 const AT = 1_767_225_600_000;
 const BOUNDS = [AT - 20_000, AT - 4000, AT + 5000];

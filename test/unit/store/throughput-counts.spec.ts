@@ -3,7 +3,8 @@ import { NO_PROBABILITIES, lowestProbability } from '../../../src/sampling/throu
 import { COUNT, COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-counts';
 import { decodeFlushes, decodePacked } from '../../../src/store/flush-decoding';
 import { FlushLineScanner } from '../../../src/store/flush-line-scanner';
-import { type IntervalCounts, addFields, encodeFlush, intervalLine, toCounted } from '../../../src/store/throughput-counts';
+import { encodeFlush } from '../../../src/store/flush-batch';
+import { type IntervalCounts, addFields, intervalLine, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
 const AT = 1_767_225_600_000;
