@@ -34,7 +34,9 @@ interface Term {
    * The probabilities the term started from, for operations its buckets do not show yet. A
    * new leader holds only the history it could load (none after Redis lost its data), so an
    * operation missing from it has not necessarily gone quiet; Jaeger drops an operation only
-   * once it is absent from a full window of buckets. Cleared when the term holds that window.
+   * once it is absent from a full window of buckets. An operation leaves it once the term has
+   * calculated it (from then on the calculator decides, as for a leader that had gone on: one
+   * dropped over the cap stays dropped); cleared when the term holds that window.
    */
   inherited: Probabilities | undefined;
   buckets: number;
@@ -261,7 +263,9 @@ export class CalculationService implements Calculation {
   /**
    * Adds the inherited probabilities of operations this term has no buckets for yet, and seeds
    * the calculator with the result, so such an operation continues from its inherited value
-   * when its traffic shows up rather than from the initial one.
+   * when its traffic shows up rather than from the initial one. What the term has calculated
+   * is no longer inherited: once nothing is left, the copy of the last snapshot goes (a large
+   * fleet's new leader held it for a whole window, ~115 MiB at a million operations).
    */
   private async keepInherited(term: Term, computed: Probabilities, slicer: TimeSlicer): Promise<Probabilities> {
     if (!term.inherited) return computed;
@@ -273,6 +277,9 @@ export class CalculationService implements Calculation {
     // A service is copied only where something is added to it: a large fleet's first
     // calculations would otherwise copy a million probabilities each.
     const merged = Object.assign(dictionary<Record<string, number>>(), computed);
+    // A new map of what is still inherited: the old one may be the calculator's too.
+    const left = dictionary<Record<string, number>>();
+    let leftServices = 0;
     for (const service of Object.keys(term.inherited)) {
       const inherited = term.inherited[service];
       const own = merged[service];
@@ -285,11 +292,23 @@ export class CalculationService implements Calculation {
       }
       // A service inherited without operations is kept too, listed with none.
       if (target || own === undefined) merged[service] = target ?? dictionary<number>();
+      if (target || own === undefined) {
+        left[service] = own === undefined ? inherited : onlyMissing(inherited, own);
+        leftServices++;
+      }
       if (slicer.due()) await slicer.yield();
     }
+    term.inherited = leftServices > 0 ? left : undefined;
     if (added) term.calculator.restore(merged);
     return merged;
   }
+}
+
+/** The entries of `inherited` that `own` has no operation of. */
+function onlyMissing(inherited: Record<string, number>, own: Record<string, number>): Record<string, number> {
+  const missing = dictionary<number>();
+  for (const operation of Object.keys(inherited)) if (!(operation in own)) missing[operation] = inherited[operation];
+  return missing;
 }
 
 function sum(counts: Record<string, number>): number {

@@ -6,6 +6,7 @@ import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../pa
 import { OperationState } from './operation-state';
 import { RestoredErrors } from './restored-errors';
 import type { SamplaneTuning } from './samplane-options';
+import type { TimeSlicer } from '../../common/time-slicer';
 
 /**
  * What samplane knows of every operation it has seen: a row of estimates each (request rate,
@@ -23,6 +24,13 @@ export class FleetEstimates {
    */
   private restored: Probabilities = dictionary();
   private restoredCount = 0;
+  /**
+   * Set when `restored` is the map `restore` was given, its caller's, which is never changed
+   * here: the services whose own map has been copied since (none: the outer map is the caller's).
+   */
+  private restoredCopies: Set<string> | undefined;
+  /** Whether rows may have taken restored error state up since the last calculation. */
+  private errorsRestored = false;
   /** Error state a previous leader recorded, taken up when each operation is first folded. */
   private readonly restoredErrors = new RestoredErrors();
   /** One operation's counts as `fold` reads them, reused: no object per operation. */
@@ -39,17 +47,27 @@ export class FleetEstimates {
   restore(probabilities: Probabilities, restored?: RestoredInputs): void {
     // What is restored replaces what is in effect: rows it does not name lose theirs.
     for (const operations of this.operations.values()) for (const row of operations.values()) this.state.at(row).probability = NaN;
-    this.restored = dictionary();
-    this.restoredCount = 0;
-    for (const [service, given] of Object.entries(probabilities)) {
-      const rows = this.operations.get(service);
-      for (const operation of Object.keys(given)) {
-        const row = rows?.get(operation);
-        if (row !== undefined) {
-          this.state.at(row).probability = given[operation];
-        } else {
-          (this.restored[service] ??= dictionary<number>())[operation] = given[operation];
-          this.restoredCount++;
+    if (this.operations.size === 0) {
+      // A new term's calculator (no rows yet) reads the caller's probabilities where they are,
+      // never changing them: a copy was a second map of every operation beside the caller's.
+      this.restored = probabilities;
+      this.restoredCopies = new Set();
+      this.restoredCount = 0;
+      for (const given of Object.values(probabilities)) this.restoredCount += Object.keys(given).length;
+    } else {
+      this.restored = dictionary();
+      this.restoredCopies = undefined;
+      this.restoredCount = 0;
+      for (const [service, given] of Object.entries(probabilities)) {
+        const rows = this.operations.get(service);
+        for (const operation of Object.keys(given)) {
+          const row = rows?.get(operation);
+          if (row !== undefined) {
+            this.state.at(row).probability = given[operation];
+          } else {
+            (this.restored[service] ??= dictionary<number>())[operation] = given[operation];
+            this.restoredCount++;
+          }
         }
       }
     }
@@ -67,6 +85,20 @@ export class FleetEstimates {
         const errors = rows.has(operation) ? undefined : columns.errorsAt(row);
         if (errors) this.restoredErrors.set(service, operation, errors, restored.elapsedSeconds);
       });
+    }
+    this.errorsRestored = true;
+  }
+
+  /**
+   * After a bucket of a new leader's history: the restored error state of the services whose
+   * every operation has taken its own up goes, a service at a time (at a million operations,
+   * columns and names of ~100 MiB held to the first calculation's end otherwise).
+   */
+  async historyFolded(slicer: TimeSlicer): Promise<void> {
+    for (const service of this.restoredErrors.services()) {
+      const rows = this.operations.get(service);
+      if (rows) this.restoredErrors.release(service, (operation) => rows.has(operation));
+      if (slicer.due()) await slicer.yield();
     }
   }
 
@@ -114,30 +146,56 @@ export class FleetEstimates {
    */
   settled(): void {
     this.restoredErrors.clear();
-    if (this.restoredCount === 0) return;
-    let left = 0;
+    if (this.errorsRestored) {
+      // From now on a row's errors learn from every bucket folded, history or not.
+      for (const operations of this.operations.values()) for (const row of operations.values()) this.state.at(row).errorsRestored = false;
+      this.errorsRestored = false;
+    }
+    if (this.restoredCount === 0) {
+      this.restored = dictionary();
+      this.restoredCopies = undefined;
+      return;
+    }
+    // What is left is a new map: the restored one may be the caller's.
+    const left = dictionary<Record<string, number>>();
+    let count = 0;
     for (const [service, operations] of Object.entries(this.restored)) {
       const rows = this.operations.get(service);
+      let kept: Record<string, number> | undefined;
       for (const operation of Object.keys(operations)) {
-        if (rows?.has(operation)) delete operations[operation];
-        else left++;
+        if (rows?.has(operation)) continue;
+        (kept ??= dictionary<number>())[operation] = operations[operation];
+        count++;
       }
-      if (Object.keys(operations).length === 0) delete this.restored[service];
+      if (kept) left[service] = kept;
     }
-    this.restoredCount = left;
+    this.restored = left;
+    this.restoredCopies = undefined;
+    this.restoredCount = count;
   }
 
   forget(service: string, operation: string): void {
     const states = this.operations.get(service);
     const row = states?.get(operation);
     if (states && row !== undefined) {
-      this.restoredErrors.keep(service, operation, this.state.at(row).errors);
+      const state = this.state.at(row);
+      if (state.errorsRestored) this.restoredErrors.keep(service, operation, state.errors);
       this.state.remove(row);
       states.delete(operation);
     }
     if (states?.size === 0) this.operations.delete(service);
     const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
-    if (restored) delete restored[operation];
+    if (!restored || !Object.hasOwn(restored, operation)) return;
+    const copied = this.restoredCopies;
+    if (copied && !copied.has(service)) {
+      // The caller's maps are not changed: the outer one is copied once, a service's own map
+      // when an operation of it is first forgotten.
+      if (copied.size === 0) this.restored = Object.assign(dictionary<Record<string, number>>(), this.restored);
+      this.restored[service] = Object.assign(dictionary<number>(), restored);
+      copied.add(service);
+    }
+    delete this.restored[service][operation];
+    this.restoredCount--;
   }
 
   /** Folds `this.folded` into one operation's estimates. */
@@ -152,7 +210,7 @@ export class FleetEstimates {
     let row = serviceStates.get(operation);
     if (row === undefined) {
       row = this.state.add(bucket.intervalSeconds);
-      this.restoredErrors.copyTo(service, operation, this.state.errors);
+      this.state.errorsRestored = this.restoredErrors.copyTo(service, operation, this.state.errors);
       serviceStates.set(operation, row);
     }
     const state = this.state.at(row);
@@ -163,7 +221,7 @@ export class FleetEstimates {
     const recentSeconds = bucket.recentSeconds;
     state.estimate = state.estimator.observeCounts(count, bucket.intervalSeconds, inEffect, exact, recentSeconds ? recent : 0, recentSeconds ?? NaN);
     // A restored error baseline already holds the history loaded with it: only the newest bucket is new to it.
-    if (newest || !this.restoredErrors.has(service, operation)) {
+    if (newest || !state.errorsRestored) {
       state.errors.observeCounts(count, outcomes, errors, bucket.intervalSeconds);
     }
     state.idleBuckets = 0;

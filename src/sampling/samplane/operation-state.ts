@@ -13,11 +13,13 @@ const LAST_FOLD = 1;
 const LAST_SECONDS = 2;
 const RAISED_FROM = 3; // NaN when not raised
 const PROBABILITY = 4; // NaN until calculated
-// Its flags, in the same order: the estimate's kind (an index of ESTIMATES), and whether active.
+// Its flags, in the same order: the estimate's kind (an index of ESTIMATES), whether active, and
+// whether its error state was restored (see `errorsRestored`).
 const ESTIMATE = 0;
 const WAS_ACTIVE = 1;
+const ERRORS_RESTORED = 2;
 /** Where the estimator's columns start, after the operation's own; then the error tracker's. */
-const ESTIMATOR: RowShape = { numbers: PROBABILITY + 1, flags: WAS_ACTIVE + 1 };
+const ESTIMATOR: RowShape = { numbers: PROBABILITY + 1, flags: ERRORS_RESTORED + 1 };
 const ERRORS: RowShape = { numbers: ESTIMATOR.numbers + RATE_SHAPE.numbers, flags: ESTIMATOR.flags + RATE_SHAPE.flags };
 const COLUMNS = ERRORS.numbers + ERROR_SHAPE.numbers;
 const FLAGS = ERRORS.flags + ERROR_SHAPE.flags;
@@ -55,6 +57,7 @@ export class OperationState {
     this.lastFold = 0;
     this.lastSeconds = seconds;
     this.wasActive = false;
+    this.errorsRestored = false;
     this.raisedFrom = undefined;
     this.probability = NaN;
     this.estimator.reset();
@@ -124,6 +127,19 @@ export class OperationState {
 
   set wasActive(active: boolean) {
     this.table.flags[this.flagOffset + WAS_ACTIVE] = active ? 1 : 0;
+  }
+
+  /**
+   * Whether its error state is a previous leader's, taken up in this term before its first
+   * calculation ended: that state already holds the history a new leader folds, so only the
+   * newest bucket is new to it.
+   */
+  get errorsRestored(): boolean {
+    return this.table.flags[this.flagOffset + ERRORS_RESTORED] === 1;
+  }
+
+  set errorsRestored(restored: boolean) {
+    this.table.flags[this.flagOffset + ERRORS_RESTORED] = restored ? 1 : 0;
   }
 
   /** The probability last calculated for it (NaN: none yet). */

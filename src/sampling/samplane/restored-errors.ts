@@ -30,22 +30,40 @@ export class RestoredErrors {
     return this.rows.get(service)?.has(operation) === true || this.columnRow(service, operation) !== undefined;
   }
 
-  /** Sets `tracker` to the operation's restored state, if it has one. */
-  copyTo(service: string, operation: string, tracker: ErrorTracker): void {
+  /** Sets `tracker` to the operation's restored state, if it has one; whether it had. */
+  copyTo(service: string, operation: string, tracker: ErrorTracker): boolean {
     const row = this.rows.get(service)?.get(operation);
-    if (row !== undefined) return tracker.copyFrom(this.tracker.at(row));
+    if (row !== undefined) {
+      tracker.copyFrom(this.tracker.at(row));
+      return true;
+    }
     const at = this.columnRow(service, operation);
     const restored = this.columns.get(service);
     const inputs = at === undefined ? undefined : restored?.columns.errorsAt(at);
-    if (restored && inputs) tracker.load(inputs, restored.elapsedSeconds);
+    if (!restored || !inputs) return false;
+    tracker.load(inputs, restored.elapsedSeconds);
+    return true;
   }
 
   /**
-   * Keeps `tracker`'s state as the operation's restored one: an operation forgotten and seen
-   * again within the calculation that restores it goes on from where it was.
+   * Keeps `tracker`'s state, restored before, as the operation's restored one: an operation
+   * forgotten and seen again within the calculation that restores it goes on from where it was.
    */
   keep(service: string, operation: string, tracker: ErrorTracker): void {
-    if (this.has(service, operation)) this.tracker.at(this.rowFor(service, operation)).copyFrom(tracker);
+    this.tracker.at(this.rowFor(service, operation)).copyFrom(tracker);
+  }
+
+  /** The services whose state is still held as the columns it was restored from. */
+  services(): string[] {
+    return [...this.columns.keys()];
+  }
+
+  /**
+   * Lets go of the service's columns if `taken` says each of its operations has its state:
+   * nothing is made from them again (state kept back by `keep` is not in them).
+   */
+  release(service: string, taken: (operation: string) => boolean): void {
+    if (this.columns.get(service)?.columns.ops.every(taken)) this.columns.delete(service);
   }
 
   clear(): void {

@@ -121,6 +121,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       this.estimates.fold(service, bucket, false, fold);
       if (slicer.due()) await slicer.yield();
     }
+    await this.estimates.historyFolded(slicer);
   }
 
   calculate(): CalculationResult {

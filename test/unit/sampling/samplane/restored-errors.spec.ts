@@ -37,18 +37,41 @@ describe('error state restored for a new leader', () => {
     expect(stateOf((tracker) => restored.copyTo('S', 'DEL', tracker))).toEqual(fresh);
   });
 
-  it('keeps back the state of an operation forgotten within the calculation, and only of one it restored', () => {
+  it('keeps back the state of an operation forgotten within the calculation', () => {
     const restored = new RestoredErrors();
     restored.setAll('S', InputColumns.fromRecord(recorded), 12);
     const seen = new ErrorTracker();
-    restored.copyTo('S', 'GET', seen);
+    expect(restored.copyTo('S', 'GET', seen)).toBe(true);
     seen.observeCounts(1000, 1000, 500, 10);
 
     restored.keep('S', 'GET', seen);
-    restored.keep('S', 'DEL', seen);
 
     expect(stateOf((tracker) => restored.copyTo('S', 'GET', tracker))).toEqual(stateOf((tracker) => tracker.copyFrom(seen)));
-    expect(restored.has('S', 'DEL')).toBe(false);
+  });
+
+  it('says whether it had state to give', () => {
+    const restored = new RestoredErrors();
+    restored.setAll('S', InputColumns.fromRecord(recorded), 12);
+    expect(['GET', 'PUT', 'DEL', 'POST'].map((op) => restored.copyTo('S', op, new ErrorTracker()))).toEqual([true, true, false, false]);
+  });
+
+  it('lets a service’s columns go only once every operation of them has its state, keeping state kept back', () => {
+    const restored = new RestoredErrors();
+    restored.setAll('S', InputColumns.fromRecord(recorded), 12);
+    restored.setAll('T', InputColumns.fromRecord(recorded), 12);
+    const kept = new ErrorTracker();
+    restored.copyTo('S', 'PUT', kept);
+    restored.keep('S', 'PUT', kept);
+
+    restored.release('S', (op) => op !== 'DEL');
+    restored.release('T', () => true);
+    expect(restored.services()).toEqual(['S']);
+    expect(restored.has('T', 'GET')).toBe(false);
+    restored.release('S', () => true);
+
+    expect(restored.services()).toEqual([]);
+    expect([restored.has('S', 'GET'), restored.has('S', 'PUT')]).toEqual([false, true]);
+    expect(stateOf((tracker) => restored.copyTo('S', 'PUT', tracker))).toEqual(stateOf((tracker) => tracker.copyFrom(kept)));
   });
 
   it('takes state given an operation at a time, and forgets everything when cleared', () => {

@@ -74,6 +74,31 @@ describe('samplane: restore', () => {
     expect(probabilities.A).toEqual({ GET: 0.1, PUT: 0.1 });
   });
 
+  it('never changes the probabilities it was given, though it reads them until every operation has its own', () => {
+    const calculator = new SamplaneCalculator({ ...OPTIONS, maxOperations: 1 });
+    const given = {
+      A: Object.freeze({ GET: 0.1, PUT: 0.2, DEL: 0.3 }),
+      B: Object.freeze({ GET: 0.4, POST: 0.5 }),
+      C: Object.freeze({ GET: 0.6 }),
+    };
+    Object.freeze(given);
+    calculator.restore(given);
+    // Over the cap of 1, A.PUT and B.POST (the quieter) are forgotten within the calculation,
+    // their restored values with them; A.DEL and C.GET, not seen yet, keep theirs.
+    calculator.addBucket(bucket({ A: { GET: 6000, PUT: 60 }, B: { GET: 6000, POST: 60 } }));
+    const { probabilities } = calculator.calculate();
+    expect([Object.keys(probabilities.A), Object.keys(probabilities.B)]).toEqual([['GET'], ['GET']]);
+    expect(calculator.lastInputs().A.GET.previous).toBe(0.1);
+    expect(given).toEqual({ A: { GET: 0.1, PUT: 0.2, DEL: 0.3 }, B: { GET: 0.4, POST: 0.5 }, C: { GET: 0.6 } });
+    // Seen later, A.DEL and C.GET start from what was restored; the forgotten from the initial value.
+    tick(calculator, { A: { DEL: 600 }, C: { GET: 600 } });
+    expect(calculator.lastInputs().A.DEL.previous).toBe(0.3);
+    expect(calculator.lastInputs().C.GET.previous).toBe(0.6);
+    tick(calculator, { A: { PUT: 6000 }, B: { POST: 6000 } });
+    expect(calculator.lastInputs().A.PUT.previous).toBe(OPTIONS.initialSamplingProbability);
+    expect(calculator.lastInputs().B.POST.previous).toBe(OPTIONS.initialSamplingProbability);
+  });
+
   it('replaces the probabilities of operations it already holds: a restore is what is in effect', () => {
     const calculator = new SamplaneCalculator(OPTIONS);
     tick(calculator, counts);

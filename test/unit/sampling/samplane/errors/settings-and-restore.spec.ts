@@ -45,6 +45,40 @@ describe('error boost: settings', () => {
 });
 
 describe('error boost: a new leader', () => {
+  it('leaves a restored baseline to the newest bucket alone, however many history buckets are folded before it', async () => {
+    const old = newCalculator();
+    run(old, { GET: [500, 0.01], PUT: [500, 0.01] }, 60);
+    // A second service with an operation the history never shows keeps its columns restored.
+    run(old, { GET: [500, 0.01], GONE: [50, 0.01] }, 60, 'T');
+    const restored = { probabilities: { ...old.calculate().probabilities }, inputs: old.lastInputs() };
+    const slicer = { due: () => true, yield: () => Promise.resolve() };
+    const history = [1, 2, 3, 4].map(() => ({
+      intervalSeconds: SECONDS,
+      throughput: new Map([...bucket('S', { GET: [500, 0.3], PUT: [500, 0.3] }).throughput, ...bucket('T', { GET: [500, 0.3] }).throughput]),
+    }));
+    const newest = () => ({
+      intervalSeconds: SECONDS,
+      throughput: new Map([...bucket('S', { GET: [500, 0.01], PUT: [500, 0.05] }).throughput, ...bucket('T', { GET: [500, 0.01], GONE: [50, 0.01] }).throughput]),
+    });
+
+    const folded = newCalculator();
+    folded.restore(restored.probabilities, { inputs: restored.inputs, elapsedSeconds: 0 });
+    for (const b of history) await folded.foldHistory(b, slicer);
+    folded.addBucket(newest());
+    folded.calculate();
+    const only = newCalculator();
+    only.restore(restored.probabilities, { inputs: restored.inputs, elapsedSeconds: 0 });
+    only.addBucket(newest());
+    only.calculate();
+
+    const errors = (calculator: typeof only, service: string, operation: string) => calculator.lastInputs()[service][operation].errors;
+    for (const [service, operation] of [['S', 'GET'], ['S', 'PUT'], ['T', 'GET'], ['T', 'GONE']]) {
+      expect(errors(folded, service, operation)).toEqual(errors(only, service, operation));
+    }
+    // Not a state that nothing moves: the newest bucket's errors are in it.
+    expect(errors(only, 'S', 'PUT')?.errorRate).toBeGreaterThan(2 * (restored.inputs.S.PUT.errors?.errorRate ?? 1));
+  });
+
   it('continues a boost from the inputs the last calculation recorded', () => {
     const old = newCalculator();
     run(old, normal, 60);
