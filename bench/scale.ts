@@ -11,7 +11,9 @@
  * (seconds of load per size, default 120), BENCH_SCALE_INTERVAL (calculation interval, s,
  * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200), BENCH_SCALE_TAKEOVER (1, the
  * default: after the load, kill -9 the leader and time the survivor's takeover under the whole
- * load; 0: no kill); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
+ * load; 0: no kill), BENCH_SCALE_FULL_HISTORY (1, the default: the kill waits, under load, for a
+ * full window of calculated intervals, which a new leader then folds as its history, as it would
+ * in a fleet that has run a while; 0: kill after the load whatever the history); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
  * environment, `NAME=value …`) and FLEET_REPLICA_LOG_DIR (their whole output to files) when
  * investigating.
  *
@@ -23,6 +25,7 @@ import type { FleetTopology } from '../test/support/large-fleet/fleet-redis';
 import { describeRun, replicaTails } from '../test/support/large-fleet/fleet-report';
 import type { Benchmark } from './support/benchmark';
 import { positiveIntegerFromEnv } from './support/env';
+import { JAEGER_DEFAULTS } from '../src/sampling/adaptive-options';
 
 export const scale: Benchmark = { name: 'scale', run };
 
@@ -67,6 +70,8 @@ async function run(): Promise<boolean> {
   const interval = positiveIntegerFromEnv('BENCH_SCALE_INTERVAL', 10);
   const polls = positiveIntegerFromEnv('BENCH_SCALE_POLLS', 200);
   const takeover = process.env.BENCH_SCALE_TAKEOVER?.trim() !== '0';
+  // A window of kept intervals needs a calculation each: the first version, then one per interval.
+  const fullHistory = takeover && process.env.BENCH_SCALE_FULL_HISTORY?.trim() !== '0';
   let passed = true;
   for (const size of sizes()) {
     console.log(`\n-- ${size.label}: ${size.services} services × ${size.operations} operations, ${size.topology} Redis, ${loadSeconds} s of load`);
@@ -78,6 +83,7 @@ async function run(): Promise<boolean> {
       pollsPerSecond: polls,
       accuracyServices: 100,
       takeover,
+      ...(fullHistory && { untilVersion: JAEGER_DEFAULTS.aggregationBuckets + 1 }),
       log: (line) => console.log(line),
       handleSignals: true,
     });

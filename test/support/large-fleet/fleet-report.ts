@@ -39,8 +39,9 @@ export function describeRun(r: FleetRunResult): string[] {
   if (r.takeover) {
     const t = r.takeover;
     lines.push(
-      `takeover: replica-${t.killed} (the leader) killed at v${t.versionAtKill}; replica-${t.survivor} led after ` +
-        `${seconds(t.leaderAfterSeconds)} and saved its first version after ${seconds(t.savedAfterSeconds)} (lease ${t.leaseSeconds} s)`,
+      `takeover: replica-${t.killed} (the leader) killed at v${t.versionAtKill} with ${t.keptAtKill} calculated intervals kept for ` +
+        `the next leader's history; replica-${t.survivor} led after ${seconds(t.leaderAfterSeconds)} and saved its first version ` +
+        `after ${seconds(t.savedAfterSeconds)} (lease ${t.leaseSeconds} s)`,
     );
   }
   r.polls.targets.forEach((t, i) =>

@@ -8,6 +8,8 @@ export interface Takeover {
   survivor: number;
   /** The version in Redis once the leader was gone: the survivor's first save is the next. */
   versionAtKill: number;
+  /** Calculated intervals kept at the kill: the new leader's history is up to a window of them. */
+  keptAtKill: number;
   leaseSeconds: number;
   /** Until the survivor's /metrics showed it leading (coarse by the scrape period); undefined: never. */
   leaderAfterSeconds: number | undefined;
@@ -40,6 +42,7 @@ export async function killLeader(
   await replicas[killed].killed();
   // Read once it is gone: a save it finished just before the kill is not the survivor's.
   const versionAtKill = await watch.redisVersion();
+  const keptAtKill = await watch.keptIntervals();
   log(`killed the leader (${replicas[killed].name}, kill -9) at v${versionAtKill}; waiting for ${replicas[survivor].name} to take over`);
   // Far beyond the target (two leases), so that a slow takeover is measured rather than cut short.
   const patience = (4 * leaseSeconds + 60) * 1000;
@@ -57,7 +60,7 @@ export async function killLeader(
   if (saved !== undefined) {
     await waitFor(() => ([...watch.saved.keys()].some((version) => version > versionAtKill + 1) ? true : undefined), patience);
   }
-  return { killed, survivor, versionAtKill, leaseSeconds, leaderAfterSeconds: after(led), savedAfterSeconds: after(saved) };
+  return { killed, survivor, versionAtKill, keptAtKill, leaseSeconds, leaderAfterSeconds: after(led), savedAfterSeconds: after(saved) };
 }
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {

@@ -4,6 +4,8 @@ import type { FleetReplica } from './fleet-replica';
 
 /** The key the leader's fenced save increments (default REDIS_KEY_PREFIX). */
 export const VERSION_KEY = 'samplane:{control}:probabilities:version';
+/** The sorted set listing the calculated intervals kept for a new leader's history. */
+const KEPT_KEY = 'samplane:{control}:kept';
 
 /** One scrape of a replica's /metrics: what a large-fleet run follows over time. */
 export interface ReplicaSample {
@@ -129,6 +131,11 @@ export class FleetWatch {
 
   async redisVersion(): Promise<number> {
     return Number((await this.redis.get(VERSION_KEY)) ?? 0);
+  }
+
+  /** How many calculated intervals are kept for a new leader's history. */
+  async keptIntervals(): Promise<number> {
+    return this.redis.zcard(KEPT_KEY);
   }
 
   private async every(ms: number, work: () => Promise<void>): Promise<void> {
