@@ -1,6 +1,6 @@
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { AdaptiveCalculator } from '../sampling/calculator';
-import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../sampling/packed-bucket';
+import { PackedBucket, type PackedOperations } from '../sampling/packed-bucket';
 import { COUNT, COUNT_WIDTH, type PackedCounts } from '../store/packed-counts';
 import { dictionary } from '../sampling/dictionary';
 import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
@@ -170,8 +170,10 @@ async function giveKept(
 
 /**
  * Packed counts as the calculator's bucket, as `bucketOf` makes one of objects: for `samplane`
- * packed, requests with exact, errors, outcomes and the recent part (`recentSeconds` long,
- * when read); for Jaeger, which keeps its buckets for a whole window as they are, the small
+ * the counts themselves, requests with exact, errors, outcomes and the recent part
+ * (`recentSeconds` long, when read), as a packed bucket has its columns where the counts do
+ * (copied, an interval of a million operations was 48 MiB more and ~7 % of a new leader's
+ * history); for Jaeger, which keeps its buckets for a whole window as they are, the small
  * objects of sampled spans it keeps now.
  */
 export async function packedBucketOf(
@@ -183,24 +185,7 @@ export async function packedBucketOf(
 ): Promise<PackedBucket | ThroughputBucket> {
   if (kind === 'sampled') return sampledBucketOf(counts, lengthMs, slicer);
   const services = new Map<string, PackedOperations>();
-  const block = new Float64Array(counts.size * PACKED_WIDTH);
-  let used = 0;
-  for (const [service, { ops, values: from, lists }] of counts.services) {
-    const values = block.subarray(used * PACKED_WIDTH, (used + ops.length) * PACKED_WIDTH);
-    used += ops.length;
-    for (let row = 0; row < ops.length; row++) {
-      const at = row * COUNT_WIDTH;
-      const to = row * PACKED_WIDTH;
-      values[to + PACKED.count] = from[at + COUNT.requests];
-      values[to + PACKED.exact] = from[at + COUNT.exact];
-      values[to + PACKED.recent] = from[at + COUNT.recent];
-      values[to + PACKED.outcomes] = from[at + COUNT.outcomes];
-      values[to + PACKED.errors] = from[at + COUNT.errors];
-      values[to + PACKED.lowest] = from[at + COUNT.lowest];
-    }
-    services.set(service, { ops, values, lists });
-    if (slicer.due()) await slicer.yield();
-  }
+  for (const [service, { ops, values, lists }] of counts.services) services.set(service, { ops, values, lists });
   return PackedBucket.from(services, lengthMs / 1000, recentSeconds);
 }
 

@@ -1,17 +1,23 @@
 import { type OperationThroughput, type ServiceThroughput, type ThroughputBucket, lowestProbability } from './throughput';
 
 /**
- * Numbers per operation in a packed bucket, in this order; `lowest` is the lowest probability
- * its list holds (see `lowestProbability`), which a bucket read without lists still has.
+ * Numbers per operation in a packed bucket, at these columns; `lowest` is the lowest
+ * probability its list holds (see `lowestProbability`), which a bucket read without lists
+ * still has. The columns are those an interval read's counts already have (`COUNT` in
+ * store/packed-counts, whose column 0, the sampled spans, is not read here), so a read of
+ * requests becomes a bucket without a copy.
  */
-export const PACKED = { count: 0, exact: 1, recent: 2, outcomes: 3, errors: 4, lowest: 5 } as const;
+export const PACKED = { count: 1, exact: 2, errors: 3, outcomes: 4, recent: 5, lowest: 6 } as const;
 /** Numbers per operation: a row's length in `PackedOperations.values`. */
-export const PACKED_WIDTH = 6;
+export const PACKED_WIDTH = 7;
 
 /** One service's operations of a packed bucket: row `i` is `ops[i]`, its list `lists[i]`. */
 export interface PackedOperations {
   readonly ops: readonly string[];
-  /** Row-major (see `PACKED`); `exact` NaN where unknown, `outcomes` and the rest resolved. */
+  /**
+   * Row-major (see `PACKED`); `exact` NaN where unknown, `outcomes` and the rest resolved. A
+   * read's array as it is: room for more rows than `ops` names, column 0 its sampled spans.
+   */
   readonly values: Float64Array;
   /** Each row's probabilities list; `NO_PROBABILITIES` each where it was read without them. */
   readonly lists: ReadonlyArray<readonly string[]>;

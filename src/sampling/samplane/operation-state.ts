@@ -142,7 +142,7 @@ export class OperationState {
     this.table.flags[this.flagOffset + ERRORS_RESTORED] = restored ? 1 : 0;
   }
 
-  /** The probability last calculated for it (NaN: none yet). */
+  /** The probability last calculated for it, or restored for it before that (NaN: neither). */
   get probability(): number {
     return this.table.values[this.offset + PROBABILITY];
   }

@@ -1,8 +1,8 @@
 import { bucketOf, chainBack, feedHistory, packedBucketOf, readHistory, readPackedHistory, trafficOf } from '../../../src/engine/interval-buckets';
-import { PackedBucket } from '../../../src/sampling/packed-bucket';
+import { PACKED, PACKED_WIDTH, PackedBucket } from '../../../src/sampling/packed-bucket';
 import type { ThroughputBucket } from '../../../src/sampling/throughput';
 import { MemoryThroughputStore } from '../../../src/store/memory/memory-throughput.store';
-import { PackedCounts } from '../../../src/store/packed-counts';
+import { COUNT, COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-counts';
 import { type IntervalCounts, addFields } from '../../../src/store/throughput-counts';
 
 /** One service's interval: GET with 100 of its requests in the recent part, PUT with none. */
@@ -176,6 +176,16 @@ describe('a history from the intervals leaders kept', () => {
     } else {
       expect(packed).toEqual(expected);
     }
+  });
+
+  it('makes a bucket of requests from the counts as read, without a copy: the columns are the same', async () => {
+    expect(PACKED).toEqual({ count: COUNT.requests, exact: COUNT.exact, errors: COUNT.errors, outcomes: COUNT.outcomes, recent: COUNT.recent, lowest: COUNT.lowest });
+    expect(PACKED_WIDTH).toBe(COUNT_WIDTH);
+    const counts = packed(interval());
+
+    const bucket = (await packedBucketOf(counts, 10_000, 'requests')) as PackedBucket;
+
+    for (const [service, { values }] of counts.services) expect(bucket.services.get(service)?.values).toBe(values);
   });
 
   it('packs an interval read with its recent part as the bucket of objects would be', async () => {
