@@ -284,16 +284,19 @@ export class CalculationService implements Calculation {
       const inherited = term.inherited[service];
       const own = merged[service];
       let target: Record<string, number> | undefined;
+      // What the calculation did not compute: still inherited (a service it has none of, whole).
+      let missing: Record<string, number> | undefined;
       for (const operation of Object.keys(inherited)) {
         if (own !== undefined && operation in own) continue;
         target ??= Object.assign(dictionary<number>(), own);
         target[operation] = inherited[operation];
+        if (own !== undefined) (missing ??= dictionary<number>())[operation] = inherited[operation];
         added = true;
       }
-      // A service inherited without operations is kept too, listed with none.
-      if (target || own === undefined) merged[service] = target ?? dictionary<number>();
       if (target || own === undefined) {
-        left[service] = own === undefined ? inherited : onlyMissing(inherited, own);
+        // A service inherited without operations is kept too, listed with none.
+        merged[service] = target ?? dictionary<number>();
+        left[service] = missing ?? inherited;
         leftServices++;
       }
       if (slicer.due()) await slicer.yield();
@@ -302,13 +305,6 @@ export class CalculationService implements Calculation {
     if (added) term.calculator.restore(merged);
     return merged;
   }
-}
-
-/** The entries of `inherited` that `own` has no operation of. */
-function onlyMissing(inherited: Record<string, number>, own: Record<string, number>): Record<string, number> {
-  const missing = dictionary<number>();
-  for (const operation of Object.keys(inherited)) if (!(operation in own)) missing[operation] = inherited[operation];
-  return missing;
 }
 
 function sum(counts: Record<string, number>): number {

@@ -1,6 +1,6 @@
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
 import type { AdaptiveCalculator } from '../sampling/calculator';
-import { PackedBucket, type PackedOperations } from '../sampling/packed-bucket';
+import { PackedBucket } from '../sampling/packed-bucket';
 import { COUNT, COUNT_WIDTH, type PackedCounts } from '../store/packed-counts';
 import { dictionary } from '../sampling/dictionary';
 import type { OperationThroughput, ServiceThroughput, ThroughputBucket } from '../sampling/throughput';
@@ -184,9 +184,7 @@ export async function packedBucketOf(
   slicer: TimeSlicer = UNSLICED,
 ): Promise<PackedBucket | ThroughputBucket> {
   if (kind === 'sampled') return sampledBucketOf(counts, lengthMs, slicer);
-  const services = new Map<string, PackedOperations>();
-  for (const [service, { ops, values, lists }] of counts.services) services.set(service, { ops, values, lists });
-  return PackedBucket.from(services, lengthMs / 1000, recentSeconds);
+  return PackedBucket.from(counts.services, lengthMs / 1000, recentSeconds);
 }
 
 async function sampledBucketOf(counts: PackedCounts, lengthMs: number, slicer: TimeSlicer): Promise<ThroughputBucket> {
