@@ -113,6 +113,7 @@ export class CalculationService implements Calculation {
           traffic,
           inputs,
           summaries,
+          ...(calculator.state && { state: calculator.state.saved(term.buckets) }),
         },
         fence,
         slicer,
@@ -194,8 +195,7 @@ export class CalculationService implements Calculation {
   }
 
   private async beginTerm(fence: Fence, end: number, slicer: TimeSlicer): Promise<Term> {
-    const calculator = createCalculator(this.config.adaptive);
-    calculator.useSettings((service, operation) => this.settings.operationSettings(service, operation));
+    let calculator = this.newCalculator();
     // How long each step of a takeover took, in the log: a large fleet's new leader spends
     // seconds in each before its first calculation.
     const started = this.clock.now();
@@ -214,26 +214,70 @@ export class CalculationService implements Calculation {
     // starting over from the initial probability would throw the fleet's adaptation away.
     const inherited = snapshot?.probabilities ?? (await this.settings.servedProbabilities());
     const inputs = snapshot ? await this.restoredInputs() : undefined;
-    calculator.restore(
-      inherited,
-      snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined,
-    );
+    const restored = snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined;
+    calculator.restore(inherited, restored);
     const inputsLoaded = this.clock.now();
+    // Saved state describes the operations up to the snapshot's data: it stands in for the
+    // history only where this term goes on right from there, and with the inputs that hold the
+    // error baselines (without them the history's counts are the baselines' only source).
+    const continues = snapshot !== null && snapshot.dataThrough === lastChecked && restored !== undefined;
+    const taken = continues ? await this.restoreState(calculator, snapshot.computedAt, slicer) : 'none';
+    const state = typeof taken === 'number' ? 'restored' : taken;
+    if (state === 'failed') {
+      // Some services may have been taken up: a calculator of its own folds the history instead.
+      calculator = this.newCalculator();
+      calculator.restore(inherited, restored);
+    }
+    const stateLoaded = this.clock.now();
     const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };
-    const buckets = await this.loadHistory(calculator, lastChecked, read);
+    // The term counts the buckets the state stands for, as it would the history folded instead.
+    const buckets = typeof taken === 'number' ? taken : await this.loadHistory(calculator, lastChecked, read);
     this.logger.info(
       {
         token: fence.token,
         restoredVersion: snapshot?.version ?? 0,
         restoredFrom: snapshot ? 'store' : 'served',
-        historyBuckets: buckets,
+        state,
+        ...(typeof taken === 'number' && { stateBuckets: taken }),
+        historyBuckets: typeof taken === 'number' ? 0 : buckets,
         snapshotMs: snapshotLoaded - started,
         inputsMs: inputsLoaded - snapshotLoaded,
-        historyMs: this.clock.now() - inputsLoaded,
+        stateMs: stateLoaded - inputsLoaded,
+        historyMs: this.clock.now() - stateLoaded,
       },
       'leader term started',
     );
     return { token: fence.token, calculator, lastChecked, inherited, buckets };
+  }
+
+  private newCalculator(): AdaptiveCalculator {
+    const calculator = createCalculator(this.config.adaptive);
+    calculator.useSettings((service, operation) => this.settings.operationSettings(service, operation));
+    return calculator;
+  }
+
+  /**
+   * Takes up the calculator state saved with the snapshot computed at `computedAt`, where the
+   * calculator keeps one: the buckets it stands for; `none` where there is none to take (a calculator without
+   * state, a store an older version wrote), and the history is folded instead; `failed` where a
+   * read failed or a service's rows were not of the layout's shape, part way through.
+   */
+  private async restoreState(calculator: AdaptiveCalculator, computedAt: number, slicer: TimeSlicer): Promise<number | 'none' | 'failed'> {
+    const state = calculator.state;
+    if (!state) return 'none';
+    let refused = 0;
+    try {
+      const buckets = await this.store.loadState({ layout: state.layout, computedAt }, (service, rows) => {
+        if (!state.restoreService(service, rows)) refused++;
+      }, slicer);
+      if (buckets === undefined) return 'none';
+      if (refused > 0) throw new Error(`the saved rows of ${refused} services are not of layout ${state.layout}`);
+      await state.restored(slicer);
+      return buckets;
+    } catch (error) {
+      this.logger.warn({ reason: (error as Error).message }, 'saved calculator state not restored: the kept history is folded instead');
+      return 'failed';
+    }
   }
 
   /** Gives a new term's calculator its history: folded as read where it folds, else as buckets. */

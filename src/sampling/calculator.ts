@@ -78,6 +78,42 @@ export interface RestoredInputs {
 
 export type OperationSettingsResolver = (service: string, operation: string) => OperationSettings | undefined;
 
+/** One service's per-operation state as saved: a row of numbers and a row of bytes per operation, in `ops` order. */
+export interface SavedRows {
+  ops: string[];
+  numbers: Float64Array;
+  flags: Uint8Array;
+}
+
+/**
+ * A calculator's state after its last calculation, service by service, read while the snapshot
+ * is saved (before the next calculation changes it).
+ */
+export interface SavedState {
+  /** What the rows hold and how wide they are: a calculator restores only the layout it writes. */
+  layout: string;
+  /**
+   * How many buckets the term that saved it had taken in (its history and calculations): a new
+   * leader that takes the state up goes on counting from there, as if it had folded them.
+   */
+  buckets: number;
+  /** The service's rows; undefined where the calculator holds none of it. */
+  of(service: string): SavedRows | undefined;
+}
+
+export interface CalculatorState {
+  readonly layout: string;
+  /** The state to save with the calculation just made, by a term that has taken in `buckets` buckets. */
+  saved(buckets: number): SavedState;
+  /**
+   * Takes one service's saved rows up, after `restore` and before any bucket; false (nothing
+   * taken) where they are not of its layout's shape.
+   */
+  restoreService(service: string, rows: SavedRows): boolean;
+  /** After the last service: lets go of what the restore needed only until then. */
+  restored(slicer: TimeSlicer): Promise<void>;
+}
+
 /**
  * One adaptive algorithm: throughput buckets in, per-operation probabilities out. Pure and
  * synchronous; the scheduler, the store and leadership live around it.
@@ -100,6 +136,11 @@ export interface AdaptiveCalculator {
    * so the history is never held whole. Without it the history goes to `addBucket`.
    */
   foldHistory?(bucket: ThroughputBucket | PackedBucket, slicer: TimeSlicer): Promise<void>;
+  /**
+   * Present where a calculator keeps per-operation state between calculations: saved with each
+   * snapshot, it lets a new leader continue from it instead of folding the kept history.
+   */
+  readonly state?: CalculatorState;
   /** One leader calculation over the buckets held. */
   calculate(): CalculationResult;
   /** The same calculation, giving the event loop a turn whenever a slice is used up. */

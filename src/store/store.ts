@@ -3,6 +3,7 @@ import type { ServiceInputs, ServiceQps } from '../sampling/input-columns';
 import type { ServiceTraffic } from './traffic-columns';
 import type { RecordedExplanation } from './explanation-codec';
 import type { Fence } from './leader-lease';
+import type { SavedRows, SavedState } from '../sampling/calculator';
 
 /**
  * The state replicas share. Serving never awaits it on a poll: replicas copy what they need
@@ -59,7 +60,15 @@ export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version' | 'qps'> & 
   traffic?: Record<string, ServiceTraffic>;
   /** The inputs behind each probability, for the explanation views and a new leader. */
   inputs?: Record<string, ServiceInputs>;
+  /** The calculator's state after this calculation, for a new leader to continue from (read while saving). */
+  state?: SavedState;
 };
+
+/** Which saved state a new leader can take up: of its calculator's layout, saved with the snapshot it restored. */
+export interface StateWanted {
+  layout: string;
+  computedAt: number;
+}
 
 export interface SamplingStore {
   readonly kind: 'memory' | 'redis';
@@ -72,6 +81,13 @@ export interface SamplingStore {
    * from: as columns where the store keeps them so, a large fleet's without an object each.
    */
   loadInputs(): Promise<Record<string, ServiceInputs>>;
+  /**
+   * The newest snapshot's saved calculator state, a service at a time to `take`; resolves to the
+   * buckets it stands for (`SavedState.buckets`). Undefined, nothing taken, where it has none of
+   * `wanted.layout` or is not the snapshot of `wanted.computedAt`; rejects where a read fails,
+   * possibly after taking some services.
+   */
+  loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void, slicer?: TimeSlicer): Promise<number | undefined>;
   /** The version alone: a cheap check before loading the whole snapshot. 0 when none. */
   probabilitiesVersion(): Promise<number>;
   /**

@@ -66,6 +66,8 @@ describe('a fleet of 1,000 services × 100 operations on two replicas', () => {
     expect(takeover?.savedAfterSeconds).toBeDefined();
     // A bound against a stuck takeover; how fast it is (two leases) is `npm run bench scale`'s.
     expect(takeover?.savedAfterSeconds).toBeLessThan(TAKEOVER_STALL_SECONDS);
+    // It went on from the killed leader's saved estimates, not from a fold of the kept history.
+    expect(takeover?.termStart).toMatchObject({ state: 'restored', historyBuckets: 0 });
   });
 
   it('serves each operation target ÷ its rate, within 30 %', () => {

@@ -20,6 +20,7 @@ const DEADLINE_MS = 2 * COMMAND_TIMEOUT_MS;
 const calls: Record<string, (store: SamplingStore) => Promise<unknown>> = {
   loadProbabilities: (store) => store.loadProbabilities(),
   loadInputs: (store) => store.loadInputs(),
+  loadState: (store) => store.loadState({ layout: 'samplane/1 10x5', computedAt: 1 }, () => undefined),
   probabilitiesVersion: (store) => store.probabilitiesVersion(),
   saveProbabilities: (store) => store.saveProbabilities(snapshot(1)),
   ping: (store) => store.ping(),

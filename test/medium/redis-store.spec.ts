@@ -3,6 +3,7 @@ import { PROBABILITY_SHARDS, RedisKeys, shardOf } from '../../src/store/redis/re
 import { RedisStore } from '../../src/store/redis/redis.store';
 import { StoreUnavailableError } from '../../src/store/store';
 import type { Manifest } from '../../src/store/redis/probability-shards';
+import type { SavedRows } from '../../src/sampling/calculator';
 import { RedisServer } from '../support/redis-server';
 import { connectRedisStore } from '../support/redis-store';
 import { describeStoreContract } from './store-contract';
@@ -237,3 +238,70 @@ describe('RedisStore values', () => {
   });
 });
 
+
+describe('RedisStore saved calculator state', () => {
+  const rows = (n: number): SavedRows => ({
+    ops: Array.from({ length: n }, (_, i) => `GET /api/v1/resources/${i}`),
+    numbers: Float64Array.from({ length: n * 10 }, (_, i) => i / 3),
+    flags: Uint8Array.from({ length: n * 5 }, (_, i) => i % 2),
+  });
+  const save = (store: RedisStore, computedAt: number, saved: SavedRows) =>
+    store.saveProbabilities({ computedAt, probabilities: { big: { GET: 0.5 } }, state: { layout: 'test/1 10x5', buckets: 3, of: (service) => (service === 'big' ? saved : undefined) } });
+
+  it('chunks a large service’s state, and lets every chunk expire: a superseded one soon, the current one within the hour', async () => {
+    await withStoreAndClient('state-test:', async (store, client) => {
+      // ~1.4 MiB of state text for one service: three chunks.
+      const big = rows(10_000);
+      await save(store, 1, big);
+      const first = await client.keys('state-test:{pd*}:st:*');
+      expect(first.length).toBeGreaterThanOrEqual(3);
+      for (const key of first) expect(Number(await client.pttl(key))).toBeGreaterThan(3_000_000);
+      const sizes = await Promise.all(first.map(async (key) => Number(await client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'))));
+      expect(Math.max(...sizes)).toBeLessThan(513 * 1024);
+
+      await save(store, 2, big);
+      for (const key of first) {
+        // A key that is gone answers -2: expiring soon is not the same as deleted before the grace.
+        const ttl = Number(await client.pttl(key));
+        expect(ttl).toBeGreaterThan(0);
+        expect(ttl).toBeLessThanOrEqual(20_000);
+      }
+      const taken: SavedRows[] = [];
+      await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 2 }, (_, saved) => taken.push(saved))).resolves.toBe(3);
+      expect(taken).toEqual([big]);
+    });
+  });
+
+  it('fails the read where a chunk is gone (expired, or superseded mid-read), so a new leader folds its history instead', async () => {
+    await withStoreAndClient('state-gone-test:', async (store, client) => {
+      await save(store, 1, rows(10_000));
+      const [chunk] = await client.keys('state-gone-test:{pd*}:st:*');
+      await client.del(chunk);
+      await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 1 }, () => undefined)).rejects.toBeInstanceOf(StoreUnavailableError);
+    });
+  });
+
+  it('reads no state from a manifest that has none or whose state it cannot read, and serves its probabilities all the same', async () => {
+    await withStoreAndClient('state-format-test:', async (store, client) => {
+      await save(store, 1, rows(3));
+      const key = new RedisKeys('state-format-test:').manifest;
+      const manifest = JSON.parse((await client.get(key))!) as Manifest;
+      const unreadable = [
+        { ...manifest, state: 'elsewhere' },
+        { ...manifest, state: [] },
+        { ...manifest, state: { 7: null } },
+        { ...manifest, stateLayout: undefined },
+        { ...manifest, stateBuckets: '3' },
+        { ...manifest, state: undefined, stateLayout: undefined, stateBuckets: undefined },
+      ];
+      for (const written of unreadable) {
+        await client.set(key, JSON.stringify(written));
+        await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 1 }, () => undefined)).resolves.toBeUndefined();
+        await expect(store.loadProbabilities()).resolves.toMatchObject({ probabilities: { big: { GET: 0.5 } } });
+        // The next save, over a manifest whose state it cannot read, writes its own.
+        await expect(save(store, 2, rows(3))).resolves.toEqual(expect.any(Number));
+        await client.set(key, JSON.stringify(written));
+      }
+    });
+  });
+});

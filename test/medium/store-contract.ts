@@ -1,5 +1,5 @@
 import type { TimeSlicer } from '../../src/common/time-slicer';
-import type { OperationInputs } from '../../src/sampling/calculator';
+import type { OperationInputs, SavedRows, SavedState } from '../../src/sampling/calculator';
 import { InputColumns, inputRecords } from '../../src/sampling/input-columns';
 import type { NewProbabilities, SamplingStore } from '../../src/store/store';
 
@@ -159,6 +159,43 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       await store.saveProbabilities({ computedAt: 5, probabilities: { checkout: { 'GET /cart': 0.3, 'POST /pay': 1 }, search: { query: 0.5 } }, inputs, traffic });
 
       expect(inputRecords(await store.loadInputs())).toEqual(inputs);
+    });
+
+    it('gives a new leader the saved calculator state of the snapshot it restored, a service at a time, read when saved', async () => {
+      const store = await open();
+      // Enough services for several round trips, each row distinct; NaN where a number is unset.
+      const rowsOf = (service: number): SavedRows => ({
+        ops: [`GET /${service}`, 'POST /pay', 'constructor'],
+        numbers: Float64Array.from({ length: 3 * 4 }, (_, i) => (i === 5 ? Number.NaN : service * 100 + i / 7)),
+        flags: Uint8Array.from({ length: 3 * 2 }, (_, i) => (service + i) % 6),
+      });
+      const services = ['__proto__', ...Array.from({ length: 300 }, (_, i) => `service-${i}`)];
+      const rows = new Map(services.map((service, i) => [service, rowsOf(i)]));
+      const probabilities: Record<string, Record<string, number>> = Object.fromEntries(services.map((service) => [service, { 'POST /pay': 0.5 }]));
+      // A service without state (an inherited one) is served and has none.
+      probabilities.inherited = { GET: 0.1 };
+      const state: SavedState = { layout: 'test/1 4x2', buckets: 7, of: (service) => rows.get(service) };
+      await store.saveProbabilities({ computedAt: 7, probabilities, state });
+      // What the calculator's state became after the save is not what was saved.
+      for (const saved of rows.values()) saved.numbers.fill(-1);
+
+      const taken = new Map<string, SavedRows>();
+      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 7 }, (service, saved) => taken.set(service, saved))).resolves.toBe(7);
+      expect(new Set(taken.keys())).toEqual(new Set(services));
+      services.forEach((service, i) => expect(taken.get(service)).toEqual(rowsOf(i)));
+      // Another layout (a calculator of another version) or another snapshot: none, nothing taken.
+      const none = jest.fn();
+      await expect(store.loadState({ layout: 'test/2 5x2', computedAt: 7 }, none)).resolves.toBeUndefined();
+      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 6 }, none)).resolves.toBeUndefined();
+      // A save without state (a calculator that keeps none, an older version's leader) leaves none.
+      await store.saveProbabilities({ computedAt: 8, probabilities });
+      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 8 }, none)).resolves.toBeUndefined();
+      expect(none).not.toHaveBeenCalled();
+    });
+
+    it('has no saved state before any save', async () => {
+      const store = await open();
+      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 7 }, () => undefined)).resolves.toBeUndefined();
     });
 
     it('stores the QPS a calculation hands as input columns as plain numbers by operation', async () => {

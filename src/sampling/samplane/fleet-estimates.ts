@@ -1,9 +1,9 @@
-import type { Probabilities, RestoredInputs } from '../calculator';
+import type { Probabilities, RestoredInputs, SavedRows } from '../calculator';
 import { type ThroughputBucket, lowestProbability } from '../throughput';
 import { dictionary } from '../dictionary';
 import { inputColumns } from '../input-columns';
 import { PACKED, PACKED_WIDTH, PackedBucket, type PackedOperations } from '../packed-bucket';
-import { OperationState } from './operation-state';
+import { OperationState, SAVED_ROW } from './operation-state';
 import { RestoredErrors } from './restored-errors';
 import type { SamplaneTuning } from './samplane-options';
 import type { TimeSlicer } from '../../common/time-slicer';
@@ -91,16 +91,57 @@ export class FleetEstimates {
   }
 
   /**
-   * After a bucket of a new leader's history: the restored error state of the services whose
+   * After a bucket of a new leader's history, or its saved rows: the restored error state of the services whose
    * every operation has taken its own up goes, a service at a time (at a million operations,
    * columns and names of ~100 MiB held to the first calculation's end otherwise).
    */
-  async historyFolded(slicer: TimeSlicer): Promise<void> {
+  async rowsMade(slicer: TimeSlicer): Promise<void> {
     for (const service of this.restoredErrors.services()) {
       const rows = this.operations.get(service);
       if (rows) this.restoredErrors.release(service, (operation) => rows.has(operation));
       if (slicer.due()) await slicer.yield();
     }
+  }
+
+  /** The service's rows as saved (see `SAVED_ROW`), in the order of `operations`; undefined where it has none. */
+  saved(service: string): SavedRows | undefined {
+    const rows = this.operations.get(service);
+    if (!rows) return undefined;
+    const numbers = new Float64Array(rows.size * SAVED_ROW.numbers);
+    const flags = new Uint8Array(rows.size * SAVED_ROW.flags);
+    let i = 0;
+    for (const row of rows.values()) this.state.at(row).saveTo(numbers, flags, i++);
+    return { ops: [...rows.keys()], numbers, flags };
+  }
+
+  /**
+   * A previous leader's saved rows of one service, after `restore` and before any fold: each
+   * operation's row made as a fold makes it (its restored probability and error state taken
+   * up), then set from the saved one. False, nothing taken, where the rows' shape is not
+   * `SAVED_ROW`'s.
+   */
+  restoreService(service: string, saved: SavedRows): boolean {
+    const n = saved.ops.length;
+    if (saved.numbers.length !== n * SAVED_ROW.numbers || saved.flags.length !== n * SAVED_ROW.flags) return false;
+    // Room for every restored operation at once (the rows are among them): grown as taken up,
+    // a million rows' table was copied two dozen times, 390 MiB held at the last.
+    if (this.state.size === 0) this.state.reserve(this.restoredCount);
+    let rows = this.operations.get(service);
+    if (!rows) {
+      rows = new Map();
+      this.operations.set(service, rows);
+    }
+    for (let i = 0; i < n; i++) {
+      const operation = saved.ops[i];
+      if (rows.has(operation)) continue;
+      const row = this.state.add(saved.numbers[i * SAVED_ROW.numbers + 1]);
+      this.state.errorsRestored = this.restoredErrors.copyTo(service, operation, this.state.errors);
+      if (this.restoredCount > 0) this.state.probability = this.known(service, operation, this.state) ?? NaN;
+      this.state.loadFrom(saved.numbers, saved.flags, i);
+      rows.set(operation, row);
+    }
+    if (rows.size === 0) this.operations.delete(service);
+    return true;
   }
 
   /** Folds one bucket's counts of one service into its operations' estimates (fold number `fold`). */

@@ -1,6 +1,6 @@
 import { type Fence, FencedOutError } from '../leader-lease';
-import type { CalculationInputs, OperationInputs } from '../../sampling/calculator';
-import type { NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore } from '../store';
+import type { CalculationInputs, OperationInputs, SavedRows, SavedState } from '../../sampling/calculator';
+import type { NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore, StateWanted } from '../store';
 import { dictionary, own } from '../../sampling/dictionary';
 import { type ServiceInputs, inputRecords, qpsRecords } from '../../sampling/input-columns';
 import { trafficRecords } from '../traffic-columns';
@@ -19,6 +19,9 @@ export class MemoryStore implements SamplingStore {
     traffic?: Record<string, Record<string, OperationTraffic>>;
     version: number;
   }) | null = null;
+
+  /** The snapshot's saved calculator state, service by service. */
+  private state: { layout: string; buckets: number; services: Map<string, SavedRows> } | undefined;
 
   constructor(private readonly lease?: MemoryLeaderLease) {}
 
@@ -43,6 +46,13 @@ export class MemoryStore implements SamplingStore {
     return Promise.resolve(structuredClone(this.snapshot?.inputs ?? dictionary<Record<string, OperationInputs>>()));
   }
 
+  loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void): Promise<number | undefined> {
+    const saved = this.state;
+    if (!saved || saved.layout !== wanted.layout || this.snapshot?.computedAt !== wanted.computedAt) return Promise.resolve(undefined);
+    for (const [service, rows] of saved.services) take(service, structuredClone(rows));
+    return Promise.resolve(saved.buckets);
+  }
+
   probabilitiesVersion(): Promise<number> {
     return Promise.resolve(this.snapshot?.version ?? 0);
   }
@@ -56,7 +66,9 @@ export class MemoryStore implements SamplingStore {
     const traffic = snapshot.traffic && trafficRecords(snapshot.traffic);
     const qps = snapshot.qps && qpsRecords(snapshot.qps);
     const { inputs: _inputs, traffic: _traffic, qps: _qps, ...rest } = snapshot;
-    this.snapshot = { ...structuredClone({ ...rest, ...(qps && { qps }), ...(inputs && { inputs }), ...(traffic && { traffic }) }), version };
+    const { state, ...served } = rest;
+    this.snapshot = { ...structuredClone({ ...served, ...(qps && { qps }), ...(inputs && { inputs }), ...(traffic && { traffic }) }), version };
+    this.state = state && { layout: state.layout, buckets: state.buckets, services: savedServices(state, Object.keys(snapshot.probabilities)) };
     return Promise.resolve(version);
   }
 
@@ -71,4 +83,14 @@ export class MemoryStore implements SamplingStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
+}
+
+/** The saved rows of the snapshot's services that have any, read now (the calculator's state moves on). */
+function savedServices(state: SavedState, services: string[]): Map<string, SavedRows> {
+  const saved = new Map<string, SavedRows>();
+  for (const service of services) {
+    const rows = state.of(service);
+    if (rows) saved.set(service, structuredClone(rows));
+  }
+  return saved;
 }

@@ -1,9 +1,9 @@
 import { StoreUnavailableError } from '../store';
 import type { Manifest, ShardEntry } from './probability-shards';
 
-export type Part = 'shards' | 'summaries' | 'explanations';
+export type Part = 'shards' | 'summaries' | 'explanations' | 'state';
 /** The parts every replica loads with each version, cached by content hash. */
-export type LoadedPart = Exclude<Part, 'explanations'>;
+export type LoadedPart = Exclude<Part, 'explanations' | 'state'>;
 /** The whole text of each shard asked for. */
 export type FetchChunks = (part: Part, wanted: Array<[string, ShardEntry]>) => Promise<Map<string, string>>;
 

@@ -3,6 +3,8 @@ import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
 import { dictionary, own } from '../../sampling/dictionary';
 import { qpsRecord } from '../../sampling/input-columns';
 import { type StoredExplanation, encodeExplanation } from '../explanation-codec';
+import { encodeStateShard } from '../state-codec';
+import type { SavedRows } from '../../sampling/calculator';
 import type { NewProbabilities, TrafficSummary } from '../store';
 import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, shardOf } from './redis-keys';
 
@@ -36,6 +38,12 @@ export interface Manifest {
   summaries: Record<string, ShardEntry>;
   /** shard → its explanation entry. */
   explanations: Record<string, ShardEntry>;
+  /** shard → its services' saved calculator state (absent where the calculator saves none, or before it did). */
+  state?: Record<string, ShardEntry>;
+  /** The layout of `state` (see `SavedState`). */
+  stateLayout?: string;
+  /** The buckets `state` stands for (see `SavedState`). */
+  stateBuckets?: number;
 }
 
 export interface EncodedShard {
@@ -51,6 +59,8 @@ export interface EncodedShardParts {
   served: EncodedShard;
   summarized?: EncodedShard;
   explained?: EncodedShard;
+  /** Its services' saved calculator state. */
+  stated?: EncodedShard;
 }
 
 /**
@@ -70,6 +80,7 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
     const served = dictionary<ServedService>();
     let summarized: Record<string, TrafficSummary> | undefined;
     let explained: Record<string, StoredExplanation> | undefined;
+    let stated: Array<[string, SavedRows]> | undefined;
     for (const service of services) {
       const qps = own(snapshot.qps, service);
       const fleet = own(snapshot.fleetRequests, service);
@@ -83,6 +94,8 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
       const traffic = own(snapshot.traffic, service);
       const inputs = own(snapshot.inputs, service);
       if (traffic || inputs) (explained ??= dictionary<StoredExplanation>())[service] = encodeExplanation(traffic, inputs);
+      const rows = snapshot.state?.of(service);
+      if (rows) (stated ??= []).push([service, rows]);
     }
     // Explanations hold every operation's traffic, which changes at every calculation: hashing
     // them (180 MiB of text at 1M operations) would only ever find them changed.
@@ -91,6 +104,8 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
       served: serialised(served),
       ...(summarized && { summarized: serialised(summarized) }),
       ...(explained && { explained: { bytes: Buffer.from(JSON.stringify(explained)) } }),
+      // Saved state changes at every calculation, as the explanations do: not hashed either.
+      ...(stated && { stated: { bytes: encodeStateShard(stated) } }),
     };
     if (slicer.due()) await slicer.yield();
   }
@@ -104,14 +119,15 @@ function serialised(services: object): Required<EncodedShard> {
 /**
  * Splits UTF-8 into values of at most `size` bytes (at least 4, the longest character; views,
  * not copies), each cut made before the first byte of a character: every value is valid UTF-8
- * alone, so readers decode each as text and join them.
+ * alone, so readers decode each as text and join them. Bytes that are not text (`text`
+ * false) are cut every `size` bytes, and read as bytes.
  */
-export function chunk(bytes: Buffer, size = MAX_VALUE_BYTES): Buffer[] {
+export function chunk(bytes: Buffer, size = MAX_VALUE_BYTES, text = true): Buffer[] {
   const chunks: Buffer[] = [];
   for (let start = 0; start < bytes.length; ) {
     let end = Math.min(bytes.length, start + size);
     // 10xxxxxx continues a character: back up to where it begins.
-    while (end < bytes.length && end > start + 1 && (bytes[end] & 0xc0) === 0x80) end--;
+    while (text && end < bytes.length && end > start + 1 && (bytes[end] & 0xc0) === 0x80) end--;
     chunks.push(bytes.subarray(start, end));
     start = end;
   }
@@ -138,9 +154,22 @@ export function parseManifest(raw: string): Manifest {
   if (parsed?.format === 2) parsed = { ...parsed, explanations: {} };
   if (parsed?.format === 2 || parsed?.format === 3) parsed = { ...parsed, summaries: {} };
   if (parsed?.format !== STORE_FORMAT && parsed?.format !== 2 && parsed?.format !== 3) throw new StoreFormatError(parsed?.format);
+  // A saved state this replica cannot read is left alone: a new leader folds the history instead.
+  if (!readableState(parsed)) {
+    delete parsed.state;
+    delete parsed.stateLayout;
+    delete parsed.stateBuckets;
+  }
   const parts = [parsed.shards, parsed.summaries, parsed.explanations];
   if (typeof parsed.computedAt !== 'number' || parts.some((part) => typeof part !== 'object' || part === null)) {
     throw new StoreFormatError(`${STORE_FORMAT} without computedAt, shards, summaries or explanations`);
   }
   return parsed as Manifest;
+}
+
+function readableState(manifest: Partial<Manifest>): boolean {
+  const { state, stateLayout, stateBuckets } = manifest;
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) return false;
+  if (typeof stateLayout !== 'string' || typeof stateBuckets !== 'number') return false;
+  return Object.values(state).every((entry) => typeof entry?.generation === 'string' && Number.isInteger(entry.chunks));
 }

@@ -74,6 +74,11 @@ export class RedisKeys {
     return `${this.prefix}{pd${shard}}:s:${generation}:${chunk}`;
   }
 
+  /** One chunk of one generation of a shard's saved calculator state (same hash tag as its probabilities). */
+  stateChunk(shard: number, generation: string, chunk: number): string {
+    return `${this.prefix}{pd${shard}}:st:${generation}:${chunk}`;
+  }
+
   /** One chunk of one generation of an explanations shard (same hash tag as its probabilities). */
   explanationChunk(shard: number, generation: string, chunk: number): string {
     return `${this.prefix}{pd${shard}}:x:${generation}:${chunk}`;

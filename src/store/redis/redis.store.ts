@@ -2,10 +2,13 @@ import { type Fence, FencedOutError } from '../leader-lease';
 import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
 import { type RecordedExplanation, type StoredExplanation, decodeExplanation, decodeInputColumns } from '../explanation-codec';
 import type { InputColumns } from '../../sampling/input-columns';
+import type { SavedRows } from '../../sampling/calculator';
+import { decodeStateShard } from '../state-codec';
 import {
   type NewProbabilities,
   type ProbabilitiesSnapshot,
   type SamplingStore,
+  type StateWanted,
   StoreUnavailableError,
   type TrafficSummary,
 } from '../store';
@@ -39,6 +42,14 @@ const SUPERSEDED_TTL_MS = 120_000;
 /** Explanations are read a service at a time, right after the manifest: a short grace is enough. */
 const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
 
+/**
+ * Saved calculator state is read only by a new leader, right after the manifest, and replaced
+ * at every save. Its chunks also expire on their own: a leader of an older version, which
+ * neither writes nor expires them, leaves none behind for long.
+ */
+const SUPERSEDED_STATE_TTL_MS = 20_000;
+const STATE_TTL_MS = 3_600_000;
+
 /** Shards read per round trip. */
 const SHARDS_PER_ROUND_TRIP = 64;
 /**
@@ -47,6 +58,8 @@ const SHARDS_PER_ROUND_TRIP = 64;
  * would otherwise keep them all.
  */
 const EXPLANATION_SHARDS_KEPT = 16;
+/** Saved-state shards read per round trip: ~0.4 MiB each at a million operations, decoded as they come. */
+const STATE_SHARDS_PER_ROUND_TRIP = 16;
 /** Bytes of a snapshot written per round trip. */
 const BYTES_PER_ROUND_TRIP = 2 ** 20;
 
@@ -172,6 +185,22 @@ export class RedisStore implements SamplingStore {
     }
   }
 
+  /** A few shards per round trip, each decoded and handed over before the next is read. */
+  async loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void, slicer: TimeSlicer = UNSLICED): Promise<number | undefined> {
+    const raw = await this.call(() => this.client.get(this.keys.manifest));
+    const manifest = raw === null ? undefined : parseManifest(raw);
+    if (!manifest?.state || manifest.stateLayout !== wanted.layout || manifest.computedAt !== wanted.computedAt) return undefined;
+    const entries = Object.entries(manifest.state);
+    for (let first = 0; first < entries.length; first += STATE_SHARDS_PER_ROUND_TRIP) {
+      const shards = await this.fetchChunks('state', entries.slice(first, first + STATE_SHARDS_PER_ROUND_TRIP), 'bytes');
+      for (const bytes of shards.values()) {
+        for (const [service, rows] of decodeStateShard(bytes)) take(service, rows);
+        if (slicer.due()) await slicer.yield();
+      }
+    }
+    return manifest.stateBuckets;
+  }
+
   async probabilitiesVersion(): Promise<number> {
     const version = await this.call(() => this.client.get(this.keys.version));
     return version === null ? 0 : Number(version);
@@ -189,6 +218,7 @@ export class RedisStore implements SamplingStore {
       shards: {},
       summaries: {},
       explanations: {},
+      ...(snapshot.state && { state: {}, stateLayout: snapshot.state.layout, stateBuckets: snapshot.state.buckets }),
     };
     // About a MiB per round trip: a pipeline is written to the socket in one go, and a larger
     // one held the event loop for tens of milliseconds at a large fleet's size.
@@ -196,17 +226,21 @@ export class RedisStore implements SamplingStore {
     let bytes = 0;
     const place = (part: Part, shard: number, { bytes: encoded, hash = generation }: EncodedShard): void => {
       // Without a content hash the generation stands for one: written anew, read anew.
-      const before = previous?.[part][shard];
+      const before = previous?.[part]?.[shard];
+      const entries = (manifest[part] ??= {});
       if (before && before.hash === hash) {
-        manifest[part][shard] = before;
+        entries[shard] = before;
         return;
       }
-      const chunks = chunk(encoded);
+      // Saved state is bytes, not text (see `encodeStateShard`).
+      const chunks = chunk(encoded, undefined, part !== 'state');
       const entry: ShardEntry = { generation, chunks: chunks.length, hash };
-      manifest[part][shard] = entry;
+      entries[shard] = entry;
       const keys = this.chunkKeys(part, shard, entry);
       writtenKeys.push(...keys);
-      batch.add(`pd${shard}`, (pipeline) => keys.forEach((key, k) => pipeline.set(key, chunks[k])));
+      batch.add(`pd${shard}`, (pipeline) =>
+        keys.forEach((key, k) => (part === 'state' ? pipeline.set(key, chunks[k], 'PX', STATE_TTL_MS) : pipeline.set(key, chunks[k]))),
+      );
       bytes += encoded.length;
     };
     const write = async (): Promise<void> => {
@@ -219,6 +253,7 @@ export class RedisStore implements SamplingStore {
       place('shards', parts.shard, parts.served);
       if (parts.summarized) place('summaries', parts.shard, parts.summarized);
       if (parts.explained) place('explanations', parts.shard, parts.explained);
+      if (parts.stated) place('state', parts.shard, parts.stated);
       if (bytes >= BYTES_PER_ROUND_TRIP) await write();
     }
     if (bytes > 0) await write();
@@ -234,10 +269,15 @@ export class RedisStore implements SamplingStore {
       if (fence) throw new FencedOutError(fence.holder);
     }
     // Readers of the previous version may still be fetching its shards: they go a little later.
-    const parts = [['shards', SUPERSEDED_TTL_MS], ['summaries', SUPERSEDED_TTL_MS], ['explanations', SUPERSEDED_EXPLANATIONS_TTL_MS]] as const;
+    const parts = [
+      ['shards', SUPERSEDED_TTL_MS],
+      ['summaries', SUPERSEDED_TTL_MS],
+      ['explanations', SUPERSEDED_EXPLANATIONS_TTL_MS],
+      ['state', SUPERSEDED_STATE_TTL_MS],
+    ] as const;
     for (const [part, ttl] of parts) {
       const superseded = Object.entries(previous?.[part] ?? {})
-        .filter(([shard, entry]) => manifest[part][shard]?.generation !== entry.generation)
+        .filter(([shard, entry]) => manifest[part]?.[shard]?.generation !== entry.generation)
         .flatMap(([shard, entry]) => this.chunkKeys(part, Number(shard), entry));
       await this.expire(superseded, ttl).catch(() => undefined);
     }
@@ -301,31 +341,33 @@ export class RedisStore implements SamplingStore {
     return own;
   }
 
-  /** The whole text of each shard asked for, some shards per round trip. */
-  private async fetchChunks(part: Part, wanted: Array<[string, ShardEntry]>): Promise<Map<string, string>> {
-    const texts = new Map<string, string>();
+  /** The whole text (or bytes) of each shard asked for, some shards per round trip. */
+  private async fetchChunks(part: Part, wanted: Array<[string, ShardEntry]>): Promise<Map<string, string>>;
+  private async fetchChunks(part: Part, wanted: Array<[string, ShardEntry]>, as: 'bytes'): Promise<Map<string, Buffer>>;
+  private async fetchChunks(part: Part, wanted: Array<[string, ShardEntry]>, as: 'text' | 'bytes' = 'text'): Promise<Map<string, string | Buffer>> {
+    const contents = new Map<string, string | Buffer>();
     for (let first = 0; first < wanted.length; first += SHARDS_PER_ROUND_TRIP) {
       const group = wanted.slice(first, first + SHARDS_PER_ROUND_TRIP);
       const batch = new RedisBatch(this.client);
       for (const [shard, entry] of group) {
         const keys = this.chunkKeys(part, Number(shard), entry);
-        batch.add(`pd${shard}`, (pipeline) => pipeline.mget(keys));
+        batch.add(`pd${shard}`, (pipeline) => (as === 'bytes' ? pipeline.mgetBuffer(keys) : pipeline.mget(keys)));
       }
       const results = await batch.exec();
       for (const [shard] of group) {
-        const parts = (results.get(`pd${shard}`)?.[0] ?? []) as Array<string | null>;
-        if (parts.some((value) => typeof value !== 'string')) {
+        const parts = (results.get(`pd${shard}`)?.[0] ?? []) as Array<string | Buffer | null>;
+        if (parts.some((value) => value === null || value === undefined)) {
           throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot changed while it was read; reading again later`);
         }
-        texts.set(shard, parts.join(''));
+        contents.set(shard, as === 'bytes' ? Buffer.concat(parts as Buffer[]) : (parts as string[]).join(''));
       }
     }
-    return texts;
+    return contents;
   }
 
   private chunkKeys(part: Part, shard: number, entry: ShardEntry): string[] {
     const keys = this.keys;
-    const key = { shards: keys.probabilityChunk, summaries: keys.summaryChunk, explanations: keys.explanationChunk }[part].bind(keys);
+    const key = { shards: keys.probabilityChunk, summaries: keys.summaryChunk, explanations: keys.explanationChunk, state: keys.stateChunk }[part].bind(keys);
     return Array.from({ length: entry.chunks }, (_, i) => key(shard, entry.generation, i));
   }
 

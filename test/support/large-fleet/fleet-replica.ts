@@ -11,10 +11,14 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /**
  * One replica as users run it (`node dist/cli.js serve`), with what a large-fleet run reads
- * from outside: its pid for RSS and CPU, its /metrics, and the tail of its output.
+ * from outside: its pid for RSS and CPU, its /metrics, the tail of its output and its term starts.
  */
 export class FleetReplica {
   private output = '';
+  /** The end of its output not yet ended by a newline. */
+  private partial = '';
+  /** What each `leader term started` line it logged said: where a new leader's time went. */
+  readonly termStarts: Array<Record<string, unknown>> = [];
   private lastCpuSeconds: number | undefined;
   private readonly exited: Promise<number | null>;
 
@@ -29,8 +33,9 @@ export class FleetReplica {
     const log = logDir ? createWriteStream(join(logDir, `${name}.log`)) : undefined;
     const keep = (chunk: Buffer): void => {
       log?.write(chunk);
-      // A replica logging at every calculation for minutes must not grow this without bound.
-      this.output = (this.output + chunk.toString()).slice(-16_000);
+      const lines = (this.partial + chunk.toString()).split('\n');
+      this.partial = lines.pop() ?? '';
+      for (const line of lines) this.take(line);
     };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
@@ -49,7 +54,8 @@ export class FleetReplica {
         HOST: '127.0.0.1',
         HTTP_PORT: String(httpPort),
         GRPC_PORT: String(grpcPort),
-        LOG_LEVEL: 'warn',
+        // Info for the term starts; the tail keeps warnings and errors (see `take`).
+        LOG_LEVEL: 'info',
         SQLITE_PATH: join(dir, 'samplane.sqlite'),
         // Each replica keeps its (empty) policies in its own file; no policy is set in a run.
         ALLOW_SQLITE_WITH_REDIS: 'true',
@@ -93,9 +99,17 @@ export class FleetReplica {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** The last lines it wrote, for reports and failure messages. */
+  /** The last lines it wrote, for reports and failure messages (below warnings, only the term starts). */
   tail(): string {
-    return this.output;
+    return this.output + this.partial;
+  }
+
+  private take(line: string): void {
+    const level = /^\{"level":(\d+)/.exec(line);
+    if (line.includes('"msg":"leader term started"')) this.termStarts.push(JSON.parse(line) as Record<string, unknown>);
+    else if (level && Number(level[1]) < 40) return;
+    // A replica logging at every calculation for minutes must not grow this without bound.
+    this.output = (this.output + line + '\n').slice(-16_000);
   }
 
   /** Resident set size now, from /proc; undefined once it is gone or without /proc. */

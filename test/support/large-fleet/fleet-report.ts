@@ -43,6 +43,14 @@ export function describeRun(r: FleetRunResult): string[] {
         `the next leader's history; replica-${t.survivor} led after ${seconds(t.leaderAfterSeconds)} and saved its first version ` +
         `after ${seconds(t.savedAfterSeconds)} (lease ${t.leaseSeconds} s)`,
     );
+    const start = t.termStart;
+    const ms = (key: string) => (typeof start?.[key] === 'number' ? `${((start[key] as number) / 1000).toFixed(1)} s` : '?');
+    if (start) {
+      lines.push(
+        `  its term's start: the snapshot ${ms('snapshotMs')}, the last inputs ${ms('inputsMs')}, the saved state ${String(start.state)} ` +
+          `in ${ms('stateMs')}, ${String(start.historyBuckets)} kept intervals folded in ${ms('historyMs')}`,
+      );
+    }
   }
   r.polls.targets.forEach((t, i) =>
     lines.push(

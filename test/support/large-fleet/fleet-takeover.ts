@@ -15,6 +15,8 @@ export interface Takeover {
   leaderAfterSeconds: number | undefined;
   /** Until the next version was in Redis: the new leader's first calculation saved. */
   savedAfterSeconds: number | undefined;
+  /** What the survivor logged as its term started (`state`, `snapshotMs`, `historyMs`, …); undefined: nothing. */
+  termStart: Record<string, unknown> | undefined;
 }
 
 /**
@@ -60,7 +62,8 @@ export async function killLeader(
   if (saved !== undefined) {
     await waitFor(() => ([...watch.saved.keys()].some((version) => version > versionAtKill + 1) ? true : undefined), patience);
   }
-  return { killed, survivor, versionAtKill, keptAtKill, leaseSeconds, leaderAfterSeconds: after(led), savedAfterSeconds: after(saved) };
+  const termStart = replicas[survivor].termStarts.at(-1);
+  return { killed, survivor, versionAtKill, keptAtKill, leaseSeconds, leaderAfterSeconds: after(led), savedAfterSeconds: after(saved), termStart };
 }
 
 async function waitFor<T>(probe: () => T | undefined, timeoutMs: number): Promise<T | undefined> {

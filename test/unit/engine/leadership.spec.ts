@@ -99,7 +99,64 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(probabilityIn(ofB.at(-1)!.snapshot)).toBeCloseTo(0.02);
   });
 
-  it('gives a new leader the intervals the last one calculated, kept summed, as history, and slots only for what is new', async () => {
+  /** A leads four calculations, B follows and logs; B's reads are recorded. */
+  async function leaderWithLoggingFollower() {
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const a = new EngineReplica('a', shared).start();
+    const reads = new StallableThroughput(shared.throughput);
+    const b = new EngineReplica('b', shared, reads, logger).start();
+    steadyTraffic(a, 50);
+    steadyTraffic(b, 50);
+    await shared.clock.advance(4.5 * INTERVAL_MS);
+    return { a, b, reads, logged, ofA: shared.store.saves.filter((save) => save.holder === 'a') };
+  }
+
+  it('gives a new leader the last one’s saved calculator state: it reads no kept interval, only the slots since, and goes on from it', async () => {
+    const { a, reads, logged, ofA } = await leaderWithLoggingFollower();
+    const through = ofA.at(-1)!.snapshot.dataThrough;
+
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + INTERVAL_MS);
+
+    const ofB = shared.store.saves.filter((save) => save.holder === 'b');
+    expect(ofB.length).toBeGreaterThanOrEqual(1);
+    const started = logged.filter((line) => line.msg === 'leader term started');
+    expect(started).toEqual([expect.objectContaining({ state: 'restored', historyBuckets: 0 })]);
+    // It counts the buckets A's term had taken in, as it would have counted the history.
+    expect(started[0].stateBuckets).toBeGreaterThanOrEqual(ofA.length);
+    expect(reads.readBounds.filter((read) => read.of === 'kept')).toEqual([]);
+    expect(reads.readBounds[0]).toEqual({ of: 'slots', bounds: [through, expect.any(Number)] });
+    // Its first bucket (from before A died) is blended into A's estimate, not taken as a first
+    // sight, as it would be with neither the state nor the history; then A's ingest is gone.
+    const first = ofB[0].snapshot.inputs?.[SERVICE]?.[OPERATION];
+    expect(first?.estimate).toBe('smoothed');
+    expect(first?.requestRate).toBeCloseTo(100);
+    expect(first?.previous).toBe(probabilityIn(ofA.at(-1)!.snapshot));
+    expect(probabilityIn(ofB.at(-1)!.snapshot)).toBeCloseTo(0.02);
+  });
+
+  it('folds the kept history instead where the saved state cannot be read whole', async () => {
+    const { a, reads, logged, ofA } = await leaderWithLoggingFollower();
+    // One service taken up, then the read fails, as a chunk superseded mid-read would fail it.
+    const load = shared.store.loadState.bind(shared.store);
+    shared.store.loadState = async (wanted, take) => {
+      await load(wanted, take);
+      throw new Error('redis: shard 7 of the snapshot changed while it was read');
+    };
+
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + INTERVAL_MS);
+
+    expect(logged.filter((line) => line.msg === 'leader term started')).toEqual([expect.objectContaining({ state: 'failed', historyBuckets: ofA.length })]);
+    expect(logged.some((line) => line.msg === 'saved calculator state not restored: the kept history is folded instead')).toBe(true);
+    expect(reads.readBounds.filter((read) => read.of === 'kept')).toHaveLength(ofA.length);
+    const first = shared.store.saves.find((save) => save.holder === 'b')?.snapshot.inputs?.[SERVICE]?.[OPERATION];
+    expect(first?.estimate).toBe('smoothed');
+  });
+
+  it('gives a new leader the intervals the last one calculated, kept summed, as history, where it saved no state, and slots only for what is new', async () => {
+    shared.store.savesState = false;
     const a = new EngineReplica('a', shared).start();
     const reads = new StallableThroughput(shared.throughput);
     const b = new EngineReplica('b', shared, reads).start();
@@ -127,7 +184,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(slots[0].bounds[0]).toBe(through);
   });
 
-  it('logs where a new leader’s time went before its first calculation: the snapshot, the last inputs, the history', async () => {
+  it('logs where a new leader’s time went before its first calculation: the snapshot, the last inputs, the history (where no state was saved)', async () => {
     const KEPT_READ_MS = 700;
     const slowKept = new (class extends StallableThroughput {
       override async readKeptInterval(...args: Parameters<StallableThroughput['readKeptInterval']>) {
@@ -137,6 +194,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     })(shared.throughput);
     const logged: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
+    shared.store.savesState = false;
     const a = new EngineReplica('a', shared).start();
     const b = new EngineReplica('b', shared, slowKept, logger).start();
     steadyTraffic(a, 50);
@@ -155,10 +213,11 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
 
     const started = logged.filter((line) => line.msg === 'leader term started');
     expect(started).toHaveLength(1);
-    const { historyBuckets, snapshotMs, inputsMs, historyMs } = started[0];
+    const { historyBuckets, snapshotMs, inputsMs, stateMs, historyMs, state } = started[0];
+    expect(state).toBe('none');
     expect(historyBuckets).toBeGreaterThanOrEqual(3);
     // The manual clock moves only where a load waits.
-    expect({ snapshotMs, inputsMs, historyMs }).toEqual({ snapshotMs: 300, inputsMs: 500, historyMs: KEPT_READ_MS * (historyBuckets as number) });
+    expect({ snapshotMs, inputsMs, stateMs, historyMs }).toEqual({ snapshotMs: 300, inputsMs: 500, stateMs: 0, historyMs: KEPT_READ_MS * (historyBuckets as number) });
     expect(shared.store.saves.at(-1)?.holder).toBe('b');
   });
 

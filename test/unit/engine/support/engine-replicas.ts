@@ -65,11 +65,13 @@ export interface Save {
 /** The embedded store, remembering which fence each accepted save came with. */
 class RecordingStore extends MemoryStore {
   readonly saves: Save[] = [];
+  /** False: the calculator's state is not kept, as by a leader of a version that saved none. */
+  savesState = true;
 
   override async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
-    const version = await super.saveProbabilities(snapshot, fence);
+    const version = await super.saveProbabilities(this.savesState ? snapshot : { ...snapshot, state: undefined }, fence);
     if (fence) {
-      const { inputs, traffic, qps, ...served } = snapshot;
+      const { inputs, traffic, qps, state: _state, ...served } = snapshot;
       const copy = {
         ...structuredClone(served),
         ...(qps && { qps: qpsRecords(qps) }),

@@ -1,0 +1,115 @@
+import type { SavedRows } from '../../../../src/sampling/calculator';
+import { SamplaneCalculator } from '../../../../src/sampling/samplane/samplane-calculator';
+import { decodeStateShard, encodeStateShard } from '../../../../src/store/state-codec';
+import { OPTIONS, type Counts, tick } from './fixtures';
+
+const slicer = { due: () => true, yield: () => Promise.resolve() };
+
+/**
+ * A fleet whose operations move: steady ones, one stepping up tenfold at bucket 6, one going
+ * quiet at bucket 4 and back at 14, one seen only in the odd buckets, one new at bucket 9, one
+ * dropping at bucket 7 and silent from 8 (the rise its drop caused is undone by the silence).
+ */
+function countsAt(bucket: number): Counts {
+  const noise = (i: number) => ((bucket * 7919 + i * 104729) % 97) - 48;
+  const a: Record<string, number> = { GET: 6000 + noise(1), PUT: 600 + noise(2), STEP: bucket < 6 ? 300 + noise(3) : 3000 + noise(3) };
+  if (bucket < 4 || bucket >= 14) a.QUIET = 1200 + noise(4);
+  if (bucket % 2 === 1) a.ODD = 90;
+  if (bucket < 8) a.DROP = bucket < 7 ? 1200 + noise(7) : 240;
+  const b: Record<string, number> = { '/': 30_000 + 10 * noise(5) };
+  if (bucket >= 9) b.NEW = 500 + noise(6);
+  return { A: a, ['__proto__']: b };
+}
+
+/** A calculator after `buckets` ticks, and what a save at that point holds. */
+function leaderAfter(buckets: number) {
+  const leader = new SamplaneCalculator(OPTIONS);
+  let probabilities = {};
+  for (let i = 0; i < buckets; i++) probabilities = tick(leader, countsAt(i)).probabilities;
+  const saved = leader.state.saved(buckets);
+  const rows = new Map<string, SavedRows>();
+  for (const service of Object.keys(probabilities)) rows.set(service, saved.of(service)!);
+  return { leader, probabilities: structuredClone(probabilities), inputs: structuredClone(leader.lastInputs()), rows, layout: saved.layout };
+}
+
+async function successorOf(saved: ReturnType<typeof leaderAfter>): Promise<SamplaneCalculator> {
+  const successor = new SamplaneCalculator(OPTIONS);
+  successor.restore(saved.probabilities, { inputs: saved.inputs, elapsedSeconds: 0 });
+  for (const [service, rows] of saved.rows) expect(successor.state.restoreService(service, rows)).toBe(true);
+  await successor.state.restored(slicer);
+  return successor;
+}
+
+describe('samplane: the state a leader saves, taken up by the next', () => {
+  it('goes on exactly as the leader would have: the same probabilities and estimates at every calculation after', async () => {
+    const saved = leaderAfter(8);
+    const successor = await successorOf(saved);
+    for (let i = 8; i < 20; i++) {
+      const theirs = tick(saved.leader, countsAt(i));
+      const ours = tick(successor, countsAt(i));
+      expect(ours.probabilities).toEqual(theirs.probabilities);
+      const estimates = (calculator: SamplaneCalculator) =>
+        Object.entries(calculator.lastInputs()).map(([service, operations]) => [
+          service,
+          Object.entries(operations).map(([operation, { requestRate, estimate, previous, withinTolerance }]) => ({ operation, requestRate, estimate, previous, withinTolerance })),
+        ]);
+      expect(estimates(successor)).toEqual(estimates(saved.leader));
+    }
+  });
+
+  it('saves every row whole: what the successor would save is what it took up', async () => {
+    const saved = leaderAfter(11);
+    const successor = await successorOf(saved);
+    for (const [service, rows] of saved.rows) expect(successor.state.saved(0).of(service)).toEqual(rows);
+    // A quiet operation and one seen every other bucket are in it too, not only the active ones.
+    expect(saved.rows.get('A')?.ops).toEqual(expect.arrayContaining(['QUIET', 'ODD']));
+  });
+
+  it('without it, the successor starts each estimate over at its first bucket', () => {
+    const saved = leaderAfter(8);
+    const successor = new SamplaneCalculator(OPTIONS);
+    successor.restore(saved.probabilities, { inputs: saved.inputs, elapsedSeconds: 0 });
+    tick(successor, countsAt(8));
+    expect(successor.lastInputs().A.GET.estimate).toBe('first');
+  });
+
+  it('refuses rows of another shape, making none', async () => {
+    const saved = leaderAfter(3);
+    const successor = new SamplaneCalculator(OPTIONS);
+    const rows = saved.rows.get('A')!;
+    expect(successor.state.restoreService('A', { ...rows, numbers: rows.numbers.subarray(1) })).toBe(false);
+    expect(successor.state.restoreService('A', { ...rows, flags: new Uint8Array(rows.flags.length + 1) })).toBe(false);
+    expect(successor.state.saved(0).of('A')).toBeUndefined();
+  });
+
+  it('is stored as bytes and read back bit for bit, NaN and service names such as __proto__ included', () => {
+    const saved = leaderAfter(5);
+    const decoded = decodeStateShard(encodeStateShard([...saved.rows]));
+    expect(decoded.map(([service]) => service)).toEqual([...saved.rows.keys()]);
+    expect(decoded.map(([service]) => service).sort()).toEqual(['A', '__proto__']);
+    for (const [service, rows] of decoded) expect(rows).toEqual(saved.rows.get(service));
+    // Not every number is set yet after five buckets (an operation raised from nothing, say).
+    expect(decoded.some(([, rows]) => rows.numbers.some(Number.isNaN))).toBe(true);
+    // Read from any offset of a buffer (Redis's replies are not aligned).
+    const bytes = encodeStateShard([...saved.rows]);
+    const shifted = Buffer.concat([Buffer.alloc(3), bytes]).subarray(3);
+    expect(decodeStateShard(shifted)).toEqual(decoded);
+  });
+
+  it('fails to read a stored shard that is not whole, rather than giving part of it', () => {
+    const bytes = encodeStateShard([['A', leaderAfter(2).rows.get('A')!]]);
+    expect(() => decodeStateShard(bytes.subarray(0, -1))).toThrow(/rows cut short/);
+    expect(() => decodeStateShard(Buffer.concat([bytes, Buffer.alloc(8)]))).toThrow(/rows cut short/);
+    expect(() => decodeStateShard(bytes.subarray(0, 10))).toThrow(/header cut short/);
+    expect(() => decodeStateShard(bytes.subarray(0, 2))).toThrow(/cut short/);
+    const header = Buffer.from(JSON.stringify({ numbers: 10, services: [] }));
+    const noWidths = Buffer.concat([Buffer.from(Uint32Array.of(header.length).buffer), header]);
+    expect(() => decodeStateShard(noWidths)).toThrow(/without widths/);
+  });
+
+  it('refuses to store services whose rows are of different widths', () => {
+    const rows = leaderAfter(2).rows.get('A')!;
+    const narrower = { ops: rows.ops, numbers: rows.numbers.subarray(0, rows.numbers.length - rows.ops.length), flags: rows.flags };
+    expect(() => encodeStateShard([['A', rows], ['B', narrower]])).toThrow(/another width/);
+  });
+});
