@@ -213,22 +213,22 @@ export class CalculationService implements Calculation {
     // every replica still serves the last probabilities: they are what the SDKs apply now, and
     // starting over from the initial probability would throw the fleet's adaptation away.
     const inherited = snapshot?.probabilities ?? (await this.settings.servedProbabilities());
-    const inputs = snapshot ? await this.restoredInputs() : undefined;
-    const restored = snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined;
-    calculator.restore(inherited, restored);
-    const inputsLoaded = this.clock.now();
-    // Saved state describes the operations up to the snapshot's data: it stands in for the
-    // history only where this term goes on right from there, and with the inputs that hold the
-    // error baselines (without them the history's counts are the baselines' only source).
-    const continues = snapshot !== null && snapshot.dataThrough === lastChecked && restored !== undefined;
+    calculator.restore(inherited);
+    // Saved state describes the operations up to the snapshot's data, their error state
+    // included: it stands in for the history and the last inputs where this term goes on right
+    // from there.
+    const continues = snapshot !== null && snapshot.dataThrough === lastChecked;
     const taken = continues ? await this.restoreState(calculator, snapshot.computedAt, slicer) : 'none';
     const state = typeof taken === 'number' ? 'restored' : taken;
-    if (state === 'failed') {
-      // Some services may have been taken up: a calculator of its own folds the history instead.
-      calculator = this.newCalculator();
-      calculator.restore(inherited, restored);
-    }
     const stateLoaded = this.clock.now();
+    if (state !== 'restored' && snapshot) {
+      // Where a read failed part way some services were taken up: a calculator of its own,
+      // with the last inputs (the error baselines and boosts), folds the history instead.
+      const inputs = await this.restoredInputs();
+      calculator = this.newCalculator();
+      calculator.restore(inherited, inputs && { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) });
+    }
+    const inputsLoaded = this.clock.now();
     const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };
     // The term counts the buckets the state stands for, as it would the history folded instead.
     const buckets = typeof taken === 'number' ? taken : await this.loadHistory(calculator, lastChecked, read);
@@ -241,9 +241,9 @@ export class CalculationService implements Calculation {
         ...(typeof taken === 'number' && { stateBuckets: taken }),
         historyBuckets: typeof taken === 'number' ? 0 : buckets,
         snapshotMs: snapshotLoaded - started,
-        inputsMs: inputsLoaded - snapshotLoaded,
-        stateMs: stateLoaded - inputsLoaded,
-        historyMs: this.clock.now() - stateLoaded,
+        stateMs: stateLoaded - snapshotLoaded,
+        inputsMs: inputsLoaded - stateLoaded,
+        historyMs: this.clock.now() - inputsLoaded,
       },
       'leader term started',
     );

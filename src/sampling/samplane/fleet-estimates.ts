@@ -116,9 +116,9 @@ export class FleetEstimates {
 
   /**
    * A previous leader's saved rows of one service, after `restore` and before any fold: each
-   * operation's row made as a fold makes it (its restored probability and error state taken
-   * up), then set from the saved one. False, nothing taken, where the rows' shape is not
-   * `SAVED_ROW`'s.
+   * operation's row made with its restored probability, then set from the saved one, error
+   * state included (the inputs' need not be restored). False, nothing taken, where the rows'
+   * shape is not `SAVED_ROW`'s.
    */
   restoreService(service: string, saved: SavedRows): boolean {
     const n = saved.ops.length;
@@ -135,7 +135,6 @@ export class FleetEstimates {
       const operation = saved.ops[i];
       if (rows.has(operation)) continue;
       const row = this.state.add(saved.numbers[i * SAVED_ROW.numbers + 1]);
-      this.state.errorsRestored = this.restoredErrors.copyTo(service, operation, this.state.errors);
       if (this.restoredCount > 0) this.state.probability = this.known(service, operation, this.state) ?? NaN;
       this.state.loadFrom(saved.numbers, saved.flags, i);
       rows.set(operation, row);

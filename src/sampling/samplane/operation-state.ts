@@ -26,12 +26,11 @@ const FLAGS = ERRORS.flags + ERROR_SHAPE.flags;
 
 /**
  * What an operation's row saves for a new leader (see `saveTo`): its own idle count, last
- * bucket's length and raised-from, then its estimator's numbers; its estimate and whether
- * active, then its estimator's flags. Not saved: the probability (the snapshot has it), the
- * fold it was last seen in (a count of this calculator's own), the error state (restored from
- * the inputs saved beside it, a tenth the size).
+ * bucket's length and raised-from, then its estimator's and its error tracker's numbers; its
+ * estimate and whether active, then their flags. Not saved: the probability (the snapshot has
+ * it) and the fold it was last seen in (a count of this calculator's own).
  */
-export const SAVED_ROW: RowShape = { numbers: 3 + RATE_SHAPE.numbers, flags: 2 + RATE_SHAPE.flags };
+export const SAVED_ROW: RowShape = { numbers: 3 + COLUMNS - ESTIMATOR.numbers, flags: 2 + FLAGS - ESTIMATOR.flags };
 
 /**
  * What the calculator knows of its operations between calculations, one table row each: an
@@ -102,15 +101,14 @@ export class OperationState {
     numbers[at] = v[this.offset + IDLE_BUCKETS];
     numbers[at + 1] = v[this.offset + LAST_SECONDS];
     numbers[at + 2] = v[this.offset + RAISED_FROM];
-    const estimator = this.offset + ESTIMATOR.numbers;
-    numbers.set(v.subarray(estimator, estimator + RATE_SHAPE.numbers), at + 3);
+    // The estimator's columns, then the error tracker's, to the row's end.
+    numbers.set(v.subarray(this.offset + ESTIMATOR.numbers, this.offset + COLUMNS), at + 3);
     flags[flagAt] = f[this.flagOffset + ESTIMATE];
     flags[flagAt + 1] = f[this.flagOffset + WAS_ACTIVE];
-    const estimatorFlags = this.flagOffset + ESTIMATOR.flags;
-    flags.set(f.subarray(estimatorFlags, estimatorFlags + RATE_SHAPE.flags), flagAt + 2);
+    flags.set(f.subarray(this.flagOffset + ESTIMATOR.flags, this.flagOffset + FLAGS), flagAt + 2);
   }
 
-  /** Sets the current row's saved columns from row `i` of `numbers` and `flags` (see `saveTo`). */
+  /** Sets the current row's saved columns from row `i` of `numbers` and `flags` (see `saveTo`): a row as the saving leader had it. */
   loadFrom(numbers: Float64Array, flags: Uint8Array, i: number): void {
     const v = this.table.values;
     const f = this.table.flags;
@@ -123,6 +121,8 @@ export class OperationState {
     // An estimate this version does not name is taken as a first sight.
     f[this.flagOffset + ESTIMATE] = flags[flagAt] < ESTIMATES.length ? flags[flagAt] : 0;
     f[this.flagOffset + WAS_ACTIVE] = flags[flagAt + 1] === 1 ? 1 : 0;
+    // Its error state is the last leader's exactly: every bucket from now on is new to it.
+    f[this.flagOffset + ERRORS_RESTORED] = 0;
     f.set(flags.subarray(flagAt + 2, flagAt + SAVED_ROW.flags), this.flagOffset + ESTIMATOR.flags);
   }
 

@@ -115,6 +115,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
   it('gives a new leader the last one’s saved calculator state: it reads no kept interval, only the slots since, and goes on from it', async () => {
     const { a, reads, logged, ofA } = await leaderWithLoggingFollower();
     const through = ofA.at(-1)!.snapshot.dataThrough;
+    const loadInputs = jest.spyOn(shared.store, 'loadInputs');
 
     a.clock.kill();
     await shared.clock.advance(LEASE_MS + INTERVAL_MS);
@@ -127,6 +128,8 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(started[0].stateBuckets).toBeGreaterThanOrEqual(ofA.length);
     expect(reads.readBounds.filter((read) => read.of === 'kept')).toEqual([]);
     expect(reads.readBounds[0]).toEqual({ of: 'slots', bounds: [through, expect.any(Number)] });
+    // The state holds the error baselines and boosts too: the last inputs are not read.
+    expect(loadInputs).not.toHaveBeenCalled();
     // Its first bucket (from before A died) is blended into A's estimate, not taken as a first
     // sight, as it would be with neither the state nor the history; then A's ingest is gone.
     const first = ofB[0].snapshot.inputs?.[SERVICE]?.[OPERATION];
@@ -138,6 +141,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
 
   it('folds the kept history instead where the saved state cannot be read whole', async () => {
     const { a, reads, logged, ofA } = await leaderWithLoggingFollower();
+    const loadInputs = jest.spyOn(shared.store, 'loadInputs');
     // One service taken up, then the read fails, as a chunk superseded mid-read would fail it.
     const load = shared.store.loadState.bind(shared.store);
     shared.store.loadState = async (wanted, take) => {
@@ -151,6 +155,8 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(logged.filter((line) => line.msg === 'leader term started')).toEqual([expect.objectContaining({ state: 'failed', historyBuckets: ofA.length })]);
     expect(logged.some((line) => line.msg === 'saved calculator state not restored: the kept history is folded instead')).toBe(true);
     expect(reads.readBounds.filter((read) => read.of === 'kept')).toHaveLength(ofA.length);
+    // The fallback restores the error baselines from the last inputs, as a store without state does.
+    expect(loadInputs).toHaveBeenCalledTimes(1);
     const first = shared.store.saves.find((save) => save.holder === 'b')?.snapshot.inputs?.[SERVICE]?.[OPERATION];
     expect(first?.estimate).toBe('smoothed');
   });

@@ -1,18 +1,47 @@
 import type { SavedRows } from '../../../../src/sampling/calculator';
 import { SamplaneCalculator } from '../../../../src/sampling/samplane/samplane-calculator';
 import { decodeStateShard, encodeStateShard } from '../../../../src/store/state-codec';
-import { OPTIONS, type Counts, tick } from './fixtures';
+import type { ThroughputBucket } from '../../../../src/sampling/throughput';
+import { OPTIONS, type Counts, bucket } from './fixtures';
 
 const slicer = { due: () => true, yield: () => Promise.resolve() };
+
+/** Requests and errors of an operation in a bucket, as `tick` takes them (see `withErrors`). */
+type Counted = Record<string, Record<string, number | [number, number]>>;
+
+/** The fixture's bucket, with errors where a count is `[requests, errors]`. */
+function withErrors(counts: Counted, seconds = 60): ThroughputBucket {
+  // Built from entries: a service named __proto__ is a key, not the object's prototype.
+  const requests: Counts = Object.fromEntries(
+    Object.entries(counts).map(([service, operations]) => [
+      service,
+      Object.fromEntries(Object.entries(operations).map(([operation, count]) => [operation, Array.isArray(count) ? count[0] : count])),
+    ]),
+  );
+  const made = bucket(requests, seconds);
+  for (const [service, operations] of Object.entries(counts)) {
+    for (const [operation, count] of Object.entries(operations)) {
+      if (Array.isArray(count)) made.throughput.get(service)!.get(operation)!.errors = count[1];
+    }
+  }
+  return made;
+}
+
+function tickWith(calculator: SamplaneCalculator, counts: Counted) {
+  calculator.addBucket(withErrors(counts));
+  return calculator.calculate().probabilities;
+}
 
 /**
  * A fleet whose operations move: steady ones, one stepping up tenfold at bucket 6, one going
  * quiet at bucket 4 and back at 14, one seen only in the odd buckets, one new at bucket 9, one
- * dropping at bucket 7 and silent from 8 (the rise its drop caused is undone by the silence).
+ * dropping at bucket 7 and silent from 8 (the rise its drop caused is undone by the silence),
+ * one failing 1 % of its requests and 30 % in buckets 6–9 (boosted, then cooling down).
  */
-function countsAt(bucket: number): Counts {
+function countsAt(bucket: number): Counted {
   const noise = (i: number) => ((bucket * 7919 + i * 104729) % 97) - 48;
-  const a: Record<string, number> = { GET: 6000 + noise(1), PUT: 600 + noise(2), STEP: bucket < 6 ? 300 + noise(3) : 3000 + noise(3) };
+  const a: Record<string, number | [number, number]> = { GET: 6000 + noise(1), PUT: 600 + noise(2), STEP: bucket < 6 ? 300 + noise(3) : 3000 + noise(3) };
+  a.ERR = [3000, bucket >= 6 && bucket < 10 ? 900 : 30 + (noise(8) % 5)];
   if (bucket < 4 || bucket >= 14) a.QUIET = 1200 + noise(4);
   if (bucket % 2 === 1) a.ODD = 90;
   if (bucket < 8) a.DROP = bucket < 7 ? 1200 + noise(7) : 240;
@@ -25,36 +54,33 @@ function countsAt(bucket: number): Counts {
 function leaderAfter(buckets: number) {
   const leader = new SamplaneCalculator(OPTIONS);
   let probabilities = {};
-  for (let i = 0; i < buckets; i++) probabilities = tick(leader, countsAt(i)).probabilities;
+  for (let i = 0; i < buckets; i++) probabilities = tickWith(leader, countsAt(i));
   const saved = leader.state.saved(buckets);
   const rows = new Map<string, SavedRows>();
   for (const service of Object.keys(probabilities)) rows.set(service, saved.of(service)!);
-  return { leader, probabilities: structuredClone(probabilities), inputs: structuredClone(leader.lastInputs()), rows, layout: saved.layout };
+  return { leader, probabilities: structuredClone(probabilities), inputs: structuredClone(leader.lastInputs()), rows };
 }
 
 async function successorOf(saved: ReturnType<typeof leaderAfter>): Promise<SamplaneCalculator> {
   const successor = new SamplaneCalculator(OPTIONS);
-  successor.restore(saved.probabilities, { inputs: saved.inputs, elapsedSeconds: 0 });
+  // The engine gives it no inputs: the rows hold the error state too.
+  successor.restore(saved.probabilities);
   for (const [service, rows] of saved.rows) expect(successor.state.restoreService(service, rows)).toBe(true);
   await successor.state.restored(slicer);
   return successor;
 }
 
 describe('samplane: the state a leader saves, taken up by the next', () => {
-  it('goes on exactly as the leader would have: the same probabilities and estimates at every calculation after', async () => {
+  it('goes on exactly as the leader would have: the same probabilities, estimates and error boosts at every calculation after', async () => {
     const saved = leaderAfter(8);
+    // Saved mid-incident: the boost is on, and goes on in the successor.
+    expect(saved.inputs.A.ERR.errors?.boost?.anomalous).toBe(true);
     const successor = await successorOf(saved);
     for (let i = 8; i < 20; i++) {
-      const theirs = tick(saved.leader, countsAt(i));
-      const ours = tick(successor, countsAt(i));
-      expect(ours.probabilities).toEqual(theirs.probabilities);
-      const estimates = (calculator: SamplaneCalculator) =>
-        Object.entries(calculator.lastInputs()).map(([service, operations]) => [
-          service,
-          Object.entries(operations).map(([operation, { requestRate, estimate, previous, withinTolerance }]) => ({ operation, requestRate, estimate, previous, withinTolerance })),
-        ]);
-      expect(estimates(successor)).toEqual(estimates(saved.leader));
+      expect(tickWith(successor, countsAt(i))).toEqual(tickWith(saved.leader, countsAt(i)));
+      expect(successor.lastInputs()).toEqual(saved.leader.lastInputs());
     }
+    expect(saved.leader.lastInputs().A.ERR.errors?.boost).toBeUndefined();
   });
 
   it('saves every row whole: what the successor would save is what it took up', async () => {
@@ -69,7 +95,7 @@ describe('samplane: the state a leader saves, taken up by the next', () => {
     const saved = leaderAfter(8);
     const successor = new SamplaneCalculator(OPTIONS);
     successor.restore(saved.probabilities, { inputs: saved.inputs, elapsedSeconds: 0 });
-    tick(successor, countsAt(8));
+    tickWith(successor, countsAt(8));
     expect(successor.lastInputs().A.GET.estimate).toBe('first');
   });
 
