@@ -47,8 +47,8 @@ export function describeRun(r: FleetRunResult): string[] {
     const ms = (key: string) => (typeof start?.[key] === 'number' ? `${((start[key] as number) / 1000).toFixed(1)} s` : '?');
     if (start) {
       lines.push(
-        `  its term's start: the snapshot ${ms('snapshotMs')}, the last inputs ${ms('inputsMs')}, the saved state ${String(start.state)} ` +
-          `in ${ms('stateMs')}, ${String(start.historyBuckets)} kept intervals folded in ${ms('historyMs')}`,
+        `  its term's start: the snapshot ${ms('snapshotMs')}, the saved state ${String(start.state)} in ${ms('stateMs')}, ` +
+          `the last inputs ${ms('inputsMs')}, ${String(start.historyBuckets)} kept intervals folded in ${ms('historyMs')}`,
       );
     }
   }
