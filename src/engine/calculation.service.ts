@@ -113,7 +113,7 @@ export class CalculationService implements Calculation {
           traffic,
           inputs,
           summaries,
-          ...(calculator.state && { state: calculator.state.saved(term.buckets) }),
+          ...(calculator.state && { state: { ...calculator.state.saved(term.buckets), keepMs: this.stateKeepMs() } }),
         },
         fence,
         slicer,
@@ -166,9 +166,21 @@ export class CalculationService implements Calculation {
    * from now, not from the tick's start: a new term's loads may have taken a while.
    */
   private readableFrom(lastChecked: number, end: number): number {
+    return Math.min(Math.max(lastChecked, this.oldestReadable()), end - this.throughput.slotMs);
+  }
+
+  /**
+   * How long a saved state can be taken up: a new term continues from a snapshot whose data
+   * ends less than ten intervals back, read once it is ADAPTIVE_DELAY old; a minute of slack.
+   */
+  private stateKeepMs(): number {
+    return 10 * this.config.adaptive.calculationIntervalMs + this.config.adaptive.delayMs + 60_000;
+  }
+
+  /** The oldest slot a read may start at: older ones have expired. */
+  private oldestReadable(): number {
     const slot = this.throughput.slotMs;
-    const oldest = Math.ceil((this.clock.now() - this.config.adaptive.delayMs - catchUpMs(this.config.adaptive)) / slot) * slot;
-    return Math.min(Math.max(lastChecked, oldest), end - slot);
+    return Math.ceil((this.clock.now() - this.config.adaptive.delayMs - catchUpMs(this.config.adaptive)) / slot) * slot;
   }
 
   /**
@@ -213,20 +225,26 @@ export class CalculationService implements Calculation {
     // every replica still serves the last probabilities: they are what the SDKs apply now, and
     // starting over from the initial probability would throw the fleet's adaptation away.
     const inherited = snapshot?.probabilities ?? (await this.settings.servedProbabilities());
-    calculator.restore(inherited);
     // Saved state describes the operations up to the snapshot's data, their error state
     // included: it stands in for the history and the last inputs where this term goes on right
-    // from there.
-    const continues = snapshot !== null && snapshot.dataThrough === lastChecked;
-    const taken = continues ? await this.restoreState(calculator, snapshot.computedAt, slicer) : 'none';
+    // from there, and its first bucket covers the whole time since (a longer gap is read only
+    // in part: its time would not reach the boosts' cooldowns and the baselines' decay).
+    const continues = snapshot !== null && snapshot.dataThrough === lastChecked && lastChecked >= this.oldestReadable();
+    let taken: number | 'none' | 'failed' = 'none';
+    if (continues && calculator.state) {
+      calculator.restore(inherited);
+      taken = await this.restoreState(calculator, snapshot.computedAt, slicer);
+      // Where a read failed part way some services were taken up: the history is folded by a
+      // calculator of its own.
+      if (typeof taken !== 'number') calculator = this.newCalculator();
+    }
     const state = typeof taken === 'number' ? 'restored' : taken;
     const stateLoaded = this.clock.now();
-    if (state !== 'restored' && snapshot) {
-      // Where a read failed part way some services were taken up: a calculator of its own,
-      // with the last inputs (the error baselines and boosts), folds the history instead.
-      const inputs = await this.restoredInputs();
-      calculator = this.newCalculator();
-      calculator.restore(inherited, inputs && { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) });
+    if (typeof taken !== 'number') {
+      // The last inputs hold the error baselines and boosts; the time since they were computed
+      // ages a boost's cooldown.
+      const inputs = snapshot ? await this.restoredInputs() : undefined;
+      calculator.restore(inherited, snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined);
     }
     const inputsLoaded = this.clock.now();
     const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };

@@ -97,6 +97,8 @@ export interface SavedState {
    * leader that takes the state up goes on counting from there, as if it had folded them.
    */
   buckets: number;
+  /** How long a new leader could still take it up (the store may let it go after); the store's default where absent. */
+  keepMs?: number;
   /** The service's rows; undefined where the calculator holds none of it. */
   of(service: string): SavedRows | undefined;
 }

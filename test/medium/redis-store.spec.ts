@@ -272,6 +272,17 @@ describe('RedisStore saved calculator state', () => {
     });
   });
 
+  it('keeps a state as long as its saver says a new leader could take it up', async () => {
+    await withStoreAndClient('state-keep-test:', async (store, client) => {
+      const saved = rows(3);
+      await store.saveProbabilities({ computedAt: 1, probabilities: { big: { GET: 0.5 } }, state: { layout: 'test/1 10x5', buckets: 3, keepMs: 170_000, of: () => saved } });
+      const [key] = await client.keys('state-keep-test:{pd*}:st:*');
+      const ttl = Number(await client.pttl(key));
+      expect(ttl).toBeGreaterThan(160_000);
+      expect(ttl).toBeLessThanOrEqual(170_000);
+    });
+  });
+
   it('fails the read where a chunk is gone (expired, or superseded mid-read), so a new leader folds its history instead', async () => {
     await withStoreAndClient('state-gone-test:', async (store, client) => {
       await save(store, 1, rows(10_000));
@@ -299,7 +310,10 @@ describe('RedisStore saved calculator state', () => {
         await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 1 }, () => undefined)).resolves.toBeUndefined();
         await expect(store.loadProbabilities()).resolves.toMatchObject({ probabilities: { big: { GET: 0.5 } } });
         // The next save, over a manifest whose state it cannot read, writes its own.
-        await expect(save(store, 2, rows(3))).resolves.toEqual(expect.any(Number));
+        await save(store, 2, rows(3));
+        const taken: SavedRows[] = [];
+        await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 2 }, (_, saved) => taken.push(saved))).resolves.toBe(3);
+        expect(taken).toEqual([rows(3)]);
         await client.set(key, JSON.stringify(written));
       }
     });

@@ -31,6 +31,12 @@ const FLAGS = ERRORS.flags + ERROR_SHAPE.flags;
  * it) and the fold it was last seen in (a count of this calculator's own).
  */
 export const SAVED_ROW: RowShape = { numbers: 3 + COLUMNS - ESTIMATOR.numbers, flags: 2 + FLAGS - ESTIMATOR.flags };
+/**
+ * The saved rows' layout, as stored: a new leader takes up only rows of its own. Its version
+ * goes up with any change to the columns' order or meaning (the estimate kinds' order
+ * included), not only with their count, which it also names.
+ */
+export const SAVED_LAYOUT = `samplane/1 ${SAVED_ROW.numbers}x${SAVED_ROW.flags}`;
 
 /**
  * What the calculator knows of its operations between calculations, one table row each: an

@@ -10,7 +10,7 @@ import type {
 } from '../calculator';
 import type { ThroughputBucket } from '../throughput';
 import { FleetEstimates } from './fleet-estimates';
-import { SAVED_ROW, operationsOverCap } from './operation-state';
+import { SAVED_LAYOUT, operationsOverCap } from './operation-state';
 import { type OperationRules, ServiceRules, bounded, resolveRules } from './operation-rules';
 import { budgetShares, floodShares } from './service-shares';
 import { ERROR_BOOST_DEFAULTS, SAMPLANE_TUNING, type SamplaneCalculatorOptions, type SamplaneTuning } from './samplane-options';
@@ -59,7 +59,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
    * kept intervals again (at a million operations ~1.6 s each, most of a takeover).
    */
   readonly state: CalculatorState = {
-    layout: `samplane/1 ${SAVED_ROW.numbers}x${SAVED_ROW.flags}`,
+    layout: SAVED_LAYOUT,
     saved: (buckets) => ({ layout: this.state.layout, buckets, of: (service) => this.estimates.saved(service) }),
     restoreService: (service, rows) => this.estimates.restoreService(service, rows),
     restored: (slicer) => this.estimates.rowsMade(slicer),

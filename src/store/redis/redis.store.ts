@@ -49,6 +49,7 @@ const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
  * version, which neither writes nor expires them, leaves none behind for long.
  */
 const SUPERSEDED_STATE_TTL_MS = 10_000;
+/** How long a saved state is kept where its saver does not say (`SavedState.keepMs`). */
 const STATE_TTL_MS = 3_600_000;
 
 /** Shards read per round trip. */
@@ -59,7 +60,7 @@ const SHARDS_PER_ROUND_TRIP = 64;
  * would otherwise keep them all.
  */
 const EXPLANATION_SHARDS_KEPT = 16;
-/** Saved-state shards read per round trip: ~0.4 MiB each at a million operations, decoded as they come. */
+/** Saved-state shards read per round trip: ~1 MiB each at a million operations, decoded as they come. */
 const STATE_SHARDS_PER_ROUND_TRIP = 16;
 /** Bytes of a snapshot written per round trip. */
 const BYTES_PER_ROUND_TRIP = 2 ** 20;
@@ -221,6 +222,7 @@ export class RedisStore implements SamplingStore {
       explanations: {},
       ...(snapshot.state && { state: {}, stateLayout: snapshot.state.layout, stateBuckets: snapshot.state.buckets }),
     };
+    const stateTtl = Math.max(SUPERSEDED_STATE_TTL_MS, Math.ceil(snapshot.state?.keepMs ?? STATE_TTL_MS));
     // About a MiB per round trip: a pipeline is written to the socket in one go, and a larger
     // one held the event loop for tens of milliseconds at a large fleet's size.
     let batch = new RedisBatch(this.client);
@@ -240,7 +242,7 @@ export class RedisStore implements SamplingStore {
       const keys = this.chunkKeys(part, shard, entry);
       writtenKeys.push(...keys);
       batch.add(`pd${shard}`, (pipeline) =>
-        keys.forEach((key, k) => (part === 'state' ? pipeline.set(key, chunks[k], 'PX', STATE_TTL_MS) : pipeline.set(key, chunks[k]))),
+        keys.forEach((key, k) => (part === 'state' ? pipeline.set(key, chunks[k], 'PX', stateTtl) : pipeline.set(key, chunks[k]))),
       );
       bytes += encoded.length;
     };

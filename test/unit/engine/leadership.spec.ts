@@ -10,6 +10,7 @@ import {
   steadyTraffic,
 } from './support/engine-replicas';
 import { catchUpMs } from '../../../src/store/store-sizing';
+import { SAVED_ROW } from '../../../src/sampling/samplane/operation-state';
 
 /** Probability of the test operation in a saved snapshot. */
 const probabilityIn = (snapshot: { probabilities: Record<string, Record<string, number>> }) =>
@@ -99,21 +100,23 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(probabilityIn(ofB.at(-1)!.snapshot)).toBeCloseTo(0.02);
   });
 
-  /** A leads four calculations, B follows and logs; B's reads are recorded. */
+  /** A leads four calculations, B follows; both log (`loggedA`, `logged`); B's reads are recorded. */
   async function leaderWithLoggingFollower() {
     const logged: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
-    const a = new EngineReplica('a', shared).start();
+    const loggedA: Array<Record<string, unknown>> = [];
+    const loggerA = pino({ level: 'info' }, { write: (line: string) => loggedA.push(JSON.parse(line) as Record<string, unknown>) });
+    const a = new EngineReplica('a', shared, undefined, loggerA).start();
     const reads = new StallableThroughput(shared.throughput);
     const b = new EngineReplica('b', shared, reads, logger).start();
     steadyTraffic(a, 50);
     steadyTraffic(b, 50);
     await shared.clock.advance(4.5 * INTERVAL_MS);
-    return { a, b, reads, logged, ofA: shared.store.saves.filter((save) => save.holder === 'a') };
+    return { a, b, reads, logged, loggedA, ofA: shared.store.saves.filter((save) => save.holder === 'a') };
   }
 
   it('gives a new leader the last one’s saved calculator state: it reads no kept interval, only the slots since, and goes on from it', async () => {
-    const { a, reads, logged, ofA } = await leaderWithLoggingFollower();
+    const { a, reads, logged, loggedA, ofA } = await leaderWithLoggingFollower();
     const through = ofA.at(-1)!.snapshot.dataThrough;
     const loadInputs = jest.spyOn(shared.store, 'loadInputs');
 
@@ -124,8 +127,10 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(ofB.length).toBeGreaterThanOrEqual(1);
     const started = logged.filter((line) => line.msg === 'leader term started');
     expect(started).toEqual([expect.objectContaining({ state: 'restored', historyBuckets: 0 })]);
-    // It counts the buckets A's term had taken in, as it would have counted the history.
-    expect(started[0].stateBuckets).toBeGreaterThanOrEqual(ofA.length);
+    // It counts the buckets A's term had taken in (its history, then one per calculation), as
+    // it would have counted the history.
+    const startedA = loggedA.find((line) => line.msg === 'leader term started');
+    expect(started[0].stateBuckets).toBe((startedA?.historyBuckets as number) + ofA.length);
     expect(reads.readBounds.filter((read) => read.of === 'kept')).toEqual([]);
     expect(reads.readBounds[0]).toEqual({ of: 'slots', bounds: [through, expect.any(Number)] });
     // The state holds the error baselines and boosts too: the last inputs are not read.
@@ -142,10 +147,12 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
   it('folds the kept history instead where the saved state cannot be read whole', async () => {
     const { a, reads, logged, ofA } = await leaderWithLoggingFollower();
     const loadInputs = jest.spyOn(shared.store, 'loadInputs');
-    // One service taken up, then the read fails, as a chunk superseded mid-read would fail it.
+    // What was saved taken up, and a service A never saw, then the read fails, as a chunk
+    // superseded mid-read would fail it.
     const load = shared.store.loadState.bind(shared.store);
     shared.store.loadState = async (wanted, take) => {
       await load(wanted, take);
+      take('ghost', { ops: ['GET /'], numbers: new Float64Array(SAVED_ROW.numbers).fill(1), flags: new Uint8Array(SAVED_ROW.flags) });
       throw new Error('redis: shard 7 of the snapshot changed while it was read');
     };
 
@@ -157,6 +164,8 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(reads.readBounds.filter((read) => read.of === 'kept')).toHaveLength(ofA.length);
     // The fallback restores the error baselines from the last inputs, as a store without state does.
     expect(loadInputs).toHaveBeenCalledTimes(1);
+    // What was taken up before the failure went with the calculator that took it.
+    expect(shared.store.saves.filter((save) => save.holder === 'b').every((save) => !('ghost' in save.snapshot.probabilities))).toBe(true);
     const first = shared.store.saves.find((save) => save.holder === 'b')?.snapshot.inputs?.[SERVICE]?.[OPERATION];
     expect(first?.estimate).toBe('smoothed');
   });
@@ -274,10 +283,14 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     a.clock.kill();
     await shared.clock.advance(8 * INTERVAL_MS);
     const reads = new StallableThroughput(shared.throughput);
-    const b = new EngineReplica('b', shared, reads).start();
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const b = new EngineReplica('b', shared, reads, logger).start();
     steadyTraffic(b, 50);
     await shared.clock.advance(LEASE_MS + 2 * INTERVAL_MS);
 
+    // A's saved state does not reach across what is not read: the history is folded instead.
+    expect(logged.find((line) => line.msg === 'leader term started')).toMatchObject({ state: 'none' });
     const slots = reads.readBounds.filter((read) => read.of === 'slots');
     const first = slots[0].bounds;
     const catchUp = catchUpMs(shared.config.adaptive);
