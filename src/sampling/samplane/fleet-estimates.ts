@@ -134,9 +134,8 @@ export class FleetEstimates {
     for (let i = 0; i < n; i++) {
       const operation = saved.ops[i];
       if (rows.has(operation)) continue;
-      const row = this.state.add(saved.numbers[i * SAVED_ROW.numbers + 1]);
+      const row = this.state.addSaved(saved.numbers, saved.flags, i);
       if (this.restoredCount > 0) this.state.probability = this.known(service, operation, this.state) ?? NaN;
-      this.state.loadFrom(saved.numbers, saved.flags, i);
       rows.set(operation, row);
     }
     if (rows.size === 0) this.operations.delete(service);
