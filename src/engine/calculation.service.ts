@@ -290,7 +290,6 @@ export class CalculationService implements Calculation {
       }, slicer);
       if (buckets === undefined) return 'none';
       if (refused > 0) throw new Error(`the saved rows of ${refused} services are not of layout ${state.layout}`);
-      await state.restored(slicer);
       return buckets;
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'saved calculator state not restored: the kept history is folded instead');

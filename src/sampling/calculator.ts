@@ -112,8 +112,6 @@ export interface CalculatorState {
    * taken) where they are not of its layout's shape.
    */
   restoreService(service: string, rows: SavedRows): boolean;
-  /** After the last service: lets go of what the restore needed only until then. */
-  restored(slicer: TimeSlicer): Promise<void>;
 }
 
 /**

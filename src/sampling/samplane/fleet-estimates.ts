@@ -91,11 +91,11 @@ export class FleetEstimates {
   }
 
   /**
-   * After a bucket of a new leader's history, or its saved rows: the restored error state of the services whose
+   * After a bucket of a new leader's history: the restored error state of the services whose
    * every operation has taken its own up goes, a service at a time (at a million operations,
    * columns and names of ~100 MiB held to the first calculation's end otherwise).
    */
-  async rowsMade(slicer: TimeSlicer): Promise<void> {
+  async historyFolded(slicer: TimeSlicer): Promise<void> {
     for (const service of this.restoredErrors.services()) {
       const rows = this.operations.get(service);
       if (rows) this.restoredErrors.release(service, (operation) => rows.has(operation));

@@ -62,7 +62,6 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     layout: SAVED_LAYOUT,
     saved: (buckets) => ({ layout: this.state.layout, buckets, of: (service) => this.estimates.saved(service) }),
     restoreService: (service, rows) => this.estimates.restoreService(service, rows),
-    restored: (slicer) => this.estimates.rowsMade(slicer),
   };
 
   constructor(
@@ -132,7 +131,7 @@ export class SamplaneCalculator implements AdaptiveCalculator {
       this.estimates.fold(service, bucket, false, fold);
       if (slicer.due()) await slicer.yield();
     }
-    await this.estimates.rowsMade(slicer);
+    await this.estimates.historyFolded(slicer);
   }
 
   calculate(): CalculationResult {

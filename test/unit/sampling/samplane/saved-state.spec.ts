@@ -4,8 +4,6 @@ import { decodeStateShard, encodeStateShard } from '../../../../src/store/state-
 import type { ThroughputBucket } from '../../../../src/sampling/throughput';
 import { OPTIONS, type Counts, bucket } from './fixtures';
 
-const slicer = { due: () => true, yield: () => Promise.resolve() };
-
 /** Requests and errors of an operation in a bucket, as `tick` takes them (see `withErrors`). */
 type Counted = Record<string, Record<string, number | [number, number]>>;
 
@@ -61,21 +59,20 @@ function leaderAfter(buckets: number) {
   return { leader, probabilities: structuredClone(probabilities), inputs: structuredClone(leader.lastInputs()), rows };
 }
 
-async function successorOf(saved: ReturnType<typeof leaderAfter>): Promise<SamplaneCalculator> {
+function successorOf(saved: ReturnType<typeof leaderAfter>): SamplaneCalculator {
   const successor = new SamplaneCalculator(OPTIONS);
   // The engine gives it no inputs: the rows hold the error state too.
   successor.restore(saved.probabilities);
   for (const [service, rows] of saved.rows) expect(successor.state.restoreService(service, rows)).toBe(true);
-  await successor.state.restored(slicer);
   return successor;
 }
 
 describe('samplane: the state a leader saves, taken up by the next', () => {
-  it('goes on exactly as the leader would have: the same probabilities, estimates and error boosts at every calculation after', async () => {
+  it('goes on exactly as the leader would have: the same probabilities, estimates and error boosts at every calculation after', () => {
     const saved = leaderAfter(8);
     // Saved mid-incident: the boost is on, and goes on in the successor.
     expect(saved.inputs.A.ERR.errors?.boost?.anomalous).toBe(true);
-    const successor = await successorOf(saved);
+    const successor = successorOf(saved);
     for (let i = 8; i < 20; i++) {
       expect(tickWith(successor, countsAt(i))).toEqual(tickWith(saved.leader, countsAt(i)));
       expect(successor.lastInputs()).toEqual(saved.leader.lastInputs());
@@ -83,9 +80,9 @@ describe('samplane: the state a leader saves, taken up by the next', () => {
     expect(saved.leader.lastInputs().A.ERR.errors?.boost).toBeUndefined();
   });
 
-  it('saves every row whole: what the successor would save is what it took up', async () => {
+  it('saves every row whole: what the successor would save is what it took up', () => {
     const saved = leaderAfter(11);
-    const successor = await successorOf(saved);
+    const successor = successorOf(saved);
     for (const [service, rows] of saved.rows) expect(successor.state.saved(0).of(service)).toEqual(rows);
     // A quiet operation and one seen every other bucket are in it too, not only the active ones.
     expect(saved.rows.get('A')?.ops).toEqual(expect.arrayContaining(['QUIET', 'ODD']));
@@ -99,7 +96,7 @@ describe('samplane: the state a leader saves, taken up by the next', () => {
     expect(successor.lastInputs().A.GET.estimate).toBe('first');
   });
 
-  it('refuses rows of another shape, making none', async () => {
+  it('refuses rows of another shape, making none', () => {
     const saved = leaderAfter(3);
     const successor = new SamplaneCalculator(OPTIONS);
     const rows = saved.rows.get('A')!;
