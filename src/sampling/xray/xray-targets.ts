@@ -22,7 +22,7 @@ export interface SamplingTargetsResponse {
 /** How often X-Ray clients report by default: every 10 s. */
 export const TARGET_INTERVAL_SECONDS = 10;
 
-/** What an instance reported under one rule, as rates over the time since its last report. */
+/** What an instance reported under one rule, as rates over its latest reports. */
 export interface InstanceRates {
   requestsPerSecond: number;
   /** Set when the instance does not use its quotas (see `ignoresQuota`): what it borrows. */
@@ -31,7 +31,7 @@ export interface InstanceRates {
 
 /**
  * One instance's targets for the rules it reported. `rates` says what the instance saw under
- * each rule (its statistics over the time since its last report). A rule Samplane no
+ * each rule (its statistics over its latest reports). A rule Samplane no
  * longer serves is answered as unprocessed; `LastRuleModification` then tells the client to
  * fetch the rules again.
  */

@@ -19,6 +19,16 @@ describe('what a replica remembers of each X-Ray instance', () => {
     expect(history.observe(report({ RequestCount: 500, ClientID: '0'.repeat(24) }), 1_000)).toEqual({ requestsPerSecond: 50 });
   });
 
+  it('reads a report that came late with the next one, so the one after it is not read as a burst', () => {
+    // The instance reports 1,000 requests every second; the report it sent at 2 s reached this
+    // replica at 2.6 s (a pause here), the one sent at 3 s on time.
+    const history = new InstanceHistory(1_000);
+    history.observe(report(), 0);
+    expect(history.observe(report(), 1_000)).toEqual({ requestsPerSecond: 1000 });
+    expect(history.observe(report(), 2_600).requestsPerSecond).toBeCloseTo(2000 / 2.6, 6);
+    expect(history.observe(report(), 3_000)).toEqual({ requestsPerSecond: 1000 });
+  });
+
   it('starts over after three silent intervals', () => {
     const history = new InstanceHistory(10_000);
     history.observe(report(), 0);
@@ -38,7 +48,8 @@ describe('what a replica remembers of each X-Ray instance', () => {
     history.gave(report(), 3);
     expect(history.observe(report({ BorrowCount: 1 }), 1_000)).toEqual({ requestsPerSecond: 1000, borrowedPerSecond: 1 });
     history.gave(report(), 0);
-    expect(history.observe(report({ BorrowCount: 2 }), 2_000)).toEqual({ requestsPerSecond: 1000, borrowedPerSecond: 2 });
+    // Over its last two reports: 3 borrowed in 2 s.
+    expect(history.observe(report({ BorrowCount: 2 }), 2_000)).toEqual({ requestsPerSecond: 1000, borrowedPerSecond: 1.5 });
   });
 
   it('keeps at most its bound, dropping the least recently reporting', () => {
