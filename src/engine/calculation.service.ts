@@ -1,11 +1,13 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { type TimeSlicer, UNSLICED } from '../common/time-slicer';
-import type { AdaptiveCalculator, Probabilities, RestoredInputs } from '../sampling/calculator';
+import type { AdaptiveCalculator, CalculatorState, Probabilities, RestoredInputs } from '../sampling/calculator';
+import type { ThroughputBucket } from '../sampling/throughput';
+import type { PackedBucket } from '../sampling/packed-bucket';
 import { recentPartLength } from '../sampling/throughput';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 import { FencedOutError, type Fence } from '../store/leader-lease';
-import { SAMPLING_STORE, type SamplingStore } from '../store/store';
+import { type FoundState, SAMPLING_STORE, type SamplingStore, type StateToSave } from '../store/store';
 import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { catchUpMs } from '../store/store-sizing';
 import { reportWindowLimitMs } from '../ingest/report-window';
@@ -18,12 +20,18 @@ import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
 import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type CalculationPhases, type FenceSource, type TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
-import { type HistoryRead, feedHistory, packedBucketOf, readHistory, trafficOf } from './interval-buckets';
+import { type HistoryRead, chainBack, feedHistory, feedKept, packedBucketOf, readHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
 import { fleetRequests, servedQps } from './served-qps';
 import { dictionary } from '../sampling/dictionary';
 
 export type { TickOutcome } from './calculation-ports';
+
+/** A saved state a new term took up: the buckets it stands for, and the kept intervals folded on top. */
+interface TakenState {
+  buckets: number;
+  bridged: number;
+}
 
 interface Term {
   token: number;
@@ -113,7 +121,6 @@ export class CalculationService implements Calculation {
           traffic,
           inputs,
           summaries,
-          ...(calculator.state && { state: { ...calculator.state.saved(term.buckets), keepMs: this.stateKeepMs() } }),
         },
         fence,
         slicer,
@@ -128,6 +135,11 @@ export class CalculationService implements Calculation {
         { at: now, durationMs: seconds * 1000, replica: this.replica, version, algorithm: calculator.algorithm },
         slicer,
       );
+      // After the snapshot is served: a quarter of a GiB at a million operations, and only a
+      // next leader reads it. The next calculation waits for it, as it changes the state.
+      if (calculator.state) {
+        await this.saveState(calculator.state, term, { version, computedAt: now, dataThrough: end, services: Object.keys(probabilities) }, fence, slicer);
+      }
       return 'computed';
     } catch (error) {
       if (error instanceof FencedOutError) {
@@ -140,6 +152,24 @@ export class CalculationService implements Calculation {
       this.metrics.calculation('failed');
       this.logger.warn({ reason: (error as Error).message }, 'calculation failed');
       return 'failed';
+    }
+  }
+
+  /**
+   * Saves the calculator's state with the snapshot just served: a new leader goes on from it
+   * instead of folding the kept history. Losing it costs only that; the calculation stands.
+   */
+  private async saveState(state: CalculatorState, term: Term, snapshot: Omit<StateToSave, 'state'>, fence: Fence, slicer: TimeSlicer): Promise<void> {
+    const started = performance.now();
+    try {
+      const saved = { ...state.saved(term.buckets), keepMs: this.stateKeepMs() };
+      const kept = await this.store.saveState({ ...snapshot, state: saved }, fence, slicer);
+      this.metrics.stateSaved(kept ? 'saved' : 'superseded', (performance.now() - started) / 1000);
+    } catch (error) {
+      const fenced = error instanceof FencedOutError;
+      if (fenced && this.term === term) this.term = undefined;
+      this.metrics.stateSaved(fenced ? 'fenced' : 'failed');
+      this.logger.warn({ reason: (error as Error).message }, 'calculator state not saved: a new leader would fold the kept intervals since the last one saved');
     }
   }
 
@@ -230,34 +260,34 @@ export class CalculationService implements Calculation {
     // from there, and its first bucket covers the whole time since (a longer gap is read only
     // in part: its time would not reach the boosts' cooldowns and the baselines' decay).
     const continues = snapshot !== null && snapshot.dataThrough === lastChecked && lastChecked >= this.oldestReadable();
-    let taken: number | 'none' | 'failed' = 'none';
+    const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };
+    let taken: TakenState | 'none' | 'failed' = 'none';
     if (continues && calculator.state) {
       calculator.restore(inherited);
-      taken = await this.restoreState(calculator, snapshot.computedAt, slicer);
+      taken = await this.restoreState(calculator, snapshot, read);
       // Where a read failed part way some services were taken up: the history is folded by a
       // calculator of its own.
-      if (typeof taken !== 'number') calculator = this.newCalculator();
+      if (typeof taken !== 'object') calculator = this.newCalculator();
     }
-    const state = typeof taken === 'number' ? 'restored' : taken;
+    const state = typeof taken === 'object' ? 'restored' : taken;
     const stateLoaded = this.clock.now();
-    if (typeof taken !== 'number') {
+    if (typeof taken !== 'object') {
       // The last inputs hold the error baselines and boosts; the time since they were computed
       // ages a boost's cooldown.
       const inputs = snapshot ? await this.restoredInputs() : undefined;
       calculator.restore(inherited, snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined);
     }
     const inputsLoaded = this.clock.now();
-    const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };
     // The term counts the buckets the state stands for, as it would the history folded instead.
-    const buckets = typeof taken === 'number' ? taken : await this.loadHistory(calculator, lastChecked, read);
+    const buckets = typeof taken === 'object' ? taken.buckets + taken.bridged : await this.loadHistory(calculator, lastChecked, read);
     this.logger.info(
       {
         token: fence.token,
         restoredVersion: snapshot?.version ?? 0,
         restoredFrom: snapshot ? 'store' : 'served',
         state,
-        ...(typeof taken === 'number' && { stateBuckets: taken }),
-        historyBuckets: typeof taken === 'number' ? 0 : buckets,
+        ...(typeof taken === 'object' && { stateBuckets: taken.buckets, bridgedBuckets: taken.bridged }),
+        historyBuckets: typeof taken === 'object' ? 0 : buckets,
         snapshotMs: snapshotLoaded - started,
         stateMs: stateLoaded - snapshotLoaded,
         inputsMs: inputsLoaded - stateLoaded,
@@ -275,22 +305,35 @@ export class CalculationService implements Calculation {
   }
 
   /**
-   * Takes up the calculator state saved with the snapshot computed at `computedAt`, where the
-   * calculator keeps one: the buckets it stands for; `none` where there is none to take (a calculator without
-   * state, a store an older version wrote), and the history is folded instead; `failed` where a
+   * Takes up the last saved calculator state, where the calculator keeps one: the state saved
+   * after the restored snapshot, or one saved before it (its leader stopped between a snapshot
+   * and its state) with the kept intervals since folded on top, as the history would be. `none`
+   * where there is none to take (a calculator without state, a store an older version wrote, a
+   * state the kept intervals do not reach), and the history is folded instead; `failed` where a
    * read failed or a service's rows were not of the layout's shape, part way through.
    */
-  private async restoreState(calculator: AdaptiveCalculator, computedAt: number, slicer: TimeSlicer): Promise<number | 'none' | 'failed'> {
+  private async restoreState(calculator: AdaptiveCalculator, snapshot: { computedAt: number; dataThrough?: number }, read: HistoryRead): Promise<TakenState | 'none' | 'failed'> {
     const state = calculator.state;
-    if (!state) return 'none';
+    const through = snapshot.dataThrough;
+    if (!state || through === undefined) return 'none';
+    let bridge: number[] = [];
+    const accepts = async (found: FoundState): Promise<boolean> => {
+      if (found.computedAt === snapshot.computedAt) return true;
+      if (found.dataThrough >= through) return false;
+      const chain = chainBack(await this.throughput.keptIntervals(), through, read.buckets);
+      const from = chain.indexOf(found.dataThrough);
+      bridge = from < 0 ? [] : chain.slice(from);
+      return from >= 0;
+    };
     let refused = 0;
     try {
-      const buckets = await this.store.loadState({ layout: state.layout, computedAt }, (service, rows) => {
+      const found = await this.store.loadState({ layout: state.layout, accepts }, (service, rows) => {
         if (!state.restoreService(service, rows)) refused++;
-      }, slicer);
-      if (buckets === undefined) return 'none';
+      }, read.slicer);
+      if (found === undefined) return 'none';
       if (refused > 0) throw new Error(`the saved rows of ${refused} services are not of layout ${state.layout}`);
-      return buckets;
+      const bridged = bridge.length > 1 ? await feedKept(this.throughput, bridge, this.historyRead(read), this.giveHistory(calculator, read)) : 0;
+      return { buckets: found.buckets, bridged };
     } catch (error) {
       this.logger.warn({ reason: (error as Error).message }, 'saved calculator state not restored: the kept history is folded instead');
       return 'failed';
@@ -299,13 +342,22 @@ export class CalculationService implements Calculation {
 
   /** Gives a new term's calculator its history: folded as read where it folds, else as buckets. */
   private async loadHistory(calculator: AdaptiveCalculator, through: number, read: HistoryRead): Promise<number> {
-    const fold = calculator.foldHistory?.bind(calculator);
-    if (fold) {
-      return feedHistory(this.throughput, through, { ...read, afterInterval: () => this.phases?.ended() }, (bucket) => fold(bucket, read.slicer ?? UNSLICED));
-    }
+    if (calculator.foldHistory) return feedHistory(this.throughput, through, this.historyRead(read), this.giveHistory(calculator, read));
     const history = await readHistory(this.throughput, through, read);
     for (const bucket of history) calculator.addBucket(bucket);
     return history.length;
+  }
+
+  /** A history read a bucket at a time: the calculation thread collects after each. */
+  private historyRead(read: HistoryRead): HistoryRead {
+    return { ...read, afterInterval: () => this.phases?.ended() };
+  }
+
+  /** How a new term's calculator takes a bucket of history: folded where it folds, else prepended. */
+  private giveHistory(calculator: AdaptiveCalculator, read: HistoryRead): (bucket: ThroughputBucket | PackedBucket) => Promise<void> {
+    const fold = calculator.foldHistory?.bind(calculator);
+    if (fold) return (bucket) => fold(bucket, read.slicer ?? UNSLICED);
+    return (bucket) => Promise.resolve(calculator.addBucket(bucket));
   }
 
   /**

@@ -134,6 +134,19 @@ export async function feedHistory(
     for (const bucket of packed) await give(bucket);
     return packed.length;
   }
+  return feedKept(store, bounds, read, give);
+}
+
+/**
+ * The kept intervals between `bounds` (as `chainBack` gives them), oldest first, each given as
+ * a bucket once read; resolves to how many were given (an interval without counts is not).
+ */
+export async function feedKept(
+  store: ThroughputStore,
+  bounds: number[],
+  read: HistoryRead,
+  give: (bucket: ThroughputBucket | PackedBucket) => Promise<void>,
+): Promise<number> {
   let given = 0;
   for (let i = 0; i + 1 < bounds.length; i++) {
     given += await giveKept(store, bounds[i], bounds[i + 1], read, give);

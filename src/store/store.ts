@@ -60,14 +60,35 @@ export type NewProbabilities = Omit<ProbabilitiesSnapshot, 'version' | 'qps'> & 
   traffic?: Record<string, ServiceTraffic>;
   /** The inputs behind each probability, for the explanation views and a new leader. */
   inputs?: Record<string, ServiceInputs>;
-  /** The calculator's state after this calculation, for a new leader to continue from (read while saving). */
-  state?: SavedState;
 };
 
-/** Which saved state a new leader can take up: of its calculator's layout, saved with the snapshot it restored. */
+/** The calculator's state after a calculation, saved once its snapshot is: for a new leader to continue from. */
+export interface StateToSave {
+  /** The snapshot it goes with: the version `saveProbabilities` returned, its computedAt and dataThrough. */
+  version: number;
+  computedAt: number;
+  dataThrough: number;
+  /** The services whose rows are saved: the snapshot's. */
+  services: readonly string[];
+  /** Read while saving (the calculator's next calculation must wait for it). */
+  state: SavedState;
+}
+
+/** A saved state as a new leader finds it: which snapshot it goes with, and the buckets it stands for. */
+export interface FoundState {
+  computedAt: number;
+  dataThrough: number;
+  /** See `SavedState.buckets`. */
+  buckets: number;
+}
+
+/**
+ * Which saved state a new leader can take up: of its calculator's layout, and one it accepts
+ * (the state of the snapshot it restored, or of one before it that its kept intervals reach).
+ */
 export interface StateWanted {
   layout: string;
-  computedAt: number;
+  accepts(found: FoundState): boolean | Promise<boolean>;
 }
 
 export interface SamplingStore {
@@ -82,12 +103,12 @@ export interface SamplingStore {
    */
   loadInputs(): Promise<Record<string, ServiceInputs>>;
   /**
-   * The newest snapshot's saved calculator state, a service at a time to `take`; resolves to the
-   * buckets it stands for (`SavedState.buckets`). Undefined, nothing taken, where it has none of
-   * `wanted.layout` or is not the snapshot of `wanted.computedAt`; rejects where a read fails,
-   * possibly after taking some services.
+   * The last saved calculator state, a service at a time to `take`, where it is of
+   * `wanted.layout` and `wanted` accepts it (asked before anything is taken); resolves to what
+   * was found. Undefined, nothing taken, otherwise; rejects where a read fails (or `accepts`
+   * does), possibly after taking some services.
    */
-  loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void, slicer?: TimeSlicer): Promise<number | undefined>;
+  loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void, slicer?: TimeSlicer): Promise<FoundState | undefined>;
   /** The version alone: a cheap check before loading the whole snapshot. 0 when none. */
   probabilitiesVersion(): Promise<number>;
   /**
@@ -95,6 +116,12 @@ export interface SamplingStore {
    * write happens only if that holder still has the leader lease (else `FencedOutError`).
    */
   saveProbabilities(snapshot: NewProbabilities, fence?: Fence, slicer?: TimeSlicer): Promise<number>;
+  /**
+   * Saves the calculator state that goes with a snapshot already saved, replacing the last one
+   * saved. False, nothing kept, where a newer snapshot was saved meanwhile (its state would not
+   * be of it); with a fence, `FencedOutError` where that holder has lost the lease.
+   */
+  saveState(save: StateToSave, fence?: Fence, slicer?: TimeSlicer): Promise<boolean>;
   /** Resolves when the store answers; rejects with the reason otherwise. */
   ping(): Promise<void>;
   /** Calls back when the connection comes back, so callers can catch up without waiting. */

@@ -6,6 +6,9 @@ import { type ServiceTraffic, errorRateOf } from '../store/traffic-columns';
 import { MetricsService } from './metrics.service';
 import { TextFamily } from './text-family';
 
+export const STATE_SAVE_OUTCOMES = ['saved', 'superseded', 'fenced', 'failed'] as const;
+export type StateSaveOutcome = (typeof STATE_SAVE_OUTCOMES)[number];
+
 /** Cardinality cap for per-operation gauges: beyond it, only totals are exported. */
 const MAX_GAUGE_SERIES = 1000;
 
@@ -17,6 +20,8 @@ export class EngineMetrics {
   private readonly droppedOperations: Counter;
   private readonly calculationDuration: Histogram;
   private readonly calculations: Counter<'outcome'>;
+  private readonly stateSaveDuration: Histogram;
+  private readonly stateSaves: Counter<'outcome'>;
   private readonly leader: Gauge;
   /** The per-service and per-operation families as of the latest calculation, encoded once for every scrape. */
   private familiesBytes: Buffer;
@@ -75,6 +80,19 @@ export class EngineMetrics {
       registers,
     });
     for (const outcome of ['computed', 'skipped', 'failed', 'fenced']) this.calculations.labels(outcome).inc(0);
+    this.stateSaveDuration = new Histogram({
+      name: 'samplane_calculator_state_save_duration_seconds',
+      help: 'Time to save the calculator’s state after a calculation’s snapshot is served (leader only, samplane algorithm).',
+      buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30],
+      registers,
+    });
+    this.stateSaves = new Counter({
+      name: 'samplane_calculator_state_saves_total',
+      help: 'Saves of the calculator’s state by outcome (saved; superseded: a newer snapshot came first; fenced; failed). A new leader without one folds the kept history instead.',
+      labelNames: ['outcome'],
+      registers,
+    });
+    for (const outcome of STATE_SAVE_OUTCOMES) this.stateSaves.labels(outcome).inc(0);
     this.threadMemory = new Gauge({
       name: 'samplane_calculation_thread_memory_bytes',
       help: 'Memory of this replica’s calculation thread (a follower’s waits, the leader’s calculates) as last reported, after each calculation and each scrape: heap_used and heap_total of its own heap, external for its typed arrays and buffers. The process’s RSS holds it beside the serving thread’s.',
@@ -97,6 +115,11 @@ export class EngineMetrics {
   calculation(outcome: 'computed' | 'skipped' | 'failed' | 'fenced', seconds?: number): void {
     this.calculations.labels(outcome).inc();
     if (seconds !== undefined) this.calculationDuration.observe(seconds);
+  }
+
+  stateSaved(outcome: StateSaveOutcome, seconds?: number): void {
+    this.stateSaves.labels(outcome).inc();
+    if (seconds !== undefined) this.stateSaveDuration.observe(seconds);
   }
 
   leadership(isLeader: boolean): void {

@@ -65,6 +65,9 @@ describe.each([
     expect(reporter.failures).toEqual([]);
     expect(await replica.metric('samplane_calculations_total', { outcome: 'computed' })).toBeGreaterThan(0);
     expect(await replica.metric('samplane_calculations_total', { outcome: 'failed' })).toBe(0);
+    // The calculator's state, saved after each calculation for a next leader, reached Redis.
+    expect(await replica.metric('samplane_calculator_state_saves_total', { outcome: 'saved' })).toBeGreaterThan(0);
+    expect(await replica.metric('samplane_calculator_state_saves_total', { outcome: 'failed' })).toBe(0);
   });
 
   it('exports the per-operation gauges of the last calculation', async () => {

@@ -227,6 +227,22 @@ export function describeLeaderLeaseContract(name: string, makeLease: MakeLease):
         await expect(subject.store.saveProbabilities(snapshot(2), current)).resolves.toBe(2);
       });
 
+      it('refuses the calculator state of a leader replaced after it saved its snapshot: a new leader finds none of it', async () => {
+        const stale = await fenceOf('replica-a', SHORT_TTL_MS);
+        const saved = snapshot(1);
+        const version = await subject.store.saveProbabilities(saved, stale);
+        await subject.lapse(SHORT_TTL_MS);
+        await fenceOf('replica-b');
+        const rows = { ops: ['GET /cart'], numbers: Float64Array.of(0.5, 2), flags: Uint8Array.of(1) };
+        const state = { layout: 'test/1 2x1', buckets: 1, of: () => rows };
+
+        const save = { version, computedAt: saved.computedAt, dataThrough: saved.computedAt, services: Object.keys(saved.probabilities), state };
+        await expect(subject.store.saveState(save, stale)).rejects.toBeInstanceOf(FencedOutError);
+        const taken = jest.fn();
+        await expect(subject.store.loadState({ layout: state.layout, accepts: () => true }, taken)).resolves.toBeUndefined();
+        expect(taken).not.toHaveBeenCalled();
+      });
+
       it('refuses a stale token of the holder that took the lease again', async () => {
         const stale = await fenceOf('replica-a', SHORT_TTL_MS);
         await subject.lapse(SHORT_TTL_MS);

@@ -20,9 +20,17 @@ const DEADLINE_MS = 2 * COMMAND_TIMEOUT_MS;
 const calls: Record<string, (store: SamplingStore) => Promise<unknown>> = {
   loadProbabilities: (store) => store.loadProbabilities(),
   loadInputs: (store) => store.loadInputs(),
-  loadState: (store) => store.loadState({ layout: 'samplane/1 10x5', computedAt: 1 }, () => undefined),
+  loadState: (store) => store.loadState({ layout: 'samplane/1 10x5', accepts: () => true }, () => undefined),
   probabilitiesVersion: (store) => store.probabilitiesVersion(),
   saveProbabilities: (store) => store.saveProbabilities(snapshot(1)),
+  saveState: (store) =>
+    store.saveState({
+      version: 1,
+      computedAt: 1,
+      dataThrough: 1,
+      services: ['checkout'],
+      state: { layout: 'samplane/1 10x5', buckets: 1, of: () => ({ ops: ['GET'], numbers: new Float64Array(10), flags: new Uint8Array(5) }) },
+    }),
   ping: (store) => store.ping(),
 };
 

@@ -3,10 +3,10 @@ import { PROBABILITY_SHARDS, RedisKeys, shardOf } from '../../src/store/redis/re
 import { RedisStore } from '../../src/store/redis/redis.store';
 import { StoreUnavailableError } from '../../src/store/store';
 import type { Manifest } from '../../src/store/redis/probability-shards';
-import type { SavedRows } from '../../src/sampling/calculator';
+import type { SavedRows, SavedState } from '../../src/sampling/calculator';
 import { RedisServer } from '../support/redis-server';
 import { connectRedisStore } from '../support/redis-store';
-import { describeStoreContract } from './store-contract';
+import { at, describeStoreContract } from './store-contract';
 
 let redis: RedisServer;
 
@@ -245,21 +245,26 @@ describe('RedisStore saved calculator state', () => {
     numbers: Float64Array.from({ length: n * 10 }, (_, i) => i / 3),
     flags: Uint8Array.from({ length: n * 5 }, (_, i) => i % 2),
   });
-  const save = (store: RedisStore, computedAt: number, saved: SavedRows) =>
-    store.saveProbabilities({ computedAt, probabilities: { big: { GET: 0.5 } }, state: { layout: 'test/1 10x5', buckets: 3, of: (service) => (service === 'big' ? saved : undefined) } });
+  const save = async (store: RedisStore, computedAt: number, saved: SavedRows, keepMs?: number): Promise<boolean> => {
+    const version = await store.saveProbabilities({ computedAt, dataThrough: computedAt, probabilities: { big: { GET: 0.5 } } });
+    const state: SavedState = { layout: 'test/1 10x5', buckets: 3, ...(keepMs !== undefined && { keepMs }), of: (service) => (service === 'big' ? saved : undefined) };
+    return store.saveState({ version, computedAt, dataThrough: computedAt, services: ['big'], state });
+  };
+  const stateKeys = (client: RedisConnection, prefix: string) => client.keys(`${prefix}{pd*}:st:*`);
 
   it('chunks a large service’s state, and lets every chunk expire: a superseded one within 10 s, the current one within the hour', async () => {
     await withStoreAndClient('state-test:', async (store, client) => {
-      // ~1.4 MiB of state text for one service: three chunks.
+      // ~0.9 MiB of rows for one service: two chunks at least.
       const big = rows(10_000);
-      await save(store, 1, big);
-      const first = await client.keys('state-test:{pd*}:st:*');
-      expect(first.length).toBeGreaterThanOrEqual(3);
-      for (const key of first) expect(Number(await client.pttl(key))).toBeGreaterThan(3_000_000);
+      await expect(save(store, 1, big)).resolves.toBe(true);
+      const first = await stateKeys(client, 'state-test:');
+      expect(first.length).toBeGreaterThanOrEqual(2);
+      const manifest = new RedisKeys('state-test:').stateManifest;
+      for (const key of [...first, manifest]) expect(Number(await client.pttl(key))).toBeGreaterThan(3_000_000);
       const sizes = await Promise.all(first.map(async (key) => Number(await client.call('MEMORY', 'USAGE', key, 'SAMPLES', '0'))));
       expect(Math.max(...sizes)).toBeLessThan(513 * 1024);
 
-      await save(store, 2, big);
+      await expect(save(store, 2, big)).resolves.toBe(true);
       for (const key of first) {
         // A key that is gone answers -2: expiring soon is not the same as deleted before the grace.
         const ttl = Number(await client.pttl(key));
@@ -267,54 +272,86 @@ describe('RedisStore saved calculator state', () => {
         expect(ttl).toBeLessThanOrEqual(10_000);
       }
       const taken: SavedRows[] = [];
-      await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 2 }, (_, saved) => taken.push(saved))).resolves.toBe(3);
+      await expect(store.loadState(at(2, 'test/1 10x5'), (_, saved) => taken.push(saved))).resolves.toMatchObject({ buckets: 3 });
       expect(taken).toEqual([big]);
+    });
+  });
+
+  it('writes a state of many shards with several round trips in flight, and reads every service back whole', async () => {
+    await withStoreAndClient('state-many-test:', async (store) => {
+      // ~6.5 MiB of rows over 60 services: more round trips than are let in flight at once.
+      const services = Array.from({ length: 60 }, (_, i) => `service-${i}`);
+      const saved = new Map(services.map((service, i) => [service, { ...rows(1_000), numbers: Float64Array.from({ length: 10_000 }, (_, k) => i * 1e6 + k) }]));
+      const probabilities = Object.fromEntries(services.map((service) => [service, { GET: 0.5 }]));
+      const version = await store.saveProbabilities({ computedAt: 1, dataThrough: 1, probabilities });
+      const state: SavedState = { layout: 'test/1 10x5', buckets: 2, of: (service) => saved.get(service) };
+      await expect(store.saveState({ version, computedAt: 1, dataThrough: 1, services, state })).resolves.toBe(true);
+      const taken = new Map<string, SavedRows>();
+      await expect(store.loadState(at(1, 'test/1 10x5'), (service, rows) => taken.set(service, rows))).resolves.toMatchObject({ buckets: 2 });
+      expect(taken).toEqual(saved);
     });
   });
 
   it('keeps a state as long as its saver says a new leader could take it up', async () => {
     await withStoreAndClient('state-keep-test:', async (store, client) => {
-      const saved = rows(3);
-      await store.saveProbabilities({ computedAt: 1, probabilities: { big: { GET: 0.5 } }, state: { layout: 'test/1 10x5', buckets: 3, keepMs: 170_000, of: () => saved } });
-      const [key] = await client.keys('state-keep-test:{pd*}:st:*');
-      const ttl = Number(await client.pttl(key));
-      expect(ttl).toBeGreaterThan(160_000);
-      expect(ttl).toBeLessThanOrEqual(170_000);
+      await save(store, 1, rows(3), 170_000);
+      const [key] = await stateKeys(client, 'state-keep-test:');
+      for (const kept of [key, new RedisKeys('state-keep-test:').stateManifest]) {
+        const ttl = Number(await client.pttl(kept));
+        expect(ttl).toBeGreaterThan(160_000);
+        expect(ttl).toBeLessThanOrEqual(170_000);
+      }
+    });
+  });
+
+  it('leaves nothing behind for a snapshot that is no longer the newest: its state would be of another', async () => {
+    await withStoreAndClient('state-late-test:', async (store, client) => {
+      await save(store, 1, rows(3));
+      const before = await stateKeys(client, 'state-late-test:');
+      const version = await store.saveProbabilities({ computedAt: 2, probabilities: { big: { GET: 0.5 } } });
+      await store.saveProbabilities({ computedAt: 3, probabilities: { big: { GET: 0.5 } } });
+      const late: SavedState = { layout: 'test/1 10x5', buckets: 4, of: () => rows(10_000) };
+      await expect(store.saveState({ version, computedAt: 2, dataThrough: 2, services: ['big'], state: late })).resolves.toBe(false);
+      expect(await stateKeys(client, 'state-late-test:')).toEqual(before);
+      await expect(store.loadState(at(2, 'test/1 10x5'), () => undefined)).resolves.toBeUndefined();
+      // The last one saved stays, for a new leader that restored its snapshot.
+      await expect(store.loadState(at(1, 'test/1 10x5'), () => undefined)).resolves.toMatchObject({ buckets: 3 });
     });
   });
 
   it('fails the read where a chunk is gone (expired, or superseded mid-read), so a new leader folds its history instead', async () => {
     await withStoreAndClient('state-gone-test:', async (store, client) => {
       await save(store, 1, rows(10_000));
-      const [chunk] = await client.keys('state-gone-test:{pd*}:st:*');
+      const [chunk] = await stateKeys(client, 'state-gone-test:');
       await client.del(chunk);
-      await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 1 }, () => undefined)).rejects.toBeInstanceOf(StoreUnavailableError);
+      await expect(store.loadState(at(1, 'test/1 10x5'), () => undefined)).rejects.toBeInstanceOf(StoreUnavailableError);
     });
   });
 
-  it('reads no state from a manifest that has none or whose state it cannot read, and serves its probabilities all the same', async () => {
+  it('reads no state where its manifest is not one it reads, and serves the probabilities all the same', async () => {
     await withStoreAndClient('state-format-test:', async (store, client) => {
       await save(store, 1, rows(3));
-      const key = new RedisKeys('state-format-test:').manifest;
-      const manifest = JSON.parse((await client.get(key))!) as Manifest;
+      const key = new RedisKeys('state-format-test:').stateManifest;
+      const manifest = JSON.parse((await client.get(key))!) as Record<string, unknown>;
       const unreadable = [
-        { ...manifest, state: 'elsewhere' },
-        { ...manifest, state: [] },
-        { ...manifest, state: { 7: null } },
-        { ...manifest, stateLayout: undefined },
-        { ...manifest, stateBuckets: '3' },
-        { ...manifest, state: undefined, stateLayout: undefined, stateBuckets: undefined },
+        'not json',
+        JSON.stringify(null),
+        JSON.stringify({ ...manifest, shards: 'elsewhere' }),
+        JSON.stringify({ ...manifest, shards: [] }),
+        JSON.stringify({ ...manifest, shards: { 7: null } }),
+        JSON.stringify({ ...manifest, layout: undefined }),
+        JSON.stringify({ ...manifest, buckets: '3' }),
+        JSON.stringify({ ...manifest, dataThrough: undefined }),
       ];
       for (const written of unreadable) {
-        await client.set(key, JSON.stringify(written));
-        await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 1 }, () => undefined)).resolves.toBeUndefined();
+        await client.set(key, written);
+        await expect(store.loadState(at(1, 'test/1 10x5'), () => undefined)).resolves.toBeUndefined();
         await expect(store.loadProbabilities()).resolves.toMatchObject({ probabilities: { big: { GET: 0.5 } } });
-        // The next save, over a manifest whose state it cannot read, writes its own.
+        // The next save, over a manifest it cannot read, writes its own.
         await save(store, 2, rows(3));
         const taken: SavedRows[] = [];
-        await expect(store.loadState({ layout: 'test/1 10x5', computedAt: 2 }, (_, saved) => taken.push(saved))).resolves.toBe(3);
+        await expect(store.loadState(at(2, 'test/1 10x5'), (_, saved) => taken.push(saved))).resolves.toMatchObject({ buckets: 3 });
         expect(taken).toEqual([rows(3)]);
-        await client.set(key, JSON.stringify(written));
       }
     });
   });

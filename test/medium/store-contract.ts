@@ -1,7 +1,7 @@
 import type { TimeSlicer } from '../../src/common/time-slicer';
 import type { OperationInputs, SavedRows, SavedState } from '../../src/sampling/calculator';
 import { InputColumns, inputRecords } from '../../src/sampling/input-columns';
-import type { NewProbabilities, SamplingStore } from '../../src/store/store';
+import type { FoundState, NewProbabilities, SamplingStore, StateWanted } from '../../src/store/store';
 
 /**
  * Makes a store whose keys start with `keyPrefix`. Two stores made with the same prefix share
@@ -161,7 +161,7 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       expect(inputRecords(await store.loadInputs())).toEqual(inputs);
     });
 
-    it('gives a new leader the saved calculator state of the snapshot it restored, a service at a time, read when saved', async () => {
+    it('gives a new leader the last saved calculator state it accepts, a service at a time, read when saved', async () => {
       const store = await open();
       // Enough services for several round trips, each row distinct; NaN where a number is unset.
       const rowsOf = (service: number): SavedRows => ({
@@ -175,27 +175,43 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       // A service without state (an inherited one) is served and has none.
       probabilities.inherited = { GET: 0.1 };
       const state: SavedState = { layout: 'test/1 4x2', buckets: 7, of: (service) => rows.get(service) };
-      await store.saveProbabilities({ computedAt: 7, probabilities, state });
+      const version = await store.saveProbabilities({ computedAt: 7, dataThrough: 70, probabilities });
+      await expect(store.saveState({ version, computedAt: 7, dataThrough: 70, services: Object.keys(probabilities), state })).resolves.toBe(true);
       // What the calculator's state became after the save is not what was saved.
       for (const saved of rows.values()) saved.numbers.fill(-1);
 
+      const asked: FoundState[] = [];
       const taken = new Map<string, SavedRows>();
-      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 7 }, (service, saved) => taken.set(service, saved))).resolves.toBe(7);
+      const accepting: StateWanted = { layout: 'test/1 4x2', accepts: async (found) => (asked.push(found), true) };
+      const found = { computedAt: 7, dataThrough: 70, buckets: 7 };
+      await expect(store.loadState(accepting, (service, saved) => taken.set(service, saved))).resolves.toEqual(found);
+      expect(asked).toEqual([found]);
       expect(new Set(taken.keys())).toEqual(new Set(services));
       services.forEach((service, i) => expect(taken.get(service)).toEqual(rowsOf(i)));
-      // Another layout (a calculator of another version) or another snapshot: none, nothing taken.
+      // Another layout (a calculator of another version), or one the new leader does not accept: none, nothing taken.
       const none = jest.fn();
-      await expect(store.loadState({ layout: 'test/2 5x2', computedAt: 7 }, none)).resolves.toBeUndefined();
-      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 6 }, none)).resolves.toBeUndefined();
-      // A save without state (a calculator that keeps none, an older version's leader) leaves none.
-      await store.saveProbabilities({ computedAt: 8, probabilities });
-      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 8 }, none)).resolves.toBeUndefined();
+      await expect(store.loadState({ layout: 'test/2 5x2', accepts: () => true }, none)).resolves.toBeUndefined();
+      await expect(store.loadState(at(6), none)).resolves.toBeUndefined();
+      // A snapshot saved without its state (a leader that stopped before saving it) leaves the
+      // last one saved, of the snapshot before, for a new leader that can bridge it.
+      const next = await store.saveProbabilities({ computedAt: 8, dataThrough: 80, probabilities });
+      await expect(store.loadState(at(8), none)).resolves.toBeUndefined();
+      await expect(store.loadState(at(7), () => undefined)).resolves.toEqual(found);
+      // The state of the snapshot before, saved late, is not kept: the newest is another's.
+      await expect(store.saveState({ version, computedAt: 7, dataThrough: 70, services: ['service-1'], state })).resolves.toBe(false);
+      expect(none).not.toHaveBeenCalled();
+      // Its own, saved after it, replaces the last.
+      await expect(store.saveState({ version: next, computedAt: 8, dataThrough: 80, services: ['service-2'], state })).resolves.toBe(true);
+      const replaced = new Map<string, SavedRows>();
+      await expect(store.loadState(at(8), (service, saved) => replaced.set(service, saved))).resolves.toEqual({ computedAt: 8, dataThrough: 80, buckets: 7 });
+      expect([...replaced.keys()]).toEqual(['service-2']);
+      await expect(store.loadState(at(7), none)).resolves.toBeUndefined();
       expect(none).not.toHaveBeenCalled();
     });
 
     it('has no saved state before any save', async () => {
       const store = await open();
-      await expect(store.loadState({ layout: 'test/1 4x2', computedAt: 7 }, () => undefined)).resolves.toBeUndefined();
+      await expect(store.loadState({ layout: 'test/1 4x2', accepts: () => true }, () => undefined)).resolves.toBeUndefined();
     });
 
     it('stores the QPS a calculation hands as input columns as plain numbers by operation', async () => {
@@ -266,6 +282,11 @@ export function describeStoreContract(name: string, makeStore: MakeStore): void 
       await expect(store.ping()).resolves.toBeUndefined();
     });
   });
+}
+
+/** A new leader that accepts only the state saved after the snapshot computed at `computedAt`. */
+export function at(computedAt: number, layout = 'test/1 4x2'): StateWanted {
+  return { layout, accepts: (found) => found.computedAt === computedAt };
 }
 
 /** A distinct, recognisable snapshot per seed. */

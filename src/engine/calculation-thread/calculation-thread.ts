@@ -127,6 +127,9 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
       case 'dropped':
         this.metrics.droppedByCalculation(message.count);
         return;
+      case 'stateSaved':
+        this.metrics.stateSaved(message.outcome, message.seconds);
+        return;
       case 'families':
         this.metrics.showOperationFamilies(message.families);
         return;

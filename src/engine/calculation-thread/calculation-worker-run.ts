@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   const metrics: CalculationMetrics = {
     calculation: (outcome, seconds) => send({ type: 'calculation', outcome, seconds }),
     droppedByCalculation: (count) => send({ type: 'dropped', count }),
+    stateSaved: (outcome, seconds) => send({ type: 'stateSaved', outcome, seconds }),
     computed: (probabilities, qps, traffic, inputs) => send({ type: 'families', families: operationFamilies(probabilities, qps, traffic, inputs) }),
   };
   // Announced by the serving thread, whose announcer keeps a cluster's announcements in order.

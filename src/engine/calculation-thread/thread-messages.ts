@@ -2,7 +2,7 @@ import type { AppConfig } from '../../config/app-config';
 import type { Probabilities } from '../../sampling/calculator';
 import type { SettingsView } from '../../serving/policy-settings';
 import type { Fence } from '../../store/leader-lease';
-import type { OperationFamilies, ThreadMemory } from '../../telemetry/engine-metrics';
+import type { OperationFamilies, StateSaveOutcome, ThreadMemory } from '../../telemetry/engine-metrics';
 import type { TickOutcome } from '../calculation-ports';
 
 /** What the calculation thread starts from. */
@@ -27,6 +27,7 @@ export type FromThread =
   | { type: 'publish'; topic: string; message: string }
   | { type: 'calculation'; outcome: 'computed' | 'skipped' | 'failed' | 'fenced'; seconds?: number }
   | { type: 'dropped'; count: number }
+  | { type: 'stateSaved'; outcome: StateSaveOutcome; seconds?: number }
   | { type: 'families'; families: OperationFamilies }
   | ({ type: 'memory' } & ThreadMemory)
   /** A new leader with no stored snapshot continues from what this replica serves. */

@@ -1,6 +1,6 @@
 import { type Fence, FencedOutError } from '../leader-lease';
 import type { CalculationInputs, OperationInputs, SavedRows, SavedState } from '../../sampling/calculator';
-import type { NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore, StateWanted } from '../store';
+import type { FoundState, NewProbabilities, OperationTraffic, ProbabilitiesSnapshot, SamplingStore, StateToSave, StateWanted } from '../store';
 import { dictionary, own } from '../../sampling/dictionary';
 import { type ServiceInputs, inputRecords, qpsRecords } from '../../sampling/input-columns';
 import { trafficRecords } from '../traffic-columns';
@@ -20,8 +20,8 @@ export class MemoryStore implements SamplingStore {
     version: number;
   }) | null = null;
 
-  /** The snapshot's saved calculator state, service by service. */
-  private state: { layout: string; buckets: number; services: Map<string, SavedRows> } | undefined;
+  /** The last saved calculator state, service by service, and the snapshot it goes with. */
+  private state: (FoundState & { layout: string; services: Map<string, SavedRows> }) | undefined;
 
   constructor(private readonly lease?: MemoryLeaderLease) {}
 
@@ -46,11 +46,13 @@ export class MemoryStore implements SamplingStore {
     return Promise.resolve(structuredClone(this.snapshot?.inputs ?? dictionary<Record<string, OperationInputs>>()));
   }
 
-  loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void): Promise<number | undefined> {
+  async loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void): Promise<FoundState | undefined> {
     const saved = this.state;
-    if (!saved || saved.layout !== wanted.layout || this.snapshot?.computedAt !== wanted.computedAt) return Promise.resolve(undefined);
+    if (!saved || saved.layout !== wanted.layout) return undefined;
+    const found = { computedAt: saved.computedAt, dataThrough: saved.dataThrough, buckets: saved.buckets };
+    if (!(await wanted.accepts(found))) return undefined;
     for (const [service, rows] of saved.services) take(service, structuredClone(rows));
-    return Promise.resolve(saved.buckets);
+    return found;
   }
 
   probabilitiesVersion(): Promise<number> {
@@ -58,18 +60,21 @@ export class MemoryStore implements SamplingStore {
   }
 
   saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
-    if (fence && this.lease && !this.lease.holds(fence.holder, fence.token)) {
-      return Promise.reject(new FencedOutError(fence.holder));
-    }
+    if (this.fencedOut(fence)) return Promise.reject(new FencedOutError(fence!.holder));
     const version = (this.snapshot?.version ?? 0) + 1;
     const inputs = snapshot.inputs && inputRecords(snapshot.inputs);
     const traffic = snapshot.traffic && trafficRecords(snapshot.traffic);
     const qps = snapshot.qps && qpsRecords(snapshot.qps);
-    const { inputs: _inputs, traffic: _traffic, qps: _qps, ...rest } = snapshot;
-    const { state, ...served } = rest;
+    const { inputs: _inputs, traffic: _traffic, qps: _qps, ...served } = snapshot;
     this.snapshot = { ...structuredClone({ ...served, ...(qps && { qps }), ...(inputs && { inputs }), ...(traffic && { traffic }) }), version };
-    this.state = state && { layout: state.layout, buckets: state.buckets, services: savedServices(state, Object.keys(snapshot.probabilities)) };
     return Promise.resolve(version);
+  }
+
+  saveState({ version, computedAt, dataThrough, services, state }: StateToSave, fence?: Fence): Promise<boolean> {
+    if (this.fencedOut(fence)) return Promise.reject(new FencedOutError(fence!.holder));
+    if (this.snapshot?.version !== version) return Promise.resolve(false);
+    this.state = { computedAt, dataThrough, layout: state.layout, buckets: state.buckets, services: savedServices(state, services) };
+    return Promise.resolve(true);
   }
 
   ping(): Promise<void> {
@@ -83,10 +88,14 @@ export class MemoryStore implements SamplingStore {
   close(): Promise<void> {
     return Promise.resolve();
   }
+
+  private fencedOut(fence: Fence | undefined): boolean {
+    return fence !== undefined && this.lease !== undefined && !this.lease.holds(fence.holder, fence.token);
+  }
 }
 
 /** The saved rows of the snapshot's services that have any, read now (the calculator's state moves on). */
-function savedServices(state: SavedState, services: string[]): Map<string, SavedRows> {
+function savedServices(state: SavedState, services: readonly string[]): Map<string, SavedRows> {
   const saved = new Map<string, SavedRows>();
   for (const service of services) {
     const rows = state.of(service);

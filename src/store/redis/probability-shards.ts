@@ -3,8 +3,6 @@ import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
 import { dictionary, own } from '../../sampling/dictionary';
 import { qpsRecord } from '../../sampling/input-columns';
 import { type StoredExplanation, encodeExplanation } from '../explanation-codec';
-import { encodeStateShard } from '../state-codec';
-import type { SavedRows } from '../../sampling/calculator';
 import type { NewProbabilities, TrafficSummary } from '../store';
 import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, shardOf } from './redis-keys';
 
@@ -38,12 +36,6 @@ export interface Manifest {
   summaries: Record<string, ShardEntry>;
   /** shard → its explanation entry. */
   explanations: Record<string, ShardEntry>;
-  /** shard → its services' saved calculator state (absent where the calculator saves none, or before it did). */
-  state?: Record<string, ShardEntry>;
-  /** The layout of `state` (see `SavedState`). */
-  stateLayout?: string;
-  /** The buckets `state` stands for (see `SavedState`). */
-  stateBuckets?: number;
 }
 
 export interface EncodedShard {
@@ -59,8 +51,6 @@ export interface EncodedShardParts {
   served: EncodedShard;
   summarized?: EncodedShard;
   explained?: EncodedShard;
-  /** Its services' saved calculator state. */
-  stated?: EncodedShard;
 }
 
 /**
@@ -80,7 +70,6 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
     const served = dictionary<ServedService>();
     let summarized: Record<string, TrafficSummary> | undefined;
     let explained: Record<string, StoredExplanation> | undefined;
-    let stated: Array<[string, SavedRows]> | undefined;
     for (const service of services) {
       const qps = own(snapshot.qps, service);
       const fleet = own(snapshot.fleetRequests, service);
@@ -94,8 +83,6 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
       const traffic = own(snapshot.traffic, service);
       const inputs = own(snapshot.inputs, service);
       if (traffic || inputs) (explained ??= dictionary<StoredExplanation>())[service] = encodeExplanation(traffic, inputs);
-      const rows = snapshot.state?.of(service);
-      if (rows) (stated ??= []).push([service, rows]);
     }
     // Explanations hold every operation's traffic, which changes at every calculation: hashing
     // them (180 MiB of text at 1M operations) would only ever find them changed.
@@ -104,8 +91,6 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
       served: serialised(served),
       ...(summarized && { summarized: serialised(summarized) }),
       ...(explained && { explained: { bytes: Buffer.from(JSON.stringify(explained)) } }),
-      // Saved state changes at every calculation, as the explanations do: not hashed either.
-      ...(stated && { stated: { bytes: encodeStateShard(stated) } }),
     };
     if (slicer.due()) await slicer.yield();
   }
@@ -154,22 +139,9 @@ export function parseManifest(raw: string): Manifest {
   if (parsed?.format === 2) parsed = { ...parsed, explanations: {} };
   if (parsed?.format === 2 || parsed?.format === 3) parsed = { ...parsed, summaries: {} };
   if (parsed?.format !== STORE_FORMAT && parsed?.format !== 2 && parsed?.format !== 3) throw new StoreFormatError(parsed?.format);
-  // A saved state this replica cannot read is left alone: a new leader folds the history instead.
-  if (!readableState(parsed)) {
-    delete parsed.state;
-    delete parsed.stateLayout;
-    delete parsed.stateBuckets;
-  }
   const parts = [parsed.shards, parsed.summaries, parsed.explanations];
   if (typeof parsed.computedAt !== 'number' || parts.some((part) => typeof part !== 'object' || part === null)) {
     throw new StoreFormatError(`${STORE_FORMAT} without computedAt, shards, summaries or explanations`);
   }
   return parsed as Manifest;
-}
-
-function readableState(manifest: Partial<Manifest>): boolean {
-  const { state, stateLayout, stateBuckets } = manifest;
-  if (typeof state !== 'object' || state === null || Array.isArray(state)) return false;
-  if (typeof stateLayout !== 'string' || typeof stateBuckets !== 'number') return false;
-  return Object.values(state).every((entry) => typeof entry?.generation === 'string' && Number.isInteger(entry.chunks));
 }

@@ -2,6 +2,7 @@ import { Cluster } from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
 import { StoreUnavailableError } from '../store';
 import type { RedisConnection } from './redis-client';
+import { hashTagOf } from './redis-keys';
 
 /**
  * Commands grouped by hash tag. On one Redis every group goes in one pipeline (one round
@@ -72,4 +73,13 @@ export async function execPipeline(pipeline: ChainableCommander): Promise<unknow
     if (error) throw new StoreUnavailableError(`redis: ${error.message}`, { cause: error });
     return value;
   });
+}
+
+/** Expires (or with 0 deletes) keys, grouped by their shard's hash tag. */
+export async function expireKeys(client: RedisConnection, keys: string[], ttlMs: number): Promise<void> {
+  const batch = new RedisBatch(client);
+  for (const key of keys) {
+    batch.add(hashTagOf(key), (pipeline) => (ttlMs > 0 ? pipeline.pexpire(key, ttlMs) : pipeline.del(key)));
+  }
+  await batch.exec();
 }

@@ -64,6 +64,11 @@ export class RedisKeys {
     return `${this.control}kept`;
   }
 
+  /** Where the calculator state saved after the manifest's snapshot is (see `RedisSavedState`). */
+  get stateManifest(): string {
+    return `${this.control}probabilities:state`;
+  }
+
   /** One chunk of one generation of a probabilities shard. */
   probabilityChunk(shard: number, generation: string, chunk: number): string {
     return `${this.prefix}{pd${shard}}:${generation}:${chunk}`;

@@ -3,11 +3,12 @@ import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
 import { type RecordedExplanation, type StoredExplanation, decodeExplanation, decodeInputColumns } from '../explanation-codec';
 import type { InputColumns } from '../../sampling/input-columns';
 import type { SavedRows } from '../../sampling/calculator';
-import { decodeStateShard } from '../state-codec';
 import {
   type NewProbabilities,
   type ProbabilitiesSnapshot,
   type SamplingStore,
+  type FoundState,
+  type StateToSave,
   type StateWanted,
   StoreUnavailableError,
   type TrafficSummary,
@@ -23,9 +24,10 @@ import {
 } from './probability-shards';
 import { dictionary } from '../../sampling/dictionary';
 import { LoadedShards, type Part } from './loaded-shards';
-import { RedisBatch } from './redis-batch';
+import { RedisBatch, expireKeys } from './redis-batch';
+import { RedisSavedState } from './redis-saved-state';
 import type { RedisConnection } from './redis-client';
-import { PROBABILITY_SHARDS, RedisKeys, STORE_FORMAT, hashTagOf, shardOf } from './redis-keys';
+import { PROBABILITY_SHARDS, RedisKeys, STORE_FORMAT, shardOf } from './redis-keys';
 
 // INCR and SET in one script so no reader ever sees a version without its manifest; with a
 // fence (ARGV[2] = "holder|token"), only while that holder still has the lease (KEYS[3]).
@@ -37,20 +39,13 @@ local version = redis.call('INCR', KEYS[1])
 redis.call('SET', KEYS[2], ARGV[1])
 return version`;
 
+/** The parts a snapshot's manifest lists (the saved state has a manifest of its own). */
+type SnapshotPart = Exclude<Part, 'state'>;
+
 /** How long a replaced shard generation stays readable for readers of the previous version. */
 const SUPERSEDED_TTL_MS = 120_000;
 /** Explanations are read a service at a time, right after the manifest: a short grace is enough. */
 const SUPERSEDED_EXPLANATIONS_TTL_MS = 20_000;
-
-/**
- * Saved calculator state is read only by a new leader, right after the manifest (a million
- * operations' in ~2.5 s), and replaced at every save: its old generation goes soon, as it is a
- * quarter of a GiB at that size. Its chunks also expire on their own: a leader of an older
- * version, which neither writes nor expires them, leaves none behind for long.
- */
-const SUPERSEDED_STATE_TTL_MS = 10_000;
-/** How long a saved state is kept where its saver does not say (`SavedState.keepMs`). */
-const STATE_TTL_MS = 3_600_000;
 
 /** Shards read per round trip. */
 const SHARDS_PER_ROUND_TRIP = 64;
@@ -60,8 +55,6 @@ const SHARDS_PER_ROUND_TRIP = 64;
  * would otherwise keep them all.
  */
 const EXPLANATION_SHARDS_KEPT = 16;
-/** Saved-state shards read per round trip: ~1 MiB each at a million operations, decoded as they come. */
-const STATE_SHARDS_PER_ROUND_TRIP = 16;
 /** Bytes of a snapshot written per round trip. */
 const BYTES_PER_ROUND_TRIP = 2 ** 20;
 
@@ -82,6 +75,7 @@ export class RedisStore implements SamplingStore {
   private readonly loaded: LoadedShards;
   /** Explanation shard → its content as last read, parsed (callers get decoded copies). */
   private readonly explanationCache = new Map<string, { hash: string; services: Record<string, StoredExplanation> }>();
+  private readonly state: RedisSavedState;
   private generations = 0;
 
   /**
@@ -97,6 +91,7 @@ export class RedisStore implements SamplingStore {
   ) {
     this.keys = new RedisKeys(keyPrefix);
     this.loaded = new LoadedShards((part, wanted) => this.fetchChunks(part, wanted), keepParsed);
+    this.state = new RedisSavedState(client, this.keys, (wanted) => this.fetchChunks('state', wanted, 'bytes'));
   }
 
   async loadProbabilities(slicer: TimeSlicer = UNSLICED): Promise<ProbabilitiesSnapshot | null> {
@@ -187,20 +182,8 @@ export class RedisStore implements SamplingStore {
     }
   }
 
-  /** A few shards per round trip, each decoded and handed over before the next is read. */
-  async loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void, slicer: TimeSlicer = UNSLICED): Promise<number | undefined> {
-    const raw = await this.call(() => this.client.get(this.keys.manifest));
-    const manifest = raw === null ? undefined : parseManifest(raw);
-    if (!manifest?.state || manifest.stateLayout !== wanted.layout || manifest.computedAt !== wanted.computedAt) return undefined;
-    const entries = Object.entries(manifest.state);
-    for (let first = 0; first < entries.length; first += STATE_SHARDS_PER_ROUND_TRIP) {
-      const shards = await this.fetchChunks('state', entries.slice(first, first + STATE_SHARDS_PER_ROUND_TRIP), 'bytes');
-      for (const bytes of shards.values()) {
-        for (const [service, rows] of decodeStateShard(bytes)) take(service, rows);
-        if (slicer.due()) await slicer.yield();
-      }
-    }
-    return manifest.stateBuckets;
+  loadState(wanted: StateWanted, take: (service: string, rows: SavedRows) => void, slicer: TimeSlicer = UNSLICED): Promise<FoundState | undefined> {
+    return this.state.load(wanted, take, slicer);
   }
 
   async probabilitiesVersion(): Promise<number> {
@@ -220,14 +203,12 @@ export class RedisStore implements SamplingStore {
       shards: {},
       summaries: {},
       explanations: {},
-      ...(snapshot.state && { state: {}, stateLayout: snapshot.state.layout, stateBuckets: snapshot.state.buckets }),
     };
-    const stateTtl = Math.max(SUPERSEDED_STATE_TTL_MS, Math.ceil(snapshot.state?.keepMs ?? STATE_TTL_MS));
     // About a MiB per round trip: a pipeline is written to the socket in one go, and a larger
     // one held the event loop for tens of milliseconds at a large fleet's size.
     let batch = new RedisBatch(this.client);
     let bytes = 0;
-    const place = (part: Part, shard: number, { bytes: encoded, hash = generation }: EncodedShard): void => {
+    const place = (part: SnapshotPart, shard: number, { bytes: encoded, hash = generation }: EncodedShard): void => {
       // Without a content hash the generation stands for one: written anew, read anew.
       const before = previous?.[part]?.[shard];
       const entries = (manifest[part] ??= {});
@@ -235,15 +216,12 @@ export class RedisStore implements SamplingStore {
         entries[shard] = before;
         return;
       }
-      // Saved state is bytes, not text (see `encodeStateShard`).
-      const chunks = chunk(encoded, undefined, part !== 'state');
+      const chunks = chunk(encoded);
       const entry: ShardEntry = { generation, chunks: chunks.length, hash };
       entries[shard] = entry;
       const keys = this.chunkKeys(part, shard, entry);
       writtenKeys.push(...keys);
-      batch.add(`pd${shard}`, (pipeline) =>
-        keys.forEach((key, k) => (part === 'state' ? pipeline.set(key, chunks[k], 'PX', stateTtl) : pipeline.set(key, chunks[k]))),
-      );
+      batch.add(`pd${shard}`, (pipeline) => keys.forEach((key, k) => pipeline.set(key, chunks[k])));
       bytes += encoded.length;
     };
     const write = async (): Promise<void> => {
@@ -256,7 +234,6 @@ export class RedisStore implements SamplingStore {
       place('shards', parts.shard, parts.served);
       if (parts.summarized) place('summaries', parts.shard, parts.summarized);
       if (parts.explained) place('explanations', parts.shard, parts.explained);
-      if (parts.stated) place('state', parts.shard, parts.stated);
       if (bytes >= BYTES_PER_ROUND_TRIP) await write();
     }
     if (bytes > 0) await write();
@@ -276,7 +253,6 @@ export class RedisStore implements SamplingStore {
       ['shards', SUPERSEDED_TTL_MS],
       ['summaries', SUPERSEDED_TTL_MS],
       ['explanations', SUPERSEDED_EXPLANATIONS_TTL_MS],
-      ['state', SUPERSEDED_STATE_TTL_MS],
     ] as const;
     for (const [part, ttl] of parts) {
       const superseded = Object.entries(previous?.[part] ?? {})
@@ -285,6 +261,10 @@ export class RedisStore implements SamplingStore {
       await this.expire(superseded, ttl).catch(() => undefined);
     }
     return version;
+  }
+
+  saveState(save: StateToSave, fence?: Fence, slicer: TimeSlicer = UNSLICED): Promise<boolean> {
+    return this.state.save(save, fence, slicer);
   }
 
   async ping(): Promise<void> {
@@ -374,13 +354,8 @@ export class RedisStore implements SamplingStore {
     return Array.from({ length: entry.chunks }, (_, i) => key(shard, entry.generation, i));
   }
 
-  /** Expires (or with 0 deletes) keys, grouped by their shard's hash tag. */
-  private async expire(keys: string[], ttlMs: number): Promise<void> {
-    const batch = new RedisBatch(this.client);
-    for (const key of keys) {
-      batch.add(hashTagOf(key), (pipeline) => (ttlMs > 0 ? pipeline.pexpire(key, ttlMs) : pipeline.del(key)));
-    }
-    await batch.exec();
+  private expire(keys: string[], ttlMs: number): Promise<void> {
+    return expireKeys(this.client, keys, ttlMs);
   }
 
   /** A snapshot written before the format was versioned (one JSON document), read at upgrade. */

@@ -47,7 +47,9 @@ export function describeRun(r: FleetRunResult): string[] {
     const ms = (key: string) => (typeof start?.[key] === 'number' ? `${((start[key] as number) / 1000).toFixed(1)} s` : '?');
     if (start) {
       lines.push(
-        `  its term's start: the snapshot ${ms('snapshotMs')}, the saved state ${String(start.state)} in ${ms('stateMs')}, ` +
+        `  its term's start: the snapshot ${ms('snapshotMs')}, the saved state ${String(start.state)} in ${ms('stateMs')}` +
+          (typeof start.bridgedBuckets === 'number' ? ` (${start.bridgedBuckets} kept intervals folded on top)` : '') +
+          ', ' +
           `the last inputs ${ms('inputsMs')}, ${String(start.historyBuckets)} kept intervals folded in ${ms('historyMs')}`,
       );
     }

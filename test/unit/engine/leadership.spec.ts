@@ -170,6 +170,64 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(first?.estimate).toBe('smoothed');
   });
 
+  /** A's state saves fail from its fifth calculation on, as when Redis goes away between a snapshot and its state. */
+  async function leaderWhoseLastStateIsLost() {
+    const run = await leaderWithLoggingFollower();
+    expect(await run.a.counter('samplane_calculator_state_saves_total', { outcome: 'saved' })).toBe(run.ofA.length);
+    const saveState = shared.store.saveState.bind(shared.store);
+    shared.store.saveState = () => Promise.reject(new Error('redis: Connection is closed.'));
+    await shared.clock.advance(INTERVAL_MS);
+    shared.store.saveState = saveState;
+    const ofA = shared.store.saves.filter((save) => save.holder === 'a');
+    expect(ofA).toHaveLength(run.ofA.length + 1);
+    return { ...run, savedBefore: run.ofA, ofA };
+  }
+
+  it('serves a calculation whose state could not be saved; a new leader takes the state before up and folds the kept interval since', async () => {
+    const { a, reads, logged, loggedA, savedBefore, ofA } = await leaderWhoseLastStateIsLost();
+    expect(await a.counter('samplane_calculations_total', { outcome: 'computed' })).toBe(ofA.length);
+    expect(await a.counter('samplane_calculator_state_saves_total', { outcome: 'failed' })).toBe(1);
+    expect(loggedA.filter((line) => line.msg === 'calculator state not saved: a new leader would fold the kept intervals since the last one saved')).toHaveLength(1);
+
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + INTERVAL_MS);
+
+    const startedA = loggedA.find((line) => line.msg === 'leader term started');
+    const started = logged.filter((line) => line.msg === 'leader term started');
+    expect(started).toEqual([expect.objectContaining({ state: 'restored', bridgedBuckets: 1, historyBuckets: 0 })]);
+    expect(started[0].stateBuckets).toBe((startedA?.historyBuckets as number) + savedBefore.length);
+    // Only the interval of A's last calculation, from where the saved state ends.
+    const kept = reads.readBounds.filter((read) => read.of === 'kept');
+    expect(kept.map((read) => read.bounds)).toEqual([[savedBefore.at(-1)!.snapshot.dataThrough, ofA.at(-1)!.snapshot.dataThrough]]);
+    const first = shared.store.saves.find((save) => save.holder === 'b')?.snapshot.inputs?.[SERVICE]?.[OPERATION];
+    expect(first?.estimate).toBe('smoothed');
+    expect(first?.previous).toBe(probabilityIn(ofA.at(-1)!.snapshot));
+  });
+
+  it('folds the whole kept history where the kept intervals do not reach back to the saved state', async () => {
+    const keepInterval = shared.throughput.keepInterval.bind(shared.throughput);
+    let keeps = true;
+    shared.throughput.keepInterval = (...args) => (keeps ? keepInterval(...args) : Promise.reject(new Error('redis: Connection is closed.')));
+    const { a, reads, logged } = await (async () => {
+      const run = await leaderWithLoggingFollower();
+      // The interval of A's next calculation is not kept, nor is its state saved.
+      keeps = false;
+      const saveState = shared.store.saveState.bind(shared.store);
+      shared.store.saveState = () => Promise.reject(new Error('redis: Connection is closed.'));
+      await shared.clock.advance(INTERVAL_MS);
+      keeps = true;
+      shared.store.saveState = saveState;
+      return run;
+    })();
+
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + INTERVAL_MS);
+
+    expect(logged.filter((line) => line.msg === 'leader term started')).toEqual([expect.objectContaining({ state: 'none' })]);
+    expect(reads.readBounds.some((read) => read.of === 'slots')).toBe(true);
+    expect(shared.store.saves.at(-1)?.holder).toBe('b');
+  });
+
   it('gives a new leader the intervals the last one calculated, kept summed, as history, where it saved no state, and slots only for what is new', async () => {
     shared.store.savesState = false;
     const a = new EngineReplica('a', shared).start();

@@ -17,7 +17,7 @@ import { MemoryHistoryStore } from '../../../../src/store/memory/memory-history.
 import { MemoryLeaderLease } from '../../../../src/store/memory/memory-leader-lease';
 import { MemoryThroughputStore } from '../../../../src/store/memory/memory-throughput.store';
 import { MemoryStore } from '../../../../src/store/memory/memory.store';
-import type { NewProbabilities, OperationTraffic } from '../../../../src/store/store';
+import type { NewProbabilities, OperationTraffic, StateToSave } from '../../../../src/store/store';
 import { trafficRecords } from '../../../../src/store/traffic-columns';
 import type { CountedOperation } from '../../../../src/sampling/counted-operation';
 import type { CalculationInputs, Probabilities } from '../../../../src/sampling/calculator';
@@ -69,9 +69,9 @@ class RecordingStore extends MemoryStore {
   savesState = true;
 
   override async saveProbabilities(snapshot: NewProbabilities, fence?: Fence): Promise<number> {
-    const version = await super.saveProbabilities(this.savesState ? snapshot : { ...snapshot, state: undefined }, fence);
+    const version = await super.saveProbabilities(snapshot, fence);
     if (fence) {
-      const { inputs, traffic, qps, state: _state, ...served } = snapshot;
+      const { inputs, traffic, qps, ...served } = snapshot;
       const copy = {
         ...structuredClone(served),
         ...(qps && { qps: qpsRecords(qps) }),
@@ -81,6 +81,10 @@ class RecordingStore extends MemoryStore {
       this.saves.push({ holder: fence.holder, token: fence.token, version, snapshot: copy });
     }
     return version;
+  }
+
+  override saveState(save: StateToSave, fence?: Fence): Promise<boolean> {
+    return this.savesState ? super.saveState(save, fence) : Promise.resolve(false);
   }
 }
 
@@ -131,6 +135,8 @@ export class EngineReplica {
   readonly elector: LeaderElector;
   readonly calculation: CalculationService;
   readonly scheduler: CalculationScheduler;
+  /** Its /metrics, to read a counter by. */
+  readonly metrics: MetricsService;
 
   constructor(
     readonly name: string,
@@ -140,6 +146,7 @@ export class EngineReplica {
   ) {
     const { config } = shared;
     const metricsService = new MetricsService();
+    this.metrics = metricsService;
     const metrics = new EngineMetrics(metricsService);
     this.clock = new ProcessClock(shared.clock);
     this.accumulator = new ThroughputAccumulator(config.adaptive.maxOperations, reportWindowLimitMs(config));
@@ -177,6 +184,14 @@ export class EngineReplica {
   /** The same, as a report of the `windowMs` just ended. */
   reportWindow(service: string, operation: string, requests: number, probability: number, windowMs: number): void {
     this.accumulator.add(service, operation, requests * probability, requests, 0, String(probability), requests, requests, windowMs, this.clock.now());
+  }
+
+  /** A counter's value for `labels`, as /metrics shows it (0 where the series is absent). */
+  async counter(name: string, labels: Record<string, string>): Promise<number> {
+    const metric = this.metrics.registry.getSingleMetric(name);
+    const values = metric ? (await metric.get()).values : [];
+    const found = values.find((value) => Object.entries(labels).every(([label, wanted]) => value.labels[label] === wanted));
+    return found?.value ?? 0;
   }
 
   /** Whether this replica holds the lease as far as it knows. */
