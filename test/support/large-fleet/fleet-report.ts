@@ -21,7 +21,8 @@ export function describeRun(r: FleetRunResult): string[] {
       `skipped ${r.replicas.map((x) => x.skipped).join('/')}, leader changes ${r.leaderChanges}; ` +
       (durations.length > 0
         ? `duration median ${durations[Math.floor(durations.length / 2)].toFixed(2)} s, max ${durations[durations.length - 1].toFixed(2)} s`
-        : 'no duration seen'),
+        : 'no duration seen') +
+      stateSaves(r),
   );
   const p = r.propagation;
   lines.push(
@@ -165,4 +166,11 @@ function kib(bytes: number): string {
 
 function mib(bytes: number): string {
   return `${Math.round(bytes / 2 ** 20)} MiB`;
+}
+
+/** The calculator state's saves after the calculations, off their duration: how many, and their mean time. */
+function stateSaves(r: FleetRunResult): string {
+  const saves = r.replicas.reduce((sum, x) => sum + x.stateSaves, 0);
+  const seconds = r.replicas.reduce((sum, x) => sum + x.stateSaveSeconds, 0);
+  return saves > 0 ? `; then ${saves} saves of the calculator state, ${(seconds / saves).toFixed(2)} s each on average` : '';
 }

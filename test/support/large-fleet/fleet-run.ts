@@ -47,6 +47,9 @@ export interface ReplicaFigures {
   skipped: number;
   flushFailures: number;
   droppedOperations: number;
+  /** The calculator state's saves that completed, and their time in all (seconds). */
+  stateSaves: number;
+  stateSaveSeconds: number;
   /** The slowest /metrics answer: a replica blocked by a calculation answers it late too. */
   slowestScrapeMs: number;
   /** Part of the RSS: the largest heap the calculation thread reported, and outside it. */
@@ -219,6 +222,8 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
         skipped: counted(series, 'skipped'),
         flushFailures: counted(series, 'flushFailures'),
         droppedOperations: counted(series, 'droppedOperations'),
+        stateSaves: counted(series, 'stateSaveCount'),
+        stateSaveSeconds: counted(series, 'stateSaveSum'),
         slowestScrapeMs: Math.max(0, ...series.map((s) => s.scrapeMs)),
         threadHeapMaxBytes: Math.max(0, ...series.map((s) => s.threadHeapBytes)),
         threadExternalMaxBytes: Math.max(0, ...series.map((s) => s.threadExternalBytes)),

@@ -86,7 +86,10 @@ export function propagation(
 }
 
 /** The counters' growth from a replica's first scrape to its last. */
-export function counted(series: ReplicaSample[], field: 'computed' | 'failed' | 'fenced' | 'skipped' | 'flushFailures' | 'droppedOperations'): number {
+export function counted(
+  series: ReplicaSample[],
+  field: 'computed' | 'failed' | 'fenced' | 'skipped' | 'flushFailures' | 'droppedOperations' | 'stateSaveSum' | 'stateSaveCount',
+): number {
   if (series.length === 0) return 0;
   return series[series.length - 1][field] - series[0][field];
 }

@@ -21,6 +21,9 @@ export interface ReplicaSample {
   skipped: number;
   durationSum: number;
   durationCount: number;
+  /** The calculator state's saves that completed after each calculation, and their time. */
+  stateSaveSum: number;
+  stateSaveCount: number;
   flushFailures: number;
   droppedOperations: number;
   /** The calculation thread's heap allocated and its memory outside the heap (0: no thread). */
@@ -38,6 +41,8 @@ const READ = new Set([
   'samplane_calculations_total{outcome="skipped"}',
   'samplane_calculation_duration_seconds_sum',
   'samplane_calculation_duration_seconds_count',
+  'samplane_calculator_state_save_duration_seconds_sum',
+  'samplane_calculator_state_save_duration_seconds_count',
   'samplane_throughput_flush_failures_total',
   'samplane_throughput_dropped_operations_total',
   'samplane_calculation_thread_memory_bytes{kind="heap_total"}',
@@ -71,6 +76,8 @@ function sampleOf(text: string, at: number, scrapeMs: number): ReplicaSample {
     skipped: value('samplane_calculations_total', { outcome: 'skipped' }),
     durationSum: value('samplane_calculation_duration_seconds_sum'),
     durationCount: value('samplane_calculation_duration_seconds_count'),
+    stateSaveSum: value('samplane_calculator_state_save_duration_seconds_sum'),
+    stateSaveCount: value('samplane_calculator_state_save_duration_seconds_count'),
     flushFailures: value('samplane_throughput_flush_failures_total'),
     droppedOperations: value('samplane_throughput_dropped_operations_total'),
     threadHeapBytes: value('samplane_calculation_thread_memory_bytes', { kind: 'heap_total' }),
