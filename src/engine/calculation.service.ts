@@ -264,7 +264,7 @@ export class CalculationService implements Calculation {
     let taken: TakenState | 'none' | 'failed' = 'none';
     if (continues && calculator.state) {
       calculator.restore(inherited);
-      taken = await this.restoreState(calculator, snapshot, read);
+      taken = await this.restoreState(calculator, snapshot.computedAt, lastChecked, read);
       // Where a read failed part way some services were taken up: the history is folded by a
       // calculator of its own.
       if (typeof taken !== 'object') calculator = this.newCalculator();
@@ -306,19 +306,18 @@ export class CalculationService implements Calculation {
 
   /**
    * Takes up the last saved calculator state, where the calculator keeps one: the state saved
-   * after the restored snapshot, or one saved before it (its leader stopped between a snapshot
+   * after the restored snapshot (computed at `computedAt`, its data `through`), or one saved before it (its leader stopped between a snapshot
    * and its state) with the kept intervals since folded on top, as the history would be. `none`
    * where there is none to take (a calculator without state, a store an older version wrote, a
    * state the kept intervals do not reach), and the history is folded instead; `failed` where a
    * read failed or a service's rows were not of the layout's shape, part way through.
    */
-  private async restoreState(calculator: AdaptiveCalculator, snapshot: { computedAt: number; dataThrough?: number }, read: HistoryRead): Promise<TakenState | 'none' | 'failed'> {
+  private async restoreState(calculator: AdaptiveCalculator, computedAt: number, through: number, read: HistoryRead): Promise<TakenState | 'none' | 'failed'> {
     const state = calculator.state;
-    const through = snapshot.dataThrough;
-    if (!state || through === undefined) return 'none';
+    if (!state) return 'none';
     let bridge: number[] = [];
     const accepts = async (found: FoundState): Promise<boolean> => {
-      if (found.computedAt === snapshot.computedAt) return true;
+      if (found.computedAt === computedAt) return true;
       if (found.dataThrough >= through) return false;
       const chain = chainBack(await this.throughput.keptIntervals(), through, read.buckets);
       const from = chain.indexOf(found.dataThrough);

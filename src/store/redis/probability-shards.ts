@@ -4,7 +4,7 @@ import { dictionary, own } from '../../sampling/dictionary';
 import { qpsRecord } from '../../sampling/input-columns';
 import { type StoredExplanation, encodeExplanation } from '../explanation-codec';
 import type { NewProbabilities, TrafficSummary } from '../store';
-import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, shardOf } from './redis-keys';
+import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, servicesByShard } from './redis-keys';
 
 /** One service's served part of a snapshot, as stored: what every replica loads. */
 export interface ServedService {
@@ -59,14 +59,7 @@ export interface EncodedShardParts {
  * whole snapshot as text (at 200,000 operations that was about 80 MiB held at once).
  */
 export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlicer = UNSLICED): AsyncGenerator<EncodedShardParts> {
-  const byShard = new Map<number, string[]>();
-  for (const service of Object.keys(snapshot.probabilities)) {
-    const shard = shardOf(service, PROBABILITY_SHARDS);
-    const services = byShard.get(shard);
-    if (services) services.push(service);
-    else byShard.set(shard, [service]);
-  }
-  for (const [shard, services] of byShard) {
+  for (const [shard, services] of servicesByShard(Object.keys(snapshot.probabilities), PROBABILITY_SHARDS)) {
     const served = dictionary<ServedService>();
     let summarized: Record<string, TrafficSummary> | undefined;
     let explained: Record<string, StoredExplanation> | undefined;

@@ -61,6 +61,15 @@ export class RedisBatch {
   }
 }
 
+/** One command (or script), its failure reported as the store being unavailable. */
+export async function redisCall<T>(command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
+  }
+}
+
 export async function execPipeline(pipeline: ChainableCommander): Promise<unknown[]> {
   let results: [Error | null, unknown][] | null;
   try {

@@ -1,7 +1,6 @@
 import { UNSLICED } from '../../common/time-slicer';
 import type { CalculationRecord, HistoryBounds, HistoryStore, ServicePoint } from '../history-store';
-import { StoreUnavailableError } from '../store';
-import { RedisBatch } from './redis-batch';
+import { RedisBatch, redisCall } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, hashTagOf } from './redis-keys';
 
@@ -36,20 +35,13 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   async read(service: string): Promise<ServicePoint[]> {
-    const items = await this.call(() => this.client.lrange(this.keys.history(service), 0, this.bounds.points - 1));
+    const items = await redisCall(() => this.client.lrange(this.keys.history(service), 0, this.bounds.points - 1));
     return items.map((item) => JSON.parse(item) as ServicePoint).reverse();
   }
 
   async lastCalculation(): Promise<CalculationRecord | null> {
-    const data = await this.call(() => this.client.get(this.keys.historyCalculation));
+    const data = await redisCall(() => this.client.get(this.keys.historyCalculation));
     return data === null ? null : (JSON.parse(data) as CalculationRecord);
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
-    }
-  }
 }

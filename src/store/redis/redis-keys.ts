@@ -120,3 +120,15 @@ export function shardOf(service: string, shards: number): number {
   }
   return (hash >>> 0) % shards;
 }
+
+/** Services grouped by their shard (see `shardOf`), each group in the order given. */
+export function servicesByShard(services: Iterable<string>, shards: number): Map<number, string[]> {
+  const byShard = new Map<number, string[]>();
+  for (const service of services) {
+    const shard = shardOf(service, shards);
+    const group = byShard.get(shard);
+    if (group) group.push(service);
+    else byShard.set(shard, [service]);
+  }
+  return byShard;
+}

@@ -1,5 +1,5 @@
 import { type LeaderLease } from '../leader-lease';
-import { StoreUnavailableError } from '../store';
+import { redisCall } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys } from './redis-keys';
 
@@ -57,21 +57,11 @@ export class RedisLeaderLease implements LeaderLease {
   }
 
   async acquireOrRenew(holder: string, ttlMs: number): Promise<number | null> {
-    try {
-      const token = (await this.client.eval(ACQUIRE_OR_RENEW, 2, this.leaseKey, this.tokenKey, holder, ttlMs)) as
-        | number
-        | null;
-      return token ?? null;
-    } catch (error) {
-      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
-    }
+    const token = await redisCall(() => this.client.eval(ACQUIRE_OR_RENEW, 2, this.leaseKey, this.tokenKey, holder, ttlMs) as Promise<number | null>);
+    return token ?? null;
   }
 
   async release(holder: string): Promise<void> {
-    try {
-      await this.client.eval(RELEASE, 1, this.leaseKey, holder);
-    } catch (error) {
-      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
-    }
+    await redisCall(() => this.client.eval(RELEASE, 1, this.leaseKey, holder));
   }
 }

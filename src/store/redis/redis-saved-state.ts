@@ -2,11 +2,11 @@ import { type TimeSlicer, UNSLICED } from '../../common/time-slicer';
 import type { SavedRows } from '../../sampling/calculator';
 import { type Fence, FencedOutError } from '../leader-lease';
 import { decodeStateShard, encodeStateShard } from '../state-codec';
-import { type FoundState, type StateToSave, type StateWanted, StoreUnavailableError } from '../store';
+import type { FoundState, StateToSave, StateWanted } from '../store';
 import { type ShardEntry, chunk } from './probability-shards';
-import { RedisBatch, expireKeys } from './redis-batch';
+import { RedisBatch, expireKeys, redisCall } from './redis-batch';
 import type { RedisConnection } from './redis-client';
-import { PROBABILITY_SHARDS, type RedisKeys, shardOf } from './redis-keys';
+import { PROBABILITY_SHARDS, type RedisKeys, servicesByShard } from './redis-keys';
 
 // Kept only while its snapshot is the newest (KEYS[1] holds ARGV[1]) and, with a fence
 // (ARGV[3] = "holder|token"), while that holder has the lease (KEYS[3]). Returns what it replaced.
@@ -76,7 +76,7 @@ export class RedisSavedState {
     let batch = new RedisBatch(this.client);
     let bytes = 0;
     try {
-      for (const [shard, names] of byShard(services)) {
+      for (const [shard, names] of servicesByShard(services, PROBABILITY_SHARDS)) {
         const rows: Array<[string, SavedRows]> = [];
         for (const service of names) {
           const saved = state.of(service);
@@ -105,7 +105,7 @@ export class RedisSavedState {
       const manifestTtl = Math.max(1, ttl - (Date.now() - started));
       const args = [String(version), JSON.stringify(manifest), owner, manifestTtl];
       committing = true;
-      const [outcome, previous] = await this.call(
+      const [outcome, previous] = await redisCall(
         () => this.client.eval(COMMIT_STATE, 3, this.keys.version, this.keys.stateManifest, this.keys.leader, ...args) as Promise<[number, string]>,
       );
       committing = false;
@@ -127,7 +127,7 @@ export class RedisSavedState {
 
   /** A few shards per round trip, each decoded and handed over before the next is read. */
   async load(wanted: StateWanted, take: (service: string, rows: SavedRows) => void, slicer: TimeSlicer = UNSLICED): Promise<FoundState | undefined> {
-    const manifest = parseStateManifest(await this.call(() => this.client.get(this.keys.stateManifest)));
+    const manifest = parseStateManifest(await redisCall(() => this.client.get(this.keys.stateManifest)));
     if (!manifest || manifest.layout !== wanted.layout) return undefined;
     const found = { computedAt: manifest.computedAt, dataThrough: manifest.dataThrough, buckets: manifest.buckets };
     if (!(await wanted.accepts(found))) return undefined;
@@ -146,13 +146,6 @@ export class RedisSavedState {
     return Array.from({ length: entry.chunks }, (_, i) => this.keys.stateChunk(shard, entry.generation, i));
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
-    }
-  }
 }
 
 /**
@@ -187,17 +180,6 @@ class PipelinesInFlight {
   private check(): void {
     if (this.failure !== undefined) throw this.failure;
   }
-}
-
-function byShard(services: readonly string[]): Map<number, string[]> {
-  const shards = new Map<number, string[]>();
-  for (const service of services) {
-    const shard = shardOf(service, PROBABILITY_SHARDS);
-    const names = shards.get(shard);
-    if (names) names.push(service);
-    else shards.set(shard, [service]);
-  }
-  return shards;
 }
 
 /** A state manifest as stored; undefined where there is none or it is not one this replica reads. */

@@ -10,7 +10,7 @@ import { slotsBetween } from '../throughput-intervals';
 import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../throughput-store';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
-import { RedisKeys, THROUGHPUT_SHARDS, shardOf } from './redis-keys';
+import { RedisKeys, THROUGHPUT_SHARDS, servicesByShard, shardOf } from './redis-keys';
 
 /** Shards read per round trip: a reply holds every slot of its shards, ~25 MiB at 200,000 operations. */
 const SHARDS_PER_READ = 32;
@@ -138,13 +138,7 @@ export class RedisThroughputStore implements ThroughputStore {
   async keepInterval(from: number, to: number, counts: IntervalCounts | PackedCounts, slicer = UNSLICED): Promise<void> {
     // An interval without counts is not listed: a history ends there, as at one nobody kept.
     if (counts.size === 0) return;
-    const byShard = new Map<number, string[]>();
-    for (const service of servicesOf(counts)) {
-      const shard = shardOf(service, THROUGHPUT_SHARDS);
-      const services = byShard.get(shard);
-      if (services) services.push(service);
-      else byShard.set(shard, [service]);
-    }
+    const byShard = servicesByShard(servicesOf(counts), THROUGHPUT_SHARDS);
     const shards = [...byShard.keys()];
     // Encoded a group of shards at a time: a large fleet's interval is never held whole as text.
     for (let first = 0; first < shards.length; first += SHARDS_PER_WRITE) {

@@ -24,7 +24,7 @@ import {
 } from './probability-shards';
 import { dictionary } from '../../sampling/dictionary';
 import { LoadedShards, type Part } from './loaded-shards';
-import { RedisBatch, expireKeys } from './redis-batch';
+import { RedisBatch, expireKeys, redisCall } from './redis-batch';
 import { RedisSavedState } from './redis-saved-state';
 import type { RedisConnection } from './redis-client';
 import { PROBABILITY_SHARDS, RedisKeys, STORE_FORMAT, shardOf } from './redis-keys';
@@ -95,7 +95,7 @@ export class RedisStore implements SamplingStore {
   }
 
   async loadProbabilities(slicer: TimeSlicer = UNSLICED): Promise<ProbabilitiesSnapshot | null> {
-    const [version, rawManifest] = await this.call(() => this.client.mget(this.keys.version, this.keys.manifest));
+    const [version, rawManifest] = await redisCall(() => this.client.mget(this.keys.version, this.keys.manifest));
     if (rawManifest === null) return version === null ? this.loadLegacy() : null;
     const manifest = parseManifest(rawManifest);
     const served = await this.loaded.fetch(manifest, 'shards');
@@ -129,7 +129,7 @@ export class RedisStore implements SamplingStore {
 
   async loadExplanations(services?: readonly string[]): Promise<Map<string, RecordedExplanation>> {
     for (let attempt = 0; ; attempt++) {
-      const raw = await this.call(() => this.client.get(this.keys.manifest));
+      const raw = await redisCall(() => this.client.get(this.keys.manifest));
       const found = new Map<string, RecordedExplanation>();
       if (raw === null) return found;
       const manifest = parseManifest(raw);
@@ -158,7 +158,7 @@ export class RedisStore implements SamplingStore {
    */
   async loadInputs(): Promise<Record<string, InputColumns>> {
     for (let attempt = 0; ; attempt++) {
-      const raw = await this.call(() => this.client.get(this.keys.manifest));
+      const raw = await redisCall(() => this.client.get(this.keys.manifest));
       const inputs = dictionary<InputColumns>();
       if (raw === null) return inputs;
       const entries = Object.entries(parseManifest(raw).explanations);
@@ -187,7 +187,7 @@ export class RedisStore implements SamplingStore {
   }
 
   async probabilitiesVersion(): Promise<number> {
-    const version = await this.call(() => this.client.get(this.keys.version));
+    const version = await redisCall(() => this.client.get(this.keys.version));
     return version === null ? 0 : Number(version);
   }
 
@@ -239,7 +239,7 @@ export class RedisStore implements SamplingStore {
     if (bytes > 0) await write();
     const owner = fence ? `${fence.holder}|${fence.token}` : '';
     const version = Number(
-      await this.call(
+      await redisCall(
         () =>
           this.client.eval(COMMIT, 3, this.keys.version, this.keys.manifest, this.keys.leader, JSON.stringify(manifest), owner) as Promise<number>,
       ),
@@ -268,7 +268,7 @@ export class RedisStore implements SamplingStore {
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.control.ping());
+    await redisCall(() => this.control.ping());
   }
 
   onReconnect(listener: () => void): void {
@@ -284,7 +284,7 @@ export class RedisStore implements SamplingStore {
   }
 
   private async currentManifest(): Promise<Manifest | undefined> {
-    const raw = await this.call(() => this.client.get(this.keys.manifest));
+    const raw = await redisCall(() => this.client.get(this.keys.manifest));
     try {
       return raw === null ? undefined : parseManifest(raw);
     } catch {
@@ -361,8 +361,8 @@ export class RedisStore implements SamplingStore {
   /** A snapshot written before the format was versioned (one JSON document), read at upgrade. */
   private async loadLegacy(): Promise<ProbabilitiesSnapshot | null> {
     const legacy = this.keys.legacy;
-    const version = await this.call(() => this.client.get(legacy.version));
-    const data = version === null ? null : await this.call(() => this.client.get(legacy.data));
+    const version = await redisCall(() => this.client.get(legacy.version));
+    const data = version === null ? null : await redisCall(() => this.client.get(legacy.data));
     if (version === null || data === null) return null;
     let parsed: Omit<ProbabilitiesSnapshot, 'version'>;
     try {
@@ -374,13 +374,6 @@ export class RedisStore implements SamplingStore {
     return { ...parsed, version: 0 };
   }
 
-  private async call<T>(command: () => Promise<T>): Promise<T> {
-    try {
-      return await command();
-    } catch (error) {
-      throw new StoreUnavailableError(`redis: ${(error as Error).message}`, { cause: error });
-    }
-  }
 }
 
 /** An explanations shard's services; none where its text is unreadable. */
