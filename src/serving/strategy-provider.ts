@@ -178,7 +178,7 @@ export class StrategyProvider implements EngineSettings {
         for (const service of services) {
           if (names.has(service)) {
             const composed = composer.serve(service);
-            entries.set(service, encodeEntry(composed.strategy, composed.source));
+            entries.set(service, encodeEntry(composed.strategy, composed.source, this.current.entryOf(service)));
             if (composed.overCap > 0) this.overCap.set(service, composed.overCap);
             else this.overCap.delete(service);
           } else {

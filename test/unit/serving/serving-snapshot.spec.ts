@@ -1,6 +1,6 @@
 import type { SamplingStrategy, StrategySource } from '../../../src/sampling/strategy';
 import { encodeStrategyJson } from '../../../src/sampling/strategy-json';
-import { type ComposedStrategies, ServingSnapshot } from '../../../src/serving/serving-snapshot';
+import { type ComposedStrategies, type ServingEntry, ServingSnapshot, encodeEntry } from '../../../src/serving/serving-snapshot';
 import { StrategyResponseType } from '../../../src/serving/strategy-proto';
 
 const ADAPTIVE_DEFAULT: SamplingStrategy = {
@@ -207,6 +207,56 @@ describe('ServingSnapshot', () => {
 
     it('answers for the fallback too', () => {
       expect(snapshot.lookup('unknown').rates.rateFor('GET /')).toBe(0.001);
+    });
+
+    describe("a service's next entry, made from the one it replaces", () => {
+      const listing = (operations: Array<[string, number]>, fallback = 0.5): SamplingStrategy => ({
+        strategyType: 'PROBABILISTIC',
+        operationSampling: {
+          defaultSamplingProbability: fallback,
+          defaultLowerBoundTracesPerSecond: 0,
+          perOperationStrategies: operations.map(([operation, samplingRate]) => ({ operation, probabilisticSampling: { samplingRate } })),
+          defaultUpperBoundTracesPerSecond: 0,
+        },
+      });
+      const asked = (entry: ServingEntry, ...operations: string[]) => operations.map((operation) => entry.rates.rateFor(operation));
+      /** The index an entry answers from (made at its first ask), to tell whether two share one. */
+      const indexOf = (entry: ServingEntry) => (entry.rates as unknown as { index?: unknown }).index;
+
+      it('answers with its own rates and fallback for the same operations, in any order, and the one it replaced keeps its own', () => {
+        const before = encodeEntry(listing([['a', 0.1], ['b', 0.2]]), 'adaptive');
+        expect(asked(before, 'a', 'b')).toStrictEqual([0.1, 0.2]);
+        const after = encodeEntry(listing([['a', 0.3], ['b', 0.4]], 0.05), 'adaptive', before);
+        expect(asked(after, 'a', 'b', 'c')).toStrictEqual([0.3, 0.4, 0.05]);
+        expect(asked(before, 'a', 'b', 'c')).toStrictEqual([0.1, 0.2, 0.5]);
+        const reordered = encodeEntry(listing([['b', 0.7], ['a', 0.6]]), 'adaptive', after);
+        expect(asked(reordered, 'a', 'b')).toStrictEqual([0.6, 0.7]);
+        // One index for all three: made once, not again after every calculation.
+        expect(indexOf(after)).toBe(indexOf(before));
+        expect(indexOf(reordered)).toBe(indexOf(before));
+      });
+
+      it('answers right when operations came or went', () => {
+        const before = encodeEntry(listing([['a', 0.1], ['b', 0.2], ['c', 0.3]]), 'adaptive');
+        asked(before, 'a'); // makes its index
+        expect(asked(encodeEntry(listing([['a', 0.7], ['b', 0.8]]), 'adaptive', before), 'a', 'b', 'c')).toStrictEqual([0.7, 0.8, 0.5]);
+        expect(asked(encodeEntry(listing([['a', 0.7], ['b', 0.8], ['c', 0.9], ['d', 0.01]]), 'adaptive', before), 'c', 'd')).toStrictEqual([0.9, 0.01]);
+        const swapped = encodeEntry(listing([['a', 0.7], ['d', 0.8], ['c', 0.9]]), 'adaptive', before);
+        expect(asked(swapped, 'a', 'b', 'd')).toStrictEqual([0.7, 0.5, 0.8]);
+        expect(indexOf(swapped)).not.toBe(indexOf(before));
+      });
+
+      it('answers right where a list repeats a name, before or after, or was never asked', () => {
+        const repeated = encodeEntry(listing([['a', 0.1], ['a', 0.2], ['b', 0.3]]), 'file');
+        expect(asked(repeated, 'a', 'b')).toStrictEqual([0.2, 0.3]);
+        // Its index has two names, the second at position 2: past the end of a list of two.
+        expect(asked(encodeEntry(listing([['a', 0.4], ['b', 0.6]]), 'file', repeated), 'a', 'b')).toStrictEqual([0.4, 0.6]);
+        const single = encodeEntry(listing([['a', 0.1], ['b', 0.2]]), 'file');
+        asked(single, 'a'); // makes its index
+        expect(asked(encodeEntry(listing([['a', 0.3], ['a', 0.4]]), 'file', single), 'a', 'b')).toStrictEqual([0.4, 0.5]);
+        const unasked = encodeEntry(listing([['a', 0.1]]), 'file');
+        expect(asked(encodeEntry(listing([['a', 0.9]]), 'file', unasked), 'a')).toStrictEqual([0.9]);
+      });
     });
   });
 

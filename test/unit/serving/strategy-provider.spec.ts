@@ -45,6 +45,21 @@ describe('StrategyProvider', () => {
     expect(serving.snapshot.probabilitiesVersion).toBe(2);
   });
 
+  it("gives a re-encoded service's rates the index of the entry it replaces", async () => {
+    const serving = provider();
+    await serving.applyProbabilities(fleet(1, 2, 10, 0.1));
+    const asked = serving.lookup('svc-0');
+    expect(rateOf(asked, 'op-9')).toBe(0.1);
+
+    await serving.applyProbabilities(fleet(2, 2, 10, 0.2, 0.3));
+
+    const index = (entry: ServingEntry) => (entry.rates as unknown as { index?: unknown }).index;
+    expect(rateOf(serving.lookup('svc-0'), 'op-9')).toBe(0.3);
+    expect(rateOf(serving.lookup('svc-1'), 'op-9')).toBe(0.2);
+    expect(index(serving.lookup('svc-0'))).toBe(index(asked));
+    expect(rateOf(asked, 'op-9')).toBe(0.1);
+  });
+
   it('serves every change of versions applied while a large rebuild is under way', async () => {
     const serving = provider();
     await serving.applyProbabilities(fleet(1, 3000, 20, 0.1));
