@@ -32,7 +32,7 @@ export class PackedCounts {
   readonly services = new Map<string, ServiceCounts>();
   /** Operations over all services. */
   size = 0;
-  /** Per service summed into (a second line, a repeated name), its rows by name. */
+  /** Per service, once an operation came out of its row's position (or through `add`), its rows by name. */
   private readonly rows = new Map<string, Map<string, number>>();
   private readonly seen = new Set<string>();
 
@@ -48,10 +48,16 @@ export class PackedCounts {
     const known = this.services.get(line.service);
     if (known || !this.distinct(line)) {
       const into = known ?? this.service(line.service);
-      const rows = this.rowsOf(line.service, into);
+      // A service's lines mostly list its operations in one order: an operation at its row's
+      // position is summed there, and the service's map of rows is made only when one is not
+      // (the maps were ~35 MiB at a million operations, and a lookup per operation per line).
+      let rows: Map<string, number> | undefined;
       for (let i = 0; i < n; i++) {
         const at = i * COUNTS_PER_OPERATION;
-        const row = this.row(into, rows, line.operations[i], line.lists[i]);
+        const operation = line.operations[i];
+        let row: number;
+        if (into.ops[i] === operation) row = this.listUnited(into, i, line.lists[i]);
+        else row = this.row(into, (rows ??= this.rowsOf(line.service, into)), operation, line.lists[i]);
         const values = into.values;
         const to = row * COUNT_WIDTH;
         for (let k = 0; k < COUNTS_PER_OPERATION; k++) values[to + k] += finite(counts[at + k]) * share;
@@ -93,10 +99,8 @@ export class PackedCounts {
   /** The operation's row, added (zeroed, `lowest` Infinity, holding `list`) if new, its list the union if not. */
   private row(counts: ServiceCounts, rows: Map<string, number>, operation: string, list: readonly string[]): number {
     const row = rows.get(operation);
-    if (row !== undefined) {
-      counts.lists[row] = unionProbabilities(counts.lists[row], list);
-      return row;
-    }
+    if (row !== undefined) return this.listUnited(counts, row, list);
+
     const added = counts.ops.length;
     rows.set(operation, added);
     counts.ops.push(operation);
@@ -110,6 +114,12 @@ export class PackedCounts {
     counts.values[added * COUNT_WIDTH + COUNT.lowest] = Infinity;
     this.size++;
     return added;
+  }
+
+  /** `row`, an operation's own (names do not repeat in `ops`), its list now the union with `list`. */
+  private listUnited(counts: ServiceCounts, row: number, list: readonly string[]): number {
+    counts.lists[row] = unionProbabilities(counts.lists[row], list);
+    return row;
   }
 
   private rowsOf(service: string, counts: ServiceCounts): Map<string, number> {

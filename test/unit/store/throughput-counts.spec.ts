@@ -213,6 +213,33 @@ describe('kept text read packed', () => {
     expect(packedRecords(text, 'A').records).toEqual(toCounted(intervals[0]).filter((r) => r.service === 'A'));
   });
 
+  it('sums a service whose lines list its operations in other orders, shorter, longer or with repeats, as decodeFlushes does', () => {
+    const line = (startMs: number, ...ops: unknown[]) => `${JSON.stringify(['A', startMs, 0, ...ops])}\n`;
+    const op = (name: string, requests: number, list: string[] = []) => [name, 1, requests, 0, 0, requests, list];
+    const text =
+      line(FROM, ...op('a', 1, ['0.1']), ...op('b', 2), ...op('c', 3)) +
+      line(FROM + 1_000, ...op('a', 10), ...op('b', 20, ['0.2']), ...op('c', 30)) +
+      // Not in a flush's exact form (spaces): JSON.parse reads it, and its new name takes a row.
+      `["A", ${FROM + 1_500}, 0, "e", 1, 7, 0, 0, 7, ["0.5"]]\n` +
+      line(FROM + 2_000, ...op('c', 100), ...op('a', 200, ['0.3']), ...op('b', 300)) +
+      line(FROM + 3_000, ...op('a', 1_000), ...op('d', 2_000), ...op('b', 3_000), ...op('c', 4_000)) +
+      line(FROM + 4_000, ...op('a', 5), ...op('b', 6), ...op('c', 7), ...op('d', 8), ...op('a', 9, ['0.4'])) +
+      line(FROM + 5_000, ...op('b', 50_000));
+    const intervals: IntervalCounts[] = [new Map()];
+    decodeFlushes(text, [FROM, TO], intervals);
+
+    const { records } = packedRecords(text);
+
+    expect(records).toEqual(toCounted(intervals[0]));
+    expect(records.map((r) => [r.operation, r.requests, r.probabilities])).toEqual([
+      ['a', 1 + 10 + 200 + 1_000 + 5 + 9, ['0.1', '0.3', '0.4']],
+      ['b', 2 + 20 + 300 + 3_000 + 6 + 50_000, ['0.2']],
+      ['c', 3 + 30 + 100 + 4_000 + 7, []],
+      ['e', 7, ['0.5']],
+      ['d', 2_000 + 8, []],
+    ]);
+  });
+
   it('reads each list as its lowest probability alone when asked: the same numbers, no list made or remembered', () => {
     const line = (service: string, ...ops: unknown[]) => `${JSON.stringify([service, FROM, 0, ...ops])}\n`;
     const text =
