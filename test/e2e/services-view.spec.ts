@@ -9,6 +9,14 @@ import { waitFor } from '../support/wait';
 import { ADMIN_TOKENS, AdminClient, OPERATOR_TOKEN, VIEWER_TOKEN, policyPath, sqliteDir } from './policies-http';
 
 const TARGET = 20;
+/**
+ * How far from target ÷ rate Jaeger's rule may keep a rate: it keeps one whose sampled QPS is
+ * within ±30 % of the target, but measures that QPS from the sampled spans themselves (20–40 a
+ * second here), so a rate just outside the band can read as inside it (a busy CI machine kept
+ * POST /pay 31 % low). Its lowest, 0.0012, is still above the 0.001 POST /pay would keep
+ * without its own target.
+ */
+const JAEGER_BAND = 0.4;
 
 /**
  * 20,000 requests/s at the initial 0.001 yields 20 sampled traces/s, the target: the engine
@@ -189,7 +197,7 @@ describe('services view (GET /api/v1/services)', () => {
 
     // Kept where it is; that is 0.001 unless a late report on a busy machine nudged it within the band.
     const search = ops('search')['GET /q'];
-    expectNear(search.probability, 0.001, 0.3, 'search GET /q probability');
+    expectNear(search.probability, 0.001, JAEGER_BAND, 'search GET /q probability');
     expect(search).toMatchObject({
       source: 'adaptive',
       inputs: { previous: search.probability, target: TARGET, adaptive: true, withinTolerance: true, qps: expect.any(Number) },
@@ -201,7 +209,7 @@ describe('services view (GET /api/v1/services)', () => {
 
     const checkout = ops('checkout');
     expect(checkout['GET /cart']).toMatchObject({ source: 'adaptive', inputs: { target: TARGET } });
-    expectNear(checkout['GET /cart'].probability, 0.001, 0.3, 'checkout GET /cart probability');
+    expectNear(checkout['GET /cart'].probability, 0.001, JAEGER_BAND, 'checkout GET /cart probability');
     // The engine calculated GET /health too, but the pin decides what is served.
     expect(checkout['GET /health']).toMatchObject({
       probability: 0,
@@ -213,7 +221,7 @@ describe('services view (GET /api/v1/services)', () => {
     // settled, as Jaeger settles, anywhere within its ±30 % band (a first step taken from a
     // bucket a late report on a busy machine made noisy stays where it landed inside it).
     expect(checkout['POST /pay']).toMatchObject({ source: 'adaptive', inputs: { target: 2 * TARGET, adaptive: true } });
-    expectNear(checkout['POST /pay'].probability, 0.002, 0.3, 'checkout POST /pay probability');
+    expectNear(checkout['POST /pay'].probability, 0.002, JAEGER_BAND, 'checkout POST /pay probability');
     expect(settled.checkout).toMatchObject({ source: 'policy', policy: { service: 'checkout', policy: CHECKOUT_POLICY } });
     expect(Date.parse(settled.checkout.computedAt ?? '')).toBeGreaterThan(Date.now() - 30_000);
 
