@@ -306,11 +306,12 @@ export class CalculationService implements Calculation {
 
   /**
    * Takes up the last saved calculator state, where the calculator keeps one: the state saved
-   * after the restored snapshot (computed at `computedAt`, its data `through`), or one saved before it (its leader stopped between a snapshot
-   * and its state) with the kept intervals since folded on top, as the history would be. `none`
-   * where there is none to take (a calculator without state, a store an older version wrote, a
-   * state the kept intervals do not reach), and the history is folded instead; `failed` where a
-   * read failed or a service's rows were not of the layout's shape, part way through.
+   * after the restored snapshot (computed at `computedAt`, its data `through`), or one saved
+   * before it (its leader stopped between a snapshot and its state) with the kept intervals
+   * since folded on top, as the history would be. `none` where there is none to take (a
+   * calculator without state, a store an older version wrote, a state the kept intervals do not
+   * reach), and the history is folded instead; `failed` where a read failed or a service's rows
+   * were not of the layout's shape, part way through.
    */
   private async restoreState(calculator: AdaptiveCalculator, computedAt: number, through: number, read: HistoryRead): Promise<TakenState | 'none' | 'failed'> {
     const state = calculator.state;

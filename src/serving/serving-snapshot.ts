@@ -96,7 +96,7 @@ export interface RatesView {
 
 /**
  * One service's answer, encoded for every transport; `previous`, the entry it replaces, lends
- * its operations' index when it lists the same operations in the same order.
+ * its operations' index when it lists the same operations (see `ListedRates`).
  */
 export function encodeEntry(strategy: SamplingStrategy, source: StrategySource, previous?: ServingEntry): ServingEntry {
   const json = Buffer.from(encodeStrategyJson(strategy));

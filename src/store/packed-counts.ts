@@ -100,7 +100,6 @@ export class PackedCounts {
   private row(counts: ServiceCounts, rows: Map<string, number>, operation: string, list: readonly string[]): number {
     const row = rows.get(operation);
     if (row !== undefined) return this.listUnited(counts, row, list);
-
     const added = counts.ops.length;
     rows.set(operation, added);
     counts.ops.push(operation);

@@ -43,5 +43,4 @@ export class RedisHistoryStore implements HistoryStore {
     const data = await redisCall(() => this.client.get(this.keys.historyCalculation));
     return data === null ? null : (JSON.parse(data) as CalculationRecord);
   }
-
 }

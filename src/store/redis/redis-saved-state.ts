@@ -145,7 +145,6 @@ export class RedisSavedState {
   private chunkKeys(shard: number, entry: ShardEntry): string[] {
     return Array.from({ length: entry.chunks }, (_, i) => this.keys.stateChunk(shard, entry.generation, i));
   }
-
 }
 
 /**

@@ -373,7 +373,6 @@ export class RedisStore implements SamplingStore {
     // Version 0: replicas copy it only once the new layout has a version of its own.
     return { ...parsed, version: 0 };
   }
-
 }
 
 /** An explanations shard's services; none where its text is unreadable. */
