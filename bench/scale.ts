@@ -7,7 +7,8 @@
  *
  * Sizes (BENCH_SCALE_SIZES, comma-separated, default all three): `200k` (2,000 services × 100
  * operations), `1m` (10,000 × 100), `200k-cluster` (200k on a six-node Redis Cluster); any
- * `SERVICESxOPERATIONS`, with `-cluster` or not, works too. Other knobs: BENCH_SCALE_DURATION
+ * `SERVICESxOPERATIONS`, with `-cluster` or not, works too, and `-distinct` after any of them
+ * names every service's operations its own way (by default all services name theirs alike). Other knobs: BENCH_SCALE_DURATION
  * (seconds of load per size, default 120), BENCH_SCALE_INTERVAL (calculation interval, s,
  * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200), BENCH_SCALE_TAKEOVER (1, the
  * default: after the load, kill -9 the leader and time the survivor's takeover under the whole
@@ -46,22 +47,29 @@ interface Size {
   services: number;
   operations: number;
   topology: FleetTopology;
+  distinctNames: boolean;
 }
 
-const NAMED: Record<string, Omit<Size, 'label'>> = {
+const NAMED: Record<string, Omit<Size, 'label' | 'distinctNames'>> = {
   '200k': { services: 2_000, operations: 100, topology: 'single' },
   '1m': { services: 10_000, operations: 100, topology: 'single' },
   '200k-cluster': { services: 2_000, operations: 100, topology: 'cluster' },
 };
+const DISTINCT = '-distinct';
 
 function sizes(): Size[] {
   const raw = process.env.BENCH_SCALE_SIZES?.trim() || Object.keys(NAMED).join(',');
-  return raw.split(',').map((label) => {
-    const named = NAMED[label.trim()];
-    if (named) return { label: label.trim(), ...named };
-    const match = /^(\d+)x(\d+)(-cluster)?$/.exec(label.trim());
-    if (!match) throw new Error(`BENCH_SCALE_SIZES: "${label}" is neither ${Object.keys(NAMED).join(', ')} nor SERVICESxOPERATIONS[-cluster]`);
-    return { label: label.trim(), services: Number(match[1]), operations: Number(match[2]), topology: match[3] ? 'cluster' : 'single' };
+  return raw.split(',').map((raw) => {
+    const label = raw.trim();
+    const distinctNames = label.endsWith(DISTINCT);
+    const base = distinctNames ? label.slice(0, -DISTINCT.length) : label;
+    const named = NAMED[base];
+    if (named) return { label, ...named, distinctNames };
+    const match = /^(\d+)x(\d+)(-cluster)?$/.exec(base);
+    if (!match) {
+      throw new Error(`BENCH_SCALE_SIZES: "${label}" is neither ${Object.keys(NAMED).join(', ')} nor SERVICESxOPERATIONS[-cluster], each with ${DISTINCT} or not`);
+    }
+    return { label, services: Number(match[1]), operations: Number(match[2]), topology: match[3] ? 'cluster' : 'single', distinctNames };
   });
 }
 
@@ -74,9 +82,10 @@ async function run(): Promise<boolean> {
   const fullHistory = takeover && process.env.BENCH_SCALE_FULL_HISTORY?.trim() !== '0';
   let passed = true;
   for (const size of sizes()) {
-    console.log(`\n-- ${size.label}: ${size.services} services × ${size.operations} operations, ${size.topology} Redis, ${loadSeconds} s of load`);
+    const naming = size.distinctNames ? ', every service naming its operations its own way' : '';
+    console.log(`\n-- ${size.label}: ${size.services} services × ${size.operations} operations${naming}, ${size.topology} Redis, ${loadSeconds} s of load`);
     const result = await runLargeFleet({
-      shape: { services: size.services, operations: size.operations, reportPeriodSeconds: 5, targetSamplesPerSecond: 1 },
+      shape: { services: size.services, operations: size.operations, reportPeriodSeconds: 5, targetSamplesPerSecond: 1, distinctNames: size.distinctNames },
       topology: size.topology,
       loadSeconds,
       calculationIntervalSeconds: interval,

@@ -17,7 +17,8 @@ const TAKEOVER_STALL_SECONDS = 90;
 
 /**
  * 100,000 operations through the report API of two replicas on one Redis: every service
- * reports all its operations every 5 s, alternating replicas, while both are polled. The fleet
+ * reports all its operations every 5 s, alternating replicas, while both are polled. Each
+ * service names its operations its own way, as a real fleet's do: no name is shared. The fleet
  * must keep working at that size: every calculation computed and served by both replicas,
  * each operation served target ÷ its rate, no poll stuck behind a calculation, and no Redis
  * value growing with the fleet. Then the leader is killed (kill -9) and the follower, under the
@@ -28,7 +29,7 @@ describe('a fleet of 1,000 services × 100 operations on two replicas', () => {
 
   beforeAll(async () => {
     run = await runLargeFleet({
-      shape: { services: SERVICES, operations: OPERATIONS, reportPeriodSeconds: 5, targetSamplesPerSecond: 1 },
+      shape: { services: SERVICES, operations: OPERATIONS, reportPeriodSeconds: 5, targetSamplesPerSecond: 1, distinctNames: true },
       topology: 'single',
       loadSeconds: LOAD_SECONDS,
       untilVersion: MIN_COMPUTED,

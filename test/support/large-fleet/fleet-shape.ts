@@ -11,6 +11,11 @@ export interface FleetShape {
   reportPeriodSeconds: number;
   /** ADAPTIVE_TARGET_SAMPLES_PER_SECOND the replicas run with. */
   targetSamplesPerSecond: number;
+  /**
+   * Every service names its operations its own way, as a real fleet's do, so no two services
+   * share a name; otherwise all services name theirs alike (`GET /api/v1/resource-000`, …).
+   */
+  distinctNames?: boolean;
 }
 
 /** Requests per second; each times a 5 s period is a whole count. From p = 1 down to 0.0002. */
@@ -20,8 +25,14 @@ export function serviceName(service: number): string {
   return `fleet-svc-${String(service).padStart(5, '0')}`;
 }
 
-export function operationName(operation: number): string {
-  return `GET /api/v1/resource-${String(operation).padStart(3, '0')}`;
+export function operationName(operation: number, service?: number): string {
+  const resource = `resource-${String(operation).padStart(3, '0')}`;
+  return service === undefined ? `GET /api/v1/${resource}` : `GET /api/v1/${serviceName(service)}/${resource}`;
+}
+
+/** Operation `operation` of service `service` as the shape names it. */
+export function shapeOperationName(shape: FleetShape, service: number, operation: number): string {
+  return shape.distinctNames ? operationName(operation, service) : operationName(operation);
 }
 
 export function requestRate(service: number, operation: number): number {
@@ -35,8 +46,8 @@ export function expectedProbability(shape: FleetShape, service: number, operatio
 
 /**
  * The `operations` array of a report, as JSON text, for the services whose index is `profile`
- * modulo `RATES.length` (they all report the same counts). Built once, so the load generator
- * only concatenates bytes per request.
+ * modulo `RATES.length` (they all report the same counts), named as service `profile` names
+ * them. Built once, so the load generator only concatenates bytes per request.
  */
 export function operationsFragment(shape: FleetShape, profile: number): string {
   const entries: string[] = [];
@@ -46,14 +57,18 @@ export function operationsFragment(shape: FleetShape, profile: number): string {
       throw new RangeError(`rate ${requestRate(profile, o)} × ${shape.reportPeriodSeconds} s is not a whole count`);
     }
     const sampled = Math.round(count * expectedProbability(shape, profile, o));
-    entries.push(`{"operation":${JSON.stringify(operationName(o))},"count":${count},"sampled":${sampled}}`);
+    entries.push(`{"operation":${JSON.stringify(shapeOperationName(shape, profile, o))},"count":${count},"sampled":${sampled}}`);
   }
   return `[${entries.join(',')}]`;
 }
 
-/** One fragment per profile; service `s` reports `fragments[s % fragments.length]`. */
+/**
+ * One fragment per profile, or per service where names are distinct; service `s` reports
+ * `fragments[s % fragments.length]`.
+ */
 export function operationsFragments(shape: FleetShape): string[] {
-  return RATES.map((_, profile) => operationsFragment(shape, profile));
+  const count = shape.distinctNames ? shape.services : RATES.length;
+  return Array.from({ length: count }, (_, profile) => operationsFragment(shape, profile));
 }
 
 export function serviceNames(shape: FleetShape): string[] {
