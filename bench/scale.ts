@@ -8,13 +8,14 @@
  * Sizes (BENCH_SCALE_SIZES, comma-separated, default all three): `200k` (2,000 services × 100
  * operations), `1m` (10,000 × 100), `200k-cluster` (200k on a six-node Redis Cluster); any
  * `SERVICESxOPERATIONS`, with `-cluster` or not, works too, and `-distinct` after any of them
- * names every service's operations its own way (by default all services name theirs alike). Other knobs: BENCH_SCALE_DURATION
- * (seconds of load per size, default 120), BENCH_SCALE_INTERVAL (calculation interval, s,
- * default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200), BENCH_SCALE_TAKEOVER (1, the
- * default: after the load, kill -9 the leader and time the survivor's takeover under the whole
- * load; 0: no kill), BENCH_SCALE_FULL_HISTORY (1, the default: the kill waits, under load, for a
- * full window of calculated intervals, which a new leader then folds as its history, as it would
- * in a fleet that has run a while; 0: kill after the load whatever the history); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
+ * names every service's operations its own way (by default all services name theirs alike).
+ * Other knobs: BENCH_SCALE_DURATION (seconds of load per size, default 120), BENCH_SCALE_INTERVAL
+ * (calculation interval, s, default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200),
+ * BENCH_SCALE_TAKEOVER (1, the default: after the load, kill -9 the leader and time the survivor's
+ * takeover under the whole load; 0: no kill), BENCH_SCALE_FULL_HISTORY (1, the default: the kill
+ * waits, under load, for a full window of calculated intervals, which a new leader then folds as
+ * its history, as it would in a fleet that has run a while; 0: kill after the load whatever the
+ * history); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
  * environment, `NAME=value …`) and FLEET_REPLICA_LOG_DIR (their whole output to files) when
  * investigating.
  *
@@ -59,8 +60,8 @@ const DISTINCT = '-distinct';
 
 function sizes(): Size[] {
   const raw = process.env.BENCH_SCALE_SIZES?.trim() || Object.keys(NAMED).join(',');
-  return raw.split(',').map((raw) => {
-    const label = raw.trim();
+  return raw.split(',').map((entry) => {
+    const label = entry.trim();
     const distinctNames = label.endsWith(DISTINCT);
     const base = distinctNames ? label.slice(0, -DISTINCT.length) : label;
     const named = NAMED[base];
