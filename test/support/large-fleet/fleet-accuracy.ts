@@ -1,4 +1,4 @@
-import { type FleetShape, expectedProbability, serviceName, shapeOperationName } from './fleet-shape';
+import { type FleetShape, expectedProbability, operationName, serviceName } from './fleet-shape';
 
 /** How far a served probability may be from target ÷ rate and still count as right. */
 export const ACCURACY_TOLERANCE = 0.3;
@@ -47,7 +47,7 @@ export async function servedAccuracy(url: string, shape: FleetShape, services: n
     const fallback = strategy.operationSampling?.defaultSamplingProbability ?? strategy.probabilisticSampling?.samplingRate ?? NaN;
     for (let o = 0; o < shape.operations; o++) {
       const expected = expectedProbability(shape, s, o);
-      const name = shapeOperationName(shape, s, o);
+      const name = operationName(shape, s, o);
       const served = listed.get(name);
       if (served === undefined) result.missing++;
       const actual = served ?? fallback;

@@ -25,14 +25,10 @@ export function serviceName(service: number): string {
   return `fleet-svc-${String(service).padStart(5, '0')}`;
 }
 
-export function operationName(operation: number, service?: number): string {
+/** Operation `operation` of service `service`, named as the shape names it. */
+export function operationName(shape: FleetShape, service: number, operation: number): string {
   const resource = `resource-${String(operation).padStart(3, '0')}`;
-  return service === undefined ? `GET /api/v1/${resource}` : `GET /api/v1/${serviceName(service)}/${resource}`;
-}
-
-/** Operation `operation` of service `service` as the shape names it. */
-export function shapeOperationName(shape: FleetShape, service: number, operation: number): string {
-  return shape.distinctNames ? operationName(operation, service) : operationName(operation);
+  return shape.distinctNames ? `GET /api/v1/${serviceName(service)}/${resource}` : `GET /api/v1/${resource}`;
 }
 
 export function requestRate(service: number, operation: number): number {
@@ -57,7 +53,7 @@ export function operationsFragment(shape: FleetShape, profile: number): string {
       throw new RangeError(`rate ${requestRate(profile, o)} × ${shape.reportPeriodSeconds} s is not a whole count`);
     }
     const sampled = Math.round(count * expectedProbability(shape, profile, o));
-    entries.push(`{"operation":${JSON.stringify(shapeOperationName(shape, profile, o))},"count":${count},"sampled":${sampled}}`);
+    entries.push(`{"operation":${JSON.stringify(operationName(shape, profile, o))},"count":${count},"sampled":${sampled}}`);
   }
   return `[${entries.join(',')}]`;
 }
