@@ -1,5 +1,5 @@
 import { type RedisConnection, createRedisClient } from '../../src/store/redis/redis-client';
-import { PROBABILITY_SHARDS, RedisKeys, shardOf } from '../../src/store/redis/redis-keys';
+import { PROBABILITY_SHARDS, RedisKeys, STORE_FORMAT, shardOf } from '../../src/store/redis/redis-keys';
 import { RedisStore } from '../../src/store/redis/redis.store';
 import { StoreUnavailableError } from '../../src/store/store';
 import type { Manifest } from '../../src/store/redis/probability-shards';
@@ -104,7 +104,7 @@ describe('RedisStore served part', () => {
         const second = await manifestOf();
         const shard = Object.keys(first.shards)[0];
 
-        expect(second.format).toBe(4);
+        expect(second.format).toBe(STORE_FORMAT);
         expect(second.shards[shard]).toEqual(first.shards[shard]);
         expect(second.summaries[shard].hash).not.toBe(first.summaries[shard].hash);
         // The replica holds the served shard's content by its hash: with its keys gone, it still loads.
@@ -181,7 +181,7 @@ describe('RedisStore served part', () => {
     });
   });
 
-  it('fetches an unreadable shard again at the next load rather than failing on its cached text', async () => {
+  it('fetches an unreadable shard (text cut short, columns that do not line up) again at the next load rather than failing on what it cached', async () => {
     await withStoreAndClient('unreadable-test:', async (leader, client) => {
       const keys = new RedisKeys('unreadable-test:');
       await leader.saveProbabilities(snapshot(1, 4));
@@ -189,15 +189,62 @@ describe('RedisStore served part', () => {
       const [shard, entry] = Object.entries(manifest.shards)[0];
       const key = keys.probabilityChunk(Number(shard), entry.generation, 0);
       const good = await client.get(key);
-      await client.set(key, '{"shop": {"probabilities": ');
       const replica = await connectRedisStore(redis.url, 'unreadable-test:');
       try {
-        await expect(replica.loadProbabilities()).rejects.toThrow(StoreUnavailableError);
+        const columns = [{ operations: ['GET', 'PUT'], probabilities: [0.5] }, { operations: [7], probabilities: [0.5] }, { probabilities: { GET: 0.5 } }];
+        for (const bad of ['{"shop": {"operations": ', ...columns.map((service) => JSON.stringify({ shop: service }))]) {
+          await client.set(key, bad);
+          await expect(replica.loadProbabilities()).rejects.toThrow(/shard .* is unreadable/);
+        }
         await client.set(key, good ?? '');
         await expect(replica.loadProbabilities()).resolves.toMatchObject({ probabilities: { shop: { GET: 0.5 } } });
       } finally {
         await replica.close();
       }
+    });
+  });
+
+  it('stores each service as columns of operations and probabilities, the QPS beside them only where the cap needs it', async () => {
+    await withStoreAndClient('columns-test:', async (store, client) => {
+      const keys = new RedisKeys('columns-test:');
+      // Computed keys: a quoted __proto__ in a literal would set the prototype, not a key.
+      const probabilities = { shop: { GET: 0.5, ['__proto__']: 0.25 }, cart: { PUT: 1 } };
+      await store.saveProbabilities({ computedAt: 5, probabilities, qps: { shop: { GET: 4, ['__proto__']: 2 } }, fleetRequests: { cart: 7 } });
+      const manifest = JSON.parse((await client.get(keys.manifest)) ?? '{}') as Manifest;
+      const stored: Record<string, unknown> = {};
+      for (const [shard, entry] of Object.entries(manifest.shards)) Object.assign(stored, JSON.parse((await client.get(keys.probabilityChunk(Number(shard), entry.generation, 0))) ?? '{}'));
+
+      expect(stored).toEqual({
+        shop: { operations: ['GET', '__proto__'], probabilities: [0.5, 0.25], qps: [4, 2] },
+        cart: { operations: ['PUT'], probabilities: [1], fleetRequests: 7 },
+      });
+      const loaded = await store.loadProbabilities();
+      expect(loaded?.probabilities).toEqual(probabilities);
+      expect(Object.keys(loaded?.probabilities.shop ?? {})).toEqual(['GET', '__proto__']);
+      expect(loaded?.qps).toEqual({ shop: { GET: 4, ['__proto__']: 2 } });
+      expect(loaded?.fleetRequests).toEqual({ cart: 7 });
+    });
+  });
+
+  it('reads a format 4 snapshot, whose services held their probabilities as objects keyed by operation', async () => {
+    await withStoreAndClient('format4-test:', async (store, client) => {
+      const keys = new RedisKeys('format4-test:');
+      const content = { shop: { probabilities: { GET: 0.25, PUT: 0.5 }, qps: { GET: 3, PUT: 1 }, fleetRequests: 9 } };
+      await client.set(keys.probabilityChunk(7, 'v4', 0), JSON.stringify(content));
+      await client.set(keys.summaryChunk(7, 'v4', 0), JSON.stringify({ shop: summary(30) }));
+      const entry = { generation: 'v4', chunks: 1, hash: 'h' };
+      const manifest = { format: 4, computedAt: 5, shards: { 7: entry }, summaries: { 7: entry }, explanations: {} };
+      await client.set(keys.manifest, JSON.stringify(manifest));
+      await client.set(keys.version, '4');
+
+      await expect(store.loadProbabilities()).resolves.toEqual({
+        version: 4,
+        computedAt: 5,
+        probabilities: { shop: { GET: 0.25, PUT: 0.5 } },
+        qps: { shop: { GET: 3, PUT: 1 } },
+        fleetRequests: { shop: 9 },
+        summaries: { shop: summary(30) },
+      });
     });
   });
 

@@ -60,16 +60,16 @@ export class LoadedShards {
   }
 
   /**
-   * A loaded shard's content, parsed by the first load that needs it and, where kept, frozen:
-   * every load after it gets the same objects. Unreadable text is dropped from the cache, so
-   * the next load fetches it again.
+   * A loaded shard's content, parsed (and shaped by `decode`) by the first load that needs it
+   * and, where kept, frozen: every load after it gets the same objects. Unreadable text is
+   * dropped from the cache, so the next load fetches it again.
    */
-  parsed(part: LoadedPart, shard: string, loaded: LoadedShard | undefined): object {
+  parsed(part: LoadedPart, shard: string, loaded: LoadedShard | undefined, decode: (content: unknown) => object = (content) => content as object): object {
     if (!loaded) return {};
     if (loaded.parsed) return loaded.parsed;
     let content: object;
     try {
-      content = JSON.parse(loaded.json ?? '{}') as object;
+      content = decode(JSON.parse(loaded.json ?? '{}'));
     } catch (error) {
       if (this.caches[part].get(shard) === loaded) this.caches[part].delete(shard);
       throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot is unreadable (${(error as Error).message}); reading it again later`);

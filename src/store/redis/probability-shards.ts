@@ -6,7 +6,7 @@ import { type StoredExplanation, encodeExplanation } from '../explanation-codec'
 import type { NewProbabilities, TrafficSummary } from '../store';
 import { MAX_VALUE_BYTES, PROBABILITY_SHARDS, STORE_FORMAT, servicesByShard } from './redis-keys';
 
-/** One service's served part of a snapshot, as stored: what every replica loads. */
+/** One service's served part of a snapshot, as a reader holds it: what every replica loads. */
 export interface ServedService {
   probabilities: Record<string, number>;
   /** The QPS replicas serve from (see `servedQps`), where the service has any. */
@@ -15,6 +15,20 @@ export interface ServedService {
   fleetRequests?: number;
   /** Format 3 only: format 4 keeps the totals apart, as they change at every calculation. */
   summary?: TrafficSummary;
+}
+
+/**
+ * One service's served part as format 5 stores it: columns, operation `i`'s probability at
+ * `probabilities[i]`. Before it, each service's operations were the keys of a JSON object, and
+ * V8 builds a hidden class for every distinct key it parses: a million operations named apart
+ * took ~3 s and ~100 MiB to parse on every replica, as arrays ~0.3 s.
+ */
+export interface StoredService {
+  operations: string[];
+  probabilities: number[];
+  /** Beside `operations`, for a service over the cap (null where an operation has none). */
+  qps?: Array<number | null>;
+  fleetRequests?: number;
 }
 
 /** Where one shard's current content is. */
@@ -60,17 +74,13 @@ export interface EncodedShardParts {
  */
 export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlicer = UNSLICED): AsyncGenerator<EncodedShardParts> {
   for (const [shard, services] of servicesByShard(Object.keys(snapshot.probabilities), PROBABILITY_SHARDS)) {
-    const served = dictionary<ServedService>();
+    const served = dictionary<StoredService>();
     let summarized: Record<string, TrafficSummary> | undefined;
     let explained: Record<string, StoredExplanation> | undefined;
     for (const service of services) {
       const qps = own(snapshot.qps, service);
       const fleet = own(snapshot.fleetRequests, service);
-      served[service] = {
-        probabilities: snapshot.probabilities[service],
-        ...(qps && { qps: qpsRecord(qps) }),
-        ...(fleet !== undefined && { fleetRequests: fleet }),
-      };
+      served[service] = storedService(snapshot.probabilities[service], qps && qpsRecord(qps), fleet);
       const summary = own(snapshot.summaries, service);
       if (summary) (summarized ??= dictionary<TrafficSummary>())[service] = summary;
       const traffic = own(snapshot.traffic, service);
@@ -87,6 +97,47 @@ export async function* encodeShards(snapshot: NewProbabilities, slicer: TimeSlic
     };
     if (slicer.due()) await slicer.yield();
   }
+}
+
+function storedService(probabilities: Record<string, number>, qps: Record<string, number> | undefined, fleet: number | undefined): StoredService {
+  const operations = Object.keys(probabilities);
+  return {
+    operations,
+    probabilities: operations.map((operation) => probabilities[operation]),
+    ...(qps && { qps: operations.map((operation) => own(qps, operation) ?? null) }),
+    ...(fleet !== undefined && { fleetRequests: fleet }),
+  };
+}
+
+/**
+ * A served shard's parsed content as readers hold it, whatever format wrote it. Format 5's
+ * columns become records without a prototype, which V8 keeps as hash tables rather than
+ * hidden classes; content of any other shape is refused as unreadable.
+ */
+export function servedServices(format: number, content: unknown): Record<string, ServedService> {
+  if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new TypeError('a served shard is not an object of services');
+  if (format < 5) return content as Record<string, ServedService>;
+  const services = dictionary<ServedService>();
+  for (const [service, stored] of Object.entries(content as Record<string, Partial<StoredService>>)) services[service] = servedService(service, stored);
+  return services;
+}
+
+function servedService(service: string, stored: Partial<StoredService>): ServedService {
+  const { operations, probabilities, qps, fleetRequests } = stored ?? {};
+  const n = Array.isArray(operations) ? operations.length : -1;
+  if (n < 0 || !Array.isArray(probabilities) || probabilities.length !== n || (qps !== undefined && (!Array.isArray(qps) || qps.length !== n))) {
+    throw new TypeError(`service ${JSON.stringify(service)} has no operations and probabilities of one length`);
+  }
+  const rates = dictionary<number>();
+  const qpsOf = qps && dictionary<number>();
+  for (let i = 0; i < n; i++) {
+    const operation = operations![i];
+    if (typeof operation !== 'string') throw new TypeError(`service ${JSON.stringify(service)} has an operation that is not a name`);
+    // Values are checked where snapshots are served (a bad one is dropped there, not the shard).
+    rates[operation] = probabilities[i];
+    if (qpsOf && qps![i] !== null) qpsOf[operation] = qps![i]!;
+  }
+  return { probabilities: rates, ...(qpsOf && { qps: qpsOf }), ...(typeof fleetRequests === 'number' && { fleetRequests }) };
 }
 
 function serialised(services: object): Required<EncodedShard> {
@@ -120,6 +171,9 @@ export class StoreFormatError extends Error {
   }
 }
 
+/** Formats before this one that replicas still read, so an upgrade keeps serving the stored rates. */
+const READ_FORMATS = [2, 3, 4];
+
 export function parseManifest(raw: string): Manifest {
   let parsed: Partial<Manifest>;
   try {
@@ -127,11 +181,11 @@ export function parseManifest(raw: string): Manifest {
   } catch (error) {
     throw new StoreFormatError(`unreadable (${(error as Error).message})`);
   }
-  // Format 2 kept explanations inside the served shards, formats 2 and 3 the totals; their
-  // probabilities read the same.
+  // Format 2 kept explanations inside the served shards, formats 2 and 3 the totals, formats
+  // 2 to 4 each service's probabilities as an object (`servedServices` reads both).
   if (parsed?.format === 2) parsed = { ...parsed, explanations: {} };
   if (parsed?.format === 2 || parsed?.format === 3) parsed = { ...parsed, summaries: {} };
-  if (parsed?.format !== STORE_FORMAT && parsed?.format !== 2 && parsed?.format !== 3) throw new StoreFormatError(parsed?.format);
+  if (parsed?.format !== STORE_FORMAT && !READ_FORMATS.includes(parsed?.format as number)) throw new StoreFormatError(parsed?.format);
   const parts = [parsed.shards, parsed.summaries, parsed.explanations];
   if (typeof parsed.computedAt !== 'number' || parts.some((part) => typeof part !== 'object' || part === null)) {
     throw new StoreFormatError(`${STORE_FORMAT} without computedAt, shards, summaries or explanations`);

@@ -1,10 +1,10 @@
 /**
- * Samplane's key layout in Redis (format 4). Keys that one script or transaction touches
+ * Samplane's key layout in Redis (format 5). Keys that one script or transaction touches
  * together share a hash tag, so the layout works unchanged on Redis Cluster; throughput and
  * computed probabilities are spread over shards hashed from the service name, so no value grows
  * with the whole fleet and a cluster spreads them over its masters.
  */
-export const STORE_FORMAT = 4;
+export const STORE_FORMAT = 5;
 
 /** Shards of the per-second throughput slots: a slot's counters are split by service. */
 export const THROUGHPUT_SHARDS = 256;

@@ -16,11 +16,11 @@ import {
 import {
   type EncodedShard,
   type Manifest,
-  type ServedService,
   type ShardEntry,
   chunk,
   encodeShards,
   parseManifest,
+  servedServices,
 } from './probability-shards';
 import { dictionary } from '../../sampling/dictionary';
 import { LoadedShards, type Part } from './loaded-shards';
@@ -108,7 +108,7 @@ export class RedisStore implements SamplingStore {
     };
     const fleets = dictionary<number>();
     for (const shard of Object.keys(manifest.shards)) {
-      const services = this.loaded.parsed('shards', shard, served.get(shard)) as Record<string, ServedService>;
+      const services = this.loaded.parsed('shards', shard, served.get(shard), (content) => servedServices(manifest.format, content));
       for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
