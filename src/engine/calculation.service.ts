@@ -20,7 +20,7 @@ import { ENGINE_SETTINGS, type EngineSettings } from './engine-settings';
 import { LeaderElector } from './leader-elector';
 import { CALCULATION_PHASES, type Calculation, type CalculationMetrics, type CalculationPhases, type FenceSource, type TickOutcome } from './calculation-ports';
 import { REPLICA_ID } from './replica-identity';
-import { type HistoryRead, chainBack, feedHistory, feedKept, packedBucketOf, readHistory, trafficOf } from './interval-buckets';
+import { type HistoryRead, chainBack, feedHistory, feedKept, packedBucketOf, readPackedHistory, trafficOf } from './interval-buckets';
 import { summariesOf } from './service-summaries';
 import { fleetRequests, servedQps } from './served-qps';
 import { dictionary } from '../sampling/dictionary';
@@ -340,10 +340,14 @@ export class CalculationService implements Calculation {
     }
   }
 
-  /** Gives a new term's calculator its history: folded as read where it folds, else as buckets. */
+  /**
+   * Gives a new term's calculator its history: folded as read where it folds, else as packed
+   * buckets read an interval at a time (Jaeger's ten intervals read as objects in one go took
+   * a new leader's calculation thread to 900 MiB of heap at 200,000 operations).
+   */
   private async loadHistory(calculator: AdaptiveCalculator, through: number, read: HistoryRead): Promise<number> {
     if (calculator.foldHistory) return feedHistory(this.throughput, through, this.historyRead(read), this.giveHistory(calculator, read));
-    const history = await readHistory(this.throughput, through, read);
+    const history = await readPackedHistory(this.throughput, through, this.historyRead(read));
     for (const bucket of history) calculator.addBucket(bucket);
     return history.length;
   }

@@ -7,6 +7,7 @@ import {
   SERVICE,
   SharedState,
   StallableThroughput,
+  engineConfig,
   steadyTraffic,
 } from './support/engine-replicas';
 import { catchUpMs } from '../../../src/store/store-sizing';
@@ -255,6 +256,30 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(slots.length).toBeGreaterThanOrEqual(1);
     expect(slots.every((read) => read.of === 'slots' && read.bounds[0] >= through!)).toBe(true);
     expect(slots[0].bounds[0]).toBe(through);
+  });
+
+  it('gives a Jaeger new leader the kept intervals as its window, read an interval at a time from the newest', async () => {
+    shared = new SharedState(engineConfig({ ADAPTIVE_ALGORITHM: 'jaeger' }));
+    const logged: Array<Record<string, unknown>> = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const a = new EngineReplica('a', shared).start();
+    const reads = new StallableThroughput(shared.throughput);
+    const b = new EngineReplica('b', shared, reads, logger).start();
+    steadyTraffic(a, 50);
+    steadyTraffic(b, 50);
+    await shared.clock.advance(4.5 * INTERVAL_MS);
+    const ofA = shared.store.saves.filter((save) => save.holder === 'a');
+
+    a.clock.kill();
+    await shared.clock.advance(LEASE_MS + INTERVAL_MS);
+
+    const ofB = shared.store.saves.filter((save) => save.holder === 'b');
+    expect(ofB.length).toBeGreaterThanOrEqual(1);
+    // One kept interval per read, never the window at once: A's calculations, newest first.
+    const kept = reads.readBounds.filter((read) => read.of === 'kept');
+    expect(kept.every((read) => read.bounds.length === 2)).toBe(true);
+    expect(kept.map((read) => read.bounds[1])).toEqual(ofA.map((save) => save.snapshot.dataThrough).reverse());
+    expect(logged.find((line) => line.msg === 'leader term started')).toMatchObject({ historyBuckets: ofA.length, state: 'none' });
   });
 
   it('logs where a new leader’s time went before its first calculation: the snapshot, the last inputs, the history (where no state was saved)', async () => {

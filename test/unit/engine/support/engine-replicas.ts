@@ -40,13 +40,14 @@ export const LEASE_MS = 6_000;
 export const FLUSH_MS = 1_000;
 
 /** The engine's settings as an operator would set them, with short periods to step through. */
-export function engineConfig(): AppConfig {
+export function engineConfig(env: Record<string, string> = {}): AppConfig {
   return loadConfig({
     ADAPTIVE_CALCULATION_INTERVAL: `${INTERVAL_MS}ms`,
     ADAPTIVE_LEADER_LEASE: `${LEASE_MS}ms`,
     ADAPTIVE_DELAY: '2s',
     INGEST_FLUSH_INTERVAL: `${FLUSH_MS}ms`,
     LOG_LEVEL: 'silent',
+    ...env,
   });
 }
 
