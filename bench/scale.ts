@@ -15,7 +15,9 @@
  * takeover under the whole load; 0: no kill), BENCH_SCALE_FULL_HISTORY (1, the default: the kill
  * waits, under load, for a full window of calculated intervals, which a new leader then folds as
  * its history, as it would in a fleet that has run a while; 0: kill after the load whatever the
- * history); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
+ * history); BENCH_SCALE_FAILOVER (1, the default: on a cluster, kill -9 the master holding the
+ * lease and the manifest halfway through the load, and time how soon a version is saved again;
+ * 0: no kill); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
  * environment, `NAME=value …`) and FLEET_REPLICA_LOG_DIR (their whole output to files) when
  * investigating.
  *
@@ -81,6 +83,7 @@ async function run(): Promise<boolean> {
   const takeover = process.env.BENCH_SCALE_TAKEOVER?.trim() !== '0';
   // A window of kept intervals needs a calculation each: the first version, then one per interval.
   const fullHistory = takeover && process.env.BENCH_SCALE_FULL_HISTORY?.trim() !== '0';
+  const failover = process.env.BENCH_SCALE_FAILOVER?.trim() !== '0';
   let passed = true;
   for (const size of sizes()) {
     const naming = size.distinctNames ? ', every service naming its operations its own way' : '';
@@ -93,6 +96,7 @@ async function run(): Promise<boolean> {
       pollsPerSecond: polls,
       accuracyServices: 100,
       takeover,
+      failover: failover && size.topology === 'cluster',
       ...(fullHistory && { untilVersion: JAEGER_DEFAULTS.aggregationBuckets + 1 }),
       log: (line) => console.log(line),
       handleSignals: true,
@@ -121,10 +125,13 @@ function judge(r: FleetRunResult): Verdict[] {
   // The next tick is scheduled an interval after a calculation ends, and the first finds no data.
   const durations = r.calculations.map((c) => c.seconds).sort((a, b) => a - b);
   const cycle = r.options.calculationIntervalSeconds + (durations[Math.floor(durations.length / 2)] ?? 0);
-  // A takeover's gap (from the kill to the new leader's first save) holds no calculation.
-  const gap = r.takeover?.savedAfterSeconds ?? 0;
+  // A takeover's gap (from the kill to the new leader's first save) holds no calculation, nor
+  // does a failover's (from the master's kill to the next save).
+  const gap = (r.takeover?.savedAfterSeconds ?? 0) + (r.failover?.savedAfterSeconds ?? 0);
   const expected = Math.floor((r.watchedSeconds - gap) / cycle) - 1;
-  const failed = r.replicas.reduce((sum, x) => sum + x.failed + x.fenced, 0);
+  // Calculations may fail while a master is down; after the next save none may.
+  const failed = r.replicas.reduce((sum, x) => sum + x.failedAfterFailover, 0);
+  const failedInFailover = r.replicas.reduce((sum, x) => sum + x.failed + x.fenced, 0) - failed;
   const pollP99 = Math.max(...r.polls.targets.map((p) => p.p99Ms));
   const pollMax = Math.max(...r.polls.targets.map((p) => p.maxMs));
   const pollFailures = r.polls.targets.reduce((sum, p) => sum + p.failed + p.errors, 0) + r.polls.unanswered;
@@ -144,12 +151,23 @@ function judge(r: FleetRunResult): Verdict[] {
         },
       ]
     : [];
+  const failover: Verdict[] = r.failover
+    ? [
+        {
+          name: 'master failover',
+          measured: `killed :${r.failover.port} at ${r.failover.atSeconds.toFixed(0)} s, saved ${seconds(r.failover.savedAfterSeconds)} after`,
+          target: `next save ≤ 2 leases (${2 * r.failover.leaseSeconds} s)`,
+          pass: (r.failover.savedAfterSeconds ?? Infinity) <= 2 * r.failover.leaseSeconds,
+        },
+      ]
+    : [];
   return [
     ...takeover,
+    ...failover,
     {
       name: 'calculations',
-      measured: `${computed} computed, ${failed} failed or fenced`,
-      target: `none failed, ≥ ${expected} computed (one per interval + median duration)`,
+      measured: `${computed} computed, ${failed} failed or fenced` + (r.failover ? ` (and ${failedInFailover} while the master was down)` : ''),
+      target: `none failed${r.failover ? ' once a version was saved again' : ''}, ≥ ${expected} computed (one per interval + median duration)`,
       pass: failed === 0 && computed >= expected,
     },
     {

@@ -10,6 +10,9 @@ export type FleetTopology = 'single' | 'cluster';
  * connection to every node, for the slow log, CPU and key sizes, which are per node.
  */
 export class FleetRedis {
+  /** Nodes killed on purpose: left out of the per-node readings. */
+  private readonly killed = new Set<number>();
+
   private constructor(
     readonly topology: FleetTopology,
     /** REDIS_URL or REDIS_CLUSTER_NODES for the replicas. */
@@ -17,6 +20,7 @@ export class FleetRedis {
     readonly client: Redis | Cluster,
     private readonly connections: { master: Redis[]; all: Redis[] },
     private readonly destroyServers: () => Promise<void>,
+    private readonly cluster?: RedisClusterFixture,
   ) {}
 
   static async start(topology: FleetTopology): Promise<FleetRedis> {
@@ -40,16 +44,32 @@ export class FleetRedis {
         client.once('end', () => reject(new Error('the cluster client closed before it was ready')));
       });
       const connections = { master: client.nodes('master'), all: client.nodes('all') };
-      return new FleetRedis(topology, { REDIS_CLUSTER_NODES: cluster.seeds }, client, connections, () => cluster.destroy());
+      return new FleetRedis(topology, { REDIS_CLUSTER_NODES: cluster.seeds }, client, connections, () => cluster.destroy(), cluster);
     } catch (error) {
       await cluster.destroy();
       throw error;
     }
   }
 
-  /** Every node (`all`), or those holding keys (`master`). */
-  nodes(role: 'master' | 'all'): Redis[] {
-    return this.connections[role];
+  /**
+   * Every node (`all`), or those holding keys (`master`), but those killed. After a failover
+   * the cluster's masters are read again, the promoted replica among them.
+   */
+  async nodes(role: 'master' | 'all'): Promise<Redis[]> {
+    if (!(this.client instanceof Cluster) || this.killed.size === 0) return this.connections[role];
+    const client = this.client;
+    await this.cluster?.healthy();
+    await new Promise<void>((resolve, reject) => client.refreshSlotsCache((error) => (error ? reject(error) : resolve())));
+    return client.nodes(role).filter((node) => !this.killed.has(Number(node.options.port)));
+  }
+
+  /** kill -9 of the cluster master serving `key` (once its replica caught up); its replica takes over. */
+  async killMasterOf(key: string): Promise<{ port: number; key: string }> {
+    if (!this.cluster) throw new Error('only a cluster has masters to fail over');
+    const port = await this.cluster.masterOf(key);
+    this.killed.add(port);
+    await this.cluster.killMaster(port);
+    return { port, key };
   }
 
   async destroy(): Promise<void> {

@@ -55,6 +55,14 @@ export function describeRun(r: FleetRunResult): string[] {
       );
     }
   }
+  if (r.failover) {
+    const f = r.failover;
+    const flushFailures = r.replicas.map((x) => x.flushFailures).join(' / ');
+    lines.push(
+      `master failover: the master holding ${f.key} (:${f.port}) killed at ${f.atSeconds.toFixed(1)} s (v${f.versionAtKill}); ` +
+        `the next version saved after ${seconds(f.savedAfterSeconds)} (lease ${f.leaseSeconds} s); flush failures ${flushFailures}`,
+    );
+  }
   r.polls.targets.forEach((t, i) =>
     lines.push(
       `polls replica-${i}: ${t.answered} answered, ${t.failed} non-200, ${t.errors} errors; ` +

@@ -6,7 +6,8 @@ import { type CalculationSeen, type Propagation, calculationsSeen, counted, lead
 import { type Takeover, killLeader } from './fleet-takeover';
 import { FleetWatch } from './fleet-watch';
 import { FleetWorker, type PollerResult, type ReporterResult } from './fleet-workers';
-import { type KeySizes, type SlowCommand, keySizes, redisCpuSeconds, resetSlowlog, slowCommands } from './redis-inspection';
+import { type KeySizes, type SlowCommand, cpuSecondsBetween, keySizes, redisCpuSeconds, resetSlowlog, slowCommands } from './redis-inspection';
+import { type MasterFailover, killControlMaster, resumed, resumedAt } from './fleet-failover';
 
 export interface FleetRunOptions {
   shape: FleetShape;
@@ -28,6 +29,11 @@ export interface FleetRunOptions {
    * survivor until it has taken the lease and saved two versions, then run the final checks on it.
    */
   takeover?: boolean;
+  /**
+   * On a cluster: halfway through the load, kill -9 the master holding the lease and the
+   * manifest, and time how soon a version is saved again (its replica is promoted).
+   */
+  failover?: boolean;
   /** More environment for both replicas. */
   replicaEnv?: Record<string, string>;
   /** Progress lines; silent by default. */
@@ -44,6 +50,8 @@ export interface ReplicaFigures {
   computed: number;
   failed: number;
   fenced: number;
+  /** Failed or fenced once a version was saved again after a master's kill (all of them without one). */
+  failedAfterFailover: number;
   skipped: number;
   flushFailures: number;
   droppedOperations: number;
@@ -72,6 +80,8 @@ export interface FleetRunResult {
   propagation: Propagation;
   /** With `takeover`: how long the survivor took to lead and to save. */
   takeover?: Takeover;
+  /** With `failover`: which master was killed, when, and how soon a version was saved again. */
+  failover?: MasterFailover;
   polls: PollerResult;
   reports: ReporterResult;
   /** Of each replica still running at the end. */
@@ -135,8 +145,8 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
     ...options.replicaEnv,
   };
   for (let i = 0; i < REPLICAS; i++) replicas.push(await FleetReplica.start(`replica-${i}`, env));
-  await resetSlowlog(redis.nodes('all'));
-  const redisCpuBefore = await redisCpuSeconds(redis.nodes('all'));
+  await resetSlowlog(await redis.nodes('all'));
+  const redisCpuBefore = await redisCpuSeconds(await redis.nodes('all'));
 
   const watch = new FleetWatch(replicas, redis.client, SCRAPE_MS);
   cleanup.push(() => watch.stop());
@@ -163,8 +173,13 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
   });
   cleanup.push(() => poller.killed());
 
+  let failover: MasterFailover | undefined;
   for (let elapsed = 0; elapsed < options.loadSeconds; elapsed += interval) {
     await sleep(Math.min(interval, options.loadSeconds - elapsed) * 1000);
+    if (options.failover && !failover && elapsed + interval >= options.loadSeconds / 2) {
+      failover = await killControlMaster(redis, watch, loadStarted, LEASE_SECONDS);
+      log(`  killed the cluster master holding ${failover.key} (:${failover.port}, kill -9) at v${failover.versionAtKill}; its replica takes over`);
+    }
     const latest = replicas.map((_, i) => watch.latest(i));
     log(
       `  ${Math.round((Date.now() - loadStarted) / 1000)} s: versions ${latest.map((s) => s?.version ?? '?').join('/')}, ` +
@@ -191,10 +206,12 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
   for (const i of live) await watch.scrapeNow(i).catch(() => undefined);
 
   log('reading Redis: slow log, CPU, key sizes');
-  const slow = await slowCommands(redis.nodes('all'));
-  const cpuSeconds = (await redisCpuSeconds(redis.nodes('all'))) - redisCpuBefore;
-  const keys = await keySizes(redis.nodes('master'));
+  const slow = await slowCommands(await redis.nodes('all'));
+  const cpuSeconds = cpuSecondsBetween(redisCpuBefore, await redisCpuSeconds(await redis.nodes('all')));
+  const keys = await keySizes(await redis.nodes('master'));
 
+  const failedOver = failover && resumed(failover, watch, loadStarted);
+  const since = resumedAt(failedOver, loadStarted);
   // Of the replicas still running: a killed one stopped being watched at the kill.
   const watchedSeconds = Math.min(...live.map((i) => watch.samples[i]).map((s) => (s.length > 1 ? (s[s.length - 1].at - s[0].at) / 1000 : 0)));
   return {
@@ -207,6 +224,7 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
     versions,
     propagation: propagation(watch.saved, watch.samples, 2 * interval * 1000, watch.gone),
     ...(takeover && { takeover }),
+    ...(failedOver && { failover: failedOver }),
     polls,
     reports,
     accuracy,
@@ -219,6 +237,7 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
         computed: counted(series, 'computed'),
         failed: counted(series, 'failed'),
         fenced: counted(series, 'fenced'),
+        failedAfterFailover: counted(series, 'failed', since) + counted(series, 'fenced', since),
         skipped: counted(series, 'skipped'),
         flushFailures: counted(series, 'flushFailures'),
         droppedOperations: counted(series, 'droppedOperations'),

@@ -89,7 +89,11 @@ export function propagation(
 export function counted(
   series: ReplicaSample[],
   field: 'computed' | 'failed' | 'fenced' | 'skipped' | 'flushFailures' | 'droppedOperations' | 'stateSaveSum' | 'stateSaveCount',
+  since?: number,
 ): number {
   if (series.length === 0) return 0;
-  return series[series.length - 1][field] - series[0][field];
+  // From the last sample at or before `since` (epoch ms), where given: what happened after it.
+  const before = since === undefined ? [] : series.filter((sample) => sample.at <= since);
+  const from = before.length > 0 ? before[before.length - 1] : series[0];
+  return series[series.length - 1][field] - from[field];
 }

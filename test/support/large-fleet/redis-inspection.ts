@@ -34,13 +34,21 @@ export async function slowCommands(nodes: Redis[]): Promise<SlowCommand[]> {
   return all.sort((a, b) => b.durationUs - a.durationUs);
 }
 
-/** CPU seconds (user + system) every node has used since it started. */
-export async function redisCpuSeconds(nodes: Redis[]): Promise<number> {
-  let total = 0;
+/** CPU seconds (user + system) each node (by port) has used since it started. */
+export async function redisCpuSeconds(nodes: Redis[]): Promise<Map<number, number>> {
+  const used = new Map<number, number>();
   for (const node of nodes) {
     const info = await node.info('cpu');
-    total += Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0);
+    const seconds = Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0);
+    used.set(Number(node.options.port), seconds);
   }
+  return used;
+}
+
+/** CPU the nodes still running used between two readings (a node killed between them is left out). */
+export function cpuSecondsBetween(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [port, seconds] of after) total += seconds - (before.get(port) ?? 0);
   return total;
 }
 
