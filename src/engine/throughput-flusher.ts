@@ -2,7 +2,7 @@ import { Inject, Injectable, type BeforeApplicationShutdown, type OnModuleInit }
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { MAX_FLUSH_PERIOD_MS, flushPeriodMs } from '../ingest/flush-period';
 import { ThroughputAccumulator } from '../ingest/throughput-accumulator';
-import { THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
+import { FlushNotWrittenError, THROUGHPUT_STORE, type ThroughputStore } from '../store/throughput-store';
 import { APP_LOGGER, type AppLogger } from '../telemetry/logger';
 import { EngineMetrics } from '../telemetry/engine-metrics';
 import { type Cancel, CLOCK, type Clock } from './clock';
@@ -14,9 +14,10 @@ import { REPLICA_ID } from './replica-identity';
  * whichever is shorter (a whole number of flushes a slot); counts of instants (spans, X-Ray
  * statistics, reports without a window), which arrive all through a slot, at the last flush in
  * each slot, so an operation's are written once a slot rather than once a flush; everything once
- * more on shutdown. Several flushes in one slot append to it, as several replicas' do. A failed
- * flush drops its counts (and counts the drop): replaying them later would pile an outage's
- * traffic into one slot and read as a spike.
+ * more on shutdown. Several flushes in one slot append to it, as several replicas' do. What a
+ * failed flush could not write, the Redis store keeps and writes with the next flush into the
+ * slots the counts belong to (never the current one, where an outage's traffic would read as a
+ * spike), within bounds; what it drops, or any other store's failed flush, is counted dropped.
  */
 @Injectable()
 export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdown {
@@ -84,14 +85,18 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
     const counts = this.accumulator.take(instants);
     const started = performance.now();
     try {
-      await this.store.flush(this.replica, drainedAt, counts, slicer);
-      this.metrics.flushed((performance.now() - started) / 1000);
+      const written = await this.store.flush(this.replica, drainedAt, counts, slicer);
+      this.metrics.flushed((performance.now() - started) / 1000, written?.dropped ?? 0);
       this.lastFailure = undefined;
     } catch (error) {
-      this.metrics.flushFailed(counts.size);
+      // A store that keeps what it could not write says what it kept; anything else lost it all.
+      const kept = error instanceof FlushNotWrittenError ? error.kept : 0;
+      const dropped = error instanceof FlushNotWrittenError ? error.dropped : counts.size;
+      this.metrics.flushFailed(dropped);
       const reason = (error as Error).message;
-      if (reason !== this.lastFailure) {
-        this.logger.warn({ reason, operations: counts.size }, 'throughput flush failed; counts dropped');
+      if (reason !== this.lastFailure || dropped > 0) {
+        const message = dropped > 0 ? 'throughput flush failed; counts dropped' : 'throughput flush failed; counts kept for the next flush';
+        this.logger.warn({ reason, operations: counts.size, kept, dropped }, message);
         this.lastFailure = reason;
       }
     }

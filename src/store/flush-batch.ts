@@ -144,7 +144,7 @@ export class FlushBatch {
    * where its counts start: its window's end (at most `drainedAt`; the drain without one) less
    * the window. The caller appends each to the slot (and shard) that start falls in.
    */
-  *lines(drainedAt: number): Generator<{ service: string; startMs: number; text: string }> {
+  *lines(drainedAt: number): Generator<{ service: string; startMs: number; text: string; operations: number }> {
     for (const held of this.entries) {
       const v = held.values;
       const end = held.endMs > 0 ? Math.min(held.endMs, drainedAt) : drainedAt;
@@ -164,10 +164,16 @@ export class FlushBatch {
         for (let k = HELD.sampled; k <= HELD.outcomes; k++) line.push(v[at + k]);
         line.push(seen === undefined ? NONE : typeof seen === 'string' ? [seen] : seen);
       }
-      for (const line of byWindow.values()) yield { service: held.service, startMs: line[1] as number, text: `${JSON.stringify(line)}\n` };
+      for (const line of byWindow.values()) {
+        // Each operation is its name, its five counts and its list, after the service, the start and the window.
+        yield { service: held.service, startMs: line[1] as number, text: `${JSON.stringify(line)}\n`, operations: (line.length - 3) / OPERATION_ENTRIES };
+      }
     }
   }
 }
+
+/** Entries per operation in a flush line: its name, the counts from `sampled` to `outcomes`, its list. */
+const OPERATION_ENTRIES = 2 + HELD.outcomes - HELD.sampled + 1;
 
 /**
  * One flush's records (of one shard and one slot) as text: a JSON array per service and

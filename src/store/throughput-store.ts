@@ -1,4 +1,5 @@
 import type { TimeSlicer } from '../common/time-slicer';
+import { StoreUnavailableError } from './store';
 import type { CountedOperation } from '../sampling/counted-operation';
 import type { FlushBatch } from './flush-batch';
 import type { PackedCounts } from './packed-counts';
@@ -16,9 +17,10 @@ export interface ThroughputStore {
   /**
    * Adds the counts (records, or a drained accumulator's batch) to the slots their counts start in (their window's end, at most `drainedAt`,
    * less the window; `drainedAt` for an instant) and marks `replica` as flushed through
-   * `drainedAt`. Encoding yields to `slicer`.
+   * `drainedAt`. Encoding yields to `slicer`. A store that keeps what a failed flush could not
+   * write (see `FlushNotWrittenError`) says how many of those counts a later flush dropped.
    */
-  flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer?: TimeSlicer): Promise<void>;
+  flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer?: TimeSlicer): Promise<{ dropped: number } | void>;
   /**
    * The summed counts of each interval [bounds[i], bounds[i+1]) (slot boundaries, ascending),
    * read in one go: the number of round trips does not grow with the number of slots or
@@ -78,3 +80,20 @@ export interface PackedReadOptions extends ReadOptions {
 }
 
 export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');
+
+/**
+ * A flush the store did not take whole: `kept` operation counts wait to be written with the
+ * next flush, `dropped` are lost (past the bound or the retention, or a write that timed out
+ * and may have been applied all the same).
+ */
+export class FlushNotWrittenError extends StoreUnavailableError {
+  constructor(
+    message: string,
+    readonly kept: number,
+    readonly dropped: number,
+    cause: unknown,
+  ) {
+    super(message, { cause });
+    this.name = 'FlushNotWrittenError';
+  }
+}

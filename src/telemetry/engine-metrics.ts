@@ -41,12 +41,12 @@ export class EngineMetrics {
     });
     this.flushFailures = new Counter({
       name: 'samplane_throughput_flush_failures_total',
-      help: 'Flushes that failed (store unavailable); their counts were dropped.',
+      help: 'Flushes the store did not take whole (unavailable); what it could not write waits for the next flush, within bounds, or is dropped.',
       registers,
     });
     this.droppedOperations = new Counter({
       name: 'samplane_throughput_dropped_operations_total',
-      help: 'Operation counts dropped because a flush failed.',
+      help: 'Operation counts dropped because a flush failed (not kept for the next one).',
       registers,
     });
     this.calculationDuration = new Histogram({
@@ -103,8 +103,10 @@ export class EngineMetrics {
     });
   }
 
-  flushed(seconds: number): void {
+  /** A flush written, which may have dropped counts earlier failed flushes kept too long. */
+  flushed(seconds: number, dropped = 0): void {
     this.flushDuration.observe(seconds);
+    if (dropped > 0) this.droppedOperations.inc(dropped);
   }
 
   flushFailed(operations: number): void {

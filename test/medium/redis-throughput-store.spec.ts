@@ -1,7 +1,9 @@
 import type Redis from 'ioredis';
 import { createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisThroughputStore } from '../../src/store/redis/redis-throughput.store';
+import { RedisKeys, THROUGHPUT_SHARDS, shardOf } from '../../src/store/redis/redis-keys';
 import { StoreUnavailableError } from '../../src/store/store';
+import { FlushNotWrittenError } from '../../src/store/throughput-store';
 import { LatencyProxy } from '../support/latency-proxy';
 import { RedisServer } from '../support/redis-server';
 import { DEFAULT_COMMAND_TIMEOUT_MS } from '../support/redis-store';
@@ -77,6 +79,23 @@ describe('RedisThroughputStore on a shared Redis', () => {
       counted('A', 'PUT', 5),
     ]);
     await expect(leader.flushedThrough(BASE)).resolves.toBe(BASE + 1_000);
+  });
+
+  it('keeps, of a flush Redis took in part, only what it refused: what it took is not written twice', async () => {
+    const store = await open();
+    const client = clients[clients.length - 1];
+    const [a, b] = [shardOf('A', THROUGHPUT_SHARDS), shardOf('B', THROUGHPUT_SHARDS)];
+    expect(a).not.toBe(b);
+    // B's slot value is a hash: Redis refuses the APPEND to it (WRONGTYPE), and takes A's.
+    const refused = new RedisKeys(prefix).slotCounts(b, Math.floor(BASE / SLOT_MS) * SLOT_MS);
+    await client.hset(refused, 'not', 'text');
+
+    await expect(store.flush('replica-a', BASE, [counted('A', 'GET', 2), counted('B', 'GET', 3)])).rejects.toMatchObject({ kept: 1, dropped: 0 });
+    await client.del(refused);
+    await expect(store.flush('replica-a', BASE + 1, [])).resolves.toEqual({ dropped: 0 });
+
+    expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual([counted('A', 'GET', 2), counted('B', 'GET', 3)]);
+    await expect(store.flushedThrough(0)).resolves.toBe(BASE + 1);
   });
 
   it('sums concurrent flushes into one slot without losing any', async () => {
@@ -204,15 +223,34 @@ describe('RedisThroughputStore while Redis is away', () => {
     await expect(settlesWithin(calls[name](store), DEADLINE_MS, name)).rejects.toBeInstanceOf(StoreUnavailableError);
   });
 
-  it('works again once Redis is back', async () => {
+  it('works again once Redis is back, writing first what the flushes while it was away could not', async () => {
     await server.stop();
     await expect(store.flushedThrough(0)).rejects.toBeInstanceOf(StoreUnavailableError);
+    const failed = store.flush('replica-a', BASE, [counted('A', 'GET', 2), counted('A', 'PUT', 1)]);
+    await expect(failed).rejects.toBeInstanceOf(FlushNotWrittenError);
+    await expect(failed).rejects.toMatchObject({ kept: 2, dropped: 0 });
 
     await server.startAgain();
+    await waitFor(() => store.flushedThrough(0).then(() => true, () => false), 'Redis to answer again');
 
-    await waitFor(() => store.flush('replica-a', BASE, [counted('A', 'GET', 2)]).then(() => true), 'a flush to succeed');
-    await expect(store.read(BASE, BASE + SLOT_MS)).resolves.toEqual([counted('A', 'GET', 2)]);
-    await expect(store.flushedThrough(0)).resolves.toBe(BASE);
+    await expect(store.flush('replica-a', BASE + SLOT_MS, [counted('A', 'GET', 3)])).resolves.toEqual({ dropped: 0 });
+    // Each flush's counts in the slot they belong to, the kept ones once.
+    await expect(store.read(BASE, BASE + SLOT_MS)).resolves.toEqual([counted('A', 'GET', 2), counted('A', 'PUT', 1)]);
+    await expect(store.read(BASE + SLOT_MS, BASE + 2 * SLOT_MS)).resolves.toEqual([counted('A', 'GET', 3)]);
+    await expect(store.flushedThrough(0)).resolves.toBe(BASE + SLOT_MS);
+    await expect(store.flush('replica-a', BASE + 2 * SLOT_MS, [])).resolves.toEqual({ dropped: 0 });
+    await expect(store.read(BASE, BASE + SLOT_MS)).resolves.toEqual([counted('A', 'GET', 2), counted('A', 'PUT', 1)]);
+  });
+
+  it('drops what it kept once its slot is past the retention, and says how many counts', async () => {
+    await server.stop();
+    await expect(store.flush('replica-a', BASE, [counted('A', 'GET', 2), counted('A', 'PUT', 1)])).rejects.toMatchObject({ kept: 2 });
+    await expect(store.flush('replica-a', BASE + SLOT_MS, [counted('A', 'GET', 1)])).rejects.toMatchObject({ kept: 3, dropped: 0 });
+    await server.startAgain();
+    await waitFor(() => store.flushedThrough(0).then(() => true, () => false), 'Redis to answer again');
+
+    await expect(store.flush('replica-a', BASE + RETENTION_MS + SLOT_MS / 2, [])).resolves.toEqual({ dropped: 2 });
+    await expect(store.read(BASE, BASE + 2 * SLOT_MS)).resolves.toEqual([counted('A', 'GET', 1)]);
   });
 
 });

@@ -31,6 +31,40 @@ export class RedisBatch {
     return this.client instanceof Cluster;
   }
 
+  /**
+   * Runs the batch as `exec` does, each group's outcome apart: undefined where every command
+   * of the group succeeded, else the first error among them. A cluster node going away, or
+   * Redis refusing some writes (a full Redis), fails only the groups it refused.
+   */
+  async settle(): Promise<Map<string, Error | undefined>> {
+    const outcomes = new Map<string, Error | undefined>();
+    const run = async (groups: Array<[string, Array<(pipeline: ChainableCommander) => void>]>): Promise<void> => {
+      const pipeline = this.client.pipeline();
+      const ends: Array<[string, number]> = [];
+      for (const [group, commands] of groups) {
+        for (const command of commands) command(pipeline);
+        ends.push([group, pipeline.length]);
+      }
+      let results: Array<[Error | null, unknown]> | null;
+      try {
+        results = await pipeline.exec();
+      } catch (error) {
+        for (const [group] of groups) outcomes.set(group, error as Error);
+        return;
+      }
+      let start = 0;
+      for (const [group, end] of ends) {
+        const failed = results ? results.slice(start, end).find(([error]) => error)?.[0] : new Error('pipeline was discarded');
+        outcomes.set(group, failed ?? undefined);
+        start = end;
+      }
+    };
+    if (this.groups.size === 0) return outcomes;
+    if (!(this.client instanceof Cluster)) await run([...this.groups]);
+    else await Promise.all([...this.groups].map((group) => run([group])));
+    return outcomes;
+  }
+
   /** group → results of its commands; any failed command fails the batch. */
   async exec(): Promise<Map<string, unknown[]>> {
     const results = new Map<string, unknown[]>();

@@ -7,7 +7,8 @@ import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
-import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../throughput-store';
+import { FlushNotWrittenError, type PackedReadOptions, type ReadOptions, type ThroughputStore } from '../throughput-store';
+import { Cluster } from 'ioredis';
 import { RedisBatch } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, THROUGHPUT_SHARDS, servicesByShard, shardOf } from './redis-keys';
@@ -16,6 +17,16 @@ import { RedisKeys, THROUGHPUT_SHARDS, servicesByShard, shardOf } from './redis-
 const SHARDS_PER_READ = 32;
 /** Shard slots written per round trip. */
 const SHARDS_PER_WRITE = 64;
+/** Text of failed flushes kept to be written again: ~10 s of a million operations' reports to one replica. */
+const MAX_UNWRITTEN_BYTES = 64 * 2 ** 20;
+
+/** One shard's text for one slot, and how many operation counts it carries. */
+interface SlotText {
+  shard: number;
+  slot: number;
+  text: string;
+  operations: number;
+}
 
 /**
  * A slot is, per shard of services, one string to which every flush falling in it appends its
@@ -45,34 +56,90 @@ export class RedisThroughputStore implements ThroughputStore {
     this.keys = new RedisKeys(prefix);
   }
 
-  async flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer = UNSLICED): Promise<void> {
+  async flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer = UNSLICED): Promise<{ dropped: number }> {
     const batch = counts instanceof FlushBatch ? counts : FlushBatch.of(counts);
+    // What the last flushes could not write goes first, into the slots its counts belong to.
+    const groups = this.takeUnwritten(drainedAt);
     // Encoded a service at a time, giving polls their turn: a large fleet's second of counts is
     // megabytes of text.
-    const groups = new Map<string, { shard: number; slot: number; text: string }>();
     for (const line of batch.lines(drainedAt)) {
       const shard = shardOf(line.service, THROUGHPUT_SHARDS);
       const slot = Math.floor(line.startMs / this.slotMs) * this.slotMs;
       const key = `${shard}|${slot}`;
       const group = groups.get(key);
-      if (group) group.text += line.text;
-      else groups.set(key, { shard, slot, text: line.text });
+      if (group) {
+        group.text += line.text;
+        group.operations += line.operations;
+      } else groups.set(key, { shard, slot, text: line.text, operations: line.operations });
       if (slicer.due()) await slicer.yield();
     }
     const pending = [...groups.values()];
+    const parallel = this.client instanceof Cluster;
+    let failure: Error | undefined;
     for (let first = 0; first < pending.length || first === 0; first += SHARDS_PER_WRITE) {
       const writes = new RedisBatch(this.client);
-      for (const { shard, slot, text } of pending.slice(first, first + SHARDS_PER_WRITE)) {
+      const written = pending.slice(first, first + SHARDS_PER_WRITE);
+      for (const { shard, slot, text } of written) {
         const key = this.keys.slotCounts(shard, slot);
         writes.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
       }
       const last = first + SHARDS_PER_WRITE >= pending.length;
-      // One pipeline keeps its order: the watermark follows the counts in the same round trip.
-      // A cluster's pipelines run in parallel, so there it waits for them.
-      if (last && !writes.parallel) writes.add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
-      await writes.exec();
-      if (last && writes.parallel) await new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt)).exec();
+      // One pipeline keeps its order: the watermark follows the counts in the same round trip
+      // (only once nothing failed). A cluster's pipelines run in parallel, so there it waits.
+      if (last && !parallel && !failure) writes.add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
+      const outcomes = await writes.settle();
+      for (const group of written) {
+        const error = outcomes.get(String(group.shard));
+        if (error) failure = this.keepUnwritten(group, error, failure);
+      }
+      if (!failure && outcomes.get('control')) failure = outcomes.get('control');
     }
+    if (parallel && !failure) {
+      const watermark = new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
+      failure = (await watermark.settle()).get('control');
+    }
+    const dropped = this.droppedOperations;
+    this.droppedOperations = 0;
+    if (failure) throw new FlushNotWrittenError(`redis: ${failure.message}`, this.unwrittenOperations, dropped, failure);
+    return { dropped };
+  }
+
+  /**
+   * Text a failed flush could not write, by shard and slot, written first by the next flush:
+   * a master failing over, or Redis away for a few seconds, loses no counts, and they land in
+   * their own slots (never the current one, where an outage's traffic would read as a spike;
+   * a slot the leader has read already is not read again). Dropped past the slots' retention
+   * or `MAX_UNWRITTEN_BYTES`, and where a write's reply never came (it may have been applied).
+   */
+  private unwritten = new Map<string, SlotText>();
+  private unwrittenBytes = 0;
+  private unwrittenOperations = 0;
+  private droppedOperations = 0;
+
+  private keepUnwritten(group: SlotText, error: Error, failure: Error | undefined): Error {
+    // A reply that never came (a timeout, a connection closed with the write on it) leaves it
+    // unknown whether Redis applied the write: written again, it might count twice.
+    const ambiguous = /timed out|connection is closed/i.test(error.message);
+    if (ambiguous || this.unwrittenBytes + group.text.length > MAX_UNWRITTEN_BYTES) {
+      this.droppedOperations += group.operations;
+      return failure ?? error;
+    }
+    this.unwritten.set(`${group.shard}|${group.slot}`, group);
+    this.unwrittenBytes += group.text.length;
+    this.unwrittenOperations += group.operations;
+    return failure ?? error;
+  }
+
+  private takeUnwritten(now: number): Map<string, SlotText> {
+    const taken = new Map<string, SlotText>();
+    for (const [key, group] of this.unwritten) {
+      if (group.slot + this.retentionMs > now) taken.set(key, group);
+      else this.droppedOperations += group.operations;
+    }
+    this.unwritten = new Map();
+    this.unwrittenBytes = 0;
+    this.unwrittenOperations = 0;
+    return taken;
   }
 
   /**

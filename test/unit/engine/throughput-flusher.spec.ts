@@ -5,6 +5,8 @@ import { reportWindowLimitMs } from '../../../src/ingest/report-window';
 import { ThroughputAccumulator } from '../../../src/ingest/throughput-accumulator';
 import { MemoryThroughputStore } from '../../../src/store/memory/memory-throughput.store';
 import { storeSizing } from '../../../src/store/store-sizing';
+import { FlushNotWrittenError, type ThroughputStore } from '../../../src/store/throughput-store';
+import { StoreUnavailableError } from '../../../src/store/store';
 import { EngineMetrics } from '../../../src/telemetry/engine-metrics';
 import { MetricsService } from '../../../src/telemetry/metrics.service';
 import { ManualClock } from '../../support/manual-clock';
@@ -39,7 +41,10 @@ async function flusherWith(slot: string, env: Record<string, string> = {}) {
   const store = new HoldableStore(slotMs, retentionMs, window, keptMs);
   const clock = new ManualClock(1_767_225_600_000);
   const accumulator = new ThroughputAccumulator(1_000, reportWindowLimitMs(config));
-  const flusher = new ThroughputFlusher(config, pino({ level: 'silent' }), store, clock, 'a', new EngineMetrics(new MetricsService()), accumulator);
+  const metricsService = new MetricsService();
+  const flusher = new ThroughputFlusher(config, pino({ level: 'silent' }), store, clock, 'a', new EngineMetrics(metricsService), accumulator);
+  /** A counter's value as a scrape shows it. */
+  const metric = async (name: string) => (await metricsService.registry.getSingleMetric(name)?.get())?.values[0]?.value ?? 0;
   const start = clock.now();
   // Started as Nest starts it: its first (empty) flush is done before the ports open.
   await flusher.onModuleInit();
@@ -51,10 +56,33 @@ async function flusherWith(slot: string, env: Record<string, string> = {}) {
   /** Requests in each slot from `from`, `slots` of them. */
   const perSlot = async (from: number, slots: number) =>
     Promise.all(Array.from({ length: slots }, async (_, i) => (await store.readIntervals([from + i * slotMs, from + (i + 1) * slotMs]))[0].get('shop')?.get('GET /cart')?.requests ?? 0));
-  return { clock, store, flusher, count, stored, perSlot, start };
+  return { clock, store, flusher, count, stored, perSlot, start, metric };
 }
 
 describe('ThroughputFlusher', () => {
+  it('counts as dropped only what a failed flush lost: what the store kept for the next flush is not', async () => {
+    const { clock, store, flusher, count, metric } = await flusherWith('1s');
+    // Counts of a report's window, taken by the next flush (instants wait for a slot's last).
+    const failing = jest.spyOn(store as ThroughputStore, 'flush');
+    failing.mockRejectedValueOnce(new FlushNotWrittenError('redis: CLUSTERDOWN', 5, 0, new Error('CLUSTERDOWN')));
+    count(5, 1_000);
+    await clock.advance(1_000);
+    expect(await metric('samplane_throughput_flush_failures_total')).toBe(1);
+    expect(await metric('samplane_throughput_dropped_operations_total')).toBe(0);
+
+    // A store that keeps nothing loses the whole flush; a written one may drop what was kept too long.
+    failing.mockRejectedValueOnce(new StoreUnavailableError('redis: gone'));
+    count(5, 1_000);
+    await clock.advance(1_000);
+    expect(await metric('samplane_throughput_dropped_operations_total')).toBe(1);
+    failing.mockResolvedValueOnce({ dropped: 3 });
+    count(5, 1_000);
+    await clock.advance(1_000);
+    expect(await metric('samplane_throughput_flush_failures_total')).toBe(2);
+    expect(await metric('samplane_throughput_dropped_operations_total')).toBe(4);
+    await flusher.beforeApplicationShutdown();
+  });
+
   it("flushes reports' counts every 250 ms within a 1 s slot", async () => {
     const { clock, store, count, stored, start } = await flusherWith('1s');
 

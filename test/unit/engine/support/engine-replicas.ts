@@ -239,7 +239,7 @@ export class StallableThroughput implements ThroughputStore {
     this.held = undefined;
   }
 
-  flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch): Promise<void> {
+  flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch): ReturnType<ThroughputStore['flush']> {
     return this.store.flush(replica, drainedAt, counts);
   }
 
