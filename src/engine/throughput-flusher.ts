@@ -26,6 +26,8 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
   private lastFailure: string | undefined;
   /** The slot instants were last drained in. */
   private instantsSlot: number | undefined;
+  /** Set for the flush at shutdown: nothing follows it to write what it could not. */
+  private last = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -57,8 +59,9 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
   async beforeApplicationShutdown(): Promise<void> {
     this.stopTimer?.();
     this.stopTimer = undefined;
-    // A flush under way drained before the last counts came in: one more takes them.
+    // A flush under way drained before the last counts came in: one more takes them, the last.
     await this.flushing;
+    this.last = true;
     await this.flush(true);
     // Nothing more comes from here: the leader need not wait the liveness timeout for it. Not
     // after a failed flush, whose writes may still land: its watermark expires with liveness.
@@ -89,9 +92,11 @@ export class ThroughputFlusher implements OnModuleInit, BeforeApplicationShutdow
       this.metrics.flushed((performance.now() - started) / 1000, written?.dropped ?? 0);
       this.lastFailure = undefined;
     } catch (error) {
-      // A store that keeps what it could not write says what it kept; anything else lost it all.
-      const kept = error instanceof FlushNotWrittenError ? error.kept : 0;
-      const dropped = error instanceof FlushNotWrittenError ? error.dropped : counts.size;
+      // A store that keeps what it could not write says what it kept (lost all the same when
+      // no flush follows); anything else lost it all.
+      const notWritten = error instanceof FlushNotWrittenError ? error : undefined;
+      const kept = this.last ? 0 : (notWritten?.kept ?? 0);
+      const dropped = notWritten ? notWritten.dropped + (this.last ? notWritten.kept : 0) : counts.size;
       this.metrics.flushFailed(dropped);
       const reason = (error as Error).message;
       if (reason !== this.lastFailure || dropped > 0) {

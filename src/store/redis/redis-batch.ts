@@ -32,12 +32,13 @@ export class RedisBatch {
   }
 
   /**
-   * Runs the batch as `exec` does, each group's outcome apart: undefined where every command
-   * of the group succeeded, else the first error among them. A cluster node going away, or
-   * Redis refusing some writes (a full Redis), fails only the groups it refused.
+   * Runs the batch as `exec` does, each command's outcome apart: group → per command,
+   * undefined where it succeeded, else its error (every command's, where its pipeline failed
+   * whole). Redis refusing some writes (a full Redis), or a cluster node going away, fails only
+   * the commands it refused.
    */
-  async settle(): Promise<Map<string, Error | undefined>> {
-    const outcomes = new Map<string, Error | undefined>();
+  async settle(): Promise<Map<string, Array<Error | undefined>>> {
+    const outcomes = new Map<string, Array<Error | undefined>>();
     const run = async (groups: Array<[string, Array<(pipeline: ChainableCommander) => void>]>): Promise<void> => {
       const pipeline = this.client.pipeline();
       const ends: Array<[string, number]> = [];
@@ -45,17 +46,18 @@ export class RedisBatch {
         for (const command of commands) command(pipeline);
         ends.push([group, pipeline.length]);
       }
-      let results: Array<[Error | null, unknown]> | null;
+      let results: Array<[Error | null, unknown]> | null = null;
+      let whole: Error | undefined;
       try {
         results = await pipeline.exec();
       } catch (error) {
-        for (const [group] of groups) outcomes.set(group, error as Error);
-        return;
+        whole = error as Error;
       }
+      if (!results) whole ??= new Error('pipeline was discarded');
       let start = 0;
       for (const [group, end] of ends) {
-        const failed = results ? results.slice(start, end).find(([error]) => error)?.[0] : new Error('pipeline was discarded');
-        outcomes.set(group, failed ?? undefined);
+        const failed = whole;
+        outcomes.set(group, failed || !results ? new Array<Error>(end - start).fill(failed as Error) : results.slice(start, end).map(([error]) => error ?? undefined));
         start = end;
       }
     };

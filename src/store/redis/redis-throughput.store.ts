@@ -8,8 +8,8 @@ import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import { FlushNotWrittenError, type PackedReadOptions, type ReadOptions, type ThroughputStore } from '../throughput-store';
-import { Cluster } from 'ioredis';
 import { RedisBatch } from './redis-batch';
+import { type SlotText, UnwrittenSlots } from './unwritten-slots';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, THROUGHPUT_SHARDS, servicesByShard, shardOf } from './redis-keys';
 
@@ -17,17 +17,6 @@ import { RedisKeys, THROUGHPUT_SHARDS, servicesByShard, shardOf } from './redis-
 const SHARDS_PER_READ = 32;
 /** Shard slots written per round trip. */
 const SHARDS_PER_WRITE = 64;
-/** Text of failed flushes kept to be written again: ~10 s of a million operations' reports to one replica. */
-const MAX_UNWRITTEN_BYTES = 64 * 2 ** 20;
-
-/** One shard's text for one slot, and how many operation counts it carries. */
-interface SlotText {
-  shard: number;
-  slot: number;
-  text: string;
-  operations: number;
-}
-
 /**
  * A slot is, per shard of services, one string to which every flush falling in it appends its
  * records as text (see `encodeFlush`): a flush costs one APPEND per shard it touches however
@@ -40,6 +29,8 @@ interface SlotText {
  */
 export class RedisThroughputStore implements ThroughputStore {
   private readonly keys: RedisKeys;
+  /** What failed flushes could not write, for the next flush. */
+  private readonly unwritten: UnwrittenSlots;
   /** Reads of the whole fleet share one scanner, which remembers the names the last one read. */
   private readonly scanner = new FlushLineScanner();
 
@@ -54,12 +45,13 @@ export class RedisThroughputStore implements ThroughputStore {
     private readonly keptMs = retentionMs,
   ) {
     this.keys = new RedisKeys(prefix);
+    this.unwritten = new UnwrittenSlots(retentionMs);
   }
 
   async flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer = UNSLICED): Promise<{ dropped: number }> {
     const batch = counts instanceof FlushBatch ? counts : FlushBatch.of(counts);
     // What the last flushes could not write goes first, into the slots its counts belong to.
-    const groups = this.takeUnwritten(drainedAt);
+    const groups = this.unwritten.take(drainedAt);
     // Encoded a service at a time, giving polls their turn: a large fleet's second of counts is
     // megabytes of text.
     for (const line of batch.lines(drainedAt)) {
@@ -74,72 +66,35 @@ export class RedisThroughputStore implements ThroughputStore {
       if (slicer.due()) await slicer.yield();
     }
     const pending = [...groups.values()];
-    const parallel = this.client instanceof Cluster;
     let failure: Error | undefined;
-    for (let first = 0; first < pending.length || first === 0; first += SHARDS_PER_WRITE) {
+    for (let first = 0; first < pending.length; first += SHARDS_PER_WRITE) {
       const writes = new RedisBatch(this.client);
-      const written = pending.slice(first, first + SHARDS_PER_WRITE);
-      for (const { shard, slot, text } of written) {
-        const key = this.keys.slotCounts(shard, slot);
-        writes.add(String(shard), (pipeline) => pipeline.append(key, text).pexpire(key, this.retentionMs));
+      // Each slot's APPEND, by its place among its shard's commands: Redis may take some and refuse others.
+      const appends: Array<[SlotText, number]> = [];
+      const perShard = new Map<number, number>();
+      for (const group of pending.slice(first, first + SHARDS_PER_WRITE)) {
+        const key = this.keys.slotCounts(group.shard, group.slot);
+        const at = perShard.get(group.shard) ?? 0;
+        perShard.set(group.shard, at + 2);
+        appends.push([group, at]);
+        writes.add(String(group.shard), (pipeline) => pipeline.append(key, group.text).pexpire(key, this.retentionMs));
       }
-      const last = first + SHARDS_PER_WRITE >= pending.length;
-      // One pipeline keeps its order: the watermark follows the counts in the same round trip
-      // (only once nothing failed). A cluster's pipelines run in parallel, so there it waits.
-      if (last && !parallel && !failure) writes.add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
       const outcomes = await writes.settle();
-      for (const group of written) {
-        const error = outcomes.get(String(group.shard));
-        if (error) failure = this.keepUnwritten(group, error, failure);
+      for (const [group, at] of appends) {
+        const error = outcomes.get(String(group.shard))?.[at];
+        if (!error) continue;
+        this.unwritten.refused(group, error);
+        failure ??= error;
       }
-      if (!failure && outcomes.get('control')) failure = outcomes.get('control');
     }
-    if (parallel && !failure) {
+    // After the counts' replies, and only once all were taken: a slot a watermark covers is whole.
+    if (!failure) {
       const watermark = new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
-      failure = (await watermark.settle()).get('control');
+      failure = (await watermark.settle()).get('control')?.find((error) => error);
     }
-    const dropped = this.droppedOperations;
-    this.droppedOperations = 0;
-    if (failure) throw new FlushNotWrittenError(`redis: ${failure.message}`, this.unwrittenOperations, dropped, failure);
+    const dropped = this.unwritten.takeDropped();
+    if (failure) throw new FlushNotWrittenError(`redis: ${failure.message}`, this.unwritten.operations, dropped, failure);
     return { dropped };
-  }
-
-  /**
-   * Text a failed flush could not write, by shard and slot, written first by the next flush:
-   * a master failing over, or Redis away for a few seconds, loses no counts, and they land in
-   * their own slots (never the current one, where an outage's traffic would read as a spike;
-   * a slot the leader has read already is not read again). Dropped past the slots' retention
-   * or `MAX_UNWRITTEN_BYTES`, and where a write's reply never came (it may have been applied).
-   */
-  private unwritten = new Map<string, SlotText>();
-  private unwrittenBytes = 0;
-  private unwrittenOperations = 0;
-  private droppedOperations = 0;
-
-  private keepUnwritten(group: SlotText, error: Error, failure: Error | undefined): Error {
-    // A reply that never came (a timeout, a connection closed with the write on it) leaves it
-    // unknown whether Redis applied the write: written again, it might count twice.
-    const ambiguous = /timed out|connection is closed/i.test(error.message);
-    if (ambiguous || this.unwrittenBytes + group.text.length > MAX_UNWRITTEN_BYTES) {
-      this.droppedOperations += group.operations;
-      return failure ?? error;
-    }
-    this.unwritten.set(`${group.shard}|${group.slot}`, group);
-    this.unwrittenBytes += group.text.length;
-    this.unwrittenOperations += group.operations;
-    return failure ?? error;
-  }
-
-  private takeUnwritten(now: number): Map<string, SlotText> {
-    const taken = new Map<string, SlotText>();
-    for (const [key, group] of this.unwritten) {
-      if (group.slot + this.retentionMs > now) taken.set(key, group);
-      else this.droppedOperations += group.operations;
-    }
-    this.unwritten = new Map();
-    this.unwrittenBytes = 0;
-    this.unwrittenOperations = 0;
-    return taken;
   }
 
   /**

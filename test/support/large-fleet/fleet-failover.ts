@@ -20,9 +20,12 @@ export interface MasterFailover {
  * keep or retake its lease there. Resolves at the kill; `resumed` fills in the rest later.
  */
 export async function killControlMaster(redis: FleetRedis, watch: FleetWatch, loadStarted: number, leaseSeconds: number): Promise<MasterFailover> {
-  const versionAtKill = await watch.redisVersion();
   const { port, key } = await redis.killMasterOf(CONTROL_KEY);
-  return { port, key, atSeconds: (Date.now() - loadStarted) / 1000, versionAtKill, savedAfterSeconds: undefined, leaseSeconds };
+  const killedAt = Date.now();
+  // The newest version saved before the kill (the watch records each as it sees it): reading
+  // Redis now would wait out the failover.
+  const versionAtKill = Math.max(0, ...[...watch.saved].filter(([, at]) => at <= killedAt).map(([version]) => version));
+  return { port, key, atSeconds: (killedAt - loadStarted) / 1000, versionAtKill, savedAfterSeconds: undefined, leaseSeconds };
 }
 
 /** Epoch ms when a version was saved again after the kill (undefined: not yet). */
@@ -34,7 +37,7 @@ export function resumedAt(failover: MasterFailover | undefined, loadStarted: num
 /** Fills in when the first version after the kill was saved, from the versions the watch saw. */
 export function resumed(failover: MasterFailover, watch: FleetWatch, loadStarted: number): MasterFailover {
   const killedAt = loadStarted + failover.atSeconds * 1000;
-  const after = [...watch.saved].filter(([version]) => version > failover.versionAtKill).map(([, at]) => at);
+  const after = [...watch.saved].filter(([version, at]) => version > failover.versionAtKill && at >= killedAt).map(([, at]) => at);
   return { ...failover, savedAfterSeconds: after.length > 0 ? (Math.min(...after) - killedAt) / 1000 : undefined };
 }
 

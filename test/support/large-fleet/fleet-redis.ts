@@ -67,8 +67,8 @@ export class FleetRedis {
   async killMasterOf(key: string): Promise<{ port: number; key: string }> {
     if (!this.cluster) throw new Error('only a cluster has masters to fail over');
     const port = await this.cluster.masterOf(key);
-    this.killed.add(port);
     await this.cluster.killMaster(port);
+    this.killed.add(port);
     return { port, key };
   }
 

@@ -1,0 +1,81 @@
+/** One shard's flush text for one slot, and how many operation counts it carries. */
+export interface SlotText {
+  shard: number;
+  slot: number;
+  text: string;
+  operations: number;
+}
+
+/** Text kept for the next flush: ~10 s of a million operations' reports to one replica (characters, mostly ASCII). */
+const MAX_KEPT_CHARACTERS = 64 * 2 ** 20;
+
+/**
+ * Flush text Redis did not take, by shard and slot, written first by the next flush: a master
+ * failing over, or Redis away for a few seconds, loses no counts, and they land in their own
+ * slots (never the current one, where an outage's traffic would read as a spike). Kept only
+ * where Redis certainly did not apply the write, for as long as the slots are kept, up to a
+ * bound (the oldest go first: the leader may have read their slots already); what goes is
+ * counted dropped.
+ */
+export class UnwrittenSlots {
+  private kept = new Map<string, SlotText>();
+  private characters = 0;
+  private keptOperations = 0;
+  private droppedOperations = 0;
+
+  constructor(private readonly retentionMs: number) {}
+
+  /** The kept text still within the retention at `now`, handed over (the rest counted dropped). */
+  take(now: number): Map<string, SlotText> {
+    const taken = new Map<string, SlotText>();
+    for (const [key, group] of this.kept) {
+      if (group.slot + this.retentionMs > now) taken.set(key, group);
+      else this.droppedOperations += group.operations;
+    }
+    this.kept = new Map();
+    this.characters = 0;
+    this.keptOperations = 0;
+    return taken;
+  }
+
+  /** Keeps `group`, which Redis refused with `error`, or drops it where the write may have been applied. */
+  refused(group: SlotText, error: Error): void {
+    if (!certainlyNotApplied(error)) {
+      this.droppedOperations += group.operations;
+      return;
+    }
+    this.kept.set(`${group.shard}|${group.slot}`, group);
+    this.characters += group.text.length;
+    this.keptOperations += group.operations;
+    for (const [key, oldest] of this.kept) {
+      if (this.characters <= MAX_KEPT_CHARACTERS) break;
+      this.kept.delete(key);
+      this.characters -= oldest.text.length;
+      this.keptOperations -= oldest.operations;
+      this.droppedOperations += oldest.operations;
+    }
+  }
+
+  /** Operation counts kept for the next flush. */
+  get operations(): number {
+    return this.keptOperations;
+  }
+
+  /** Operation counts dropped since the last call. */
+  takeDropped(): number {
+    const dropped = this.droppedOperations;
+    this.droppedOperations = 0;
+    return dropped;
+  }
+}
+
+/**
+ * Whether a failed write certainly did not change Redis: Redis answered it with an error
+ * (CLUSTERDOWN, READONLY, OOM, …), or the client never sent it (no connection, or no node
+ * for its slot). A timeout or a connection lost with the write on it leaves that unknown:
+ * written again, it might count twice.
+ */
+function certainlyNotApplied(error: Error): boolean {
+  if (error.name === 'ReplyError') return true;
+  return /Stream isn't writeable|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections/i.test(error.message);
+}

@@ -1,0 +1,55 @@
+import { UnwrittenSlots } from '../../../src/store/redis/unwritten-slots';
+
+/** An error as ioredis gives one for a reply Redis sent (the write was refused, not applied). */
+function replyError(message: string): Error {
+  const error = new Error(message);
+  error.name = 'ReplyError';
+  return error;
+}
+
+const text = (shard: number, slot: number, characters: number, operations = 1) => ({ shard, slot, text: 'x'.repeat(characters), operations });
+
+describe('UnwrittenSlots: flush text kept for the next flush', () => {
+  it('keeps what Redis refused or was never sent, and hands it over once', () => {
+    const slots = new UnwrittenSlots(60_000);
+    slots.refused(text(1, 0, 10, 3), replyError('CLUSTERDOWN The cluster is down'));
+    slots.refused(text(2, 0, 10, 2), new Error("Stream isn't writeable and enableOfflineQueue options is false"));
+
+    expect(slots.operations).toBe(5);
+    expect([...slots.take(1_000).keys()]).toEqual(['1|0', '2|0']);
+    expect(slots.take(1_000).size).toBe(0);
+    expect(slots.takeDropped()).toBe(0);
+  });
+
+  it.each(['Command timed out', 'Connection is closed.', 'Reached the max retries per request limit (which is 0). Refer to "maxRetriesPerRequest" option for details.'])(
+    'drops a write whose reply never came (%s): Redis may have applied it',
+    (message) => {
+      const slots = new UnwrittenSlots(60_000);
+      slots.refused(text(1, 0, 10, 4), new Error(message));
+
+      expect(slots.operations).toBe(0);
+      expect(slots.take(1_000).size).toBe(0);
+      expect(slots.takeDropped()).toBe(4);
+      expect(slots.takeDropped()).toBe(0);
+    },
+  );
+
+  it('drops what is past the slots retention when handing over, and counts it', () => {
+    const slots = new UnwrittenSlots(60_000);
+    slots.refused(text(1, 0, 10, 2), replyError('LOADING'));
+    slots.refused(text(1, 30_000, 10, 5), replyError('LOADING'));
+
+    expect([...slots.take(60_000).values()].map((kept) => kept.slot)).toEqual([30_000]);
+    expect(slots.takeDropped()).toBe(2);
+  });
+
+  it('lets the oldest go first past its bound of 64 Mi characters', () => {
+    const slots = new UnwrittenSlots(600_000);
+    const quarter = 16 * 2 ** 20;
+    for (let slot = 0; slot < 5; slot++) slots.refused(text(1, slot * 1_000, quarter, 10), replyError('OOM'));
+
+    expect(slots.operations).toBe(40);
+    expect(slots.takeDropped()).toBe(10);
+    expect([...slots.take(0).values()].map((kept) => kept.slot)).toEqual([1_000, 2_000, 3_000, 4_000]);
+  });
+});
