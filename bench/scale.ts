@@ -17,7 +17,9 @@
  * its history, as it would in a fleet that has run a while; 0: kill after the load whatever the
  * history); BENCH_SCALE_FAILOVER (1, the default: on a cluster, kill -9 the master holding the
  * lease and the manifest halfway through the load, and time how soon a version is saved again;
- * 0: no kill); FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
+ * 0: no kill) and BENCH_SCALE_NODE_TIMEOUT (the cluster's `cluster-node-timeout`, ms, default
+ * 1000; Redis's own default, 15000, makes the failover last as long as it would in production);
+ * FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
  * environment, `NAME=value …`) and FLEET_REPLICA_LOG_DIR (their whole output to files) when
  * investigating.
  *
@@ -84,6 +86,7 @@ async function run(): Promise<boolean> {
   // A window of kept intervals needs a calculation each: the first version, then one per interval.
   const fullHistory = takeover && process.env.BENCH_SCALE_FULL_HISTORY?.trim() !== '0';
   const failover = process.env.BENCH_SCALE_FAILOVER?.trim() !== '0';
+  const nodeTimeoutMs = positiveIntegerFromEnv('BENCH_SCALE_NODE_TIMEOUT', 1_000);
   let passed = true;
   for (const size of sizes()) {
     const naming = size.distinctNames ? ', every service naming its operations its own way' : '';
@@ -97,6 +100,7 @@ async function run(): Promise<boolean> {
       accuracyServices: 100,
       takeover,
       failover: failover && size.topology === 'cluster',
+      clusterNodeTimeoutMs: nodeTimeoutMs,
       ...(fullHistory && { untilVersion: JAEGER_DEFAULTS.aggregationBuckets + 1 }),
       log: (line) => console.log(line),
       handleSignals: true,

@@ -87,7 +87,8 @@ export class RedisClusterFixture {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<RedisClusterFixture> {
+  /** @param nodeTimeoutMs `cluster-node-timeout`: short, so a failover takes a second or two (Redis's default is 15 s). */
+  static async start(nodeTimeoutMs = 1_000): Promise<RedisClusterFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'samplane-cluster-'));
     const nodes: Node[] = [];
     for (let i = 0; i < 6; i++) {
@@ -95,7 +96,7 @@ export class RedisClusterFixture {
       nodes.push(
         new Node(port, [
           '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
-          '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', '1000',
+          '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMs),
           '--save', '', '--appendonly', 'no', '--dir', dir,
           // A replica's first sync would otherwise wait 5 s for more replicas to join it.
           '--repl-diskless-sync-delay', '0',

@@ -87,6 +87,7 @@ export class RedisThroughputStore implements ThroughputStore {
         failure ??= error;
       }
     }
+    this.unwritten.ended(failure !== undefined);
     // After the counts' replies, and only once all were taken: a slot a watermark covers is whole.
     if (!failure) {
       const watermark = new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));

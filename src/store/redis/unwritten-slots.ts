@@ -13,7 +13,7 @@ const MAX_KEPT_CHARACTERS = 64 * 2 ** 20;
  * Flush text Redis did not take, by shard and slot, written first by the next flush: a master
  * failing over, or Redis away for a few seconds, loses no counts, and they land in their own
  * slots (never the current one, where an outage's traffic would read as a spike). Kept only
- * where Redis certainly did not apply the write, for as long as the slots are kept, up to a
+ * where Redis certainly did not apply the write (see `certainlyNotApplied`), for as long as the slots are kept, up to a
  * bound (the oldest go first: the leader may have read their slots already); what goes is
  * counted dropped.
  */
@@ -22,6 +22,8 @@ export class UnwrittenSlots {
   private characters = 0;
   private keptOperations = 0;
   private droppedOperations = 0;
+  /** Whether the last flush failed: a connection already lost then carried none of this one's writes. */
+  private failing = false;
 
   constructor(private readonly retentionMs: number) {}
 
@@ -40,7 +42,7 @@ export class UnwrittenSlots {
 
   /** Keeps `group`, which Redis refused with `error`, or drops it where the write may have been applied. */
   refused(group: SlotText, error: Error): void {
-    if (!certainlyNotApplied(error)) {
+    if (!certainlyNotApplied(error, this.failing)) {
       this.droppedOperations += group.operations;
       return;
     }
@@ -54,6 +56,11 @@ export class UnwrittenSlots {
       this.keptOperations -= oldest.operations;
       this.droppedOperations += oldest.operations;
     }
+  }
+
+  /** How the flush whose groups were just judged ended: what its failure says of the next. */
+  ended(failed: boolean): void {
+    this.failing = failed;
   }
 
   /** Operation counts kept for the next flush. */
@@ -72,10 +79,13 @@ export class UnwrittenSlots {
 /**
  * Whether a failed write certainly did not change Redis: Redis answered it with an error
  * (CLUSTERDOWN, READONLY, OOM, …), or the client never sent it (no connection, or no node
- * for its slot). A timeout or a connection lost with the write on it leaves that unknown:
- * written again, it might count twice.
+ * for its slot). A timeout leaves that unknown (written again, it might count twice), and so
+ * does a connection lost under the first failing flush; once a flush has failed, the next
+ * ones' lost connections are ones that were gone before they were sent (ioredis reports a
+ * cluster node that is down as "Connection is closed." for every write to it).
  */
-function certainlyNotApplied(error: Error): boolean {
+function certainlyNotApplied(error: Error, failing: boolean): boolean {
   if (error.name === 'ReplyError') return true;
-  return /Stream isn't writeable|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections/i.test(error.message);
+  if (/Stream isn't writeable|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections/i.test(error.message)) return true;
+  return failing && /Connection is closed|max retries per request|aborted due to connection close/i.test(error.message);
 }

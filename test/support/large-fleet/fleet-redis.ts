@@ -23,7 +23,8 @@ export class FleetRedis {
     private readonly cluster?: RedisClusterFixture,
   ) {}
 
-  static async start(topology: FleetTopology): Promise<FleetRedis> {
+  /** @param clusterNodeTimeoutMs a cluster's `cluster-node-timeout` (the fixture's short one by default) */
+  static async start(topology: FleetTopology, clusterNodeTimeoutMs?: number): Promise<FleetRedis> {
     if (topology === 'single') {
       const server = await RedisServer.start();
       try {
@@ -35,7 +36,7 @@ export class FleetRedis {
         throw error;
       }
     }
-    const cluster = await RedisClusterFixture.start();
+    const cluster = await RedisClusterFixture.start(clusterNodeTimeoutMs);
     try {
       const client = new Cluster(cluster.target.kind === 'cluster' ? cluster.target.nodes : [], { redisOptions: { maxRetriesPerRequest: 2 } });
       client.on('error', () => undefined);

@@ -34,6 +34,8 @@ export interface FleetRunOptions {
    * manifest, and time how soon a version is saved again (its replica is promoted).
    */
   failover?: boolean;
+  /** The cluster's `cluster-node-timeout` (ms): how long a killed master goes unnoticed. */
+  clusterNodeTimeoutMs?: number;
   /** More environment for both replicas. */
   replicaEnv?: Record<string, string>;
   /** Progress lines; silent by default. */
@@ -133,7 +135,7 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
   const cpuAtStart = process.cpuUsage();
   const interval = options.calculationIntervalSeconds;
   log(`starting ${options.topology} Redis and ${REPLICAS} replicas`);
-  const redis = await FleetRedis.start(options.topology);
+  const redis = await FleetRedis.start(options.topology, options.clusterNodeTimeoutMs);
   cleanup.push(() => redis.destroy());
   const replicas: FleetReplica[] = [];
   cleanup.push(() => Promise.all(replicas.map((r) => r.stop())).then(() => undefined));

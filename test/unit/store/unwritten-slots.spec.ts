@@ -34,6 +34,23 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
     },
   );
 
+  it('keeps, once a flush has failed, what the next ones lose to a connection already gone (a cluster node that is down)', () => {
+    const slots = new UnwrittenSlots(60_000);
+    const closed = () => new Error('Connection is closed.');
+    slots.refused(text(1, 0, 10, 4), closed());
+    slots.ended(true);
+    slots.refused(text(1, 1_000, 10, 3), closed());
+    slots.refused(text(2, 1_000, 10, 2), new Error('Command timed out'));
+    slots.ended(true);
+
+    expect(slots.takeDropped()).toBe(4 + 2);
+    expect([...slots.take(2_000).keys()]).toEqual(['1|1000']);
+    // A flush written whole ends the outage: the next lost connection may have carried a write.
+    slots.ended(false);
+    slots.refused(text(1, 2_000, 10, 5), closed());
+    expect(slots.takeDropped()).toBe(5);
+  });
+
   it('drops what is past the slots retention when handing over, and counts it', () => {
     const slots = new UnwrittenSlots(60_000);
     slots.refused(text(1, 0, 10, 2), replyError('LOADING'));
