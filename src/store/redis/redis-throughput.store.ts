@@ -87,12 +87,13 @@ export class RedisThroughputStore implements ThroughputStore {
         failure ??= error;
       }
     }
-    this.unwritten.ended(failure !== undefined);
     // After the counts' replies, and only once all were taken: a slot a watermark covers is whole.
     if (!failure) {
       const watermark = new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
       failure = (await watermark.settle()).get('control')?.find((error) => error);
     }
+    // A flush with no counts, or only its watermark refused, tells of the connection all the same.
+    this.unwritten.ended(failure !== undefined);
     const dropped = this.unwritten.takeDropped();
     if (failure) throw new FlushNotWrittenError(`redis: ${failure.message}`, this.unwritten.operations, dropped, failure);
     return { dropped };
