@@ -26,11 +26,6 @@ export class RedisBatch {
     return this.groups.size;
   }
 
-  /** Whether groups go out as separate pipelines (a cluster), so their order is not kept. */
-  get parallel(): boolean {
-    return this.client instanceof Cluster;
-  }
-
   /**
    * Runs the batch as `exec` does, each command's outcome apart: group → per command,
    * undefined where it succeeded, else its error (every command's, where its pipeline failed
