@@ -71,8 +71,9 @@ export class StrategyComposer {
   serve(service: string): Served & { overCap: number } {
     const { file, probabilities, maxOperations, policies, defaults } = this.inputs;
     const operations = own(probabilities?.probabilities, service);
-    const computed = operations && capOperations(operations, probabilities?.qps?.[service], maxOperations);
-    const overCap = operations && computed ? Object.keys(operations).length - computed.size : 0;
+    const capped = operations && capOperations(operations, own(probabilities?.qps, service), maxOperations);
+    const computed = capped?.kept;
+    const overCap = capped?.overCap ?? 0;
     const policy = policies.get(service);
     if (policy) return { strategy: policyStrategy(policy, computed, defaults), source: 'policy', overCap };
     const fromFile = file?.services.get(service);
@@ -102,9 +103,15 @@ function capOperations(
   operations: Record<string, number>,
   qps: Record<string, number> | undefined,
   max: number,
-): Map<string, number> {
+): { kept: Map<string, number>; overCap: number } {
   const names = Object.keys(operations);
-  if (names.length <= max) return new Map(Object.entries(operations));
-  names.sort((a, b) => (qps?.[b] ?? 0) - (qps?.[a] ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
-  return new Map(names.slice(0, max).map((name) => [name, operations[name]]));
+  const kept = new Map<string, number>();
+  // Names and values straight into the map: a pair array per operation was a million of them per version.
+  if (names.length <= max) {
+    for (const name of names) kept.set(name, operations[name]);
+    return { kept, overCap: 0 };
+  }
+  names.sort((a, b) => (own(qps, b) ?? 0) - (own(qps, a) ?? 0) || (a < b ? -1 : a > b ? 1 : 0));
+  for (const name of names.slice(0, max)) kept.set(name, operations[name]);
+  return { kept, overCap: names.length - max };
 }

@@ -20,13 +20,19 @@ export function* changedServiceSteps(
     const old = own(before, service);
     // The same object: a store hands a shard it did not fetch again as it gave it last time.
     if (!old || (old !== operations && !sameValues(old, operations))) changed.add(service);
-    else if (Object.keys(operations).length > maxOperations && !sameValues(previous?.qps?.[service] ?? {}, next.qps?.[service] ?? {})) {
+    // Only a service saved over the cap has QPS to compare: counting every other's names was a
+    // million keys listed per version at a million operations, for nothing.
+    else if (hasQps(previous, next, service) && Object.keys(operations).length > maxOperations && !sameValues(own(previous?.qps, service) ?? {}, own(next.qps, service) ?? {})) {
       changed.add(service);
     }
     yield;
   }
   for (const service of Object.keys(before)) if (!Object.hasOwn(after, service)) changed.add(service);
   return changed;
+}
+
+function hasQps(previous: ProbabilitiesSnapshot | null, next: ProbabilitiesSnapshot, service: string): boolean {
+  return own(previous?.qps, service) !== undefined || own(next.qps, service) !== undefined;
 }
 
 function sameValues(a: Record<string, number>, b: Record<string, number>): boolean {

@@ -23,6 +23,11 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
    * be loaded, not skipped as "unchanged".
    */
   private versionMayRepeat = false;
+  /**
+   * Services' operations found valid that cannot change (a store's frozen shards, handed to
+   * every version while their content holds): checked once, not at every version.
+   */
+  private readonly checked = new WeakSet<object>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -94,7 +99,8 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
     let clean: ProbabilitiesSnapshot['probabilities'] | undefined;
     const services = Object.entries(snapshot.probabilities ?? {});
     for (const [i, [service, operations]] of services.entries()) {
-      const invalid = typeof operations !== 'object' || operations === null ? 1 : invalidIn(operations);
+      const invalid = typeof operations !== 'object' || operations === null ? 1 : this.checked.has(operations) ? 0 : invalidIn(operations);
+      if (invalid === 0 && Object.isFrozen(operations)) this.checked.add(operations);
       if (invalid > 0 && !clean) {
         clean = dictionary();
         for (const [earlier, kept] of services.slice(0, i)) clean[earlier] = kept;
