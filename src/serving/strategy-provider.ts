@@ -11,6 +11,7 @@ import { MetricsService } from '../telemetry/metrics.service';
 import { type ComposerInputs, StrategyComposer } from './compose-strategies';
 import { type SettingsView, operationSettingsOf } from './policy-settings';
 import { changedServiceSteps } from './probabilities-diff';
+import { type Changed, fileChanges, policyChanges } from './settings-diff';
 import { servedProbabilities } from './served-probabilities';
 import { ServedHistory } from './served-history';
 import { type OperationRates, type ServingEntry, ServingSnapshot, encodeEntry } from './serving-snapshot';
@@ -88,10 +89,12 @@ export class StrategyProvider implements EngineSettings {
     return this.probabilities?.version ?? 0;
   }
 
+  /** Recomposes the services whose entry changed (every service where the file's default did). */
   applyFile(file: StaticStrategies | undefined): Promise<void> {
+    const changed = fileChanges(this.file, file);
     this.file = file;
     this.settingsChanges++;
-    return this.request({ all: true });
+    return this.request(workOf(changed));
   }
 
   /** Resolves once the snapshot serving these probabilities is in place. */
@@ -101,11 +104,15 @@ export class StrategyProvider implements EngineSettings {
     return this.request({ all: false, services: new Set(), diffFrom: { previous } });
   }
 
-  /** Operator policies by service (`*` for the default policy), replacing the previous set. */
+  /**
+   * Operator policies by service (`*` for the default policy), replacing the previous set:
+   * recomposes the services whose policy changed (every service where `*` did).
+   */
   applyPolicies(policies: ReadonlyMap<string, Policy>): Promise<void> {
+    const changed = policyChanges(this.policies, policies);
     this.policies = policies;
     this.settingsChanges++;
-    return this.request({ all: true });
+    return this.request(workOf(changed));
   }
 
   /** The computed probabilities this replica serves (with their QPS and totals), for the admin views. */
@@ -227,6 +234,10 @@ export class StrategyProvider implements EngineSettings {
  * machine's load, so a small fleet's callers see their change at once (a few ms of work).
  */
 const SYNC_SERVICES = 16;
+
+function workOf(changed: Changed): Work {
+  return changed === 'all' ? { all: true } : { all: false, services: changed };
+}
 
 function merge(pending: Work | undefined, work: Work): Work {
   if (!pending) return work;

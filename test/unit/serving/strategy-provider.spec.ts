@@ -1,4 +1,6 @@
 import { loadConfig } from '../../../src/config/load-config';
+import type { Policy } from '../../../src/sampling/policy';
+import { parseStrategiesFile } from '../../../src/sampling/strategies-file';
 import type { ServingEntry } from '../../../src/serving/serving-snapshot';
 import { StrategyProvider } from '../../../src/serving/strategy-provider';
 import type { ProbabilitiesSnapshot } from '../../../src/store/store';
@@ -123,5 +125,67 @@ describe('StrategyProvider', () => {
     expect(serving.snapshot.probabilitiesVersion).toBe(3);
     expect(rateOf(serving.lookup('svc-0'))).toBe(0.9);
     expect(rateOf(serving.lookup('svc-1999'))).toBe(0.3);
+  });
+
+  describe('a settings change recomposes only the services it changes', () => {
+    const probabilistic = (samplingRate: number): Policy => ({ mode: 'probabilistic', samplingRate });
+    const file = (text: object) => parseStrategiesFile(JSON.stringify(text));
+    const entries = (serving: StrategyProvider) => new Map([...serving.snapshot.services()]);
+    /** The services whose entry is not the one `before` held. */
+    const redone = (serving: StrategyProvider, before: Map<string, ServingEntry>) =>
+      [...serving.snapshot.services()].filter(([service, entry]) => before.get(service) !== entry).map(([service]) => service);
+
+    it("re-encodes only a service whose policy came, changed or went, and serves its computed rates again after", async () => {
+      const serving = provider();
+      await serving.applyProbabilities(fleet(1, 50, 10, 0.1));
+      const kept = probabilistic(0.5);
+      await serving.applyPolicies(new Map([['svc-1', kept]]));
+      let before = entries(serving);
+
+      // A reload hands the unchanged policy over as it is, a new one beside it.
+      await serving.applyPolicies(new Map([['svc-1', kept], ['svc-7', probabilistic(0.3)]]));
+      expect(redone(serving, before)).toEqual(['svc-7']);
+      expect(serving.lookup('svc-7').source).toBe('policy');
+
+      before = entries(serving);
+      await serving.applyPolicies(new Map([['svc-1', probabilistic(0.25)], ['svc-7', probabilistic(0.3)]]));
+      expect(redone(serving, before)).toEqual(['svc-1']);
+      expect(serving.lookup('svc-1').strategy.probabilisticSampling?.samplingRate).toBe(0.25);
+
+      before = entries(serving);
+      await serving.applyPolicies(new Map([['svc-1', probabilistic(0.25)]]));
+      expect(redone(serving, before)).toEqual(['svc-7']);
+      expect(serving.lookup('svc-7').source).toBe('adaptive');
+      expect(rateOf(serving.lookup('svc-7'))).toBe(0.1);
+    });
+
+    it('re-encodes every service when the default policy changes, as every service without its own falls back to it', async () => {
+      const serving = provider();
+      await serving.applyProbabilities(fleet(1, 50, 10, 0.1));
+      const before = entries(serving);
+
+      await serving.applyPolicies(new Map([['*', probabilistic(0.05)]]));
+
+      expect(redone(serving, before)).toHaveLength(50);
+      expect(serving.lookup('svc-49').strategy.probabilisticSampling?.samplingRate).toBe(0.05);
+    });
+
+    it("re-encodes only a service whose file entry changed, and every service when the file's default did", async () => {
+      const serving = provider();
+      await serving.applyProbabilities(fleet(1, 50, 10, 0.1));
+      const strategy = (param: number) => ({ type: 'probabilistic', param });
+      await serving.applyFile(file({ service_strategies: [{ service: 'svc-2', ...strategy(0.4) }, { service: 'svc-3', ...strategy(0.6) }] }));
+      let before = entries(serving);
+
+      // Parsed again from a changed file: every object new, one entry different.
+      await serving.applyFile(file({ service_strategies: [{ service: 'svc-2', ...strategy(0.4) }, { service: 'svc-3', ...strategy(0.7) }] }));
+      expect(redone(serving, before)).toEqual(['svc-3']);
+      expect(serving.lookup('svc-3').strategy.probabilisticSampling?.samplingRate).toBe(0.7);
+
+      before = entries(serving);
+      await serving.applyFile(file({ default_strategy: strategy(0.2), service_strategies: [{ service: 'svc-2', ...strategy(0.4) }, { service: 'svc-3', ...strategy(0.7) }] }));
+      expect(redone(serving, before)).toHaveLength(50);
+      expect(serving.lookup('svc-9').strategy.probabilisticSampling?.samplingRate).toBe(0.2);
+    });
   });
 });
