@@ -64,8 +64,9 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   const subscriber = createRedisClient(connection);
   subscriber.on('error', () => undefined);
   // Snapshots and throughput move megabytes for a large fleet: on a connection of their own,
-  // with a longer timeout, they never queue the lease's renewals or a flush behind them.
-  const bulk = createRedisClient({ ...connection, commandTimeoutMs: bulkTimeoutMs(config.redisCommandTimeoutMs) });
+  // with a longer timeout, they never queue the lease's renewals or a flush behind them. A
+  // flush's appends lost with a node are never sent again by the client (see `UnwrittenSlots`).
+  const bulk = createRedisClient({ ...connection, commandTimeoutMs: bulkTimeoutMs(config.redisCommandTimeoutMs), resendLost: false });
   bulk.on('error', () => undefined);
   const [connected] = await Promise.all([connectWithin(client, INITIAL_CONNECT_WAIT_MS), connectWithin(bulk, INITIAL_CONNECT_WAIT_MS)]);
   void connectWithin(subscriber, INITIAL_CONNECT_WAIT_MS);

@@ -91,6 +91,8 @@ describe('RedisThroughputStore on a shared Redis', () => {
     await client.hset(refused, 'not', 'text');
 
     await expect(store.flush('replica-a', BASE, [counted('A', 'GET', 2), counted('B', 'GET', 3)])).rejects.toMatchObject({ kept: 1, dropped: 0 });
+    // No watermark while B's slot lacks its counts: the leader must not read it as whole.
+    await expect(store.flushedThrough(0)).resolves.toBeUndefined();
     await client.del(refused);
     await expect(store.flush('replica-a', BASE + 1, [])).resolves.toEqual({ dropped: 0 });
 

@@ -13,6 +13,12 @@ export interface RedisClientOptions {
   /** A command slower than this fails, so a slow Redis can never hold a caller for long. */
   commandTimeoutMs: number;
   onStateChange?: (state: 'ready' | 'down', reason?: string) => void;
+  /**
+   * Cluster only: whether a pipeline whose every command lost its node's connection is sent
+   * again after a moment (ioredis's failover retry; default on). Off where writes must not
+   * apply twice (flushes' APPENDs): a command lost in flight may have been applied.
+   */
+  resendLost?: boolean;
 }
 
 /**
@@ -34,7 +40,7 @@ export function createRedisClient(options: RedisClientOptions): RedisConnection 
           enableOfflineQueue: false,
           // While a master fails over, its slots answer nothing for a moment: ask again soon.
           clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** Math.min(attempt, 5), 2_000),
-          retryDelayOnFailover: 100,
+          retryDelayOnFailover: options.resendLost === false ? 0 : 100,
           retryDelayOnClusterDown: 200,
           slotsRefreshTimeout: Math.max(options.commandTimeoutMs, 1_000),
           redisOptions: { ...common, ...security(options.security) },

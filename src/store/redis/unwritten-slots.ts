@@ -14,8 +14,8 @@ const MAX_KEPT_CHARACTERS = 64 * 2 ** 20;
  * failing over, or Redis away for a few seconds, loses no counts, and they land in their own
  * slots (never the current one, where an outage's traffic would read as a spike). Kept only
  * where Redis certainly did not apply the write (see `certainlyNotApplied`), for as long as the slots are kept, up to a
- * bound (the oldest go first: the leader may have read their slots already); what goes is
- * counted dropped.
+ * bound (the first refused go first: the leader is likeliest to have read their slots); what
+ * goes is counted dropped.
  */
 export class UnwrittenSlots {
   private kept = new Map<string, SlotText>();
@@ -78,14 +78,16 @@ export class UnwrittenSlots {
 
 /**
  * Whether a failed write certainly did not change Redis: Redis answered it with an error
- * (CLUSTERDOWN, READONLY, OOM, …), or the client never sent it (no connection, or no node
- * for its slot). A timeout leaves that unknown (written again, it might count twice), and so
- * does a connection lost under the first failing flush; once a flush has failed, the next
- * ones' lost connections are ones that were gone before they were sent (ioredis reports a
- * cluster node that is down as "Connection is closed." for every write to it).
+ * (CLUSTERDOWN, READONLY, OOM, …), or the client never sent it (no connection, the cluster
+ * not ready, or no node for its slot). A timeout leaves that unknown (written again, it might
+ * count twice), and so does a connection lost under a write: ioredis fails what it had sent
+ * with "max retries per request" or "aborted" (one Redis, Sentinel), never what it had not.
+ * A cluster node's connection fails both kinds as "Connection is closed.": under the first
+ * failing flush that is taken as a write in flight; once a flush has failed, as a write to a
+ * node already down (how every write to it fails until the failover), whose counts are kept.
  */
 function certainlyNotApplied(error: Error, failing: boolean): boolean {
   if (error.name === 'ReplyError') return true;
-  if (/Stream isn't writeable|Failed to refresh slots cache|None of startup nodes is available|Too many Cluster redirections/i.test(error.message)) return true;
-  return failing && /Connection is closed|max retries per request|aborted due to connection close/i.test(error.message);
+  if (/Stream isn't writeable|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available/i.test(error.message)) return true;
+  return failing && /^Connection is closed/i.test(error.message);
 }

@@ -83,6 +83,20 @@ describe('ThroughputFlusher', () => {
     await flusher.beforeApplicationShutdown();
   });
 
+  it('counts as dropped what the last flush at shutdown could only keep: no flush follows it', async () => {
+    const { store, flusher, count, metric } = await flusherWith('1s');
+    const failing = jest.spyOn(store as ThroughputStore, 'flush');
+    failing.mockRejectedValueOnce(new FlushNotWrittenError('redis: CLUSTERDOWN', 4, 1, new Error('CLUSTERDOWN')));
+    const leave = jest.spyOn(store as ThroughputStore, 'leave');
+    count(5, 1_000);
+
+    await flusher.beforeApplicationShutdown();
+
+    expect(await metric('samplane_throughput_dropped_operations_total')).toBe(4 + 1);
+    // Its writes may still land: the watermark is left to expire rather than removed.
+    expect(leave).not.toHaveBeenCalled();
+  });
+
   it("flushes reports' counts every 250 ms within a 1 s slot", async () => {
     const { clock, store, count, stored, start } = await flusherWith('1s');
 

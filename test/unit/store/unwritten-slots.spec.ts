@@ -14,9 +14,10 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
     const slots = new UnwrittenSlots(60_000);
     slots.refused(text(1, 0, 10, 3), replyError('CLUSTERDOWN The cluster is down'));
     slots.refused(text(2, 0, 10, 2), new Error("Stream isn't writeable and enableOfflineQueue options is false"));
+    slots.refused(text(3, 0, 10, 1), new Error("Cluster isn't ready and enableOfflineQueue options is false"));
 
-    expect(slots.operations).toBe(5);
-    expect([...slots.take(1_000).keys()]).toEqual(['1|0', '2|0']);
+    expect(slots.operations).toBe(6);
+    expect([...slots.take(1_000).keys()]).toEqual(['1|0', '2|0', '3|0']);
     expect(slots.take(1_000).size).toBe(0);
     expect(slots.takeDropped()).toBe(0);
   });
@@ -45,6 +46,11 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
 
     expect(slots.takeDropped()).toBe(4 + 2);
     expect([...slots.take(2_000).keys()]).toEqual(['1|1000']);
+    // One Redis and Sentinel fail only what was sent this way, however the flush before went.
+    slots.refused(text(1, 1_500, 10, 6), new Error('Reached the max retries per request limit (which is 0). Refer to "maxRetriesPerRequest" option for details.'));
+    slots.refused(text(2, 1_500, 10, 7), new Error('Command aborted due to connection close'));
+    expect(slots.takeDropped()).toBe(6 + 7);
+    expect(slots.take(2_000).size).toBe(0);
     // A flush written whole ends the outage: the next lost connection may have carried a write.
     slots.ended(false);
     slots.refused(text(1, 2_000, 10, 5), closed());
