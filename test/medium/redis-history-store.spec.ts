@@ -38,6 +38,22 @@ describe('RedisHistoryStore', () => {
     await store.close();
   });
 
+  it('reads the points an earlier version wrote as objects beside the ones it writes', async () => {
+    const store = await open('upgrade:', { points: 3, operations: 2, services: 10, retentionMs: 60_000 });
+    const operation = { operation: 'GET /cart', probability: 0.123456789, requestsPerSecond: 5000.416666666667, sampledPerSecond: 1, errorRate: 0 };
+    const older = { at: 1_000, requestsPerSecond: 1, sampledPerSecond: 1, expectedSampledPerSecond: 1, operations: [operation] };
+    await redisCli(redis.port, 'LPUSH', new RedisKeys('upgrade:').history('checkout'), JSON.stringify(older));
+    const calculation = { at: 2_000, durationMs: 1, replica: 'r', version: 2, algorithm: 'samplane', services: 1, operations: 1 };
+    await store.record(new Map([['checkout', { ...older, at: 2_000 }]]), calculation);
+
+    const [before, after] = await store.read('checkout');
+
+    expect(before).toEqual(older);
+    // Written now to 6 significant digits.
+    expect(after.operations).toEqual([{ ...operation, probability: 0.123457, requestsPerSecond: 5000.42 }]);
+    await store.close();
+  });
+
   it('reports an unreachable Redis as StoreUnavailableError', async () => {
     const store = await open('down:', { points: 3, operations: 2, services: 10, retentionMs: 60_000 });
     await store.close();

@@ -1,11 +1,12 @@
 import { UNSLICED } from '../../common/time-slicer';
+import { decodePoint, encodePoint } from '../history-point-codec';
 import type { CalculationRecord, HistoryBounds, HistoryStore, ServicePoint } from '../history-store';
 import { RedisBatch, redisCall } from './redis-batch';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, hashTagOf } from './redis-keys';
 
 /**
- * One list per service, newest point first, trimmed to the bound and expiring once its service
+ * One list per service, newest point first (see `encodePoint`), trimmed to the bound and expiring once its service
  * is no longer written; all services of a calculation in one round trip (one per hash tag on a
  * cluster).
  */
@@ -24,7 +25,7 @@ export class RedisHistoryStore implements HistoryStore {
     const batch = new RedisBatch(this.client);
     for (const [service, point] of points) {
       const key = this.keys.history(service);
-      const encoded = JSON.stringify(point);
+      const encoded = encodePoint(point);
       batch.add(hashTagOf(key), (pipeline) =>
         pipeline.lpush(key, encoded).ltrim(key, 0, this.bounds.points - 1).pexpire(key, this.bounds.retentionMs),
       );
@@ -36,7 +37,7 @@ export class RedisHistoryStore implements HistoryStore {
 
   async read(service: string): Promise<ServicePoint[]> {
     const items = await redisCall(() => this.client.lrange(this.keys.history(service), 0, this.bounds.points - 1));
-    return items.map((item) => JSON.parse(item) as ServicePoint).reverse();
+    return items.map(decodePoint).reverse();
   }
 
   async lastCalculation(): Promise<CalculationRecord | null> {
