@@ -41,11 +41,8 @@ export function encodePoint(point: ServicePoint): string {
   return JSON.stringify(stored);
 }
 
-/** A stored point, in this form or as the object earlier versions wrote. */
 export function decodePoint(text: string): ServicePoint {
-  const parsed = JSON.parse(text) as StoredPoint | ServicePoint;
-  if (!('o' in parsed) || !Array.isArray(parsed.o)) return parsed as ServicePoint;
-  const { at, r, s, x, b, t, o, p, q, v, e } = parsed;
+  const { at, r, s, x, b, t, o, p, q, v, e } = JSON.parse(text) as StoredPoint;
   return {
     at,
     requestsPerSecond: r,

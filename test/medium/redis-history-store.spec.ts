@@ -32,7 +32,7 @@ describe('RedisHistoryStore', () => {
     const store = await open('expiry:', { points: 3, operations: 2, services: 10, retentionMs: 60_000 });
     const point = { at: 0, requestsPerSecond: 1, sampledPerSecond: 1, expectedSampledPerSecond: 1, operations: [] };
     await store.record(new Map([['checkout', point]]), { at: 0, durationMs: 1, replica: 'r', version: 1, algorithm: 'jaeger', services: 1, operations: 0 });
-    const ttl = await redisCli(redis.port, 'PTTL', new RedisKeys('expiry:').history('checkout'));
+    const ttl = await redisCli(redis.port, 'PTTL', new RedisKeys('expiry:').historyPoints('checkout'));
     expect(Number(ttl)).toBeGreaterThan(50_000);
     expect(Number(ttl)).toBeLessThanOrEqual(60_000);
     await store.close();

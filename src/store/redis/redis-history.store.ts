@@ -24,7 +24,7 @@ export class RedisHistoryStore implements HistoryStore {
   async record(points: ReadonlyMap<string, ServicePoint>, calculation: CalculationRecord, slicer = UNSLICED): Promise<void> {
     const batch = new RedisBatch(this.client);
     for (const [service, point] of points) {
-      const key = this.keys.history(service);
+      const key = this.keys.historyPoints(service);
       const encoded = encodePoint(point);
       batch.add(hashTagOf(key), (pipeline) =>
         pipeline.lpush(key, encoded).ltrim(key, 0, this.bounds.points - 1).pexpire(key, this.bounds.retentionMs),
@@ -35,9 +35,16 @@ export class RedisHistoryStore implements HistoryStore {
     await batch.exec();
   }
 
+  /** The service's points, with those an earlier version wrote (until they expire) before them. */
   async read(service: string): Promise<ServicePoint[]> {
-    const items = await redisCall(() => this.client.lrange(this.keys.history(service), 0, this.bounds.points - 1));
-    return items.map(decodePoint).reverse();
+    const last = this.bounds.points - 1;
+    const [points, earlier] = await Promise.all([
+      redisCall(() => this.client.lrange(this.keys.historyPoints(service), 0, last)),
+      redisCall(() => this.client.lrange(this.keys.history(service), 0, last)),
+    ]);
+    // Each list newest first; a leader of either version may have written the newer points.
+    const read = [...points.map(decodePoint), ...earlier.map((item) => JSON.parse(item) as ServicePoint)];
+    return read.sort((a, b) => b.at - a.at).slice(0, this.bounds.points).reverse();
   }
 
   async lastCalculation(): Promise<CalculationRecord | null> {

@@ -89,9 +89,18 @@ export class RedisKeys {
     return `${this.prefix}{pd${shard}}:x:${generation}:${chunk}`;
   }
 
-  /** The recent calculations of one service, for the dashboard's charts (a list). */
-  history(service: string): string {
+  /**
+   * The recent calculations of one service, for the dashboard's charts (a list of points as
+   * columns, see `encodePoint`). A key of its own, not `history:`'s: a replica of a version
+   * before it reads its own points there, never points it would mis-read.
+   */
+  historyPoints(service: string): string {
     // JSON-quoted, so any character a service name holds stays inside its own key.
+    return `${this.prefix}{h${shardOf(service, HISTORY_SHARDS)}}:points:${JSON.stringify(service)}`;
+  }
+
+  /** The points versions before `historyPoints` wrote, as objects: read until they expire. */
+  history(service: string): string {
     return `${this.prefix}{h${shardOf(service, HISTORY_SHARDS)}}:history:${JSON.stringify(service)}`;
   }
 

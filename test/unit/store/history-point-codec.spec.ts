@@ -39,10 +39,4 @@ describe('history points as stored', () => {
 
     expect(encodePoint(point).length).toBeLessThan(JSON.stringify(point).length / 2);
   });
-
-  it('reads the points earlier versions stored as objects, as they are', () => {
-    const point = { ...fleetPoint(), budgetTracesPerSecond: 5 };
-
-    expect(decodePoint(JSON.stringify(point))).toEqual(point);
-  });
 });
