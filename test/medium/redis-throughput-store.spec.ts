@@ -1,7 +1,9 @@
 import type Redis from 'ioredis';
 import { createRedisClient } from '../../src/store/redis/redis-client';
 import { RedisThroughputStore } from '../../src/store/redis/redis-throughput.store';
+import { redisCli } from '../support/redis-cli';
 import { RedisKeys, THROUGHPUT_SHARDS, shardOf } from '../../src/store/redis/redis-keys';
+import { RedisStore } from '../../src/store/redis/redis.store';
 import { StoreUnavailableError } from '../../src/store/store';
 import { FlushNotWrittenError } from '../../src/store/throughput-store';
 import { LatencyProxy } from '../support/latency-proxy';
@@ -98,6 +100,52 @@ describe('RedisThroughputStore on a shared Redis', () => {
 
     expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual([counted('A', 'GET', 2), counted('B', 'GET', 3)]);
     await expect(store.flushedThrough(0)).resolves.toBe(BASE + 1);
+  });
+
+  it('sets, at the next flush, the expiry a flush could not set on a slot it appended to', async () => {
+    const store = await open();
+    const key = new RedisKeys(prefix).slotCounts(shardOf('A', THROUGHPUT_SHARDS), Math.floor(BASE / SLOT_MS) * SLOT_MS);
+    // The APPEND is taken and the PEXPIRE after it refused, as a connection lost between them
+    // would leave it (the watermark's, on a {control} key, still allowed).
+    await redisCli(redis.port, 'ACL', 'SETUSER', 'default', '-pexpire', '(+pexpire ~*{control}*)');
+    try {
+      await expect(store.flush('replica-a', BASE, [counted('A', 'GET', 2)])).resolves.toEqual({ dropped: 0 });
+      expect(Number(await redisCli(redis.port, 'PTTL', key))).toBe(-1);
+    } finally {
+      await redisCli(redis.port, 'ACL', 'SETUSER', 'default', '+pexpire', 'clearselectors');
+    }
+
+    await store.flush('replica-a', BASE + 1, []);
+
+    expect(Number(await redisCli(redis.port, 'PTTL', key))).toBeGreaterThan(0);
+    expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual([counted('A', 'GET', 2)]);
+  });
+
+  it('counts dropped, rather than writes, what it kept for slots no calculation will read again', async () => {
+    const store = await open();
+    const client = clients[clients.length - 1];
+    const refuseOnce = async (at: number) => {
+      const refused = new RedisKeys(prefix).slotCounts(shardOf('B', THROUGHPUT_SHARDS), Math.floor(at / SLOT_MS) * SLOT_MS);
+      await client.hset(refused, 'not', 'text');
+      await expect(store.flush('replica-a', at, [counted('B', 'GET', 3)])).rejects.toMatchObject({ kept: 1, dropped: 0 });
+      await client.del(refused);
+    };
+    const snapshots = new RedisStore(client, prefix);
+    const interval = new Map([['C', new Map([['GET', { sampled: 1, requests: 1, exact: 1, errors: 0, outcomes: 1, probabilities: [], count: 0, recent: 0 }]])]]);
+
+    // A leader kept an interval past B's slot, but its snapshot was not saved: a new term
+    // resumes from the saved one's end, before the slot, and reads it. Written.
+    await refuseOnce(BASE);
+    await snapshots.saveProbabilities({ computedAt: BASE, dataThrough: BASE - SLOT_MS, probabilities: { C: { GET: 0.5 } } });
+    await store.keepInterval(BASE - SLOT_MS, BASE + 60_000, interval);
+    await expect(store.flush('replica-a', BASE + 60_000, [])).resolves.toEqual({ dropped: 0 });
+    expect(normalise(await store.read(BASE, BASE + SLOT_MS))).toEqual([counted('B', 'GET', 3)]);
+
+    // Saved through the slot: nothing reads it again. Counted dropped, not written.
+    await refuseOnce(BASE + SLOT_MS);
+    await snapshots.saveProbabilities({ computedAt: BASE + 60_000, dataThrough: BASE + 60_000, probabilities: { C: { GET: 0.5 } } });
+    await expect(store.flush('replica-a', BASE + 60_001, [])).resolves.toEqual({ dropped: 1 });
+    expect(normalise(await store.read(BASE + SLOT_MS, BASE + 2 * SLOT_MS))).toEqual([]);
   });
 
   it('drops, rather than writes twice, a flush whose reply never came: Redis may have applied it', async () => {

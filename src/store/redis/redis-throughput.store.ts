@@ -8,13 +8,15 @@ import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import { FlushNotWrittenError, type PackedReadOptions, type ReadOptions, type ThroughputStore } from '../throughput-store';
-import { RedisBatch } from './redis-batch';
+import { RedisBatch, redisCall } from './redis-batch';
 import { type SlotText, UnwrittenSlots } from './unwritten-slots';
 import type { RedisConnection } from './redis-client';
 import { RedisKeys, THROUGHPUT_SHARDS, servicesByShard, shardOf } from './redis-keys';
 
 /** Shards read per round trip: a reply holds every slot of its shards, ~25 MiB at 200,000 operations. */
 const SHARDS_PER_READ = 32;
+/** Slot keys left without an expiry that are tried again (each a shard's second of counts). */
+const MAX_UNEXPIRED = 65_536;
 /** Shard slots written per round trip. */
 const SHARDS_PER_WRITE = 64;
 /**
@@ -33,6 +35,8 @@ export class RedisThroughputStore implements ThroughputStore {
   private readonly unwritten: UnwrittenSlots;
   /** Reads of the whole fleet share one scanner, which remembers the names the last one read. */
   private readonly scanner = new FlushLineScanner();
+  /** Slot keys a flush appended to whose expiry it could not set, by shard. */
+  private readonly unexpired = new Map<string, number>();
 
   constructor(
     private readonly client: RedisConnection,
@@ -50,8 +54,9 @@ export class RedisThroughputStore implements ThroughputStore {
 
   async flush(replica: string, drainedAt: number, counts: CountedOperation[] | FlushBatch, slicer = UNSLICED): Promise<{ dropped: number }> {
     const batch = counts instanceof FlushBatch ? counts : FlushBatch.of(counts);
-    // What the last flushes could not write goes first, into the slots its counts belong to.
-    const groups = this.unwritten.take(drainedAt);
+    // What the last flushes could not write goes first, into the slots its counts belong to,
+    // unless no calculation will read them (it waits for a failing replica 5 s at most).
+    const groups = this.unwritten.holding ? this.unwritten.take(drainedAt, await this.readSlots()) : new Map<string, SlotText>();
     // Encoded a service at a time, giving polls their turn: a large fleet's second of counts is
     // megabytes of text.
     for (const line of batch.lines(drainedAt)) {
@@ -66,6 +71,7 @@ export class RedisThroughputStore implements ThroughputStore {
       if (slicer.due()) await slicer.yield();
     }
     const pending = [...groups.values()];
+    await this.expireLeftovers();
     let failure: Error | undefined;
     for (let first = 0; first < pending.length; first += SHARDS_PER_WRITE) {
       const writes = new RedisBatch(this.client);
@@ -81,9 +87,11 @@ export class RedisThroughputStore implements ThroughputStore {
       }
       const outcomes = await writes.settle();
       for (const [group, at] of appends) {
-        const error = outcomes.get(String(group.shard))?.[at];
-        if (!error) continue;
-        this.unwritten.refused(group, error);
+        const [error, expiry] = outcomes.get(String(group.shard))?.slice(at, at + 2) ?? [];
+        const kept = error !== undefined && this.unwritten.refused(group, error);
+        // Taken (or maybe, where dropped) without its expiry: set by a later flush (a kept one's
+        // appends it again), or the slot would stay for good.
+        if (expiry && !kept && this.unexpired.size < MAX_UNEXPIRED) this.unexpired.set(this.keys.slotCounts(group.shard, group.slot), group.shard);
         failure ??= error;
       }
     }
@@ -97,6 +105,41 @@ export class RedisThroughputStore implements ThroughputStore {
     const dropped = this.unwritten.takeDropped();
     if (failure) throw new FlushNotWrittenError(`redis: ${failure.message}`, this.unwritten.operations, dropped, failure);
     return { dropped };
+  }
+
+  /**
+   * Expires the slots an earlier flush appended to but could not set the expiry of. One that
+   * fails again is tried at the next flush: the counts are in, so the flush is not failed for it.
+   */
+  private async expireLeftovers(): Promise<void> {
+    if (this.unexpired.size === 0) return;
+    const batch = new RedisBatch(this.client);
+    const keys = [...this.unexpired];
+    for (const [key, shard] of keys) batch.add(String(shard), (pipeline) => pipeline.pexpire(key, this.retentionMs));
+    const outcomes = await batch.settle();
+    const seen = new Map<number, number>();
+    for (const [key, shard] of keys) {
+      const at = seen.get(shard) ?? 0;
+      seen.set(shard, at + 1);
+      if (!outcomes.get(String(shard))?.[at]) this.unexpired.delete(key);
+    }
+  }
+
+  /**
+   * Which slots no calculation will read again: those whose records' windows all end by where
+   * the saved snapshot's data ends, which a new term resumes from (the kept intervals may reach
+   * further, for a calculation whose save was fenced off). None where it cannot be read.
+   */
+  private async readSlots(): Promise<(slot: number) => boolean> {
+    const manifest = await redisCall(() => this.client.get(this.keys.manifest)).catch(() => null);
+    let through = Number.NEGATIVE_INFINITY;
+    try {
+      const dataThrough = manifest === null ? undefined : (JSON.parse(manifest) as { dataThrough?: unknown }).dataThrough;
+      if (typeof dataThrough === 'number') through = dataThrough;
+    } catch {
+      // An unreadable manifest tells nothing: everything kept is written.
+    }
+    return (slot) => slot + this.slotMs + this.maxWindowMs <= through;
   }
 
   /**

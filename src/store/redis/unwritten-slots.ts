@@ -27,11 +27,19 @@ export class UnwrittenSlots {
 
   constructor(private readonly retentionMs: number) {}
 
-  /** The kept text still within the retention at `now`, handed over (the rest counted dropped). */
-  take(now: number): Map<string, SlotText> {
+  /** Whether any text is kept. */
+  get holding(): boolean {
+    return this.kept.size > 0;
+  }
+
+  /**
+   * The kept text still within the retention at `now` and of slots a calculation may still
+   * read (not `read`), handed over; the rest, which nothing would read, counted dropped.
+   */
+  take(now: number, read: (slot: number) => boolean = () => false): Map<string, SlotText> {
     const taken = new Map<string, SlotText>();
     for (const [key, group] of this.kept) {
-      if (group.slot + this.retentionMs > now) taken.set(key, group);
+      if (group.slot + this.retentionMs > now && !read(group.slot)) taken.set(key, group);
       else this.droppedOperations += group.operations;
     }
     this.kept = new Map();
@@ -40,11 +48,11 @@ export class UnwrittenSlots {
     return taken;
   }
 
-  /** Keeps `group`, which Redis refused with `error`, or drops it where the write may have been applied. */
-  refused(group: SlotText, error: Error): void {
+  /** Keeps `group`, which Redis refused with `error` (true), or drops it where the write may have been applied. */
+  refused(group: SlotText, error: Error): boolean {
     if (!certainlyNotApplied(error, this.failing)) {
       this.droppedOperations += group.operations;
-      return;
+      return false;
     }
     this.kept.set(`${group.shard}|${group.slot}`, group);
     this.characters += group.text.length;
@@ -56,6 +64,7 @@ export class UnwrittenSlots {
       this.keptOperations -= oldest.operations;
       this.droppedOperations += oldest.operations;
     }
+    return true;
   }
 
   /** How the flush whose groups were just judged ended: what its failure says of the next. */

@@ -66,6 +66,17 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
     expect(slots.takeDropped()).toBe(2);
   });
 
+  it('drops, and counts, what belongs to slots a calculation has read since: nothing would read it', () => {
+    const slots = new UnwrittenSlots(600_000);
+    slots.refused(text(1, 1_000, 10, 2), replyError('CLUSTERDOWN'));
+    slots.refused(text(1, 9_000, 10, 5), replyError('CLUSTERDOWN'));
+
+    expect(slots.holding).toBe(true);
+    expect([...slots.take(10_000, (slot) => slot < 5_000).values()].map((kept) => kept.slot)).toEqual([9_000]);
+    expect(slots.takeDropped()).toBe(2);
+    expect(slots.holding).toBe(false);
+  });
+
   it('lets the oldest go first past its bound of 64 Mi characters', () => {
     const slots = new UnwrittenSlots(600_000);
     const quarter = 16 * 2 ** 20;
