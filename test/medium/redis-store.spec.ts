@@ -122,6 +122,34 @@ describe('RedisStore served part', () => {
     });
   });
 
+  it('keeps, of a served shard that changed, the services whose probabilities held: the same objects, not made again', async () => {
+    await withStoreAndClient('reuse-test:', async (leader) => {
+      const shardOfName = (i: number) => shardOf(`svc-${i}`, PROBABILITY_SHARDS);
+      let other = 1;
+      while (shardOfName(other) !== shardOfName(0)) other++;
+      const [held, moved] = ['svc-0', `svc-${other}`];
+      const replica = await connectRedisStore(redis.url, 'reuse-test:');
+      try {
+        await leader.saveProbabilities({ computedAt: 1, probabilities: { [held]: { GET: 0.5, PUT: 0.25 }, [moved]: { GET: 0.5 } } });
+        const before = await replica.loadProbabilities();
+        await leader.saveProbabilities({ computedAt: 2, probabilities: { [held]: { GET: 0.5, PUT: 0.25 }, [moved]: { GET: 0.125 } } });
+        const after = await replica.loadProbabilities();
+
+        expect(after?.probabilities[moved]).toEqual({ GET: 0.125 });
+        expect(after?.probabilities[held]).toBe(before?.probabilities[held]);
+
+        // The same rates listed in another order are served in that order: made anew.
+        await leader.saveProbabilities({ computedAt: 3, probabilities: { [held]: { PUT: 0.25, GET: 0.5 }, [moved]: { GET: 0.125 } } });
+        const reordered = await replica.loadProbabilities();
+        expect(reordered?.probabilities[held]).not.toBe(after?.probabilities[held]);
+        expect(Object.keys(reordered?.probabilities[held] ?? {})).toEqual(['PUT', 'GET']);
+        expect(reordered?.probabilities[moved]).toBe(after?.probabilities[moved]);
+      } finally {
+        await replica.close();
+      }
+    });
+  });
+
   it('keeps nothing of a load where asked (the calculation thread): each load fetches anew and gets its own objects', async () => {
     await withStoreAndClient('text-cache-test:', async (leader, client) => {
       const keys = new RedisKeys('text-cache-test:');

@@ -44,7 +44,8 @@ export class LoadedShards {
     for (let attempt = 0; ; attempt++) {
       const wanted = Object.entries(entries).filter(([shard, entry]) => !own.has(shard) && cache.get(shard)?.hash !== entry.hash);
       const texts = await this.fetchChunks(part, wanted);
-      for (const [shard, entry] of wanted) cache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '' });
+      // The content it replaces goes along until parsed: what it holds unchanged is taken from it.
+      for (const [shard, entry] of wanted) cache.set(shard, { hash: entry.hash, json: texts.get(shard) ?? '', previous: cache.get(shard)?.parsed });
       // Taken in one go after the last read: a cached shard another load replaced meanwhile is read again.
       let missing = false;
       for (const [shard, entry] of Object.entries(entries)) {
@@ -64,12 +65,17 @@ export class LoadedShards {
    * and, where kept, frozen: every load after it gets the same objects. Unreadable text is
    * dropped from the cache, so the next load fetches it again.
    */
-  parsed(part: LoadedPart, shard: string, loaded: LoadedShard | undefined, decode: (content: unknown) => object = (content) => content as object): object {
+  parsed(
+    part: LoadedPart,
+    shard: string,
+    loaded: LoadedShard | undefined,
+    decode: (content: unknown, previous?: object) => object = (content) => content as object,
+  ): object {
     if (!loaded) return {};
     if (loaded.parsed) return loaded.parsed;
     let content: object;
     try {
-      content = decode(JSON.parse(loaded.json ?? '{}'));
+      content = decode(JSON.parse(loaded.json ?? '{}'), loaded.previous);
     } catch (error) {
       if (this.caches[part].get(shard) === loaded) this.caches[part].delete(shard);
       throw new StoreUnavailableError(`redis: shard ${shard} of the snapshot is unreadable (${(error as Error).message}); reading it again later`);
@@ -77,6 +83,7 @@ export class LoadedShards {
     // Where shards are not kept, this one is the caller's own: not frozen, and its text goes now.
     loaded.parsed = this.keepParsed ? deepFreeze(content) : content;
     loaded.json = undefined;
+    loaded.previous = undefined;
     return loaded.parsed;
   }
 }
@@ -86,6 +93,8 @@ export interface LoadedShard {
   hash: string;
   json?: string;
   parsed?: object;
+  /** The shard's content this one replaces (frozen), until it is parsed. */
+  previous?: object;
 }
 
 /** Frozen, a shard's objects can be shared by every snapshot that holds them. */

@@ -114,12 +114,32 @@ function storedService(probabilities: Record<string, number>, qps: Record<string
  * columns become records without a prototype, which V8 keeps as hash tables rather than
  * hidden classes; content of any other shape is refused as unreadable.
  */
-export function servedServices(format: number, content: unknown): Record<string, ServedService> {
+export function servedServices(format: number, content: unknown, previous?: Record<string, ServedService>): Record<string, ServedService> {
   if (typeof content !== 'object' || content === null || Array.isArray(content)) throw new TypeError('a served shard is not an object of services');
   if (format < 5) return content as Record<string, ServedService>;
   const services = dictionary<ServedService>();
-  for (const [service, stored] of Object.entries(content as Record<string, Partial<StoredService>>)) services[service] = servedService(service, stored);
+  for (const [service, stored] of Object.entries(content as Record<string, Partial<StoredService>>)) {
+    // A shard changes when one of its services does: the others keep the very objects the
+    // shard's content before held (frozen), so they are neither made again nor found changed.
+    const before = own(previous, service);
+    services[service] = before && holds(before, stored) ? before : servedService(service, stored);
+  }
   return services;
+}
+
+/** Whether `stored` is what `before` was read from: the same operations in the same order, the same numbers. */
+function holds(before: ServedService, stored: Partial<StoredService>): boolean {
+  const { operations, probabilities, qps, fleetRequests } = stored ?? {};
+  if (!Array.isArray(operations) || !Array.isArray(probabilities) || before.fleetRequests !== fleetRequests) return false;
+  const names = Object.keys(before.probabilities);
+  if (names.length !== operations.length || probabilities.length !== operations.length) return false;
+  if ((qps === undefined) !== (before.qps === undefined) || (qps !== undefined && (!Array.isArray(qps) || qps.length !== operations.length))) return false;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i];
+    if (name !== operations[i] || before.probabilities[name] !== probabilities[i]) return false;
+    if (qps && (own(before.qps, name) ?? null) !== qps[i]) return false;
+  }
+  return true;
 }
 
 function servedService(service: string, stored: Partial<StoredService>): ServedService {

@@ -16,6 +16,7 @@ import {
 import {
   type EncodedShard,
   type Manifest,
+  type ServedService,
   type ShardEntry,
   chunk,
   encodeShards,
@@ -108,7 +109,9 @@ export class RedisStore implements SamplingStore {
     };
     const fleets = dictionary<number>();
     for (const shard of Object.keys(manifest.shards)) {
-      const services = this.loaded.parsed('shards', shard, served.get(shard), (content) => servedServices(manifest.format, content));
+      const services = this.loaded.parsed('shards', shard, served.get(shard), (content, previous) =>
+        servedServices(manifest.format, content, previous as Record<string, ServedService> | undefined),
+      );
       for (const [service, stored] of Object.entries(services)) {
         snapshot.probabilities[service] = stored.probabilities;
         // Service names such as "__proto__" are data here: every map has no prototype.
