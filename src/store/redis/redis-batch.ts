@@ -51,8 +51,7 @@ export class RedisBatch {
       if (!results) whole ??= new Error('pipeline was discarded');
       let start = 0;
       for (const [group, end] of ends) {
-        const failed = whole;
-        outcomes.set(group, failed || !results ? new Array<Error>(end - start).fill(failed as Error) : results.slice(start, end).map(([error]) => error ?? undefined));
+        outcomes.set(group, whole || !results ? new Array<Error>(end - start).fill(whole as Error) : results.slice(start, end).map(([error]) => error ?? undefined));
         start = end;
       }
     };

@@ -8,6 +8,7 @@ import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import { FlushNotWrittenError, type PackedReadOptions, type ReadOptions, type ThroughputStore } from '../throughput-store';
+import { parseManifest } from './probability-shards';
 import { RedisBatch, redisCall } from './redis-batch';
 import { type SlotText, UnwrittenSlots } from './unwritten-slots';
 import type { RedisConnection } from './redis-client';
@@ -134,10 +135,9 @@ export class RedisThroughputStore implements ThroughputStore {
     const manifest = await redisCall(() => this.client.get(this.keys.manifest)).catch(() => null);
     let through = Number.NEGATIVE_INFINITY;
     try {
-      const dataThrough = manifest === null ? undefined : (JSON.parse(manifest) as { dataThrough?: unknown }).dataThrough;
-      if (typeof dataThrough === 'number') through = dataThrough;
+      through = (manifest !== null && parseManifest(manifest).dataThrough) || through;
     } catch {
-      // An unreadable manifest tells nothing: everything kept is written.
+      // A manifest of a format this replica does not read tells nothing: everything kept is written.
     }
     return (slot) => slot + this.slotMs + this.maxWindowMs <= through;
   }
