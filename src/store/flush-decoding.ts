@@ -1,3 +1,4 @@
+import { BlockFilter, isBlockMarker } from './flush-blocks';
 import { COUNTS_PER_OPERATION, FlushLineScanner } from './flush-line-scanner';
 import type { PackedCounts } from './packed-counts';
 import { type IntervalCounts, addFields } from './throughput-counts';
@@ -173,9 +174,10 @@ export function decodePacked(
 }
 
 /**
- * Walks the text's non-empty lines: each the scanner reads in place goes to `scanned`, any
- * other to `parsed`, which returns how many of its parts it skipped. Returns the sum of those.
- * `lists` goes to the scanner (see `FlushLineScanner.scan`).
+ * Walks the non-empty lines of one value's text, each flush's block once (see `flush-blocks`):
+ * each the scanner reads in place goes to `scanned`, any other to `parsed`, which returns how
+ * many of its parts it skipped. Returns the sum of those. `lists` goes to the scanner (see
+ * `FlushLineScanner.scan`).
  */
 function eachLine(
   text: string,
@@ -183,13 +185,16 @@ function eachLine(
   add: { scanned: () => void; parsed: (line: string) => number; lists?: boolean },
 ): number {
   let skipped = 0;
+  const blocks = new BlockFilter();
   for (let start = 0; start < text.length; ) {
     let end = text.indexOf('\n', start);
     if (end < 0) end = text.length;
     const from = start;
     start = end + 1;
     if (end === from) continue;
-    if (scanner.scan(text, from, end, add.lists)) add.scanned();
+    if (isBlockMarker(text, from)) blocks.enter(text, from, end);
+    else if (blocks.skipping) continue;
+    else if (scanner.scan(text, from, end, add.lists)) add.scanned();
     else skipped += add.parsed(text.slice(from, end));
   }
   return skipped;

@@ -65,7 +65,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
   subscriber.on('error', () => undefined);
   // Snapshots and throughput move megabytes for a large fleet: on a connection of their own,
   // with a longer timeout, they never queue the lease's renewals or a flush behind them. A
-  // flush's appends lost with a node are never sent again by the client (see `UnwrittenSlots`).
+  // flush's appends lost with a node are sent again by the next flush, not by the client (see `UnwrittenSlots`).
   const bulk = createRedisClient({ ...connection, commandTimeoutMs: bulkTimeoutMs(config.redisCommandTimeoutMs), resendLost: false });
   bulk.on('error', () => undefined);
   const [connected] = await Promise.all([connectWithin(client, INITIAL_CONNECT_WAIT_MS), connectWithin(bulk, INITIAL_CONNECT_WAIT_MS)]);

@@ -83,8 +83,7 @@ export const THROUGHPUT_STORE = Symbol('THROUGHPUT_STORE');
 
 /**
  * A flush the store did not take whole: `kept` operation counts wait to be written with the
- * next flush, `dropped` are lost (past the bound or the retention, or a write that timed out
- * and may have been applied all the same).
+ * next flush, `dropped` are lost (past the bound or the retention, or for slots already read).
  */
 export class FlushNotWrittenError extends StoreUnavailableError {
   constructor(

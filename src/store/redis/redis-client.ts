@@ -15,8 +15,9 @@ export interface RedisClientOptions {
   onStateChange?: (state: 'ready' | 'down', reason?: string) => void;
   /**
    * Cluster only: whether a pipeline whose every command lost its node's connection is sent
-   * again after a moment (ioredis's failover retry; default on). Off where writes must not
-   * apply twice (flushes' APPENDs): a command lost in flight may have been applied.
+   * again after a moment (ioredis's failover retry; default on). Off where the caller writes
+   * again itself what failed (flushes' APPENDs, see `UnwrittenSlots`): twice would only write
+   * it twice, and a failed flush tells the leader's wait to hold that replica's watermark.
    */
   resendLost?: boolean;
 }

@@ -2,6 +2,7 @@ import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushBatch } from '../flush-batch';
+import { FlushBlockNames } from '../flush-blocks';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
@@ -38,6 +39,7 @@ export class RedisThroughputStore implements ThroughputStore {
   private readonly scanner = new FlushLineScanner();
   /** Slot keys a flush appended to whose expiry it could not set, by shard. */
   private readonly unexpired = new Map<string, number>();
+  private readonly blocks = new FlushBlockNames();
 
   constructor(
     private readonly client: RedisConnection,
@@ -58,17 +60,23 @@ export class RedisThroughputStore implements ThroughputStore {
     // What the last flushes could not write goes first, into the slots its counts belong to,
     // unless no calculation will read them (it waits for a failing replica 5 s at most).
     const groups = this.unwritten.holding ? this.unwritten.take(drainedAt, await this.readSlots()) : new Map<string, SlotText>();
+    // This flush's text for each slot is a block of its own, read once however often written.
+    const marker = this.blocks.marker();
+    const fresh = new Set<string>();
     // Encoded a service at a time, giving polls their turn: a large fleet's second of counts is
     // megabytes of text.
     for (const line of batch.lines(drainedAt)) {
       const shard = shardOf(line.service, THROUGHPUT_SHARDS);
       const slot = Math.floor(line.startMs / this.slotMs) * this.slotMs;
       const key = `${shard}|${slot}`;
-      const group = groups.get(key);
-      if (group) {
-        group.text += line.text;
-        group.operations += line.operations;
-      } else groups.set(key, { shard, slot, text: line.text, operations: line.operations });
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { shard, slot, text: '', operations: 0 }));
+      if (!fresh.has(key)) {
+        fresh.add(key);
+        group.text += marker;
+      }
+      group.text += line.text;
+      group.operations += line.operations;
       if (slicer.due()) await slicer.yield();
     }
     const pending = [...groups.values()];
@@ -89,10 +97,10 @@ export class RedisThroughputStore implements ThroughputStore {
       const outcomes = await writes.settle();
       for (const [group, at] of appends) {
         const [error, expiry] = outcomes.get(String(group.shard))?.slice(at, at + 2) ?? [];
-        const kept = error !== undefined && this.unwritten.refused(group, error);
-        // Taken (or maybe, where dropped) without its expiry: set by a later flush (a kept one's
-        // appends it again), or the slot would stay for good.
-        if (expiry && !kept && this.unexpired.size < MAX_UNEXPIRED) this.unexpired.set(this.keys.slotCounts(group.shard, group.slot), group.shard);
+        // Written again by the next flush, which sets the expiry too.
+        if (error) this.unwritten.refused(group);
+        // Taken without its expiry: set by a later flush, or the slot would stay for good.
+        else if (expiry && this.unexpired.size < MAX_UNEXPIRED) this.unexpired.set(this.keys.slotCounts(group.shard, group.slot), group.shard);
         failure ??= error;
       }
     }
@@ -101,8 +109,6 @@ export class RedisThroughputStore implements ThroughputStore {
       const watermark = new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
       failure = (await watermark.settle()).get('control')?.find((error) => error);
     }
-    // A flush with no counts, or only its watermark refused, tells of the connection all the same.
-    this.unwritten.ended(failure !== undefined);
     const dropped = this.unwritten.takeDropped();
     if (failure) throw new FlushNotWrittenError(`redis: ${failure.message}`, this.unwritten.operations, dropped, failure);
     return { dropped };

@@ -10,20 +10,19 @@ export interface SlotText {
 const MAX_KEPT_CHARACTERS = 64 * 2 ** 20;
 
 /**
- * Flush text Redis did not take, by shard and slot, written first by the next flush: a master
- * failing over, or Redis away for a few seconds, loses no counts, and they land in their own
- * slots (never the current one, where an outage's traffic would read as a spike). Kept only
- * where Redis certainly did not apply the write (see `certainlyNotApplied`), for as long as the slots are kept, up to a
- * bound (the first refused go first: the leader is likeliest to have read their slots); what
- * goes is counted dropped.
+ * Flush text Redis did not take, or may not have (a reply that never came), by shard and slot,
+ * written first by the next flush: a master failing over, or Redis away for a few seconds, loses
+ * no counts, and they land in their own slots (never the current one, where an outage's traffic
+ * would read as a spike). Each flush's text is a block its readers take once (`flush-blocks`),
+ * so a write Redis had applied after all counts once. Kept for as long as the slots are kept,
+ * up to a bound (the first refused go first: the leader is likeliest to have read their slots);
+ * what goes is counted dropped.
  */
 export class UnwrittenSlots {
   private kept = new Map<string, SlotText>();
   private characters = 0;
   private keptOperations = 0;
   private droppedOperations = 0;
-  /** Whether the last flush failed: a connection already lost then carried none of this one's writes. */
-  private failing = false;
 
   constructor(private readonly retentionMs: number) {}
 
@@ -48,12 +47,8 @@ export class UnwrittenSlots {
     return taken;
   }
 
-  /** Keeps `group`, which Redis refused with `error` (true), or drops it where the write may have been applied. */
-  refused(group: SlotText, error: Error): boolean {
-    if (!certainlyNotApplied(error, this.failing)) {
-      this.droppedOperations += group.operations;
-      return false;
-    }
+  /** Keeps `group`, which Redis refused or did not answer. */
+  refused(group: SlotText): void {
     this.kept.set(`${group.shard}|${group.slot}`, group);
     this.characters += group.text.length;
     this.keptOperations += group.operations;
@@ -64,12 +59,6 @@ export class UnwrittenSlots {
       this.keptOperations -= oldest.operations;
       this.droppedOperations += oldest.operations;
     }
-    return true;
-  }
-
-  /** How the flush whose groups were just judged ended: what its failure says of the next. */
-  ended(failed: boolean): void {
-    this.failing = failed;
   }
 
   /** Operation counts kept for the next flush. */
@@ -85,18 +74,3 @@ export class UnwrittenSlots {
   }
 }
 
-/**
- * Whether a failed write certainly did not change Redis: Redis answered it with an error
- * (CLUSTERDOWN, READONLY, OOM, …), or the client never sent it (no connection, the cluster
- * not ready, or no node for its slot). A timeout leaves that unknown (written again, it might
- * count twice), and so does a connection lost under a write: ioredis fails what it had sent
- * with "max retries per request" or "aborted" (one Redis, Sentinel), never what it had not.
- * A cluster node's connection fails both kinds as "Connection is closed.": under the first
- * failing flush that is taken as a write in flight; once a flush has failed, as a write to a
- * node already down (how every write to it fails until the failover), whose counts are kept.
- */
-function certainlyNotApplied(error: Error, failing: boolean): boolean {
-  if (error.name === 'ReplyError') return true;
-  if (/Stream isn't writeable|Cluster isn't ready|Failed to refresh slots cache|None of startup nodes is available/i.test(error.message)) return true;
-  return failing && /^Connection is closed/i.test(error.message);
-}

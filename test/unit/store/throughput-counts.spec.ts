@@ -4,6 +4,7 @@ import { COUNT, COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-coun
 import { decodeFlushes, decodePacked } from '../../../src/store/flush-decoding';
 import { FlushLineScanner } from '../../../src/store/flush-line-scanner';
 import { encodeFlush } from '../../../src/store/flush-batch';
+import { FlushBlockNames } from '../../../src/store/flush-blocks';
 import { type IntervalCounts, addFields, intervalLine, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
@@ -147,6 +148,28 @@ describe('flush text', () => {
     const { intervals } = decode(text, [AT - 2500, AT]);
 
     expect(intervals[0].get('A')?.get('GET')?.requests).toBeCloseTo(25, 9);
+  });
+
+  it('reads a flush block written twice to a value once, and every other block', () => {
+    const names = new FlushBlockNames();
+    const [first, second] = [names.marker(), names.marker()];
+    const a = encodeFlush([record('A', 'GET', 3)], AT);
+    const b = encodeFlush([record('A', 'GET', 5), record('B', 'PUT', 7)], AT);
+    // Text written before blocks were named is read as it is.
+    const unnamed = encodeFlush([record('A', 'GET', 11)], AT);
+    // A flush whose reply never came, written again with the next flush's own block.
+    const value = unnamed + first + a + second + b + first + a + second + b;
+    const once = [record('A', 'GET', 19, { sampled: 3 }), record('B', 'PUT', 7)];
+
+    const { intervals, skipped } = decode(value);
+    const packed = new PackedCounts();
+    decodePacked(value, AROUND[0], AROUND[1], packed);
+
+    expect(skipped).toBe(0);
+    expect(toCounted(intervals[0])).toEqual(once);
+    expect(packed.services.get('A')!.values[COUNT.requests]).toBe(19);
+    expect(first).not.toBe(second);
+    expect(new FlushBlockNames().marker()).not.toBe(first);
   });
 
   it('skips lines it cannot read instead of failing the whole read', () => {
