@@ -178,9 +178,9 @@ const OPERATION_ENTRIES = 2 + HELD.outcomes - HELD.sampled + 1;
 /**
  * One flush's records (of one shard and one slot) as text: a JSON array per service and
  * window per line, `[service, startMs, windowMs, operation, sampled, requests, exact, errors,
- * outcomes, [probabilities], operation, …]`. Appended to the slot's value as is, so a flush
- * costs Redis one APPEND per shard and slot, whatever the number of operations, and names
- * travel JSON-escaped. The slot is the one `startMs` falls in.
+ * outcomes, [probabilities], operation, …]`. Appended to the slot's value after a line naming
+ * the flush (`flush-blocks`), so a flush costs Redis one APPEND per shard and slot, whatever
+ * the number of operations, and names travel JSON-escaped. The slot is the one `startMs` falls in.
  */
 export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
   let text = '';

@@ -1,4 +1,4 @@
-import { BlockFilter, isBlockMarker } from './flush-blocks';
+import { BlockFilter } from './flush-blocks';
 import { COUNTS_PER_OPERATION, FlushLineScanner } from './flush-line-scanner';
 import type { PackedCounts } from './packed-counts';
 import { type IntervalCounts, addFields } from './throughput-counts';
@@ -192,9 +192,8 @@ function eachLine(
     const from = start;
     start = end + 1;
     if (end === from) continue;
-    if (isBlockMarker(text, from)) blocks.enter(text, from, end);
-    else if (blocks.skipping) continue;
-    else if (scanner.scan(text, from, end, add.lists)) add.scanned();
+    if (blocks.enters(text, from, end) || blocks.skips()) continue;
+    if (scanner.scan(text, from, end, add.lists)) add.scanned();
     else skipped += add.parsed(text.slice(from, end));
   }
   return skipped;

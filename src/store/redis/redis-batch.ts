@@ -10,15 +10,19 @@ import { hashTagOf } from './redis-keys';
  * a cluster pipeline may only touch one slot. Results come back per group, in command order.
  */
 export class RedisBatch {
-  private readonly groups = new Map<string, Array<(pipeline: ChainableCommander) => void>>();
+  private readonly groups = new Map<string, Command[]>();
 
   constructor(private readonly client: RedisConnection) {}
 
-  /** Adds commands to `group` (keys sharing one hash tag); returns the group for chaining. */
-  add(group: string, command: (pipeline: ChainableCommander) => void): this {
+  /**
+   * Adds commands to `group` (keys sharing one hash tag); returns the batch for chaining.
+   * `settled`, for `settle`, is given the outcome of each command `command` added.
+   */
+  add(group: string, command: (pipeline: ChainableCommander) => void, settled?: (outcomes: Array<Error | undefined>) => void): this {
     const commands = this.groups.get(group);
-    if (commands) commands.push(command);
-    else this.groups.set(group, [command]);
+    const entry = { command, settled };
+    if (commands) commands.push(entry);
+    else this.groups.set(group, [entry]);
     return this;
   }
 
@@ -27,19 +31,21 @@ export class RedisBatch {
   }
 
   /**
-   * Runs the batch as `exec` does, each command's outcome apart: group → per command,
-   * undefined where it succeeded, else its error (every command's, where its pipeline failed
-   * whole). Redis refusing some writes (a full Redis), or a cluster node going away, fails only
-   * the commands it refused.
+   * Runs the batch as `exec` does, each command's outcome apart: undefined where it succeeded,
+   * else its error (every command's, where its pipeline failed whole), given to the `settled`
+   * of the `add` that made it. Redis refusing some writes (a full Redis), or a cluster node
+   * going away, fails only the commands it refused. Resolves to the first error, if any.
    */
-  async settle(): Promise<Map<string, Array<Error | undefined>>> {
-    const outcomes = new Map<string, Array<Error | undefined>>();
-    const run = async (groups: Array<[string, Array<(pipeline: ChainableCommander) => void>]>): Promise<void> => {
+  async settle(): Promise<Error | undefined> {
+    let first: Error | undefined;
+    const run = async (groups: Command[][]): Promise<void> => {
       const pipeline = this.client.pipeline();
-      const ends: Array<[string, number]> = [];
-      for (const [group, commands] of groups) {
-        for (const command of commands) command(pipeline);
-        ends.push([group, pipeline.length]);
+      const ends: number[] = [];
+      for (const commands of groups) {
+        for (const { command } of commands) {
+          command(pipeline);
+          ends.push(pipeline.length);
+        }
       }
       let results: Array<[Error | null, unknown]> | null = null;
       let whole: Error | undefined;
@@ -50,15 +56,21 @@ export class RedisBatch {
       }
       if (!results) whole ??= new Error('pipeline was discarded');
       let start = 0;
-      for (const [group, end] of ends) {
-        outcomes.set(group, whole || !results ? new Array<Error>(end - start).fill(whole as Error) : results.slice(start, end).map(([error]) => error ?? undefined));
-        start = end;
+      let at = 0;
+      for (const commands of groups) {
+        for (const { settled } of commands) {
+          const end = ends[at++];
+          const outcomes = whole || !results ? new Array<Error>(end - start).fill(whole as Error) : results.slice(start, end).map(([error]) => error ?? undefined);
+          first ??= outcomes.find((error) => error);
+          settled?.(outcomes);
+          start = end;
+        }
       }
     };
-    if (this.groups.size === 0) return outcomes;
-    if (!(this.client instanceof Cluster)) await run([...this.groups]);
-    else await Promise.all([...this.groups].map((group) => run([group])));
-    return outcomes;
+    if (this.groups.size === 0) return undefined;
+    if (!(this.client instanceof Cluster)) await run([...this.groups.values()]);
+    else await Promise.all([...this.groups.values()].map((commands) => run([commands])));
+    return first;
   }
 
   /** group → results of its commands; any failed command fails the batch. */
@@ -69,7 +81,7 @@ export class RedisBatch {
       const pipeline = this.client.pipeline();
       const counts: Array<[string, number]> = [];
       for (const [group, commands] of this.groups) {
-        for (const command of commands) command(pipeline);
+        for (const { command } of commands) command(pipeline);
         counts.push([group, pipeline.length]);
       }
       const values = await execPipeline(pipeline);
@@ -83,12 +95,17 @@ export class RedisBatch {
     await Promise.all(
       [...this.groups].map(async ([group, commands]) => {
         const pipeline = this.client.pipeline();
-        for (const command of commands) command(pipeline);
+        for (const { command } of commands) command(pipeline);
         results.set(group, await execPipeline(pipeline));
       }),
     );
     return results;
   }
+}
+
+interface Command {
+  command: (pipeline: ChainableCommander) => void;
+  settled?: (outcomes: Array<Error | undefined>) => void;
 }
 
 /** One command (or script), its failure reported as the store being unavailable. */

@@ -2,7 +2,7 @@ import { UNSLICED } from '../../common/time-slicer';
 import type { ChainableCommander } from 'ioredis';
 import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushBatch } from '../flush-batch';
-import { FlushBlockNames } from '../flush-blocks';
+import { FlushBlockNames, blockHead } from '../flush-blocks';
 import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
@@ -61,53 +61,53 @@ export class RedisThroughputStore implements ThroughputStore {
     // unless no calculation will read them (it waits for a failing replica 5 s at most).
     const groups = this.unwritten.holding ? this.unwritten.take(drainedAt, await this.readSlots()) : new Map<string, SlotText>();
     // This flush's text for each slot is a block of its own, read once however often written.
-    const marker = this.blocks.marker();
-    const fresh = new Set<string>();
+    const blocks = new Map<string, SlotText & { lines: number }>();
     // Encoded a service at a time, giving polls their turn: a large fleet's second of counts is
     // megabytes of text.
     for (const line of batch.lines(drainedAt)) {
       const shard = shardOf(line.service, THROUGHPUT_SHARDS);
       const slot = Math.floor(line.startMs / this.slotMs) * this.slotMs;
       const key = `${shard}|${slot}`;
-      let group = groups.get(key);
-      if (!group) groups.set(key, (group = { shard, slot, text: '', operations: 0 }));
-      if (!fresh.has(key)) {
-        fresh.add(key);
-        group.text += marker;
-      }
-      group.text += line.text;
-      group.operations += line.operations;
+      const block = blocks.get(key);
+      if (block) {
+        block.text += line.text;
+        block.lines += 1;
+        block.operations += line.operations;
+      } else blocks.set(key, { shard, slot, text: line.text, lines: 1, operations: line.operations });
       if (slicer.due()) await slicer.yield();
+    }
+    const name = this.blocks.name();
+    for (const [key, block] of blocks) {
+      const text = blockHead(name, block.lines) + block.text;
+      const group = groups.get(key);
+      if (group) {
+        group.text += text;
+        group.operations += block.operations;
+      } else groups.set(key, { shard: block.shard, slot: block.slot, text, operations: block.operations });
     }
     const pending = [...groups.values()];
     await this.expireLeftovers();
     let failure: Error | undefined;
     for (let first = 0; first < pending.length; first += SHARDS_PER_WRITE) {
       const writes = new RedisBatch(this.client);
-      // Each slot's APPEND, by its place among its shard's commands: Redis may take some and refuse others.
-      const appends: Array<[SlotText, number]> = [];
-      const perShard = new Map<number, number>();
       for (const group of pending.slice(first, first + SHARDS_PER_WRITE)) {
         const key = this.keys.slotCounts(group.shard, group.slot);
-        const at = perShard.get(group.shard) ?? 0;
-        perShard.set(group.shard, at + 2);
-        appends.push([group, at]);
-        writes.add(String(group.shard), (pipeline) => pipeline.append(key, group.text).pexpire(key, this.retentionMs));
+        // Redis may take some shards' appends and refuse others.
+        writes.add(String(group.shard), (pipeline) => pipeline.append(key, group.text).pexpire(key, this.retentionMs), ([error, expiry]) => {
+          // Written again by the next flush, which sets the expiry too.
+          if (error) {
+            this.unwritten.refused(group);
+            failure ??= error;
+          }
+          // Taken without its expiry: set by a later flush (the counts are in: not a failed flush).
+          else if (expiry && this.unexpired.size < MAX_UNEXPIRED) this.unexpired.set(key, group.shard);
+        });
       }
-      const outcomes = await writes.settle();
-      for (const [group, at] of appends) {
-        const [error, expiry] = outcomes.get(String(group.shard))?.slice(at, at + 2) ?? [];
-        // Written again by the next flush, which sets the expiry too.
-        if (error) this.unwritten.refused(group);
-        // Taken without its expiry: set by a later flush, or the slot would stay for good.
-        else if (expiry && this.unexpired.size < MAX_UNEXPIRED) this.unexpired.set(this.keys.slotCounts(group.shard, group.slot), group.shard);
-        failure ??= error;
-      }
+      await writes.settle();
     }
     // After the counts' replies, and only once all were taken: a slot a watermark covers is whole.
     if (!failure) {
-      const watermark = new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt));
-      failure = (await watermark.settle()).get('control')?.find((error) => error);
+      failure = await new RedisBatch(this.client).add('control', (pipeline) => this.watermark(pipeline, replica, drainedAt)).settle();
     }
     const dropped = this.unwritten.takeDropped();
     if (failure) throw new FlushNotWrittenError(`redis: ${failure.message}`, this.unwritten.operations, dropped, failure);
@@ -121,15 +121,12 @@ export class RedisThroughputStore implements ThroughputStore {
   private async expireLeftovers(): Promise<void> {
     if (this.unexpired.size === 0) return;
     const batch = new RedisBatch(this.client);
-    const keys = [...this.unexpired];
-    for (const [key, shard] of keys) batch.add(String(shard), (pipeline) => pipeline.pexpire(key, this.retentionMs));
-    const outcomes = await batch.settle();
-    const seen = new Map<number, number>();
-    for (const [key, shard] of keys) {
-      const at = seen.get(shard) ?? 0;
-      seen.set(shard, at + 1);
-      if (!outcomes.get(String(shard))?.[at]) this.unexpired.delete(key);
+    for (const [key, shard] of this.unexpired) {
+      batch.add(String(shard), (pipeline) => pipeline.pexpire(key, this.retentionMs), ([error]) => {
+        if (!error) this.unexpired.delete(key);
+      });
     }
+    await batch.settle();
   }
 
   /**

@@ -4,7 +4,7 @@ import { COUNT, COUNT_WIDTH, PackedCounts } from '../../../src/store/packed-coun
 import { decodeFlushes, decodePacked } from '../../../src/store/flush-decoding';
 import { FlushLineScanner } from '../../../src/store/flush-line-scanner';
 import { encodeFlush } from '../../../src/store/flush-batch';
-import { FlushBlockNames } from '../../../src/store/flush-blocks';
+import { FlushBlockNames, blockHead } from '../../../src/store/flush-blocks';
 import { type IntervalCounts, addFields, intervalLine, toCounted } from '../../../src/store/throughput-counts';
 
 const AWKWARD = ['plain', 'line\nbreak', '["json"]', 'tab\tand "quotes"', 'lone \ud800', '__proto__', 'ünïcødé 🚀'];
@@ -150,16 +150,18 @@ describe('flush text', () => {
     expect(intervals[0].get('A')?.get('GET')?.requests).toBeCloseTo(25, 9);
   });
 
-  it('reads a flush block written twice to a value once, and every other block', () => {
+  it('reads a flush block written twice to a value once, and every other line', () => {
     const names = new FlushBlockNames();
-    const [first, second] = [names.marker(), names.marker()];
+    const [first, second] = [names.name(), names.name()];
     const a = encodeFlush([record('A', 'GET', 3)], AT);
     const b = encodeFlush([record('A', 'GET', 5), record('B', 'PUT', 7)], AT);
-    // Text written before blocks were named is read as it is.
-    const unnamed = encodeFlush([record('A', 'GET', 11)], AT);
+    const blockA = blockHead(first, 1) + a;
+    const blockB = blockHead(second, 2) + b;
+    // Text written without blocks (a version before them) is read wherever it falls.
+    const unnamed = (requests: number) => encodeFlush([record('C', 'GET', requests)], AT);
     // A flush whose reply never came, written again with the next flush's own block.
-    const value = unnamed + first + a + second + b + first + a + second + b;
-    const once = [record('A', 'GET', 19, { sampled: 3 }), record('B', 'PUT', 7)];
+    const value = unnamed(11) + blockA + blockB + unnamed(13) + blockA + unnamed(17) + blockB;
+    const once = [record('C', 'GET', 41, { sampled: 3 }), record('A', 'GET', 8, { sampled: 2 }), record('B', 'PUT', 7)];
 
     const { intervals, skipped } = decode(value);
     const packed = new PackedCounts();
@@ -167,9 +169,10 @@ describe('flush text', () => {
 
     expect(skipped).toBe(0);
     expect(toCounted(intervals[0])).toEqual(once);
-    expect(packed.services.get('A')!.values[COUNT.requests]).toBe(19);
+    expect(packed.services.get('A')!.values[COUNT.requests]).toBe(8);
+    expect(packed.services.get('C')!.values[COUNT.requests]).toBe(41);
     expect(first).not.toBe(second);
-    expect(new FlushBlockNames().marker()).not.toBe(first);
+    expect(new FlushBlockNames().name()).not.toBe(first);
   });
 
   it('skips lines it cannot read instead of failing the whole read', () => {
