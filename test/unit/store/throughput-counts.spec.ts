@@ -161,6 +161,8 @@ describe('flush text', () => {
     const unnamed = (requests: number) => encodeFlush([record('C', 'GET', requests)], AT);
     // A flush whose reply never came, written again with the next flush's own block.
     const value = unnamed(11) + blockA + blockB + unnamed(13) + blockA + unnamed(17) + blockB;
+    // A head without a name ends a repeated block's skip: what follows is read.
+    const unnamedHead = '[0,x]\n' + unnamed(19);
     const once = [record('C', 'GET', 41, { sampled: 3 }), record('A', 'GET', 8, { sampled: 2 }), record('B', 'PUT', 7)];
 
     const { intervals, skipped } = decode(value);
@@ -173,6 +175,11 @@ describe('flush text', () => {
     expect(packed.services.get('C')!.values[COUNT.requests]).toBe(41);
     expect(first).not.toBe(second);
     expect(new FlushBlockNames().name()).not.toBe(first);
+    expect(toCounted(decode(blockB + blockB.split('\n')[0] + '\n' + unnamedHead).intervals[0])).toEqual([
+      record('A', 'GET', 5),
+      record('B', 'PUT', 7),
+      record('C', 'GET', 19),
+    ]);
   });
 
   it('skips lines it cannot read instead of failing the whole read', () => {
