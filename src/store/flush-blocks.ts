@@ -39,9 +39,9 @@ export class BlockFilter {
   /** Whether text[from, end) is a block's head; taken in if so. */
   enters(text: string, from: number, end: number): boolean {
     if (text.charCodeAt(from) !== OPEN || text.charCodeAt(from + 1) !== ZERO || text.charCodeAt(from + 2) !== COMMA) return false;
-    const close = text.indexOf('"', from + 4);
     // No name: no block of ours, whose lines (if any) are read.
     this.skip = 0;
+    const close = text.indexOf('"', from + 4);
     if (text.charCodeAt(from + 3) !== QUOTE || close < 0 || close >= end) return true;
     const name = text.slice(from + 4, close);
     const lines = Number(text.slice(close + 2, end - 1));

@@ -96,7 +96,7 @@ export class RedisThroughputStore implements ThroughputStore {
         writes.add(String(group.shard), (pipeline) => pipeline.append(key, group.text).pexpire(key, this.retentionMs), ([error, expiry]) => {
           // Written again by the next flush, which sets the expiry too.
           if (error) {
-            this.unwritten.refused(group);
+            this.unwritten.keep(group);
             failure ??= error;
           }
           // Taken without its expiry: set by a later flush (the counts are in: not a failed flush).

@@ -47,8 +47,8 @@ export class UnwrittenSlots {
     return taken;
   }
 
-  /** Keeps `group`, which Redis refused or did not answer. */
-  refused(group: SlotText): void {
+  /** Keeps `group`, which a flush could not write (Redis refused it or did not answer). */
+  keep(group: SlotText): void {
     this.kept.set(`${group.shard}|${group.slot}`, group);
     this.characters += group.text.length;
     this.keptOperations += group.operations;
@@ -73,4 +73,3 @@ export class UnwrittenSlots {
     return dropped;
   }
 }
-

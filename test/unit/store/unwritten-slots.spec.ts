@@ -5,7 +5,7 @@ const text = (shard: number, slot: number, characters: number, operations = 1) =
 describe('UnwrittenSlots: flush text kept for the next flush', () => {
   it('keeps what a flush could not write, and hands it over once', () => {
     const slots = new UnwrittenSlots(60_000);
-    for (let shard = 0; shard < 5; shard++) slots.refused(text(shard, 0, 10, shard + 1));
+    for (let shard = 0; shard < 5; shard++) slots.keep(text(shard, 0, 10, shard + 1));
 
     expect(slots.operations).toBe(1 + 2 + 3 + 4 + 5);
     expect([...slots.take(1_000).keys()]).toEqual(['0|0', '1|0', '2|0', '3|0', '4|0']);
@@ -15,8 +15,8 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
 
   it('drops what is past the slots retention when handing over, and counts it', () => {
     const slots = new UnwrittenSlots(60_000);
-    slots.refused(text(1, 0, 10, 2));
-    slots.refused(text(1, 30_000, 10, 5));
+    slots.keep(text(1, 0, 10, 2));
+    slots.keep(text(1, 30_000, 10, 5));
 
     expect([...slots.take(60_000).values()].map((kept) => kept.slot)).toEqual([30_000]);
     expect(slots.takeDropped()).toBe(2);
@@ -24,8 +24,8 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
 
   it('drops, and counts, what belongs to slots a calculation has read since: nothing would read it', () => {
     const slots = new UnwrittenSlots(600_000);
-    slots.refused(text(1, 1_000, 10, 2));
-    slots.refused(text(1, 9_000, 10, 5));
+    slots.keep(text(1, 1_000, 10, 2));
+    slots.keep(text(1, 9_000, 10, 5));
 
     expect(slots.holding).toBe(true);
     expect([...slots.take(10_000, (slot) => slot < 5_000).values()].map((kept) => kept.slot)).toEqual([9_000]);
@@ -36,7 +36,7 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
   it('lets the oldest go first past its bound of 64 Mi characters', () => {
     const slots = new UnwrittenSlots(600_000);
     const quarter = 16 * 2 ** 20;
-    for (let slot = 0; slot < 5; slot++) slots.refused(text(1, slot * 1_000, quarter, 10));
+    for (let slot = 0; slot < 5; slot++) slots.keep(text(1, slot * 1_000, quarter, 10));
 
     expect(slots.operations).toBe(40);
     expect(slots.takeDropped()).toBe(10);
