@@ -1,4 +1,4 @@
-import { type ClientHttp2Stream, connect } from 'node:http2';
+import { type ClientHttp2Session, type ClientHttp2Stream, connect } from 'node:http2';
 import { join } from 'node:path';
 import * as protobuf from 'protobufjs';
 
@@ -17,12 +17,14 @@ export interface RawGrpcAnswer {
  * `@grpc/grpc-js` sends a unary request in one go and offers no such control.
  */
 export class RawGrpcCall {
+  private readonly session: ClientHttp2Session;
   private readonly stream: ClientHttp2Stream;
   private readonly message: Buffer;
   private readonly answer: Promise<RawGrpcAnswer>;
 
   constructor(address: string, serviceName: string) {
     const session = connect(`http://${address}`);
+    this.session = session;
     session.on('error', () => undefined);
     this.stream = session.request({
       ':method': 'POST',
@@ -57,11 +59,18 @@ export class RawGrpcCall {
     });
   }
 
-  /** Sends the headers and all but the last byte of the message. */
+  /**
+   * Sends the headers and all but the last byte of the message, and returns once the server has
+   * read them: a write's callback says only that the bytes left this process, while a PING sent
+   * after them is answered only once the server has read everything before it.
+   */
   async sendAllButLastByte(): Promise<void> {
     await new Promise<void>((resolve, reject) =>
       this.stream.write(this.message.subarray(0, this.message.length - 1), (error) => (error ? reject(error) : resolve())),
     );
+    await new Promise<void>((resolve, reject) => {
+      this.session.ping((error) => (error ? reject(error) : resolve()));
+    });
   }
 
   /** Sends the rest and waits for the answer. */
