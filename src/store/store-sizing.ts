@@ -11,6 +11,11 @@ export function catchUpMs(adaptive: Pick<AppConfig['adaptive'], 'calculationInte
   return Math.max(2 * adaptive.calculationIntervalMs, 60_000);
 }
 
+/** The oldest slot a calculation's read may start at, at `now`: older ones have expired. */
+export function oldestReadableSlot(now: number, adaptive: AppConfig['adaptive'], slotMs: number): number {
+  return Math.ceil((now - adaptive.delayMs - catchUpMs(adaptive)) / slotMs) * slotMs;
+}
+
 /** How finely and how long shared state is kept; every connection to the store agrees on it. */
 export function storeSizing(config: AppConfig) {
   const { adaptive } = config;
