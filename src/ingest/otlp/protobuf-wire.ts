@@ -18,14 +18,15 @@ export class MalformedProtobuf extends Error {}
  */
 export class WireReader {
   constructor(
-    readonly bytes: Uint8Array,
+    readonly bytes: Buffer,
     public pos: number,
     readonly end: number,
   ) {}
 
-  /** A reader of the whole of `bytes`, one message. */
+  /** A reader of the whole of `bytes`, one message (as a Buffer over the same memory). */
   static of(bytes: Uint8Array): WireReader {
-    return new WireReader(bytes, 0, bytes.length);
+    const buffer = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    return new WireReader(buffer, 0, buffer.length);
   }
 
   get done(): boolean {
@@ -152,20 +153,12 @@ export function bytesEqual(bytes: Uint8Array, start: number, end: number, expect
   return true;
 }
 
-// A leading byte-order mark is part of the string, as protobuf decoders keep it.
-const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
-
 /**
- * UTF-8 to a string. Span and attribute names are short and ASCII: built from char codes
- * they cost a fraction of a native decoder call each; anything else goes to the decoder.
+ * UTF-8 to a string, malformed sequences replaced as TextDecoder replaces them and a leading
+ * byte-order mark kept, as protobuf decoders keep it. Node's native decoder, reading the
+ * bytes in place: with names built a char code at a time, decoding and counting an export
+ * took ~25 % longer (1.10 against 0.85–0.90 µs a span).
  */
-function utf8(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start > 64) return decoder.decode(bytes.subarray(start, end));
-  let text = '';
-  for (let i = start; i < end; i++) {
-    const byte = bytes[i];
-    if (byte >= 0x80) return decoder.decode(bytes.subarray(start, end));
-    text += String.fromCharCode(byte);
-  }
-  return text;
+function utf8(bytes: Buffer, start: number, end: number): string {
+  return bytes.toString('utf8', start, end);
 }
