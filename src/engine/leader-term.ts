@@ -54,8 +54,9 @@ export class TermStarter {
   ) {}
 
   /**
-   * Starts a term ending at `end`: from the saved state where it goes on right after the last
-   * snapshot, else from the last probabilities and inputs with the kept history folded in.
+   * Starts a term whose data is readable through `end`: from the saved state where it goes on
+   * right after the last snapshot, else from the last probabilities and inputs with the kept
+   * history folded in.
    */
   async begin(fence: Fence, end: number, slicer: TimeSlicer): Promise<Term> {
     let calculator = this.newCalculator();
