@@ -40,11 +40,13 @@ export class RedisBatch {
     let first: Error | undefined;
     const run = async (groups: Command[][]): Promise<void> => {
       const pipeline = this.client.pipeline();
-      const ends: number[] = [];
+      // Where each `add`'s commands sit in the pipeline.
+      const spans: Array<{ settled: Command['settled']; start: number; end: number }> = [];
       for (const commands of groups) {
-        for (const { command } of commands) {
+        for (const { command, settled } of commands) {
+          const start = pipeline.length;
           command(pipeline);
-          ends.push(pipeline.length);
+          spans.push({ settled, start, end: pipeline.length });
         }
       }
       let results: Array<[Error | null, unknown]> | null = null;
@@ -55,16 +57,10 @@ export class RedisBatch {
         whole = error as Error;
       }
       if (!results) whole ??= new Error('pipeline was discarded');
-      let start = 0;
-      let at = 0;
-      for (const commands of groups) {
-        for (const { settled } of commands) {
-          const end = ends[at++];
-          const outcomes = whole || !results ? new Array<Error>(end - start).fill(whole as Error) : results.slice(start, end).map(([error]) => error ?? undefined);
-          first ??= outcomes.find((error) => error);
-          settled?.(outcomes);
-          start = end;
-        }
+      for (const { settled, start, end } of spans) {
+        const outcomes = whole || !results ? new Array<Error>(end - start).fill(whole as Error) : results.slice(start, end).map(([error]) => error ?? undefined);
+        first ??= outcomes.find((error) => error);
+        settled?.(outcomes);
       }
     };
     if (this.groups.size === 0) return undefined;
