@@ -5,9 +5,10 @@
  * pollers (another process) poll both replicas during the calculations; the harness watches
  * /metrics, RSS and Redis, then checks what the replicas serve against target ÷ rate.
  *
- * Sizes (BENCH_SCALE_SIZES, comma-separated, default all three): `200k` (2,000 services × 100
- * operations), `1m` (10,000 × 100), `200k-cluster` (200k on a six-node Redis Cluster); any
- * `SERVICESxOPERATIONS`, with `-cluster` or not, works too, and `-distinct` after any of them
+ * Sizes (BENCH_SCALE_SIZES, comma-separated, default the first three): `200k` (2,000 services ×
+ * 100 operations), `1m` (10,000 × 100), `200k-cluster` (200k on a six-node Redis Cluster),
+ * `200k-sentinel` (200k on a primary and its replica behind three sentinels); any
+ * `SERVICESxOPERATIONS`, with `-cluster`, `-sentinel` or neither, works too, and `-distinct` after any of them
  * names every service's operations its own way (by default all services name theirs alike).
  * Other knobs: BENCH_SCALE_DURATION (seconds of load per size, default 120), BENCH_SCALE_INTERVAL
  * (calculation interval, s, default 10), BENCH_SCALE_POLLS (polls/s per replica, default 200),
@@ -16,7 +17,8 @@
  * waits, under load, for a full window of calculated intervals, which a new leader then folds as
  * its history, as it would in a fleet that has run a while; 0: kill after the load whatever the
  * history); BENCH_SCALE_FAILOVER (1, the default: on a cluster, kill -9 the master holding the
- * lease and the manifest halfway through the load, and time how soon a version is saved again;
+ * lease and the manifest halfway through the load, behind sentinels the primary, and time how
+ * soon a version is saved again;
  * 0: no kill) and BENCH_SCALE_NODE_TIMEOUT (the cluster's `cluster-node-timeout`, ms, default
  * 1000; Redis's own default, 15000, makes the failover last as long as it would in production);
  * FLEET_NODE_ARGS (node flags for the replicas), FLEET_REPLICA_ENV (more of their
@@ -59,22 +61,25 @@ const NAMED: Record<string, Omit<Size, 'label' | 'distinctNames'>> = {
   '200k': { services: 2_000, operations: 100, topology: 'single' },
   '1m': { services: 10_000, operations: 100, topology: 'single' },
   '200k-cluster': { services: 2_000, operations: 100, topology: 'cluster' },
+  '200k-sentinel': { services: 2_000, operations: 100, topology: 'sentinel' },
 };
+/** What a run of every size named by default holds: the sentinels' run only when asked for. */
+const DEFAULT_SIZES = ['200k', '1m', '200k-cluster'];
 const DISTINCT = '-distinct';
 
 function sizes(): Size[] {
-  const raw = process.env.BENCH_SCALE_SIZES?.trim() || Object.keys(NAMED).join(',');
+  const raw = process.env.BENCH_SCALE_SIZES?.trim() || DEFAULT_SIZES.join(',');
   return raw.split(',').map((entry) => {
     const label = entry.trim();
     const distinctNames = label.endsWith(DISTINCT);
     const base = distinctNames ? label.slice(0, -DISTINCT.length) : label;
     const named = NAMED[base];
     if (named) return { label, ...named, distinctNames };
-    const match = /^(\d+)x(\d+)(-cluster)?$/.exec(base);
+    const match = /^(\d+)x(\d+)(?:-(cluster|sentinel))?$/.exec(base);
     if (!match) {
-      throw new Error(`BENCH_SCALE_SIZES: "${label}" is neither ${Object.keys(NAMED).join(', ')} nor SERVICESxOPERATIONS[-cluster], each with ${DISTINCT} or not`);
+      throw new Error(`BENCH_SCALE_SIZES: "${label}" is neither ${Object.keys(NAMED).join(', ')} nor SERVICESxOPERATIONS[-cluster|-sentinel], each with ${DISTINCT} or not`);
     }
-    return { label, services: Number(match[1]), operations: Number(match[2]), topology: match[3] ? 'cluster' : 'single', distinctNames };
+    return { label, services: Number(match[1]), operations: Number(match[2]), topology: (match[3] as FleetTopology | undefined) ?? 'single', distinctNames };
   });
 }
 
@@ -99,7 +104,7 @@ async function run(): Promise<boolean> {
       pollsPerSecond: polls,
       accuracyServices: 100,
       takeover,
-      failover: failover && size.topology === 'cluster',
+      failover: failover && size.topology !== 'single',
       clusterNodeTimeoutMs: nodeTimeoutMs,
       ...(fullHistory && { untilVersion: JAEGER_DEFAULTS.aggregationBuckets + 1 }),
       log: (line) => console.log(line),

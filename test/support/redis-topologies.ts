@@ -240,9 +240,7 @@ export class RedisSentinelFixture {
    * the sentinels promoted the replica.
    */
   async failover(): Promise<number> {
-    const before = await this.primaryPort();
-    await replicaCaughtUp(before);
-    await this.servers.find((s) => s.port === before)?.kill();
+    const before = await this.killPrimary();
     return waitFor(
       async () => {
         const now = await this.primaryPort();
@@ -252,6 +250,19 @@ export class RedisSentinelFixture {
       30_000,
       200,
     );
+  }
+
+  /** kill -9 of the primary once its replica holds everything written to it; resolves with its port at the kill. */
+  async killPrimary(): Promise<number> {
+    const port = await this.primaryPort();
+    await replicaCaughtUp(port);
+    await this.servers.find((s) => s.port === port)?.kill();
+    return port;
+  }
+
+  /** The ports of the primary and its replica, as started. */
+  get serverPorts(): number[] {
+    return this.servers.map((s) => s.port);
   }
 
   async destroy(): Promise<void> {

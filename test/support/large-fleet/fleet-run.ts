@@ -30,8 +30,8 @@ export interface FleetRunOptions {
    */
   takeover?: boolean;
   /**
-   * On a cluster: halfway through the load, kill -9 the master holding the lease and the
-   * manifest, and time how soon a version is saved again (its replica is promoted).
+   * On a cluster or behind sentinels: halfway through the load, kill -9 the master holding the
+   * lease and the manifest, and time how soon a version is saved again (its replica is promoted).
    */
   failover?: boolean;
   /** The cluster's `cluster-node-timeout` (ms): how long a killed master goes unnoticed. */
@@ -180,7 +180,7 @@ async function run(options: FleetRunOptions, log: (line: string) => void, cleanu
     await sleep(Math.min(interval, options.loadSeconds - elapsed) * 1000);
     if (options.failover && !failover && elapsed + interval >= options.loadSeconds / 2) {
       failover = await killControlMaster(redis, watch, loadStarted, LEASE_SECONDS);
-      log(`  killed the cluster master holding ${failover.key} (:${failover.port}, kill -9) at v${failover.versionAtKill}; its replica takes over`);
+      log(`  killed the ${options.topology} master holding ${failover.key} (:${failover.port}, kill -9) at v${failover.versionAtKill}; its replica takes over`);
     }
     const latest = replicas.map((_, i) => watch.latest(i));
     log(
