@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { ConfigError } from './config.errors';
 import * as p from './env-parsers';
 
@@ -16,8 +18,16 @@ export type RedisTarget =
 export interface RedisConnectionSecurity {
   username: string | undefined;
   password: string | undefined;
-  /** Set: connect with TLS; each file is PEM, read at start. */
-  tls: { caFile?: string; certFile?: string; keyFile?: string } | undefined;
+  /** Set: connect with TLS; each file is PEM, checked readable at start. */
+  tls: RedisTlsFiles | undefined;
+  /** Whether the Sentinels themselves are reached over TLS (with `tls`'s files where set). */
+  sentinelTls: boolean;
+}
+
+export interface RedisTlsFiles {
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
 }
 
 /** `host:port,host:port`, IPv6 hosts in brackets (`[::1]:7000`). */
@@ -51,12 +61,38 @@ export function readRedisTarget(read: Read): RedisTarget | undefined {
 
 export function readRedisSecurity(read: Read): RedisConnectionSecurity {
   const tlsOn = read('REDIS_TLS', p.oneOf('on', 'off')) === 'on';
-  const caFile = read('REDIS_TLS_CA_FILE', p.text);
-  const certFile = read('REDIS_TLS_CERT_FILE', p.text);
-  const keyFile = read('REDIS_TLS_KEY_FILE', p.text);
+  const caFile = read('REDIS_TLS_CA_FILE', pemFile('certificate'));
+  const certFile = read('REDIS_TLS_CERT_FILE', pemFile('certificate'));
+  const keyFile = read('REDIS_TLS_KEY_FILE', pemFile('private key'));
   if (Boolean(certFile) !== Boolean(keyFile)) {
     throw new ConfigError(certFile ? 'REDIS_TLS_KEY_FILE' : 'REDIS_TLS_CERT_FILE', 'client certificate and key go together');
   }
+  if (certFile && keyFile) checkPair(certFile, keyFile);
   const tls = tlsOn || caFile || certFile ? { caFile, certFile, keyFile } : undefined;
-  return { username: read('REDIS_USERNAME', p.text), password: read('REDIS_PASSWORD', p.text), tls };
+  // Where the primary is reached over TLS its Sentinels usually are too (Redis's `tls-port` serves both).
+  const sentinelTls = (read('REDIS_SENTINEL_TLS', p.oneOf('on', 'off')) ?? (tls ? 'on' : 'off')) === 'on';
+  return { username: read('REDIS_USERNAME', p.text), password: read('REDIS_PASSWORD', p.text), tls, sentinelTls };
+}
+
+/** A path to a readable PEM file holding `what`: a typo or a missing mount stops start-up, not every connection. */
+function pemFile(what: 'certificate' | 'private key'): p.Parser<string> {
+  return (path) => {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (error) {
+      throw new Error(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
+    }
+    const label = what === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+    if (!label.test(text)) throw new Error(`${path} holds no PEM ${what}`);
+    return path;
+  };
+}
+
+function checkPair(certFile: string, keyFile: string): void {
+  try {
+    createSecureContext({ cert: readFileSync(certFile), key: readFileSync(keyFile) });
+  } catch (error) {
+    throw new ConfigError('REDIS_TLS_CERT_FILE', `with REDIS_TLS_KEY_FILE is not usable: ${(error as Error).message}`);
+  }
 }

@@ -1,9 +1,11 @@
+import { rmSync } from 'node:fs';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { PostgresServer } from '../support/postgres-server';
-import { RedisClusterFixture, RedisSentinelFixture } from '../support/redis-topologies';
+import { RedisClusterFixture, RedisSentinelFixture, type RedisTlsSetup } from '../support/redis-topologies';
 import { FAST_ENGINE, served } from '../support/replica-set';
 import { SamplaneProcess } from '../support/samplane-process';
 import { type SimulatedOperation, SimulatedFleet } from '../support/simulated-fleet';
+import { TestPki } from '../support/test-pki';
 import { waitFor } from '../support/wait';
 import { ADMIN_TOKENS, AdminClient, OPERATOR_TOKEN, policyPath } from './policies-http';
 
@@ -23,32 +25,57 @@ interface Topology {
   destroy(): Promise<void>;
 }
 
+/** Servers and sentinels over TLS only, signed by a CA of their own; `authClients`: Samplane shows a certificate too. */
+function tlsSetup(authClients: boolean): { setup: RedisTlsSetup; env: Record<string, string>; pki: TestPki } {
+  const pki = new TestPki('Redis CA');
+  const node = pki.peer();
+  const setup = { caFile: pki.caFile, certFile: node.certFile, keyFile: node.keyFile, authClients };
+  if (!authClients) return { setup, env: { REDIS_TLS_CA_FILE: pki.caFile }, pki };
+  const samplane = pki.client('samplane');
+  return { setup, env: { REDIS_TLS_CA_FILE: pki.caFile, REDIS_TLS_CERT_FILE: samplane.certFile, REDIS_TLS_KEY_FILE: samplane.keyFile }, pki };
+}
+
+function cluster(authClients?: boolean): () => Promise<Topology> {
+  return async () => {
+    const tls = authClients === undefined ? undefined : tlsSetup(authClients);
+    const cluster = await RedisClusterFixture.start(undefined, tls?.setup);
+    return {
+      env: { REDIS_CLUSTER_NODES: cluster.seeds, ...tls?.env },
+      failLeaseMaster: async () => {
+        await cluster.killMaster(await cluster.masterOf(new RedisKeys('samplane:').leader));
+        await cluster.healthy();
+      },
+      destroy: async () => {
+        await cluster.destroy();
+        if (tls) rmSync(tls.pki.dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+function sentinel(authClients?: boolean): () => Promise<Topology> {
+  return async () => {
+    const tls = authClients === undefined ? undefined : tlsSetup(authClients);
+    const sentinel = await RedisSentinelFixture.start(tls?.setup);
+    return {
+      env: { REDIS_SENTINELS: sentinel.sentinelList, REDIS_SENTINEL_MASTER: RedisSentinelFixture.MASTER, ...tls?.env },
+      failLeaseMaster: async () => void (await sentinel.failover()),
+      destroy: async () => {
+        await sentinel.destroy();
+        if (tls) rmSync(tls.pki.dir, { recursive: true, force: true });
+      },
+    };
+  };
+}
+
+/** Each builder's argument, where given: over TLS only, and whether Samplane must show a client certificate. */
 const TOPOLOGIES: Array<[string, () => Promise<Topology>]> = [
-  [
-    'a six-node Redis Cluster',
-    async () => {
-      const cluster = await RedisClusterFixture.start();
-      return {
-        env: { REDIS_CLUSTER_NODES: cluster.seeds },
-        failLeaseMaster: async () => {
-          await cluster.killMaster(await cluster.masterOf(new RedisKeys('samplane:').leader));
-          await cluster.healthy();
-        },
-        destroy: () => cluster.destroy(),
-      };
-    },
-  ],
-  [
-    'a Sentinel-managed primary',
-    async () => {
-      const sentinel = await RedisSentinelFixture.start();
-      return {
-        env: { REDIS_SENTINELS: sentinel.sentinelList, REDIS_SENTINEL_MASTER: RedisSentinelFixture.MASTER },
-        failLeaseMaster: async () => void (await sentinel.failover()),
-        destroy: () => sentinel.destroy(),
-      };
-    },
-  ],
+  ['a six-node Redis Cluster', cluster()],
+  ['a Sentinel-managed primary', sentinel()],
+  // TLS only, as managed Redis offerings run: the nodes ask for Samplane's client certificate.
+  ['a six-node Redis Cluster over mutual TLS', cluster(true)],
+  // The primary, its replica and the Sentinels all over TLS; Samplane trusts the CA.
+  ['a Sentinel-managed primary over TLS', sentinel(false)],
 ];
 
 /**
@@ -118,7 +145,12 @@ describe.each(TOPOLOGIES)('replicas on %s', (name, startTopology) => {
     const total = await computedSoFar();
     const killedAt = Date.now();
     await topology.failLeaseMaster();
-    await waitFor(async () => (await computedSoFar()) >= total + 3, 'calculations to resume after the failover', 30_000, 200);
+    await waitFor(async () => (await computedSoFar()) >= total + 3, 'calculations to resume after the failover', 30_000, 200).catch((error: Error) => {
+      // What each replica logged since the kill says where it is stuck (no lease, no store, failing ticks).
+      const since = new Date(killedAt).toISOString();
+      const logs = replicas.map((r, i) => `replica ${i}:\n${logLinesSince(r.output, since).slice(-4000)}`);
+      throw new Error(`${error.message}\n${logs.join('\n')}`, { cause: error });
+    });
     const resumedAfterMs = Date.now() - killedAt;
     // From the stored rates: nothing reset to the initial probability (0.001, ten times below
     // POST /pay's), and adapted again once the counts lost in the failover are behind it.
@@ -130,3 +162,14 @@ describe.each(TOPOLOGIES)('replicas on %s', (name, startTopology) => {
     console.log(`${name}: calculations resumed ${resumedAfterMs} ms after the master was killed`);
   }, 110_000);
 });
+
+/** The JSON log lines stamped at or after `since` (ISO time), as written. */
+function logLinesSince(output: string, since: string): string {
+  return output
+    .split('\n')
+    .filter((line) => {
+      const time = /"time":"([^"]+)"/.exec(line)?.[1];
+      return time === undefined || time >= since;
+    })
+    .join('\n');
+}

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createConnection } from 'node:net';
 import { freePort } from './ports';
+import { type RedisTlsSetup, tlsCliArgs, tlsServerArgs } from './redis-tls';
 import { waitFor } from './wait';
 
 const run = promisify(execFile);
@@ -17,23 +18,27 @@ export class RedisServer {
   private process: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'samplane-redis-'));
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly tls: RedisTlsSetup | undefined,
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  /** @param tls serve TLS only (`rediss://`) */
+  static async start(tls?: RedisTlsSetup): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), tls);
     await server.startAgain();
     return server;
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return `${this.tls ? 'rediss' : 'redis'}://127.0.0.1:${this.port}`;
   }
 
   async startAgain(): Promise<void> {
     const binary = process.env.REDIS_SERVER_BIN ?? 'redis-server';
     this.process = spawn(
       binary,
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      [...tlsServerArgs(this.port, this.tls), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
       { stdio: 'ignore' },
     );
     await waitFor(() => canConnect(this.port), `redis-server on port ${this.port}`);
@@ -46,7 +51,7 @@ export class RedisServer {
   async waitForSubscribers(channel: string, count: number): Promise<void> {
     await waitFor(
       async () => {
-        const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), 'PUBSUB', 'NUMSUB', channel]);
+        const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...tlsCliArgs(this.tls), 'PUBSUB', 'NUMSUB', channel]);
         return Number(stdout.trim().split('\n')[1]) >= count;
       },
       `${count} subscribers to ${channel}`,

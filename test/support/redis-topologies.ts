@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { RedisTarget } from '../../src/config/redis-target';
 import { freePort } from './ports';
+import { type RedisTlsSetup, tlsCliArgs, tlsServerArgs } from './redis-tls';
 import { waitFor } from './wait';
 
 const run = promisify(execFile);
+
+export type { RedisTlsSetup } from './redis-tls';
 
 /** One redis-server (or redis-sentinel) process on loopback, killable at will. */
 class Node {
@@ -34,9 +37,27 @@ class Node {
   }
 }
 
+/** Ports served over TLS only, and the redis-cli flags that reach them. */
+const tlsPorts = new Map<number, string[]>();
+
 export async function cli(port: number, ...args: string[]): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], { timeout: 10_000 });
+  const tls = tlsPorts.get(port) ?? [];
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...tls, ...args], { timeout: 10_000 });
   return stdout.trim();
+}
+
+/** The server (or sentinel) flags that make `port` TLS only, for `tls`; the plain port without. */
+function tlsServing(port: number, tls: RedisTlsSetup | undefined): string[] {
+  if (tls) tlsPorts.set(port, tlsCliArgs(tls));
+  return tlsServerArgs(port, tls);
+}
+
+/** The same as lines of a configuration file (a sentinel's). */
+function tlsConfigLines(port: number, tls: RedisTlsSetup | undefined): string[] {
+  const args = tlsServing(port, tls);
+  const lines: string[] = [];
+  for (let i = 0; i < args.length; i += 2) lines.push(`${args[i].slice(2)} ${args[i + 1]}`);
+  return lines;
 }
 
 /** Waits until the replica of the master on `port` has everything written to it (replication is asynchronous). */
@@ -87,15 +108,19 @@ export class RedisClusterFixture {
     private readonly dir: string,
   ) {}
 
-  /** @param nodeTimeoutMs `cluster-node-timeout`: short, so a failover takes a second or two (Redis's default is 15 s). */
-  static async start(nodeTimeoutMs = 1_000): Promise<RedisClusterFixture> {
+  /**
+   * @param nodeTimeoutMs `cluster-node-timeout`: short, so a failover takes a second or two (Redis's default is 15 s).
+   * @param tls nodes, their bus and replication over TLS only
+   */
+  static async start(nodeTimeoutMs = 1_000, tls?: RedisTlsSetup): Promise<RedisClusterFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'samplane-cluster-'));
     const nodes: Node[] = [];
     for (let i = 0; i < 6; i++) {
       const port = await clusterPort();
       nodes.push(
         new Node(port, [
-          '--port', String(port), '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
+          ...tlsServing(port, tls), ...(tls ? ['--tls-cluster', 'yes'] : []),
+          '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
           '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMs),
           '--save', '', '--appendonly', 'no', '--dir', dir,
           // A replica's first sync would otherwise wait 5 s for more replicas to join it.
@@ -105,7 +130,8 @@ export class RedisClusterFixture {
     }
     const cluster = new RedisClusterFixture(nodes, dir);
     await Promise.all(nodes.map((node) => node.start()));
-    await run('redis-cli', ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+    const tlsFlags = tlsPorts.get(nodes[0].port) ?? [];
+    await run('redis-cli', [...tlsFlags, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
       timeout: 30_000,
     });
     await cluster.healthy();
@@ -159,6 +185,7 @@ export class RedisClusterFixture {
 
   async destroy(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.kill()));
+    for (const node of this.nodes) tlsPorts.delete(node.port);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -176,14 +203,15 @@ export class RedisSentinelFixture {
     private readonly dir: string,
   ) {}
 
-  static async start(): Promise<RedisSentinelFixture> {
+  /** @param tls the primary, its replica and the sentinels over TLS only */
+  static async start(tls?: RedisTlsSetup): Promise<RedisSentinelFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'samplane-sentinel-'));
     const base = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     const primaryPort = await freePort();
-    const primary = new Node(primaryPort, ['--port', String(primaryPort), ...base]);
+    const primary = new Node(primaryPort, [...tlsServing(primaryPort, tls), ...base]);
     await primary.start();
     const replicaPort = await freePort();
-    const replica = new Node(replicaPort, ['--port', String(replicaPort), '--replicaof', '127.0.0.1', String(primaryPort), ...base]);
+    const replica = new Node(replicaPort, [...tlsServing(replicaPort, tls), '--replicaof', '127.0.0.1', String(primaryPort), ...base]);
     await replica.start();
     const sentinels: Node[] = [];
     for (let i = 0; i < 3; i++) {
@@ -192,7 +220,7 @@ export class RedisSentinelFixture {
       writeFileSync(
         config,
         [
-          `port ${port}`,
+          ...tlsConfigLines(port, tls),
           'bind 127.0.0.1',
           `dir ${dir}`,
           `sentinel monitor ${RedisSentinelFixture.MASTER} 127.0.0.1 ${primaryPort} 2`,
@@ -267,6 +295,7 @@ export class RedisSentinelFixture {
 
   async destroy(): Promise<void> {
     await Promise.all([...this.sentinels, ...this.servers].map((n) => n.kill()));
+    for (const node of [...this.sentinels, ...this.servers]) tlsPorts.delete(node.port);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

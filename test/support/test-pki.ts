@@ -39,6 +39,11 @@ export class TestPki {
     return this.issue(name, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n');
   }
 
+  /** A certificate for 127.0.0.1 good as server and as client: a Redis node, which also dials its primary. */
+  peer(name = 'redis'): Issued {
+    return this.issue(name, 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
+  }
+
   client(name = 'reporter'): Issued {
     return this.issue(name, 'extendedKeyUsage=clientAuth\n');
   }

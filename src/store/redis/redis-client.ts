@@ -50,6 +50,7 @@ export function createRedisClient(options: RedisClientOptions): RedisConnection 
         ? new Redis({
             ...common,
             ...security(options.security),
+            ...sentinelSecurity(options.security),
             sentinels: target.sentinels,
             name: target.master,
             // Sentinel announces a failover at once; without it the switch waits for an error.
@@ -63,12 +64,48 @@ export function createRedisClient(options: RedisClientOptions): RedisConnection 
     last = state;
     options.onStateChange?.(state, reason);
   };
+  rememberClosing(client);
   client.on('ready', () => report('ready'));
   client.on('error', (error: Error) => report('down', error.message));
-  client.on('end', () => report('down', 'connection closed'));
+  client.on('end', () => {
+    report('down', 'connection closed');
+    reviveUnlessClosed(client);
+  });
   client.on('close', () => report('down', 'connection closed'));
   return client;
 }
+
+/** Clients closed on purpose (QUIT, or disconnect() without reconnecting); any other that ends is connected again. */
+const closing = new WeakSet<RedisConnection>();
+
+/** Every way to close `client` on purpose is remembered, whoever calls it. */
+function rememberClosing(client: RedisConnection): void {
+  const { quit, disconnect } = client;
+  client.quit = ((...args: Parameters<typeof quit>) => {
+    closing.add(client);
+    return quit.apply(client, args);
+  }) as typeof quit;
+  // disconnect(true) is ioredis reconnecting (after READONLY, for one): not a close.
+  client.disconnect = ((reconnect?: boolean) => {
+    if (!reconnect) closing.add(client);
+    disconnect.call(client, reconnect);
+  }) as typeof disconnect;
+}
+
+/**
+ * ioredis gives a connection up for good ("Connection is closed." to every command after) when
+ * a connect attempt is cut short, as its Sentinel failover detector does when the switch is
+ * announced while the client is already reconnecting: such a client is connected again, as
+ * its retry strategy would have.
+ */
+function reviveUnlessClosed(client: RedisConnection): void {
+  if (closing.has(client)) return;
+  setTimeout(() => {
+    if (!closing.has(client) && client.status === 'end') client.connect().catch(() => undefined);
+  }, REVIVE_AFTER_MS).unref();
+}
+
+const REVIVE_AFTER_MS = 500;
 
 function connectionOptions(options: RedisClientOptions): RedisOptions {
   return {
@@ -105,6 +142,18 @@ function security(options: RedisConnectionSecurity | undefined): RedisOptions {
     ...(options?.username && { username: options.username }),
     ...(options?.password && { password: options.password }),
     ...(tls && { tls }),
+  };
+}
+
+/**
+ * Behind Sentinels ioredis reaches the primary over TLS only when told twice (`tls` and
+ * `enableTLSForSentinelMode`); the Sentinels' own connections take `sentinelTLS`.
+ */
+function sentinelSecurity(options: RedisConnectionSecurity | undefined): RedisOptions {
+  const tls = tlsOptions(options);
+  return {
+    ...(tls && { enableTLSForSentinelMode: true }),
+    ...(options?.sentinelTls && { sentinelTLS: tls ?? {} }),
   };
 }
 
