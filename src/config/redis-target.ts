@@ -22,6 +22,9 @@ export interface RedisConnectionSecurity {
   tls: RedisTlsFiles | undefined;
   /** Whether the Sentinels themselves are reached over TLS (with `tls`'s files where set). */
   sentinelTls: boolean;
+  /** The Sentinels' own credentials, where they ask for them (`requirepass` or an ACL user). */
+  sentinelUsername: string | undefined;
+  sentinelPassword: string | undefined;
 }
 
 export interface RedisTlsFiles {
@@ -71,7 +74,14 @@ export function readRedisSecurity(read: Read): RedisConnectionSecurity {
   const tls = tlsOn || caFile || certFile ? { caFile, certFile, keyFile } : undefined;
   // Where the primary is reached over TLS its Sentinels usually are too (Redis's `tls-port` serves both).
   const sentinelTls = (read('REDIS_SENTINEL_TLS', p.oneOf('on', 'off')) ?? (tls ? 'on' : 'off')) === 'on';
-  return { username: read('REDIS_USERNAME', p.text), password: read('REDIS_PASSWORD', p.text), tls, sentinelTls };
+  return {
+    username: read('REDIS_USERNAME', p.text),
+    password: read('REDIS_PASSWORD', p.text),
+    tls,
+    sentinelTls,
+    sentinelUsername: read('REDIS_SENTINEL_USERNAME', p.text),
+    sentinelPassword: read('REDIS_SENTINEL_PASSWORD', p.text),
+  };
 }
 
 /** A path to a readable PEM file holding `what`: a typo or a missing mount stops start-up, not every connection. */

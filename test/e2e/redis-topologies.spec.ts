@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { RedisKeys } from '../../src/store/redis/redis-keys';
 import { PostgresServer } from '../support/postgres-server';
-import { RedisClusterFixture, RedisSentinelFixture, type RedisTlsSetup } from '../support/redis-topologies';
+import { RedisClusterFixture, type RedisSecuritySetup, RedisSentinelFixture } from '../support/redis-topologies';
 import { FAST_ENGINE, served } from '../support/replica-set';
 import { SamplaneProcess } from '../support/samplane-process';
 import { type SimulatedOperation, SimulatedFleet } from '../support/simulated-fleet';
@@ -25,29 +25,45 @@ interface Topology {
   destroy(): Promise<void>;
 }
 
-/** Servers and sentinels over TLS only, signed by a CA of their own; `authClients`: Samplane shows a certificate too. */
-function tlsSetup(authClients: boolean): { setup: RedisTlsSetup; env: Record<string, string>; pki: TestPki } {
+/** How a topology's servers (and sentinels) are secured, and what Samplane is told for it. */
+interface Secured {
+  security: RedisSecuritySetup;
+  env: Record<string, string>;
+  pki: TestPki;
+}
+
+/**
+ * Servers and sentinels over TLS only, signed by a CA of their own, each asking for a password;
+ * `authClients`: Samplane shows a client certificate too.
+ */
+function secured(authClients: boolean, kind: 'cluster' | 'sentinel'): Secured {
   const pki = new TestPki('Redis CA');
   const node = pki.peer();
-  const setup = { caFile: pki.caFile, certFile: node.certFile, keyFile: node.keyFile, authClients };
-  if (!authClients) return { setup, env: { REDIS_TLS_CA_FILE: pki.caFile }, pki };
-  const samplane = pki.client('samplane');
-  return { setup, env: { REDIS_TLS_CA_FILE: pki.caFile, REDIS_TLS_CERT_FILE: samplane.certFile, REDIS_TLS_KEY_FILE: samplane.keyFile }, pki };
+  const password = `pw-${kind}-${Date.now().toString(36)}`;
+  const security = { tls: { caFile: pki.caFile, certFile: node.certFile, keyFile: node.keyFile, authClients }, password };
+  const client = authClients ? pki.client('samplane') : undefined;
+  const env: Record<string, string> = {
+    REDIS_TLS_CA_FILE: pki.caFile,
+    ...(client && { REDIS_TLS_CERT_FILE: client.certFile, REDIS_TLS_KEY_FILE: client.keyFile }),
+    REDIS_PASSWORD: password,
+    ...(kind === 'sentinel' && { REDIS_SENTINEL_PASSWORD: password }),
+  };
+  return { security, env, pki };
 }
 
 function cluster(authClients?: boolean): () => Promise<Topology> {
   return async () => {
-    const tls = authClients === undefined ? undefined : tlsSetup(authClients);
-    const cluster = await RedisClusterFixture.start(undefined, tls?.setup);
+    const secure = authClients === undefined ? undefined : secured(authClients, 'cluster');
+    const cluster = await RedisClusterFixture.start(undefined, secure?.security);
     return {
-      env: { REDIS_CLUSTER_NODES: cluster.seeds, ...tls?.env },
+      env: { REDIS_CLUSTER_NODES: cluster.seeds, ...secure?.env },
       failLeaseMaster: async () => {
         await cluster.killMaster(await cluster.masterOf(new RedisKeys('samplane:').leader));
         await cluster.healthy();
       },
       destroy: async () => {
         await cluster.destroy();
-        if (tls) rmSync(tls.pki.dir, { recursive: true, force: true });
+        if (secure) rmSync(secure.pki.dir, { recursive: true, force: true });
       },
     };
   };
@@ -55,27 +71,27 @@ function cluster(authClients?: boolean): () => Promise<Topology> {
 
 function sentinel(authClients?: boolean): () => Promise<Topology> {
   return async () => {
-    const tls = authClients === undefined ? undefined : tlsSetup(authClients);
-    const sentinel = await RedisSentinelFixture.start(tls?.setup);
+    const secure = authClients === undefined ? undefined : secured(authClients, 'sentinel');
+    const sentinel = await RedisSentinelFixture.start(secure?.security);
     return {
-      env: { REDIS_SENTINELS: sentinel.sentinelList, REDIS_SENTINEL_MASTER: RedisSentinelFixture.MASTER, ...tls?.env },
+      env: { REDIS_SENTINELS: sentinel.sentinelList, REDIS_SENTINEL_MASTER: RedisSentinelFixture.MASTER, ...secure?.env },
       failLeaseMaster: async () => void (await sentinel.failover()),
       destroy: async () => {
         await sentinel.destroy();
-        if (tls) rmSync(tls.pki.dir, { recursive: true, force: true });
+        if (secure) rmSync(secure.pki.dir, { recursive: true, force: true });
       },
     };
   };
 }
 
-/** Each builder's argument, where given: over TLS only, and whether Samplane must show a client certificate. */
+/** Each builder's argument, where given: secured (TLS only and passwords), and whether Samplane must show a client certificate. */
 const TOPOLOGIES: Array<[string, () => Promise<Topology>]> = [
   ['a six-node Redis Cluster', cluster()],
   ['a Sentinel-managed primary', sentinel()],
-  // TLS only, as managed Redis offerings run: the nodes ask for Samplane's client certificate.
-  ['a six-node Redis Cluster over mutual TLS', cluster(true)],
-  // The primary, its replica and the Sentinels all over TLS; Samplane trusts the CA.
-  ['a Sentinel-managed primary over TLS', sentinel(false)],
+  // As managed Redis offerings run: TLS only, client certificates required, a password.
+  ['a six-node Redis Cluster over mutual TLS, with a password', cluster(true)],
+  // The primary, its replica and the Sentinels all over TLS, and all asking for a password.
+  ['a Sentinel-managed primary over TLS, with passwords', sentinel(false)],
 ];
 
 /**

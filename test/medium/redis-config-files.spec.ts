@@ -63,6 +63,11 @@ describe('Redis connection settings', () => {
     expect(refusal({ REDIS_SENTINEL_TLS: 'yes' })).toMatch(/^REDIS_SENTINEL_TLS: /);
   });
 
+  it('keeps the Sentinels’ credentials apart from the primary’s', () => {
+    const security = loadConfig({ REDIS_PASSWORD: 'primary', REDIS_SENTINEL_USERNAME: 'watcher', REDIS_SENTINEL_PASSWORD: 'sentinels' }).redisSecurity;
+    expect(security).toMatchObject({ username: undefined, password: 'primary', sentinelUsername: 'watcher', sentinelPassword: 'sentinels' });
+  });
+
   it('stops start-up on a TLS file it cannot use, naming the variable', () => {
     const missing = join(pki.dir, 'missing.pem');
     expect(refusal({ REDIS_TLS_CA_FILE: missing })).toMatch(new RegExp(`^REDIS_TLS_CA_FILE: cannot read ${missing}`));

@@ -11,8 +11,6 @@ import { waitFor } from './wait';
 
 const run = promisify(execFile);
 
-export type { RedisTlsSetup } from './redis-tls';
-
 /** One redis-server (or redis-sentinel) process on loopback, killable at will. */
 class Node {
   process: ChildProcess | undefined;
@@ -37,27 +35,39 @@ class Node {
   }
 }
 
-/** Ports served over TLS only, and the redis-cli flags that reach them. */
-const tlsPorts = new Map<number, string[]>();
+/**
+ * How a fixture's servers and sentinels are secured: TLS only, and a password (every server's
+ * `requirepass`, which replicas and sentinels are given too; the sentinels ask for it as well).
+ */
+export interface RedisSecuritySetup {
+  tls?: RedisTlsSetup;
+  password?: string;
+}
+
+/** The redis-cli flags that reach a port secured by a fixture. */
+const cliFlags = new Map<number, string[]>();
 
 export async function cli(port: number, ...args: string[]): Promise<string> {
-  const tls = tlsPorts.get(port) ?? [];
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...tls, ...args], { timeout: 10_000 });
+  const flags = cliFlags.get(port) ?? [];
+  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...flags, ...args], { timeout: 10_000 });
   return stdout.trim();
 }
 
-/** The server (or sentinel) flags that make `port` TLS only, for `tls`; the plain port without. */
-function tlsServing(port: number, tls: RedisTlsSetup | undefined): string[] {
-  if (tls) tlsPorts.set(port, tlsCliArgs(tls));
-  return tlsServerArgs(port, tls);
+/** The server flags that make `port` serve as `security` says (the plain port without). */
+function serving(port: number, security: RedisSecuritySetup | undefined): string[] {
+  const password = security?.password;
+  cliFlags.set(port, [...tlsCliArgs(security?.tls), ...(password ? ['-a', password, '--no-auth-warning'] : [])]);
+  return [...tlsServerArgs(port, security?.tls), ...(password ? ['--requirepass', password, '--masterauth', password] : [])];
 }
 
-/** The same as lines of a configuration file (a sentinel's). */
-function tlsConfigLines(port: number, tls: RedisTlsSetup | undefined): string[] {
-  const args = tlsServing(port, tls);
+/** The same for a sentinel, as lines of its configuration file. */
+function sentinelServing(port: number, security: RedisSecuritySetup | undefined): string[] {
+  const args = serving(port, { tls: security?.tls });
   const lines: string[] = [];
   for (let i = 0; i < args.length; i += 2) lines.push(`${args[i].slice(2)} ${args[i + 1]}`);
-  return lines;
+  const password = security?.password;
+  if (password) cliFlags.set(port, [...tlsCliArgs(security?.tls), '-a', password, '--no-auth-warning']);
+  return password ? [...lines, `requirepass ${password}`] : lines;
 }
 
 /** Waits until the replica of the master on `port` has everything written to it (replication is asynchronous). */
@@ -112,14 +122,14 @@ export class RedisClusterFixture {
    * @param nodeTimeoutMs `cluster-node-timeout`: short, so a failover takes a second or two (Redis's default is 15 s).
    * @param tls nodes, their bus and replication over TLS only
    */
-  static async start(nodeTimeoutMs = 1_000, tls?: RedisTlsSetup): Promise<RedisClusterFixture> {
+  static async start(nodeTimeoutMs = 1_000, security?: RedisSecuritySetup): Promise<RedisClusterFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'samplane-cluster-'));
     const nodes: Node[] = [];
     for (let i = 0; i < 6; i++) {
       const port = await clusterPort();
       nodes.push(
         new Node(port, [
-          ...tlsServing(port, tls), ...(tls ? ['--tls-cluster', 'yes'] : []),
+          ...serving(port, security), ...(security?.tls ? ['--tls-cluster', 'yes'] : []),
           '--bind', '127.0.0.1', '--cluster-enabled', 'yes',
           '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--cluster-node-timeout', String(nodeTimeoutMs),
           '--save', '', '--appendonly', 'no', '--dir', dir,
@@ -130,8 +140,7 @@ export class RedisClusterFixture {
     }
     const cluster = new RedisClusterFixture(nodes, dir);
     await Promise.all(nodes.map((node) => node.start()));
-    const tlsFlags = tlsPorts.get(nodes[0].port) ?? [];
-    await run('redis-cli', [...tlsFlags, '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
+    await run('redis-cli', [...(cliFlags.get(nodes[0].port) ?? []), '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
       timeout: 30_000,
     });
     await cluster.healthy();
@@ -185,7 +194,7 @@ export class RedisClusterFixture {
 
   async destroy(): Promise<void> {
     await Promise.all(this.nodes.map((n) => n.kill()));
-    for (const node of this.nodes) tlsPorts.delete(node.port);
+    for (const node of this.nodes) cliFlags.delete(node.port);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
@@ -204,14 +213,14 @@ export class RedisSentinelFixture {
   ) {}
 
   /** @param tls the primary, its replica and the sentinels over TLS only */
-  static async start(tls?: RedisTlsSetup): Promise<RedisSentinelFixture> {
+  static async start(security?: RedisSecuritySetup): Promise<RedisSentinelFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'samplane-sentinel-'));
     const base = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     const primaryPort = await freePort();
-    const primary = new Node(primaryPort, [...tlsServing(primaryPort, tls), ...base]);
+    const primary = new Node(primaryPort, [...serving(primaryPort, security), ...base]);
     await primary.start();
     const replicaPort = await freePort();
-    const replica = new Node(replicaPort, [...tlsServing(replicaPort, tls), '--replicaof', '127.0.0.1', String(primaryPort), ...base]);
+    const replica = new Node(replicaPort, [...serving(replicaPort, security), '--replicaof', '127.0.0.1', String(primaryPort), ...base]);
     await replica.start();
     const sentinels: Node[] = [];
     for (let i = 0; i < 3; i++) {
@@ -220,11 +229,14 @@ export class RedisSentinelFixture {
       writeFileSync(
         config,
         [
-          ...tlsConfigLines(port, tls),
+          ...sentinelServing(port, security),
           'bind 127.0.0.1',
           `dir ${dir}`,
           `sentinel monitor ${RedisSentinelFixture.MASTER} 127.0.0.1 ${primaryPort} 2`,
           `sentinel down-after-milliseconds ${RedisSentinelFixture.MASTER} 1000`,
+          ...(security?.password
+            ? [`sentinel auth-pass ${RedisSentinelFixture.MASTER} ${security.password}`, `sentinel sentinel-pass ${security.password}`]
+            : []),
           `sentinel failover-timeout ${RedisSentinelFixture.MASTER} 5000`,
           `sentinel parallel-syncs ${RedisSentinelFixture.MASTER} 1`,
         ].join('\n') + '\n',
@@ -295,7 +307,7 @@ export class RedisSentinelFixture {
 
   async destroy(): Promise<void> {
     await Promise.all([...this.sentinels, ...this.servers].map((n) => n.kill()));
-    for (const node of [...this.sentinels, ...this.servers]) tlsPorts.delete(node.port);
+    for (const node of [...this.sentinels, ...this.servers]) cliFlags.delete(node.port);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -147,13 +147,15 @@ function security(options: RedisConnectionSecurity | undefined): RedisOptions {
 
 /**
  * Behind Sentinels ioredis reaches the primary over TLS only when told twice (`tls` and
- * `enableTLSForSentinelMode`); the Sentinels' own connections take `sentinelTLS`.
+ * `enableTLSForSentinelMode`); the Sentinels' own connections take `sentinelTLS` and credentials of their own.
  */
 function sentinelSecurity(options: RedisConnectionSecurity | undefined): RedisOptions {
   const tls = tlsOptions(options);
   return {
     ...(tls && { enableTLSForSentinelMode: true }),
     ...(options?.sentinelTls && { sentinelTLS: tls ?? {} }),
+    ...(options?.sentinelUsername && { sentinelUsername: options.sentinelUsername }),
+    ...(options?.sentinelPassword && { sentinelPassword: options.sentinelPassword }),
   };
 }
 
