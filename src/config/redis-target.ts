@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { ConfigError } from './config.errors';
@@ -70,6 +71,7 @@ export function readRedisSecurity(read: Read): RedisConnectionSecurity {
   if (Boolean(certFile) !== Boolean(keyFile)) {
     throw new ConfigError(certFile ? 'REDIS_TLS_KEY_FILE' : 'REDIS_TLS_CERT_FILE', 'client certificate and key go together');
   }
+  if (caFile) checkCertificates('REDIS_TLS_CA_FILE', caFile);
   if (certFile && keyFile) checkPair(certFile, keyFile);
   const tls = tlsOn || caFile || certFile ? { caFile, certFile, keyFile } : undefined;
   // Where the primary is reached over TLS its Sentinels usually are too (Redis's `tls-port` serves both).
@@ -93,12 +95,24 @@ function pemFile(what: 'certificate' | 'private key'): p.Parser<string> {
     } catch (error) {
       throw new Error(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
     }
-    const label = what === 'certificate' ? /-----BEGIN CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
+    const label = what === 'certificate' ? /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
     if (!label.test(text)) throw new Error(`${path} holds no PEM ${what}`);
     return path;
   };
 }
 
+/** Each certificate of a PEM bundle parses (OpenSSL takes a damaged CA file without a word, then trusts nothing). */
+function checkCertificates(variable: string, path: string): void {
+  for (const block of readFileSync(path, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+    try {
+      new X509Certificate(block);
+    } catch (error) {
+      throw new ConfigError(variable, `${path} holds a certificate that does not parse: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** What OpenSSL would refuse at every connection (a key not the certificate's, an encrypted one) stops start-up instead. */
 function checkPair(certFile: string, keyFile: string): void {
   try {
     createSecureContext({ cert: readFileSync(certFile), key: readFileSync(keyFile) });

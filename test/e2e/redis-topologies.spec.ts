@@ -22,6 +22,8 @@ interface Topology {
   env: Record<string, string>;
   /** kill -9 of the master (primary) holding the lease, then waits until it was replaced. */
   failLeaseMaster(): Promise<void>;
+  /** Behind Sentinels: how many connections listen for failovers on each (clients' failover detectors). */
+  failoverListeners?(): Promise<number[]>;
   destroy(): Promise<void>;
 }
 
@@ -40,13 +42,15 @@ function secured(authClients: boolean, kind: 'cluster' | 'sentinel'): Secured {
   const pki = new TestPki('Redis CA');
   const node = pki.peer();
   const password = `pw-${kind}-${Date.now().toString(36)}`;
-  const security = { tls: { caFile: pki.caFile, certFile: node.certFile, keyFile: node.keyFile, authClients }, password };
+  // The Sentinels' own differs, so that sending one where the other is due fails.
+  const sentinelPassword = kind === 'sentinel' ? `${password}-sentinels` : undefined;
+  const security = { tls: { caFile: pki.caFile, certFile: node.certFile, keyFile: node.keyFile, authClients }, password, sentinelPassword };
   const client = authClients ? pki.client('samplane') : undefined;
   const env: Record<string, string> = {
     REDIS_TLS_CA_FILE: pki.caFile,
     ...(client && { REDIS_TLS_CERT_FILE: client.certFile, REDIS_TLS_KEY_FILE: client.keyFile }),
     REDIS_PASSWORD: password,
-    ...(kind === 'sentinel' && { REDIS_SENTINEL_PASSWORD: password }),
+    ...(sentinelPassword && { REDIS_SENTINEL_PASSWORD: sentinelPassword }),
   };
   return { security, env, pki };
 }
@@ -76,6 +80,7 @@ function sentinel(authClients?: boolean): () => Promise<Topology> {
     return {
       env: { REDIS_SENTINELS: sentinel.sentinelList, REDIS_SENTINEL_MASTER: RedisSentinelFixture.MASTER, ...secure?.env },
       failLeaseMaster: async () => void (await sentinel.failover()),
+      failoverListeners: () => sentinel.switchMasterSubscribers(),
       destroy: async () => {
         await sentinel.destroy();
         if (secure) rmSync(secure.pki.dir, { recursive: true, force: true });
@@ -151,6 +156,9 @@ describe.each(TOPOLOGIES)('replicas on %s', (name, startTopology) => {
       return each.every((answer) => TRAFFIC.every(({ operation }) => near(answer.operations[operation], goal(operation)))) ? each : undefined;
     };
     await waitFor(adapted, 'both replicas to serve target ÷ rate', 40_000, 200);
+    // Each replica's failover detector listens on every Sentinel (over TLS and with their password where asked).
+    const listeners = topology.failoverListeners;
+    if (listeners) await waitFor(async () => (await listeners()).every((n) => n >= replicas.length), 'failover detectors on every Sentinel', 10_000, 200);
 
     const operator = new AdminClient(replicas[0].url, OPERATOR_TOKEN);
     expect((await operator.put(policyPath('pinned'), { mode: 'probabilistic', samplingRate: 0.3 })).status).toBe(201);

@@ -74,6 +74,10 @@ describe('Redis connection settings', () => {
     const notPem = join(pki.dir, 'not-pem.txt');
     writeFileSync(notPem, 'hello\n');
     expect(refusal({ REDIS_TLS_CA_FILE: notPem })).toMatch(/^REDIS_TLS_CA_FILE: .*holds no PEM certificate/);
+    // OpenSSL itself would take it and then trust nothing.
+    const damaged = join(pki.dir, 'damaged-ca.pem');
+    writeFileSync(damaged, `${pki.ca}-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n`);
+    expect(refusal({ REDIS_TLS_CA_FILE: damaged })).toMatch(/^REDIS_TLS_CA_FILE: .*holds a certificate that does not parse/);
     expect(refusal({ REDIS_TLS_CERT_FILE: client.keyFile, REDIS_TLS_KEY_FILE: client.keyFile })).toMatch(/^REDIS_TLS_CERT_FILE: .*holds no PEM certificate/);
     expect(refusal({ REDIS_TLS_CERT_FILE: client.certFile, REDIS_TLS_KEY_FILE: client.certFile })).toMatch(/^REDIS_TLS_KEY_FILE: .*holds no PEM private key/);
     expect(refusal({ REDIS_TLS_CERT_FILE: client.certFile })).toMatch(/^REDIS_TLS_KEY_FILE: client certificate and key go together/);

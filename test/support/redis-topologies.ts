@@ -36,12 +36,14 @@ class Node {
 }
 
 /**
- * How a fixture's servers and sentinels are secured: TLS only, and a password (every server's
- * `requirepass`, which replicas and sentinels are given too; the sentinels ask for it as well).
+ * How a fixture's servers and sentinels are secured: TLS only, and passwords (every server's
+ * `requirepass`, which replicas and sentinels are given too, and the sentinels' own).
  */
 export interface RedisSecuritySetup {
   tls?: RedisTlsSetup;
   password?: string;
+  /** The sentinels' own `requirepass` (they reach the servers with `password`). */
+  sentinelPassword?: string;
 }
 
 /** The redis-cli flags that reach a port secured by a fixture. */
@@ -65,7 +67,7 @@ function sentinelServing(port: number, security: RedisSecuritySetup | undefined)
   const args = serving(port, { tls: security?.tls });
   const lines: string[] = [];
   for (let i = 0; i < args.length; i += 2) lines.push(`${args[i].slice(2)} ${args[i + 1]}`);
-  const password = security?.password;
+  const password = security?.sentinelPassword;
   if (password) cliFlags.set(port, [...tlsCliArgs(security?.tls), '-a', password, '--no-auth-warning']);
   return password ? [...lines, `requirepass ${password}`] : lines;
 }
@@ -120,7 +122,7 @@ export class RedisClusterFixture {
 
   /**
    * @param nodeTimeoutMs `cluster-node-timeout`: short, so a failover takes a second or two (Redis's default is 15 s).
-   * @param tls nodes, their bus and replication over TLS only
+   * @param security nodes, their bus and replication over TLS only, and a password
    */
   static async start(nodeTimeoutMs = 1_000, security?: RedisSecuritySetup): Promise<RedisClusterFixture> {
     const dir = mkdtempSync(join(tmpdir(), 'samplane-cluster-'));
@@ -139,11 +141,23 @@ export class RedisClusterFixture {
       );
     }
     const cluster = new RedisClusterFixture(nodes, dir);
+    try {
+      await cluster.create();
+    } catch (error) {
+      // A cluster that never formed leaves no server behind the failed test.
+      await cluster.destroy();
+      throw error;
+    }
+    return cluster;
+  }
+
+  private async create(): Promise<void> {
+    const nodes = this.nodes;
     await Promise.all(nodes.map((node) => node.start()));
     await run('redis-cli', [...(cliFlags.get(nodes[0].port) ?? []), '--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '1', '--cluster-yes'], {
       timeout: 30_000,
     });
-    await cluster.healthy();
+    await this.healthy();
     // "ok" comes before the replicas' first sync; a master killed before it has no successor.
     await waitFor(
       async () => (await Promise.all(nodes.map((n) => cli(n.port, 'INFO', 'replication')))).every((info) => !info.includes('master_link_status:down')),
@@ -151,7 +165,6 @@ export class RedisClusterFixture {
       30_000,
       200,
     );
-    return cluster;
   }
 
   get target(): RedisTarget {
@@ -218,47 +231,64 @@ export class RedisSentinelFixture {
     const base = ['--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
     const primaryPort = await freePort();
     const primary = new Node(primaryPort, [...serving(primaryPort, security), ...base]);
-    await primary.start();
     const replicaPort = await freePort();
     const replica = new Node(replicaPort, [...serving(replicaPort, security), '--replicaof', '127.0.0.1', String(primaryPort), ...base]);
-    await replica.start();
     const sentinels: Node[] = [];
     for (let i = 0; i < 3; i++) {
       const port = await freePort();
       const config = join(dir, `sentinel-${port}.conf`);
+      const master = RedisSentinelFixture.MASTER;
       writeFileSync(
         config,
         [
           ...sentinelServing(port, security),
           'bind 127.0.0.1',
           `dir ${dir}`,
-          `sentinel monitor ${RedisSentinelFixture.MASTER} 127.0.0.1 ${primaryPort} 2`,
-          `sentinel down-after-milliseconds ${RedisSentinelFixture.MASTER} 1000`,
-          ...(security?.password
-            ? [`sentinel auth-pass ${RedisSentinelFixture.MASTER} ${security.password}`, `sentinel sentinel-pass ${security.password}`]
-            : []),
-          `sentinel failover-timeout ${RedisSentinelFixture.MASTER} 5000`,
-          `sentinel parallel-syncs ${RedisSentinelFixture.MASTER} 1`,
+          `sentinel monitor ${master} 127.0.0.1 ${primaryPort} 2`,
+          `sentinel down-after-milliseconds ${master} 1000`,
+          ...(security?.password ? [`sentinel auth-pass ${master} ${security.password}`] : []),
+          ...(security?.sentinelPassword ? [`sentinel sentinel-pass ${security.sentinelPassword}`] : []),
+          `sentinel failover-timeout ${master} 5000`,
+          `sentinel parallel-syncs ${master} 1`,
         ].join('\n') + '\n',
       );
       sentinels.push(new Node(port, [config], process.env.REDIS_SENTINEL_BIN ?? 'redis-sentinel'));
     }
-    await Promise.all(sentinels.map((s) => s.start()));
     const fixture = new RedisSentinelFixture([primary, replica], sentinels, dir);
-    await waitFor(async () => (await fixture.primaryPort()) === primaryPort, 'the sentinels to agree on the primary');
+    try {
+      await fixture.settle(primaryPort, replicaPort);
+    } catch (error) {
+      // A setup that never settled leaves no server behind the failed test.
+      await fixture.destroy();
+      throw error;
+    }
+    return fixture;
+  }
+
+  private async settle(primaryPort: number, replicaPort: number): Promise<void> {
+    for (const server of this.servers) await server.start();
+    await Promise.all(this.sentinels.map((s) => s.start()));
+    await waitFor(async () => (await this.primaryPort()) === primaryPort, 'the sentinels to agree on the primary');
     // Named in their config, the primary is known at once; a failover needs more: the replica
     // synced, and every sentinel knowing it and the two others (learnt over seconds).
     await waitFor(async () => (await cli(replicaPort, 'INFO', 'replication')).includes('master_link_status:up'), 'the replica to sync', 30_000, 100);
     await waitFor(
       async () => {
-        const views = await Promise.all(sentinels.map((s) => cli(s.port, 'SENTINEL', 'MASTER', RedisSentinelFixture.MASTER)));
+        const views = await Promise.all(this.sentinels.map((s) => cli(s.port, 'SENTINEL', 'MASTER', RedisSentinelFixture.MASTER)));
         return views.every((view) => field(view, 'num-slaves') >= 1 && field(view, 'num-other-sentinels') >= 2);
       },
       'every sentinel to know the replica and the other sentinels',
       30_000,
       200,
     );
-    return fixture;
+  }
+
+  /**
+   * Connections subscribed to a channel on each sentinel: clients' failover detectors (sentinels
+   * subscribe to each other on the servers, not here; a sentinel has no PUBSUB command to ask).
+   */
+  async switchMasterSubscribers(): Promise<number[]> {
+    return Promise.all(this.sentinels.map(async (s) => (await cli(s.port, 'CLIENT', 'LIST')).split('\n').filter((c) => /\bsub=[1-9]/.test(c)).length));
   }
 
   get target(): RedisTarget {

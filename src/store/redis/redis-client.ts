@@ -65,7 +65,11 @@ export function createRedisClient(options: RedisClientOptions): RedisConnection 
     options.onStateChange?.(state, reason);
   };
   rememberClosing(client);
-  client.on('ready', () => report('ready'));
+  client.on('ready', () => {
+    // Connected again on purpose after a close (or a QUIT refused unsent): ends are undone again.
+    closing.delete(client);
+    report('ready');
+  });
   client.on('error', (error: Error) => report('down', error.message));
   client.on('end', () => {
     report('down', 'connection closed');
