@@ -32,6 +32,8 @@ export interface RedisTlsFiles {
   caFile?: string;
   certFile?: string;
   keyFile?: string;
+  /** The name the data nodes' certificates are checked against, instead of the address they are reached at. */
+  servername?: string;
 }
 
 /** `host:port,host:port`, IPv6 hosts in brackets (`[::1]:7000`). */
@@ -73,7 +75,8 @@ export function readRedisSecurity(read: Read): RedisConnectionSecurity {
   }
   if (caFile) checkCertificates('REDIS_TLS_CA_FILE', caFile);
   if (certFile && keyFile) checkPair(certFile, keyFile);
-  const tls = tlsOn || caFile || certFile ? { caFile, certFile, keyFile } : undefined;
+  const servername = read('REDIS_TLS_SERVERNAME', p.text);
+  const tls = tlsOn || caFile || certFile || servername ? { caFile, certFile, keyFile, servername } : undefined;
   // Where the primary is reached over TLS its Sentinels usually are too (Redis's `tls-port` serves both).
   const sentinelTls = (read('REDIS_SENTINEL_TLS', p.oneOf('on', 'off')) ?? (tls ? 'on' : 'off')) === 'on';
   return {

@@ -82,3 +82,45 @@ describe('replicas on a Redis over mutual TLS (rediss://)', () => {
     expect(reasons.some((reason) => /certificate|alert|handshake|self.signed|unable to verify/i.test(reason))).toBe(true);
   }, 60_000);
 });
+
+/**
+ * A Redis whose certificate names it (`redis.internal`) but not the address it is reached at,
+ * as where nodes announce IPs and certificates hold DNS names: REDIS_TLS_SERVERNAME says which
+ * name to check; without it the handshake fails and says so.
+ */
+describe('a Redis over TLS whose certificate holds a name, not its address', () => {
+  let pki: TestPki;
+  let redis: RedisServer;
+  const replicas: SamplaneProcess[] = [];
+
+  beforeAll(async () => {
+    pki = new TestPki('Redis CA');
+    const node = pki.peer('redis', 'DNS:redis.internal');
+    redis = await RedisServer.start({ caFile: pki.caFile, certFile: node.certFile, keyFile: node.keyFile, authClients: false });
+  }, 60_000);
+
+  afterAll(async () => {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await redis?.destroy();
+    if (pki) rmSync(pki.dir, { recursive: true, force: true });
+  });
+
+  const start = async (env: Record<string, string>): Promise<SamplaneProcess> => {
+    const replica = await SamplaneProcess.start({ ...FAST_ENGINE, REDIS_URL: redis.url, REDIS_TLS_CA_FILE: pki.caFile, ...env });
+    replicas.push(replica);
+    return replica;
+  };
+
+  it('is reached with REDIS_TLS_SERVERNAME naming it', async () => {
+    const replica = await start({ REDIS_TLS_SERVERNAME: 'redis.internal' });
+    await waitFor(async () => (await replica.metric('samplane_leader')) === 1, 'the replica to lead', 20_000, 100);
+    expect(await replica.metric('samplane_store_up')).toBe(1);
+  }, 60_000);
+
+  it('is refused without it, naming the mismatch', async () => {
+    const replica = await start({});
+    await replica.waitForOutput('redis unavailable', 20_000);
+    expect(await replica.metric('samplane_store_up')).toBe(0);
+    expect(replica.output).toMatch(/does not match certificate's altnames/);
+  }, 60_000);
+});

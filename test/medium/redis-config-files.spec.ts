@@ -60,6 +60,7 @@ describe('Redis connection settings', () => {
     });
     expect(loadConfig({ REDIS_TLS_CA_FILE: pki.caFile, REDIS_SENTINEL_TLS: 'off' }).redisSecurity.sentinelTls).toBe(false);
     expect(loadConfig({ REDIS_SENTINEL_TLS: 'on' }).redisSecurity).toMatchObject({ tls: undefined, sentinelTls: true });
+    expect(loadConfig({ REDIS_TLS_SERVERNAME: 'redis.internal' }).redisSecurity).toMatchObject({ tls: { servername: 'redis.internal' }, sentinelTls: true });
     expect(refusal({ REDIS_SENTINEL_TLS: 'yes' })).toMatch(/^REDIS_SENTINEL_TLS: /);
   });
 

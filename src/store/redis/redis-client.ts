@@ -129,13 +129,16 @@ function connectionOptions(options: RedisClientOptions): RedisOptions {
   };
 }
 
-function tlsOptions(security: RedisConnectionSecurity | undefined): RedisOptions['tls'] {
+/** `servername` only for the data nodes: Sentinels are checked against their own addresses. */
+function tlsOptions(security: RedisConnectionSecurity | undefined, withServername = true): RedisOptions['tls'] {
   const tls = security?.tls;
   if (!tls) return undefined;
   return {
     ...(tls.caFile && { ca: readFileSync(tls.caFile) }),
     ...(tls.certFile && { cert: readFileSync(tls.certFile) }),
     ...(tls.keyFile && { key: readFileSync(tls.keyFile) }),
+    // Node checks the certificate against `servername` when given, and sends it as SNI.
+    ...(withServername && tls.servername && { servername: tls.servername }),
   };
 }
 
@@ -154,7 +157,7 @@ function security(options: RedisConnectionSecurity | undefined): RedisOptions {
  * `enableTLSForSentinelMode`); the Sentinels' own connections take `sentinelTLS` and credentials of their own.
  */
 function sentinelSecurity(options: RedisConnectionSecurity | undefined): RedisOptions {
-  const tls = tlsOptions(options);
+  const tls = tlsOptions(options, false);
   return {
     ...(tls && { enableTLSForSentinelMode: true }),
     ...(options?.sentinelTls && { sentinelTLS: tls ?? {} }),
