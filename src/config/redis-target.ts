@@ -73,7 +73,6 @@ export function readRedisSecurity(read: Read): RedisConnectionSecurity {
   if (Boolean(certFile) !== Boolean(keyFile)) {
     throw new ConfigError(certFile ? 'REDIS_TLS_KEY_FILE' : 'REDIS_TLS_CERT_FILE', 'client certificate and key go together');
   }
-  if (caFile) checkCertificates('REDIS_TLS_CA_FILE', caFile);
   if (certFile && keyFile) checkPair(certFile, keyFile);
   const servername = read('REDIS_TLS_SERVERNAME', p.text);
   const tls = tlsOn || caFile || certFile || servername ? { caFile, certFile, keyFile, servername } : undefined;
@@ -100,17 +99,18 @@ function pemFile(what: 'certificate' | 'private key'): p.Parser<string> {
     }
     const label = what === 'certificate' ? /-----BEGIN (?:TRUSTED )?CERTIFICATE-----/ : /-----BEGIN (?:[A-Z]+ )?PRIVATE KEY-----/;
     if (!label.test(text)) throw new Error(`${path} holds no PEM ${what}`);
+    if (what === 'certificate') checkCertificates(path, text);
     return path;
   };
 }
 
 /** Each certificate of a PEM bundle parses (OpenSSL takes a damaged CA file without a word, then trusts nothing). */
-function checkCertificates(variable: string, path: string): void {
-  for (const block of readFileSync(path, 'utf8').match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
+function checkCertificates(path: string, text: string): void {
+  for (const block of text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? []) {
     try {
       new X509Certificate(block);
     } catch (error) {
-      throw new ConfigError(variable, `${path} holds a certificate that does not parse: ${(error as Error).message}`);
+      throw new Error(`${path} holds a certificate that does not parse: ${(error as Error).message}`, { cause: error });
     }
   }
 }

@@ -58,18 +58,22 @@ export async function cli(port: number, ...args: string[]): Promise<string> {
 /** The server flags that make `port` serve as `security` says (the plain port without). */
 function serving(port: number, security: RedisSecuritySetup | undefined): string[] {
   const password = security?.password;
-  cliFlags.set(port, [...tlsCliArgs(security?.tls), ...(password ? ['-a', password, '--no-auth-warning'] : [])]);
+  cliFlags.set(port, [...tlsCliArgs(security?.tls), ...passwordCliArgs(password)]);
   return [...tlsServerArgs(port, security?.tls), ...(password ? ['--requirepass', password, '--masterauth', password] : [])];
 }
 
 /** The same for a sentinel, as lines of its configuration file. */
 function sentinelServing(port: number, security: RedisSecuritySetup | undefined): string[] {
-  const args = serving(port, { tls: security?.tls });
+  const password = security?.sentinelPassword;
+  cliFlags.set(port, [...tlsCliArgs(security?.tls), ...passwordCliArgs(password)]);
+  const args = tlsServerArgs(port, security?.tls);
   const lines: string[] = [];
   for (let i = 0; i < args.length; i += 2) lines.push(`${args[i].slice(2)} ${args[i + 1]}`);
-  const password = security?.sentinelPassword;
-  if (password) cliFlags.set(port, [...tlsCliArgs(security?.tls), '-a', password, '--no-auth-warning']);
   return password ? [...lines, `requirepass ${password}`] : lines;
+}
+
+function passwordCliArgs(password: string | undefined): string[] {
+  return password ? ['-a', password, '--no-auth-warning'] : [];
 }
 
 /** Waits until the replica of the master on `port` has everything written to it (replication is asynchronous). */
@@ -291,7 +295,7 @@ export class RedisSentinelFixture {
     return Promise.all(this.sentinels.map(async (s) => (await cli(s.port, 'CLIENT', 'LIST')).split('\n').filter((c) => /\bsub=[1-9]/.test(c)).length));
   }
 
-  get target(): RedisTarget {
+  get target(): Extract<RedisTarget, { kind: 'sentinel' }> {
     return { kind: 'sentinel', sentinels: this.sentinels.map((s) => ({ host: '127.0.0.1', port: s.port })), master: RedisSentinelFixture.MASTER };
   }
 

@@ -60,7 +60,7 @@ export class FleetRedis {
     const nodes: Redis[] = [];
     try {
       // The harness's client follows the sentinels to whichever server is primary, as the replicas do.
-      const client = new Redis({ sentinels: sentinel.target.kind === 'sentinel' ? sentinel.target.sentinels : [], name: RedisSentinelFixture.MASTER, maxRetriesPerRequest: 2 });
+      const client = new Redis({ sentinels: sentinel.target.sentinels, name: RedisSentinelFixture.MASTER, maxRetriesPerRequest: 2 });
       client.on('error', () => undefined);
       nodes.push(client);
       for (const port of sentinel.serverPorts) {
