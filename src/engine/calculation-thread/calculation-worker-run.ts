@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { timeSlicer } from '../../common/time-slicer';
@@ -15,6 +15,7 @@ import type { CalculationMetrics, FenceSource } from '../calculation-ports';
 import { CalculationService } from '../calculation.service';
 import { type Clock, systemClock } from '../clock';
 import type { EngineSettings } from '../engine-settings';
+import { HeapBound } from './heap-bound';
 import { HistoryRecorder } from '../history-recorder';
 import type { FromThread, ThreadData, ToThread } from './thread-messages';
 
@@ -67,9 +68,10 @@ async function main(): Promise<void> {
     subscribe: () => undefined,
     close: () => Promise.resolve(),
   };
+  const heap = new HeapBound(garbageCollector(), () => getHeapStatistics().used_heap_size);
+  const collect = () => heap.collect();
   // Nothing else runs on this thread: long slices only let its own Redis replies in.
-  const clock: Clock = { ...systemClock, slicer: () => timeSlicer(50) };
-  const collect = garbageCollector();
+  const clock: Clock = { ...systemClock, slicer: () => heap.slicer(timeSlicer(50)) };
   const calculation = new CalculationService(
     config,
     logger,
