@@ -10,7 +10,7 @@ export const HEAP_SLACK_SHARE = 0.5;
  * fleet's interval read as text, the snapshot and state encoded to be saved) are garbage within
  * seconds, but V8 lets an old generation grow to several times what was live before collecting
  * it, and a process keeps what its heap once took: at a million operations this thread's heap
- * reached 530–600 MiB around 120–200 MiB live. Checked where the calculation yields anyway.
+ * reached 530–650 MiB around 120–210 MiB live. Checked where the calculation yields anyway.
  */
 export class HeapBound {
   private limit: number;
