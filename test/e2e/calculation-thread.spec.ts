@@ -109,4 +109,19 @@ describe.each([
     // One calculation thread, not one per provider Nest resolves to it.
     expect(nices.filter((nice) => nice === 10)).toHaveLength(onThread ? 1 : 0);
   });
+
+  it('closes every Redis connection it holds with QUIT on SIGTERM, the thread’s included', async () => {
+    await reporter.stop();
+    const quits = async () => Number(/cmdstat_quit:calls=(\d+)/.exec(await redis.cli('INFO', 'commandstats'))?.[1] ?? 0);
+    const before = await quits();
+    // Every connection but redis-cli's own: the replica's three, and the thread's two.
+    const connections = async () => (await redis.cli('CLIENT', 'LIST')).trim().split('\n').length - 1;
+    await waitFor(async () => (await connections()) === (onThread ? 5 : 3), 'the replica’s connections', 10_000, 50);
+    const held = await connections();
+    expect(await replica.stop('SIGTERM')).toBe(0);
+    expect(replica.output).toContain('"stopped"');
+    // Ended from outside while a socket of its own was reading, the thread could abort the process.
+    expect(replica.output).not.toContain('did not end when asked');
+    expect((await quits()) - before).toBe(held);
+  });
 });

@@ -60,6 +60,12 @@ export class RedisServer {
     );
   }
 
+  /** A command's reply as redis-cli prints it. */
+  async cli(...args: string[]): Promise<string> {
+    const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(this.port), ...tlsCliArgs(this.tls), ...args]);
+    return stdout;
+  }
+
   async stop(): Promise<void> {
     const child = this.process;
     if (!child || child.exitCode !== null) return;

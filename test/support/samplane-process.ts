@@ -15,6 +15,8 @@ const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
  */
 export class SamplaneProcess {
   output = '';
+  /** What it wrote to stderr alone (also in `output`). */
+  private errors = '';
   private exitPromise: Promise<number | null>;
 
   private constructor(
@@ -25,13 +27,17 @@ export class SamplaneProcess {
     readonly tls?: TlsClient,
   ) {
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => {
+      this.output += chunk.toString();
+      this.errors += chunk.toString();
+    });
     this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     // Once serving, Samplane exits on SIGTERM and SIGINT: ended by a signal other than SIGKILL,
     // it crashed, and an exit code of null alone would not say how. On close: all output read.
     child.once('close', (_code, signal) => {
       if (signal !== null && signal !== 'SIGKILL' && this.output.includes('"samplane serving"')) {
-        console.error(`samplane ended by ${signal}, without exiting; its last output:\n${this.output.slice(-4000)}`);
+        // Its stderr first: an abort's message and stack are there, and a long log could hide them.
+        console.error(`samplane ended by ${signal}, without exiting; its stderr:\n${this.errors.slice(-4000)}\nits last output:\n${this.output.slice(-2000)}`);
       }
     });
   }

@@ -13,6 +13,8 @@ import { REPLICA_ID } from '../replica-identity';
 import type { FromThread, ThreadData, ToThread } from './thread-messages';
 
 const WORKER_SCRIPT = join(__dirname, 'calculation-worker.js');
+/** How long a stopping replica waits for the thread to close its connections and end. */
+export const THREAD_STOP_GRACE_MS = 4_000;
 
 /**
  * Runs the leader's calculation on a thread of its own (see calculation-worker), so this
@@ -60,7 +62,17 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
     this.stopped = true;
     const worker = this.worker;
     this.worker = undefined;
-    await worker?.terminate();
+    if (!worker) return;
+    // Asked to end, the thread closes its Redis connections first: terminated while one of its
+    // sockets is reading, a thread can abort the process. Terminated only if it does not end soon.
+    const ended = new Promise<boolean>((resolve) => worker.once('exit', () => resolve(true)));
+    worker.postMessage({ type: 'stop' } satisfies ToThread);
+    const graceMs = Math.min(THREAD_STOP_GRACE_MS, this.config.shutdownTimeoutMs / 2);
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), graceMs).unref());
+    if (!(await Promise.race([ended, timeout]))) {
+      this.logger.warn({ graceMs }, 'calculation thread did not end when asked; terminating it');
+      await worker.terminate();
+    }
   }
 
   tick(): Promise<TickOutcome> {

@@ -8,7 +8,7 @@ import { operationSettingsOf } from '../../serving/policy-settings';
 import type { Policy } from '../../sampling/policy';
 import type { Announcer } from '../../store/announcer';
 import type { Fence } from '../../store/leader-lease';
-import { connectEngineStores } from '../../store/redis/redis-engine-stores';
+import { type EngineStores, connectEngineStores } from '../../store/redis/redis-engine-stores';
 import { operationFamilies } from '../../telemetry/engine-metrics';
 import { createLogger } from '../../telemetry/logger';
 import type { CalculationMetrics, FenceSource } from '../calculation-ports';
@@ -29,7 +29,16 @@ async function main(): Promise<void> {
   const { config, replica } = workerData as ThreadData;
   const send = (message: FromThread) => port.postMessage(message);
   const logger = createLogger(config.logLevel).child({ thread: 'calculation' });
+  // Listening before Redis answers, so that a stop during start-up is seen at once.
+  const early: ToThread[] = [];
+  let handle = (message: ToThread) => void early.push(message);
+  let stopRequested = false;
+  port.on('message', (message: ToThread) => {
+    if (message.type === 'stop') stopRequested = true;
+    handle(message);
+  });
   const stores = await connectEngineStores(config, logger);
+  if (stopRequested) return stop(stores);
 
   let fence: Fence | undefined;
   const fenceListeners: Array<(fence: Fence | undefined) => void> = [];
@@ -87,8 +96,11 @@ async function main(): Promise<void> {
     { ended: collect },
   );
 
-  port.on('message', (message: ToThread) => {
+  handle = (message: ToThread) => {
     switch (message.type) {
+      case 'stop':
+        void stop(stores);
+        return;
       case 'fence':
         setFence(message.fence);
         return;
@@ -114,7 +126,17 @@ async function main(): Promise<void> {
         });
         return;
     }
-  });
+  };
+  for (const message of early.splice(0)) handle(message);
+}
+
+/**
+ * Ends the thread once its connections are closed. Ended from outside (Worker.terminate)
+ * while one of its sockets was reading, the thread can abort the whole process.
+ */
+async function stop(stores: EngineStores): Promise<void> {
+  await stores.close();
+  process.exit(0);
 }
 
 /** This thread's own heap and what it holds outside it (its isolate's, not the process's). */

@@ -19,7 +19,9 @@ export type ToThread =
   | { type: 'fence'; fence: Fence | undefined }
   | { type: 'served'; id: number; probabilities: Probabilities }
   /** A scrape is under way: report the thread's memory. */
-  | { type: 'memory?' };
+  | { type: 'memory?' }
+  /** The replica is stopping: close the connections, then end. */
+  | { type: 'stop' };
 
 /** Calculation thread → serving thread. */
 export type FromThread =

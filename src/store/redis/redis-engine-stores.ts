@@ -14,6 +14,8 @@ export interface EngineStores {
   store: SamplingStore;
   throughput: ThroughputStore;
   history: HistoryStore;
+  /** Quits both connections, so the thread can end with no socket of its own still reading. */
+  close(): Promise<void>;
 }
 
 /** The same layout and connections as the serving thread's, minus the lease and pub/sub. */
@@ -35,5 +37,8 @@ export async function connectEngineStores(config: AppConfig, logger: AppLogger):
     store: new RedisStore(bulk, prefix, client, false),
     throughput: new RedisThroughputStore(bulk, prefix, slotMs, retentionMs, window, keptMs),
     history: new RedisHistoryStore(client, prefix, bounds),
+    close: async () => {
+      await Promise.all([client, bulk].map((connection) => connection.quit().catch(() => connection.disconnect())));
+    },
   };
 }
