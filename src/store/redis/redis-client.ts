@@ -184,8 +184,25 @@ export function connectWithin(client: RedisConnection, ms: number): Promise<bool
     () => true,
     () => false,
   );
-  return Promise.race([
-    connecting,
-    new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref()),
-  ]);
+  return within(connecting, ms);
+}
+
+/**
+ * Closes `client` and waits until it has: QUIT after what was already sent, or, still busy
+ * after `ms` (a large write under way), closed from this side. A thread that ends next must
+ * have no socket left reading.
+ */
+export async function closeWithin(client: RedisConnection, ms: number): Promise<void> {
+  const ended = client.status === 'end' ? Promise.resolve(true) : new Promise<boolean>((resolve) => client.once('end', () => resolve(true)));
+  const quitted = client.quit().then(
+    () => true,
+    () => false,
+  );
+  if (!(await within(quitted, ms))) client.disconnect();
+  // ioredis destroys the socket itself once disconnectTimeout has passed.
+  await within(ended, ms);
+}
+
+function within(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  return Promise.race([promise, new Promise<false>((resolve) => setTimeout(() => resolve(false), ms).unref())]);
 }
