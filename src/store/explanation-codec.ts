@@ -19,7 +19,14 @@ export interface RecordedExplanation {
  */
 export interface StoredExplanation {
   ops: string[];
+  /** The columns not in `same`, in column order. */
   values: string;
+  /**
+   * Columns holding one value in every row, by column: that value (null for NaN, "absent").
+   * Most are (the target, the flags, the estimate, the error columns of a service without
+   * errors): about half of a large fleet's explanation bytes, written at every calculation.
+   */
+  same?: Record<string, number | null>;
   boosts?: Record<string, NonNullable<ErrorInputs['boost']>>;
 }
 
@@ -48,8 +55,58 @@ export function encodeExplanation(traffic: ServiceTraffic | undefined, inputs: S
     else for (let row = 0; row < from.length; row++) values[column * n + trafficRows[row]] = from[row];
   }
   const boosts = why.boosts;
-  const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-  return { ops, values: bytes.toString('base64'), ...(Object.keys(boosts).length > 0 && { boosts }) };
+  const { varying, same } = withoutSameColumns(values, n);
+  const bytes = Buffer.from(varying.buffer, varying.byteOffset, varying.byteLength);
+  return { ops, values: bytes.toString('base64'), ...(same && { same }), ...(Object.keys(boosts).length > 0 && { boosts }) };
+}
+
+/** `values` (n rows per column) without its columns of one value, and those columns' values. */
+function withoutSameColumns(values: Float64Array, n: number): { varying: Float64Array; same?: Record<string, number | null> } {
+  if (n < 2) return { varying: values };
+  let same: Record<string, number | null> | undefined;
+  const kept: number[] = [];
+  for (let column = 0; column < Column.Count; column++) {
+    const first = values[column * n];
+    let row = 1;
+    if (Number.isNaN(first)) while (row < n && Number.isNaN(values[column * n + row])) row++;
+    else while (row < n && Object.is(values[column * n + row], first)) row++;
+    if (row === n) (same ??= {})[column] = Number.isNaN(first) ? null : first;
+    else kept.push(column);
+  }
+  if (!same) return { varying: values };
+  const varying = new Float64Array(kept.length * n);
+  kept.forEach((column, k) => varying.set(values.subarray(column * n, (column + 1) * n), k * n));
+  return { varying, same };
+}
+
+/**
+ * The whole column-major block (n rows per column) a stored explanation holds; undefined
+ * where it is unreadable (damaged, or of a shape this replica does not know).
+ */
+function storedBlock(stored: StoredExplanation, n: number): Float64Array | undefined {
+  const bytes = Buffer.from(typeof stored?.values === 'string' ? stored.values : '', 'base64');
+  const same = stored?.same ?? {};
+  if (typeof same !== 'object' || same === null || Array.isArray(same)) return undefined;
+  const sameColumns = new Map<number, number>();
+  for (const [key, value] of Object.entries(same)) {
+    const column = Number(key);
+    if (!Number.isInteger(column) || column < 0 || column >= Column.Count || String(column) !== key) return undefined;
+    if (value !== null && typeof value !== 'number') return undefined;
+    sameColumns.set(column, value ?? Number.NaN);
+  }
+  if (bytes.length !== n * (Column.Count - sameColumns.size) * 8) return undefined;
+  // Copied out so the array is aligned whatever offset the buffer pool gave the bytes.
+  const varying = new Float64Array(bytes.length / 8);
+  new Uint8Array(varying.buffer).set(bytes);
+  if (sameColumns.size === 0) return varying;
+  const values = new Float64Array(n * Column.Count);
+  let k = 0;
+  for (let column = 0; column < Column.Count; column++) {
+    const value = sameColumns.get(column);
+    if (value !== undefined) values.fill(value, column * n, (column + 1) * n);
+    else values.set(varying.subarray(k * n, ++k * n), column * n);
+  }
+  return values;
 }
 
 function sameOperations(a: readonly string[], b: readonly string[]): boolean {
@@ -67,11 +124,9 @@ function sameOperations(a: readonly string[], b: readonly string[]): boolean {
 export function decodeInputColumns(stored: StoredExplanation): InputColumns {
   const ops = Array.isArray(stored?.ops) ? stored.ops : [];
   const n = ops.length;
-  const bytes = Buffer.from(typeof stored?.values === 'string' ? stored.values : '', 'base64');
-  if (bytes.length !== n * Column.Count * 8) return new InputColumns([]);
-  const values = new Float64Array(n * INPUT_COLUMNS);
-  new Uint8Array(values.buffer).set(bytes.subarray(Column.Previous * n * 8));
-  let columns = new InputColumns(ops, values);
+  const block = storedBlock(stored, n);
+  if (!block) return new InputColumns([]);
+  let columns = new InputColumns(ops, block.slice(Column.Previous * n));
   const kept = ops.flatMap((_, row) => (Number.isNaN(columns.get(INPUT.previous, row)) ? [] : [row]));
   if (kept.length < n) {
     const all = columns;
@@ -87,11 +142,8 @@ export function decodeExplanation(stored: StoredExplanation): RecordedExplanatio
   const inputs = dictionary<OperationInputs>();
   const ops = Array.isArray(stored?.ops) ? stored.ops : [];
   const n = ops.length;
-  const bytes = Buffer.from(typeof stored?.values === 'string' ? stored.values : '', 'base64');
-  if (bytes.length !== n * Column.Count * 8) return { traffic, inputs };
-  // Copied out so the array is aligned whatever offset the buffer pool gave the bytes.
-  const values = new Float64Array(n * Column.Count);
-  new Uint8Array(values.buffer).set(bytes);
+  const values = storedBlock(stored, n);
+  if (!values) return { traffic, inputs };
   const seen = new TrafficColumns(ops, values.subarray(0, Column.Previous * n));
   const why = new InputColumns(ops, values.subarray(Column.Previous * n));
   if (stored.boosts) Object.assign(why.boosts, stored.boosts);

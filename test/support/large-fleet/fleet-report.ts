@@ -91,6 +91,7 @@ export function describeRun(r: FleetRunResult): string[] {
       `${r.redis.keys.keys} keys, ${mib(r.redis.keys.usedMemoryBytes)} used; largest: ` +
       r.redis.keys.largest.slice(0, 3).map((k) => `${k.key} (${k.type}) ${kib(k.bytes)}`).join(', '),
   );
+  lines.push(`  by kind of key: ${r.redis.keys.byKind.slice(0, 6).map((k) => `${k.kind} ${mib(k.bytes)}`).join(', ')}`);
   const over50 = r.redis.slow.filter((s) => s.durationUs > 50_000).length;
   lines.push(
     `  slow log: ${r.redis.slow.length} commands ≥ 10 ms, ${over50} > 50 ms` +

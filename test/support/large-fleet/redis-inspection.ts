@@ -57,6 +57,19 @@ export interface KeySizes {
   usedMemoryBytes: number;
   /** The largest values, largest first: key, type and `MEMORY USAGE` in bytes. */
   largest: Array<{ key: string; type: string; bytes: number }>;
+  /** Bytes by kind of key (see `keyKind`), largest first. */
+  byKind: Array<{ kind: string; bytes: number }>;
+}
+
+/**
+ * A key's kind: its hash tag's family and the name after it, `{pd}:x` for explanations'
+ * chunks, `{pd}:st` the saved state's, `{tp}:c` the throughput slots'; `{pd}:…` where a
+ * generation follows the tag at once (the served probabilities).
+ */
+export function keyKind(key: string): string {
+  const tagged = /\{([a-z]+)\d*\}:([^:]*)/.exec(key);
+  if (!tagged) return 'untagged';
+  return `{${tagged[1]}}:${/^[a-z]+$/.test(tagged[2]) ? tagged[2] : '…'}`;
 }
 
 /**
@@ -66,6 +79,7 @@ export interface KeySizes {
 export async function keySizes(masters: Redis[]): Promise<KeySizes> {
   let keys = 0;
   let usedMemoryBytes = 0;
+  const kinds = new Map<string, number>();
   const sized: Array<{ node: Redis; key: string; bytes: number }> = [];
   for (const node of masters) {
     usedMemoryBytes += Number(/used_memory:(\d+)/.exec(await node.info('memory'))?.[1] ?? 0);
@@ -81,6 +95,7 @@ export async function keySizes(masters: Redis[]): Promise<KeySizes> {
         const bytes = Number(answers[i]?.[1] ?? 0);
         keys++;
         sized.push({ node, key, bytes });
+        kinds.set(keyKind(key), (kinds.get(keyKind(key)) ?? 0) + bytes);
       });
       // Only the largest matter; keep the list short on millions of keys.
       if (sized.length > 10_000) sized.sort((a, b) => b.bytes - a.bytes).splice(EXACT_TOP * 10);
@@ -94,5 +109,6 @@ export async function keySizes(masters: Redis[]): Promise<KeySizes> {
       bytes: Number(await node.call('MEMORY', 'USAGE', key, 'SAMPLES', '0')),
     })),
   );
-  return { keys, usedMemoryBytes, largest: exact.sort((a, b) => b.bytes - a.bytes) };
+  const byKind = [...kinds].map(([kind, bytes]) => ({ kind, bytes })).sort((a, b) => b.bytes - a.bytes);
+  return { keys, usedMemoryBytes, largest: exact.sort((a, b) => b.bytes - a.bytes), byKind };
 }

@@ -1,5 +1,5 @@
 import type { OperationInputs } from '../../../src/sampling/calculator';
-import { decodeExplanation, encodeExplanation } from '../../../src/store/explanation-codec';
+import { decodeExplanation, decodeInputColumns, encodeExplanation } from '../../../src/store/explanation-codec';
 import type { OperationTraffic } from '../../../src/store/store';
 import { TRAFFIC, TrafficColumns, errorRateOf, trafficColumns, trafficRecords } from '../../../src/store/traffic-columns';
 import { InputColumns } from '../../../src/sampling/input-columns';
@@ -30,6 +30,17 @@ const inputs: Record<string, OperationInputs> = {
   jaeger: { previous: 0.5, target: 2, adaptive: false, withinTolerance: true },
   flooded: { previous: 1, target: 0.004, adaptive: true, withinTolerance: false, requestRate: 1, sharedTarget: 1, estimate: 'idle' },
 };
+
+/** 500 operations alike in all but their rates: target, flags and estimate; no errors. */
+function alike(): { seen: Record<string, OperationTraffic>; many: Record<string, OperationInputs> } {
+  const rows = Array.from({ length: 500 }, (_, i) => [`op-${i}`, i] as const);
+  // A zero of either sign stays what it was.
+  const many: Record<string, OperationInputs> = Object.fromEntries(
+    rows.map(([op, i]) => [op, { previous: 1 / (i + 3), target: 1, adaptive: true, withinTolerance: false, qps: i % 2 === 0 ? 0 : -0, requestRate: i, estimate: 'smoothed' }]),
+  );
+  const seen: Record<string, OperationTraffic> = Object.fromEntries(rows.map(([op, i]) => [op, { requestsPerSecond: i, sampledPerSecond: i / 1000, errorRate: 0 }]));
+  return { seen, many };
+}
 
 describe('the stored form of explanations', () => {
   it('gives back exactly what was recorded, absent fields absent', () => {
@@ -66,6 +77,46 @@ describe('the stored form of explanations', () => {
     const stored = encodeExplanation(traffic, inputs);
 
     expect(decodeExplanation({ ...stored, values: stored.values.slice(8) })).toEqual({ traffic: {}, inputs: {} });
+  });
+
+  it('stores a column of one value once, and gives every row back exactly', () => {
+    const { seen, many } = alike();
+
+    const encoded = encodeExplanation(seen, many);
+    const stored = JSON.parse(JSON.stringify(encoded));
+    const decoded = decodeExplanation(stored);
+
+    expect(decoded).toEqual({ traffic: seen, inputs: many });
+    expect(Object.is(decoded.inputs['op-1'].qps, -0)).toBe(true);
+    // Varying: requests, sampled, previous, qps, request rate; the other twelve stored once.
+    expect(Object.keys(stored.same)).toHaveLength(12);
+    expect(Buffer.from(stored.values, 'base64').length).toBe(500 * 5 * 8);
+    expect(decodeInputColumns(stored).inputsAt(7)).toEqual(many['op-7']);
+  });
+
+  it('reads the block without columns of one value, as earlier versions stored every column', () => {
+    const NaN_ = Number.NaN;
+    // Two rows per column: traffic (requests, sampled, errors/s, error rate), then the inputs.
+    const columns = [[5, 6], [1, 2], [NaN_, NaN_], [0, 0.5], [0.1, 0.2], [1, 1], [1, 0], [0, 1], ...Array.from({ length: 9 }, () => [NaN_, NaN_])];
+    const block = Float64Array.from(columns.flat());
+    const stored = { ops: ['a', 'b'], values: Buffer.from(block.buffer).toString('base64') };
+
+    expect(decodeExplanation(stored)).toEqual({
+      traffic: { a: { requestsPerSecond: 5, sampledPerSecond: 1, errorRate: 0 }, b: { requestsPerSecond: 6, sampledPerSecond: 2, errorRate: 0.5 } },
+      inputs: { a: { previous: 0.1, target: 1, adaptive: true, withinTolerance: false }, b: { previous: 0.2, target: 1, adaptive: false, withinTolerance: true } },
+    });
+  });
+
+  it.each([
+    ['a column that is no column', { 99: 1 }],
+    ['a value that is no number', { 5: 'one' }],
+    ['one column more than the block leaves out', { 0: 1 }],
+  ])('reads %s as nothing recorded', (_case, same) => {
+    const { seen, many } = alike();
+    const stored = JSON.parse(JSON.stringify(encodeExplanation(seen, many)));
+    const damaged = { ...stored, same: { ...stored.same, ...same } };
+    expect(decodeExplanation(damaged)).toEqual({ traffic: {}, inputs: {} });
+    expect(decodeInputColumns(damaged).ops).toEqual([]);
   });
 
   it('stores columns as it stores objects, whether or not traffic and inputs list the same operations in the same order', () => {
