@@ -1,6 +1,7 @@
 import type { OperationInputs } from '../sampling/calculator';
 import type { ErrorInputs } from '../sampling/samplane/error-boost';
 import { dictionary } from '../sampling/dictionary';
+import { type SameColumns, readSameColumns, valueOfAll } from './columns-of-one-value';
 import { INPUT, INPUT_COLUMNS, InputColumns, type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { OperationTraffic } from './store';
 import { type ServiceTraffic, TRAFFIC, TRAFFIC_COLUMNS, TrafficColumns, trafficColumns } from './traffic-columns';
@@ -26,7 +27,7 @@ export interface StoredExplanation {
    * Most are (the target, the flags, the estimate, the error columns of a service without
    * errors): about half of a large fleet's explanation bytes, written at every calculation.
    */
-  same?: Record<string, number | null>;
+  same?: SameColumns;
   boosts?: Record<string, NonNullable<ErrorInputs['boost']>>;
 }
 
@@ -60,17 +61,14 @@ export function encodeExplanation(traffic: ServiceTraffic | undefined, inputs: S
   return { ops, values: bytes.toString('base64'), ...(same && { same }), ...(Object.keys(boosts).length > 0 && { boosts }) };
 }
 
-/** `values` (n rows per column) without its columns of one value, and those columns' values. */
-function withoutSameColumns(values: Float64Array, n: number): { varying: Float64Array; same?: Record<string, number | null> } {
+/** `values` (n rows per column) without its columns of one value (see `SameColumns`). */
+function withoutSameColumns(values: Float64Array, n: number): { varying: Float64Array; same?: SameColumns } {
   if (n < 2) return { varying: values };
-  let same: Record<string, number | null> | undefined;
+  let same: SameColumns | undefined;
   const kept: number[] = [];
   for (let column = 0; column < Column.Count; column++) {
-    const first = values[column * n];
-    let row = 1;
-    if (Number.isNaN(first)) while (row < n && Number.isNaN(values[column * n + row])) row++;
-    else while (row < n && Object.is(values[column * n + row], first)) row++;
-    if (row === n) (same ??= {})[column] = Number.isNaN(first) ? null : first;
+    const value = valueOfAll(values, column * n, 1, n);
+    if (value !== undefined) (same ??= {})[column] = value;
     else kept.push(column);
   }
   if (!same) return { varying: values };
@@ -85,15 +83,8 @@ function withoutSameColumns(values: Float64Array, n: number): { varying: Float64
  */
 function storedBlock(stored: StoredExplanation, n: number): Float64Array | undefined {
   const bytes = Buffer.from(typeof stored?.values === 'string' ? stored.values : '', 'base64');
-  const same = stored?.same ?? {};
-  if (typeof same !== 'object' || same === null || Array.isArray(same)) return undefined;
-  const sameColumns = new Map<number, number>();
-  for (const [key, value] of Object.entries(same)) {
-    const column = Number(key);
-    if (!Number.isInteger(column) || column < 0 || column >= Column.Count || String(column) !== key) return undefined;
-    if (value !== null && typeof value !== 'number') return undefined;
-    sameColumns.set(column, value ?? Number.NaN);
-  }
+  const sameColumns = readSameColumns(stored?.same, Column.Count);
+  if (!sameColumns) return undefined;
   if (bytes.length !== n * (Column.Count - sameColumns.size) * 8) return undefined;
   // Copied out so the array is aligned whatever offset the buffer pool gave the bytes.
   const varying = new Float64Array(bytes.length / 8);

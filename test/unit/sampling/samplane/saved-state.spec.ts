@@ -130,6 +130,56 @@ describe('samplane: the state a leader saves, taken up by the next', () => {
     expect(() => decodeStateShard(noWidths)).toThrow(/without widths/);
   });
 
+  it('stores a column of one value once per service, and reads back every row bit for bit', () => {
+    const ops = Array.from({ length: 300 }, (_, i) => `op-${i}`);
+    // Columns: varying, NaN, one number, Infinity, -0, zero but one -0.
+    const numbers = Float64Array.from(ops.flatMap((_, i) => [i / 7, NaN, 2.5, Infinity, -0, i === 9 ? -0 : 0]));
+    const rows: SavedRows = { ops, numbers, flags: Uint8Array.from(ops.flatMap((_, i) => [i % 3, 1])) };
+    const single: SavedRows = { ops: ['only'], numbers: Float64Array.of(1, 2, 3, 4, 5, 6), flags: Uint8Array.of(0, 1) };
+
+    const bytes = encodeStateShard([['wide', rows], ['one', single]]);
+    const decoded = decodeStateShard(bytes);
+
+    expect(decoded).toEqual([['wide', rows], ['one', single]]);
+    const signs = (block: Float64Array) => [...block].map((value) => Object.is(value, -0));
+    expect(signs(decoded[0][1].numbers)).toEqual(signs(numbers));
+    // NaN and 2.5 once; the varying column, Infinity, -0 and the mixed zeros in every row.
+    const header = bytes.readUInt32LE(0);
+    expect(bytes.length).toBe(Math.ceil((4 + header) / 8) * 8 + 300 * 4 * 8 + 6 * 8 + 301 * 2);
+  });
+
+  it('reads a shard whose header names no column of one value, as versions before stored every column', () => {
+    const header = Buffer.from(JSON.stringify({ numbers: 2, flags: 1, services: [['A', ['a', 'b']]] }));
+    const start = Math.ceil((4 + header.length) / 8) * 8;
+    const bytes = Buffer.alloc(start + 2 * 2 * 8 + 2);
+    bytes.writeUInt32LE(header.length, 0);
+    header.copy(bytes, 4);
+    Buffer.from(Float64Array.of(1, 2, 3, 4).buffer).copy(bytes, start);
+    bytes.set([7, 8], start + 32);
+
+    expect(decodeStateShard(bytes)).toEqual([['A', { ops: ['a', 'b'], numbers: Float64Array.of(1, 2, 3, 4), flags: Uint8Array.of(7, 8) }]]);
+  });
+
+  it.each([
+    ['a column past the row', { 6: 1 }],
+    ['a value that is no number', { 1: 'NaN' }],
+    ['not an object', [1]],
+  ])('refuses a shard whose columns of one value name %s', (_case, same) => {
+    const rows: SavedRows = { ops: ['a', 'b'], numbers: Float64Array.of(1, 2, 3, 1, 5, 6), flags: Uint8Array.of(0, 0) };
+    const bytes = encodeStateShard([['A', rows]]);
+    const length = bytes.readUInt32LE(0);
+    const header = JSON.parse(bytes.toString('utf8', 4, 4 + length));
+    expect(header.services[0][2]).toEqual({ 0: 1 });
+    header.services[0][2] = same;
+    const text = Buffer.from(JSON.stringify(header));
+    const start = Math.ceil((4 + text.length) / 8) * 8;
+    const damaged = Buffer.alloc(start + bytes.length - Math.ceil((4 + length) / 8) * 8);
+    damaged.writeUInt32LE(text.length, 0);
+    text.copy(damaged, 4);
+    bytes.copy(damaged, start, Math.ceil((4 + length) / 8) * 8);
+    expect(() => decodeStateShard(damaged)).toThrow(/columns of one value/);
+  });
+
   it('refuses to store services whose rows are of different widths', () => {
     const rows = leaderAfter(2).rows.get('A')!;
     const narrower = { ops: rows.ops, numbers: rows.numbers.subarray(0, rows.numbers.length - rows.ops.length), flags: rows.flags };
