@@ -51,7 +51,9 @@ export function decodeStateShard(bytes: Buffer): Array<[string, SavedRows]> {
   if (4 + length > bytes.length) throw new SyntaxError('saved state: header cut short');
   const header = JSON.parse(bytes.toString('utf8', 4, 4 + length)) as Partial<{ numbers: number; flags: number; services: Array<[string, string[], unknown?]> }>;
   const { numbers: width, flags: flagWidth, services } = header;
-  if (!Number.isInteger(width) || !Number.isInteger(flagWidth) || !Array.isArray(services)) throw new SyntaxError('saved state: header without widths or services');
+  if (!Number.isInteger(width) || !Number.isInteger(flagWidth) || width! < 0 || flagWidth! < 0 || !Array.isArray(services)) {
+    throw new SyntaxError('saved state: header without widths or services');
+  }
   let rows = 0;
   let stored = 0;
   const sames = services.map((entry) => {

@@ -87,7 +87,7 @@ describe('Samplane’s Redis clients', () => {
         () => 'answered',
         (error: Error) => error.message,
       );
-      await closeWithin(made, 200);
+      await closeWithin(made, 1_000);
       expect(made.status).toBe('end');
       expect(await outcome).toMatch(/closed/i);
     });

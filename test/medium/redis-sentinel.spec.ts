@@ -1,3 +1,4 @@
+import { closeWithin } from '../../src/store/redis/redis-client';
 import { RedisStore } from '../../src/store/redis/redis.store';
 import { RedisSentinelFixture } from '../support/redis-topologies';
 import { waitFor } from '../support/wait';
@@ -30,4 +31,17 @@ describe('RedisStore through Sentinel when the primary fails', () => {
       await quit(client);
     }
   }, 60_000);
+});
+
+describe('closeWithin through Sentinel', () => {
+  it('closes the client’s subscriptions to the sentinels too, not only its primary', async () => {
+    const total = async () => (await sentinel.switchMasterSubscribers()).reduce((sum, count) => sum + count, 0);
+    const before = await total();
+    const client = await connectTo(sentinel.target);
+    // ioredis's failover detector subscribes to every sentinel once connected.
+    await waitFor(async () => (await total()) > before, 'the client to subscribe to the sentinels', 10_000, 50);
+    await closeWithin(client, 1_000);
+    expect(client.status).toBe('end');
+    await waitFor(async () => (await total()) === before, 'its subscriptions to close', 10_000, 50);
+  });
 });

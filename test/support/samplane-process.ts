@@ -31,7 +31,8 @@ export class SamplaneProcess {
       this.output += chunk.toString();
       this.errors += chunk.toString();
     });
-    this.exitPromise = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    // On close, not exit: its last output (the "stopped" line) is read by then.
+    this.exitPromise = new Promise((resolve) => child.once('close', (code) => resolve(code)));
     // Once serving, Samplane exits on SIGTERM and SIGINT: ended by a signal other than SIGKILL,
     // it crashed, and an exit code of null alone would not say how. On close: all output read.
     child.once('close', (_code, signal) => {

@@ -193,14 +193,19 @@ export function connectWithin(client: RedisConnection, ms: number): Promise<bool
  * have no socket left reading.
  */
 export async function closeWithin(client: RedisConnection, ms: number): Promise<void> {
-  const ended = client.status === 'end' ? Promise.resolve(true) : new Promise<boolean>((resolve) => client.once('end', () => resolve(true)));
+  // Reconnecting, it has no socket, and disconnecting it ends no stream: no 'end' to wait for.
+  const open = client.status !== 'end' && client.status !== 'reconnecting';
+  const ended = new Promise<boolean>((resolve) => client.once('end', () => resolve(true)));
   const quitted = client.quit().then(
     () => true,
     () => false,
   );
-  if (!(await within(quitted, ms))) client.disconnect();
-  // ioredis destroys the socket itself once disconnectTimeout has passed.
-  await within(ended, ms);
+  await within(quitted, ms);
+  // Also after a QUIT answered: ioredis closes a Sentinel client's connections to the
+  // sentinels only here (a Cluster that ended has none left). It destroys a socket still open
+  // once disconnectTimeout has passed.
+  if (client.status !== 'end' || !(client instanceof Cluster)) client.disconnect();
+  if (open && client.status !== 'end') await within(ended, ms);
 }
 
 function within(promise: Promise<boolean>, ms: number): Promise<boolean> {
