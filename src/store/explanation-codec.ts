@@ -1,7 +1,7 @@
 import type { OperationInputs } from '../sampling/calculator';
 import type { ErrorInputs } from '../sampling/samplane/error-boost';
 import { dictionary } from '../sampling/dictionary';
-import { type SameColumns, readSameColumns, valueOfAll } from './columns-of-one-value';
+import { type SameColumns, readSameColumns, withSameColumns, withoutSameColumns } from './columns-of-one-value';
 import { INPUT, INPUT_COLUMNS, InputColumns, type ServiceInputs, inputColumns } from '../sampling/input-columns';
 import type { OperationTraffic } from './store';
 import { type ServiceTraffic, TRAFFIC, TRAFFIC_COLUMNS, TrafficColumns, trafficColumns } from './traffic-columns';
@@ -56,25 +56,9 @@ export function encodeExplanation(traffic: ServiceTraffic | undefined, inputs: S
     else for (let row = 0; row < from.length; row++) values[column * n + trafficRows[row]] = from[row];
   }
   const boosts = why.boosts;
-  const { varying, same } = withoutSameColumns(values, n);
-  const bytes = Buffer.from(varying.buffer, varying.byteOffset, varying.byteLength);
+  const { kept, same } = withoutSameColumns(values, n, Column.Count, 'columns');
+  const bytes = Buffer.from(kept.buffer, kept.byteOffset, kept.byteLength);
   return { ops, values: bytes.toString('base64'), ...(same && { same }), ...(Object.keys(boosts).length > 0 && { boosts }) };
-}
-
-/** `values` (n rows per column) without its columns of one value (see `SameColumns`). */
-function withoutSameColumns(values: Float64Array, n: number): { varying: Float64Array; same?: SameColumns } {
-  if (n < 2) return { varying: values };
-  let same: SameColumns | undefined;
-  const kept: number[] = [];
-  for (let column = 0; column < Column.Count; column++) {
-    const value = valueOfAll(values, column * n, 1, n);
-    if (value !== undefined) (same ??= {})[column] = value;
-    else kept.push(column);
-  }
-  if (!same) return { varying: values };
-  const varying = new Float64Array(kept.length * n);
-  kept.forEach((column, k) => varying.set(values.subarray(column * n, (column + 1) * n), k * n));
-  return { varying, same };
 }
 
 /**
@@ -89,15 +73,7 @@ function storedBlock(stored: StoredExplanation, n: number): Float64Array | undef
   // Copied out so the array is aligned whatever offset the buffer pool gave the bytes.
   const varying = new Float64Array(bytes.length / 8);
   new Uint8Array(varying.buffer).set(bytes);
-  if (sameColumns.size === 0) return varying;
-  const values = new Float64Array(n * Column.Count);
-  let k = 0;
-  for (let column = 0; column < Column.Count; column++) {
-    const value = sameColumns.get(column);
-    if (value !== undefined) values.fill(value, column * n, (column + 1) * n);
-    else values.set(varying.subarray(k * n, ++k * n), column * n);
-  }
-  return values;
+  return sameColumns.size === 0 ? varying : withSameColumns(varying, sameColumns, n, Column.Count, 'columns');
 }
 
 function sameOperations(a: readonly string[], b: readonly string[]): boolean {

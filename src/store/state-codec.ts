@@ -1,5 +1,5 @@
 import type { SavedRows } from '../sampling/calculator';
-import { type SameColumns, readSameColumns, valueOfAll } from './columns-of-one-value';
+import { readSameColumns, withSameColumns, withoutSameColumns } from './columns-of-one-value';
 
 /**
  * A shard's services' saved calculator state as bytes: the length of a JSON header (u32, little
@@ -22,7 +22,7 @@ export function encodeStateShard(services: Array<[string, SavedRows]>): Buffer {
     }
   }
   const { numbers, flags } = width ?? { numbers: 0, flags: 0 };
-  const blocks = services.map(([, saved]) => withoutSameColumns(saved, numbers));
+  const blocks = services.map(([, saved]) => withoutSameColumns(saved.numbers, saved.ops.length, numbers, 'rows'));
   const entries = services.map(([service, saved], i) => {
     const same = blocks[i].same;
     return same ? [service, saved.ops, same] : [service, saved.ops];
@@ -30,12 +30,12 @@ export function encodeStateShard(services: Array<[string, SavedRows]>): Buffer {
   const header = Buffer.from(JSON.stringify({ numbers, flags, services: entries }));
   const start = align8(4 + header.length);
   const rows = services.reduce((sum, [, saved]) => sum + saved.ops.length, 0);
-  const numbersBytes = blocks.reduce((sum, block) => sum + block.numbers.byteLength, 0);
+  const numbersBytes = blocks.reduce((sum, block) => sum + block.kept.byteLength, 0);
   const bytes = Buffer.alloc(start + numbersBytes + rows * flags);
   bytes.writeUInt32LE(header.length, 0);
   header.copy(bytes, 4);
   let at = start;
-  for (const block of blocks) at += copyInto(bytes, at, block.numbers);
+  for (const block of blocks) at += copyInto(bytes, at, block.kept);
   for (const [, saved] of services) at += copyInto(bytes, at, saved.flags);
   return bytes;
 }
@@ -76,42 +76,14 @@ export function decodeStateShard(bytes: Buffer): Array<[string, SavedRows]> {
   let from = 0;
   return services.map(([service, ops], i) => {
     const block = numbers.subarray(row * width!, (row + ops.length) * width!);
-    if (numbers !== kept) from += withSameColumns(kept.subarray(from), block, sames[i], width!);
+    if (numbers !== kept) {
+      const size = ops.length * (width! - sames[i].size);
+      withSameColumns(kept.subarray(from, (from += size)), sames[i], ops.length, width!, 'rows', block);
+    }
     const saved: SavedRows = { ops: ops.map(String), numbers: block, flags: flags.subarray(row * flagWidth!, (row + ops.length) * flagWidth!) };
     row += ops.length;
     return [service, saved];
   });
-}
-
-/** A service's rows without their columns of one value (see `SameColumns`). */
-function withoutSameColumns(saved: SavedRows, width: number): { numbers: Float64Array; same?: SameColumns } {
-  const n = saved.ops.length;
-  const values = saved.numbers;
-  if (n < 2) return { numbers: values };
-  let same: SameColumns | undefined;
-  const kept: number[] = [];
-  for (let column = 0; column < width; column++) {
-    const value = valueOfAll(values, column, width, n);
-    if (value !== undefined) (same ??= {})[column] = value;
-    else kept.push(column);
-  }
-  if (!same) return { numbers: values };
-  const numbers = new Float64Array(n * kept.length);
-  let at = 0;
-  for (let row = 0; row < n; row++) for (const column of kept) numbers[at++] = values[row * width + column];
-  return { numbers, same };
-}
-
-/** Fills `block` (rows of `width`) from `kept` and `same`; returns how many of `kept` it took. */
-function withSameColumns(kept: Float64Array, block: Float64Array, same: Map<number, number>, width: number): number {
-  let at = 0;
-  for (let row = 0; row < block.length / width; row++) {
-    for (let column = 0; column < width; column++) {
-      const value = same.get(column);
-      block[row * width + column] = value === undefined ? kept[at++] : value;
-    }
-  }
-  return at;
 }
 
 interface Widths {

@@ -32,13 +32,9 @@ async function main(): Promise<void> {
   // Listening before Redis answers, so that a stop during start-up is seen at once.
   const early: ToThread[] = [];
   let handle = (message: ToThread) => void early.push(message);
-  let stopRequested = false;
-  port.on('message', (message: ToThread) => {
-    if (message.type === 'stop') stopRequested = true;
-    handle(message);
-  });
+  port.on('message', (message: ToThread) => handle(message));
   const stores = await connectEngineStores(config, logger);
-  if (stopRequested) return stop(stores);
+  if (early.some((message) => message.type === 'stop')) return stop(stores);
 
   let fence: Fence | undefined;
   const fenceListeners: Array<(fence: Fence | undefined) => void> = [];

@@ -95,7 +95,8 @@ export async function keySizes(masters: Redis[]): Promise<KeySizes> {
         const bytes = Number(answers[i]?.[1] ?? 0);
         keys++;
         sized.push({ node, key, bytes });
-        kinds.set(keyKind(key), (kinds.get(keyKind(key)) ?? 0) + bytes);
+        const kind = keyKind(key);
+        kinds.set(kind, (kinds.get(kind) ?? 0) + bytes);
       });
       // Only the largest matter; keep the list short on millions of keys.
       if (sized.length > 10_000) sized.sort((a, b) => b.bytes - a.bytes).splice(EXACT_TOP * 10);
