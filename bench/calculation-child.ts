@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Probabilities } from '../src/sampling/calculator';
+import type { PackedBucket } from '../src/sampling/packed-bucket';
 import type { OperationThroughput, ServiceThroughput, ThroughputRecord } from '../src/sampling/throughput';
 import type { ServingSnapshot } from '../src/serving/serving-snapshot';
 
@@ -51,7 +52,7 @@ export interface CalculationMeasurements {
 
 /**
  * `SamplaneCalculator.calculate` after each newest bucket (exact request counts with their
- * recent part), measured in a child of its own (MEASURE=samplane) so that no Jaeger window
+ * recent part, packed as the engine reads an interval), measured in a child of its own (MEASURE=samplane) so that no Jaeger window
  * shares its heap: it folds one bucket per tick, not a window.
  */
 export interface SamplaneMeasurements {
@@ -80,6 +81,7 @@ interface Engine {
   format: typeof import('../src/sampling/jaeger/format-probability');
   config: typeof import('../src/config/load-config');
   columns: typeof import('../src/sampling/input-columns');
+  packed: typeof import('../src/sampling/packed-bucket');
 }
 
 async function loadEngine(): Promise<Engine> {
@@ -93,6 +95,7 @@ async function loadEngine(): Promise<Engine> {
     format: await load('sampling/jaeger/format-probability.js'),
     config: await load('config/load-config.js'),
     columns: await load('sampling/input-columns.js'),
+    packed: await load('sampling/packed-bucket.js'),
   };
 }
 
@@ -237,16 +240,17 @@ function measureSamplane(engine: Engine, gc: () => void): SamplaneMeasurements {
   const heapAtStart = (gc(), heldBytes());
   const calculator = new engine.samplane.SamplaneCalculator(adaptive);
   // Warmed by one bucket so that every operation has its row, as after a leader's first tick.
-  calculator.addBucket(requestsBucket(undefined, 0, format, intervalSeconds));
+  calculator.addBucket(engine.packed.PackedBucket.of(requestsBucket(undefined, 0, format, intervalSeconds)));
   let applied = calculator.calculate().probabilities;
   const cpu: number[] = [];
   const wall: number[] = [];
   const copy: number[] = [];
   for (let run = 1; run <= RUNS; run++) {
-    const bucket = requestsBucket(applied, run, format, intervalSeconds);
+    // Packed, as the engine reads an interval (one array of numbers per service).
+    const bucket = engine.packed.PackedBucket.of(requestsBucket(applied, run, format, intervalSeconds));
     gc();
     const copyStarted = performance.now();
-    copyQps(bucket.throughput, intervalSeconds);
+    copyPackedQps(bucket, engine.packed, intervalSeconds);
     copy.push(performance.now() - copyStarted);
     gc();
     const cpuBefore = process.cpuUsage();
@@ -261,6 +265,17 @@ function measureSamplane(engine: Engine, gc: () => void): SamplaneMeasurements {
   }
   gc();
   return { cpu, wall, copy, heapHeldBytes: heldBytes() - heapAtStart, maxRssBytes: process.resourceUsage().maxRSS * 1024 };
+}
+
+/** The least a pass over a packed bucket does: each operation's rate, copied into a map per service. */
+function copyPackedQps(bucket: PackedBucket, { PACKED, PACKED_WIDTH }: Engine['packed'], intervalSeconds: number): Map<string, Map<string, number>> {
+  const copy = new Map<string, Map<string, number>>();
+  for (const [service, { ops, values }] of bucket.services) {
+    const qps = new Map<string, number>();
+    for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) qps.set(ops[i], values[at + PACKED.count] / intervalSeconds);
+    copy.set(service, qps);
+  }
+  return copy;
 }
 
 /** The heap and the typed arrays outside it (the state table, the input columns). */

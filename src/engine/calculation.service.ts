@@ -79,8 +79,13 @@ export class CalculationService implements Calculation {
       }
       const calculator = term.calculator;
       const from = this.readableFrom(term.lastChecked, end);
+      if (from > term.lastChecked) {
+        this.logger.warn({ from, lastChecked: term.lastChecked, unreadMs: from - term.lastChecked }, 'interval read in part: its older counts expired unread');
+      }
+      if (from > term.agedThrough) calculator.unread?.((from - term.agedThrough) / 1000);
       const traffic = await this.addBucket(calculator, from, end, slicer);
       term.lastChecked = end;
+      term.agedThrough = end;
       term.buckets++;
       this.phases?.ended();
       const result = await calculator.calculateInSlices(slicer);

@@ -6,7 +6,6 @@ import type { PackedBucket } from '../sampling/packed-bucket';
 import type { Fence } from '../store/leader-lease';
 import type { FoundState, SamplingStore } from '../store/store';
 import type { ThroughputStore } from '../store/throughput-store';
-import { oldestReadableSlot } from '../store/store-sizing';
 import type { AppLogger } from '../telemetry/logger';
 import { createCalculator } from './calculator-factory';
 import type { Clock } from './clock';
@@ -30,6 +29,11 @@ export interface Term {
    */
   inherited: Probabilities | undefined;
   buckets: number;
+  /**
+   * How far the calculator's state has aged with time (a boost's cooldown): a read that starts
+   * later, its counts between expired unread, ages it by the time skipped (`unread`).
+   */
+  agedThrough: number;
 }
 
 /** A saved state a new term took up: the buckets it stands for, and the kept intervals folded on top. */
@@ -78,11 +82,11 @@ export class TermStarter {
     // starting over from the initial probability would throw the fleet's adaptation away.
     const inherited = snapshot?.probabilities ?? (await this.settings.servedProbabilities());
     // Saved state describes the operations up to the snapshot's data, their error state
-    // included: it stands in for the history and the last inputs where this term goes on right
-    // from there, and its first bucket covers the whole time since (a longer gap is read only
-    // in part: its time would not reach the boosts' cooldowns and the baselines' decay).
-    const oldest = oldestReadableSlot(this.clock.now(), this.config.adaptive, this.throughput.slotMs);
-    const continues = snapshot !== null && snapshot.dataThrough === lastChecked && lastChecked >= oldest;
+    // included: it stands in for the history and the last inputs where this term goes on from
+    // there. Where the slots since have partly expired (a leader too slow for its interval, a
+    // long lapse), the history folded instead would end at the same point, so the state is
+    // taken up all the same; the first read covers what is left, the rest is aged (`agedThrough`).
+    const continues = snapshot !== null && snapshot.dataThrough === lastChecked;
     const read = { intervalMs: interval, buckets: this.config.adaptive.aggregationBuckets, counts: calculator.counts, lists: calculator.readsProbabilityLists, slicer };
     let taken: TakenState | 'none' | 'failed' = 'none';
     if (continues && calculator.state) {
@@ -118,7 +122,10 @@ export class TermStarter {
       },
       'leader term started',
     );
-    return { token: fence.token, calculator, lastChecked, inherited, buckets };
+    // Restored inputs are aged by all the time since their calculation; saved state and the
+    // history only up to their data.
+    const agedThrough = typeof taken !== 'object' && snapshot ? Math.max(lastChecked, this.clock.now()) : lastChecked;
+    return { token: fence.token, calculator, lastChecked, inherited, buckets, agedThrough };
   }
 
   newCalculator(): AdaptiveCalculator {

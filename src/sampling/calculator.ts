@@ -137,6 +137,12 @@ export interface AdaptiveCalculator {
    */
   foldHistory?(bucket: ThroughputBucket | PackedBucket, slicer: TimeSlicer): Promise<void>;
   /**
+   * Present where state ages with time as well as with counts: `seconds` between the last
+   * bucket and the next that no bucket covers (their counts expired unread), which a boost's
+   * cooldown counts as it would a bucket's.
+   */
+  unread?(seconds: number): void;
+  /**
    * Present where a calculator keeps per-operation state between calculations: saved with each
    * snapshot, it lets a new leader continue from it instead of folding the kept history.
    */

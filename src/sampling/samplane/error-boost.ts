@@ -225,6 +225,11 @@ export class ErrorTracker extends RowView {
     v[o + SINCE_ANOMALY] = anomalous ? 0 : v[o + SINCE_ANOMALY] + seconds;
   }
 
+  /** Time no bucket covers: the cooldown runs, and nothing else changes (the baseline ages only with counts). */
+  cool(seconds: number): void {
+    if (seconds > 0) this.table.values[this.offset + SINCE_ANOMALY] += seconds;
+  }
+
   /** A bucket without requests: no evidence either way, so a boost only cools down. */
   observeNothing(seconds: number): void {
     const v = this.table.values;

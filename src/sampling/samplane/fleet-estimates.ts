@@ -35,7 +35,7 @@ export class FleetEstimates {
   /** Error state a previous leader recorded, taken up when each operation is first folded. */
   private readonly restoredErrors = new RestoredErrors();
   /** One operation's counts as `fold` reads them, reused: no object per operation. */
-  private readonly folded: FoldedCounts = { count: 0, exact: undefined, recent: 0, outcomes: 0, errors: 0, lowestReported: Infinity };
+  private readonly folded: FoldedCounts = { count: 0, exact: NaN, recent: 0, outcomes: 0, errors: 0, lowestReported: Infinity };
 
   constructor(
     private readonly tuning: SamplaneTuning,
@@ -145,30 +145,35 @@ export class FleetEstimates {
   /** Folds one bucket's counts of one service into its operations' estimates (fold number `fold`). */
   fold(service: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
     const c = this.folded;
+    let rows = this.operations.get(service);
+    if (!rows) {
+      rows = new Map();
+      this.operations.set(service, rows);
+    }
     if (bucket instanceof PackedBucket) {
       const { ops, values } = bucket.services.get(service) ?? NO_OPERATIONS;
       for (let i = 0, at = 0; i < ops.length; i++, at += PACKED_WIDTH) {
-        const exact = values[at + PACKED.exact];
         c.count = values[at + PACKED.count];
-        c.exact = Number.isNaN(exact) ? undefined : exact;
+        c.exact = values[at + PACKED.exact];
         c.recent = values[at + PACKED.recent];
         c.outcomes = values[at + PACKED.outcomes];
         c.errors = values[at + PACKED.errors];
         c.lowestReported = values[at + PACKED.lowest];
-        this.foldOperation(service, ops[i], bucket, newest, fold);
+        this.foldOperation(service, rows, ops[i], bucket, newest, fold);
       }
     } else {
       for (const [operation, t] of bucket.throughput.get(service) ?? []) {
         c.count = t.count;
-        c.exact = t.exact;
+        c.exact = t.exact ?? NaN;
         c.recent = t.recent ?? 0;
         c.outcomes = t.outcomes ?? t.count;
         c.errors = t.errors ?? 0;
         c.lowestReported = lowestProbability(t.probabilities);
-        this.foldOperation(service, operation, bucket, newest, fold);
+        this.foldOperation(service, rows, operation, bucket, newest, fold);
       }
     }
-    this.foldIdle(service, bucket, fold);
+    if (rows.size === 0) this.operations.delete(service);
+    else this.foldIdle(service, rows, bucket, fold);
   }
 
   /** The probability in effect: the last calculated, else a restored one (`state` at the operation's row). */
@@ -178,6 +183,11 @@ export class FleetEstimates {
     if (this.restoredCount === 0) return undefined;
     const restored = Object.hasOwn(this.restored, service) ? this.restored[service] : undefined;
     return restored && Object.hasOwn(restored, operation) ? restored[operation] : undefined;
+  }
+
+  /** `seconds` no bucket covers, for every operation held (see `AdaptiveCalculator.unread`). */
+  unread(seconds: number): void {
+    for (const operations of this.operations.values()) for (const row of operations.values()) this.state.at(row).errors.cool(seconds);
   }
 
   /**
@@ -238,15 +248,17 @@ export class FleetEstimates {
     this.restoredCount--;
   }
 
-  /** Folds `this.folded` into one operation's estimates. */
-  private foldOperation(service: string, operation: string, bucket: ThroughputBucket | PackedBucket, newest: boolean, fold: number): void {
+  /** Folds `this.folded` into one operation's estimates; `serviceStates` are the service's rows, held in `operations`. */
+  private foldOperation(
+    service: string,
+    serviceStates: Map<string, number>,
+    operation: string,
+    bucket: ThroughputBucket | PackedBucket,
+    newest: boolean,
+    fold: number,
+  ): void {
     const { count, exact, recent, outcomes, errors, lowestReported } = this.folded;
     if (!(count > 0)) return;
-    let serviceStates = this.operations.get(service);
-    if (!serviceStates) {
-      serviceStates = new Map();
-      this.operations.set(service, serviceStates);
-    }
     let row = serviceStates.get(operation);
     if (row === undefined) {
       row = this.state.add(bucket.intervalSeconds);
@@ -273,23 +285,24 @@ export class FleetEstimates {
   }
 
   /** The service's operations the bucket had no counts for: idle, or forgotten after long enough. */
-  private foldIdle(service: string, bucket: ThroughputBucket | PackedBucket, fold: number): void {
-    for (const [operation, row] of this.operations.get(service) ?? []) {
+  private foldIdle(service: string, rows: Map<string, number>, bucket: ThroughputBucket | PackedBucket, fold: number): void {
+    // forEach, not entries: an entry array per operation was ~64 bytes of garbage each fold.
+    rows.forEach((row, operation) => {
       const state = this.state.at(row);
-      if (state.lastFold === fold) continue;
+      if (state.lastFold === fold) return;
       state.errors.observeNothing(bucket.intervalSeconds);
       const zero = state.estimator.observeNothing(bucket.intervalSeconds);
       if (zero) {
         state.estimate = zero;
         state.lastFold = fold;
         state.lastSeconds = bucket.intervalSeconds;
-        continue;
+        return;
       }
       state.estimate = 'idle';
       state.estimator.pause();
       state.idleBuckets++;
       if (state.idleBuckets > this.tuning.idleRetentionBuckets) this.forget(service, operation);
-    }
+    });
   }
 }
 
@@ -298,7 +311,8 @@ const NO_OPERATIONS: PackedOperations = { ops: [], values: new Float64Array(0), 
 /** One operation's counts in a bucket, as `fold` reads them whichever form the bucket has. */
 interface FoldedCounts {
   count: number;
-  exact: number | undefined;
+  /** NaN where unknown. */
+  exact: number;
   recent: number;
   outcomes: number;
   errors: number;

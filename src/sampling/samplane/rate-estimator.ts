@@ -153,7 +153,7 @@ export class RateEstimator extends RowView {
     const dispersion = v[o + DISPERSION];
     const expected = (estimate * empty) / dispersion;
     if (expected >= ABSENCE_EVIDENCE) return undefined;
-    return this.observeCounts(0, empty, 1 / dispersion, undefined, 0, NaN);
+    return this.observeCounts(0, empty, 1 / dispersion, NaN, 0, NaN);
   }
 
   /** Relative standard deviation of one bucket's rate around the estimate. */
@@ -169,8 +169,8 @@ export class RateEstimator extends RowView {
    */
   observe(count: number, bucketSeconds: number, probability: number, bucketRecent?: RecentPart, exact?: number): EstimateKind {
     return bucketRecent
-      ? this.observeCounts(count, bucketSeconds, probability, exact, bucketRecent.count, bucketRecent.seconds)
-      : this.observeCounts(count, bucketSeconds, probability, exact, 0, NaN);
+      ? this.observeCounts(count, bucketSeconds, probability, exact ?? NaN, bucketRecent.count, bucketRecent.seconds)
+      : this.observeCounts(count, bucketSeconds, probability, exact ?? NaN, 0, NaN);
   }
 
   /** `observe`, with the recent part as two numbers (NaN seconds: none), for callers that allocate nothing. */
@@ -178,7 +178,8 @@ export class RateEstimator extends RowView {
     count: number,
     bucketSeconds: number,
     probability: number,
-    exact: number | undefined,
+    /** NaN where unknown: a number either way, never boxed for `undefined`. */
+    exact: number,
     bucketRecentCount: number,
     bucketRecentSeconds: number,
   ): EstimateKind {
@@ -194,7 +195,7 @@ export class RateEstimator extends RowView {
     v[o + AWAITED] = 0;
     const observed = count / seconds;
     // Scaled-up counts are 1/p times noisier than Poisson; exactly counted ones are Poisson.
-    const scaled = exact === undefined || !(count > 0) ? 1 : Math.min(1, Math.max(0, (count - exact) / count));
+    const scaled = Number.isNaN(exact) || !(count > 0) ? 1 : Math.min(1, Math.max(0, (count - exact) / count));
     const maxDispersion = 1 + scaled * (1 / Math.min(1, Math.max(probability, 1e-9)) - 1);
     // The bucket split into its earlier part and the recent one, where the recent one is given.
     const split = recentSeconds > 0 && recentSeconds < seconds;

@@ -134,6 +134,10 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     await this.estimates.historyFolded(slicer);
   }
 
+  unread(seconds: number): void {
+    this.estimates.unread(seconds);
+  }
+
   calculate(): CalculationResult {
     return runToEnd(this.steps());
   }
@@ -190,75 +194,91 @@ export class SamplaneCalculator implements AdaptiveCalculator {
   }
 
   private calculateService(service: string, operations: Map<string, number>, rows: number) {
-    const probabilities = dictionary<number>();
-    const inputs = this.slab.columns([...operations.keys()], rows);
-    let i = -1;
+    const names = [...operations.keys()];
+    const inputs = this.slab.columns(names, rows);
     const rules = new ServiceRules(this.rulesFor(undefined));
-    for (const operation of operations.keys()) rules.set(operation, this.rulesFor(this.settings(service, operation)));
-    const boosts = this.errorBoosts(operations, rules);
+    for (const operation of names) rules.set(operation, this.rulesFor(this.settings(service, operation)));
+    const boosts = this.errorBoosts(names, operations, rules);
     const budget = budgetShares(operations, this.estimates.state, rules, boosts, this.options.minSamplesPerSecond);
     const flood = budget.size === 0 && (this.dropped[service] ?? 0) > 0 ? floodShares(operations, this.estimates.state, rules) : undefined;
-    const shares = flood?.shares ?? budget;
-
-    for (const [operation, row] of operations) {
+    const round: ServiceRound = { service, probabilities: dictionary<number>(), inputs, rules, boosts, budget, shares: flood?.shares ?? budget, flood };
+    let i = 0;
+    // By row number and index, each operation in a call of its own: an operation's work inlined
+    // whole there boxes none of its numbers, where one large loop body boxed ~200 bytes of them.
+    for (const row of operations.values()) {
+      this.estimates.state.at(row);
+      if (this.estimates.state.estimate !== 'idle' && (this.estimates.state.estimator.rate ?? 0) > 0) this.calculateActive(round, names[i], i);
+      else this.calculateIdle(round, names[i], i);
       i++;
-      const state = this.estimates.state.at(row);
-      const rule = rules.get(operation);
-      const known = this.estimates.known(service, operation, state);
-      const previous = known ?? this.options.initialSamplingProbability;
-      const rate = state.estimator.rate ?? 0;
-      const wasActive = state.wasActive;
-      state.wasActive = state.estimate !== 'idle' && rate > 0;
-      if (!state.wasActive) {
-        // Traffic that stops mid-bucket looks like a drop in its last bucket, and the drop
-        // raised the probability; silence right after says it stopped, so that rise is undone.
-        const kept = wasActive && state.raisedFrom !== undefined ? state.raisedFrom : previous;
-        state.raisedFrom = undefined;
-        probabilities[operation] = kept;
-        state.probability = kept;
-        inputs.set(INPUT.previous, i, previous);
-        inputs.set(INPUT.target, i, shares.get(operation) ?? rule.targetSamplesPerSecond);
-        // Its clients were not seen at all, so nothing was adapted.
-        inputs.set(INPUT.adaptive, i, 0);
-        inputs.set(INPUT.withinTolerance, i, 0);
-        inputs.set(INPUT.qps, i, 0);
-        inputs.set(INPUT.requestRate, i, 0);
-        inputs.set(INPUT.budget, i, rule.budgetTracesPerSecond);
-        inputs.set(INPUT.sharedTarget, i, undefined);
-        inputs.setEstimate(i, 'idle');
-        state.errors.writeInputs(rule.errorBoost, inputs, i, operation);
-        continue;
-      }
-      const target = shares.get(operation) ?? rule.targetSamplesPerSecond;
-      // The first bucket after a quiet spell is likely partial, and one awaiting the next
-      // delivery says nothing new: neither is a reason to move yet.
-      const awaiting = state.estimate === 'awaiting';
-      const held =
-        awaiting ||
-        state.estimate === 'resumed' ||
-        this.holds(previous, rate, target, rule, state.estimator.relativeNoise(state.lastSeconds));
-      const normal = held ? previous : bounded(target > 0 ? target / rate : 0, rule);
-      // Within a budget the boost is already part of the share; elsewhere it is a floor.
-      const boost = budget.has(operation) ? undefined : boosts.get(operation);
-      const next = boost !== undefined && boost > normal ? bounded(boost, rule) : normal;
-      // A rise is undone by the silence that follows it, however long the wait before that. A
-      // rise from the initial probability is the first adaptation, not a reaction to a drop:
-      // undoing it would reset the operation to a value no estimate ever gave it.
-      if (!awaiting) state.raisedFrom = next > previous && known !== undefined ? previous : undefined;
-      probabilities[operation] = next;
-      state.probability = next;
-      inputs.set(INPUT.previous, i, previous);
-      inputs.set(INPUT.target, i, target);
-      inputs.set(INPUT.adaptive, i, 1);
-      inputs.set(INPUT.withinTolerance, i, held ? 1 : 0);
-      inputs.set(INPUT.qps, i, rate * previous);
-      inputs.set(INPUT.requestRate, i, rate);
-      inputs.set(INPUT.budget, i, budget.has(operation) ? rule.budgetTracesPerSecond : undefined);
-      inputs.set(INPUT.sharedTarget, i, flood?.shares.has(operation) ? flood.target : undefined);
-      inputs.setEstimate(i, state.estimate);
-      state.errors.writeInputs(rule.errorBoost, inputs, i, operation);
     }
-    return { probabilities, inputs };
+    return { probabilities: round.probabilities, inputs };
+  }
+
+  /** An operation without requests in its newest bucket (the state's view at its row): it keeps its probability. */
+  private calculateIdle(round: ServiceRound, operation: string, i: number): void {
+    const { inputs } = round;
+    const state = this.estimates.state;
+    const rule = round.rules.get(operation);
+    const known = this.estimates.known(round.service, operation, state);
+    const previous = known ?? this.options.initialSamplingProbability;
+    const wasActive = state.wasActive;
+    state.wasActive = false;
+    // Traffic that stops mid-bucket looks like a drop in its last bucket, and the drop raised
+    // the probability; silence right after says it stopped, so that rise is undone.
+    const kept = wasActive && state.raisedFrom !== undefined ? state.raisedFrom : previous;
+    state.raisedFrom = undefined;
+    round.probabilities[operation] = kept;
+    state.probability = kept;
+    inputs.set(INPUT.previous, i, previous);
+    inputs.set(INPUT.target, i, round.shares.get(operation) ?? rule.targetSamplesPerSecond);
+    // Its clients were not seen at all, so nothing was adapted.
+    inputs.set(INPUT.adaptive, i, 0);
+    inputs.set(INPUT.withinTolerance, i, 0);
+    inputs.set(INPUT.qps, i, 0);
+    inputs.set(INPUT.requestRate, i, 0);
+    inputs.set(INPUT.budget, i, rule.budgetTracesPerSecond);
+    inputs.set(INPUT.sharedTarget, i, undefined);
+    inputs.setEstimate(i, 'idle');
+    state.errors.writeInputs(rule.errorBoost, inputs, i, operation);
+  }
+
+  /** An operation with requests (the state's view at its row): its probability from its rate. */
+  private calculateActive(round: ServiceRound, operation: string, i: number): void {
+    const { inputs, budget, flood } = round;
+    const state = this.estimates.state;
+    const rule = round.rules.get(operation);
+    const known = this.estimates.known(round.service, operation, state);
+    const previous = known ?? this.options.initialSamplingProbability;
+    const rate = state.estimator.rate ?? 0;
+    state.wasActive = true;
+    const target = round.shares.get(operation) ?? rule.targetSamplesPerSecond;
+    // The first bucket after a quiet spell is likely partial, and one awaiting the next
+    // delivery says nothing new: neither is a reason to move yet.
+    const awaiting = state.estimate === 'awaiting';
+    const held =
+      awaiting ||
+      state.estimate === 'resumed' ||
+      this.holds(previous, rate, target, rule, state.estimator.relativeNoise(state.lastSeconds));
+    const normal = held ? previous : bounded(target > 0 ? target / rate : 0, rule);
+    // Within a budget the boost is already part of the share; elsewhere it is a floor.
+    const boost = budget.has(operation) ? undefined : round.boosts.get(operation);
+    const next = boost !== undefined && boost > normal ? bounded(boost, rule) : normal;
+    // A rise is undone by the silence that follows it, however long the wait before that. A
+    // rise from the initial probability is the first adaptation, not a reaction to a drop:
+    // undoing it would reset the operation to a value no estimate ever gave it.
+    if (!awaiting) state.raisedFrom = next > previous && known !== undefined ? previous : undefined;
+    round.probabilities[operation] = next;
+    state.probability = next;
+    inputs.set(INPUT.previous, i, previous);
+    inputs.set(INPUT.target, i, target);
+    inputs.set(INPUT.adaptive, i, 1);
+    inputs.set(INPUT.withinTolerance, i, held ? 1 : 0);
+    inputs.set(INPUT.qps, i, rate * previous);
+    inputs.set(INPUT.requestRate, i, rate);
+    inputs.set(INPUT.budget, i, budget.has(operation) ? rule.budgetTracesPerSecond : undefined);
+    inputs.set(INPUT.sharedTarget, i, flood?.shares.has(operation) ? flood.target : undefined);
+    inputs.setEstimate(i, state.estimate);
+    state.errors.writeInputs(rule.errorBoost, inputs, i, operation);
   }
 
   /**
@@ -275,16 +295,19 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     return Math.abs(previous * rate - target) / target <= band;
   }
 
-  /** operation → the probability its error boost asks for, for the active boosted operations. */
-  private errorBoosts(operations: Map<string, number>, rules: ServiceRules): Map<string, number> {
+  /** operation → the probability its error boost asks for, for the active boosted operations (`names` in `operations`' order). */
+  private errorBoosts(names: readonly string[], operations: Map<string, number>, rules: ServiceRules): Map<string, number> {
     const boosts = new Map<string, number>();
-    for (const [operation, row] of operations) {
-      const state = this.estimates.state.at(row);
-      const rule = rules.get(operation);
+    const state = this.estimates.state;
+    let i = 0;
+    for (const row of operations.values()) {
+      const operation = names[i++];
+      state.at(row);
       if (state.estimate === 'idle' || !((state.estimator.rate ?? 0) > 0)) {
         state.errors.endBoost();
         continue;
       }
+      const rule = rules.get(operation);
       const boost = state.errors.boost(rule.errorBoost);
       if (boost !== undefined) boosts.set(operation, Math.min(boost, rule.maxSamplingProbability));
     }
@@ -297,4 +320,18 @@ export class SamplaneCalculator implements AdaptiveCalculator {
     if (custom === undefined) return (this.defaultRules ??= resolveRules(this.options, boost, undefined));
     return resolveRules(this.options, boost, custom);
   }
+}
+
+/** What every operation of one service's calculation shares. */
+interface ServiceRound {
+  service: string;
+  probabilities: Record<string, number>;
+  inputs: InputColumns;
+  rules: ServiceRules;
+  boosts: Map<string, number>;
+  /** The budget's shares, where the service has one. */
+  budget: Map<string, number>;
+  /** The targets in effect: the budget's shares, or a flood's. */
+  shares: Map<string, number>;
+  flood: { shares: Map<string, number>; target: number } | undefined;
 }

@@ -12,6 +12,7 @@ import {
 } from './support/engine-replicas';
 import { catchUpMs } from '../../../src/store/store-sizing';
 import { SAVED_ROW } from '../../../src/sampling/samplane/operation-state';
+import { SamplaneCalculator } from '../../../src/sampling/samplane/samplane-calculator';
 
 /** Probability of the test operation in a saved snapshot. */
 const probabilityIn = (snapshot: { probabilities: Record<string, Record<string, number>> }) =>
@@ -356,7 +357,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     await expect(shared.throughput.keptIntervals()).resolves.toEqual([]);
   });
 
-  it('reads no further back than a catch-up after a long gap: older slots have expired', async () => {
+  it('reads no further back than a catch-up after a long gap (older slots have expired), going on from the last state all the same', async () => {
     const a = new EngineReplica('a', shared).start();
     steadyTraffic(a, 50);
     await shared.clock.advance(2.5 * INTERVAL_MS);
@@ -368,13 +369,21 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     const reads = new StallableThroughput(shared.throughput);
     const logged: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
+    const unread = jest.spyOn(SamplaneCalculator.prototype, 'unread');
     const b = new EngineReplica('b', shared, reads, logger).start();
     steadyTraffic(b, 50);
     await shared.clock.advance(LEASE_MS + 2 * INTERVAL_MS);
 
-    // A's saved state does not reach across what is not read: the history is folded instead.
-    expect(logged.find((line) => line.msg === 'leader term started')).toMatchObject({ state: 'none' });
+    // The history folded instead would end where A's state does: the state is taken up, and
+    // what expired unread is said.
+    expect(logged.find((line) => line.msg === 'leader term started')).toMatchObject({ state: 'restored', historyBuckets: 0 });
+    expect(reads.readBounds.filter((read) => read.of === 'kept')).toEqual([]);
     const slots = reads.readBounds.filter((read) => read.of === 'slots');
+    const partial = logged.filter((line) => line.msg === 'interval read in part: its older counts expired unread');
+    expect(partial).toEqual([expect.objectContaining({ lastChecked: through, from: slots[0].bounds[0], unreadMs: slots[0].bounds[0] - through })]);
+    // The time not read still runs the boosts' cooldowns, once.
+    expect(unread.mock.calls).toEqual([[(slots[0].bounds[0] - through) / 1000]]);
+    unread.mockRestore();
     const first = slots[0].bounds;
     const catchUp = catchUpMs(shared.config.adaptive);
     expect(first[0]).toBeGreaterThan(through);

@@ -1,5 +1,6 @@
 import type { SavedRows } from '../../../../src/sampling/calculator';
 import { SamplaneCalculator } from '../../../../src/sampling/samplane/samplane-calculator';
+import { ERROR_BOOST_DEFAULTS } from '../../../../src/sampling/samplane/samplane-options';
 import { decodeStateShard, encodeStateShard } from '../../../../src/store/state-codec';
 import type { ThroughputBucket } from '../../../../src/sampling/throughput';
 import { OPTIONS, type Counts, bucket } from './fixtures';
@@ -78,6 +79,26 @@ describe('samplane: the state a leader saves, taken up by the next', () => {
       expect(successor.lastInputs()).toEqual(saved.leader.lastInputs());
     }
     expect(saved.leader.lastInputs().A.ERR.errors?.boost).toBeUndefined();
+  });
+
+  it('counts time no bucket covers in a boost\'s cooldown, and in nothing else', () => {
+    // Bucket 10 is the first without the incident: the boost is cooling down.
+    const saved = leaderAfter(11);
+    expect(saved.inputs.A.ERR.errors?.boost?.anomalous).toBe(false);
+    const successor = successorOf(saved);
+    const untouched = successorOf(saved);
+    // The counts of a cooldown's time expired before the successor read them.
+    successor.unread(ERROR_BOOST_DEFAULTS.cooldownSeconds);
+    tickWith(successor, countsAt(11));
+    tickWith(untouched, countsAt(11));
+    expect(untouched.lastInputs().A.ERR.errors?.boost).toBeDefined();
+    expect(successor.lastInputs().A.ERR.errors?.boost).toBeUndefined();
+    // The estimates and every other operation are as without the gap.
+    const { ERR: boosted, ...rest } = successor.lastInputs().A;
+    const { ERR: cooling, ...restUntouched } = untouched.lastInputs().A;
+    expect(rest).toEqual(restUntouched);
+    expect(boosted.requestRate).toBe(cooling.requestRate);
+    expect(boosted.errors?.baselineErrorRate).toBe(cooling.errors?.baselineErrorRate);
   });
 
   it('saves every row whole: what the successor would save is what it took up', () => {
