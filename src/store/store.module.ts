@@ -13,7 +13,7 @@ import { MemoryLeaderLease } from './memory/memory-leader-lease';
 import { MemoryThroughputStore } from './memory/memory-throughput.store';
 import { MemoryStore } from './memory/memory.store';
 import { RedisAnnouncer } from './redis/redis-announcer';
-import { bulkTimeoutMs, connectWithin, createRedisClient } from './redis/redis-client';
+import { CLOSE_WITHIN_MS, bulkTimeoutMs, closeWithin, connectWithin, createRedisClient } from './redis/redis-client';
 import { RedisHistoryStore } from './redis/redis-history.store';
 import { RedisLeaderLease } from './redis/redis-leader-lease';
 import { RedisThroughputStore } from './redis/redis-throughput.store';
@@ -82,9 +82,7 @@ async function createSharedState(config: AppConfig, logger: AppLogger, metrics: 
     lease: new RedisLeaderLease(client, prefix),
     announcer,
     close: async () => {
-      await announcer.close();
-      await store.close();
-      await client.quit().catch(() => client.disconnect());
+      await Promise.all([announcer.close(), store.close(), closeWithin(client, CLOSE_WITHIN_MS)]);
     },
   };
 }

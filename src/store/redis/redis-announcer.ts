@@ -1,5 +1,5 @@
 import { Cluster, type Redis } from 'ioredis';
-import type { RedisConnection } from './redis-client';
+import { CLOSE_WITHIN_MS, type RedisConnection, closeWithin } from './redis-client';
 import type { Announcer } from '../announcer';
 
 /**
@@ -46,12 +46,8 @@ export class RedisAnnouncer implements Announcer {
     if (this.subscriber.status === 'ready') this.subscriber.subscribe(channel).catch(() => undefined);
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.subscriber.quit();
-    } catch {
-      this.subscriber.disconnect();
-    }
+  close(): Promise<void> {
+    return closeWithin(this.subscriber, CLOSE_WITHIN_MS);
   }
 
   private async resubscribe(): Promise<void> {

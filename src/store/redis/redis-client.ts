@@ -187,6 +187,9 @@ export function connectWithin(client: RedisConnection, ms: number): Promise<bool
   return within(connecting, ms);
 }
 
+/** How long QUIT may wait behind what is under way (at a million operations, a state save). */
+export const CLOSE_WITHIN_MS = 1_000;
+
 /**
  * Closes `client` and waits until it has: QUIT after what was already sent, or, still busy
  * after `ms` (a large write under way), closed from this side. A thread that ends next must

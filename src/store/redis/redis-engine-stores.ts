@@ -4,13 +4,11 @@ import type { HistoryStore } from '../history-store';
 import type { SamplingStore } from '../store';
 import { storeSizing } from '../store-sizing';
 import type { ThroughputStore } from '../throughput-store';
-import { bulkTimeoutMs, closeWithin, connectWithin, createRedisClient } from './redis-client';
+import { CLOSE_WITHIN_MS, bulkTimeoutMs, closeWithin, connectWithin, createRedisClient } from './redis-client';
 import { RedisHistoryStore } from './redis-history.store';
 import { RedisThroughputStore } from './redis-throughput.store';
 import { RedisStore } from './redis.store';
 
-/** How long QUIT may wait behind what is under way (at a million operations, a state save). */
-const CLOSE_WITHIN_MS = 1_000;
 
 /** What a calculation reads and writes, on connections of its own (the calculation thread's). */
 export interface EngineStores {

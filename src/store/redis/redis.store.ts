@@ -27,7 +27,7 @@ import { dictionary } from '../../sampling/dictionary';
 import { LoadedShards, type Part } from './loaded-shards';
 import { RedisBatch, expireKeys, redisCall } from './redis-batch';
 import { RedisSavedState } from './redis-saved-state';
-import type { RedisConnection } from './redis-client';
+import { CLOSE_WITHIN_MS, type RedisConnection, closeWithin } from './redis-client';
 import { PROBABILITY_SHARDS, RedisKeys, STORE_FORMAT, shardOf } from './redis-keys';
 
 // INCR and SET in one script so no reader ever sees a version without its manifest; with a
@@ -278,12 +278,8 @@ export class RedisStore implements SamplingStore {
     this.client.on('ready', listener);
   }
 
-  async close(): Promise<void> {
-    try {
-      await this.client.quit();
-    } catch {
-      this.client.disconnect();
-    }
+  close(): Promise<void> {
+    return closeWithin(this.client, CLOSE_WITHIN_MS);
   }
 
   private async currentManifest(): Promise<Manifest | undefined> {
