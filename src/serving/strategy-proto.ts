@@ -16,5 +16,8 @@ const STRATEGY_TYPES = root.lookupEnum('jaeger.api_v2.SamplingStrategyType').val
  */
 export function encodeStrategyProto(strategy: SamplingStrategy): Buffer {
   const message = { ...strategy, strategyType: STRATEGY_TYPES[strategy.strategyType] };
-  return Buffer.from(StrategyResponseType.encode(message).finish());
+  const bytes = StrategyResponseType.encode(message).finish();
+  // Under Node protobufjs writes into a Buffer already: copied, a large fleet's re-encode made
+  // every answer twice.
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes);
 }
