@@ -82,10 +82,14 @@ export class CalculationService implements Calculation {
       if (from > term.lastChecked) {
         this.logger.warn({ from, lastChecked: term.lastChecked, unreadMs: from - term.lastChecked }, 'interval read in part: its older counts expired unread');
       }
-      if (from > term.agedThrough) calculator.unread?.((from - term.agedThrough) / 1000);
+      if (from > term.agedThrough) {
+        // Aged once: a read that fails next leaves lastChecked, not the time already counted.
+        calculator.unread?.((from - term.agedThrough) / 1000);
+        term.agedThrough = from;
+      }
       const traffic = await this.addBucket(calculator, from, end, slicer);
       term.lastChecked = end;
-      term.agedThrough = end;
+      term.agedThrough = Math.max(term.agedThrough, end);
       term.buckets++;
       this.phases?.ended();
       const result = await calculator.calculateInSlices(slicer);

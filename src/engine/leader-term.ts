@@ -98,11 +98,15 @@ export class TermStarter {
     }
     const state = typeof taken === 'object' ? 'restored' : taken;
     const stateLoaded = this.clock.now();
+    // Saved state and the history have aged only up to their data.
+    let agedThrough = lastChecked;
     if (typeof taken !== 'object') {
       // The last inputs hold the error baselines and boosts; the time since they were computed
-      // ages a boost's cooldown.
+      // ages a boost's cooldown, as if the data had gone on that long.
       const inputs = snapshot ? await this.restoredInputs() : undefined;
-      calculator.restore(inherited, snapshot && inputs ? { inputs, elapsedSeconds: Math.max(0, (this.clock.now() - snapshot.computedAt) / 1000) } : undefined);
+      const elapsedMs = snapshot && inputs ? Math.max(0, this.clock.now() - snapshot.computedAt) : 0;
+      calculator.restore(inherited, snapshot && inputs ? { inputs, elapsedSeconds: elapsedMs / 1000 } : undefined);
+      agedThrough += elapsedMs;
     }
     const inputsLoaded = this.clock.now();
     // The term counts the buckets the state stands for, as it would the history folded instead.
@@ -122,9 +126,6 @@ export class TermStarter {
       },
       'leader term started',
     );
-    // Restored inputs are aged by all the time since their calculation; saved state and the
-    // history only up to their data.
-    const agedThrough = typeof taken !== 'object' && snapshot ? Math.max(lastChecked, this.clock.now()) : lastChecked;
     return { token: fence.token, calculator, lastChecked, inherited, buckets, agedThrough };
   }
 

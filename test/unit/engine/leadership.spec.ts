@@ -357,22 +357,34 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     await expect(shared.throughput.keptIntervals()).resolves.toEqual([]);
   });
 
-  it('reads no further back than a catch-up after a long gap (older slots have expired), going on from the last state all the same', async () => {
+  /**
+   * A leader's last save, then no replica for longer than a catch-up (but not so long that its
+   * data is stale), then B starting on the shared state; `prepare` sees B's reads first.
+   */
+  async function newLeaderAfterLongGap(prepare: (reads: StallableThroughput) => void = () => undefined) {
     const a = new EngineReplica('a', shared).start();
     steadyTraffic(a, 50);
     await shared.clock.advance(2.5 * INTERVAL_MS);
     const through = shared.store.saves.at(-1)!.snapshot.dataThrough!;
-
-    // No replica at all for longer than a catch-up (but not so long that its data is stale).
     a.clock.kill();
     await shared.clock.advance(8 * INTERVAL_MS);
     const reads = new StallableThroughput(shared.throughput);
+    prepare(reads);
     const logged: Array<Record<string, unknown>> = [];
     const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line) as Record<string, unknown>) });
     const unread = jest.spyOn(SamplaneCalculator.prototype, 'unread');
-    const b = new EngineReplica('b', shared, reads, logger).start();
-    steadyTraffic(b, 50);
-    await shared.clock.advance(LEASE_MS + 2 * INTERVAL_MS);
+    try {
+      const b = new EngineReplica('b', shared, reads, logger).start();
+      steadyTraffic(b, 50);
+      await shared.clock.advance(LEASE_MS + 3 * INTERVAL_MS);
+      return { b, through, reads, logged, unreadSeconds: unread.mock.calls.map(([seconds]) => seconds) };
+    } finally {
+      unread.mockRestore();
+    }
+  }
+
+  it('reads no further back than a catch-up after a long gap (older slots have expired), going on from the last state all the same', async () => {
+    const { through, reads, logged, unreadSeconds } = await newLeaderAfterLongGap();
 
     // The history folded instead would end where A's state does: the state is taken up, and
     // what expired unread is said.
@@ -382,8 +394,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     const partial = logged.filter((line) => line.msg === 'interval read in part: its older counts expired unread');
     expect(partial).toEqual([expect.objectContaining({ lastChecked: through, from: slots[0].bounds[0], unreadMs: slots[0].bounds[0] - through })]);
     // The time not read still runs the boosts' cooldowns, once.
-    expect(unread.mock.calls).toEqual([[(slots[0].bounds[0] - through) / 1000]]);
-    unread.mockRestore();
+    expect(unreadSeconds).toEqual([(slots[0].bounds[0] - through) / 1000]);
     const first = slots[0].bounds;
     const catchUp = catchUpMs(shared.config.adaptive);
     expect(first[0]).toBeGreaterThan(through);
@@ -391,6 +402,21 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     expect(first[1] - first[0]).toBeGreaterThan(catchUp - shared.config.ingestFlushIntervalMs);
     // 50 requests/s read over what it read, not diluted over the whole gap.
     expect(shared.store.saves.at(-1)?.snapshot.traffic?.[SERVICE]?.[OPERATION]?.requestsPerSecond).toBeCloseTo(50);
+  });
+
+  it('ages the time a read skipped once, however many reads fail before one succeeds', async () => {
+    let failures = 2;
+    const { b, through, reads, unreadSeconds } = await newLeaderAfterLongGap((reads) => {
+      const readInterval = reads.readInterval.bind(reads);
+      reads.readInterval = (from, to, options) => (failures-- > 0 ? Promise.reject(new Error('redis: Command timed out')) : readInterval(from, to, options));
+    });
+
+    expect(await b.counter('samplane_calculations_total', { outcome: 'failed' })).toBe(2);
+    const read = reads.readBounds.find((bounds) => bounds.of === 'slots')!.bounds;
+    // Each failed tick skipped more of the gap; the seconds aged add up to the gap once.
+    expect(unreadSeconds.length).toBeGreaterThan(1);
+    expect(unreadSeconds.reduce((sum, seconds) => sum + seconds, 0)).toBeCloseTo((read[0] - through) / 1000);
+    expect(shared.store.saves.at(-1)?.holder).toBe('b');
   });
 
   it('refuses the save of a leader whose lease went to another replica while it was calculating', async () => {
