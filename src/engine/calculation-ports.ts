@@ -14,7 +14,7 @@ export const CALCULATION = Symbol('CALCULATION');
 export type FenceSource = Pick<LeaderElector, 'currentFence' | 'onChange'>;
 
 /** What a calculation reports to /metrics. */
-export type CalculationMetrics = Pick<EngineMetrics, 'calculation' | 'computed' | 'droppedByCalculation' | 'stateSaved'>;
+export type CalculationMetrics = Pick<EngineMetrics, 'calculation' | 'computed' | 'droppedByCalculation' | 'stateSaved' | 'unread'>;
 
 /**
  * Told when a calculation has let go of a phase's transients (an interval's counts read, once

@@ -79,15 +79,17 @@ export class CalculationService implements Calculation {
       }
       const calculator = term.calculator;
       const from = this.readableFrom(term.lastChecked, end);
-      if (from > term.lastChecked) {
-        this.logger.warn({ from, lastChecked: term.lastChecked, unreadMs: from - term.lastChecked }, 'interval read in part: its older counts expired unread');
-      }
       if (from > term.agedThrough) {
         // Aged once: a read that fails next leaves lastChecked, not the time already counted.
         calculator.unread?.((from - term.agedThrough) / 1000);
         term.agedThrough = from;
       }
       const traffic = await this.addBucket(calculator, from, end, slicer);
+      if (from > term.lastChecked) {
+        // Counted once the read is made: a failed one is made again, skipping as much or more.
+        this.logger.warn({ from, lastChecked: term.lastChecked, unreadMs: from - term.lastChecked }, 'interval read in part: its older counts expired unread');
+        this.metrics.unread((from - term.lastChecked) / 1000);
+      }
       term.lastChecked = end;
       term.agedThrough = Math.max(term.agedThrough, end);
       term.buckets++;

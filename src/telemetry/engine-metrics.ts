@@ -20,6 +20,7 @@ export class EngineMetrics {
   private readonly droppedOperations: Counter;
   private readonly calculationDuration: Histogram;
   private readonly calculations: Counter<'outcome'>;
+  private readonly unreadSeconds: Counter;
   private readonly stateSaveDuration: Histogram;
   private readonly stateSaves: Counter<'outcome'>;
   private readonly leader: Gauge;
@@ -59,6 +60,11 @@ export class EngineMetrics {
       name: 'samplane_calculations_total',
       help: 'Calculation ticks on this replica by outcome (computed, skipped, failed, fenced).',
       labelNames: ['outcome'],
+      registers,
+    });
+    this.unreadSeconds = new Counter({
+      name: 'samplane_calculation_unread_seconds_total',
+      help: 'Seconds of reported counts that expired before a calculation read them (a leader slower than its interval, or one starting after a long lapse): rates were calculated from the rest.',
       registers,
     });
     this.leader = new Gauge({
@@ -117,6 +123,11 @@ export class EngineMetrics {
   calculation(outcome: 'computed' | 'skipped' | 'failed' | 'fenced', seconds?: number): void {
     this.calculations.labels(outcome).inc();
     if (seconds !== undefined) this.calculationDuration.observe(seconds);
+  }
+
+  /** A calculation whose read started `seconds` after where the last one ended: those counts had expired. */
+  unread(seconds: number): void {
+    this.unreadSeconds.inc(seconds);
   }
 
   stateSaved(outcome: StateSaveOutcome, seconds?: number): void {

@@ -68,6 +68,8 @@ describe.each([
     // The calculator's state, saved after each calculation for a next leader, reached Redis.
     expect(await replica.metric('samplane_calculator_state_saves_total', { outcome: 'saved' })).toBeGreaterThan(0);
     expect(await replica.metric('samplane_calculator_state_saves_total', { outcome: 'failed' })).toBe(0);
+    // Every interval read whole: the leader keeps up.
+    expect(await replica.metric('samplane_calculation_unread_seconds_total', {})).toBe(0);
   });
 
   it('exports the per-operation gauges of the last calculation', async () => {

@@ -31,7 +31,7 @@ function dashboardQueries(): { title: string; expr: string }[] {
 describe('alert rules (promtool)', () => {
   it('are valid rules', async () => {
     const { stdout } = await run('promtool', ['check', 'rules', ALERTS]);
-    expect(stdout).toMatch(/SUCCESS: 8 rules found/);
+    expect(stdout).toMatch(/SUCCESS: 9 rules found/);
   });
 
   it('fire on the series they are for, after their `for`', async () => {
@@ -120,7 +120,7 @@ describe('Grafana dashboard and alerts on a real Prometheus', () => {
       async () => {
         const data = await prometheus.api<{ groups: { rules: { name: string; health: string; state: string }[] }[] }>('rules');
         const rules = data.groups.flatMap((g) => g.rules);
-        return rules.length === 8 && rules.every((r) => r.health === 'ok') ? rules : undefined;
+        return rules.length === 9 && rules.every((r) => r.health === 'ok') ? rules : undefined;
       },
       'every alert rule evaluated',
       30_000,
@@ -128,7 +128,7 @@ describe('Grafana dashboard and alerts on a real Prometheus', () => {
     );
     expect(groups.filter((r) => r.state !== 'inactive')).toEqual([]);
     // Every metric an alert reads exists, so no alert is silently blind.
-    for (const name of ['samplane_snapshot_age_seconds', 'samplane_snapshot_version', 'samplane_leader', 'samplane_calculations_total', 'samplane_calculator_state_saves_total', 'samplane_store_up', 'samplane_database_up', 'samplane_throughput_flush_failures_total', 'samplane_metric_series_omitted']) {
+    for (const name of ['samplane_snapshot_age_seconds', 'samplane_snapshot_version', 'samplane_leader', 'samplane_calculations_total', 'samplane_calculator_state_saves_total', 'samplane_store_up', 'samplane_database_up', 'samplane_throughput_flush_failures_total', 'samplane_metric_series_omitted', 'samplane_calculation_unread_seconds_total']) {
       expect((await prometheus.query(name)).length).toBeGreaterThan(0);
     }
     expect(await prometheus.query('samplane_database_up')).toEqual([expect.objectContaining({ value: [expect.any(Number), '1'] })]);

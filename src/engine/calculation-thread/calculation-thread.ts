@@ -142,6 +142,9 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
       case 'stateSaved':
         this.metrics.stateSaved(message.outcome, message.seconds);
         return;
+      case 'unread':
+        this.metrics.unread(message.seconds);
+        return;
       case 'families':
         this.metrics.showOperationFamilies(message.families);
         return;

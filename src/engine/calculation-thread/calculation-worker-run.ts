@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   const metrics: CalculationMetrics = {
     calculation: (outcome, seconds) => send({ type: 'calculation', outcome, seconds }),
     droppedByCalculation: (count) => send({ type: 'dropped', count }),
+    unread: (seconds) => send({ type: 'unread', seconds }),
     stateSaved: (outcome, seconds) => send({ type: 'stateSaved', outcome, seconds }),
     computed: (probabilities, qps, traffic, inputs) => send({ type: 'families', families: operationFamilies(probabilities, qps, traffic, inputs) }),
   };

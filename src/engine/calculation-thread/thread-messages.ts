@@ -29,6 +29,7 @@ export type FromThread =
   | { type: 'publish'; topic: string; message: string }
   | { type: 'calculation'; outcome: 'computed' | 'skipped' | 'failed' | 'fenced'; seconds?: number }
   | { type: 'dropped'; count: number }
+  | { type: 'unread'; seconds: number }
   | { type: 'stateSaved'; outcome: StateSaveOutcome; seconds?: number }
   | { type: 'families'; families: OperationFamilies }
   | ({ type: 'memory' } & ThreadMemory)

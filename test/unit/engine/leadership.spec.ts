@@ -384,7 +384,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
   }
 
   it('reads no further back than a catch-up after a long gap (older slots have expired), going on from the last state all the same', async () => {
-    const { through, reads, logged, unreadSeconds } = await newLeaderAfterLongGap();
+    const { b, through, reads, logged, unreadSeconds } = await newLeaderAfterLongGap();
 
     // The history folded instead would end where A's state does: the state is taken up, and
     // what expired unread is said.
@@ -393,8 +393,9 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     const slots = reads.readBounds.filter((read) => read.of === 'slots');
     const partial = logged.filter((line) => line.msg === 'interval read in part: its older counts expired unread');
     expect(partial).toEqual([expect.objectContaining({ lastChecked: through, from: slots[0].bounds[0], unreadMs: slots[0].bounds[0] - through })]);
-    // The time not read still runs the boosts' cooldowns, once.
+    // The time not read still runs the boosts' cooldowns, once, and is counted for alerts.
     expect(unreadSeconds).toEqual([(slots[0].bounds[0] - through) / 1000]);
+    expect(await b.counter('samplane_calculation_unread_seconds_total', {})).toBe((slots[0].bounds[0] - through) / 1000);
     const first = slots[0].bounds;
     const catchUp = catchUpMs(shared.config.adaptive);
     expect(first[0]).toBeGreaterThan(through);
@@ -416,6 +417,8 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     // Each failed tick skipped more of the gap; the seconds aged add up to the gap once.
     expect(unreadSeconds.length).toBeGreaterThan(1);
     expect(unreadSeconds.reduce((sum, seconds) => sum + seconds, 0)).toBeCloseTo((read[0] - through) / 1000);
+    // Counted once, by the read that was made.
+    expect(await b.counter('samplane_calculation_unread_seconds_total', {})).toBe((read[0] - through) / 1000);
     expect(shared.store.saves.at(-1)?.holder).toBe('b');
   });
 
