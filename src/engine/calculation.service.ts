@@ -85,10 +85,9 @@ export class CalculationService implements Calculation {
         term.agedThrough = from;
       }
       const traffic = await this.addBucket(calculator, from, end, slicer);
-      if (from > term.lastChecked) {
-        // Counted once the read is made: a failed one is made again, skipping as much or more.
-        this.logger.warn({ from, lastChecked: term.lastChecked, unreadMs: from - term.lastChecked }, 'interval read in part: its older counts expired unread');
-        this.metrics.unread((from - term.lastChecked) / 1000);
+      const unreadMs = Math.max(0, from - term.lastChecked);
+      if (unreadMs > 0) {
+        this.logger.warn({ from, lastChecked: term.lastChecked, unreadMs }, 'interval read in part: its older counts expired unread');
       }
       term.lastChecked = end;
       term.agedThrough = Math.max(term.agedThrough, end);
@@ -113,6 +112,8 @@ export class CalculationService implements Calculation {
         slicer,
       );
       this.metrics.computed(probabilities, result.qps, traffic, inputs);
+      // Counted with the snapshot saved: a term that loses its lease before saving is read again by the next.
+      if (unreadMs > 0) this.metrics.unread(unreadMs / 1000);
       this.metrics.droppedByCalculation(sum(calculator.droppedOperations()));
       const seconds = (performance.now() - started) / 1000;
       this.metrics.calculation('computed', seconds);

@@ -64,7 +64,7 @@ export class EngineMetrics {
     });
     this.unreadSeconds = new Counter({
       name: 'samplane_calculation_unread_seconds_total',
-      help: 'Seconds of reported counts that expired before a calculation read them (a leader slower than its interval, or one starting after a long lapse): rates were calculated from the rest.',
+      help: 'Seconds of reported counts that expired before a saved calculation read them (a leader behind by more than a catch-up, two intervals or at least a minute, or one starting after a long lapse): its rates came from the rest.',
       registers,
     });
     this.leader = new Gauge({
@@ -125,7 +125,7 @@ export class EngineMetrics {
     if (seconds !== undefined) this.calculationDuration.observe(seconds);
   }
 
-  /** A calculation whose read started `seconds` after where the last one ended: those counts had expired. */
+  /** A saved calculation whose read started `seconds` after where the last one ended: those counts had expired. */
   unread(seconds: number): void {
     this.unreadSeconds.inc(seconds);
   }

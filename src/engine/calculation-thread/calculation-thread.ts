@@ -157,6 +157,9 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
           worker.postMessage({ type: 'served', id: message.id, probabilities } satisfies ToThread),
         );
         return;
+      default:
+        // A message type without a case of its own fails to compile here.
+        return message satisfies never;
     }
   }
 }

@@ -417,7 +417,7 @@ describe('engine leadership on the memory store, driven by a manual clock', () =
     // Each failed tick skipped more of the gap; the seconds aged add up to the gap once.
     expect(unreadSeconds.length).toBeGreaterThan(1);
     expect(unreadSeconds.reduce((sum, seconds) => sum + seconds, 0)).toBeCloseTo((read[0] - through) / 1000);
-    // Counted once, by the read that was made.
+    // Counted once, with the snapshot that read saved.
     expect(await b.counter('samplane_calculation_unread_seconds_total', {})).toBe((read[0] - through) / 1000);
     expect(shared.store.saves.at(-1)?.holder).toBe('b');
   });

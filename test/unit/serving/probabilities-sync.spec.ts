@@ -21,7 +21,7 @@ function setUp(snapshots: ProbabilitiesSnapshot[]) {
   const config = loadConfig({});
   const provider = new StrategyProvider(config, new MetricsService());
   const warn = jest.fn();
-  const logger = { warn, info: jest.fn(), error: jest.fn() } as unknown as AppLogger;
+  const logger = { warn, info: jest.fn(), error: jest.fn(), debug: jest.fn() } as unknown as AppLogger;
   return { provider, warn, sync: new ProbabilitiesSync(config, logger, storeOf(snapshots), provider) };
 }
 
