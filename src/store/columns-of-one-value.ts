@@ -49,9 +49,11 @@ export function withSameColumns(
       else block.set(kept.subarray(at, (at += n)), column * n);
     }
   } else {
+    // Looked up once per column, not per row: a million operations' state is taken up this way.
+    const byColumn = Array.from({ length: width }, (_, column) => same.get(column));
     for (let row = 0; row < n; row++) {
       for (let column = 0; column < width; column++) {
-        const value = same.get(column);
+        const value = byColumn[column];
         block[row * width + column] = value === undefined ? kept[at++] : value;
       }
     }

@@ -9,7 +9,6 @@ import { RedisHistoryStore } from './redis-history.store';
 import { RedisThroughputStore } from './redis-throughput.store';
 import { RedisStore } from './redis.store';
 
-
 /** What a calculation reads and writes, on connections of its own (the calculation thread's). */
 export interface EngineStores {
   store: SamplingStore;
