@@ -190,4 +190,20 @@ describe('encodeStrategyJson', () => {
       ).toThrow(/cannot encode Infinity/);
     });
   });
+
+  it('quotes operation names exactly as JSON.stringify does, escapes included', () => {
+    const names = ['GET /api', '', 'say "hi"', 'back\\slash', 'tab\there', '\u0000\u001f', 'line\u2028sep', 'clef 𝄞', 'lone \ud800', 'lone \udfff end', 'é日本'];
+    const json = encodeStrategyJson({
+      strategyType: 'PROBABILISTIC',
+      operationSampling: {
+        defaultSamplingProbability: 0.1,
+        defaultLowerBoundTracesPerSecond: 0,
+        perOperationStrategies: names.map((operation) => ({ operation, probabilisticSampling: { samplingRate: 0.5 } })),
+        defaultUpperBoundTracesPerSecond: 0,
+      },
+    });
+    for (const name of names) expect(json).toContain(`{"operation":${JSON.stringify(name)},`);
+    const parsed = JSON.parse(json) as SamplingStrategy;
+    expect(parsed.operationSampling?.perOperationStrategies.map((op) => op.operation)).toEqual(names.map((name) => JSON.parse(JSON.stringify(name))));
+  });
 });

@@ -21,6 +21,12 @@ function perOperation(count: number, seed: number): SamplingStrategy {
   };
 }
 
+function named(names: string[]): SamplingStrategy {
+  const strategy = perOperation(names.length, 9);
+  names.forEach((name, i) => (strategy.operationSampling!.perOperationStrategies[i].operation = name));
+  return strategy;
+}
+
 describe('encodeStrategyProto', () => {
   const cases: Array<[string, SamplingStrategy]> = [
     ['probabilistic', probabilistic(0.25)],
@@ -34,6 +40,13 @@ describe('encodeStrategyProto', () => {
     ['per operation, many', perOperation(250, 3)],
     ['per operation, zeros everywhere', perOperation(40, 6)],
     ['per operation beside a probabilistic default', { ...perOperation(3, 5), probabilisticSampling: { samplingRate: 0.5 } }],
+    ['per operation beside a rate limit', { ...perOperation(4, 7), strategyType: 'RATE_LIMITING', rateLimitingSampling: { maxTracesPerSecond: 300 } }],
+    // Lengths of two and three varint bytes: the operations' list past 16 KiB, names past 127 bytes.
+    ['per operation, two thousand', perOperation(2000, 8)],
+    ['names long enough for two-byte lengths', named(['x'.repeat(114), 'y'.repeat(115), 'z'.repeat(127), 'é'.repeat(64), 'w'.repeat(20_000)])],
+    ['names of every width', named(['', '\u0000', '𝄞 clef', 'é', '日本語', 'a"b\\c\n'])],
+    ['a negative rate limit (ten bytes, as int32 goes)', rateLimiting(-5)],
+    ['a fractional rate limit (its integer part)', rateLimiting(7.9)],
   ];
 
   it.each(cases)('writes the bytes protobufjs’s own conversion writes: %s', (_, strategy) => {
