@@ -1,4 +1,5 @@
 import type { OperationSettings, Probabilities } from '../sampling/calculator';
+import type { SettingsView } from '../sampling/policy-settings';
 
 /**
  * What the engine reads from the serving side: the operator's settings for each operation, and
@@ -13,6 +14,13 @@ export interface EngineSettings {
    * its data. A calculation thread asks the serving thread for them.
    */
   servedProbabilities(): Probabilities | Promise<Probabilities>;
+}
+
+/** The same settings as data, for a calculation on a thread of its own (the serving side's `ENGINE_SETTINGS`). */
+export interface ShareableEngineSettings extends EngineSettings {
+  /** Changes whenever the settings do: a thread's copy older than this is stale. */
+  readonly settingsVersion: number;
+  settingsView(): SettingsView;
 }
 
 export const ENGINE_SETTINGS = Symbol('ENGINE_SETTINGS');

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ThroughputAccumulatorModule } from '../ingest/throughput-accumulator.module';
 import { ServingModule } from '../serving/serving.module';
-import { AnnouncementListener } from './announcement-listener';
 import { CalculationScheduler } from './calculation.scheduler';
 import { CalculationService } from './calculation.service';
 import { CALCULATION } from './calculation-ports';
@@ -27,7 +26,6 @@ import { ThroughputFlusher } from './throughput-flusher';
       useFactory: (thread: CalculationThread, here: CalculationService) => (thread.enabled ? thread : here),
     },
     CalculationScheduler,
-    AnnouncementListener,
   ],
   exports: [LeaderElector, REPLICA_ID],
 })

@@ -5,7 +5,7 @@ import type { Policy } from '../sampling/policy';
 import type { SamplingStrategy } from '../sampling/strategy';
 import type { ThroughputBucket } from '../sampling/throughput';
 import { policyStrategy } from '../serving/policy-strategy';
-import { policySettings } from '../serving/policy-settings';
+import { policySettings } from '../sampling/policy-settings';
 import type { RecordedExplanation } from '../store/explanation-codec';
 import type { OperationTraffic, ProbabilitiesSnapshot } from '../store/store';
 

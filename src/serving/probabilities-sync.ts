@@ -15,6 +15,8 @@ import { StrategyProvider } from './strategy-provider';
 export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
+  /** The run after the one under way, which calls made meanwhile wait for. */
+  private followUp: Promise<void> | undefined;
   private lastFailure: string | undefined;
   /**
    * Set when the store may have lost its state (a reconnect, or version 0). A Redis without
@@ -47,18 +49,27 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
     clearInterval(this.timer);
   }
 
-  /** Brings the serving snapshot up to the store's version; concurrent calls share one run. */
+  /**
+   * Brings the serving snapshot up to the store's version. A call while a run is under way (an
+   * announcement, a reconnect) is answered by one run after it, shared by every such call: the
+   * run may have read the version before the change it was called for, which would otherwise
+   * wait for the next interval (on a large fleet a run lasts seconds, and versions meet it).
+   */
   sync(): Promise<void> {
-    this.running ??= this.syncOnce().finally(() => (this.running = undefined));
-    return this.running;
+    if (!this.running) {
+      this.running = this.syncOnce().finally(() => (this.running = undefined));
+      return this.running;
+    }
+    this.followUp ??= this.running.then(() => {
+      this.followUp = undefined;
+      return this.sync();
+    });
+    return this.followUp;
   }
 
   private storeReconnected(): void {
     this.versionMayRepeat = true;
-    // A run already under way may have read the version before the reconnect; follow it
-    // with a fresh one rather than wait for the next interval.
-    if (this.running) void this.running.then(() => this.sync());
-    else void this.sync();
+    void this.sync();
   }
 
   private async syncOnce(): Promise<void> {

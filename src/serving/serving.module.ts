@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ENGINE_SETTINGS } from '../engine/engine-settings';
+import { AnnouncementListener } from './announcement-listener';
 import { ProbabilitiesSync } from './probabilities-sync';
 import { SamplingGrpcService } from './sampling-grpc.service';
 import { SamplingHttpRoutes } from './sampling-http.routes';
@@ -12,6 +13,7 @@ import { StrategyProvider } from './strategy-provider';
     { provide: ENGINE_SETTINGS, useExisting: StrategyProvider },
     StrategiesFileSource,
     ProbabilitiesSync,
+    AnnouncementListener,
     SamplingHttpRoutes,
     SamplingGrpcService,
   ],

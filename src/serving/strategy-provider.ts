@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { timeSlicer } from '../common/time-slicer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import type { AdaptiveServingDefaults } from '../sampling/adaptive-strategy';
-import type { EngineSettings } from '../engine/engine-settings';
+import type { ShareableEngineSettings } from '../engine/engine-settings';
 import type { OperationSettings, Probabilities } from '../sampling/calculator';
 import type { Policy } from '../sampling/policy';
 import type { StaticStrategies } from '../sampling/strategies-file';
 import type { ProbabilitiesSnapshot } from '../store/store';
 import { MetricsService } from '../telemetry/metrics.service';
 import { type ComposerInputs, StrategyComposer } from './compose-strategies';
-import { type SettingsView, operationSettingsOf } from './policy-settings';
+import { type SettingsView, operationSettingsOf } from '../sampling/policy-settings';
 import { changedServiceSteps } from './probabilities-diff';
 import { type Changed, fileChanges, policyChanges } from './settings-diff';
 import { servedProbabilities } from './served-probabilities';
@@ -31,7 +31,7 @@ type Work = { all: true } | { all: false; services: Set<string>; diffFrom?: { pr
  * previous snapshot meanwhile.
  */
 @Injectable()
-export class StrategyProvider implements EngineSettings {
+export class StrategyProvider implements ShareableEngineSettings {
   private file: StaticStrategies | undefined;
   private probabilities: ProbabilitiesSnapshot | null = null;
   private policies: ReadonlyMap<string, Policy> = new Map();

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config';
-import { StrategyProvider } from '../../serving/strategy-provider';
 import { ANNOUNCER, type Announcer } from '../../store/announcer';
 import { EngineMetrics } from '../../telemetry/engine-metrics';
 import { APP_LOGGER, type AppLogger } from '../../telemetry/logger';
 import type { Calculation, TickOutcome } from '../calculation-ports';
+import { ENGINE_SETTINGS, type ShareableEngineSettings } from '../engine-settings';
 import { LeaderElector } from '../leader-elector';
 import { REPLICA_ID } from '../replica-identity';
 import type { FromThread, ThreadData, ToThread } from './thread-messages';
@@ -41,7 +41,7 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
     @Inject(ANNOUNCER) private readonly announcer: Announcer,
     private readonly elector: LeaderElector,
     private readonly metrics: EngineMetrics,
-    private readonly provider: StrategyProvider,
+    @Inject(ENGINE_SETTINGS) private readonly settings: ShareableEngineSettings,
   ) {
     // Run from TypeScript sources (tests of the modules) there is no script: calculate here.
     this.enabled = config.redis !== undefined && config.calculationThread === 'worker' && existsSync(WORKER_SCRIPT);
@@ -86,8 +86,8 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
     const worker = this.worker ?? this.start();
     const id = ++this.nextId;
     // Policies rarely change: they are copied to the thread only when they did.
-    const settings = this.provider.settingsVersion !== this.settingsSent ? this.provider.settingsView() : undefined;
-    this.settingsSent = this.provider.settingsVersion;
+    const settings = this.settings.settingsVersion !== this.settingsSent ? this.settings.settingsView() : undefined;
+    this.settingsSent = this.settings.settingsVersion;
     return new Promise<TickOutcome>((resolve) => {
       this.pending.set(id, resolve);
       worker.postMessage({ type: 'tick', id, fence, settings } satisfies ToThread);
@@ -153,7 +153,7 @@ export class CalculationThread implements Calculation, OnApplicationBootstrap, O
         return;
       case 'served?':
         // Rare (the store lost its snapshot); copying a large fleet's rates costs this thread once.
-        void Promise.resolve(this.provider.servedProbabilities()).then((probabilities) =>
+        void Promise.resolve(this.settings.servedProbabilities()).then((probabilities) =>
           worker.postMessage({ type: 'served', id: message.id, probabilities } satisfies ToThread),
         );
         return;

@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { timeSlicer } from '../../common/time-slicer';
 import type { Probabilities } from '../../sampling/calculator';
 import { dictionary } from '../../sampling/dictionary';
-import { operationSettingsOf } from '../../serving/policy-settings';
+import { operationSettingsOf } from '../../sampling/policy-settings';
 import type { Policy } from '../../sampling/policy';
 import type { Announcer } from '../../store/announcer';
 import type { Fence } from '../../store/leader-lease';

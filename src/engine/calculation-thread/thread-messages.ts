@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../config/app-config';
 import type { Probabilities } from '../../sampling/calculator';
-import type { SettingsView } from '../../serving/policy-settings';
+import type { SettingsView } from '../../sampling/policy-settings';
 import type { Fence } from '../../store/leader-lease';
 import type { OperationFamilies, StateSaveOutcome, ThreadMemory } from '../../telemetry/engine-metrics';
 import type { TickOutcome } from '../calculation-ports';

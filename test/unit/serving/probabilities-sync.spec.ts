@@ -59,4 +59,39 @@ describe('ProbabilitiesSync', () => {
     expect(warn).toHaveBeenCalledTimes(2);
     expect(warn).toHaveBeenLastCalledWith({ dropped: 1, version: 2 }, 'dropped invalid probabilities');
   });
+
+  it('runs again after a run under way when called meanwhile, so a version announced during it is not left for the next interval', async () => {
+    // The store saves v2 after the running sync has read v1's version: the announcement's call must bring v2.
+    let version = 1;
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const snapshotOf = (v: number): ProbabilitiesSnapshot => ({ version: v, computedAt: v, probabilities: { checkout: { pay: v / 10 } } });
+    const store = {
+      probabilitiesVersion: async () => version,
+      loadProbabilities: async () => {
+        const loading = version;
+        if (loading === 1) await gate;
+        return snapshotOf(loading);
+      },
+      onReconnect: () => undefined,
+    } as unknown as SamplingStore;
+    const config = loadConfig({});
+    const provider = new StrategyProvider(config, new MetricsService());
+    const logger = { warn: jest.fn(), info: jest.fn(), error: jest.fn(), debug: jest.fn() } as unknown as AppLogger;
+    const sync = new ProbabilitiesSync(config, logger, store, provider);
+
+    const first = sync.sync();
+    await new Promise((resolve) => setImmediate(resolve));
+    version = 2;
+    const announced = sync.sync();
+    const alsoAnnounced = sync.sync();
+    expect(alsoAnnounced).toBe(announced);
+    release();
+    await first;
+    expect(provider.probabilitiesVersion).toBe(1);
+    await announced;
+
+    expect(provider.probabilitiesVersion).toBe(2);
+    expect(rateOf(provider, 'checkout', 'pay')).toBe(0.2);
+  });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { ProbabilitiesSync } from '../serving/probabilities-sync';
+import { ProbabilitiesSync } from './probabilities-sync';
 import { ANNOUNCER, type Announcer, TOPICS } from '../store/announcer';
 
 /** Every replica reloads probabilities as soon as the leader announces a new version. */

@@ -1,6 +1,6 @@
 import { parseDurationMs } from '../config/duration';
-import type { OperationSettings } from '../sampling/calculator';
-import type { Policy } from '../sampling/policy';
+import type { OperationSettings } from './calculator';
+import type { Policy } from './policy';
 
 /** What an adaptive policy asks of the engine for one operation; nothing for other modes. */
 export function policySettings(policy: Policy, operation: string): OperationSettings | undefined {
