@@ -1,4 +1,5 @@
 import type { OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { FreshRuns } from '../common/fresh-runs';
 import type { Policy } from '../sampling/policy';
 import { type Announcer, TOPICS } from '../store/announcer';
 import type { AppLogger } from '../telemetry/logger';
@@ -29,8 +30,7 @@ export class PolicySync implements OnApplicationBootstrap, OnModuleDestroy {
   /** Versions of stored documents that failed validation, so each is reported once. */
   private readonly invalid = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private queued: Promise<void> | undefined;
+  private readonly runs = new FreshRuns(() => this.reloadOnce());
   private lastFailure: string | undefined;
 
   constructor(
@@ -76,15 +76,7 @@ export class PolicySync implements OnApplicationBootstrap, OnModuleDestroy {
    * caller wants to see; calls made meanwhile share that fresh one.
    */
   reload(): Promise<void> {
-    if (!this.running) {
-      this.running = this.reloadOnce().finally(() => (this.running = undefined));
-      return this.running;
-    }
-    this.queued ??= this.running.then(() => {
-      this.queued = undefined;
-      return this.reload();
-    });
-    return this.queued;
+    return this.runs.request();
   }
 
   private async reloadOnce(): Promise<void> {

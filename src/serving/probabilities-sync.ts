@@ -1,4 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { FreshRuns } from '../common/fresh-runs';
 import { type TimeSlicer, timeSlicer } from '../common/time-slicer';
 import { APP_CONFIG, type AppConfig } from '../config/app-config';
 import { dictionary } from '../sampling/dictionary';
@@ -14,9 +15,7 @@ import { StrategyProvider } from './strategy-provider';
 @Injectable()
 export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  /** The run after the one under way, which calls made meanwhile wait for. */
-  private followUp: Promise<void> | undefined;
+  private readonly runs = new FreshRuns(() => this.syncOnce());
   private lastFailure: string | undefined;
   /**
    * Set when the store may have lost its state (a reconnect, or version 0). A Redis without
@@ -56,15 +55,7 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
    * wait for the next interval (on a large fleet a run lasts seconds, and versions meet it).
    */
   sync(): Promise<void> {
-    if (!this.running) {
-      this.running = this.syncOnce().finally(() => (this.running = undefined));
-      return this.running;
-    }
-    this.followUp ??= this.running.then(() => {
-      this.followUp = undefined;
-      return this.sync();
-    });
-    return this.followUp;
+    return this.runs.request();
   }
 
   private storeReconnected(): void {
