@@ -8,7 +8,7 @@ import {
 } from '@nestjs/swagger';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { AdminAuthGuard } from './auth/admin-auth.guard';
-import { ErrorView } from '../policies/dto/responses.dto';
+import { ErrorView } from '../errors/error-view.dto';
 import { VALIDATION_OPTIONS, firstProblem } from '../policies/policy-document';
 import { FieldError } from '../errors/domain-error';
 

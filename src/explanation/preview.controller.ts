@@ -5,7 +5,7 @@ import { AdminApi } from '../admin/admin-api.decorator';
 import { AdminAccess } from '../admin/auth/admin-access.decorator';
 import { serviceInUrl } from '../admin/service-path';
 import { DocumentedPolicyDto } from '../policies/dto/policy.openapi';
-import { ErrorView } from '../policies/dto/responses.dto';
+import { ErrorView } from '../errors/error-view.dto';
 import { PolicyNotFoundError } from '../policies/policy.errors';
 import { PolicyPreviewView } from './dashboard.dto';
 import type { PolicyPreview } from './policy-preview';

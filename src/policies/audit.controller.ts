@@ -4,7 +4,8 @@ import { AdminApi, QUERY_PIPE } from '../admin/admin-api.decorator';
 import { AuditLogService } from './audit-log.service';
 import { AdminAccess } from '../admin/auth/admin-access.decorator';
 import { AuditQuery } from './dto/list-query.dto';
-import { AuditPageView, ErrorView } from './dto/responses.dto';
+import { ErrorView } from '../errors/error-view.dto';
+import { AuditPageView } from './dto/responses.dto';
 import { auditPageView } from './policy-views';
 
 @ApiTags('audit')

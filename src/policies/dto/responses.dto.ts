@@ -73,17 +73,3 @@ export class AuditPageView {
   })
   next!: number | null;
 }
-
-export class ErrorView {
-  @ApiProperty()
-  statusCode!: number;
-
-  @ApiProperty()
-  error!: string;
-
-  @ApiProperty({ required: false, example: 'operations[1].samplingRate', description: 'For 400: the offending field.' })
-  field?: string;
-
-  @ApiProperty()
-  message!: string;
-}
