@@ -40,7 +40,8 @@ let measuredOperations = 0;
  * buffer of the exact size (names measured first): protobufjs's encoder walks the message
  * through a chain of writer operations per field, and at a million operations re-encoded that
  * was twice this. The bytes are protobufjs's (its unit test compares them): every field the
- * strategy holds, zeros included, in field order.
+ * strategy holds, zeros included, in field order; but a lone surrogate in a name is written as
+ * U+FFFD, valid UTF-8 as proto3 strings must be, where protobufjs writes bytes Go refuses.
  */
 export function encodeStrategyProto(strategy: SamplingStrategy): Buffer {
   const out = Buffer.allocUnsafe(measureStrategyProto(strategy));

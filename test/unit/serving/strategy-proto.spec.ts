@@ -53,6 +53,16 @@ describe('encodeStrategyProto', () => {
     expect(encodeStrategyProto(strategy).equals(viaFromObject(strategy))).toBe(true);
   });
 
+  it('writes a lone surrogate as U+FFFD, valid UTF-8 as proto3 strings must be, where protobufjs writes bytes Go decoders refuse', () => {
+    const strategy = named(['a\ud800b', 'c\udfff']);
+    const bytes = encodeStrategyProto(strategy);
+    expect(bytes.includes(Buffer.from('a\ufffdb'))).toBe(true);
+    expect(bytes.includes(Buffer.from([0xed, 0xa0, 0x80]))).toBe(false);
+    expect(viaFromObject(strategy).includes(Buffer.from([0xed, 0xa0, 0x80]))).toBe(true);
+    const decoded = StrategyResponseType.toObject(StrategyResponseType.decode(bytes)) as SamplingStrategy;
+    expect(decoded.operationSampling?.perOperationStrategies.map((op) => op.operation)).toEqual(['a\ufffdb', 'c\ufffd']);
+  });
+
   it('decodes to the strategy it was given', () => {
     const strategy = perOperation(20, 4);
     const decoded = StrategyResponseType.toObject(StrategyResponseType.decode(encodeStrategyProto(strategy)), { enums: String });
