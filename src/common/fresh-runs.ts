@@ -1,7 +1,7 @@
 /**
  * Runs a task one at a time. A request made while it runs is answered by one more run after
  * it, shared by every request made meanwhile: the run under way may have read its source
- * before the change the caller wants seen.
+ * before the change the caller wants seen. A task that callers fire and forget must not reject.
  */
 export class FreshRuns {
   private running: Promise<void> | undefined;

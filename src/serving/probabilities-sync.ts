@@ -90,7 +90,7 @@ export class ProbabilitiesSync implements OnApplicationBootstrap, OnModuleDestro
       }
       this.lastFailure = undefined;
     } catch (error) {
-      const reason = (error as Error).message;
+      const reason = error instanceof Error ? error.message : String(error);
       if (reason !== this.lastFailure) {
         this.logger.warn({ reason }, 'cannot read probabilities from the store; serving the last known ones');
         this.lastFailure = reason;

@@ -104,7 +104,8 @@ export function encodeEntry(strategy: SamplingStrategy, source: StrategySource, 
   // Both encodings in one allocation: a buffer past 4 KiB is an allocation of its own outside
   // the heap, and at a million operations two per re-encoded service were a tenth of the work.
   const both = Buffer.allocUnsafe(jsonBytes + measureStrategyProto(strategy));
-  both.write(text, 0, jsonBytes, 'utf8');
+  // Short, the rest of an unsafe allocation would go out as the answer's JSON.
+  if (both.write(text, 0, jsonBytes, 'utf8') !== jsonBytes) throw new Error('a strategy’s JSON was written short');
   writeStrategyProto(strategy, both, jsonBytes);
   const json = both.subarray(0, jsonBytes);
   const rates = ListedRates.of(strategy, previous?.rates);

@@ -31,7 +31,8 @@ const OPERATION_RATE_BYTES = 2 + PROBABILISTIC_BYTES;
 
 /** Each listed operation's name in UTF-8 bytes, measured once and written in a second pass. */
 let nameBytes = new Uint32Array(256);
-/** The last strategy measured: its size, and its operations' sub-message's. */
+/** The last strategy measured, its size, and its operations' sub-message's. */
+let measuredStrategy: SamplingStrategy | undefined;
 let measured = 0;
 let measuredOperations = 0;
 
@@ -72,12 +73,14 @@ export function measureStrategyProto(strategy: SamplingStrategy): number {
     measuredOperations = perOperationSize;
     size += 1 + varintSize(perOperationSize) + perOperationSize;
   }
+  measuredStrategy = strategy;
   measured = size;
   return size;
 }
 
 /** Writes `strategy`, just measured, into `out` from `start`. */
 export function writeStrategyProto(strategy: SamplingStrategy, out: Buffer, start: number): void {
+  if (strategy !== measuredStrategy) throw new Error('a strategy is written right after it is measured');
   const maxTraces = int32Of(strategy);
   const ops = strategy.operationSampling;
   let at = start;
@@ -113,7 +116,7 @@ export function writeStrategyProto(strategy: SamplingStrategy, out: Buffer, star
     }
     at = writeDouble(out, at, KEY.defaultUpperBoundTracesPerSecond, ops.defaultUpperBoundTracesPerSecond);
   }
-  // A strategy other than the one measured would leave bytes unwritten or overrun.
+  // A strategy changed since it was measured would leave bytes unwritten or overrun.
   if (at - start !== measured) throw new Error(`strategy encoded in ${at - start} bytes where ${measured} were measured`);
 }
 

@@ -1,4 +1,4 @@
-import { StrategyResponseType, encodeStrategyProto } from '../../../src/serving/strategy-proto';
+import { StrategyResponseType, encodeStrategyProto, measureStrategyProto, writeStrategyProto } from '../../../src/serving/strategy-proto';
 import { probabilistic, rateLimiting, type SamplingStrategy } from '../../../src/sampling/strategy';
 
 /** What protobufjs's own conversion produces: the encoding every gRPC poller has decoded so far. */
@@ -61,6 +61,15 @@ describe('encodeStrategyProto', () => {
     expect(viaFromObject(strategy).includes(Buffer.from([0xed, 0xa0, 0x80]))).toBe(true);
     const decoded = StrategyResponseType.toObject(StrategyResponseType.decode(bytes)) as SamplingStrategy;
     expect(decoded.operationSampling?.perOperationStrategies.map((op) => op.operation)).toEqual(['a\ufffdb', 'c\ufffd']);
+  });
+
+  it('refuses to write a strategy other than the one just measured, rather than write wrong lengths', () => {
+    const measured = perOperation(3, 2);
+    const other = perOperation(3, 4);
+    const out = Buffer.alloc(measureStrategyProto(measured));
+    expect(() => writeStrategyProto(other, out, 0)).toThrow(/right after it is measured/);
+    writeStrategyProto(measured, out, 0);
+    expect(out.equals(viaFromObject(measured))).toBe(true);
   });
 
   it('decodes to the strategy it was given', () => {
