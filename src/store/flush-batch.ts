@@ -1,11 +1,10 @@
 import type { CountedOperation } from '../sampling/counted-operation';
+import { JsonLineWriter } from './json-line-writer';
 import { countedRecord } from './throughput-counts';
 
 /** Columns of one operation's counts in `HeldCounts.values`. */
 export const HELD = { sampled: 0, requests: 1, exact: 2, errors: 3, outcomes: 4, windowMs: 5 } as const;
 export const HELD_WIDTH = 6;
-/** Written for an operation without probabilities. */
-const NONE: readonly string[] = [];
 
 /**
  * One service's counts of one kind (windowed or instant) since the last drain, as columns: a
@@ -140,40 +139,67 @@ export class FlushBatch {
   }
 
   /**
-   * The batch as lines of flush text (see `encodeFlush`), one per entry and window, each with
-   * where its counts start: its window's end (at most `drainedAt`; the drain without one) less
-   * the window. The caller appends each to the slot (and shard) that start falls in.
+   * The batch as lines of flush text (see `encodeFlush`), UTF-8, one per entry and window, each
+   * with where its counts start: its window's end (at most `drainedAt`; the drain without one)
+   * less the window. The caller appends each to the slot (and shard) that start falls in. Each
+   * line is a view of `writer`'s arena.
    */
-  *lines(drainedAt: number): Generator<{ service: string; startMs: number; text: string; operations: number }> {
+  *lines(drainedAt: number, writer = new JsonLineWriter()): Generator<{ service: string; startMs: number; bytes: Buffer; operations: number }> {
     for (const held of this.entries) {
       const v = held.values;
       const end = held.endMs > 0 ? Math.min(held.endMs, drainedAt) : drainedAt;
-      // Operations of one service share a window in practice: one line, else one per window.
-      const byWindow = new Map<number, unknown[]>();
-      for (let row = 0; row < held.size; row++) {
-        const at = row * HELD_WIDTH;
-        const windowMs = v[at + HELD.windowMs];
-        let line = byWindow.get(windowMs);
-        if (!line) {
-          line = [held.service, end - windowMs, windowMs];
-          byWindow.set(windowMs, line);
-        }
-        const seen = held.lists[row];
-        // The columns from `sampled` to `outcomes` are in the line's order.
-        line.push(held.names[row]);
-        for (let k = HELD.sampled; k <= HELD.outcomes; k++) line.push(v[at + k]);
-        line.push(seen === undefined ? NONE : typeof seen === 'string' ? [seen] : seen);
+      // Operations of one service share a window in practice: one line, else one per window,
+      // in the order the windows first appear.
+      const rows = new Map<number, number[] | undefined>();
+      for (let row = 0; row < held.size; row++) rows.set(v[row * HELD_WIDTH + HELD.windowMs], undefined);
+      if (rows.size > 1) {
+        for (const windowMs of rows.keys()) rows.set(windowMs, []);
+        for (let row = 0; row < held.size; row++) rows.get(v[row * HELD_WIDTH + HELD.windowMs])!.push(row);
       }
-      for (const line of byWindow.values()) {
-        // Each operation is its name, its five counts and its list, after the service, the start and the window.
-        yield { service: held.service, startMs: line[1] as number, text: `${JSON.stringify(line)}\n`, operations: (line.length - 3) / OPERATION_ENTRIES };
+      for (const [windowMs, only] of rows) {
+        writer.begin();
+        writer.byte(OPEN);
+        writer.string(held.service);
+        writer.byte(COMMA);
+        writer.number(end - windowMs);
+        writer.byte(COMMA);
+        writer.number(windowMs);
+        const count = only ? only.length : held.size;
+        for (let i = 0; i < count; i++) writeOperation(writer, held, only ? only[i] : i);
+        writer.byte(CLOSE);
+        yield { service: held.service, startMs: end - windowMs, bytes: writer.end(), operations: count };
       }
     }
   }
 }
 
-/** Entries per operation in a flush line: its name, the counts from `sampled` to `outcomes`, its list. */
-const OPERATION_ENTRIES = 2 + HELD.outcomes - HELD.sampled + 1;
+/** `,NAME,SAMPLED,REQUESTS,EXACT,ERRORS,OUTCOMES,[PROBABILITIES]`: one operation of a flush line. */
+function writeOperation(writer: JsonLineWriter, held: HeldCounts, row: number): void {
+  const v = held.values;
+  const at = row * HELD_WIDTH;
+  writer.byte(COMMA);
+  writer.string(held.names[row]);
+  // The columns from `sampled` to `outcomes` are in the line's order.
+  for (let k = HELD.sampled; k <= HELD.outcomes; k++) {
+    writer.byte(COMMA);
+    writer.number(v[at + k]);
+  }
+  writer.byte(COMMA);
+  writer.byte(OPEN);
+  const seen = held.lists[row];
+  if (typeof seen === 'string') writer.string(seen);
+  else if (seen !== undefined) {
+    for (let i = 0; i < seen.length; i++) {
+      if (i > 0) writer.byte(COMMA);
+      writer.string(seen[i]);
+    }
+  }
+  writer.byte(CLOSE);
+}
+
+const OPEN = 0x5b;
+const CLOSE = 0x5d;
+const COMMA = 0x2c;
 
 /**
  * One flush's records (of one shard and one slot) as text: a JSON array per service and
@@ -183,7 +209,6 @@ const OPERATION_ENTRIES = 2 + HELD.outcomes - HELD.sampled + 1;
  * the number of operations, and names travel JSON-escaped. The slot is the one `startMs` falls in.
  */
 export function encodeFlush(records: CountedOperation[], drainedAt: number): string {
-  let text = '';
-  for (const line of FlushBatch.of(records).lines(drainedAt)) text += line.text;
-  return text;
+  const lines = [...FlushBatch.of(records).lines(drainedAt)].map((line) => line.bytes);
+  return Buffer.concat(lines).toString('utf8');
 }

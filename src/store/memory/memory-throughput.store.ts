@@ -29,7 +29,7 @@ export class MemoryThroughputStore implements ThroughputStore {
     const batch = counts instanceof FlushBatch ? counts : FlushBatch.of(counts);
     for (const line of batch.lines(drainedAt)) {
       const slot = Math.floor(line.startMs / this.slotMs) * this.slotMs;
-      this.slots.set(slot, (this.slots.get(slot) ?? '') + line.text);
+      this.slots.set(slot, (this.slots.get(slot) ?? '') + line.bytes.toString('utf8'));
     }
     this.watermarks.set(replica, drainedAt);
     for (const key of this.slots.keys()) if (key < drainedAt - this.retentionMs) this.slots.delete(key);

@@ -61,7 +61,7 @@ export class RedisThroughputStore implements ThroughputStore {
     // unless no calculation will read them (it waits for a failing replica 5 s at most).
     const groups = this.unwritten.holding ? this.unwritten.take(drainedAt, await this.readSlots()) : new Map<string, SlotText>();
     // This flush's text for each slot is a block of its own, read once however often written.
-    const blocks = new Map<string, SlotText & { lines: number }>();
+    const blocks = new Map<string, { shard: number; slot: number; lines: Buffer[]; bytes: number; operations: number }>();
     // Encoded a service at a time, giving polls their turn: a large fleet's second of counts is
     // megabytes of text.
     for (const line of batch.lines(drainedAt)) {
@@ -70,20 +70,21 @@ export class RedisThroughputStore implements ThroughputStore {
       const key = `${shard}|${slot}`;
       const block = blocks.get(key);
       if (block) {
-        block.text += line.text;
-        block.lines += 1;
+        block.lines.push(line.bytes);
+        block.bytes += line.bytes.length;
         block.operations += line.operations;
-      } else blocks.set(key, { shard, slot, text: line.text, lines: 1, operations: line.operations });
+      } else blocks.set(key, { shard, slot, lines: [line.bytes], bytes: line.bytes.length, operations: line.operations });
       if (slicer.due()) await slicer.yield();
     }
     const name = this.blocks.name();
     for (const [key, block] of blocks) {
-      const text = blockHead(name, block.lines) + block.text;
-      const group = groups.get(key);
-      if (group) {
-        group.text += text;
-        group.operations += block.operations;
-      } else groups.set(key, { shard: block.shard, slot: block.slot, text, operations: block.operations });
+      const head = Buffer.from(blockHead(name, block.lines.length));
+      const kept = groups.get(key);
+      // One value per slot, the lines copied out of the arenas they were written into.
+      const parts = kept ? [kept.bytes, head, ...block.lines] : [head, ...block.lines];
+      const bytes = Buffer.concat(parts, (kept?.bytes.length ?? 0) + head.length + block.bytes);
+      groups.set(key, { shard: block.shard, slot: block.slot, bytes, operations: (kept?.operations ?? 0) + block.operations });
+      if (slicer.due()) await slicer.yield();
     }
     const pending = [...groups.values()];
     await this.expireLeftovers();
@@ -93,7 +94,7 @@ export class RedisThroughputStore implements ThroughputStore {
       for (const group of pending.slice(first, first + SHARDS_PER_WRITE)) {
         const key = this.keys.slotCounts(group.shard, group.slot);
         // Redis may take some shards' appends and refuse others.
-        writes.add(String(group.shard), (pipeline) => pipeline.append(key, group.text).pexpire(key, this.retentionMs), ([error, expiry]) => {
+        writes.add(String(group.shard), (pipeline) => pipeline.append(key, group.bytes).pexpire(key, this.retentionMs), ([error, expiry]) => {
           // Written again by the next flush, which sets the expiry too.
           if (error) {
             this.unwritten.keep(group);

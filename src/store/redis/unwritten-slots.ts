@@ -1,13 +1,13 @@
-/** One shard's flush text for one slot, and how many operation counts it carries. */
+/** One shard's flush text for one slot (UTF-8), and how many operation counts it carries. */
 export interface SlotText {
   shard: number;
   slot: number;
-  text: string;
+  bytes: Buffer;
   operations: number;
 }
 
-/** Text kept for the next flush: ~10 s of a million operations' reports to one replica (characters, mostly ASCII). */
-const MAX_KEPT_CHARACTERS = 64 * 2 ** 20;
+/** Text kept for the next flush: ~4 s of a million operations' reports to one replica. */
+const MAX_KEPT_BYTES = 64 * 2 ** 20;
 
 /**
  * Flush text Redis did not take, or may not have (a reply that never came), by shard and slot,
@@ -20,7 +20,7 @@ const MAX_KEPT_CHARACTERS = 64 * 2 ** 20;
  */
 export class UnwrittenSlots {
   private kept = new Map<string, SlotText>();
-  private characters = 0;
+  private bytes = 0;
   private keptOperations = 0;
   private droppedOperations = 0;
 
@@ -42,7 +42,7 @@ export class UnwrittenSlots {
       else this.droppedOperations += group.operations;
     }
     this.kept = new Map();
-    this.characters = 0;
+    this.bytes = 0;
     this.keptOperations = 0;
     return taken;
   }
@@ -50,12 +50,12 @@ export class UnwrittenSlots {
   /** Keeps `group`, which a flush could not write (Redis refused it or did not answer). */
   keep(group: SlotText): void {
     this.kept.set(`${group.shard}|${group.slot}`, group);
-    this.characters += group.text.length;
+    this.bytes += group.bytes.length;
     this.keptOperations += group.operations;
     for (const [key, oldest] of this.kept) {
-      if (this.characters <= MAX_KEPT_CHARACTERS) break;
+      if (this.bytes <= MAX_KEPT_BYTES) break;
       this.kept.delete(key);
-      this.characters -= oldest.text.length;
+      this.bytes -= oldest.bytes.length;
       this.keptOperations -= oldest.operations;
       this.droppedOperations += oldest.operations;
     }

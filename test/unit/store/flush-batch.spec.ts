@@ -1,5 +1,5 @@
 import { ThroughputAccumulator } from '../../../src/ingest/throughput-accumulator';
-import { FlushBatch, HeldCounts } from '../../../src/store/flush-batch';
+import { FlushBatch, HELD, HELD_WIDTH, HeldCounts } from '../../../src/store/flush-batch';
 import { decodeFlushes } from '../../../src/store/flush-decoding';
 import type { IntervalCounts } from '../../../src/store/throughput-counts';
 
@@ -41,10 +41,10 @@ describe('FlushBatch', () => {
       let text = '';
       for (const line of batch.lines(AT)) {
         // The start and service a store files the line under are the line's own.
-        const [service, startMs, windowMs] = JSON.parse(line.text) as [string, number, number];
+        const [service, startMs, windowMs] = JSON.parse(line.bytes.toString()) as [string, number, number];
         expect([service, startMs]).toEqual([line.service, line.startMs]);
         expect(startMs + windowMs).toBeLessThanOrEqual(AT);
-        text += line.text;
+        text += line.bytes.toString();
       }
 
       // The format written one record per line, as documented (see `encodeFlush`).
@@ -69,6 +69,39 @@ describe('FlushBatch', () => {
           }
         }
       });
+    }
+  });
+
+  it("writes each line as the bytes of JSON.stringify's array, a line per service and window in the order the windows first appear", () => {
+    for (let seed = 1; seed <= 10; seed++) {
+      const random = seeded(seed);
+      const accumulator = new ThroughputAccumulator(50, 60_000);
+      for (let i = 0; i < 400; i++) {
+        const service = ['svc-a', 'svc "b"', 'sérvice-ç', 'emoji 🚀', 'lone \ud800'][Math.floor(random() * 5)];
+        const operation = ['GET', 'line\nbreak', 'ünï "q"', '日本', '\udc00x', `op-${Math.floor(random() * 50)}`][Math.floor(random() * 6)];
+        const probability = random() < 0.2 ? undefined : ['0.001000', '1', 'p "q"', '0.5'][Math.floor(random() * 4)];
+        const windowMs = random() < 0.3 ? 0 : [5_000, 10_000][Math.floor(random() * 2)];
+        const requests = random() < 0.5 ? Math.floor(random() * 1e6) : random() * 1e3;
+        accumulator.add(service, operation, random() * 3, requests, Math.floor(random() * 3), probability, random() < 0.5 ? requests : 0, requests / 3, windowMs, AT - Math.floor(random() * 800));
+      }
+      const batch = accumulator.take();
+      const expected: string[] = [];
+      for (const held of batch.entries) {
+        const end = held.endMs > 0 ? Math.min(held.endMs, AT) : AT;
+        const byWindow = new Map<number, unknown[]>();
+        for (let row = 0; row < held.size; row++) {
+          const v = held.values.slice(row * HELD_WIDTH, (row + 1) * HELD_WIDTH);
+          const window = v[HELD.windowMs];
+          if (!byWindow.has(window)) byWindow.set(window, [held.service, end - window, window]);
+          byWindow.get(window)!.push(held.names[row], v[HELD.sampled], v[HELD.requests], v[HELD.exact], v[HELD.errors], v[HELD.outcomes], held.listAt(row));
+        }
+        for (const line of byWindow.values()) expected.push(`${JSON.stringify(line)}\n`);
+      }
+
+      const lines = [...batch.lines(AT)];
+      expect(lines.map((line) => line.bytes.toString())).toEqual(expected);
+      expect(Buffer.concat(lines.map((line) => line.bytes)).equals(Buffer.from(expected.join(''), 'utf8'))).toBe(true);
+      expect(lines.reduce((sum, line) => sum + line.operations, 0)).toBe(batch.size);
     }
   });
 
@@ -111,7 +144,7 @@ describe('FlushBatch', () => {
       { service: 'A', operation: 'GET', sampled: 1, requests: 8, errors: 0, probabilities: lists[0], windowMs: 4_000, endMs: AT - 1_000 },
     ];
     const batch = FlushBatch.of(records);
-    const intervals = decoded([...batch.lines(AT)].map((line) => line.text).join(''));
+    const intervals = decoded([...batch.lines(AT)].map((line) => line.bytes.toString()).join(''));
 
     // A's 12 requests over [AT − 5 s, AT − 1 s) are that interval's (the NaN dropped alone), B's at the drain.
     expect(intervals[1].get('A')?.get('GET')?.requests).toBeCloseTo(12, 9);

@@ -1,6 +1,6 @@
 import { UnwrittenSlots } from '../../../src/store/redis/unwritten-slots';
 
-const text = (shard: number, slot: number, characters: number, operations = 1) => ({ shard, slot, text: 'x'.repeat(characters), operations });
+const text = (shard: number, slot: number, bytes: number, operations = 1) => ({ shard, slot, bytes: Buffer.alloc(bytes, 'x'), operations });
 
 describe('UnwrittenSlots: flush text kept for the next flush', () => {
   it('keeps what a flush could not write, and hands it over once', () => {
@@ -33,7 +33,7 @@ describe('UnwrittenSlots: flush text kept for the next flush', () => {
     expect(slots.holding).toBe(false);
   });
 
-  it('lets the oldest go first past its bound of 64 Mi characters', () => {
+  it('lets the oldest go first past its bound of 64 MiB', () => {
     const slots = new UnwrittenSlots(600_000);
     const quarter = 16 * 2 ** 20;
     for (let slot = 0; slot < 5; slot++) slots.keep(text(1, slot * 1_000, quarter, 10));
