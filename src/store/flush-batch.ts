@@ -1,5 +1,5 @@
 import type { CountedOperation } from '../sampling/counted-operation';
-import { JsonLineWriter } from './json-line-writer';
+import { CLOSE, COMMA, JsonLineWriter, OPEN } from './json-line-writer';
 import { countedRecord } from './throughput-counts';
 
 /** Columns of one operation's counts in `HeldCounts.values`. */
@@ -185,21 +185,16 @@ function writeOperation(writer: JsonLineWriter, held: HeldCounts, row: number): 
     writer.number(v[at + k]);
   }
   writer.byte(COMMA);
-  writer.byte(OPEN);
   const seen = held.lists[row];
-  if (typeof seen === 'string') writer.string(seen);
-  else if (seen !== undefined) {
-    for (let i = 0; i < seen.length; i++) {
-      if (i > 0) writer.byte(COMMA);
-      writer.string(seen[i]);
-    }
-  }
-  writer.byte(CLOSE);
+  if (typeof seen === 'string') {
+    writer.byte(OPEN);
+    writer.string(seen);
+    writer.byte(CLOSE);
+  } else writer.strings(seen ?? NONE);
 }
 
-const OPEN = 0x5b;
-const CLOSE = 0x5d;
-const COMMA = 0x2c;
+/** Written for an operation without probabilities. */
+const NONE: readonly string[] = [];
 
 /**
  * One flush's records (of one shard and one slot) as text: a JSON array per service and

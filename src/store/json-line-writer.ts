@@ -1,5 +1,8 @@
 import { quoted } from '../common/json-quote';
 
+export const OPEN = 0x5b;
+export const CLOSE = 0x5d;
+export const COMMA = 0x2c;
 const FIRST_ARENA = 64 * 1024;
 const LARGEST_ARENA = 4 * 2 ** 20;
 /** The longest number JSON.stringify writes (`-1.2345678901234567e-308`) and then some. */
@@ -54,6 +57,16 @@ export class JsonLineWriter {
     }
     arena[at++] = 0x22;
     this.at = at;
+  }
+
+  /** Writes `values` as a JSON list of strings. */
+  strings(values: readonly string[]): void {
+    this.byte(OPEN);
+    for (let i = 0; i < values.length; i++) {
+      if (i > 0) this.byte(COMMA);
+      this.string(values[i]);
+    }
+    this.byte(CLOSE);
   }
 
   /** Ends the line (with a newline) and returns it: a view that stays valid, never written again. */

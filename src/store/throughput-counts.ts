@@ -1,6 +1,7 @@
 import type { CountedOperation } from '../sampling/counted-operation';
 import { NO_PROBABILITIES, type OperationThroughput, unionProbabilities } from '../sampling/throughput';
 import { COUNTS_PER_OPERATION } from './flush-line-scanner';
+import { CLOSE, COMMA, JsonLineWriter, OPEN } from './json-line-writer';
 import { COUNT, COUNT_WIDTH, PackedCounts, type ServiceCounts } from './packed-counts';
 
 /** One operation's counts summed over an interval, every field explicit. */
@@ -107,31 +108,55 @@ export function countedRecord(
  * interval: read back over the same interval, every count is the sum again, to a millionth.
  * (Sums of spread counts carry 17 digits; 15 or fewer are read without a string each.)
  */
-export function encodeIntervalLine(service: string, operations: Map<string, OperationCounts>, from: number, to: number): string {
-  const line: unknown[] = [service, from, to - from];
+function writeIntervalLine(writer: JsonLineWriter, service: string, operations: Map<string, OperationCounts>, from: number, to: number): Buffer {
+  writeLineHead(writer, service, from, to);
   for (const [operation, c] of operations) {
-    line.push(operation, millionths(c.sampled), millionths(c.requests), millionths(c.exact), millionths(c.errors), millionths(c.outcomes), c.probabilities);
+    writer.byte(COMMA);
+    writer.string(operation);
+    for (const value of [c.sampled, c.requests, c.exact, c.errors, c.outcomes]) {
+      writer.byte(COMMA);
+      writer.number(millionths(value));
+    }
+    writer.byte(COMMA);
+    writer.strings(c.probabilities);
   }
-  return `${JSON.stringify(line)}\n`;
+  writer.byte(CLOSE);
+  return writer.end();
 }
 
 /**
- * `encodeIntervalLine` of a service's packed counts. Counts read without lists keep, as each
+ * `writeIntervalLine` of a service's packed counts. Counts read without lists keep, as each
  * list, its lowest probability alone: what a calculator that reads them that way uses (a
  * `jaeger` leader after a switch of algorithm gets those lists in its history, where its
  * adaptive check does not look: it reads the newest interval's own).
  */
-export function encodePackedIntervalLine(service: string, counts: ServiceCounts, from: number, to: number): string {
-  const line: unknown[] = [service, from, to - from];
+function writePackedIntervalLine(writer: JsonLineWriter, service: string, counts: ServiceCounts, from: number, to: number): Buffer {
+  writeLineHead(writer, service, from, to);
   const { ops, values, lists } = counts;
   for (let row = 0; row < ops.length; row++) {
     const at = row * COUNT_WIDTH;
-    line.push(ops[row]);
-    for (let k = 0; k < COUNTS_PER_OPERATION; k++) line.push(millionths(values[at + k]));
+    writer.byte(COMMA);
+    writer.string(ops[row]);
+    for (let k = 0; k < COUNTS_PER_OPERATION; k++) {
+      writer.byte(COMMA);
+      writer.number(millionths(values[at + k]));
+    }
+    writer.byte(COMMA);
     const lowest = values[at + COUNT.lowest];
-    line.push(lists[row] === NO_PROBABILITIES && Number.isFinite(lowest) ? [String(lowest)] : lists[row]);
+    writer.strings(lists[row] === NO_PROBABILITIES && Number.isFinite(lowest) ? [String(lowest)] : lists[row]);
   }
-  return `${JSON.stringify(line)}\n`;
+  writer.byte(CLOSE);
+  return writer.end();
+}
+
+function writeLineHead(writer: JsonLineWriter, service: string, from: number, to: number): void {
+  writer.begin();
+  writer.byte(OPEN);
+  writer.string(service);
+  writer.byte(COMMA);
+  writer.number(from);
+  writer.byte(COMMA);
+  writer.number(to - from);
 }
 
 /** The services of counts of either form. */
@@ -139,14 +164,17 @@ export function servicesOf(counts: IntervalCounts | PackedCounts): Iterable<stri
   return counts instanceof PackedCounts ? counts.services.keys() : counts.keys();
 }
 
-/** A service's kept line of [from, to), for counts of either form. */
-export function intervalLine(counts: IntervalCounts | PackedCounts, service: string, from: number, to: number): string {
+/**
+ * A service's kept line of [from, to) as UTF-8, for counts of either form (undefined for a
+ * service they do not hold): a view of `writer`'s arena.
+ */
+export function intervalLine(counts: IntervalCounts | PackedCounts, service: string, from: number, to: number, writer = new JsonLineWriter()): Buffer | undefined {
   if (counts instanceof PackedCounts) {
     const packed = counts.services.get(service);
-    return packed ? encodePackedIntervalLine(service, packed, from, to) : '';
+    return packed && writePackedIntervalLine(writer, service, packed, from, to);
   }
   const operations = counts.get(service);
-  return operations ? encodeIntervalLine(service, operations, from, to) : '';
+  return operations && writeIntervalLine(writer, service, operations, from, to);
 }
 
 function millionths(value: number): number {

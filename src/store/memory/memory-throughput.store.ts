@@ -51,7 +51,7 @@ export class MemoryThroughputStore implements ThroughputStore {
     // An interval without counts is not listed: a history ends there, as at one nobody kept.
     if (counts.size === 0) return Promise.resolve();
     let text = '';
-    for (const service of servicesOf(counts)) text += intervalLine(counts, service, from, to);
+    for (const service of servicesOf(counts)) text += intervalLine(counts, service, from, to)?.toString('utf8') ?? '';
     this.kept.set(`${from}-${to}`, { from, to, text });
     for (const [key, kept] of this.kept) if (kept.to < to - this.keptMs) this.kept.delete(key);
     return Promise.resolve();

@@ -4,6 +4,7 @@ import type { CountedOperation } from '../../sampling/counted-operation';
 import { FlushBatch } from '../flush-batch';
 import { FlushBlockNames, blockHead } from '../flush-blocks';
 import { FlushLineScanner } from '../flush-line-scanner';
+import { JsonLineWriter } from '../json-line-writer';
 import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
@@ -214,10 +215,15 @@ export class RedisThroughputStore implements ThroughputStore {
     // Encoded a group of shards at a time: a large fleet's interval is never held whole as text.
     for (let first = 0; first < shards.length; first += SHARDS_PER_WRITE) {
       const batch = new RedisBatch(this.client);
+      const writer = new JsonLineWriter();
       for (const shard of shards.slice(first, first + SHARDS_PER_WRITE)) {
-        let text = '';
-        for (const service of byShard.get(shard) ?? []) text += intervalLine(counts, service, from, to);
-        batch.add(String(shard), (pipeline) => pipeline.set(this.keys.keptCounts(shard, from, to), text, 'PX', this.keptMs));
+        const lines: Buffer[] = [];
+        for (const service of byShard.get(shard) ?? []) {
+          const line = intervalLine(counts, service, from, to, writer);
+          if (line) lines.push(line);
+        }
+        const value = Buffer.concat(lines);
+        batch.add(String(shard), (pipeline) => pipeline.set(this.keys.keptCounts(shard, from, to), value, 'PX', this.keptMs));
         if (slicer.due()) await slicer.yield();
       }
       await batch.exec();

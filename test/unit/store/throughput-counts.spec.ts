@@ -309,6 +309,30 @@ describe('kept text read packed', () => {
     expect(again?.[2]).not.toBe(withLists.services.get('A')?.lists[2]);
   });
 
+  it("writes a kept interval's line as the bytes of JSON.stringify's array, counts to a millionth, in either form", () => {
+    const FROM_ = AT - 10_000;
+    const objects: IntervalCounts = new Map();
+    const counts = [1 / 3, 2.0000004, 1e-7, 123456.7654321, 0];
+    AWKWARD.forEach((service, i) =>
+      AWKWARD.forEach((operation, k) => addFields(objects, service, operation, counts[i % 5], 10 * (k + 1) + counts[k % 5], counts[(i + k) % 5], k % 2, 7 + i, k % 3 ? [AWKWARD[k], '0.25'] : [])),
+    );
+    const millionths = (value: number) => Math.round(value * 1e6) / 1e6;
+    const expected = (service: string) => {
+      const line: unknown[] = [service, FROM_, AT - FROM_];
+      for (const [operation, c] of objects.get(service)!) line.push(operation, ...[c.sampled, c.requests, c.exact, c.errors, c.outcomes].map(millionths), c.probabilities);
+      return `${JSON.stringify(line)}\n`;
+    };
+    const packed = new PackedCounts();
+    decodePacked(AWKWARD.map((service) => expected(service)).join(''), FROM_, AT, packed, { lists: true });
+
+    for (const service of AWKWARD) {
+      expect(intervalLine(objects, service, FROM_, AT)!.equals(Buffer.from(expected(service), 'utf8'))).toBe(true);
+      // Read back over the same interval, the packed form writes the same line again.
+      expect(intervalLine(packed, service, FROM_, AT)!.toString()).toBe(expected(service));
+    }
+    expect(intervalLine(objects, 'absent', FROM_, AT)).toBeUndefined();
+  });
+
   it('keeps, as the list of counts read without lists, their lowest probability', () => {
     const text = `${JSON.stringify(['A', FROM, 0, 'GET', 1, 10, 5, 1, 10, ['0.3', '0.125'], 'PUT', 1, 1, 0, 0, 1, []])}\n`;
     const counts = new PackedCounts();
@@ -316,7 +340,7 @@ describe('kept text read packed', () => {
 
     const kept = intervalLine(counts, 'A', FROM, TO);
 
-    expect(JSON.parse(kept)).toEqual(['A', FROM, TO - FROM, 'GET', 1, 10, 5, 1, 10, ['0.125'], 'PUT', 1, 1, 0, 0, 1, []]);
+    expect(JSON.parse(kept!.toString())).toEqual(['A', FROM, TO - FROM, 'GET', 1, 10, 5, 1, 10, ['0.125'], 'PUT', 1, 1, 0, 0, 1, []]);
   });
 
   it('counts the recent part apart as decodeFlushes does, flushes of several replicas summed', () => {
