@@ -129,7 +129,9 @@ function parsedLine(line: string): ParsedLine | undefined {
       parsed.skipped++;
       continue;
     }
-    parsed.operations.push({ operation, numbers: fields.slice(i + 1, i + 6).map(count), probabilities: probabilities as string[] });
+    // Only strings are probabilities: anything else in a list (written by no version) is left out.
+    const strings = probabilities.every((p) => typeof p === 'string') ? (probabilities as string[]) : probabilities.filter((p): p is string => typeof p === 'string');
+    parsed.operations.push({ operation, numbers: fields.slice(i + 1, i + 6).map(count), probabilities: strings });
   }
   return parsed;
 }

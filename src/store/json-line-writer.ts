@@ -5,7 +5,7 @@ export const CLOSE = 0x5d;
 export const COMMA = 0x2c;
 const FIRST_ARENA = 64 * 1024;
 const LARGEST_ARENA = 4 * 2 ** 20;
-/** The longest number JSON.stringify writes (`-1.2345678901234567e-308`) and then some. */
+/** Room for any number JSON.stringify writes (at most 25 characters, `-1.2345678901234567e-308`). */
 const NUMBER_ROOM = 32;
 
 /**

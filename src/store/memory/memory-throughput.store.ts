@@ -3,6 +3,7 @@ import { FlushLineScanner } from '../flush-line-scanner';
 import { PackedCounts } from '../packed-counts';
 import { decodeFlushes, decodePacked } from '../flush-decoding';
 import { FlushBatch } from '../flush-batch';
+import { JsonLineWriter } from '../json-line-writer';
 import { type IntervalCounts, intervalLine, servicesOf, toCounted } from '../throughput-counts';
 import { slotsBetween } from '../throughput-intervals';
 import type { PackedReadOptions, ReadOptions, ThroughputStore } from '../throughput-store';
@@ -50,8 +51,13 @@ export class MemoryThroughputStore implements ThroughputStore {
   keepInterval(from: number, to: number, counts: IntervalCounts | PackedCounts): Promise<void> {
     // An interval without counts is not listed: a history ends there, as at one nobody kept.
     if (counts.size === 0) return Promise.resolve();
-    let text = '';
-    for (const service of servicesOf(counts)) text += intervalLine(counts, service, from, to)?.toString('utf8') ?? '';
+    const writer = new JsonLineWriter();
+    const lines: Buffer[] = [];
+    for (const service of servicesOf(counts)) {
+      const line = intervalLine(counts, service, from, to, writer);
+      if (line) lines.push(line);
+    }
+    const text = Buffer.concat(lines).toString('utf8');
     this.kept.set(`${from}-${to}`, { from, to, text });
     for (const [key, kept] of this.kept) if (kept.to < to - this.keptMs) this.kept.delete(key);
     return Promise.resolve();

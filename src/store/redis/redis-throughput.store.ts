@@ -87,6 +87,8 @@ export class RedisThroughputStore implements ThroughputStore {
       groups.set(key, { shard: block.shard, slot: block.slot, bytes, operations: (kept?.operations ?? 0) + block.operations });
       if (slicer.due()) await slicer.yield();
     }
+    // Copied: the arenas the lines were written into go before the writes.
+    blocks.clear();
     const pending = [...groups.values()];
     await this.expireLeftovers();
     let failure: Error | undefined;

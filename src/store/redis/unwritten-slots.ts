@@ -6,7 +6,7 @@ export interface SlotText {
   operations: number;
 }
 
-/** Text kept for the next flush: ~4 s of a million operations' reports to one replica. */
+/** Text kept for the next flush: a few seconds of a million operations' reports to one replica (~17 MiB a second). */
 const MAX_KEPT_BYTES = 64 * 2 ** 20;
 
 /**

@@ -7,10 +7,13 @@ const AT = 1_767_225_600_000;
 const BOUNDS = [AT - 120_000, AT - 5_000, AT - 1_000, AT + 1];
 
 function seeded(seed: number): () => number {
-  let state = seed;
+  // mulberry32: 32-bit state, no precision lost.
+  let state = seed >>> 0;
   return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -14,14 +14,7 @@ function write(writer: JsonLineWriter, items: Item[]): Buffer {
     if (i > 0) writer.byte(COMMA);
     if (typeof item === 'number') writer.number(item);
     else if (typeof item === 'string') writer.string(item);
-    else {
-      writer.byte(OPEN);
-      item.forEach((entry, k) => {
-        if (k > 0) writer.byte(COMMA);
-        writer.string(entry);
-      });
-      writer.byte(CLOSE);
-    }
+    else writer.strings(item);
   });
   writer.byte(CLOSE);
   return writer.end();
@@ -51,10 +44,13 @@ const AWKWARD_NUMBERS = [
 ];
 
 function seeded(seed: number): () => number {
-  let state = seed;
+  // mulberry32: 32-bit state, no precision lost.
+  let state = seed >>> 0;
   return () => {
-    state = (state * 1103515245 + 12345) % 2147483648;
-    return state / 2147483648;
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 

@@ -333,6 +333,18 @@ describe('kept text read packed', () => {
     expect(intervalLine(objects, 'absent', FROM_, AT)).toBeUndefined();
   });
 
+  it('leaves out of a list what is not a string, and keeps the line that carried it', () => {
+    const text = `${JSON.stringify(['A', FROM, 0, 'GET', 1, 10, 5, 1, 10, [0.5, '0.25', null, { p: 1 }]])}\n`;
+    const objects = decode(text, [FROM, TO]).intervals[0];
+    const packed = new PackedCounts();
+    decodePacked(text, FROM, TO, packed, { lists: true });
+
+    expect([...(objects.get('A')?.get('GET')?.probabilities ?? [])]).toEqual(['0.25']);
+    for (const counts of [objects, packed]) {
+      expect(JSON.parse(intervalLine(counts, 'A', FROM, TO)!.toString())).toEqual(['A', FROM, TO - FROM, 'GET', 1, 10, 5, 1, 10, ['0.25']]);
+    }
+  });
+
   it('keeps, as the list of counts read without lists, their lowest probability', () => {
     const text = `${JSON.stringify(['A', FROM, 0, 'GET', 1, 10, 5, 1, 10, ['0.3', '0.125'], 'PUT', 1, 1, 0, 0, 1, []])}\n`;
     const counts = new PackedCounts();
