@@ -1,7 +1,23 @@
 import { createServer } from 'node:net';
 
-/** A port free on loopback right now (the OS picks it), for servers a test starts. */
-export function freePort(): Promise<number> {
+/** Ports handed out in this process: the OS may pick a just-closed port again for the next ask. */
+const given = new Set<number>();
+
+/**
+ * A port free on loopback right now (the OS picks it), for servers a test starts; never one
+ * this process was given before, so a server's HTTP and gRPC ports cannot be the same.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await pickedByOs();
+    if (!given.has(port)) {
+      given.add(port);
+      return port;
+    }
+  }
+}
+
+function pickedByOs(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.unref();
