@@ -2,20 +2,10 @@ import { ThroughputAccumulator } from '../../../src/ingest/throughput-accumulato
 import { FlushBatch, HELD, HELD_WIDTH, HeldCounts } from '../../../src/store/flush-batch';
 import { decodeFlushes } from '../../../src/store/flush-decoding';
 import type { IntervalCounts } from '../../../src/store/throughput-counts';
+import { seededRandom } from '../../support/statistics';
 
 const AT = 1_767_225_600_000;
 const BOUNDS = [AT - 120_000, AT - 5_000, AT - 1_000, AT + 1];
-
-function seeded(seed: number): () => number {
-  // mulberry32: 32-bit state, no precision lost.
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function decoded(text: string): IntervalCounts[] {
   const intervals: IntervalCounts[] = BOUNDS.slice(1).map(() => new Map());
@@ -26,7 +16,7 @@ function decoded(text: string): IntervalCounts[] {
 describe('FlushBatch', () => {
   it("writes an accumulator's counts as its records say, whatever windows, probabilities and services were mixed", () => {
     for (let seed = 1; seed <= 20; seed++) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const accumulator = new ThroughputAccumulator(50, 60_000);
       for (let i = 0; i < 300; i++) {
         const service = `svc-${Math.floor(random() * 6)}`;
@@ -77,7 +67,7 @@ describe('FlushBatch', () => {
 
   it("writes each line as the bytes of JSON.stringify's array, a line per service and window in the order the windows first appear", () => {
     for (let seed = 1; seed <= 10; seed++) {
-      const random = seeded(seed);
+      const random = seededRandom(seed);
       const accumulator = new ThroughputAccumulator(50, 60_000);
       for (let i = 0; i < 400; i++) {
         const service = ['svc-a', 'svc "b"', 'sérvice-ç', 'emoji 🚀', 'lone \ud800'][Math.floor(random() * 5)];

@@ -1,4 +1,5 @@
 import { JsonLineWriter } from '../../../src/store/json-line-writer';
+import { seededRandom } from '../../support/statistics';
 
 type Item = string | number | string[];
 
@@ -43,17 +44,6 @@ const AWKWARD_NUMBERS = [
   0.5, 1 / 3, 0.1 + 0.2, 1e-7, 5e-324, -1, -12.75, Number.MAX_VALUE, NaN, Infinity, -Infinity,
 ];
 
-function seeded(seed: number): () => number {
-  // mulberry32: 32-bit state, no precision lost.
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('JsonLineWriter', () => {
   it("writes the bytes JSON.stringify and a UTF-8 encode make, for every escape, width and number", () => {
     const writer = new JsonLineWriter();
@@ -63,7 +53,7 @@ describe('JsonLineWriter', () => {
   });
 
   it('keeps every line it returned intact while later lines outgrow its arena', () => {
-    const random = seeded(7);
+    const random = seededRandom(7);
     // A small first arena: most lines move to larger ones part-way through.
     const writer = new JsonLineWriter(16);
     const written: Array<[Buffer, Buffer]> = [];
