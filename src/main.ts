@@ -38,8 +38,9 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
         if (!fastLane.serve?.(request, response)) handler(request, response);
       };
       const server = certificates ? httpsServer(certificates, serve) : createServer(serve);
-      // Fastify applies its timeouts only to servers it creates; these are its defaults.
-      server.keepAliveTimeout = 72_000;
+      // Fastify applies its timeouts only to servers it creates: its default request timeout,
+      // and the idle timeout configured (Fastify's by default).
+      server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
       server.requestTimeout = 0;
       return server;
     },
@@ -71,7 +72,7 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
   if (config.xrayPort !== undefined && fastifyHandler) {
     try {
       // Plain HTTP, as the X-Ray daemon's port is: the SDKs that assume it speak nothing else.
-      xray = await startXRayListener(fastifyHandler, config.xrayPort, config.host);
+      xray = await startXRayListener(fastifyHandler, config.xrayPort, config.host, config.httpKeepAliveTimeoutMs);
     } catch (error) {
       await app.close();
       throw error;

@@ -32,6 +32,11 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export interface AppConfig {
   host: string;
   httpPort: number;
+  /**
+   * How long an idle HTTP connection is kept open (told to clients as `Keep-Alive: timeout=N`);
+   * 0: never closed by Samplane. A client reusing a connection just as it is closed sees a reset.
+   */
+  httpKeepAliveTimeoutMs: number;
   grpcPort: number;
   /** REDIS_URL alone; `redis` says where the shared state lives in every mode. */
   redisUrl: string | undefined;

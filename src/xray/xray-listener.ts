@@ -13,6 +13,8 @@ export async function startXRayListener(
   handler: Handler,
   port: number,
   host: string,
+  /** `HTTP_KEEPALIVE_TIMEOUT`, as on `HTTP_PORT`. */
+  keepAliveTimeoutMs: number,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '').split('?')[0];
@@ -21,6 +23,7 @@ export async function startXRayListener(
     const message = `${request.method} ${path} is not served here`;
     response.end(JSON.stringify({ __type: 'UnknownOperationException', Message: message }));
   });
+  server.keepAliveTimeout = keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -56,6 +56,10 @@ describe('loadConfig', () => {
       expect(config.redisCommandTimeoutMs).toBe(1_000);
       expect(config.redisKeyPrefix).toBe('samplane:');
     });
+
+    it('keeps idle HTTP connections open 72 s, as Fastify does', () => {
+      expect(config.httpKeepAliveTimeoutMs).toBe(72_000);
+    });
   });
 
   it('takes the default for an empty or blank variable', () => {
@@ -134,6 +138,12 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads HTTP_KEEPALIVE_TIMEOUT in whole seconds, 0s for never closing an idle connection', () => {
+    expect(loadConfig({ HTTP_KEEPALIVE_TIMEOUT: '11m' }).httpKeepAliveTimeoutMs).toBe(660_000);
+    expect(loadConfig({ HTTP_KEEPALIVE_TIMEOUT: '0s' }).httpKeepAliveTimeoutMs).toBe(0);
+    expect(configErrorOf({ HTTP_KEEPALIVE_TIMEOUT: '1500ms' }).message).toBe('HTTP_KEEPALIVE_TIMEOUT: "1500ms" must be whole seconds');
+  });
+
   it('accepts zero for the delay and the reload interval (no reload)', () => {
     const config = loadConfig({ ADAPTIVE_DELAY: '0s', STRATEGIES_RELOAD_INTERVAL: '0s' });
     expect(config.adaptive.delayMs).toBe(0);
@@ -144,6 +154,9 @@ describe('loadConfig', () => {
     it.each([
       ['HTTP_PORT', '70000'],
       ['HTTP_PORT', 'http'],
+      ['HTTP_KEEPALIVE_TIMEOUT', '72'],
+      ['HTTP_KEEPALIVE_TIMEOUT', '500ms'],
+      ['HTTP_KEEPALIVE_TIMEOUT', '1000h'],
       ['GRPC_PORT', '-1'],
       ['GRPC_PORT', '1.5'],
       ['REDIS_URL', 'localhost:6379'],
