@@ -97,7 +97,9 @@ function poll(target, service) {
   });
   request.on('error', (error) => {
     target.errors++;
-    done(error.message);
+    // When, and whether on a kept-alive connection: a reset there is the server closing it idle.
+    const at = ((began - config.startedAt) / 1000).toFixed(1);
+    done(`${error.message} (a poll issued at ${at} s${request.reusedSocket ? ', on a reused connection' : ''})`);
   });
 }
 
