@@ -38,8 +38,8 @@ export async function startServer(config: AppConfig, logger: AppLogger): Promise
         if (!fastLane.serve?.(request, response)) handler(request, response);
       };
       const server = certificates ? httpsServer(certificates, serve) : createServer(serve);
-      // Fastify applies its timeouts only to servers it creates: its default request timeout,
-      // and the idle timeout configured (Fastify's by default).
+      // Fastify applies its timeouts only to servers it creates: no request timeout, as its
+      // default; the idle timeout configured.
       server.keepAliveTimeout = config.httpKeepAliveTimeoutMs;
       server.requestTimeout = 0;
       return server;

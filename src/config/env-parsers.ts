@@ -1,4 +1,4 @@
-import { parseDurationMs } from './duration';
+import { MAX_DURATION_MS, parseDurationMs } from './duration';
 
 /** Each parser returns the typed value or throws with a reason; the caller adds the variable. */
 export type Parser<T> = (raw: string) => T;
@@ -20,6 +20,25 @@ export function positiveDuration(raw: string): number {
   if (value <= 0) throw new Error(`"${raw}" must be longer than zero`);
   return value;
 }
+
+/** For durations clients are told in whole seconds: X-Ray's targets Interval, `Keep-Alive: timeout=N`. */
+export function inWholeSeconds(parse: Parser<number>): Parser<number> {
+  return (raw) => {
+    const ms = parse(raw);
+    if (ms % 1000 !== 0) throw new Error(`"${raw}" must be whole seconds`);
+    return ms;
+  };
+}
+
+/** Node closes an idle connection a second after the timeout it advertises: that timer must fit too. */
+const LONGEST_KEEP_ALIVE_S = Math.floor((MAX_DURATION_MS - 1000) / 1000);
+
+/** `0s` (never closed) or whole seconds; see `inWholeSeconds`. */
+export const keepAliveTimeout: Parser<number> = (raw) => {
+  const ms = inWholeSeconds(duration)(raw);
+  if (ms > LONGEST_KEEP_ALIVE_S * 1000) throw new Error(`"${raw}" is longer than ${LONGEST_KEEP_ALIVE_S}s (about 24 days)`);
+  return ms;
+};
 
 export const probability: Parser<number> = (raw) => {
   const value = strictNumber(raw);

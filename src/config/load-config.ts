@@ -15,16 +15,7 @@ const keyPrefix: p.Parser<string> = (raw) => {
   return raw;
 };
 
-/** For durations clients are told in whole seconds: X-Ray's targets Interval, `Keep-Alive: timeout=N`. */
-function inWholeSeconds(parse: p.Parser<number>): p.Parser<number> {
-  return (raw) => {
-    const ms = parse(raw);
-    if (ms % 1000 !== 0) throw new Error(`"${raw}" must be whole seconds`);
-    return ms;
-  };
-}
-
-const xrayInterval = inWholeSeconds(p.positiveDuration);
+const xrayInterval = p.inWholeSeconds(p.positiveDuration);
 
 /**
  * Reads and validates every variable at once. An unset or empty variable takes its default;
@@ -49,7 +40,7 @@ export function loadConfig(env: Env): AppConfig {
     host: read('HOST', p.text, '0.0.0.0'),
     httpPort: read('HTTP_PORT', p.port, 5778),
     // Fastify's default; longer than the idle timeout of the load balancers usually put in front.
-    httpKeepAliveTimeoutMs: read('HTTP_KEEPALIVE_TIMEOUT', inWholeSeconds(p.duration), 72_000),
+    httpKeepAliveTimeoutMs: read('HTTP_KEEPALIVE_TIMEOUT', p.keepAliveTimeout, 72_000),
     grpcPort: read('GRPC_PORT', p.port, 14250),
     redisUrl: redis?.kind === 'single' ? redis.url : undefined,
     redis,

@@ -7,8 +7,10 @@ interface Answer {
   headers: IncomingHttpHeaders;
   /** Whether the request went out on a connection kept alive from an earlier one. */
   reused: boolean;
-  /** Settles when the connection the request went out on closes. */
-  closed: Promise<void>;
+  /** When the answer ended (`performance.now()`). */
+  answeredAt: number;
+  /** Settles, with the time, when the connection the request went out on closes. */
+  closed: Promise<number>;
 }
 
 /** One request on `agent`, which keeps a single connection per server alive between requests. */
@@ -16,15 +18,27 @@ function send(agent: Agent, port: number, method: string, path: string): Promise
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, method, path, agent }, (response) => {
       response.resume();
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, reused: req.reusedSocket, closed }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, reused: req.reusedSocket, answeredAt: performance.now(), closed }),
+      );
     });
-    let closed: Promise<void> = Promise.resolve();
-    req.once('socket', (socket) => {
-      closed = new Promise((settle) => (socket.destroyed ? settle() : socket.once('close', () => settle())));
-    });
+    const closed = new Promise<number>((settle) =>
+      req.once('socket', (socket) => (socket.destroyed ? settle(performance.now()) : socket.once('close', () => settle(performance.now())))),
+    );
     req.on('error', reject);
     req.end();
   });
+}
+
+/** How long after its last answer the connection was closed; fails naming `what` if it is not within `boundMs`. */
+async function idleUntilClosed(answer: Answer, what: string, boundMs: number): Promise<number> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still open after ${boundMs} ms idle`)), boundMs)));
+  try {
+    return (await Promise.race([answer.closed, late])) - answer.answeredAt;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -59,16 +73,20 @@ describe('idle HTTP connections (HTTP_KEEPALIVE_TIMEOUT)', () => {
     expect(answer.headers['keep-alive']).toBe('timeout=72');
   });
 
-  it('tells clients the timeout set, on the X-Ray port too, and closes an idle connection after it', async () => {
+  it('tells clients the timeout set, on the X-Ray port too, and closes an idle connection after it, not before', async () => {
     const poll = await send(agent, short.httpPort, 'GET', '/sampling?service=checkout');
     expect(poll.headers['keep-alive']).toBe('timeout=2');
+    // Kept by the client (Node's agent keeps a connection whose hint is over a second, and sets
+    // no timeout of its own), so the server is what closes it.
+    const again = await send(agent, short.httpPort, 'GET', '/sampling?service=checkout');
+    expect(again.reused).toBe(true);
     const rules = await send(agent, xrayPort, 'POST', '/GetSamplingRules');
     expect(rules.status).toBe(200);
     expect(rules.headers['keep-alive']).toBe('timeout=2');
-    // Kept by the client (Node's agent keeps a connection whose hint is over a second, and sets
-    // no timeout of its own), then closed by the server.
-    expect((await send(agent, short.httpPort, 'GET', '/sampling?service=checkout')).reused).toBe(true);
-    await Promise.all([poll.closed, rules.closed]);
+    const [pollIdle, rulesIdle] = await Promise.all([idleUntilClosed(again, 'HTTP_PORT', 15_000), idleUntilClosed(rules, 'XRAY_PORT', 15_000)]);
+    // Never before the time told: a client honouring the hint must not find it closed.
+    expect(pollIdle).toBeGreaterThanOrEqual(2_000);
+    expect(rulesIdle).toBeGreaterThanOrEqual(2_000);
   });
 
   it('with 0s, never closes an idle connection and advertises no timeout', async () => {
@@ -77,7 +95,7 @@ describe('idle HTTP connections (HTTP_KEEPALIVE_TIMEOUT)', () => {
     expect(first.reused).toBe(false);
     // Idle for as long as the 2 s server takes to close one (its timeout and Node's second of grace).
     const other = await send(agent, short.httpPort, 'GET', '/sampling?service=checkout');
-    await other.closed;
+    await idleUntilClosed(other, 'HTTP_PORT', 15_000);
     const second = await send(agent, never.httpPort, 'GET', '/sampling?service=checkout');
     expect(second.status).toBe(200);
     expect(second.reused).toBe(true);

@@ -13,6 +13,8 @@ const http = require('node:http');
 const { createHistogram, monitorEventLoopDelay } = require('node:perf_hooks');
 
 const TICK_MS = 5;
+/** Where a socket keeps when it last answered a poll. */
+const LAST_ANSWER = Symbol('last answer');
 /** The acceptance's p99 bound: polls at least this slow are counted per second. */
 const SLOW_MS = 25;
 
@@ -85,9 +87,12 @@ function poll(target, service) {
     if (failure === undefined) target.answered++;
     else target.firstFailure ??= failure;
   };
+  let idleMs;
   const request = http.get({ host: target.host, port: target.port, path: config.paths[service], agent: target.agent }, (response) => {
     response.on('data', () => undefined);
     response.on('end', () => {
+      // When the connection last answered: a failure on it later says how long it sat idle.
+      if (request.socket) request.socket[LAST_ANSWER] = performance.now();
       if (response.statusCode === 200) done(undefined);
       else {
         target.failed++;
@@ -95,11 +100,16 @@ function poll(target, service) {
       }
     });
   });
+  request.on('socket', (socket) => {
+    if (socket[LAST_ANSWER] !== undefined) idleMs = performance.now() - socket[LAST_ANSWER];
+  });
   request.on('error', (error) => {
     target.errors++;
-    // When, and whether on a kept-alive connection: a reset there is the server closing it idle.
+    // When, and on a connection idle for how long: a reset on one idle about as long as the
+    // server's keep-alive timeout is the server closing it as the poll went out.
     const at = ((began - config.startedAt) / 1000).toFixed(1);
-    done(`${error.message} (a poll issued at ${at} s${request.reusedSocket ? ', on a reused connection' : ''})`);
+    const reused = request.reusedSocket && idleMs !== undefined ? `, on a connection idle for ${(idleMs / 1000).toFixed(1)} s` : '';
+    done(`${error.message} (a poll issued at ${at} s${reused})`);
   });
 }
 

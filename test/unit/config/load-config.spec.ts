@@ -142,6 +142,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ HTTP_KEEPALIVE_TIMEOUT: '11m' }).httpKeepAliveTimeoutMs).toBe(660_000);
     expect(loadConfig({ HTTP_KEEPALIVE_TIMEOUT: '0s' }).httpKeepAliveTimeoutMs).toBe(0);
     expect(configErrorOf({ HTTP_KEEPALIVE_TIMEOUT: '1500ms' }).message).toBe('HTTP_KEEPALIVE_TIMEOUT: "1500ms" must be whole seconds');
+    // Node's own timer is a second longer, and a timer past 2^31 - 1 ms fires at once.
+    expect(loadConfig({ HTTP_KEEPALIVE_TIMEOUT: '2147482s' }).httpKeepAliveTimeoutMs).toBe(2_147_482_000);
+    expect(configErrorOf({ HTTP_KEEPALIVE_TIMEOUT: '2147483s' }).message).toBe('HTTP_KEEPALIVE_TIMEOUT: "2147483s" is longer than 2147482s (about 24 days)');
   });
 
   it('accepts zero for the delay and the reload interval (no reload)', () => {
@@ -157,6 +160,7 @@ describe('loadConfig', () => {
       ['HTTP_KEEPALIVE_TIMEOUT', '72'],
       ['HTTP_KEEPALIVE_TIMEOUT', '500ms'],
       ['HTTP_KEEPALIVE_TIMEOUT', '1000h'],
+      ['HTTP_KEEPALIVE_TIMEOUT', '2147483s'],
       ['GRPC_PORT', '-1'],
       ['GRPC_PORT', '1.5'],
       ['REDIS_URL', 'localhost:6379'],
