@@ -33,9 +33,11 @@ export function inWholeSeconds(parse: Parser<number>): Parser<number> {
 /** Node closes an idle connection a second after the timeout it advertises: that timer must fit too. */
 const LONGEST_KEEP_ALIVE_S = Math.floor((MAX_DURATION_MS - 1000) / 1000);
 
+const wholeSeconds = inWholeSeconds(duration);
+
 /** `0s` (never closed) or whole seconds; see `inWholeSeconds`. */
 export const keepAliveTimeout: Parser<number> = (raw) => {
-  const ms = inWholeSeconds(duration)(raw);
+  const ms = wholeSeconds(raw);
   if (ms > LONGEST_KEEP_ALIVE_S * 1000) throw new Error(`"${raw}" is longer than ${LONGEST_KEEP_ALIVE_S}s (about 24 days)`);
   return ms;
 };

@@ -1,6 +1,7 @@
 import { Agent, type IncomingHttpHeaders, request } from 'node:http';
 import { freePort } from '../support/ports';
 import { SamplaneProcess } from '../support/samplane-process';
+import { settlesWithin } from '../support/settle';
 
 interface Answer {
   status: number;
@@ -30,15 +31,9 @@ function send(agent: Agent, port: number, method: string, path: string): Promise
   });
 }
 
-/** How long after its last answer the connection was closed; fails naming `what` if it is not within `boundMs`. */
+/** How long after its last answer the connection was closed; fails naming `what` if not within `boundMs`. */
 async function idleUntilClosed(answer: Answer, what: string, boundMs: number): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what}: still open after ${boundMs} ms idle`)), boundMs)));
-  try {
-    return (await Promise.race([answer.closed, late])) - answer.answeredAt;
-  } finally {
-    clearTimeout(timer);
-  }
+  return (await settlesWithin(answer.closed, boundMs, `${what}: closing an idle connection`)) - answer.answeredAt;
 }
 
 /**
